@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { RoomId } from "./ids.js";
+import { ChatMessage, ClientId, MessageText } from "./message.js";
+import { RoomSummary } from "./rest.js";
+
+/** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
+export const SendMessage = z.object({
+  roomId: RoomId,
+  message: MessageText,
+  clientId: ClientId.optional(),
+});
+export type SendMessage = z.infer<typeof SendMessage>;
+
+export const JoinRoom = RoomId;
+
+/** The answer to every acknowledged socket request. */
+export type Ack<T> = { ok: true } & T | { ok: false; error: string };
+export type MessageAck = Ack<{ message: ChatMessage }>;
+
+export const PresenceUser = z.object({ id: z.number().int(), username: z.string(), online: z.boolean() });
+export type PresenceUser = z.infer<typeof PresenceUser>;
+
+/**
+ * Batched delivery, for clients that ask for it in the handshake (`auth: { batch: true }`):
+ * everything for one room within a short flush window travels as one frame.
+ */
+export const MessageBatch = z.object({ roomId: RoomId, messages: z.array(ChatMessage) });
+export type MessageBatch = z.infer<typeof MessageBatch>;
+export const PresenceBatch = z.object({ users: z.array(PresenceUser) });
+export type PresenceBatch = z.infer<typeof PresenceBatch>;
+
+export const HandshakeAuth = z.object({ batch: z.boolean().optional() }).passthrough();
+
+/** Events the server emits. Seed clients get the singular events; batching clients the batches. */
+export interface ServerToClientEvents {
+  message: (message: ChatMessage) => void;
+  "user.connected": (user: PresenceUser) => void;
+  "user.disconnected": (user: PresenceUser) => void;
+  "show.room": (room: RoomSummary) => void;
+  "message.batch": (batch: MessageBatch) => void;
+  "presence.batch": (batch: PresenceBatch) => void;
+}
+
+/** Events a client emits. Payloads are `unknown` until validated by the schemas above. */
+export interface ClientToServerEvents {
+  message: (payload: unknown, ack?: (answer: MessageAck) => void) => void;
+  "room.join": (roomId: unknown, ack?: (answer: Ack<{ roomId: string }>) => void) => void;
+}
+
+/** The pub/sub envelope on the `MESSAGES` channel, exactly the seed's. */
+export const EnvelopeType = z.enum(["message", "user.connected", "user.disconnected", "show.room"]);
+export const Envelope = z.object({
+  serverId: z.union([z.string(), z.number()]),
+  type: z.string(),
+  data: z.unknown(),
+});
+export type Envelope = z.infer<typeof Envelope>;

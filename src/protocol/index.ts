@@ -1,0 +1,4 @@
+export * from "./ids.js";
+export * from "./message.js";
+export * from "./rest.js";
+export * from "./events.js";

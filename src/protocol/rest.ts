@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { RoomId, UserId, Username } from "./ids.js";
+
+/** HTTP error body, for every 4xx and 5xx. */
+export const ErrorBody = z.object({ message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+export const LoginBody = z.object({
+  username: Username,
+  password: z.string("password must be a string").min(1, "password must not be empty").max(200, "password is too long"),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+/** The signed-in user: `POST /login`, `GET /me`. */
+export const SessionUser = z.object({ id: z.number().int(), username: z.string() });
+export type SessionUser = z.infer<typeof SessionUser>;
+
+export const UserWithPresence = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  online: z.boolean(),
+});
+export type UserWithPresence = z.infer<typeof UserWithPresence>;
+
+/** `GET /users?ids[]=..`, `GET /users/online`: keyed by user id. */
+export const UsersById = z.record(z.string(), UserWithPresence);
+export type UsersById = z.infer<typeof UsersById>;
+
+/** `?ids[]=1&ids[]=2` (the seed client's form) or `?ids=1&ids=2`. */
+export const UsersQuery = z.preprocess(
+  (query) => {
+    const q = (query ?? {}) as Record<string, unknown>;
+    return { ids: q["ids[]"] ?? q.ids };
+  },
+  z.object({
+    ids: z
+      .union([UserId, z.array(UserId)], "ids[] must be user ids")
+      .transform((ids) => (Array.isArray(ids) ? ids : [ids]))
+      .pipe(z.array(z.number()).max(500, "at most 500 ids at once")),
+  }),
+);
+
+/** A room as listed: General has one name, a private room the two usernames. */
+export const RoomSummary = z.object({ id: RoomId, names: z.array(z.string()) });
+export type RoomSummary = z.infer<typeof RoomSummary>;
+
+export const CreatePrivateRoomBody = z.object({ user1: UserId, user2: UserId });
+
+export const RoomParams = z.object({ id: RoomId });
+export const UserParams = z.object({ userId: UserId });
+
+export const MAX_PAGE_SIZE = 100;
+const PageSize = z.coerce
+  .number("size must be a number")
+  .int("size must be a whole number")
+  .min(1, "size must be at least 1")
+  .max(MAX_PAGE_SIZE, `size must be at most ${MAX_PAGE_SIZE}`)
+  .default(15);
+
+/**
+ * `?offset=&size=`: newest first, as the seed. `?after=<message id>&size=`: strictly after that
+ * message, oldest first (catching up after a reconnect).
+ */
+export const MessagesQuery = z.union([
+  z.object({ after: z.string().regex(/^\d{1,20}$/, "after must be a message id"), size: PageSize }),
+  z
+    .object({
+      offset: z.coerce.number("offset must be a number").int().min(0, "offset must be at least 0").max(1_000_000).default(0),
+      size: PageSize,
+    })
+
+]);
+export type MessagesQuery = z.infer<typeof MessagesQuery>;
+
+export const Health = z.object({ status: z.enum(["ok", "unavailable"]) });

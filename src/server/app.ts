@@ -1,0 +1,131 @@
+import fastifyCookie from "@fastify/cookie";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Server } from "socket.io";
+import type { Config } from "./config.js";
+import type { ChatContext } from "./context.js";
+import { createDemoDataIfEmpty } from "./domain/demo-data.js";
+import { Messages } from "./domain/messages.js";
+import { Presence } from "./domain/presence.js";
+import { LoginLimits } from "./domain/rate-limits.js";
+import { Rooms } from "./domain/rooms.js";
+import { Sessions } from "./domain/sessions.js";
+import { Users } from "./domain/users.js";
+import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
+import { authRoutes } from "./http/routes/auth.js";
+import { roomRoutes } from "./http/routes/rooms.js";
+import { serviceRoutes } from "./http/routes/service.js";
+import { userRoutes } from "./http/routes/users.js";
+import { registerSessions } from "./http/session-plugin.js";
+import { registerStaticClient } from "./http/static-client.js";
+import { createLogger, type Logger } from "./logger.js";
+import { connectRedis, type RedisConnections } from "./redis/connection.js";
+import { PubSubBridge } from "./realtime/bridge.js";
+import { LocalDelivery } from "./realtime/delivery.js";
+import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
+import { Liveness } from "./realtime/liveness.js";
+
+const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
+
+export interface ChatServerInstance {
+  app: FastifyInstance;
+  io: ChatServer;
+  ctx: ChatContext;
+  /** Listens on the configured host and port; resolves to the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one instance: Redis connections, domain services, then the transports on top (HTTP
+ * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
+ */
+export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
+  const connections: RedisConnections = await connectRedis(config.redisUrl, log);
+  const redis = connections.data;
+  const users = new Users(redis);
+  const ctx: ChatContext = {
+    config,
+    log,
+    redis,
+    users,
+    rooms: new Rooms(redis, users),
+    messages: new Messages(redis),
+    sessions: new Sessions(redis, config.sessionTtlSeconds),
+    presence: new Presence(redis, config.serverId, config.presenceTtlMs),
+    loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+  };
+
+  if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
+  else await ctx.rooms.ensureGeneral();
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    forceCloseConnections: true,
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  registerErrorHandling(app);
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+
+  const openStreams = new Set<() => void>();
+  await app.register(async (api) => {
+    await registerSessions(api, {
+      sessions: ctx.sessions,
+      secure: config.cookieSecure,
+      ttlSeconds: config.sessionTtlSeconds,
+    });
+    await api.register(authRoutes(ctx));
+    await api.register(userRoutes(ctx));
+    await api.register(roomRoutes(ctx));
+    await api.register(serviceRoutes(ctx, openStreams));
+  });
+  await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
+
+  const io: ChatServer = new Server(app.server, {
+    allowEIO3: true,
+    transports: config.websocketOnly ? ["websocket"] : ["polling", "websocket"],
+    maxHttpBufferSize: 2 * 1024 * 1024,
+    serveClient: false,
+  });
+  const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
+  const gateway = new SocketGateway(io, ctx, delivery, bridge);
+  gateway.attach();
+  await bridge.start();
+  const liveness = new Liveness(io, ctx, gateway);
+
+  let closed = false;
+  return {
+    app,
+    io,
+    ctx,
+    async listen() {
+      await app.listen({ port: config.port, host: config.host });
+      await liveness.start();
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+      log.info({ serverId: config.serverId, port }, "redis-chat is listening");
+      return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      liveness.stop();
+      delivery.flush();
+      for (const end of openStreams) end();
+      // Count this instance's connections out in one step, then let the sockets go.
+      await liveness.sweep(true).catch(() => {});
+      io.removeAllListeners("connection");
+      for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
+      io.disconnectSockets(true);
+      await bridge.stop();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await app.close().catch(() => {});
+      await connections.close();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const Env = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  /** Comma-separated `host:port` seeds: run against Redis Cluster instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  SESSION_SECRET: z.string().min(16, "SESSION_SECRET must be at least 16 characters").optional(),
+  SESSION_TTL_DAYS: int(1, 365).default(30),
+  COOKIE_SECURE: bool.default(false),
+  DEMO_DATA: bool.default(true),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.string().default("development"),
+  SERVER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  /** Batching window for message delivery to clients that ask for batches (0 = same tick only). */
+  DELIVERY_FLUSH_MS: int(0, 1000).default(5),
+  PRESENCE_FLUSH_MS: int(0, 10_000).default(250),
+  /** Messages a user may send into one room per window (0 turns the limit off). */
+  MESSAGE_RATE_LIMIT: int(0, 1_000_000).default(30),
+  MESSAGE_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Failed-or-not login attempts per username and per address per window (0 turns it off). */
+  LOGIN_RATE_LIMIT: int(0, 1_000_000).default(10),
+  LOGIN_RATE_LIMIT_PER_ADDRESS: int(0, 1_000_000).default(100),
+  LOGIN_RATE_WINDOW_MS: int(1000, 86_400_000).default(300_000),
+  /** Bytes queued for one connection before it is dropped as too slow. */
+  MAX_BUFFERED_BYTES: int(16_384, 1_073_741_824).default(4 * 1024 * 1024),
+  PRESENCE_HEARTBEAT_MS: int(100, 60_000).default(5_000),
+  PRESENCE_TTL_MS: int(300, 300_000).default(15_000),
+  /** Only WebSocket transport: needed behind a load balancer without sticky sessions. */
+  WEBSOCKET_ONLY: bool.default(false),
+  CLIENT_DIR: z.string().optional(),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  redisUrl: string;
+  redisClusterNodes: string[] | undefined;
+  sessionSecret: string;
+  sessionSecretGenerated: boolean;
+  sessionTtlSeconds: number;
+  cookieSecure: boolean;
+  demoData: boolean;
+  logLevel: string;
+  production: boolean;
+  serverId: string;
+  deliveryFlushMs: number;
+  presenceFlushMs: number;
+  messageRateLimit: number;
+  messageRateWindowMs: number;
+  loginRateLimit: number;
+  loginRateLimitPerAddress: number;
+  loginRateWindowMs: number;
+  maxBufferedBytes: number;
+  presenceHeartbeatMs: number;
+  presenceTtlMs: number;
+  websocketOnly: boolean;
+  clientDir: string | undefined;
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once, at start; a bad value stops the process with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES?.split(",").map((s) => s.trim()).filter(Boolean),
+    sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString("hex"),
+    sessionSecretGenerated: e.SESSION_SECRET === undefined,
+    sessionTtlSeconds: e.SESSION_TTL_DAYS * 86_400,
+    cookieSecure: e.COOKIE_SECURE,
+    demoData: e.DEMO_DATA,
+    logLevel: e.LOG_LEVEL,
+    production: e.NODE_ENV === "production",
+    serverId: e.SERVER_ID ?? randomBytes(6).toString("hex"),
+    deliveryFlushMs: e.DELIVERY_FLUSH_MS,
+    presenceFlushMs: e.PRESENCE_FLUSH_MS,
+    messageRateLimit: e.MESSAGE_RATE_LIMIT,
+    messageRateWindowMs: e.MESSAGE_RATE_WINDOW_MS,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
+    loginRateWindowMs: e.LOGIN_RATE_WINDOW_MS,
+    maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+    presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
+    websocketOnly: e.WEBSOCKET_ONLY,
+    clientDir: e.CLIENT_DIR,
+    trustProxy: e.TRUST_PROXY,
+    ...overrides,
+  };
+}

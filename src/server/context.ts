@@ -1,0 +1,22 @@
+import type { Config } from "./config.js";
+import type { LoginLimits } from "./domain/rate-limits.js";
+import type { Messages } from "./domain/messages.js";
+import type { Presence } from "./domain/presence.js";
+import type { Rooms } from "./domain/rooms.js";
+import type { Sessions } from "./domain/sessions.js";
+import type { Users } from "./domain/users.js";
+import type { Logger } from "./logger.js";
+import type { Redis } from "./redis/connection.js";
+
+/** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
+export interface ChatContext {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  users: Users;
+  rooms: Rooms;
+  messages: Messages;
+  sessions: Sessions;
+  presence: Presence;
+  loginLimits: LoginLimits;
+}

@@ -1,0 +1,146 @@
+import { ChatMessage, type ChatMessage as Message } from "../../protocol/index.js";
+import type { Redis } from "../redis/connection.js";
+import { keys } from "../redis/keys.js";
+import { LuaScript } from "../redis/script.js";
+import { messageIdFromScore, scoreFromMessageId } from "./message-ids.js";
+
+/** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
+export const CLIENT_ID_TTL_SECONDS = 600;
+
+/**
+ * Stores one message and publishes it, atomically and in one round trip.
+ *
+ * KEYS: room sorted set, rate counter, [clientId marker]. All share the room's hash slot.
+ * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s.
+ *
+ * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
+ * score, so scores are unique and history order equals send order even within one microsecond.
+ */
+const STORE_MESSAGE = new LuaScript(`
+local room, rate, marker = KEYS[1], KEYS[2], KEYS[3]
+if marker then
+  local first = redis.call('GET', marker)
+  if first then return {'duplicate', first} end
+end
+local limit = tonumber(ARGV[5])
+if limit > 0 then
+  local count = redis.call('INCR', rate)
+  if count == 1 then redis.call('PEXPIRE', rate, ARGV[6]) end
+  if count > limit then return {'rate', tostring(redis.call('PTTL', rate))} end
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local newest = redis.call('ZRANGE', room, -1, -1, 'WITHSCORES')
+local first_in_room = 1
+if newest[2] then
+  first_in_room = 0
+  local last = math.floor(tonumber(newest[2]) * 1000000 + 0.5)
+  if now <= last then now = last + 1 end
+end
+local sec = math.floor(now / 1000000)
+local usec = now - sec * 1000000
+local id = string.format('%d%06d', sec, usec)
+local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
+  ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. '}'
+redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
+if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
+redis.call('PUBLISH', '${keys.messagesChannel}',
+  '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}')
+return {'stored', json, tostring(first_in_room)}
+`);
+
+export type StoreResult =
+  | { status: "stored"; message: Message; firstInRoom: boolean }
+  | { status: "duplicate"; message: Message }
+  | { status: "rate-limited"; retryAfterMs: number };
+
+export interface StoreRequest {
+  roomId: string;
+  from: number;
+  text: string;
+  clientId?: string;
+  serverId: string;
+  rateLimit: number;
+  rateWindowMs: number;
+}
+
+/**
+ * Messages: the `room:{id}` sorted sets (the seed's history), plus idempotency markers and rate
+ * counters that live in the same hash slot.
+ */
+export class Messages {
+  constructor(private readonly redis: Redis) {}
+
+  async store(req: StoreRequest): Promise<StoreResult> {
+    const roomKeys = [keys.room(req.roomId), keys.messageRate(req.roomId, req.from)];
+    if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
+    const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
+      req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
+    ])) as [string, string, string?];
+    const [status, payload, first] = reply;
+    if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
+    const message = ChatMessage.parse(JSON.parse(payload));
+    if (status === "duplicate") return { status: "duplicate", message };
+    return { status: "stored", message, firstInRoom: first === "1" };
+  }
+
+  /** A page of history, newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
+  async page(roomId: string, offset: number, size: number): Promise<Message[]> {
+    const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
+    return parseEntries(entries, roomId);
+  }
+
+  /** Up to `size` messages strictly after the message `afterId`, oldest first. */
+  async after(roomId: string, afterId: string, size: number): Promise<Message[]> {
+    const entries = await this.redis.zRangeWithScores(keys.room(roomId), `(${scoreFromMessageId(afterId)}`, "+inf", {
+      BY: "SCORE",
+      LIMIT: { offset: 0, count: size },
+    });
+    return parseEntries(entries, roomId);
+  }
+
+  async newest(roomId: string): Promise<Message | undefined> {
+    return (await this.page(roomId, 0, 1))[0];
+  }
+
+  async count(roomId: string): Promise<number> {
+    return this.redis.zCard(keys.room(roomId));
+  }
+}
+
+/**
+ * Reads a message leniently: ours carry every field; messages written by a server that follows the
+ * seed may lack `id` (derived from the score, or the date) or carry `from` as a string.
+ */
+export function normalizeMessage(raw: unknown, score?: number, roomId?: string): Message | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  const date = typeof r.date === "string" ? Number(r.date) : r.date ?? (score === undefined ? undefined : Math.floor(score));
+  const fallbackScore = score ?? (typeof date === "number" ? date : undefined);
+  const candidate = {
+    id: typeof r.id === "string" ? r.id : fallbackScore === undefined ? undefined : messageIdFromScore(fallbackScore),
+    from: typeof r.from === "string" && /^\d+$/.test(r.from) ? Number(r.from) : r.from,
+    date,
+    message: r.message,
+    roomId: typeof r.roomId === "string" ? r.roomId : roomId,
+  };
+  const parsed = ChatMessage.safeParse(candidate);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function parseStoredMessage(json: string, score: number, roomId: string): Message | undefined {
+  try {
+    return normalizeMessage(JSON.parse(json), score, roomId);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseEntries(entries: { value: string; score: number }[], roomId: string): Message[] {
+  const out: Message[] = [];
+  for (const { value, score } of entries) {
+    const message = parseStoredMessage(value, score, roomId);
+    if (message) out.push(message);
+  }
+  return out;
+}

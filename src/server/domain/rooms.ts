@@ -1,0 +1,79 @@
+import { GENERAL_ROOM_ID, parsePrivateRoomId, privateRoomId, type RoomSummary } from "../../protocol/index.js";
+import type { Redis } from "../redis/connection.js";
+import { keys } from "../redis/keys.js";
+import type { Users } from "./users.js";
+
+export const GENERAL_ROOM_NAME = "General";
+
+/**
+ * Rooms: membership sets `user:{id}:rooms` and names `room:{id}:name`. General (`0`) holds every
+ * user; a private room `{low}:{high}` holds exactly the two users its id names.
+ */
+export class Rooms {
+  constructor(private readonly redis: Redis, private readonly users: Users) {}
+
+  /**
+   * Whether the user may read and write the room. Decided from the id where the model allows it
+   * (General, private rooms), so the hot path needs no Redis call; other named rooms (which a
+   * server written to the seed could add) fall back to the membership set.
+   */
+  async isMember(userId: number, roomId: string): Promise<boolean> {
+    if (roomId === GENERAL_ROOM_ID) return true;
+    const pair = parsePrivateRoomId(roomId);
+    if (pair) {
+      const [low, high] = pair;
+      if (userId !== low && userId !== high) return false;
+      return this.users.exists(userId === low ? high : low);
+    }
+    return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
+  }
+
+  /** Ids of the named (non-private) rooms the user belongs to, General included. */
+  async namedRoomIds(userId: number): Promise<string[]> {
+    const ids = await this.redis.sMembers(keys.userRooms(userId));
+    return ids.filter((id) => parsePrivateRoomId(id) === null);
+  }
+
+  /** The user's rooms as the seed lists them: private rooms without messages are left out. */
+  async listFor(userId: number): Promise<RoomSummary[]> {
+    const ids = await this.redis.sMembers(keys.userRooms(userId));
+    const rooms = await Promise.all(ids.map((id) => this.summary(id, true)));
+    return rooms
+      .filter((room): room is RoomSummary => room !== undefined)
+      .sort((a, b) => (a.id === GENERAL_ROOM_ID ? -1 : b.id === GENERAL_ROOM_ID ? 1 : a.id.localeCompare(b.id)));
+  }
+
+  async summary(roomId: string, skipEmptyPrivate = false): Promise<RoomSummary | undefined> {
+    const pair = parsePrivateRoomId(roomId);
+    if (!pair) {
+      const name = await this.redis.get(keys.roomName(roomId));
+      return name === null ? undefined : { id: roomId, names: [name] };
+    }
+    const [hasMessages, names] = await Promise.all([
+      skipEmptyPrivate ? this.redis.exists(keys.room(roomId)) : Promise.resolve(1),
+      this.users.usernames(pair),
+    ]);
+    const low = names.get(pair[0]);
+    const high = names.get(pair[1]);
+    if (!hasMessages || low === undefined || high === undefined) return undefined;
+    return { id: roomId, names: [low, high] };
+  }
+
+  /** Creates (or returns) the private room of two existing users and records it for both. */
+  async openPrivate(a: number, b: number): Promise<RoomSummary | undefined> {
+    const roomId = privateRoomId(a, b);
+    if (a === b) return undefined;
+    await this.addPrivateMembers(roomId);
+    return this.summary(roomId);
+  }
+
+  async addPrivateMembers(roomId: string): Promise<void> {
+    const pair = parsePrivateRoomId(roomId);
+    if (!pair) return;
+    await Promise.all(pair.map((id) => this.redis.sAdd(keys.userRooms(id), roomId)));
+  }
+
+  async ensureGeneral(): Promise<void> {
+    await this.redis.set(keys.roomName(GENERAL_ROOM_ID), GENERAL_ROOM_NAME, { condition: "NX" });
+  }
+}

@@ -1,0 +1,126 @@
+import { hash, verify } from "@node-rs/bcrypt";
+import type { SessionUser, UserWithPresence } from "../../protocol/index.js";
+import type { Redis } from "../redis/connection.js";
+import { keys } from "../redis/keys.js";
+import { GENERAL_ROOM_ID } from "../../protocol/index.js";
+
+/** bcrypt cost, as the seed; `$2b$` hashes that servers written to the seed can verify. */
+export const BCRYPT_COST = 10;
+
+export type LoginOutcome =
+  | { status: "signed-in"; user: SessionUser }
+  | { status: "registered"; user: SessionUser }
+  | { status: "wrong-password" };
+
+/** Users: `total_users`, `username:{name}` and the `user:{id}` hash, exactly as the seed. */
+export class Users {
+  /** Users are never deleted, so a user once seen stays known: spares a lookup per private send. */
+  private readonly known = new Set<number>();
+
+  constructor(private readonly redis: Redis) {}
+
+  async idByUsername(username: string): Promise<number | undefined> {
+    const ref = await this.redis.get(keys.username(username));
+    if (!ref) return undefined;
+    const id = Number(ref.slice(ref.lastIndexOf(":") + 1));
+    return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  }
+
+  /**
+   * Signs in a known user or registers an unknown name. The hash (bcrypt) runs on libuv's thread
+   * pool, off the event loop.
+   */
+  async login(username: string, password: string, minNewPasswordLength: number): Promise<LoginOutcome | { status: "password-too-short" }> {
+    const existing = await this.idByUsername(username);
+    if (existing !== undefined) return this.checkPassword(existing, username, password);
+    if (password.length < minNewPasswordLength) return { status: "password-too-short" };
+    const created = await this.create(username, password);
+    if (created) return { status: "registered", user: created };
+    // Lost a race with a concurrent registration of the same name: it is a sign-in now.
+    const winner = await this.idByUsername(username);
+    return winner === undefined ? { status: "wrong-password" } : this.checkPassword(winner, username, password);
+  }
+
+  private async checkPassword(id: number, username: string, password: string): Promise<LoginOutcome> {
+    const stored = await this.redis.hGet(keys.user(id), "password");
+    if (!stored || !(await verify(password, stored).catch(() => false))) return { status: "wrong-password" };
+    this.known.add(id);
+    return { status: "signed-in", user: { id, username } };
+  }
+
+  /**
+   * Creates a user the seed's way (INCR total_users, HSET user:{id}, SET username:{name},
+   * SADD user:{id}:rooms 0). The hash is written before the name points at it, and the name is
+   * claimed with NX, so a crash or a concurrent registration never leaves a name without a user.
+   * Returns undefined when the name was taken meanwhile.
+   */
+  async create(username: string, password: string): Promise<SessionUser | undefined> {
+    const passwordHash = await hash(password, BCRYPT_COST);
+    const id = await this.redis.incr(keys.totalUsers);
+    await this.redis.hSet(keys.user(id), { username, password: passwordHash });
+    const claimed = await this.redis.set(keys.username(username), keys.user(id), { condition: "NX" });
+    if (claimed === null) {
+      await this.redis.del(keys.user(id));
+      return undefined;
+    }
+    await this.redis.sAdd(keys.userRooms(id), GENERAL_ROOM_ID);
+    this.known.add(id);
+    return { id, username };
+  }
+
+  async exists(id: number): Promise<boolean> {
+    if (this.known.has(id)) return true;
+    const found = (await this.redis.exists(keys.user(id))) === 1;
+    if (found) this.known.add(id);
+    return found;
+  }
+
+  async usernames(ids: number[]): Promise<Map<number, string>> {
+    const names = await Promise.all(ids.map((id) => this.redis.hGet(keys.user(id), "username")));
+    const out = new Map<number, string>();
+    ids.forEach((id, i) => {
+      const name = names[i];
+      if (name) out.set(id, name);
+    });
+    return out;
+  }
+
+  /** `{id: {id, username, online}}` for the ids that exist; unknown ids are left out. */
+  async withPresence(ids: number[]): Promise<Record<string, UserWithPresence>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return {};
+    const [names, online] = await Promise.all([
+      this.usernames(unique),
+      this.redis.smIsMember(keys.onlineUsers, unique.map(String)),
+    ]);
+    const out: Record<string, UserWithPresence> = {};
+    unique.forEach((id, i) => {
+      const username = names.get(id);
+      if (username !== undefined) out[id] = { id, username, online: online[i] === 1 };
+    });
+    return out;
+  }
+
+  /**
+   * Usernames starting with `prefix` (case-insensitive), by scanning `username:*`. Bounded work:
+   * it stops after `limit` matches or `maxScanned` keys, so it stays cheap on large installs.
+   */
+  async search(prefix: string, limit: number, maxScanned = 20_000): Promise<number[]> {
+    const ids: number[] = [];
+    const wanted = prefix.toLowerCase();
+    let scanned = 0;
+    for await (const batch of this.redis.scanIterator({ MATCH: "username:*", COUNT: 500 })) {
+      const names = batch.filter((key: string) => key.slice(9).toLowerCase().startsWith(wanted));
+      scanned += batch.length;
+      if (names.length) {
+        const refs = await this.redis.mGet(names);
+        for (const ref of refs) {
+          const id = ref ? Number(ref.slice(ref.lastIndexOf(":") + 1)) : NaN;
+          if (Number.isSafeInteger(id) && id > 0) ids.push(id);
+        }
+      }
+      if (ids.length >= limit || scanned >= maxScanned) break;
+    }
+    return ids.slice(0, limit);
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { ZodError, type ZodType } from "zod";
+import { isRedisUnavailable } from "../redis/connection.js";
+
+/** An error with an HTTP status whose message is safe to show the client. */
+export class HttpError extends Error {
+  constructor(readonly statusCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** One readable sentence from a zod error: "username: must not be empty". */
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}
+
+/** Route schemas are zod schemas: their parse result (with transforms) becomes the request part. */
+export function zodValidatorCompiler({ schema }: { schema: unknown }) {
+  const zod = schema as ZodType;
+  return (data: unknown) => {
+    const result = zod.safeParse(data);
+    return result.success ? { value: result.data } : { error: new HttpError(400, describeZodError(result.error)) };
+  };
+}
+
+/** Every error leaves as JSON `{message}` with the right status; internals are logged, not shown. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ message: err.message });
+    if (isRedisUnavailable(err)) {
+      request.log.warn({ err: err.message }, "redis unavailable");
+      return reply.code(503).send({ message: "The database is unavailable; please try again shortly." });
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const message = (err as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "request body is too large" : err.message;
+      return reply.code(status).send({ message });
+    }
+    request.log.error({ err }, "request failed");
+    return reply.code(500).send({ message: "Internal server error" });
+  });
+}

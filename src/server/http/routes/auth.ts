@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { LoginBody, MIN_PASSWORD_LENGTH, type SessionUser } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+import { HttpError } from "../errors.js";
+
+/** The session user of a route that requires one (the session hook has already refused others). */
+export function currentUser(request: FastifyRequest): SessionUser {
+  if (!request.user) throw new HttpError(401, "Sign in first");
+  return request.user;
+}
+
+export function authRoutes(ctx: ChatContext) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Body: LoginBody }>(
+      "/login",
+      { schema: { body: LoginBody }, config: { public: true } },
+      async (request, reply) => {
+        const { username, password } = request.body;
+        const waitMs = await ctx.loginLimits.hit(username, request.ip);
+        if (waitMs > 0) {
+          reply.header("retry-after", Math.ceil(waitMs / 1000));
+          throw new HttpError(429, `Too many sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
+        }
+        const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
+        if (outcome.status === "password-too-short") {
+          throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
+        }
+        if (outcome.status === "wrong-password") throw new HttpError(401, "Invalid username or password");
+        await ctx.loginLimits.clear(username);
+        await reply.startSession(outcome.user);
+        return reply.code(outcome.status === "registered" ? 201 : 200).send(outcome.user);
+      },
+    );
+
+    app.post("/logout", { config: { public: true } }, async (request, reply) => {
+      await reply.endSession(request);
+      return { ok: true };
+    });
+
+    app.get("/me", { config: { public: true } }, async (request, reply) => {
+      return reply.type("application/json").send(JSON.stringify(request.user));
+    });
+  };
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import type { z } from "zod";
+import { CreatePrivateRoomBody, MessagesQuery, RoomParams, UserParams } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+import { HttpError } from "../errors.js";
+import { currentUser } from "./auth.js";
+
+export function roomRoutes(ctx: ChatContext) {
+  return async (app: FastifyInstance) => {
+    app.get<{ Params: z.infer<typeof UserParams> }>(
+      "/rooms/:userId",
+      { schema: { params: UserParams } },
+      async (request) => {
+        const user = currentUser(request);
+        if (request.params.userId !== user.id) throw new HttpError(403, "You can only list your own rooms");
+        return ctx.rooms.listFor(user.id);
+      },
+    );
+
+    app.post<{ Body: z.infer<typeof CreatePrivateRoomBody> }>(
+      "/room",
+      { schema: { body: CreatePrivateRoomBody } },
+      async (request, reply) => {
+        const user = currentUser(request);
+        const { user1, user2 } = request.body;
+        if (user1 !== user.id && user2 !== user.id) throw new HttpError(403, "You can only open rooms you are in");
+        if (user1 === user2) throw new HttpError(400, "A private room needs two different users");
+        const other = user1 === user.id ? user2 : user1;
+        if (!(await ctx.users.exists(other))) throw new HttpError(404, "No such user");
+        const room = await ctx.rooms.openPrivate(user.id, other);
+        if (!room) throw new HttpError(404, "No such user");
+        return reply.code(201).send(room);
+      },
+    );
+
+    app.get<{ Params: z.infer<typeof RoomParams>; Querystring: MessagesQuery }>(
+      "/room/:id/messages",
+      { schema: { params: RoomParams, querystring: MessagesQuery } },
+      async (request) => {
+        const user = currentUser(request);
+        const roomId = request.params.id;
+        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
+        const query = request.query;
+        return "after" in query
+          ? ctx.messages.after(roomId, query.after, query.size)
+          : ctx.messages.page(roomId, query.offset, query.size);
+      },
+    );
+  };
+}

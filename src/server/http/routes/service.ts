@@ -1,0 +1,54 @@
+import type { FastifyInstance } from "fastify";
+import { randomInt } from "node:crypto";
+import type { ChatContext } from "../../context.js";
+import { keys } from "../../redis/keys.js";
+
+const ADJECTIVES = ["Brave", "Calm", "Eager", "Fancy", "Gentle", "Happy", "Jolly", "Kind", "Lively", "Proud", "Quiet", "Witty"];
+const NOUNS = ["Otter", "Falcon", "Panda", "Tiger", "Koala", "Lynx", "Heron", "Badger", "Dolphin", "Fox", "Owl", "Wolf"];
+const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)]!;
+
+/** Server-sent events: the seed's client holds `/stream` open; cross-instance events travel over Socket.IO. */
+const STREAM_KEEPALIVE_MS = 20_000;
+
+export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
+  return async (app: FastifyInstance) => {
+    app.get("/healthz", { config: { public: true }, logLevel: "warn" }, async (_request, reply) => {
+      try {
+        await Promise.race([
+          ctx.redis.ping(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000).unref()),
+        ]);
+        return { status: "ok" };
+      } catch {
+        return reply.code(503).send({ status: "unavailable", message: "Redis does not answer" });
+      }
+    });
+
+    app.get("/links", { config: { public: true } }, async () => ({}));
+
+    app.get("/randomname", { config: { public: true } }, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const name = `${pick(ADJECTIVES)}${pick(NOUNS)}${attempt > 3 ? randomInt(1000) : ""}`;
+        if ((await ctx.redis.exists(keys.username(name))) === 0) return JSON.stringify(name);
+      }
+    });
+
+    app.get("/stream", async (request, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+      });
+      reply.raw.write(": connected\n\n");
+      const timer = setInterval(() => reply.raw.write(": keepalive\n\n"), STREAM_KEEPALIVE_MS);
+      const end = () => {
+        clearInterval(timer);
+        openStreams.delete(end);
+        reply.raw.end();
+      };
+      openStreams.add(end);
+      request.raw.on("close", end);
+    });
+  };
+}

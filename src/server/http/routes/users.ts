@@ -1,0 +1,32 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { UsersQuery } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+
+const SearchQuery = z.object({
+  q: z.string().trim().max(32, "q must be at most 32 characters").default(""),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export function userRoutes(ctx: ChatContext) {
+  return async (app: FastifyInstance) => {
+    app.get<{ Querystring: z.infer<typeof UsersQuery> }>(
+      "/users",
+      { schema: { querystring: UsersQuery } },
+      async (request) => ctx.users.withPresence(request.query.ids),
+    );
+
+    app.get("/users/online", async () => ctx.users.withPresence(await ctx.presence.onlineIds()));
+
+    /** People whose name starts with `q`, online first: the people list's filter. */
+    app.get<{ Querystring: z.infer<typeof SearchQuery> }>(
+      "/users/search",
+      { schema: { querystring: SearchQuery } },
+      async (request) => {
+        const ids = await ctx.users.search(request.query.q, request.query.limit);
+        const found = Object.values(await ctx.users.withPresence(ids));
+        return found.sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
+      },
+    );
+  };
+}

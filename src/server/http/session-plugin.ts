@@ -1,0 +1,83 @@
+import { fastifyCookie } from "@fastify/cookie";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { SessionUser } from "../../protocol/index.js";
+import type { Sessions } from "../domain/sessions.js";
+import { HttpError } from "./errors.js";
+
+export const SESSION_COOKIE = "sid";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    user: SessionUser | null;
+    sessionId: string | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a session. */
+    public?: boolean;
+  }
+}
+
+export interface SessionPluginOptions {
+  sessions: Sessions;
+  secure: boolean;
+  ttlSeconds: number;
+}
+
+/**
+ * Sessions over a signed, HttpOnly, SameSite=Lax cookie holding a random id; the session itself
+ * lives in Redis. Every route in the scope this is registered in needs a session unless its config
+ * says `public: true`. (`@fastify/cookie` is registered once, at the root.)
+ */
+export async function registerSessions(app: FastifyInstance, options: SessionPluginOptions): Promise<void> {
+  app.decorateRequest("user", null);
+  app.decorateRequest("sessionId", null);
+
+  app.addHook("onRequest", async (request) => {
+    const raw = request.cookies[SESSION_COOKIE];
+    if (raw) {
+      const unsigned = request.unsignCookie(raw);
+      if (unsigned.valid && unsigned.value) {
+        const user = await options.sessions.get(unsigned.value);
+        if (user) {
+          request.user = user;
+          request.sessionId = unsigned.value;
+        }
+      }
+    }
+    if (!request.user && !request.routeOptions.config.public && !request.is404) {
+      throw new HttpError(401, "Sign in first");
+    }
+  });
+
+  app.decorateReply("startSession", async function (this: FastifyReply, user: SessionUser) {
+    const sessionId = await options.sessions.create(user);
+    this.setCookie(SESSION_COOKIE, sessionId, {
+      signed: true,
+      httpOnly: true,
+      sameSite: "lax",
+      secure: options.secure,
+      path: "/",
+      maxAge: options.ttlSeconds,
+    });
+  });
+  app.decorateReply("endSession", async function (this: FastifyReply, request: FastifyRequest) {
+    if (request.sessionId) await options.sessions.destroy(request.sessionId);
+    this.clearCookie(SESSION_COOKIE, { path: "/" });
+  });
+}
+
+declare module "fastify" {
+  interface FastifyReply {
+    startSession(user: SessionUser): Promise<void>;
+    endSession(request: FastifyRequest): Promise<void>;
+  }
+}
+
+/** Reads the session user from a raw Cookie header (the Socket.IO handshake). */
+export function sessionIdFromCookieHeader(header: string | undefined, secret: string): string | undefined {
+  if (!header) return undefined;
+  const raw = fastifyCookie.parse(header)[SESSION_COOKIE];
+  if (!raw) return undefined;
+  const unsigned = fastifyCookie.unsign(raw, secret);
+  return unsigned.valid && unsigned.value ? unsigned.value : undefined;
+}

@@ -1,0 +1,49 @@
+import { createChatServer } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+
+/** Process entry: configuration from the environment, clean shutdown on SIGTERM and SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`redis-chat: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  if (config.sessionSecretGenerated) {
+    const advice = "set SESSION_SECRET (the same on every instance) so sessions survive restarts and work across instances";
+    if (config.production) log.warn(`SESSION_SECRET is not set: ${advice}`);
+    else log.info(`SESSION_SECRET is not set; using a random one: ${advice}`);
+  }
+
+  let server;
+  try {
+    server = await createChatServer(config, log);
+  } catch (err) {
+    log.fatal({ err: String(err) }, `cannot reach Redis at ${config.redisUrl}: start redis-server or set REDIS_URL`);
+    process.exit(1);
+  }
+  const url = await server.listen();
+  log.info(`open ${url}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await server.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("unhandledRejection", (reason) => log.error({ err: String(reason) }, "unhandled rejection"));
+}
+
+void main();

@@ -1,0 +1,84 @@
+import {
+  Envelope,
+  parsePrivateRoomId,
+  PresenceUser,
+  RoomSummary,
+  type ChatMessage,
+} from "../../protocol/index.js";
+import { normalizeMessage } from "../domain/messages.js";
+import type { Logger } from "../logger.js";
+import type { Redis } from "../redis/connection.js";
+import { keys } from "../redis/keys.js";
+import type { LocalDelivery } from "./delivery.js";
+
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room";
+
+/**
+ * The seed's pub/sub bridge: every instance publishes what happens on it to `MESSAGES` as
+ * `{serverId, type, data}` and hands other instances' envelopes to its own sockets, scoped to the
+ * room's members. Messages are published by the store script itself (same round trip).
+ */
+export class PubSubBridge {
+  constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly serverId: string,
+    private readonly delivery: LocalDelivery,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
+  }
+
+  async stop(): Promise<void> {
+    await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
+  }
+
+  async publish(type: OutgoingType, data: unknown): Promise<void> {
+    await this.redis.publish(keys.messagesChannel, JSON.stringify({ serverId: this.serverId, type, data }));
+  }
+
+  /** Never throws: a malformed envelope from any server is logged and dropped. */
+  receive(raw: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = Envelope.parse(JSON.parse(raw));
+    } catch {
+      this.log.warn({ raw: raw.slice(0, 200) }, "dropped a malformed envelope on MESSAGES");
+      return;
+    }
+    if (String(envelope.serverId) === this.serverId) return;
+    switch (envelope.type) {
+      case "message": {
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data);
+        if (message) this.delivery.message(message);
+        else this.log.warn({ type: envelope.type }, "dropped an envelope with a malformed message");
+        return;
+      }
+      case "user.connected":
+      case "user.disconnected": {
+        const user = normalizePresence(envelope.data, envelope.type === "user.connected");
+        if (user) this.delivery.presence(user);
+        return;
+      }
+      case "show.room": {
+        const room = RoomSummary.safeParse(envelope.data);
+        const members = room.success ? parsePrivateRoomId(room.data.id) : null;
+        // Only private rooms can be scoped to their members; the seed broadcasts others to all.
+        if (room.success && members) this.delivery.showRoom(room.data, members);
+        return;
+      }
+      default:
+        this.log.debug({ type: envelope.type }, "ignored an envelope of unknown type");
+    }
+  }
+}
+
+/** Seed servers send ids as strings; ours as numbers. */
+function normalizePresence(data: unknown, online: boolean): PresenceUser | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const d = data as Record<string, unknown>;
+  const parsed = PresenceUser.safeParse({ id: Number(d.id), username: d.username, online });
+  return parsed.success ? parsed.data : undefined;
+}

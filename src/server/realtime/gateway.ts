@@ -1,0 +1,174 @@
+import type { Server, Socket } from "socket.io";
+import {
+  HandshakeAuth,
+  JoinRoom,
+  parsePrivateRoomId,
+  SendMessage,
+  type ClientToServerEvents,
+  type MessageAck,
+  type RoomSummary,
+  type ServerToClientEvents,
+  type SessionUser,
+} from "../../protocol/index.js";
+import type { ChatContext } from "../context.js";
+import { describeZodError } from "../http/errors.js";
+import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
+import { isRedisUnavailable } from "../redis/connection.js";
+import type { PubSubBridge } from "./bridge.js";
+import type { LocalDelivery } from "./delivery.js";
+import { GENERAL_SOCKET_ROOMS, socketRooms, type DeliveryMode } from "./socket-rooms.js";
+
+interface SocketData {
+  user: SessionUser;
+  mode: DeliveryMode;
+  /** Settles when this connection is counted in presence; disconnect waits for it. */
+  counted: Promise<boolean>;
+}
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const UNAVAILABLE = "The database is unavailable; please try again shortly.";
+
+/**
+ * The Socket.IO gateway: authenticates the handshake by the session cookie, joins a socket to its
+ * user's rooms, keeps presence, and turns `message` / `room.join` requests into domain calls.
+ */
+export class SocketGateway {
+  constructor(
+    private readonly io: ChatServer,
+    private readonly ctx: ChatContext,
+    private readonly delivery: LocalDelivery,
+    private readonly bridge: PubSubBridge,
+  ) {}
+
+  attach(): void {
+    this.io.use(async (socket, next) => {
+      try {
+        const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
+        const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
+        if (!user) return next(new Error("unauthorized: sign in first"));
+        const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
+        socket.data.user = user;
+        socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
+        next();
+      } catch (err) {
+        next(new Error(isRedisUnavailable(err) ? UNAVAILABLE : "connection refused"));
+      }
+    });
+    this.io.on("connection", (socket) => this.onConnection(socket));
+  }
+
+  private onConnection(socket: ChatSocket): void {
+    const { user, mode } = socket.data;
+    socket.join([...GENERAL_SOCKET_ROOMS(mode), socketRooms.user(mode, user.id)]);
+    socket.data.counted = this.ctx.presence.connect(user.id).then(
+      (cameOnline) => {
+        if (cameOnline) this.announcePresence(user, true);
+        return true;
+      },
+      (err) => {
+        this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence");
+        return false;
+      },
+    );
+    // Named rooms other than General (rooms a seed server may have added) are joined from the set.
+    this.ctx.rooms.namedRoomIds(user.id).then(
+      (ids) => socket.join(ids.map((id) => socketRooms.room(mode, id))),
+      () => {},
+    );
+
+    socket.on("message", (payload, ack) => {
+      void this.onMessage(socket, payload).then((answer) => typeof ack === "function" && ack(answer));
+    });
+    socket.on("room.join", (payload, ack) => {
+      void this.onJoin(socket, payload).then((answer) => typeof ack === "function" && ack(answer));
+    });
+    socket.on("disconnect", () => void this.onDisconnect(socket));
+  }
+
+  private async onMessage(socket: ChatSocket, payload: unknown): Promise<MessageAck> {
+    const parsed = SendMessage.safeParse(payload);
+    if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+    const { roomId, message: text, clientId } = parsed.data;
+    const user = socket.data.user;
+    try {
+      if (!(await this.ctx.rooms.isMember(user.id, roomId))) {
+        return { ok: false, error: "You are not a member of this room" };
+      }
+      const { config } = this.ctx;
+      const result = await this.ctx.messages.store({
+        roomId,
+        from: user.id,
+        text,
+        clientId,
+        serverId: config.serverId,
+        rateLimit: config.messageRateLimit,
+        rateWindowMs: config.messageRateWindowMs,
+      });
+      if (result.status === "rate-limited") {
+        return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
+      }
+      if (result.status === "stored") {
+        if (result.firstInRoom) await this.openPrivateRoom(roomId, user.id);
+        this.delivery.message(result.message);
+      }
+      return { ok: true, message: result.message };
+    } catch (err) {
+      return { ok: false, error: this.describeFailure(err, "message") };
+    }
+  }
+
+  /**
+   * The first message of a private room: record the room for both members (as the seed's
+   * `SADD user:{id}:rooms`) and show it to the other one, here and on every instance.
+   */
+  private async openPrivateRoom(roomId: string, senderId: number): Promise<void> {
+    const pair = parsePrivateRoomId(roomId);
+    if (!pair) return;
+    await this.ctx.rooms.addPrivateMembers(roomId);
+    const room: RoomSummary | undefined = await this.ctx.rooms.summary(roomId);
+    if (!room) return;
+    const others = pair.filter((id) => id !== senderId);
+    this.delivery.showRoom(room, others);
+    await this.bridge.publish("show.room", room);
+  }
+
+  private async onJoin(socket: ChatSocket, payload: unknown) {
+    const parsed = JoinRoom.safeParse(payload);
+    if (!parsed.success) return { ok: false as const, error: describeZodError(parsed.error) };
+    const roomId = parsed.data;
+    try {
+      if (!(await this.ctx.rooms.isMember(socket.data.user.id, roomId))) {
+        return { ok: false as const, error: "You are not a member of this room" };
+      }
+      // Private rooms need no join: they are delivered to their members' own socket rooms.
+      if (!parsePrivateRoomId(roomId)) await socket.join(socketRooms.room(socket.data.mode, roomId));
+      return { ok: true as const, roomId };
+    } catch (err) {
+      return { ok: false as const, error: this.describeFailure(err, "room.join") };
+    }
+  }
+
+  private async onDisconnect(socket: ChatSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user || !(await socket.data.counted)) return;
+    try {
+      if (await this.ctx.presence.disconnect(user.id)) this.announcePresence(user, false);
+    } catch (err) {
+      // The heartbeat sweep corrects presence if this never reaches Redis.
+      this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record a disconnect");
+    }
+  }
+
+  announcePresence(user: SessionUser, online: boolean): void {
+    const event = { id: user.id, username: user.username, online };
+    this.delivery.presence(event);
+    this.bridge.publish(online ? "user.connected" : "user.disconnected", event).catch(() => {});
+  }
+
+  private describeFailure(err: unknown, what: string): string {
+    if (isRedisUnavailable(err)) return UNAVAILABLE;
+    this.ctx.log.error({ err }, `socket ${what} failed`);
+    return "Internal server error";
+  }
+}

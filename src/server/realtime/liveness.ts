@@ -1,0 +1,72 @@
+import type { ChatContext } from "../context.js";
+import type { ChatServer, SocketGateway } from "./gateway.js";
+
+/**
+ * Periodic upkeep of one instance: renews its presence heartbeat, cleans up after instances that
+ * died without doing so (their users go offline), and drops connections that stopped reading
+ * (their queued output is capped so one slow client cannot grow server memory without bound).
+ */
+export class Liveness {
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly io: ChatServer,
+    private readonly ctx: ChatContext,
+    private readonly gateway: SocketGateway,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.ctx.presence.heartbeat();
+    const every = (ms: number, task: () => Promise<void> | void) => {
+      const timer = setInterval(() => {
+        Promise.resolve(task()).catch((err) => this.ctx.log.debug({ err: String(err) }, "upkeep failed; retrying"));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.ctx.config.presenceHeartbeatMs, async () => {
+      await this.ctx.presence.heartbeat();
+      await this.sweep();
+    });
+    every(1000, () => this.dropSlowConnections());
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  async sweep(includeSelf = false): Promise<void> {
+    const offline = await this.ctx.presence.sweep(includeSelf);
+    if (offline.length === 0) return;
+    const names = await this.ctx.users.usernames(offline);
+    for (const id of offline) this.gateway.announcePresence({ id, username: names.get(id) ?? String(id) }, false);
+  }
+
+  dropSlowConnections(): void {
+    const limit = this.ctx.config.maxBufferedBytes;
+    for (const socket of this.io.of("/").sockets.values()) {
+      const queued = bufferedBytes(socket.conn);
+      if (queued > limit) {
+        this.ctx.log.warn({ userId: socket.data.user?.id, queued }, "dropping a connection that stopped reading");
+        socket.disconnect(true);
+      }
+    }
+  }
+}
+
+/** Output waiting for one connection: engine.io's packet queue plus the socket's unsent bytes. */
+export function bufferedBytes(conn: unknown): number {
+  const c = conn as {
+    writeBuffer?: { data?: unknown }[];
+    transport?: { socket?: { bufferedAmount?: number; _socket?: { writableLength?: number } } };
+  };
+  let bytes = 0;
+  for (const packet of c.writeBuffer ?? []) {
+    const data = packet.data;
+    bytes += typeof data === "string" ? data.length : data instanceof Buffer ? data.length : 64;
+  }
+  const ws = c.transport?.socket;
+  bytes += (ws?._socket?.writableLength ?? 0) + (ws?.bufferedAmount ?? 0);
+  return bytes;
+}

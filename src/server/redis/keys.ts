@@ -1,0 +1,47 @@
+/**
+ * Every Redis key redis-chat reads or writes, in one place.
+ *
+ * The first group is the seed's data model, spelled exactly as the seed spells it so that any
+ * server written to the seed can share the database. The second group is ours; each of those keys
+ * carries a hash tag (`{...}`) naming the seed key it belongs with, so that on Redis Cluster it
+ * lands in the same slot and one script can update both atomically.
+ */
+export const keys = {
+  // --- the seed's keys ---
+  /** Counter: `INCR` hands out user ids. */
+  totalUsers: "total_users",
+  /** String `user:{id}`. */
+  username: (name: string) => `username:${name}`,
+  /** Hash `{username, password}`. */
+  user: (userId: number | string) => `user:${userId}`,
+  /** Set of room ids the user belongs to. */
+  userRooms: (userId: number | string) => `user:${userId}:rooms`,
+  /** Sorted set of message JSON, score = time in seconds (with a unique fraction). */
+  room: (roomId: string) => `room:${roomId}`,
+  /** String: the name of a named room (`room:0:name` = General). */
+  roomName: (roomId: string) => `room:${roomId}:name`,
+  /** Set of online user ids. */
+  onlineUsers: "online_users",
+  /** Pub/sub channel carrying `{serverId, type, data}` envelopes. */
+  messagesChannel: "MESSAGES",
+
+  // --- ours (documented in docs/data-model.md) ---
+  /** String: a message stored for (user, clientId) in a room, for 10 minutes: idempotent resends. */
+  messageByClientId: (roomId: string, userId: number, clientId: string) => `{room:${roomId}}:client:${userId}:${clientId}`,
+  /** Counter with expiry: messages sent by a user into a room in the current rate window. */
+  messageRate: (roomId: string, userId: number) => `{room:${roomId}}:rate:${userId}`,
+  /** Hash serverId -> open connections of one user on that server. */
+  userConnections: (userId: number | string) => `{online_users}:user:${userId}`,
+  /** Set of user ids with connections on one server (to clean up after a crashed server). */
+  serverUsers: (serverId: string) => `{online_users}:server:${serverId}`,
+  /** Sorted set serverId -> heartbeat deadline (ms, Redis clock). */
+  serverHeartbeats: "{online_users}:heartbeats",
+  /** String JSON `{id, username}` with expiry: a login session. */
+  session: (sessionId: string) => `session:${sessionId}`,
+  /** Counters with expiry: login attempts. */
+  loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
+  loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
+} as const;
+
+/** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
+export const USER_CONNECTIONS_PREFIX = "{online_users}:user:";

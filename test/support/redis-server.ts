@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "redis";
+
+export interface RedisServerHandle {
+  port: number;
+  url: string;
+  dir: string;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+  /** Graceful stop (data kept in `dir` when append-only is on). */
+  stop(): Promise<void>;
+  /** Start again on the same port and directory (after kill or stop). */
+  restart(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      await client.close();
+      return;
+    } catch {
+      client.destroy?.();
+      if (Date.now() > deadline) throw new Error(`redis-server at ${url} did not start`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/**
+ * Starts a private redis-server on a free loopback port, for one test file. Never touches the
+ * machine's own Redis on 6379.
+ */
+export async function startRedis(options: { appendOnly?: boolean; extraArgs?: string[] } = {}): Promise<RedisServerHandle> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "redis-chat-test-"));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+
+  const launch = async () => {
+    const args = [
+      "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+      "--appendonly", options.appendOnly ? "yes" : "no", "--appendfsync", "always",
+      "--daemonize", "no", "--logfile", "",
+      ...(options.extraArgs ?? []),
+    ];
+    child = spawn("redis-server", args, { stdio: "ignore" });
+    await waitForPing(url);
+  };
+  const exited = (proc: ChildProcess | undefined) =>
+    new Promise<void>((resolve) => {
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once("exit", () => resolve());
+    });
+
+  await launch();
+  return {
+    port,
+    url,
+    dir,
+    async kill() {
+      const proc = child;
+      proc?.kill("SIGKILL");
+      await exited(proc);
+    },
+    async stop() {
+      const proc = child;
+      proc?.kill("SIGTERM");
+      await exited(proc);
+      if (proc === child && options.appendOnly === false) rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await launch();
+    },
+  };
+}
