@@ -1,0 +1,62 @@
+/** What every scenario gets: options, the Redis, a way to start servers, the user pool. */
+import type { Options } from "./options.js";
+import { launchServer, type ServerHandle } from "./launcher.js";
+import { sampleProc, type ProcSample } from "./procstat.js";
+import type { UserPool } from "./users.js";
+
+/** A server under test: started by the bench, or given with --url (then pid only via --server-pid). */
+export interface Target {
+  name: string;
+  url: string;
+  pid: number | null;
+  stop(): Promise<void>;
+}
+
+export function sampleTarget(target: Target): ProcSample | null {
+  return target.pid ? sampleProc(target.pid) : null;
+}
+
+export class BenchContext {
+  private readonly running = new Set<ServerHandle>();
+  constructor(
+    readonly options: Options,
+    readonly redisUrl: string | null,
+    readonly pool: UserPool,
+  ) {}
+
+  /** `count` servers on the shared Redis, or the --url targets. */
+  async startServers(count: number, label: string): Promise<Target[]> {
+    const { options } = this;
+    if (options.urls.length) {
+      if (options.urls.length < count) throw new Error(`scenario ${label} needs ${count} --url values`);
+      return options.urls.slice(0, count).map((url, i) => ({ name: `server-${i + 1}`, url, pid: options.serverPids[i] ?? null, stop: async () => {} }));
+    }
+    if (!this.redisUrl) throw new Error("no redis");
+    const handles = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        launchServer({
+          name: `${label}-server-${i + 1}`,
+          redisUrl: this.redisUrl!,
+          flushMs: options.flushMs,
+          profileDir: options.profileDir ?? undefined,
+          tsx: options.tsx,
+        }),
+      ),
+    );
+    for (const handle of handles) this.running.add(handle);
+    return handles.map((handle) => ({
+      name: handle.name,
+      url: handle.url,
+      pid: handle.pid,
+      stop: async () => {
+        await handle.stop();
+        this.running.delete(handle);
+      },
+    }));
+  }
+
+  /** For the exit handler: SIGKILL whatever is still running. */
+  killAll(): void {
+    for (const handle of this.running) handle.child.kill("SIGKILL");
+  }
+}

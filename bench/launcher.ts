@@ -1,0 +1,135 @@
+/**
+ * Starts what the benchmark measures: a private redis-server (never the machine's 6379) and one or
+ * more chat server processes, as children whose CPU and memory can be read from /proc.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { freePort, startRedis, type RedisServerHandle } from "../test/support/redis-server.js";
+import { sleep } from "./limit.js";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const OUT_DIR = join(ROOT, ".bench-out");
+export const SESSION_SECRET = "bench-session-secret-0123456789abcdef0123456789abcdef";
+
+export async function launchRedis(): Promise<RedisServerHandle> {
+  return startRedis({ appendOnly: false });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ with `npm run build:server` when it is missing or older than src/server or src/protocol. */
+export function ensureBuilt(force: boolean): void {
+  const entry = join(ROOT, "dist/server/main.js");
+  const stale = !existsSync(entry)
+    || statSync(entry).mtimeMs < Math.max(newestMtime(join(ROOT, "src/server")), newestMtime(join(ROOT, "src/protocol")));
+  if (!force && !stale) return;
+  console.log("bench: npm run build:server");
+  const result = spawnSync("npm", ["run", "build:server"], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("npm run build:server failed");
+}
+
+export interface ServerOptions {
+  redisUrl: string;
+  flushMs?: number;
+  /** node --cpu-prof into this directory */
+  profileDir?: string;
+  /** run src/server/main.ts with tsx instead of dist/server/main.js */
+  tsx?: boolean;
+  name: string;
+  extraEnv?: Record<string, string>;
+}
+
+export interface ServerHandle {
+  name: string;
+  url: string;
+  port: number;
+  pid: number;
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(100);
+  }
+  throw new Error(`server at ${url} not healthy after ${timeoutMs} ms (${last})`);
+}
+
+export async function launchServer(options: ServerOptions): Promise<ServerHandle> {
+  const port = await freePort();
+  mkdirSync(OUT_DIR, { recursive: true });
+  const logFile = join(OUT_DIR, `${options.name}.log`);
+  const log = createWriteStream(logFile);
+  const nodeArgs = [
+    ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+    ...(options.tsx ? ["--import", "tsx", "src/server/main.ts"] : ["dist/server/main.js"]),
+  ];
+  const quoted = nodeArgs.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  // Raise the descriptor limit for the 10,000-socket storm; exec keeps the pid the server's own.
+  const child = spawn("bash", ["-c", `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec '${process.execPath}' ${quoted}`], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      REDIS_URL: options.redisUrl,
+      SESSION_SECRET,
+      DEMO_DATA: "false",
+      LOG_LEVEL: "warn",
+      MESSAGE_RATE_LIMIT: "0",
+      LOGIN_RATE_LIMIT: "0",
+      ...(options.flushMs !== undefined ? { DELIVERY_FLUSH_MS: String(options.flushMs) } : {}),
+      ...options.extraEnv,
+    },
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    await Promise.race([
+      waitForHealth(url, 30_000),
+      exited.then(() => {
+        throw new Error(`${options.name} exited during start-up; see ${logFile}`);
+      }),
+    ]);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+  return {
+    name: options.name,
+    url,
+    port,
+    pid: child.pid!,
+    child,
+    logFile,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/** Command-line options of `npm run bench -- ...`. */
+import { parseArgs } from "node:util";
+
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface Options {
+  scenarios: Scenario[];
+  /** existing servers to target instead of starting them (two-instances takes two) */
+  urls: string[];
+  /** Redis of the existing servers, for INFO commandstats */
+  redisUrl: string | null;
+  /** pids of the existing servers, for CPU and memory from /proc */
+  serverPids: number[];
+  durationMs: number;
+  drainMs: number;
+  rates: number[] | null;
+  members: number;
+  senders: number;
+  agents: number;
+  roomUsers: number;
+  stormSockets: number;
+  stormUsers: number;
+  connectConcurrency: number;
+  flushMs: number | undefined;
+  padding: number;
+  clientId: boolean;
+  batch: boolean;
+  profileDir: string | null;
+  tsx: boolean;
+  build: boolean;
+  write: boolean;
+  userPrefix: string;
+  maxMinutes: number;
+  argv: string[];
+}
+
+const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|all] [options]
+  --url URL[,URL2]        target running server(s) instead of starting them
+  --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
+  --duration S            seconds of sending per rate step (default 8)
+  --rates R1,R2,...       messages per second into the server (fanout default 100,200,400,800,1600;
+                          rooms default 500,1000,2000,4000)
+  --members N             fan-out room size (200)      --senders N   sending sockets (10)
+  --agents N              load-generator processes (2) --users N     rooms scenario users (2000)
+  --storm-sockets N       (10000)  --storm-users N (500) --connect-concurrency N per agent (200)
+  --flush-ms N            DELIVERY_FLUSH_MS for started servers
+  --padding N             extra characters per message   --no-client-id   --no-batch
+  --profile DIR           run started servers with node --cpu-prof --cpu-prof-dir=DIR
+  --tsx                   run src/server/main.ts with tsx instead of dist/ (no build)
+  --build                 rebuild dist/ first even if it looks fresh
+  --no-write              do not update docs/benchmarks*
+  --max-minutes N         hard stop for the whole run (30)`;
+
+function list(value: string | undefined): string[] {
+  return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : [];
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: "string", default: "all" },
+      url: { type: "string" },
+      "redis-url": { type: "string" },
+      "server-pid": { type: "string" },
+      duration: { type: "string" },
+      drain: { type: "string" },
+      rates: { type: "string" },
+      members: { type: "string" },
+      senders: { type: "string" },
+      agents: { type: "string" },
+      users: { type: "string" },
+      "storm-sockets": { type: "string" },
+      "storm-users": { type: "string" },
+      "connect-concurrency": { type: "string" },
+      "flush-ms": { type: "string" },
+      padding: { type: "string" },
+      "no-client-id": { type: "boolean", default: false },
+      "no-batch": { type: "boolean", default: false },
+      profile: { type: "string" },
+      tsx: { type: "boolean", default: false },
+      build: { type: "boolean", default: false },
+      "no-write": { type: "boolean", default: false },
+      "user-prefix": { type: "string", default: "bench_u" },
+      "max-minutes": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const scenario = values.scenario;
+  const scenarios: Scenario[] = scenario === "all" ? [...SCENARIOS] : list(scenario).map((s) => {
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s}\n${USAGE}`);
+    return s as Scenario;
+  });
+  const rates = list(values.rates).map((r) => int(r, 0, "rates"));
+  return {
+    scenarios,
+    urls: list(values.url).map((u) => u.replace(/\/+$/, "")),
+    redisUrl: values["redis-url"] ?? null,
+    serverPids: list(values["server-pid"]).map(Number),
+    durationMs: int(values.duration, 8, "duration") * 1000,
+    drainMs: int(values.drain, 5, "drain") * 1000,
+    rates: rates.length ? rates : null,
+    members: int(values.members, 200, "members"),
+    senders: int(values.senders, 10, "senders"),
+    agents: Math.max(1, int(values.agents, 2, "agents")),
+    roomUsers: int(values.users, 2000, "users"),
+    stormSockets: int(values["storm-sockets"], 10_000, "storm-sockets"),
+    stormUsers: int(values["storm-users"], 500, "storm-users"),
+    connectConcurrency: Math.max(1, int(values["connect-concurrency"], 200, "connect-concurrency")),
+    flushMs: values["flush-ms"] === undefined ? undefined : int(values["flush-ms"], 0, "flush-ms"),
+    padding: int(values.padding, 0, "padding"),
+    clientId: !values["no-client-id"],
+    batch: !values["no-batch"],
+    profileDir: values.profile ?? null,
+    tsx: values.tsx,
+    build: values.build,
+    write: !values["no-write"],
+    userPrefix: values["user-prefix"],
+    maxMinutes: int(values["max-minutes"], 30, "max-minutes"),
+    argv,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Fan-out: one room (General, where every user is) of `members` sockets, `senders` of which send
+ * at the step's rate; every message goes to every other member. With `instances: 2` the members
+ * are split over two server processes on one Redis (the pub/sub bridge carries half the deliveries).
+ */
+import type { SenderSpec, SocketSpec } from "../agent-protocol.js";
+import { startAgents } from "../agents.js";
+import type { BenchContext } from "../context.js";
+import { sleep } from "../limit.js";
+import { connectAll, describeStep, runStep, type StepResult } from "../step.js";
+import { GENERAL_ROOM_ID } from "../../src/protocol/index.js";
+
+export const FANOUT_RATES = [100, 200, 400, 800, 1600];
+
+export interface FanoutResult {
+  instances: number;
+  members: number;
+  senders: number;
+  agents: number;
+  connect: { wallMs: number; connected: number; failed: number; errors: string[] };
+  steps: StepResult[];
+}
+
+export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<FanoutResult> {
+  const { options } = ctx;
+  const label = instances === 1 ? "fanout" : "two-instances";
+  const targets = await ctx.startServers(instances, label);
+  const agents = await startAgents(options.agents);
+  try {
+    ctx.pool.setUrl(targets[0]!.url);
+    const users = await ctx.pool.ensure(options.members);
+    const sockets: SocketSpec[][] = agents.map(() => []);
+    const senders: SenderSpec[][] = agents.map(() => []);
+    const senderEvery = options.members / Math.max(1, Math.min(options.senders, options.members));
+    let nextSender = 0;
+    users.forEach((user, i) => {
+      const agent = i % agents.length;
+      const target = targets[Math.floor(i / agents.length) % targets.length]!;
+      sockets[agent]!.push({ index: i, url: target.url, cookie: user.cookie, userId: user.id, rooms: [GENERAL_ROOM_ID], batch: options.batch });
+      if (nextSender < options.senders && i >= Math.floor(nextSender * senderEvery)) {
+        senders[agent]!.push({ sender: nextSender, socket: i, roomId: GENERAL_ROOM_ID });
+        nextSender++;
+      }
+    });
+    const connect = await connectAll({ agents, sockets }, options.connectConcurrency);
+    console.log(`bench: ${label}: ${connect.connected} sockets connected in ${Math.round(connect.wallMs)} ms (${connect.failed} failed ${connect.errors.join("; ")})`);
+    if (connect.failed) throw new Error(`${label}: ${connect.failed} sockets failed to connect: ${connect.errors.join("; ")}`);
+    await sleep(1000); // let the presence traffic of the connections settle
+    const layout = { agents, sockets, senders, targets, redisUrl: ctx.redisUrl };
+    const rates = options.rates ?? FANOUT_RATES;
+    // Warm-up (JIT, first-message paths), not recorded.
+    const warm = await runStep(layout, { step: 0, rate: rates[0]!, durationMs: 2000, drainMs: options.drainMs, padding: options.padding, clientId: options.clientId, label: "warm-up" });
+    console.log(`bench: ${label}: ${describeStep(warm)}`);
+    const steps: StepResult[] = [];
+    for (const [i, rate] of rates.entries()) {
+      const result = await runStep(layout, { step: i + 1, rate, durationMs: options.durationMs, drainMs: options.drainMs, padding: options.padding, clientId: options.clientId, label: `${rate} msg/s` });
+      console.log(`bench: ${label}: ${describeStep(result)}`);
+      steps.push(result);
+    }
+    await Promise.all(agents.map((a) => a.disconnect()));
+    return {
+      instances,
+      members: options.members,
+      senders: senders.reduce((n, s) => n + s.length, 0),
+      agents: agents.length,
+      connect: { wallMs: Math.round(connect.wallMs), connected: connect.connected, failed: connect.failed, errors: connect.errors },
+      steps,
+    };
+  } finally {
+    for (const agent of agents) agent.stop();
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}
