@@ -1,0 +1,42 @@
+import { useCallback, useEffect, useState } from "react";
+import type { SessionUser } from "../protocol/index.js";
+import { api } from "./api.js";
+import { ChatApp } from "./components/ChatApp.js";
+import { SignIn } from "./components/SignIn.js";
+
+type Session = { phase: "checking" } | { phase: "error"; message: string } | { phase: "out" } | { phase: "in"; me: SessionUser };
+
+/** Restores the session from its cookie (GET /me), then shows sign-in or the chat. */
+export function App() {
+  const [session, setSession] = useState<Session>({ phase: "checking" });
+
+  const check = useCallback(() => {
+    setSession({ phase: "checking" });
+    api.me().then(
+      (me) => setSession(me ? { phase: "in", me } : { phase: "out" }),
+      (error: unknown) => setSession({ phase: "error", message: error instanceof Error ? error.message : String(error) }),
+    );
+  }, []);
+  useEffect(check, [check]);
+
+  const signedOut = useCallback(() => {
+    document.title = "Redis Chat";
+    setSession({ phase: "out" });
+  }, []);
+
+  switch (session.phase) {
+    case "checking":
+      return <div className="splash" role="status">Loading…</div>;
+    case "error":
+      return (
+        <div className="splash">
+          <p className="error" role="alert">{session.message}</p>
+          <button type="button" className="primary" onClick={check}>Try again</button>
+        </div>
+      );
+    case "out":
+      return <SignIn onSignedIn={(me) => setSession({ phase: "in", me })} />;
+    case "in":
+      return <ChatApp key={session.me.id} me={session.me} onSignedOut={signedOut} />;
+  }
+}

@@ -1,0 +1,69 @@
+import { useEffect } from "react";
+import type { SessionUser } from "../../protocol/index.js";
+import { useNow } from "../lib/useNow.js";
+import { sortRooms } from "../state/rooms.js";
+import { isPhoneLayout, useChat } from "../useChat.js";
+import { Avatar } from "./Avatar.js";
+import { ConnectionBanner } from "./ConnectionBanner.js";
+import { PeopleList } from "./PeopleList.js";
+import { RoomList } from "./RoomList.js";
+import { RoomView } from "./RoomView.js";
+
+/** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
+export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () => void }) {
+  const chat = useChat(me, onSignedOut);
+  const { state } = chat;
+  const now = useNow();
+  const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
+
+  // Alt+ArrowUp / Alt+ArrowDown move between chats from anywhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+      const rooms = sortRooms(Object.values(state.rooms));
+      if (rooms.length === 0) return;
+      const index = rooms.findIndex((r) => r.id === state.activeRoomId);
+      const step = event.key === "ArrowUp" ? -1 : 1;
+      const next = rooms[(index + step + rooms.length) % rooms.length];
+      if (next) {
+        event.preventDefault();
+        chat.openRoom(next.id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [state.rooms, state.activeRoomId, chat]);
+
+  const me_ = state.users[me.id];
+  return (
+    <div className={`app ${active ? "app--room" : "app--list"}`}>
+      <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
+      <aside className="sidebar">
+        <header className="me">
+          <Avatar name={me.username} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
+          <div className="me__name">
+            <strong>{me.username}</strong>
+            <span className="muted small">{state.connection === "online" ? "Online" : "Offline"}</span>
+          </div>
+          <button type="button" className="ghost" onClick={() => void chat.logout()}>Log out</button>
+        </header>
+        <div className="sidebar__scroll">
+          <RoomList state={state} now={now} onOpen={chat.openRoom} />
+          <PeopleList state={state} onOpen={chat.openPrivateWith} />
+        </div>
+      </aside>
+      <main className="main">
+        {active ? (
+          <RoomView key={active.id} room={active} state={state} now={now} focusComposer={!isPhoneLayout()}
+            onBack={() => chat.openRoom(null)} onSend={(text) => chat.send(active.id, text)} onRetry={chat.retry}
+            onLoadOlder={() => chat.loadOlder(active.id)} />
+        ) : (
+          <div className="empty empty--main">
+            <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>
+            <p className="muted">Choose a chat on the left, or a person to start talking.</p>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}

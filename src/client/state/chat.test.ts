@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { chatReducer, initialChatState, unreadCount, type ChatAction, type ChatState } from "./chat.js";
+import { msg } from "./test-helpers.js";
+
+const ME = { id: 1, username: "Pablo" };
+const general = { id: "0", names: ["General"] };
+const withJoe = { id: "1:2", names: ["Pablo", "Joe"] };
+
+function run(state: ChatState, ...actions: ChatAction[]): ChatState {
+  return actions.reduce(chatReducer, state);
+}
+
+function signedIn(active: string | null = "0"): ChatState {
+  return run(initialChatState(ME, active), { type: "roomsLoaded", rooms: [general, withJoe], lastRead: {} });
+}
+
+describe("chat reducer", () => {
+  it("first load without a saved read mark counts history as read", () => {
+    const s = run(signedIn(null), { type: "historyLoaded", roomId: "1:2", messages: [msg(2, 2, "1:2"), msg(1, 2, "1:2")], hasOlder: false });
+    expect(unreadCount(s, s.rooms["1:2"]!)).toBe(0);
+    expect(s.rooms["1:2"]!.lastReadId).toBe("2");
+  });
+
+  it("a saved read mark makes later messages unread after a reload", () => {
+    let s = run(initialChatState(ME, null), { type: "roomsLoaded", rooms: [general], lastRead: { "0": "3" } });
+    s = run(s, { type: "historyLoaded", roomId: "0", messages: [msg(5), msg(4), msg(3)], hasOlder: true });
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(2);
+  });
+
+  it("live messages in a room that is not open count as unread; in the open room they are read", () => {
+    let s = run(signedIn("0"),
+      { type: "historyLoaded", roomId: "0", messages: [msg(1)], hasOlder: false },
+      { type: "historyLoaded", roomId: "1:2", messages: [msg(2, 2, "1:2")], hasOlder: false },
+    );
+    s = run(s,
+      { type: "messagesArrived", roomId: "0", messages: [msg(3)] },
+      { type: "messagesArrived", roomId: "1:2", messages: [msg(4, 2, "1:2"), msg(5, 2, "1:2")] },
+    );
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
+    expect(unreadCount(s, s.rooms["1:2"]!)).toBe(2);
+  });
+
+  it("opening a room with unread messages places the new-messages divider and clears the count", () => {
+    let s = run(signedIn("0"),
+      { type: "historyLoaded", roomId: "1:2", messages: [msg(2, 2, "1:2")], hasOlder: false },
+      { type: "messagesArrived", roomId: "1:2", messages: [msg(4, 2, "1:2")] },
+      { type: "roomOpened", roomId: "1:2" },
+    );
+    expect(s.rooms["1:2"]!.dividerAfterId).toBe("2");
+    expect(unreadCount(s, s.rooms["1:2"]!)).toBe(0);
+    s = run(s, { type: "roomOpened", roomId: "0" });
+    expect(s.rooms["1:2"]!.dividerAfterId).toBeNull();
+  });
+
+  it("messages arriving while the tab is hidden stay unread until it is visible again", () => {
+    let s = run(signedIn("0"), { type: "historyLoaded", roomId: "0", messages: [msg(1)], hasOlder: false });
+    s = run(s, { type: "visibility", visible: false }, { type: "messagesArrived", roomId: "0", messages: [msg(2)] });
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(1);
+    s = run(s, { type: "visibility", visible: true });
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
+    expect(s.rooms["0"]!.dividerAfterId).toBe("1");
+  });
+
+  it("a room someone opens with me starts with their messages unread", () => {
+    const s = run(signedIn("0"),
+      { type: "roomAdded", room: { id: "1:3", names: ["Pablo", "Mary"] } },
+      { type: "messagesArrived", roomId: "1:3", messages: [msg(9, 3, "1:3")] },
+    );
+    expect(unreadCount(s, s.rooms["1:3"]!)).toBe(1);
+  });
+
+  it("an acknowledged send replaces the pending entry with the stored message exactly once", () => {
+    const pending = { clientId: "c1", roomId: "0", text: "hi", status: "pending" as const, createdAt: Date.now() };
+    let s = run(signedIn("0"), { type: "sendStarted", pending });
+    const stored = msg(10, ME.id, "0", "hi", Math.floor(Date.now() / 1000));
+    s = run(s, { type: "messagesArrived", roomId: "0", messages: [stored] }, { type: "sendSucceeded", clientId: "c1", message: stored });
+    expect(s.pending).toEqual({});
+    expect(s.rooms["0"]!.messages.map((m) => m.id)).toEqual(["10"]);
+  });
+
+  it("the ack of one send does not settle another pending message with the same text", () => {
+    const now = Date.now();
+    let s = run(signedIn("0"),
+      { type: "sendStarted", pending: { clientId: "a", roomId: "0", text: "ok", status: "pending", createdAt: now } },
+      { type: "sendStarted", pending: { clientId: "b", roomId: "0", text: "ok", status: "pending", createdAt: now + 1 } },
+    );
+    s = run(s, { type: "sendSucceeded", clientId: "a", message: msg(11, ME.id, "0", "ok", Math.floor(now / 1000)) });
+    expect(Object.keys(s.pending)).toEqual(["b"]);
+  });
+
+  it("a failed send can be retried and stays keyed by the same clientId", () => {
+    const pending = { clientId: "c9", roomId: "0", text: "again", status: "pending" as const, createdAt: Date.now() };
+    let s = run(signedIn("0"), { type: "sendStarted", pending }, { type: "sendFailed", clientId: "c9", error: "offline" });
+    expect(s.pending.c9!.status).toBe("failed");
+    s = run(s, { type: "sendRetried", clientId: "c9" });
+    expect(s.pending.c9).toMatchObject({ clientId: "c9", status: "pending", text: "again" });
+  });
+
+  it("presence changes add joined and left notices for others, not for me or repeats", () => {
+    let s = signedIn("0");
+    s = run(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }, { id: 1, username: "Pablo", online: true }] });
+    s = run(s, { type: "presence", at: 1_800_000_001_000, users: [{ id: 2, username: "Joe", online: true }] });
+    s = run(s, { type: "presence", at: 1_800_000_002_000, users: [{ id: 2, username: "Joe", online: false }] });
+    expect(s.notices.map((n) => n.text)).toEqual(["Joe joined", "Joe left"]);
+    expect(s.users[2]!.online).toBe(false);
+  });
+
+  it("the connection banner knows a drop after the first connect from the first connect itself", () => {
+    let s = signedIn();
+    expect(s.everConnected).toBe(false);
+    s = run(s, { type: "connection", status: "online" }, { type: "connection", status: "offline" });
+    expect(s).toMatchObject({ connection: "offline", everConnected: true });
+  });
+});
+
+describe("online snapshot", () => {
+  it("after a reconnect, people missing from the online list are shown offline without notices", () => {
+    let s = run(signedIn(), { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: true }, { id: 3, username: "Mary", online: true }] });
+    s = run(s, { type: "onlineSnapshot", users: [{ id: 3, username: "Mary", online: true }] });
+    expect(s.users[2]!.online).toBe(false);
+    expect(s.users[3]!.online).toBe(true);
+    expect(s.users[1]!.online).toBe(true);
+    expect(s.notices).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { buildTimeline } from "./timeline.js";
+import { msg } from "./test-helpers.js";
+
+const day1 = new Date(2027, 0, 10, 12, 0, 0).getTime() / 1000;
+const day2 = new Date(2027, 0, 11, 9, 0, 0).getTime() / 1000;
+
+describe("timeline", () => {
+  it("puts a day separator before the first message of each day", () => {
+    const items = buildTimeline({ messages: [msg(1, 2, "0", "a", day1), msg(2, 2, "0", "b", day1 + 60), msg(3, 2, "0", "c", day2)], dividerAfterId: null, myId: 1 });
+    expect(items.map((i) => i.kind)).toEqual(["day", "message", "message", "day", "message"]);
+  });
+
+  it("the new-messages divider goes before the first unread message from someone else", () => {
+    const items = buildTimeline({
+      messages: [msg(1, 2, "0", "a", day1), msg(2, 1, "0", "mine", day1 + 1), msg(3, 2, "0", "new", day1 + 2)],
+      dividerAfterId: "1",
+      myId: 1,
+    });
+    const kinds = items.map((i) => (i.kind === "message" ? i.message.id : i.kind));
+    expect(kinds).toEqual(["day", "1", "2", "divider", "3"]);
+  });
+
+  it("groups consecutive messages from one sender and places notices by time", () => {
+    const items = buildTimeline({
+      messages: [msg(1, 2, "0", "a", day1), msg(2, 2, "0", "b", day1 + 30), msg(3, 2, "0", "c", day1 + 90)],
+      notices: [{ id: "n", text: "Joe joined", date: day1 + 60 }],
+      dividerAfterId: null,
+      myId: 1,
+    });
+    const summary = items.map((i) => (i.kind === "message" ? `${i.message.id}${i.continued ? "+" : ""}` : i.kind));
+    expect(summary).toEqual(["day", "1", "2+", "notice", "3"]);
+  });
+
+  it("pending messages come last", () => {
+    const items = buildTimeline({
+      messages: [msg(1, 2, "0", "a", day1)],
+      pending: [{ clientId: "c", roomId: "0", text: "x", status: "pending", createdAt: day1 * 1000 + 5000 }],
+      dividerAfterId: null,
+      myId: 1,
+    });
+    expect(items[items.length - 1]!.kind).toBe("pending");
+  });
+});

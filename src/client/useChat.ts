@@ -1,0 +1,314 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
+import {
+  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, RoomSummary, privateRoomId,
+  type SessionUser, type UserWithPresence,
+} from "../protocol/index.js";
+import { ApiError, api } from "./api.js";
+import { hashForRoom, roomFromHash } from "./lib/route.js";
+import { loadReadMarks, saveReadMarks } from "./lib/readMarks.js";
+import { connectSocket, joinRoom, sendMessage, type ChatSocket } from "./socket.js";
+import { chatReducer, initialChatState, unreadCount, type ChatState } from "./state/chat.js";
+import { newestId } from "./state/messages.js";
+import { newClientId } from "./state/pending.js";
+import { pageTitle, totalUnread } from "./state/unread.js";
+
+export const PAGE_SIZE = 30;
+const CATCH_UP_SIZE = 100;
+
+export interface ChatController {
+  state: ChatState;
+  openRoom(roomId: string | null): void;
+  loadOlder(roomId: string): void;
+  send(roomId: string, text: string): void;
+  retry(clientId: string): void;
+  openPrivateWith(user: UserWithPresence): Promise<void>;
+  logout(): Promise<void>;
+}
+
+export function isPhoneLayout(): boolean {
+  return typeof matchMedia === "function" && matchMedia("(max-width: 720px)").matches;
+}
+
+function initialRoom(): string | null {
+  return roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0");
+}
+
+export function useChat(me: SessionUser, onSignedOut: () => void): ChatController {
+  const [state, dispatch] = useReducer(chatReducer, me, (user) =>
+    initialChatState(user, initialRoom(), document.visibilityState !== "hidden"));
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const socketRef = useRef<ChatSocket | null>(null);
+  const loading = useRef(new Set<string>());
+  const epoch = useRef(0);
+  const catchUpFrom = useRef(new Map<string, string | null>());
+  const signedOut = useRef(onSignedOut);
+  signedOut.current = onSignedOut;
+
+  const failed = useCallback((error: unknown): string => {
+    if (error instanceof ApiError && error.status === 401) signedOut.current();
+    return error instanceof Error ? error.message : String(error);
+  }, []);
+
+  const catchUpRoom = useCallback(async (roomId: string, from: string) => {
+    let after = from;
+    for (let round = 0; round < 50; round++) {
+      const page = await api.after(roomId, after, CATCH_UP_SIZE);
+      if (page.length) dispatch({ type: "messagesArrived", roomId, messages: page });
+      const last = newestId(page);
+      if (page.length < CATCH_UP_SIZE || !last) return;
+      after = last;
+    }
+  }, []);
+
+  /** The next page back in time (the first page when nothing is loaded yet). */
+  const loadPage = useCallback(async (roomId: string) => {
+    const room = stateRef.current.rooms[roomId];
+    if (!room || loading.current.has(roomId) || (room.loaded && !room.hasOlder)) return;
+    loading.current.add(roomId);
+    const startedIn = epoch.current;
+    dispatch({ type: "historyLoading", roomId });
+    try {
+      const page = await api.page(roomId, room.messages.length, PAGE_SIZE);
+      dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
+      // The socket (re)connected while this page was on its way: fetch what was said in between.
+      const newest = page[0]?.id;
+      if (!room.loaded && startedIn !== epoch.current && newest) await catchUpRoom(roomId, newest);
+    } catch (error) {
+      dispatch({ type: "historyFailed", roomId, error: failed(error) });
+    } finally {
+      loading.current.delete(roomId);
+    }
+  }, [catchUpRoom, failed]);
+
+  const refreshRooms = useCallback(async (afterReconnect: boolean) => {
+    const rooms = await api.rooms(me.id);
+    const known = stateRef.current.rooms;
+    if (afterReconnect) {
+      for (const room of rooms) if (!known[room.id]) dispatch({ type: "roomAdded", room });
+    } else {
+      dispatch({ type: "roomsLoaded", rooms, lastRead: loadReadMarks(me.id) });
+    }
+    return rooms;
+  }, [me.id]);
+
+  // Session start: rooms, who is online, first pages (the open room first).
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        const [rooms, online] = await Promise.all([refreshRooms(false), api.online()]);
+        if (cancelled) return;
+        dispatch({ type: "usersLoaded", users: online });
+        const active = stateRef.current.activeRoomId;
+        const order = [...rooms].sort((a, b) => Number(b.id === active) - Number(a.id === active));
+        for (let i = 0; i < order.length; i += 4) {
+          if (cancelled) return;
+          await Promise.all(order.slice(i, i + 4).map((r) => loadPage(r.id)));
+        }
+      } catch (error) {
+        failed(error);
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [refreshRooms, loadPage, failed]);
+
+  // The socket: live messages, presence, new rooms, and catching up after every (re)connect.
+  useEffect(() => {
+    const socket = connectSocket();
+    socketRef.current = socket;
+    let connectedBefore = false;
+
+    const onMessages = (roomId: string, messages: ChatMessage[]) => {
+      if (!stateRef.current.rooms[roomId]) void addRoom({ id: roomId, names: [] }, false);
+      dispatch({ type: "messagesArrived", roomId, messages });
+    };
+    const addRoom = async (room: RoomSummary, join: boolean) => {
+      dispatch({ type: "roomAdded", room });
+      if (join) joinRoom(socket, room.id);
+      if (room.names.length === 0) {
+        const rooms = await api.rooms(me.id).catch(() => []);
+        const found = rooms.find((r) => r.id === room.id);
+        if (found) dispatch({ type: "roomAdded", room: found });
+      }
+    };
+
+    socket.on("connect", () => {
+      epoch.current++;
+      dispatch({ type: "connection", status: "online" });
+      const rooms = stateRef.current.rooms;
+      const snapshot = catchUpFrom.current;
+      catchUpFrom.current = new Map();
+      for (const room of Object.values(rooms)) {
+        const from = snapshot.has(room.id) ? snapshot.get(room.id)! : room.loaded ? newestId(room.messages) : undefined;
+        if (from) void catchUpRoom(room.id, from).catch(failed);
+        else if (room.loaded && room.messages.length === 0) {
+          joinRoom(socket, room.id);
+          void api.page(room.id, 0, PAGE_SIZE).then((page) => dispatch({ type: "messagesArrived", roomId: room.id, messages: page }), failed);
+        }
+      }
+      if (connectedBefore) {
+        void refreshRooms(true).then((list) => {
+          for (const r of list) if (!rooms[r.id]) void loadPage(r.id);
+        }, failed);
+        void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
+      }
+      connectedBefore = true;
+    });
+    socket.on("disconnect", () => {
+      // Remember where each room stood, before anything else can arrive.
+      for (const room of Object.values(stateRef.current.rooms)) {
+        if (room.loaded && !catchUpFrom.current.has(room.id)) catchUpFrom.current.set(room.id, newestId(room.messages));
+      }
+      dispatch({ type: "connection", status: "offline" });
+    });
+    socket.on("connect_error", () => {
+      dispatch({ type: "connection", status: "offline" });
+      // A refused handshake may mean the session is gone.
+      api.me().then((user) => { if (!user) signedOut.current(); }, () => {});
+    });
+    socket.on("message.batch", (raw) => {
+      const batch = MessageBatch.safeParse(raw);
+      if (batch.success) onMessages(batch.data.roomId, batch.data.messages);
+    });
+    socket.on("message", (raw) => {
+      const message = ChatMessage.safeParse(raw);
+      if (message.success) onMessages(message.data.roomId, [message.data]);
+    });
+    socket.on("presence.batch", (raw) => {
+      const batch = PresenceBatch.safeParse(raw);
+      if (batch.success) dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
+    });
+    const onPresence = (raw: unknown) => {
+      const user = PresenceUser.safeParse(raw);
+      if (user.success) dispatch({ type: "presence", users: [user.data], at: Date.now() });
+    };
+    socket.on("user.connected", onPresence);
+    socket.on("user.disconnected", onPresence);
+    socket.on("show.room", (raw) => {
+      const room = RoomSummary.safeParse(raw);
+      if (room.success) {
+        void addRoom(room.data, true);
+        void loadPage(room.data.id);
+      }
+    });
+    return () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+      socketRef.current = null;
+    };
+  }, [me.id, catchUpRoom, loadPage, refreshRooms, failed]);
+
+  // The open room follows the URL hash.
+  useEffect(() => {
+    const onPop = () => dispatch({ type: "roomOpened", roomId: roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0") });
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  useEffect(() => {
+    const onVisibility = () => dispatch({ type: "visibility", visible: document.visibilityState !== "hidden" });
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => document.removeEventListener("visibilitychange", onVisibility);
+  }, []);
+
+  // Open room: make sure its first page is there.
+  const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
+  useEffect(() => {
+    if (active && !active.loaded && !active.loadingOlder) void loadPage(active.id);
+  }, [active, loadPage]);
+
+  // Title with the unread total; read marks saved for the next visit.
+  const unreadTotal = useMemo(
+    () => totalUnread(Object.values(state.rooms).map((r) => unreadCount(state, r))),
+    [state],
+  );
+  useEffect(() => {
+    document.title = pageTitle(unreadTotal);
+  }, [unreadTotal]);
+  const marks = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const room of Object.values(state.rooms)) if (room.lastReadId) out[room.id] = room.lastReadId;
+    return JSON.stringify(out);
+  }, [state.rooms]);
+  useEffect(() => {
+    if (marks !== "{}") saveReadMarks(me.id, JSON.parse(marks) as Record<string, string>);
+  }, [marks, me.id]);
+
+  // Names for senders we have not seen yet.
+  const requestedUsers = useRef(new Set<number>());
+  useEffect(() => {
+    const missing = new Set<number>();
+    for (const room of Object.values(state.rooms)) {
+      for (const m of room.messages) if (!state.users[m.from] && !requestedUsers.current.has(m.from)) missing.add(m.from);
+    }
+    if (missing.size === 0) return;
+    const ids = [...missing].slice(0, 500);
+    ids.forEach((id) => requestedUsers.current.add(id));
+    api.users(ids).then((users) => dispatch({ type: "usersLoaded", users }), (error) => {
+      ids.forEach((id) => requestedUsers.current.delete(id));
+      failed(error);
+    });
+  }, [state.rooms, state.users, failed]);
+
+  const openRoom = useCallback((roomId: string | null) => {
+    if (roomId === stateRef.current.activeRoomId) return;
+    if (roomId === null && history.state && (history.state as { room?: string }).room) {
+      history.back();
+      return;
+    }
+    if (roomId === null) history.replaceState(null, "", hashForRoom(null));
+    else history.pushState({ room: roomId }, "", hashForRoom(roomId));
+    dispatch({ type: "roomOpened", roomId });
+  }, []);
+
+  const deliver = useCallback((clientId: string, roomId: string, text: string) => {
+    const socket = socketRef.current;
+    if (!socket) return;
+    sendMessage(socket, { roomId, message: text, clientId }).then(
+      (message) => dispatch({ type: "sendSucceeded", clientId, message }),
+      (error: unknown) => dispatch({ type: "sendFailed", clientId, error: error instanceof Error ? error.message : "Not sent" }),
+    );
+  }, []);
+
+  const send = useCallback((roomId: string, text: string) => {
+    if (!MessageText.safeParse(text).success) return;
+    const clientId = newClientId();
+    dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now() } });
+    deliver(clientId, roomId, text);
+  }, [deliver]);
+
+  const retry = useCallback((clientId: string) => {
+    const pending = stateRef.current.pending[clientId];
+    if (!pending || pending.status !== "failed") return;
+    dispatch({ type: "sendRetried", clientId });
+    deliver(clientId, pending.roomId, pending.text);
+  }, [deliver]);
+
+  const loadOlder = useCallback((roomId: string) => void loadPage(roomId), [loadPage]);
+
+  const openPrivateWith = useCallback(async (user: UserWithPresence) => {
+    if (user.id === me.id) return;
+    const roomId = privateRoomId(me.id, user.id);
+    if (!stateRef.current.rooms[roomId]) {
+      const room = await api.openPrivateRoom(me.id, user.id).catch((error: unknown) => {
+        failed(error);
+        throw error;
+      });
+      dispatch({ type: "roomAdded", room });
+      if (socketRef.current) joinRoom(socketRef.current, room.id);
+    }
+    openRoom(roomId);
+  }, [me.id, openRoom, failed]);
+
+  const logout = useCallback(async () => {
+    socketRef.current?.disconnect();
+    await api.logout().catch(() => undefined);
+    history.replaceState(null, "", location.pathname);
+    signedOut.current();
+  }, []);
+
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout };
+}
