@@ -63,17 +63,19 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
 
   /** The next page back in time (the first page when nothing is loaded yet). */
   const loadPage = useCallback(async (roomId: string) => {
+    // The room may be dispatched but not rendered yet (right after roomsLoaded): then it is empty.
     const room = stateRef.current.rooms[roomId];
-    if (!room || loading.current.has(roomId) || (room.loaded && !room.hasOlder)) return;
+    if (loading.current.has(roomId) || (room?.loaded && !room.hasOlder)) return;
+    const wasLoaded = room?.loaded ?? false;
     loading.current.add(roomId);
     const startedIn = epoch.current;
     dispatch({ type: "historyLoading", roomId });
     try {
-      const page = await api.page(roomId, room.messages.length, PAGE_SIZE);
+      const page = await api.page(roomId, room?.messages.length ?? 0, PAGE_SIZE);
       dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
       // The socket (re)connected while this page was on its way: fetch what was said in between.
       const newest = page[0]?.id;
-      if (!room.loaded && startedIn !== epoch.current && newest) await catchUpRoom(roomId, newest);
+      if (!wasLoaded && startedIn !== epoch.current && newest) await catchUpRoom(roomId, newest);
     } catch (error) {
       dispatch({ type: "historyFailed", roomId, error: failed(error) });
     } finally {
@@ -304,6 +306,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   }, [me.id, openRoom, failed]);
 
   const logout = useCallback(async () => {
+    socketRef.current?.removeAllListeners();
     socketRef.current?.disconnect();
     await api.logout().catch(() => undefined);
     history.replaceState(null, "", location.pathname);

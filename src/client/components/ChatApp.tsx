@@ -43,7 +43,7 @@ export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () 
           <Avatar name={me.username} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
           <div className="me__name">
             <strong>{me.username}</strong>
-            <span className="muted small">{state.connection === "online" ? "Online" : "Offline"}</span>
+            <span className="muted small">{state.connection === "online" ? "Online" : state.everConnected ? "Offline" : "Connecting…"}</span>
           </div>
           <button type="button" className="ghost" onClick={() => void chat.logout()}>Log out</button>
         </header>

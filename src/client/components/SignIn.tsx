@@ -36,7 +36,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
   return (
     <main className="signin">
       <form className="signin__card" onSubmit={submit} noValidate aria-labelledby="signin-title">
-        <div className="signin__logo" aria-hidden="true">💬</div>
+        <svg className="signin__logo" viewBox="0 0 32 32" width="44" height="44" aria-hidden="true">
+          <rect width="32" height="32" rx="8" fill="var(--accent)" />
+          <path d="M8 10h16v10H14l-5 4v-4H8z" fill="#fff" />
+        </svg>
         <h1 id="signin-title">Redis Chat</h1>
         <p className="muted">Sign in, or pick a new name to create an account.</p>
 

@@ -1,0 +1,87 @@
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { existsSync } from "node:fs";
+import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { freePort, startRedis, type RedisServerHandle } from "../support/redis-server.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const DEMO_PASSWORD = "password123";
+
+/** Debian's Chromium, headless, with everything that would reach the network switched off. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export interface Stack {
+  redis: RedisServerHandle;
+  server: RunningChatServer;
+  url: string;
+  port: number;
+  /** Stops the server and starts a new one on the same port and Redis (sessions survive). */
+  restartServer(downMs?: number, whileDown?: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A private redis-server and one in-process chat server with the demo users, on loopback. */
+export async function startStack(): Promise<Stack> {
+  const redis = await startRedis();
+  const port = await freePort();
+  const options = { redisUrl: redis.url, port, demoData: true };
+  let server = await startChatServer(options);
+  const stack: Stack = {
+    redis,
+    get server() {
+      return server;
+    },
+    url: server.url,
+    port,
+    async restartServer(downMs = 0, whileDown) {
+      await server.close();
+      if (whileDown) await whileDown();
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      server = await startChatServer(options);
+    },
+    async close() {
+      await server.close();
+      await redis.kill();
+    },
+  };
+  return stack;
+}
+
+export async function newPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Signs in through the form, as a person would. */
+export async function signIn(page: Page, url: string, username: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Log out" }).waitFor();
+}
+
+export function chats(page: Page) {
+  return page.getByRole("navigation", { name: "Chats" });
+}
+
+export function people(page: Page) {
+  return page.getByRole("region", { name: "People" });
+}
+
+export function messageList(page: Page) {
+  return page.getByRole("log");
+}
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+}
