@@ -159,7 +159,11 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       }
       connectedBefore = true;
     });
-    socket.on("disconnect", () => {
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    socket.on("disconnect", (reason) => {
+      // A server shutting down disconnects us on purpose, and Socket.IO leaves it at that:
+      // try again (a refused handshake then tells whether the session is still there).
+      if (reason === "io server disconnect") retryTimer = setTimeout(() => socket.connect(), 500 + Math.random() * 1000);
       // Remember where each room stood, before anything else can arrive.
       for (const room of Object.values(stateRef.current.rooms)) {
         if (room.loaded && !catchUpFrom.current.has(room.id)) catchUpFrom.current.set(room.id, newestId(room.messages));
@@ -170,6 +174,11 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       dispatch({ type: "connection", status: "offline" });
       // A refused handshake may mean the session is gone.
       api.me().then((user) => { if (!user) signedOut.current(); }, () => {});
+      // A refusal by the server (not a network error) is not retried by Socket.IO itself.
+      if (!socket.active) {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => socket.connect(), 2000 + Math.random() * 1000);
+      }
     });
     socket.on("message.batch", (raw) => {
       const batch = MessageBatch.safeParse(raw);
@@ -197,6 +206,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       }
     });
     return () => {
+      clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();
       socketRef.current = null;

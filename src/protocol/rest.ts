@@ -63,15 +63,11 @@ const PageSize = z.coerce
  * `?offset=&size=`: newest first, as the seed. `?after=<message id>&size=`: strictly after that
  * message, oldest first (catching up after a reconnect).
  */
-export const MessagesQuery = z.union([
-  z.object({ after: z.string().regex(/^\d{1,20}$/, "after must be a message id"), size: PageSize }),
-  z
-    .object({
-      offset: z.coerce.number("offset must be a number").int().min(0, "offset must be at least 0").max(1_000_000).default(0),
-      size: PageSize,
-    })
-
-]);
+export const MessagesQuery = z.object({
+  after: z.string().regex(/^\d{1,20}$/, "after must be a message id").optional(),
+  offset: z.coerce.number("offset must be a number").int("offset must be a whole number").min(0, "offset must be at least 0").max(1_000_000).default(0),
+  size: PageSize,
+});
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
 export const Health = z.object({ status: z.enum(["ok", "unavailable"]) });

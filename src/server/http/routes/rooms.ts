@@ -41,7 +41,7 @@ export function roomRoutes(ctx: ChatContext) {
         const roomId = request.params.id;
         if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
         const query = request.query;
-        return "after" in query
+        return query.after !== undefined
           ? ctx.messages.after(roomId, query.after, query.size)
           : ctx.messages.page(roomId, query.offset, query.size);
       },

@@ -1,0 +1,47 @@
+import { loadConfig } from "./config.js";
+import { writeDemoData } from "./domain/demo-data.js";
+import { Rooms } from "./domain/rooms.js";
+import { Users } from "./domain/users.js";
+import { createLogger } from "./logger.js";
+import { connectRedis } from "./redis/connection.js";
+import { keys } from "./redis/keys.js";
+
+/**
+ * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and writes the demo data again.
+ * Refuses when that Redis holds keys that are not redis-chat's, unless `--force` is given.
+ */
+const OUR_KEYS = /^(total_users|username:|user:|room:|online_users$|session:|ratelimit:|\{room:|\{online_users\})/;
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const force = process.argv.includes("--force");
+  const log = createLogger("warn");
+  const { data: redis, close } = await connectRedis(config.redisUrl, log);
+  try {
+    const foreign: string[] = [];
+    for await (const batch of redis.scanIterator({ COUNT: 1000 })) {
+      for (const key of batch) if (!OUR_KEYS.test(key)) foreign.push(key);
+      if (foreign.length >= 5) break;
+    }
+    if (foreign.length > 0 && !force) {
+      console.error(
+        `demo:reset: ${config.redisUrl} holds keys that are not redis-chat's (e.g. ${foreign.slice(0, 5).join(", ")}).\n` +
+          "Refusing to wipe it. Point REDIS_URL at a dev Redis, or run `npm run demo:reset -- --force`.",
+      );
+      return 1;
+    }
+    await redis.flushDb();
+    const users = new Users(redis);
+    await redis.set(keys.totalUsers, "0");
+    await writeDemoData(redis, users, new Rooms(redis, users));
+    console.log(`demo:reset: ${config.redisUrl} now holds the demo data (Pablo, Joe, Mary, Alex; password123).`);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(`demo:reset: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

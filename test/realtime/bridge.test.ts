@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { collectMessages, connect, eventually, login, send, sleep } from "../support/chat-client.js";
+import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
+
+let redis: RedisServerHandle;
+let one: RunningChatServer;
+let two: RunningChatServer;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  [one, two] = await Promise.all([startChatServer({ redisUrl: redis.url }), startChatServer({ redisUrl: redis.url })]);
+});
+afterAll(async () => {
+  await Promise.all([one?.close(), two?.close()]);
+  await redis?.kill();
+});
+
+describe("two instances on one Redis", () => {
+  it("deliver a General message sent on one to members connected to the other, once", async () => {
+    const ann = await login(one.url, "ann");
+    const bob = await login(two.url, "bob");
+    const annSocket = await connect(one.url, ann.cookie);
+    const bobSocket = await connect(two.url, bob.cookie);
+    const bobGot = collectMessages(bobSocket);
+    const annGot = collectMessages(annSocket);
+    const ack = await send(annSocket, { roomId: "0", message: "across instances" });
+    await eventually(() => bobGot.length === 1);
+    expect(ack.ok && bobGot[0]).toEqual(ack.ok && ack.message);
+    await sleep(150);
+    expect(bobGot).toHaveLength(1);
+    expect(annGot).toHaveLength(1);
+    annSocket.disconnect();
+    bobSocket.disconnect();
+  });
+
+  it("deliver a private message only to the room's members on the other instance", async () => {
+    const cat = await login(one.url, "cat");
+    const dan = await login(two.url, "dan");
+    const eve = await login(two.url, "eve");
+    const catSocket = await connect(one.url, cat.cookie);
+    const danSocket = await connect(two.url, dan.cookie);
+    const eveSocket = await connect(two.url, eve.cookie);
+    const danGot = collectMessages(danSocket);
+    const eveGot = collectMessages(eveSocket);
+    const shownToDan: unknown[] = [];
+    danSocket.on("show.room", (r) => shownToDan.push(r));
+    const roomId = `${Math.min(cat.user.id, dan.user.id)}:${Math.max(cat.user.id, dan.user.id)}`;
+    await send(catSocket, { roomId, message: "psst" });
+    await eventually(() => danGot.length === 1 && shownToDan.length === 1);
+    await sleep(150);
+    expect(eveGot).toEqual([]);
+    for (const s of [catSocket, danSocket, eveSocket]) s.disconnect();
+  });
+
+  it("share sessions: a cookie from one instance works on the other", async () => {
+    const fay = await login(one.url, "fay");
+    const socket = await connect(two.url, fay.cookie);
+    expect(socket.connected).toBe(true);
+    socket.disconnect();
+  });
+});
