@@ -19,13 +19,18 @@ type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.r
  * room's members. Messages are published by the store script itself (same round trip).
  */
 export class PubSubBridge {
+  /** How our own envelopes begin (the store script and `publish` both write serverId first). */
+  private readonly ownPrefix: string;
+
   constructor(
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly serverId: string,
     private readonly delivery: LocalDelivery,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+  }
 
   async start(): Promise<void> {
     await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
@@ -41,6 +46,8 @@ export class PubSubBridge {
 
   /** Never throws: a malformed envelope from any server is logged and dropped. */
   receive(raw: string): void {
+    // Every message this instance sends comes back to it: skip those without parsing them.
+    if (raw.startsWith(this.ownPrefix)) return;
     let envelope: Envelope;
     try {
       envelope = Envelope.parse(JSON.parse(raw));
