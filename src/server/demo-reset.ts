@@ -3,7 +3,7 @@ import { writeDemoData } from "./domain/demo-data.js";
 import { Rooms } from "./domain/rooms.js";
 import { Users } from "./domain/users.js";
 import { createLogger } from "./logger.js";
-import { connectRedis } from "./redis/connection.js";
+import { connectRedis, flushAll, scanKeys } from "./redis/connection.js";
 import { keys } from "./redis/keys.js";
 
 /**
@@ -16,10 +16,10 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const force = process.argv.includes("--force");
   const log = createLogger("warn");
-  const { data: redis, close } = await connectRedis(config.redisUrl, log);
+  const { data: redis, close } = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   try {
     const foreign: string[] = [];
-    for await (const batch of redis.scanIterator({ COUNT: 1000 })) {
+    for await (const batch of scanKeys(redis, "*", 1000)) {
       for (const key of batch) if (!OUR_KEYS.test(key)) foreign.push(key);
       if (foreign.length >= 5) break;
     }
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
       );
       return 1;
     }
-    await redis.flushDb();
+    await flushAll(redis);
     const users = new Users(redis);
     await redis.set(keys.totalUsers, "0");
     await writeDemoData(redis, users, new Rooms(redis, users));

@@ -1,6 +1,6 @@
 import { hash, verify } from "@node-rs/bcrypt";
 import type { SessionUser, UserWithPresence } from "../../protocol/index.js";
-import type { Redis } from "../redis/connection.js";
+import { scanKeys, type Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 
@@ -102,18 +102,18 @@ export class Users {
   }
 
   /**
-   * Usernames starting with `prefix` (case-insensitive), by scanning `username:*`. Bounded work:
-   * it stops after `limit` matches or `maxScanned` keys, so it stays cheap on large installs.
+   * Ids of users whose name starts with `prefix` (case-insensitive), by scanning `username:*`.
+   * Bounded work: it stops after `limit` matches or `maxScanned` keys.
    */
   async search(prefix: string, limit: number, maxScanned = 20_000): Promise<number[]> {
     const ids: number[] = [];
     const wanted = prefix.toLowerCase();
     let scanned = 0;
-    for await (const batch of this.redis.scanIterator({ MATCH: "username:*", COUNT: 500 })) {
+    for await (const batch of scanKeys(this.redis, "username:*")) {
       const names = batch.filter((key: string) => key.slice(9).toLowerCase().startsWith(wanted));
       scanned += batch.length;
       if (names.length) {
-        const refs = await this.redis.mGet(names);
+        const refs = await Promise.all(names.map((name) => this.redis.get(name)));
         for (const ref of refs) {
           const id = ref ? Number(ref.slice(ref.lastIndexOf(":") + 1)) : NaN;
           if (Number.isSafeInteger(id) && id > 0) ids.push(id);

@@ -1,6 +1,11 @@
-import { createClient, type RedisClientType } from "redis";
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from "redis";
 import type { Logger } from "pino";
 
+/**
+ * The command surface redis-chat uses. On Redis Cluster the cluster client stands in for it: every
+ * command we send is keyed (and every script's keys share one slot, by hash tags), so it routes the
+ * same way; the few keyless operations (ping, scan, flush) go through the helpers below.
+ */
 export type Redis = RedisClientType;
 
 export interface RedisConnections {
@@ -11,22 +16,54 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
+const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1000);
+
 /**
- * Opens the two connections every instance needs. Both reconnect forever with capped backoff;
- * while the data connection is down, commands fail at once (no offline queue) so that requests
- * answer 503 instead of hanging, and the subscriber re-subscribes by itself when it is back.
+ * Opens the connections every instance needs: commands and scripts, and one in subscriber mode for
+ * the `MESSAGES` channel. Both reconnect forever with capped backoff; while Redis is down, commands
+ * fail at once (no offline queue) so that requests answer 503 instead of hanging, and the
+ * subscriber re-subscribes by itself when it is back. With `clusterNodes`, the same over Redis
+ * Cluster (the cluster client keeps its own pub/sub connection).
  */
-export async function connectRedis(url: string, log: Logger): Promise<RedisConnections> {
-  const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1000);
+export async function connectRedis(url: string, log: Logger, clusterNodes?: string[]): Promise<RedisConnections> {
+  if (clusterNodes?.length) return connectCluster(clusterNodes, log);
   const data = createClient({
     url,
     disableOfflineQueue: true,
     socket: { reconnectStrategy, connectTimeout: 2000 },
   }) as Redis;
   const subscriber = data.duplicate() as Redis;
+  watch(log, [["data", data], ["subscriber", subscriber]]);
+  await Promise.all([data.connect(), subscriber.connect()]);
+  return {
+    data,
+    subscriber,
+    async close() {
+      await Promise.allSettled([data.close(), subscriber.close()]);
+    },
+  };
+}
 
+async function connectCluster(nodes: string[], log: Logger): Promise<RedisConnections> {
+  const cluster = createCluster({
+    rootNodes: nodes.map((node) => ({ url: node.includes("://") ? node : `redis://${node}` })),
+    defaults: { disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } },
+  });
+  watch(log, [["cluster", cluster]]);
+  await cluster.connect();
+  const data = cluster as unknown as Redis;
+  return {
+    data,
+    subscriber: data,
+    async close() {
+      await cluster.close().catch(() => {});
+    },
+  };
+}
+
+function watch(log: Logger, clients: [string, { on(event: string, listener: (...args: any[]) => void): unknown }][]): void {
   let downSince = 0;
-  for (const [name, client] of [["data", data], ["subscriber", subscriber]] as const) {
+  for (const [name, client] of clients) {
     client.on("error", (err: Error) => {
       if (!downSince) {
         downSince = Date.now();
@@ -38,14 +75,34 @@ export async function connectRedis(url: string, log: Logger): Promise<RedisConne
       downSince = 0;
     });
   }
-  await Promise.all([data.connect(), subscriber.connect()]);
-  return {
-    data,
-    subscriber,
-    async close() {
-      await Promise.allSettled([data.close(), subscriber.close()]);
-    },
-  };
+}
+
+type AnyRedis = Redis | RedisClusterType;
+const asCluster = (redis: AnyRedis): RedisClusterType | undefined =>
+  "masters" in redis ? (redis as RedisClusterType) : undefined;
+
+/** The clients of every master (one, outside a cluster). */
+async function masterClients(redis: AnyRedis): Promise<Redis[]> {
+  const cluster = asCluster(redis);
+  if (!cluster) return [redis as Redis];
+  return Promise.all(cluster.masters.map((master) => cluster.nodeClient(master) as Promise<unknown> as Promise<Redis>));
+}
+
+/** PING every master. */
+export async function pingRedis(redis: Redis): Promise<void> {
+  await Promise.all((await masterClients(redis)).map((client) => client.ping()));
+}
+
+/** SCAN every master for keys matching a pattern. */
+export async function* scanKeys(redis: Redis, match: string, count = 500): AsyncGenerator<string[]> {
+  for (const client of await masterClients(redis)) {
+    for await (const batch of client.scanIterator({ MATCH: match, COUNT: count })) yield batch as string[];
+  }
+}
+
+/** FLUSHDB on every master. */
+export async function flushAll(redis: Redis): Promise<void> {
+  await Promise.all((await masterClients(redis)).map((client) => client.flushDb()));
 }
 
 /** True for failures of the connection itself (as opposed to an error reply from Redis). */

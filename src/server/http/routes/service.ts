@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { randomInt } from "node:crypto";
 import type { ChatContext } from "../../context.js";
+import { pingRedis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 
 const ADJECTIVES = ["Brave", "Calm", "Eager", "Fancy", "Gentle", "Happy", "Jolly", "Kind", "Lively", "Proud", "Quiet", "Witty"];
@@ -15,7 +16,7 @@ export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
     app.get("/healthz", { config: { public: true }, logLevel: "warn" }, async (_request, reply) => {
       try {
         await Promise.race([
-          ctx.redis.ping(),
+          pingRedis(ctx.redis),
           new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000).unref()),
         ]);
         return { status: "ok" };

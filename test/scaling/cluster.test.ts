@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "redis";
+import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { api, collectMessages, connect, eventually, login, send, sleep } from "../support/chat-client.js";
+import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
+
+const run = promisify(execFile);
+let nodes: RedisServerHandle[] = [];
+let servers: RunningChatServer[] = [];
+
+/** Three masters, no replicas: the smallest real Redis Cluster. */
+beforeAll(async () => {
+  nodes = await Promise.all(
+    [0, 1, 2].map(() =>
+      startRedis({ extraArgs: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"] }),
+    ),
+  );
+  await run("redis-cli", ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "0", "--cluster-yes"]);
+  await eventually(async () => {
+    for (const node of nodes) {
+      const { stdout } = await run("redis-cli", ["-p", String(node.port), "cluster", "info"]);
+      if (!stdout.includes("cluster_state:ok")) return false;
+    }
+    return true;
+  }, 20_000, "cluster_state:ok");
+  const clusterNodes = nodes.map((n) => `127.0.0.1:${n.port}`);
+  servers = await Promise.all(
+    [0, 1].map(() => startChatServer({ redisUrl: nodes[0]!.url, redisClusterNodes: clusterNodes, demoData: true })),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await Promise.all(nodes.map((n) => n.kill()));
+});
+
+describe("on Redis Cluster", () => {
+  it("two instances sign in, chat in General and privately, and keep history and presence", async () => {
+    const [one, two] = servers as [RunningChatServer, RunningChatServer];
+    const pablo = await login(one.url, "Pablo");
+    const joe = await login(two.url, "Joe");
+    const mary = await login(two.url, "Mary");
+    const pabloSocket = await connect(one.url, pablo.cookie);
+    const joeSocket = await connect(two.url, joe.cookie);
+    const marySocket = await connect(two.url, mary.cookie);
+    const joeGot = collectMessages(joeSocket);
+    const maryGot = collectMessages(marySocket);
+
+    const general = await send(pabloSocket, { roomId: "0", message: "hello cluster", clientId: "g1" });
+    expect(general.ok).toBe(true);
+    const again = await send(pabloSocket, { roomId: "0", message: "hello cluster", clientId: "g1" });
+    expect(again.ok && general.ok && again.message.id === general.message.id).toBe(true);
+    await eventually(() => joeGot.length === 1 && maryGot.length === 1, 5000, "General delivery");
+
+    const roomId = `${pablo.user.id}:${joe.user.id}`;
+    const direct = await send(pabloSocket, { roomId, message: "just joe" });
+    expect(direct.ok).toBe(true);
+    await eventually(() => joeGot.length === 2, 5000, "private delivery");
+    await sleep(100);
+    expect(maryGot).toHaveLength(1);
+
+    const history = await api(two.url, `/room/0/messages?offset=0&size=1`, joe.cookie);
+    expect(history.body[0].message).toBe("hello cluster");
+    const online = await api(two.url, "/users/online", mary.cookie);
+    expect(Object.keys(online.body).map(Number).sort()).toEqual([pablo.user.id, joe.user.id, mary.user.id].sort());
+    expect((await api(one.url, "/healthz")).status).toBe(200);
+    for (const s of [pabloSocket, joeSocket, marySocket]) s.disconnect();
+  });
+
+  it("spreads the data model over the masters", async () => {
+    const counts = await Promise.all(
+      nodes.map(async (node) => {
+        const client = createClient({ url: node.url });
+        await client.connect();
+        const size = await client.dbSize();
+        await client.close();
+        return size;
+      }),
+    );
+    expect(counts.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+});
