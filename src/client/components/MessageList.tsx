@@ -77,7 +77,7 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
   };
 
   return (
-    <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages">
+    <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation history">
       <div className="messages__top">
         {!room.loaded && !room.historyError ? (
           <p className="muted" role="status">Loading messages…</p>

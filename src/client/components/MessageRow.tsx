@@ -25,11 +25,9 @@ export const MessageRow = memo(function MessageRow({ message, name, mine, contin
             <time dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>
           </div>
         )}
-        <p className="msg__text">
-          {message.message}
-          {continued && <time className="msg__hover-time" dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>}
-        </p>
+        <p className="msg__text">{message.message}</p>
       </div>
+      {continued && <time className="msg__hover-time" dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>}
     </li>
   );
 });

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { api, connect, login, send } from "../support/chat-client.js";
+import { chats, launchChromium, messageList, newPage, signIn, startStack, type Stack } from "./harness.js";
+
+let stack: Stack;
+let browser: Browser;
+const TOTAL = 95;
+const text = (i: number) => `history ${String(i).padStart(3, "0")}`;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  const writer = await login(stack.url, "historian", "history-password");
+  const reader = await login(stack.url, "reader", "reader-password");
+  const room = await api(stack.url, "/room", writer.cookie, {
+    method: "POST",
+    body: JSON.stringify({ user1: writer.user.id, user2: reader.user.id }),
+  });
+  const socket = await connect(stack.url, writer.cookie);
+  for (let i = 1; i <= TOTAL; i++) {
+    const ack = await send(socket, { roomId: room.body.id, message: text(i), clientId: `h${i}` });
+    if (!ack.ok) throw new Error(ack.error);
+  }
+  socket.disconnect();
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe("web client: history", () => {
+  it("scrolling up loads older pages until the first message, each message once and in order", async () => {
+    const { context, page } = await newPage(browser, { width: 1000, height: 700 });
+    await signIn(page, stack.url, "reader", "reader-password");
+    await chats(page).getByRole("button", { name: "historian", exact: true }).click();
+    const log = messageList(page);
+    await log.getByText(text(TOTAL), { exact: true }).waitFor();
+    expect(await log.getByText(text(1), { exact: true }).count()).toBe(0);
+
+    const scroller = page.getByLabel("Conversation history");
+    await scroller.hover();
+    const start = Date.now();
+    while ((await log.getByText(text(1), { exact: true }).count()) === 0) {
+      if (Date.now() - start > 20_000) throw new Error("older pages did not load");
+      await page.mouse.wheel(0, -4000);
+      await page.waitForTimeout(150);
+    }
+    await page.getByText("This is the beginning of the conversation.").waitFor();
+
+    const shown = await log.locator(".msg .msg__text").allTextContents();
+    const expected = Array.from({ length: TOTAL }, (_, i) => text(i + 1));
+    expect(shown).toEqual(expected);
+    await context.close();
+  });
+});

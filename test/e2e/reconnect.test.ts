@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { api, collectMessages, connect, eventually, login, send, type ClientSocket } from "../support/chat-client.js";
+import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+
+/**
+ * The page talks to server A. Joe talks to server B on the same Redis, so he can keep writing while
+ * A restarts; the page must then show each of his messages exactly once, in order.
+ */
+let stack: Stack;
+let other: RunningChatServer;
+let browser: Browser;
+let joe: ClientSocket;
+let joeCookie: string;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  other = await startChatServer({ redisUrl: stack.redis.url });
+  const signedIn = await login(other.url, "Joe");
+  joeCookie = signedIn.cookie;
+  joe = await connect(other.url, joeCookie, { batch: true });
+});
+afterAll(async () => {
+  joe?.disconnect();
+  await browser?.close();
+  await other?.close();
+  await stack?.close();
+});
+
+const banner = "Connection lost";
+
+async function stored(text: string): Promise<number> {
+  const page = await api(other.url, "/room/0/messages?offset=0&size=50", joeCookie);
+  return (page.body as { message: string }[]).filter((m) => m.message === text).length;
+}
+
+describe("web client: server restart", () => {
+  it("messages sent while the page's server restarts appear exactly once, in order, after it reconnects", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, stack.url, "Pablo");
+    const log = messageList(page);
+    await send(joe, { roomId: "0", message: "before the restart", clientId: "r-before" });
+    await log.getByText("before the restart").waitFor();
+
+    const during = Array.from({ length: 5 }, (_, i) => `sent while down ${i + 1}`);
+    await stack.restartServer(0, async () => {
+      await page.getByText(banner).waitFor();
+      for (const [i, text] of during.entries()) {
+        const ack = await send(joe, { roomId: "0", message: text, clientId: `r-down-${i}` });
+        expect(ack.ok).toBe(true);
+      }
+    });
+
+    await log.getByText(during[4]!, { exact: true }).waitFor({ timeout: 15_000 });
+    await page.getByText(banner).waitFor({ state: "detached" });
+    await page.waitForTimeout(1000);
+    const texts = await log.locator(".msg .msg__text").allTextContents();
+    const ours = texts.filter((t) => t === "before the restart" || t.startsWith("sent while down"));
+    expect(ours).toEqual(["before the restart", ...during]);
+
+    // Live again, both ways.
+    const received = collectMessages(joe);
+    await send(joe, { roomId: "0", message: "after the restart", clientId: "r-after" });
+    await log.getByText("after the restart").waitFor();
+    await sendMessage(page, "Pablo is back");
+    await eventually(() => received.some((m) => m.message === "Pablo is back"), 5000, "Joe to receive Pablo's message");
+    await context.close();
+  });
+
+  it("a message typed while the server is down fails, and Retry stores it exactly once", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, stack.url, "Pablo");
+    await messageList(page).getByText("before the restart").waitFor();
+    const text = `typed while offline ${Date.now()}`;
+
+    await stack.restartServer(0, async () => {
+      await page.getByText(banner).waitFor();
+      await sendMessage(page, text);
+      await messageList(page).getByText("Sending…").waitFor();
+      await messageList(page).getByRole("button", { name: "Retry" }).waitFor({ timeout: 15_000 });
+      expect(await page.getByRole("alert").filter({ hasText: "Not sent" }).count()).toBe(1);
+    });
+    await page.getByText(banner).waitFor({ state: "detached", timeout: 15_000 });
+    expect(await stored(text)).toBe(0);
+
+    await messageList(page).getByRole("button", { name: "Retry" }).click();
+    await messageList(page).locator(".msg:not(.msg--pending)").getByText(text, { exact: true }).waitFor();
+    expect(await messageList(page).getByText(text, { exact: true }).count()).toBe(1);
+    expect(await stored(text)).toBe(1);
+    await context.close();
+  }, 60_000);
+});
