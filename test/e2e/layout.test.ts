@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { chats, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const noSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+describe("web client: layout and keyboard", () => {
+  it("on a 390x844 phone the chat list and the room are two screens with Back", async () => {
+    const { context, page } = await newPage(browser, { width: 390, height: 844 });
+    await signIn(page, stack.url, "Mary");
+    const general = chats(page).getByRole("button", { name: "General", exact: true });
+    await general.waitFor();
+    expect(await page.getByRole("textbox", { name: "Message" }).count()).toBe(0);
+    expect(await noSideways(page)).toBe(true);
+
+    await general.click();
+    await page.getByRole("heading", { name: "General" }).waitFor();
+    expect(await chats(page).isVisible()).toBe(false);
+    const back = page.getByRole("button", { name: "Back to chats" });
+    expect(await back.isVisible()).toBe(true);
+    await sendMessage(page, "a rather long message that has to wrap on a narrow phone screen without pushing anything sideways, ".repeat(2) + "x".repeat(120));
+    await messageList(page).getByText("x".repeat(120), { exact: false }).waitFor();
+    expect(await noSideways(page)).toBe(true);
+    const box = await page.getByRole("textbox", { name: "Message" }).boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844).toBe(true);
+
+    await back.click();
+    await general.waitFor();
+    expect(await page.getByRole("textbox", { name: "Message" }).count()).toBe(0);
+
+    // The browser's own Back and Forward move between the two screens too.
+    await general.click();
+    await page.getByRole("heading", { name: "General" }).waitFor();
+    await page.goBack();
+    await general.waitFor();
+    await page.goForward();
+    await page.getByRole("heading", { name: "General" }).waitFor();
+    await context.close();
+  });
+
+  it("the chat can be used from the keyboard alone", async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(stack.url);
+    await page.getByLabel("Username").focus();
+    await page.keyboard.type("Alex");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("password123");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+
+    // The composer has focus in the open room; Enter sends.
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await composer.waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Message");
+    await page.keyboard.type("typed without a mouse");
+    await page.keyboard.press("Enter");
+    await messageList(page).getByText("typed without a mouse").waitFor();
+
+    // Alt+ArrowDown moves to the next chat.
+    await page.keyboard.press("Alt+ArrowDown");
+    await page.waitForFunction(() => location.hash !== "#/room/0");
+    expect(await page.getByRole("heading", { level: 2, name: "General" }).count()).toBe(0);
+
+    // Every room button is reachable with Tab and opens with Enter.
+    const target = chats(page).getByRole("button", { name: "General", exact: true });
+    for (let i = 0; i < 30 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "General" }).waitFor();
+    await context.close();
+  });
+
+  it("dark mode follows the system setting", async () => {
+    const context = await browser.newContext({ colorScheme: "dark", viewport: { width: 800, height: 600 } });
+    const page = await context.newPage();
+    await page.goto(stack.url);
+    await page.getByLabel("Username").waitFor();
+    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect(r! + g! + b!).toBeLessThan(150);
+    await context.close();
+  });
+});
