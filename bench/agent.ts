@@ -48,7 +48,8 @@ const counters: AgentCounters = {
   eventLoopP99Ms: 0, eventLoopMaxMs: 0,
 };
 let stale = 0;
-const loop = monitorEventLoopDelay({ resolution: 10 });
+const LOOP_RESOLUTION_MS = 5;
+const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 loop.enable();
 
 function grow(bits: Uint8Array, index: number): Uint8Array {
@@ -313,8 +314,9 @@ function collect(request: ReceiveCollect): ReceiveResult {
 
 function snapshotCounters(reset: boolean): AgentCounters {
   counters.pendingAcks = pendingAcks;
-  counters.eventLoopP99Ms = Math.round(loop.percentile(99) / 1e4) / 100;
-  counters.eventLoopMaxMs = Math.round(loop.max / 1e4) / 100;
+  // The histogram holds whole timer intervals: subtract the resolution to get the delay.
+  counters.eventLoopP99Ms = Math.max(0, Math.round(loop.percentile(99) / 1e4) / 100 - LOOP_RESOLUTION_MS);
+  counters.eventLoopMaxMs = Math.max(0, Math.round(loop.max / 1e4) / 100 - LOOP_RESOLUTION_MS);
   const copy = { ...counters };
   if (reset) {
     loop.reset();

@@ -31,7 +31,8 @@ export class Agent {
   static async start(name: string): Promise<Agent> {
     const file = fileURLToPath(new URL("./agent.ts", import.meta.url));
     const child = fork(file, [], {
-      execArgv: ["--import", "tsx", "--max-old-space-size=4096"],
+      // BENCH_AGENT_PROFILE=<dir>: profile the load generator itself (is the client the bottleneck?)
+      execArgv: ["--import", "tsx", "--max-old-space-size=4096", ...(process.env.BENCH_AGENT_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_AGENT_PROFILE}`] : [])],
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env },
@@ -80,8 +81,11 @@ export class Agent {
   sample(): ProcSample | null {
     return this.child.pid ? sampleProc(this.child.pid) : null;
   }
+  /** Closing the IPC channel makes the agent exit (writing its profile, if any); SIGKILL if it hangs. */
   stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.connected) this.child.disconnect();
+    setTimeout(() => this.child.kill("SIGKILL"), 10_000).unref();
   }
 }
 

@@ -98,6 +98,7 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
       LOG_LEVEL: "warn",
       MESSAGE_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT: "0",
+      LOGIN_RATE_LIMIT_PER_ADDRESS: "0",
       ...(options.flushMs !== undefined ? { DELIVERY_FLUSH_MS: String(options.flushMs) } : {}),
       ...options.extraEnv,
     },

@@ -60,3 +60,27 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** Busy CPU time of the whole machine (all cores, from the first line of /proc/stat). */
+export interface SystemSample {
+  busyMs: number;
+  at: number;
+}
+
+export function sampleSystem(): SystemSample | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busyMs: ((total - idle) * 1000) / TICKS_PER_SECOND, at: performance.now() };
+  } catch {
+    return null;
+  }
+}
+
+/** Busy cores of the whole machine between two samples. */
+export function systemCores(before: SystemSample | null, after: SystemSample | null): number | null {
+  if (!before || !after || after.at <= before.at) return null;
+  return round((after.busyMs - before.busyMs) / (after.at - before.at), 3);
+}

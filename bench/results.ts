@@ -76,7 +76,12 @@ function section(r: RunRecord): string {
     lines.push(`${f.members} member sockets in General${f.instances > 1 ? `, split over ${f.instances} server processes on one Redis` : ""}; ${f.senders} of them send; every message goes to the ${f.members - 1} others (deliveries to the sending socket itself are not counted). ${f.agents} load-generator processes.`);
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, f.instances > 1));
-    const extra = f.steps.map((s) => `${int(s.rateIn)}/s: ${s.frames.messagesPerBatch} msgs per batch frame, ${s.selfDeliveries} echoes to the sender, ${s.socketsWithLoss} sockets with loss, client lag max ${s.clientMaxLagMs} ms, client event-loop p99 ${s.clientEventLoopP99Ms} ms`);
+    const extra = f.steps.map((s) => `${int(s.rateIn)}/s: ${s.frames.messagesPerBatch} msgs per batch frame, ${s.selfDeliveries} echoes to the sender, ${s.socketsWithLoss} sockets with loss, client lag max ${s.clientMaxLagMs} ms, client event-loop delay p99 ${s.clientEventLoopP99Ms} ms, machine busy ${s.machineCores ?? "–"} cores of which ${s.otherCores ?? "–"} not ours`);
+    if (f.redisRoundTrips) {
+      const rt = f.redisRoundTrips;
+      const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+      lines.push(`Redis per message (\`redis-cli monitor\` during a separate ${rt.rate} msg/s step, ${rt.messages} messages): **${rt.roundTripsPerMessage} commands from the servers** (${list(rt.client)}); inside scripts: ${list(rt.lua)}. The cmds/msg column above is \`INFO commandstats\`, which counts commands run inside scripts too; both include background traffic (presence heartbeats).`);
+    }
     lines.push(`<details><summary>details</summary>\n\n${extra.map((e) => `- ${e}`).join("\n")}\n\n</details>`);
   } else if (r.scenario === "rooms") {
     const f = r.result as RoomsResult;

@@ -7,7 +7,7 @@ import type { AgentCounters, ReceiveResult, SenderSpec, SendResult, SendersReply
 import { sampleTarget, type Target } from "./context.js";
 import { createHistogram, mergeInto, summarize, type LatencySummary } from "./histogram.js";
 import { sleep } from "./limit.js";
-import { procDelta, round, type ProcDelta } from "./procstat.js";
+import { procDelta, round, sampleSystem, systemCores, type ProcDelta } from "./procstat.js";
 import { perMessage, redisDelta, redisSnapshot } from "./redis-stats.js";
 
 export interface Layout {
@@ -48,6 +48,9 @@ export interface StepResult {
   clientCores: number;
   clientMaxLagMs: number;
   clientEventLoopP99Ms: number;
+  /** busy cores of the whole machine during the step, and what of it was none of ours (other users of the box) */
+  machineCores: number | null;
+  otherCores: number | null;
   redis: { cpuMs: number; cores: number; commandsPerMessage: number; perMessage: Record<string, number> } | null;
   frames: { batchEvents: number; messagesPerBatch: number; messageEvents: number; presenceEvents: number; presenceBatchEvents: number; invalidPayloads: number; disconnects: number };
   drainMs: number;
@@ -85,6 +88,8 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
   const redisBefore = layout.redisUrl ? await redisSnapshot(layout.redisUrl) : null;
   const serversBefore = targets.map(sampleTarget);
   const agentsBefore = agents.map((a) => a.sample());
+  const systemBefore = sampleSystem();
+  const selfBefore = process.cpuUsage();
   const started = performance.now();
   const sendResults: SendResult[] = await Promise.all(
     agents.map((agent, i) =>
@@ -96,6 +101,8 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
   const wallMs = performance.now() - started;
   const serversAfter = targets.map(sampleTarget);
   const agentsAfter = agents.map((a) => a.sample());
+  const systemAfter = sampleSystem();
+  const selfCpu = process.cpuUsage(selfBefore);
   const redisAfter = layout.redisUrl ? await redisSnapshot(layout.redisUrl) : null;
   const counters: AgentCounters[] = await Promise.all(agents.map((a) => a.counters()));
 
@@ -122,10 +129,13 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
   });
   const clientCpuMs = agents.reduce((n, _a, i) => n + (procDelta(agentsBefore[i] ?? null, agentsAfter[i] ?? null)?.cpuMs ?? 0), 0);
   const activeMs = sendMs + lastGrowthMs;
+  const machineCores = systemCores(systemBefore, systemAfter);
   const batchEvents = counters.reduce((n, c) => n + c.batchEvents, 0);
   let redis: StepResult["redis"] = null;
+  let ours = servers.reduce((n, s) => n + s.cpuMs, 0) + clientCpuMs + (selfCpu.user + selfCpu.system) / 1000;
   if (redisBefore && redisAfter) {
     const delta = redisDelta(redisBefore, redisAfter);
+    ours += delta.cpuMs;
     redis = {
       cpuMs: delta.cpuMs,
       cores: round(delta.cpuMs / wallMs, 3),
@@ -161,6 +171,8 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
     clientCores: round(clientCpuMs / wallMs, 3),
     clientMaxLagMs: Math.max(...sendResults.map((r) => r.maxLagMs)),
     clientEventLoopP99Ms: Math.max(...counters.map((c) => c.eventLoopP99Ms)),
+    machineCores,
+    otherCores: machineCores === null ? null : round(Math.max(0, machineCores - ours / wallMs), 2),
     redis,
     frames: {
       batchEvents,
@@ -178,7 +190,7 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
 export function describeStep(r: StepResult): string {
   const l = r.latency;
   return `${r.label}: sent ${r.sentPerSec}/s ok ${r.ackOk} err ${r.ackErrors} | delivered ${r.delivered}/${r.expected} (${r.deliveredPerSec}/s) lost ${r.lost} dup ${r.duplicates}`
-    + ` | p50 ${l.p50Ms} p90 ${l.p90Ms} p99 ${l.p99Ms} max ${l.maxMs} ms | server ${r.serverCores} cores ${r.serverRssMB} MB | client ${r.clientCores} cores`
+    + ` | p50 ${l.p50Ms} p90 ${l.p90Ms} p99 ${l.p99Ms} max ${l.maxMs} ms | server ${r.serverCores} cores ${r.serverRssMB} MB | client ${r.clientCores} cores | machine ${r.machineCores} (others ${r.otherCores})`
     + (r.redis ? ` | redis ${r.redis.commandsPerMessage} cmd/msg ${JSON.stringify(r.redis.perMessage)}` : "");
 }
 

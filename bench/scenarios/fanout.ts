@@ -7,6 +7,7 @@ import type { SenderSpec, SocketSpec } from "../agent-protocol.js";
 import { startAgents } from "../agents.js";
 import type { BenchContext } from "../context.js";
 import { sleep } from "../limit.js";
+import { perMessageCounts, startMonitor } from "../redis-monitor.js";
 import { connectAll, describeStep, runStep, type StepResult } from "../step.js";
 import { GENERAL_ROOM_ID } from "../../src/protocol/index.js";
 
@@ -19,6 +20,8 @@ export interface FanoutResult {
   agents: number;
   connect: { wallMs: number; connected: number; failed: number; errors: string[] };
   steps: StepResult[];
+  /** `redis-cli monitor` during a separate 100 msg/s step: round trips and script commands per message */
+  redisRoundTrips: { rate: number; messages: number; roundTripsPerMessage: number; client: Record<string, number>; lua: Record<string, number> } | null;
 }
 
 export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<FanoutResult> {
@@ -57,8 +60,25 @@ export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<Fa
       console.log(`bench: ${label}: ${describeStep(result)}`);
       steps.push(result);
     }
+    let redisRoundTrips: FanoutResult["redisRoundTrips"] = null;
+    if (ctx.redisUrl) {
+      const monitor = startMonitor(ctx.redisUrl);
+      await sleep(300);
+      const probe = await runStep(layout, { step: rates.length + 1, rate: 100, durationMs: 2000, drainMs: options.drainMs, padding: options.padding, clientId: options.clientId, label: "monitor" });
+      const counts = await monitor.stop();
+      const client = perMessageCounts(counts.client, probe.ackOk);
+      redisRoundTrips = {
+        rate: 100,
+        messages: probe.ackOk,
+        roundTripsPerMessage: Math.round((Object.values(counts.client).reduce((a, b) => a + b, 0) / Math.max(1, probe.ackOk)) * 100) / 100,
+        client,
+        lua: perMessageCounts(counts.lua, probe.ackOk),
+      };
+      console.log(`bench: ${label}: redis-cli monitor: ${redisRoundTrips.roundTripsPerMessage} round trips per message ${JSON.stringify(client)}, in scripts ${JSON.stringify(redisRoundTrips.lua)}`);
+    }
     await Promise.all(agents.map((a) => a.disconnect()));
     return {
+      redisRoundTrips,
       instances,
       members: options.members,
       senders: senders.reduce((n, s) => n + s.length, 0),
