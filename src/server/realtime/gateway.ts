@@ -109,8 +109,10 @@ export class SocketGateway {
         return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
       }
       if (result.status === "stored") {
-        if (result.firstInRoom) await this.openPrivateRoom(roomId, user.id);
+        // Deliver before any other await, so local sockets get a room's messages in stored order
+        // (the first message of a room used to arrive after the ones sent right behind it).
         this.delivery.message(result.message);
+        if (result.firstInRoom) await this.openPrivateRoom(roomId, user.id);
       }
       return { ok: true, message: result.message };
     } catch (err) {

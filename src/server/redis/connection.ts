@@ -1,5 +1,6 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from "redis";
 import type { Logger } from "pino";
+import { LuaScript } from "./script.js";
 
 /**
  * The command surface redis-chat uses. On Redis Cluster the cluster client stands in for it: every
@@ -33,6 +34,9 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
     socket: { reconnectStrategy, connectTimeout: 2000 },
   }) as Redis;
   const subscriber = data.duplicate() as Redis;
+  // First command of every (re)connection: a restarted Redis has no scripts, and EVALSHA's NOSCRIPT
+  // fallback would store pipelined messages out of send order (see LuaScript).
+  data.on("ready", () => void LuaScript.loadAll(data).catch(() => {}));
   watch(log, [["data", data], ["subscriber", subscriber]]);
   await Promise.all([data.connect(), subscriber.connect()]);
   return {
