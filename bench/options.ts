@@ -32,6 +32,7 @@ export interface Options {
   write: boolean;
   userPrefix: string;
   maxMinutes: number;
+  quietWaitMs: number;
   argv: string[];
 }
 
@@ -50,6 +51,8 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --tsx                   run src/server/main.ts with tsx instead of dist/ (no build)
   --build                 rebuild dist/ first even if it looks fresh
   --no-write              do not update docs/benchmarks*
+  --quiet-wait S          before each step wait up to S seconds (60) for other users of the machine
+                          to drop below 0.35 cores; 0 = do not wait
   --max-minutes N         hard stop for the whole run (30)`;
 
 function list(value: string | undefined): string[] {
@@ -91,6 +94,7 @@ export function parseOptions(argv: string[]): Options {
       "no-write": { type: "boolean", default: false },
       "user-prefix": { type: "string", default: "bench_u" },
       "max-minutes": { type: "string" },
+      "quiet-wait": { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -131,6 +135,7 @@ export function parseOptions(argv: string[]): Options {
     write: !values["no-write"],
     userPrefix: values["user-prefix"],
     maxMinutes: int(values["max-minutes"], 30, "max-minutes"),
+    quietWaitMs: int(values["quiet-wait"], 60, "quiet-wait") * 1000,
     argv,
   };
 }

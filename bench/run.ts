@@ -47,6 +47,7 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  process.env.BENCH_QUIET_WAIT_MS = String(options.quietWaitMs); // read by step.ts
   const command = `npm run bench${options.argv.length ? ` -- ${options.argv.join(" ")}` : ""}`;
   let redis: RedisServerHandle | null = null;
   let ctx: BenchContext | null = null;

@@ -81,8 +81,41 @@ async function drain(agents: Agent[], maxMs: number): Promise<{ drainMs: number;
   }
 }
 
+/**
+ * The machine is shared (other sessions build and test on it): before a step, wait until what is
+ * not ours uses less than `threshold` cores over a second, for at most `maxMs`. Returns the
+ * background load seen last.
+ */
+export async function waitForQuiet(layout: Pick<Layout, "agents" | "targets">, maxMs: number, threshold = 0.35): Promise<number | null> {
+  const started = performance.now();
+  let others: number | null = null;
+  let announced = false;
+  while (performance.now() - started < maxMs) {
+    const sys = sampleSystem();
+    const procs = [...layout.targets.map(sampleTarget), ...layout.agents.map((a) => a.sample())];
+    const self = process.cpuUsage();
+    await sleep(1000);
+    const sys2 = sampleSystem();
+    const procs2 = [...layout.targets.map(sampleTarget), ...layout.agents.map((a) => a.sample())];
+    const selfDelta = process.cpuUsage(self);
+    const machine = systemCores(sys, sys2);
+    if (machine === null) return null;
+    const oursMs = procs.reduce((n, p, i) => n + (procDelta(p, procs2[i] ?? null)?.cpuMs ?? 0), 0) + (selfDelta.user + selfDelta.system) / 1000;
+    others = round(Math.max(0, machine - oursMs / 1000), 2);
+    if (others < threshold) return others;
+    if (!announced) {
+      console.log(`bench: waiting for the machine to quieten (others use ${others} cores)`);
+      announced = true;
+    }
+  }
+  console.log(`bench: machine still busy (others ${others} cores); measuring anyway`);
+  return others;
+}
+
 export async function runStep(layout: Layout, options: { step: number; rate: number; durationMs: number; drainMs: number; padding: number; clientId: boolean; label: string }): Promise<StepResult> {
   const { agents, targets } = layout;
+  const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000);
+  if (quietMs > 0) await waitForQuiet(layout, quietMs);
   await Promise.all(agents.map((a) => a.counters(true)));
   const rates = splitRate(options.rate, layout.senders);
   const redisBefore = layout.redisUrl ? await redisSnapshot(layout.redisUrl) : null;

@@ -10,7 +10,7 @@ import { sampleTarget, type BenchContext } from "../context.js";
 import { sleep } from "../limit.js";
 import { procDelta, round, sampleProc, type ProcDelta } from "../procstat.js";
 import { redisDelta, redisSnapshot } from "../redis-stats.js";
-import { connectAll } from "../step.js";
+import { connectAll, waitForQuiet } from "../step.js";
 import { GENERAL_ROOM_ID } from "../../src/protocol/index.js";
 
 export interface StormResult {
@@ -27,6 +27,8 @@ export interface StormResult {
   /** ms for each successive tenth of the sockets (flat = linear) */
   decileDurationsMs: number[];
   settleMs: number;
+  /** CPU used by other users of the machine just before the storm */
+  otherCoresBefore: number | null;
   /** server CPU from the first connection to the last */
   connectServerCpuMs: number | null;
   server: (ProcDelta & { name: string }) | null;
@@ -74,6 +76,8 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
     }
     await Promise.all(agents.map((a) => a.counters(true)));
     await sleep(1000);
+    const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000);
+    const otherCores = quietMs > 0 ? await waitForQuiet({ agents, targets }, quietMs) : null;
     const before = sampleTarget(target);
     const agentsBefore = agents.map((a) => a.sample());
     const redisBefore = ctx.redisUrl ? await redisSnapshot(ctx.redisUrl) : null;
@@ -126,6 +130,7 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
       disconnectMs,
       disconnectServerCpuMs: cpuBeforeDisconnect && cpuAfterDisconnect ? Math.round(cpuAfterDisconnect.cpuMs - cpuBeforeDisconnect.cpuMs) : null,
       clientCpuMs: Math.round(agents.reduce((s, _a, i) => s + (procDelta(agentsBefore[i] ?? null, agentsAfter[i] ?? null)?.cpuMs ?? 0), 0)),
+      otherCoresBefore: otherCores,
       connectServerCpuMs: before && afterConnect ? Math.round(afterConnect.cpuMs - before.cpuMs) : null,
     };
   } finally {
