@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import {
-  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, RoomSummary, privateRoomId,
+  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, RoomSummary, parsePrivateRoomId, privateRoomId,
   type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
@@ -86,7 +86,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const refreshRooms = useCallback(async (afterReconnect: boolean) => {
     const rooms = await api.rooms(me.id);
     const known = stateRef.current.rooms;
-    if (afterReconnect) {
+    if (afterReconnect && Object.keys(known).length > 0) {
       for (const room of rooms) if (!known[room.id]) dispatch({ type: "roomAdded", room });
     } else {
       dispatch({ type: "roomsLoaded", rooms, lastRead: loadReadMarks(me.id) });
@@ -97,25 +97,49 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   // Session start: rooms, who is online, first pages (the open room first).
   useEffect(() => {
     let cancelled = false;
-    (async () => {
-      try {
-        const [rooms, online] = await Promise.all([refreshRooms(false), api.online()]);
+    // A reload on a private room that has no messages yet: it is not listed, so open it again.
+    const restoreOpenRoom = async (rooms: RoomSummary[]) => {
+      const active = stateRef.current.activeRoomId;
+      if (active === null || rooms.some((r) => r.id === active)) return;
+      const members = parsePrivateRoomId(active);
+      const other = members && members.includes(me.id) ? members.find((id) => id !== me.id) : undefined;
+      const room = other === undefined ? null : await api.openPrivateRoom(me.id, other).catch(() => null);
+      if (room) {
+        dispatch({ type: "roomAdded", room });
+        if (socketRef.current) joinRoom(socketRef.current, room.id);
+      } else {
+        history.replaceState(null, "", hashForRoom(null));
+        dispatch({ type: "roomOpened", roomId: isPhoneLayout() ? null : "0" });
+      }
+    };
+    const loadFirstPages = async (rooms: RoomSummary[]) => {
+      const active = stateRef.current.activeRoomId;
+      const order = [...rooms].sort((a, b) => Number(b.id === active) - Number(a.id === active));
+      for (let i = 0; i < order.length; i += 4) {
         if (cancelled) return;
-        dispatch({ type: "usersLoaded", users: online });
-        const active = stateRef.current.activeRoomId;
-        const order = [...rooms].sort((a, b) => Number(b.id === active) - Number(a.id === active));
-        for (let i = 0; i < order.length; i += 4) {
+        await Promise.all(order.slice(i, i + 4).map((r) => loadPage(r.id)));
+      }
+    };
+    (async () => {
+      for (let attempt = 0; !cancelled; attempt++) {
+        try {
+          const [rooms, online] = await Promise.all([refreshRooms(false), api.online()]);
           if (cancelled) return;
-          await Promise.all(order.slice(i, i + 4).map((r) => loadPage(r.id)));
+          dispatch({ type: "usersLoaded", users: online });
+          await restoreOpenRoom(rooms);
+          await loadFirstPages(rooms);
+          return;
+        } catch (error) {
+          failed(error);
+          if (error instanceof ApiError && error.status === 401) return;
+          await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 10_000)));
         }
-      } catch (error) {
-        failed(error);
       }
     })();
     return () => {
       cancelled = true;
     };
-  }, [refreshRooms, loadPage, failed]);
+  }, [me.id, refreshRooms, loadPage, failed]);
 
   // The socket: live messages, presence, new rooms, and catching up after every (re)connect.
   useEffect(() => {

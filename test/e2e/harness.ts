@@ -28,6 +28,8 @@ export interface Stack {
 
 /** A private redis-server and one in-process chat server with the demo users, on loopback. */
 export async function startStack(): Promise<Stack> {
+  // The server serves dist/client; `npm test` builds it first. Tests never build.
+  if (!existsSync("dist/client/index.html")) throw new Error("dist/client is not built: run `npm run build` (npm test does)");
   const redis = await startRedis();
   const port = await freePort();
   const options = { redisUrl: redis.url, port, demoData: true };
@@ -53,8 +55,22 @@ export async function startStack(): Promise<Stack> {
   return stack;
 }
 
-export async function newPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
+const openContexts = new Set<BrowserContext>();
+
+/** Closes every context a test left open, so one failure does not leak users into the next test. */
+export async function closeContexts(): Promise<void> {
+  await Promise.all([...openContexts].map((c) => c.close().catch(() => {})));
+  openContexts.clear();
+}
+
+export async function newPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+  options: { colorScheme?: "light" | "dark" } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, ...options });
+  openContexts.add(context);
+  context.on("close", () => openContexts.delete(context));
   const page = await context.newPage();
   return { context, page };
 }

@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { api, connect, login, send } from "../support/chat-client.js";
-import { chats, launchChromium, messageList, newPage, signIn, startStack, type Stack } from "./harness.js";
+import { api, connect, login, send, type ClientSocket } from "../support/chat-client.js";
+import { chats, closeContexts, launchChromium, messageList, newPage, signIn, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
 let browser: Browser;
+let writerSocket: ClientSocket;
+let roomId: string;
 const TOTAL = 95;
 const text = (i: number) => `history ${String(i).padStart(3, "0")}`;
 
@@ -16,14 +18,16 @@ beforeAll(async () => {
     method: "POST",
     body: JSON.stringify({ user1: writer.user.id, user2: reader.user.id }),
   });
-  const socket = await connect(stack.url, writer.cookie);
+  roomId = room.body.id;
+  writerSocket = await connect(stack.url, writer.cookie);
   for (let i = 1; i <= TOTAL; i++) {
-    const ack = await send(socket, { roomId: room.body.id, message: text(i), clientId: `h${i}` });
+    const ack = await send(writerSocket, { roomId, message: text(i), clientId: `h${i}` });
     if (!ack.ok) throw new Error(ack.error);
   }
-  socket.disconnect();
 });
+afterEach(closeContexts);
 afterAll(async () => {
+  writerSocket?.disconnect();
   await browser?.close();
   await stack?.close();
 });
@@ -50,6 +54,37 @@ describe("web client: history", () => {
     const shown = await log.locator(".msg .msg__text").allTextContents();
     const expected = Array.from({ length: TOTAL }, (_, i) => text(i + 1));
     expect(shown).toEqual(expected);
+    await context.close();
+  });
+
+  it("a message arriving while reading older ones does not move the view and offers a jump to it", async () => {
+    const { context, page } = await newPage(browser, { width: 1000, height: 700 });
+    await signIn(page, stack.url, "reader", "reader-password");
+    await chats(page).getByRole("button", { name: "historian", exact: true }).click();
+    const log = messageList(page);
+    await log.getByText(text(TOTAL), { exact: true }).waitFor();
+    const scroller = page.getByLabel("Conversation history");
+    await scroller.hover();
+    while ((await log.locator(".msg").count()) < TOTAL) {
+      await page.mouse.wheel(0, -4000);
+      await page.waitForTimeout(150);
+    }
+    await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+    await page.waitForTimeout(200);
+    const before = await scroller.evaluate((el) => el.scrollTop);
+
+    await send(writerSocket, { roomId, message: "fresh news", clientId: "fresh-news" });
+    const jump = page.getByRole("button", { name: "New messages below" });
+    await jump.waitFor();
+    expect(Math.abs((await scroller.evaluate((el) => el.scrollTop)) - before)).toBeLessThan(5);
+    await jump.click();
+    await page.waitForFunction(() => {
+      const el = document.querySelector(".messages")!;
+      return el.scrollHeight - el.scrollTop - el.clientHeight < 5;
+    });
+    await log.getByText("fresh news", { exact: true }).waitFor();
+    expect(await log.getByText("fresh news", { exact: true }).isVisible()).toBe(true);
+    await jump.waitFor({ state: "detached" });
     await context.close();
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { chats, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { chats, closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
 let browser: Browser;
@@ -8,6 +8,7 @@ let browser: Browser;
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack(), launchChromium()]);
 });
+afterEach(closeContexts);
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
@@ -81,8 +82,7 @@ describe("web client: layout and keyboard", () => {
   });
 
   it("dark mode follows the system setting", async () => {
-    const context = await browser.newContext({ colorScheme: "dark", viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser, { width: 800, height: 600 }, { colorScheme: "dark" });
     await page.goto(stack.url);
     await page.getByLabel("Username").waitFor();
     const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { api, collectMessages, connect, eventually, login, send, type ClientSocket } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
-import { launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
 
 /**
  * The page talks to server A. Joe talks to server B on the same Redis, so he can keep writing while
@@ -21,6 +21,7 @@ beforeAll(async () => {
   joeCookie = signedIn.cookie;
   joe = await connect(other.url, joeCookie, { batch: true });
 });
+afterEach(closeContexts);
 afterAll(async () => {
   joe?.disconnect();
   await browser?.close();

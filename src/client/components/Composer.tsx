@@ -1,7 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { MAX_MESSAGE_LENGTH } from "../../protocol/index.js";
 
+/** Unsent text per room, kept while switching rooms (not across reloads). */
+const drafts = new Map<string, string>();
+
 interface Props {
+  roomId: string;
   roomTitle: string;
   autoFocus: boolean;
   onSend: (text: string) => void;
@@ -9,8 +13,13 @@ interface Props {
 }
 
 /** Enter sends, Shift+Enter starts a new line. Grows with its text up to a few lines. */
-export function Composer({ roomTitle, autoFocus, onSend, onEscape }: Props) {
-  const [text, setText] = useState("");
+export function Composer({ roomId, roomTitle, autoFocus, onSend, onEscape }: Props) {
+  const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
+  const setText = (value: string) => {
+    if (value) drafts.set(roomId, value);
+    else drafts.delete(roomId);
+    setTextState(value);
+  };
   const box = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {

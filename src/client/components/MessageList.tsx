@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { dayLabel } from "../lib/time.js";
 import type { ChatState } from "../state/chat.js";
@@ -25,6 +25,7 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
   const firstId = useRef<string | null>(null);
   const lastKey = useRef<string | null>(null);
   const placed = useRef(false);
+  const [unseenBelow, setUnseenBelow] = useState(false);
 
   const items = useMemo(() => buildTimeline({
     messages: room.messages,
@@ -58,6 +59,8 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
       anchor.current = null;
     } else if (atBottom.current || (last?.kind === "pending" && last.key !== lastKey.current)) {
       el.scrollTop = el.scrollHeight;
+    } else if (last?.kind === "message" && last.key !== lastKey.current && lastKey.current !== null) {
+      setUnseenBelow(true);
     }
     firstId.current = first;
     lastKey.current = last?.key ?? null;
@@ -73,52 +76,65 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
     const el = scroller.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    if (atBottom.current) setUnseenBelow(false);
     if (el.scrollTop < LOAD_OLDER_AT_PX && canLoadOlder) loadOlder();
   };
 
+  const jumpToLatest = () => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setUnseenBelow(false);
+  };
+
   return (
-    <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation history">
-      <div className="messages__top">
-        {!room.loaded && !room.historyError ? (
-          <p className="muted" role="status">Loading messages…</p>
-        ) : room.historyError ? (
-          <p className="error" role="alert">
-            Could not load messages: {room.historyError}{" "}
-            <button type="button" className="link" onClick={loadOlder}>Try again</button>
-          </p>
-        ) : room.loadingOlder ? (
-          <p className="muted" role="status">Loading older messages…</p>
-        ) : room.hasOlder ? (
-          <button type="button" className="link" onClick={loadOlder}>Load older messages</button>
-        ) : room.messages.length > 0 ? (
-          <p className="muted small">This is the beginning of the conversation.</p>
-        ) : null}
-      </div>
-      {room.loaded && items.length === 0 && (
-        <div className="empty">
-          <p className="empty__title">No messages yet</p>
-          <p className="muted">Say hello! Press Enter to send, Shift+Enter for a new line.</p>
-        </div>
+    <div className="messages-wrap">
+      {unseenBelow && (
+        <button type="button" className="jump primary" onClick={jumpToLatest}>New messages below</button>
       )}
-      <ol className="timeline" role="log" aria-live="polite" aria-relevant="additions">
-        {items.map((item) => {
-          switch (item.kind) {
-            case "day":
-              return <li key={item.key} className="day"><span>{dayLabel(item.date, now)}</span></li>;
-            case "divider":
-              return <li key={item.key} className="divider"><span>New messages</span></li>;
-            case "notice":
-              return <li key={item.key} className="notice">{item.notice.text}</li>;
-            case "message":
-              return (
-                <MessageRow key={item.key} message={item.message} continued={item.continued} now={now}
-                  mine={item.message.from === state.me.id} name={userName(state, item.message.from)} />
-              );
-            case "pending":
-              return <PendingRow key={item.key} pending={item.pending} name={state.me.username} onRetry={onRetry} />;
-          }
-        })}
-      </ol>
+      <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation history">
+        <div className="messages__top">
+          {!room.loaded && !room.historyError ? (
+            <p className="muted" role="status">Loading messages…</p>
+          ) : room.historyError ? (
+            <p className="error" role="alert">
+              Could not load messages: {room.historyError}{" "}
+              <button type="button" className="link" onClick={loadOlder}>Try again</button>
+            </p>
+          ) : room.loadingOlder ? (
+            <p className="muted" role="status">Loading older messages…</p>
+          ) : room.hasOlder ? (
+            <button type="button" className="link" onClick={loadOlder}>Load older messages</button>
+          ) : room.messages.length > 0 ? (
+            <p className="muted small">This is the beginning of the conversation.</p>
+          ) : null}
+        </div>
+        {room.loaded && items.length === 0 && (
+          <div className="empty">
+            <p className="empty__title">No messages yet</p>
+            <p className="muted">Say hello! Press Enter to send, Shift+Enter for a new line.</p>
+          </div>
+        )}
+        <ol className="timeline" role="log" aria-live="polite" aria-relevant="additions">
+          {items.map((item) => {
+            switch (item.kind) {
+              case "day":
+                return <li key={item.key} className="day"><span>{dayLabel(item.date, now)}</span></li>;
+              case "divider":
+                return <li key={item.key} className="divider"><span>New messages</span></li>;
+              case "notice":
+                return <li key={item.key} className="notice">{item.notice.text}</li>;
+              case "message":
+                return (
+                  <MessageRow key={item.key} message={item.message} continued={item.continued} now={now}
+                    mine={item.message.from === state.me.id} name={userName(state, item.message.from)} />
+                );
+              case "pending":
+                return <PendingRow key={item.key} pending={item.pending} name={state.me.username} onRetry={onRetry} />;
+            }
+          })}
+        </ol>
+      </div>
     </div>
   );
 }

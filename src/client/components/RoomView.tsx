@@ -5,6 +5,7 @@ import { Avatar } from "./Avatar.js";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { displayRoomTitle } from "./names.js";
+import { isPhoneLayout } from "../useChat.js";
 
 interface Props {
   room: RoomState;
@@ -39,7 +40,8 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         </div>
       </header>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry} />
-      <Composer roomTitle={title} autoFocus={focusComposer} onSend={onSend} onEscape={onBack} />
+      <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer} onSend={onSend}
+        onEscape={() => { if (isPhoneLayout()) onBack(); }} />
     </section>
   );
 }
