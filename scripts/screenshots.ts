@@ -21,6 +21,7 @@ try {
   await chats(joe.page).getByRole("button", { name: "Pablo", exact: true }).click();
   await sendMessage(joe.page, "Lunch later?");
   await desktop.page.getByText("Lunch later?").waitFor({ state: "attached" }).catch(() => {});
+  await desktop.page.mouse.move(160, 740); // an empty spot, so no row shows its hover colour
   await desktop.page.waitForTimeout(600);
   await desktop.page.screenshot({ path: "docs/screenshot-desktop.png" });
 
@@ -29,6 +30,7 @@ try {
   await phone.page.screenshot({ path: "docs/screenshot-phone-list.png" });
   await chats(phone.page).getByRole("button", { name: "General", exact: true }).click();
   await phone.page.getByRole("textbox", { name: "Message" }).waitFor();
+  await phone.page.mouse.move(385, 70);
   await phone.page.waitForTimeout(400);
   await phone.page.screenshot({ path: "docs/screenshot-phone.png" });
   console.log("wrote docs/screenshot-desktop.png, docs/screenshot-phone.png, docs/screenshot-phone-list.png");
