@@ -47,13 +47,22 @@ export class Liveness {
     const limit = this.ctx.config.maxBufferedBytes;
     for (const socket of this.io.of("/").sockets.values()) {
       const queued = bufferedBytes(socket.conn);
-      if (queued > limit) {
-        this.ctx.log.warn({ userId: socket.data.user?.id, queued }, "dropping a connection that stopped reading");
-        socket.disconnect(true);
-      }
+      if (queued > limit) this.drop(socket, queued);
     }
   }
+
+  private drop(socket: SlowSocketCandidate, queued: number): void {
+    this.ctx.log.warn({ userId: socket.data.user?.id, queued }, "dropping a connection that stopped reading");
+    // A graceful close keeps the queue until the peer reads it (engine.io waits for its buffer to
+    // drain, up to the ping timeout; ws waits 30 s for the close frame): end the connection now.
+    const conn = socket.conn as { transport?: { socket?: { terminate?: () => void } }; close?: (discard?: boolean) => void };
+    conn.transport?.socket?.terminate?.();
+    conn.close?.(true);
+    socket.disconnect(true);
+  }
 }
+
+type SlowSocketCandidate = { conn: unknown; connected: boolean; data: { user?: { id: number } }; disconnect(close: boolean): unknown };
 
 /** Output waiting for one connection: engine.io's packet queue plus the socket's unsent bytes. */
 export function bufferedBytes(conn: unknown): number {
