@@ -139,7 +139,8 @@ const resp = (...args) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteL
 /**
  * One RESP round trip: AUTH (when the URL has a password) and PING. Resolves to
  * `{ ok: true }` on +PONG, `{ ok: false, refused: true }` when nothing listens, and
- * `{ ok: false, reason }` when something answered but not with PONG (or not at all).
+ * `{ ok: false, redisError }` when Redis answered with an error (a wrong password, say), and
+ * `{ ok: false, reason }` when something answered but not as Redis (or not at all).
  */
 function ping(target, timeoutMs = 1500) {
   return new Promise((done) => {
@@ -166,7 +167,7 @@ function ping(target, timeoutMs = 1500) {
       const lines = buffer.split("\r\n");
       if (lines.length - 1 < commands.length) return; // wait for one reply line per command
       for (const line of lines.slice(0, commands.length)) {
-        if (line.startsWith("-")) return finish({ ok: false, reason: `Redis answered: ${line.slice(1)}` });
+        if (line.startsWith("-")) return finish({ ok: false, redisError: line.slice(1) });
       }
       const last = lines[commands.length - 1];
       finish(last === "+PONG" ? { ok: true } : { ok: false, reason: `unexpected answer to PING: ${JSON.stringify(last.slice(0, 60))}` });
@@ -205,6 +206,7 @@ async function ensureRedis() {
     say(`Redis at ${printable(urlText)} answers PING`);
     return;
   }
+  if (first.redisError) fail(`Redis at ${printable(urlText)} answered with an error: ${first.redisError}\n  (check the user and password in REDIS_URL)`);
   if (!first.refused) fail(`something is at ${printable(urlText)} but it does not answer PING as Redis (${first.reason}); fix it or set REDIS_URL`);
   if (!target.local) fail(`no Redis answers at ${printable(urlText)} (connection refused); start it there or set REDIS_URL`);
   const binary = onPath("redis-server");
