@@ -18,6 +18,8 @@ type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** Validate one batch in this many against the protocol's zod schema (all of them costs too much client CPU). */
 const VALIDATE_EVERY = Number(process.env.BENCH_VALIDATE_EVERY ?? 200);
 const now = () => performance.timeOrigin + performance.now();
+/** clientIds must not repeat across runs on one Redis: the server would answer them as resends. */
+const NONCE = `${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 
 interface Slot {
   spec: SocketSpec;
@@ -210,7 +212,7 @@ function send(plan: SendPlan): Promise<SendResult> {
     const t = now();
     const sentAt = performance.now();
     const message = `{"r":${plan.step},"s":${st.sender},"k":${k},"t":${t}${pad}}`;
-    const payload = plan.clientId ? { roomId: st.roomId, message, clientId: `b${plan.step}-${st.sender}-${k}` } : { roomId: st.roomId, message };
+    const payload = plan.clientId ? { roomId: st.roomId, message, clientId: `b${NONCE}-${plan.step}-${st.sender}-${k}` } : { roomId: st.roomId, message };
     pendingAcks++;
     st.slot.socket!.emit("message", payload, (ack: MessageAck) => {
       pendingAcks--;

@@ -59,13 +59,13 @@ function redisCell(s: StepResult): string {
 }
 
 function stepsTable(steps: StepResult[], twoServers: boolean): string {
-  const head = "| rate in | sent/s | acked ok | delivered/s | lost | dups | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | server CPU (cores) | server RSS MB | client CPU (cores) | Redis CPU (cores) | Redis cmds/msg |";
+  const head = "| rate in | sent/s | acked ok | delivered/s | lost | dups | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | server CPU (cores) | server RSS MB | client CPU (cores) | Redis CPU (cores) | other load (cores) | Redis cmds/msg |";
   const rows = steps.map((s) => {
     const cpu = twoServers && s.servers.length > 1 ? `${fmt(s.serverCores, 2)} (${s.servers.map((x) => fmt(x.cores, 2)).join(" + ")})` : fmt(s.serverCores, 2);
     const lost = s.lost ? `**${int(s.lost)}** (${fmt(s.lossPct, 2)} %)` : "0";
-    return `| ${int(s.rateIn)} | ${fmt(s.sentPerSec, 0)} | ${int(s.ackOk)}${s.ackErrors + s.unacked ? ` (${s.ackErrors} err, ${s.unacked} no ack)` : ""} | ${int(s.deliveredPerSec)} | ${lost} | ${int(s.duplicates)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p90Ms)} | ${fmt(s.latency.p99Ms)} | ${fmt(s.latency.maxMs)} | ${fmt(s.ackLatency.p99Ms)} | ${cpu} | ${fmt(s.serverRssMB, 0)} | ${fmt(s.clientCores, 2)} | ${s.redis ? fmt(s.redis.cores, 2) : "–"} | ${redisCell(s)} |`;
+    return `| ${int(s.rateIn)} | ${fmt(s.sentPerSec, 0)} | ${int(s.ackOk)}${s.ackErrors + s.unacked ? ` (${s.ackErrors} err, ${s.unacked} no ack)` : ""} | ${int(s.deliveredPerSec)} | ${lost} | ${int(s.duplicates)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p90Ms)} | ${fmt(s.latency.p99Ms)} | ${fmt(s.latency.maxMs)} | ${fmt(s.ackLatency.p99Ms)} | ${cpu} | ${fmt(s.serverRssMB, 0)} | ${fmt(s.clientCores, 2)} | ${s.redis ? fmt(s.redis.cores, 2) : "–"} | ${fmt(s.otherCores, 2)} | ${redisCell(s)} |`;
   });
-  return [head, `|${"---|".repeat(16)}`, ...rows].join("\n");
+  return [head, `|${"---|".repeat(17)}`, ...rows].join("\n");
 }
 
 function section(r: RunRecord): string {
@@ -76,7 +76,8 @@ function section(r: RunRecord): string {
     lines.push(`${f.members} member sockets in General${f.instances > 1 ? `, split over ${f.instances} server processes on one Redis` : ""}; ${f.senders} of them send; every message goes to the ${f.members - 1} others (deliveries to the sending socket itself are not counted). ${f.agents} load-generator processes.`);
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, f.instances > 1));
-    const extra = f.steps.map((s) => `${int(s.rateIn)}/s: ${s.frames.messagesPerBatch} msgs per batch frame, ${s.selfDeliveries} echoes to the sender, ${s.socketsWithLoss} sockets with loss, client lag max ${s.clientMaxLagMs} ms, client event-loop delay p99 ${s.clientEventLoopP99Ms} ms, machine busy ${s.machineCores ?? "–"} cores of which ${s.otherCores ?? "–"} not ours`);
+    lines.push("Other load = CPU used on the machine by processes not part of the run (other sessions' builds and tests) during the step.");
+    const extra = f.steps.map((s) => `${int(s.rateIn)}/s: ${s.frames.messagesPerBatch} msgs per batch frame, ${s.selfDeliveries} echoes to the sender, ${s.socketsWithLoss} sockets with loss, client lag max ${s.clientMaxLagMs} ms, client event-loop delay p99 ${fmt(s.clientEventLoopP99Ms)} ms, machine busy ${s.machineCores ?? "–"} cores of which ${s.otherCores ?? "–"} not ours`);
     if (f.redisRoundTrips) {
       const rt = f.redisRoundTrips;
       const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
@@ -89,11 +90,15 @@ function section(r: RunRecord): string {
     lines.push(`${f.users} users in ${f.rooms} private rooms, one socket each; every user sends into their room at rate/${f.users} per second, each message is delivered to the partner. ${f.agents} load-generator processes.`);
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, false));
+    const showRoom = f.steps.map((s) => s.frames.showRoomEvents).reduce((a, b) => a + b, 0);
+    lines.push(`Other load = CPU used on the machine by processes not part of the run (other sessions' builds and tests). ${showRoom} \`show.room\` events in the measured steps (each room's first message is in the warm-up).`);
   } else {
     const s = r.result as StormResult;
     lines.push("### Connection storm");
     lines.push(`${int(s.sockets)} sockets of ${s.users} users (${s.sockets / s.users} each), opened by ${s.agents} load-generator processes with ${s.concurrencyPerAgent} handshakes in flight each.`);
     lines.push(machineLine(r));
+    const other = s.otherCoresBefore === null || s.otherCoresBefore === undefined ? "" : ` Other processes used ${s.otherCoresBefore} cores just before the storm.`;
+    lines.push(`Memory per connection = (server RSS after the storm settled − RSS before) / sockets.${other}`);
     lines.push([
       "| sockets connected | failed | time to connect all | per tenth of the sockets (ms) | server CPU for the storm | server RSS before → after | memory per connection | presence events received | Redis cmds per connection |",
       "|---|---|---|---|---|---|---|---|---|",

@@ -52,7 +52,7 @@ export interface StepResult {
   machineCores: number | null;
   otherCores: number | null;
   redis: { cpuMs: number; cores: number; commandsPerMessage: number; perMessage: Record<string, number> } | null;
-  frames: { batchEvents: number; messagesPerBatch: number; messageEvents: number; presenceEvents: number; presenceBatchEvents: number; invalidPayloads: number; disconnects: number };
+  frames: { batchEvents: number; messagesPerBatch: number; messageEvents: number; presenceEvents: number; presenceBatchEvents: number; showRoomEvents: number; invalidPayloads: number; disconnects: number };
   drainMs: number;
 }
 
@@ -213,6 +213,7 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
       messageEvents: counters.reduce((n, c) => n + c.messageEvents, 0),
       presenceEvents: counters.reduce((n, c) => n + c.presenceEvents, 0),
       presenceBatchEvents: counters.reduce((n, c) => n + c.presenceBatchEvents, 0),
+      showRoomEvents: counters.reduce((n, c) => n + c.showRoomEvents, 0),
       invalidPayloads: counters.reduce((n, c) => n + c.invalidPayloads, 0),
       disconnects: counters.reduce((n, c) => n + c.disconnects, 0),
     },
