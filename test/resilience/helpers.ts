@@ -7,10 +7,10 @@ import { api, connect, login, sleep, type ClientSocket, type SignedIn } from "..
 export const PASSWORD = "password123";
 
 /** Registers (or signs in) users in order, so that on a fresh Redis they get ids 1, 2, 3... */
-export async function signUp(url: string, ...names: string[]): Promise<SignedIn[]> {
+export async function signUp<const N extends string[]>(url: string, ...names: N): Promise<{ [K in keyof N]: SignedIn }> {
   const out: SignedIn[] = [];
   for (const name of names) out.push(await login(url, name, PASSWORD));
-  return out;
+  return out as { [K in keyof N]: SignedIn };
 }
 
 /** A plain node-redis client for the test itself (raw PUBLISH / SUBSCRIBE / reads). */
