@@ -33,6 +33,8 @@ export interface Options {
   userPrefix: string;
   maxMinutes: number;
   quietWaitMs: number;
+  /** results go to latest-<scenario>-<label>.json, a separate section (e.g. "seed" with --no-batch) */
+  label: string | null;
   argv: string[];
 }
 
@@ -51,6 +53,7 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --tsx                   run src/server/main.ts with tsx instead of dist/ (no build)
   --build                 rebuild dist/ first even if it looks fresh
   --no-write              do not update docs/benchmarks*
+  --label NAME            keep these results apart: latest-<scenario>-NAME.json, own section
   --quiet-wait S          before each step wait up to S seconds (60) for other users of the machine
                           to drop below 0.35 cores; 0 = do not wait
   --max-minutes N         hard stop for the whole run (30)`;
@@ -95,6 +98,7 @@ export function parseOptions(argv: string[]): Options {
       "user-prefix": { type: "string", default: "bench_u" },
       "max-minutes": { type: "string" },
       "quiet-wait": { type: "string" },
+      label: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -136,6 +140,7 @@ export function parseOptions(argv: string[]): Options {
     userPrefix: values["user-prefix"],
     maxMinutes: int(values["max-minutes"], 30, "max-minutes"),
     quietWaitMs: int(values["quiet-wait"], 60, "quiet-wait") * 1000,
+    label: values.label && /^[a-z0-9-]{1,32}$/.test(values.label) ? values.label : null,
     argv,
   };
 }

@@ -19,6 +19,7 @@ const END = "<!-- bench:end -->";
 
 export interface RunRecord {
   scenario: Scenario;
+  label?: string | null;
   startedAt: string;
   finishedAt: string;
   command: string;
@@ -29,7 +30,7 @@ export interface RunRecord {
 
 export function writeRecord(record: RunRecord): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `latest-${record.scenario}.json`);
+  const file = join(RESULTS_DIR, `latest-${record.scenario}${record.label ? `-${record.label}` : ""}.json`);
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;
 }
@@ -40,7 +41,7 @@ function readRecords(): RunRecord[] {
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^latest-.+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as RunRecord)
-    .sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+    .sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario) || (a.label ?? "").localeCompare(b.label ?? ""));
 }
 
 const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "–" : String(Math.round(v * 10 ** digits) / 10 ** digits));
@@ -70,9 +71,10 @@ function stepsTable(steps: StepResult[], twoServers: boolean): string {
 
 function section(r: RunRecord): string {
   const lines: string[] = [];
+  const tag = r.label ? ` (${r.label}${r.settings.batch === false ? ": the seed's one \`message\` event per delivery, no batching" : ""})` : "";
   if (r.scenario === "fanout" || r.scenario === "two-instances") {
     const f = r.result as FanoutResult;
-    lines.push(r.scenario === "fanout" ? "### Fan-out: one room" : "### Two instances: fan-out over two server processes");
+    lines.push((r.scenario === "fanout" ? "### Fan-out: one room" : "### Two instances: fan-out over two server processes") + tag);
     lines.push(`${f.members} member sockets in General${f.instances > 1 ? `, split over ${f.instances} server processes on one Redis` : ""}; ${f.senders} of them send; every message goes to the ${f.members - 1} others (deliveries to the sending socket itself are not counted). ${f.agents} load-generator processes.`);
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, f.instances > 1));
@@ -86,7 +88,7 @@ function section(r: RunRecord): string {
     lines.push(`<details><summary>details</summary>\n\n${extra.map((e) => `- ${e}`).join("\n")}\n\n</details>`);
   } else if (r.scenario === "rooms") {
     const f = r.result as RoomsResult;
-    lines.push("### Many small rooms");
+    lines.push(`### Many small rooms${tag}`);
     lines.push(`${f.users} users in ${f.rooms} private rooms, one socket each; every user sends into their room at rate/${f.users} per second, each message is delivered to the partner. ${f.agents} load-generator processes.`);
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, false));
@@ -94,7 +96,7 @@ function section(r: RunRecord): string {
     lines.push(`Other load = CPU used on the machine by processes not part of the run (other sessions' builds and tests). ${showRoom} \`show.room\` events in the measured steps (each room's first message is in the warm-up).`);
   } else {
     const s = r.result as StormResult;
-    lines.push("### Connection storm");
+    lines.push(`### Connection storm${tag}`);
     lines.push(`${int(s.sockets)} sockets of ${s.users} users (${s.sockets / s.users} each), opened by ${s.agents} load-generator processes with ${s.concurrencyPerAgent} handshakes in flight each.`);
     lines.push(machineLine(r));
     const other = s.otherCoresBefore === null || s.otherCoresBefore === undefined ? "" : ` Other processes used ${s.otherCoresBefore} cores just before the storm.`;

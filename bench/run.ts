@@ -92,7 +92,7 @@ async function main(): Promise<void> {
         : scenario === "two-instances" ? await runFanout(ctx, 2)
         : scenario === "rooms" ? await runRooms(ctx)
         : await runStorm(ctx);
-      const record: RunRecord = { scenario, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };
+      const record: RunRecord = { scenario, label: options.label, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };
       if (options.write) {
         const file = writeRecord(record);
         renderDoc();
