@@ -43,9 +43,13 @@ export async function startStack(): Promise<Stack> {
     port,
     async restartServer(downMs = 0, whileDown) {
       await server.close();
-      if (whileDown) await whileDown();
-      if (downMs) await new Promise((r) => setTimeout(r, downMs));
-      server = await startChatServer(options);
+      try {
+        if (whileDown) await whileDown();
+        if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      } finally {
+        // Up again even when a check while it was down failed, so later tests are not hit by it.
+        server = await startChatServer(options);
+      }
     },
     async close() {
       await server.close();
@@ -81,7 +85,13 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await waitOnline(page);
+}
+
+/** The live connection is up (the header says so), not only the first REST calls. */
+export async function waitOnline(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Log out" }).waitFor();
+  await page.locator(".me__name").getByText("Online", { exact: true }).waitFor();
 }
 
 export function chats(page: Page) {

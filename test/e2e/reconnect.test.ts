@@ -54,7 +54,7 @@ describe("web client: server restart", () => {
     });
 
     await log.getByText(during[4]!, { exact: true }).waitFor({ timeout: 15_000 });
-    await page.getByText(banner).waitFor({ state: "detached" });
+    await page.getByText(banner).waitFor({ state: "detached", timeout: 15_000 });
     await page.waitForTimeout(1000);
     const texts = await log.locator(".msg .msg__text").allTextContents();
     const ours = texts.filter((t) => t === "before the restart" || t.startsWith("sent while down"));
@@ -67,7 +67,7 @@ describe("web client: server restart", () => {
     await sendMessage(page, "Pablo is back");
     await eventually(() => received.some((m) => m.message === "Pablo is back"), 5000, "Joe to receive Pablo's message");
     await context.close();
-  });
+  }, 60_000);
 
   it("a message typed while the server is down fails, and Retry stores it exactly once", async () => {
     const { context, page } = await newPage(browser);
