@@ -23,7 +23,7 @@ describe("redis-server restarting under traffic", () => {
   let redis: RedisServerHandle;
   let a: ChatServerProcess;
   let b: RunningChatServer;
-  let writer: SignedIn, peer: SignedIn, listener: SignedIn, reader: SignedIn;
+  let writer: SignedIn, peer: SignedIn, listener: SignedIn, reader: SignedIn, ghost: SignedIn;
   const sockets: ClientSocket[] = [];
   const sender = new ReliableSender("0", "restart");
   let onA: ChatMessage[] = [];
@@ -43,13 +43,14 @@ describe("redis-server restarting under traffic", () => {
     redis = await startRedis({ appendOnly: true });
     a = await startChatServerProcess({ REDIS_URL: redis.url });
     b = await startChatServer({ redisUrl: redis.url });
-    [writer, peer, listener, reader] = await signUp(a.url, "writer", "peer", "listener", "reader");
+    [writer, peer, listener, reader, ghost] = await signUp(a.url, "writer", "peer", "listener", "reader", "ghost");
 
     const writerSocket = await connect(a.url, writer.cookie);
     const listenerSocket = await connect(a.url, listener.cookie);
     const peerSocket = await connect(b.url, peer.cookie);
     const readerSocket = await connect(b.url, reader.cookie);
-    sockets.push(writerSocket, listenerSocket, peerSocket, readerSocket);
+    const ghostSocket = await connect(a.url, ghost.cookie);
+    sockets.push(writerSocket, listenerSocket, peerSocket, readerSocket, ghostSocket);
     onA = collectMessages(listenerSocket);
     onB = collectMessages(peerSocket);
     readerSeen = collectMessages(readerSocket);
@@ -70,6 +71,8 @@ describe("redis-server restarting under traffic", () => {
       await sleep(5);
     }
     await killing;
+    // A user whose only connection closes while Redis is down (the disconnect cannot be recorded).
+    ghostSocket.disconnect();
     await eventually(async () => (await status(a.url)) === 503, 5000, "503 from A");
     for (let i = 0; i < 5; i++) {
       health.a.push(await status(a.url));
@@ -163,6 +166,10 @@ describe("redis-server restarting under traffic", () => {
       `[redis-restart] down ${restartedAt - killedAt} ms; acked before the kill ${ackedBeforeKill}; refusals while down ` +
         `${sender.refusals.length}; reader saw ${readerSeen.length} live and caught up ${caughtUp.length}`,
     );
+  });
+
+  it("a user whose last connection closed while Redis was down is shown offline once it is back", async () => {
+    await eventually(async () => !(await api(a.url, "/users/online", writer.cookie)).body[String(ghost.user.id)], 15_000, "ghost offline");
   });
 
   it("sessions and users survive the restart (append-only file)", async () => {

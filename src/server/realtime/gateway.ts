@@ -157,9 +157,23 @@ export class SocketGateway {
     try {
       if (await this.ctx.presence.disconnect(user.id)) this.announcePresence(user, false);
     } catch (err) {
-      // The heartbeat sweep corrects presence if this never reaches Redis.
       this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record a disconnect");
+      // Redis was down and the command never left (no offline queue): this server is alive, so no
+      // sweep would ever remove the connection and the user would stay online for good. Retry
+      // until Redis is back. (A command lost in flight is ambiguous and not retried.)
+      if (err instanceof Error && err.constructor.name === "ClientOfflineError") this.retryDisconnect(user);
     }
+  }
+
+  private retryDisconnect(user: SessionUser, delayMs = 250): void {
+    setTimeout(() => {
+      this.ctx.presence.disconnect(user.id).then(
+        (wentOffline) => wentOffline && this.announcePresence(user, false),
+        (err: unknown) => {
+          if (err instanceof Error && err.constructor.name === "ClientOfflineError") this.retryDisconnect(user, Math.min(delayMs * 2, 2000));
+        },
+      );
+    }, delayMs).unref();
   }
 
   announcePresence(user: SessionUser, online: boolean): void {
