@@ -1,16 +1,17 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef } from "react";
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, RoomSummary, parsePrivateRoomId, privateRoomId,
   type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
-import { loadReadMarks, saveReadMarks } from "./lib/readMarks.js";
+import { loadReadMarks } from "./lib/readMarks.js";
+import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, sendMessage, type ChatSocket } from "./socket.js";
-import { chatReducer, initialChatState, unreadCount, type ChatState } from "./state/chat.js";
+import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
-import { pageTitle, totalUnread } from "./state/unread.js";
+import { useBrowserSync } from "./useBrowserSync.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
@@ -23,10 +24,6 @@ export interface ChatController {
   retry(clientId: string): void;
   openPrivateWith(user: UserWithPresence): Promise<void>;
   logout(): Promise<void>;
-}
-
-export function isPhoneLayout(): boolean {
-  return typeof matchMedia === "function" && matchMedia("(max-width: 720px)").matches;
 }
 
 function initialRoom(): string | null {
@@ -237,57 +234,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     };
   }, [me.id, catchUpRoom, loadPage, refreshRooms, failed]);
 
-  // The open room follows the URL hash.
-  useEffect(() => {
-    const onPop = () => dispatch({ type: "roomOpened", roomId: roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0") });
-    window.addEventListener("popstate", onPop);
-    return () => window.removeEventListener("popstate", onPop);
-  }, []);
-
-  useEffect(() => {
-    const onVisibility = () => dispatch({ type: "visibility", visible: document.visibilityState !== "hidden" });
-    document.addEventListener("visibilitychange", onVisibility);
-    return () => document.removeEventListener("visibilitychange", onVisibility);
-  }, []);
-
   // Open room: make sure its first page is there.
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   useEffect(() => {
     if (active && !active.loaded && !active.loadingOlder) void loadPage(active.id);
   }, [active, loadPage]);
 
-  // Title with the unread total; read marks saved for the next visit.
-  const unreadTotal = useMemo(
-    () => totalUnread(Object.values(state.rooms).map((r) => unreadCount(state, r))),
-    [state],
-  );
-  useEffect(() => {
-    document.title = pageTitle(unreadTotal);
-  }, [unreadTotal]);
-  const marks = useMemo(() => {
-    const out: Record<string, string> = {};
-    for (const room of Object.values(state.rooms)) if (room.lastReadId) out[room.id] = room.lastReadId;
-    return JSON.stringify(out);
-  }, [state.rooms]);
-  useEffect(() => {
-    if (marks !== "{}") saveReadMarks(me.id, JSON.parse(marks) as Record<string, string>);
-  }, [marks, me.id]);
-
-  // Names for senders we have not seen yet.
-  const requestedUsers = useRef(new Set<number>());
-  useEffect(() => {
-    const missing = new Set<number>();
-    for (const room of Object.values(state.rooms)) {
-      for (const m of room.messages) if (!state.users[m.from] && !requestedUsers.current.has(m.from)) missing.add(m.from);
-    }
-    if (missing.size === 0) return;
-    const ids = [...missing].slice(0, 500);
-    ids.forEach((id) => requestedUsers.current.add(id));
-    api.users(ids).then((users) => dispatch({ type: "usersLoaded", users }), (error) => {
-      ids.forEach((id) => requestedUsers.current.delete(id));
-      failed(error);
-    });
-  }, [state.rooms, state.users, failed]);
+  useBrowserSync(state, dispatch, failed);
 
   const openRoom = useCallback((roomId: string | null) => {
     if (roomId === stateRef.current.activeRoomId) return;

@@ -5,7 +5,7 @@ import { Avatar } from "./Avatar.js";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { displayRoomTitle } from "./names.js";
-import { isPhoneLayout } from "../useChat.js";
+import { isPhoneLayout } from "../layout.js";
 
 interface Props {
   room: RoomState;

@@ -1,0 +1,61 @@
+import { useEffect, useMemo, useRef, type Dispatch } from "react";
+import { api } from "./api.js";
+import { saveReadMarks } from "./lib/readMarks.js";
+import { roomFromHash } from "./lib/route.js";
+import { unreadCount, type ChatAction, type ChatState } from "./state/chat.js";
+import { pageTitle, totalUnread } from "./state/unread.js";
+import { isPhoneLayout } from "./layout.js";
+
+/**
+ * What the chat state owes the browser and the browser the state: the URL hash and tab visibility
+ * in, the page title, saved read marks and the names of unseen senders out.
+ */
+export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>, failed: (error: unknown) => string): void {
+  const me = state.me;
+  // The open room follows the URL hash.
+  useEffect(() => {
+    const onPop = () => dispatch({ type: "roomOpened", roomId: roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0") });
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  useEffect(() => {
+    const onVisibility = () => dispatch({ type: "visibility", visible: document.visibilityState !== "hidden" });
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => document.removeEventListener("visibilitychange", onVisibility);
+  }, []);
+
+  // Title with the unread total; read marks saved for the next visit.
+  const unreadTotal = useMemo(
+    () => totalUnread(Object.values(state.rooms).map((r) => unreadCount(state, r))),
+    [state],
+  );
+  useEffect(() => {
+    document.title = pageTitle(unreadTotal);
+  }, [unreadTotal]);
+  const marks = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const room of Object.values(state.rooms)) if (room.lastReadId) out[room.id] = room.lastReadId;
+    return JSON.stringify(out);
+  }, [state.rooms]);
+  useEffect(() => {
+    if (marks !== "{}") saveReadMarks(me.id, JSON.parse(marks) as Record<string, string>);
+  }, [marks, me.id]);
+
+  // Names for senders we have not seen yet.
+  const requestedUsers = useRef(new Set<number>());
+  useEffect(() => {
+    const missing = new Set<number>();
+    for (const room of Object.values(state.rooms)) {
+      for (const m of room.messages) if (!state.users[m.from] && !requestedUsers.current.has(m.from)) missing.add(m.from);
+    }
+    if (missing.size === 0) return;
+    const ids = [...missing].slice(0, 500);
+    ids.forEach((id) => requestedUsers.current.add(id));
+    api.users(ids).then((users) => dispatch({ type: "usersLoaded", users }), (error) => {
+      ids.forEach((id) => requestedUsers.current.delete(id));
+      failed(error);
+    });
+  }, [state.rooms, state.users, failed]);
+
+}
