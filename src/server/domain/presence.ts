@@ -5,33 +5,60 @@ import { LuaScript } from "../redis/script.js";
 /*
  * Presence is counted per connection, per server, in keys that share `online_users`'s hash slot,
  * so each change is one atomic script: a user is in `online_users` (the seed's set) exactly while
- * some live server holds a connection of theirs. A server that dies without cleaning up stops
- * renewing its heartbeat; any other server then removes its connections.
+ * some live server holds a connection of theirs.
+ *
+ * Each server keeps its own counts in memory and writes them to Redis as absolute values, never
+ * as increments. Writes go out in event order on one connection, so the last one wins and is
+ * right; a write that failed (Redis down) is repaired by the next, or by `reconcile`, which
+ * rewrites all of this server's counts once Redis is back. A server that dies without cleaning up
+ * stops renewing its heartbeat, and any other server then removes its connections (`sweep`).
  */
 
-/** KEYS: user connections, server users, online_users. ARGV: serverId, userId. Returns 1 when the user came online. */
-const CONNECT = new LuaScript(`
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-redis.call('SADD', KEYS[2], ARGV[2])
-return redis.call('SADD', KEYS[3], ARGV[2])
-`);
-
-/** Same keys and arguments. Returns 1 when that was the user's last connection anywhere. */
-const DISCONNECT = new LuaScript(`
-local left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
-if left > 0 then return 0 end
+/**
+ * KEYS: user connections, server users, online_users. ARGV: serverId, userId, count here.
+ * Returns 1 when the user came online, -1 when they went offline (everywhere), else 0.
+ */
+const SET_COUNT = new LuaScript(`
+if tonumber(ARGV[3]) > 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  redis.call('SADD', KEYS[2], ARGV[2])
+  return redis.call('SADD', KEYS[3], ARGV[2])
+end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[2])
 if redis.call('HLEN', KEYS[1]) > 0 then return 0 end
-return redis.call('SREM', KEYS[3], ARGV[2])
+return -redis.call('SREM', KEYS[3], ARGV[2])
 `);
 
-/** KEYS: heartbeats. ARGV: serverId, ttl ms. The deadline is on Redis's clock. */
+/**
+ * KEYS: server users, online_users. ARGV: serverId, user connections prefix, then pairs of
+ * userId and count: every user this server holds. Returns {came online, went offline}.
+ */
+const RECONCILE = new LuaScript(`
+local held, online, offline = {}, {}, {}
+for i = 3, #ARGV, 2 do
+  local user = ARGV[i]
+  held[user] = true
+  redis.call('HSET', ARGV[2] .. user, ARGV[1], ARGV[i + 1])
+  redis.call('SADD', KEYS[1], user)
+  if redis.call('SADD', KEYS[2], user) == 1 then table.insert(online, user) end
+end
+for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if not held[user] then
+    local conns = ARGV[2] .. user
+    redis.call('SREM', KEYS[1], user)
+    redis.call('HDEL', conns, ARGV[1])
+    if redis.call('HLEN', conns) == 0 and redis.call('SREM', KEYS[2], user) == 1 then table.insert(offline, user) end
+  end
+end
+return {online, offline}
+`);
+
+/** KEYS: heartbeats. ARGV: serverId, ttl ms. Deadline on Redis's clock; 1 when the entry was missing. */
 const HEARTBEAT = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-return now
+return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 `);
 
 /**
@@ -60,21 +87,58 @@ end
 return offline
 `);
 
+export interface PresenceChanges {
+  online: number[];
+  offline: number[];
+}
+
 export class Presence {
+  /** userId -> connections open on this server. The truth that Redis mirrors. */
+  private readonly local = new Map<number, number>();
+  private stale = false;
+
   constructor(private readonly redis: Redis, private readonly serverId: string, private readonly ttlMs: number) {}
 
-  /** Records one more connection of the user; true when they were offline before. */
+  /** Counts one more connection of the user here; resolves true when they were offline everywhere. */
   async connect(userId: number): Promise<boolean> {
-    return (await CONNECT.run(this.redis, this.keysFor(userId), [this.serverId, userId])) === 1;
+    this.local.set(userId, (this.local.get(userId) ?? 0) + 1);
+    return (await this.write(userId)) === 1;
   }
 
-  /** Records a closed connection; true when it was the user's last on every server. */
+  /** Counts a closed connection; resolves true when it was the user's last on every server. */
   async disconnect(userId: number): Promise<boolean> {
-    return (await DISCONNECT.run(this.redis, this.keysFor(userId), [this.serverId, userId])) === 1;
+    const left = (this.local.get(userId) ?? 1) - 1;
+    if (left > 0) this.local.set(userId, left);
+    else this.local.delete(userId);
+    return (await this.write(userId)) === -1;
   }
 
-  async heartbeat(): Promise<void> {
-    await HEARTBEAT.run(this.redis, [keys.serverHeartbeats], [this.serverId, this.ttlMs]);
+  /** True when a write failed since the last reconcile: Redis may not match this server's counts. */
+  get needsReconcile(): boolean {
+    return this.stale;
+  }
+
+  /** Rewrites every count this server holds (and removes what it no longer holds). */
+  async reconcile(): Promise<PresenceChanges> {
+    this.stale = false;
+    const pairs: string[] = [];
+    for (const [userId, count] of this.local) pairs.push(String(userId), String(count));
+    try {
+      const [online, offline] = (await RECONCILE.run(
+        this.redis,
+        [keys.serverUsers(this.serverId), keys.onlineUsers],
+        [this.serverId, USER_CONNECTIONS_PREFIX, ...pairs],
+      )) as [string[], string[]];
+      return { online: online.map(Number), offline: offline.map(Number) };
+    } catch (err) {
+      this.stale = true;
+      throw err;
+    }
+  }
+
+  /** Renews this server's heartbeat; true when it had expired or was swept (counts must be rewritten). */
+  async heartbeat(): Promise<boolean> {
+    return (await HEARTBEAT.run(this.redis, [keys.serverHeartbeats], [this.serverId, this.ttlMs])) === 1;
   }
 
   /** Cleans up after servers whose heartbeat expired (and this one, on shutdown). */
@@ -88,7 +152,19 @@ export class Presence {
     return (await this.redis.sMembers(keys.onlineUsers)).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
   }
 
-  private keysFor(userId: number): string[] {
-    return [keys.userConnections(userId), keys.serverUsers(this.serverId), keys.onlineUsers];
+  private async write(userId: number): Promise<number> {
+    try {
+      const count = this.local.get(userId) ?? 0;
+      return Number(
+        await SET_COUNT.run(
+          this.redis,
+          [keys.userConnections(userId), keys.serverUsers(this.serverId), keys.onlineUsers],
+          [this.serverId, userId, count],
+        ),
+      );
+    } catch (err) {
+      this.stale = true;
+      throw err;
+    }
   }
 }

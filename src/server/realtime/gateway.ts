@@ -21,8 +21,6 @@ import { GENERAL_SOCKET_ROOMS, socketRooms, type DeliveryMode } from "./socket-r
 interface SocketData {
   user: SessionUser;
   mode: DeliveryMode;
-  /** Settles when this connection is counted in presence; disconnect waits for it. */
-  counted: Promise<boolean>;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -61,15 +59,9 @@ export class SocketGateway {
   private onConnection(socket: ChatSocket): void {
     const { user, mode } = socket.data;
     socket.join([...GENERAL_SOCKET_ROOMS(mode), socketRooms.user(mode, user.id)]);
-    socket.data.counted = this.ctx.presence.connect(user.id).then(
-      (cameOnline) => {
-        if (cameOnline) this.announcePresence(user, true);
-        return true;
-      },
-      (err) => {
-        this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence");
-        return false;
-      },
+    this.ctx.presence.connect(user.id).then(
+      (cameOnline) => cameOnline && this.announcePresence(user, true),
+      (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
     );
     // Named rooms other than General (rooms a seed server may have added) are joined from the set.
     this.ctx.rooms.namedRoomIds(user.id).then(
@@ -83,7 +75,7 @@ export class SocketGateway {
     socket.on("room.join", (payload, ack) => {
       void this.onJoin(socket, payload).then((answer) => typeof ack === "function" && ack(answer));
     });
-    socket.on("disconnect", () => void this.onDisconnect(socket));
+    socket.on("disconnect", () => this.onDisconnect(socket));
   }
 
   private async onMessage(socket: ChatSocket, payload: unknown): Promise<MessageAck> {
@@ -151,29 +143,13 @@ export class SocketGateway {
     }
   }
 
-  private async onDisconnect(socket: ChatSocket): Promise<void> {
+  private onDisconnect(socket: ChatSocket): void {
     const user = socket.data.user;
-    if (!user || !(await socket.data.counted)) return;
-    try {
-      if (await this.ctx.presence.disconnect(user.id)) this.announcePresence(user, false);
-    } catch (err) {
-      this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record a disconnect");
-      // Redis was down and the command never left (no offline queue): this server is alive, so no
-      // sweep would ever remove the connection and the user would stay online for good. Retry
-      // until Redis is back. (A command lost in flight is ambiguous and not retried.)
-      if (err instanceof Error && err.constructor.name === "ClientOfflineError") this.retryDisconnect(user);
-    }
-  }
-
-  private retryDisconnect(user: SessionUser, delayMs = 250): void {
-    setTimeout(() => {
-      this.ctx.presence.disconnect(user.id).then(
-        (wentOffline) => wentOffline && this.announcePresence(user, false),
-        (err: unknown) => {
-          if (err instanceof Error && err.constructor.name === "ClientOfflineError") this.retryDisconnect(user, Math.min(delayMs * 2, 2000));
-        },
-      );
-    }, delayMs).unref();
+    // A failed write leaves presence stale; Liveness rewrites this server's counts when Redis is back.
+    this.ctx.presence.disconnect(user.id).then(
+      (wentOffline) => wentOffline && this.announcePresence(user, false),
+      (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record a disconnect; will reconcile"),
+    );
   }
 
   announcePresence(user: SessionUser, online: boolean): void {

@@ -2,9 +2,11 @@ import type { ChatContext } from "../context.js";
 import type { ChatServer, SocketGateway } from "./gateway.js";
 
 /**
- * Periodic upkeep of one instance: renews its presence heartbeat, cleans up after instances that
- * died without doing so (their users go offline), and drops connections that stopped reading
- * (their queued output is capped so one slow client cannot grow server memory without bound).
+ * Periodic upkeep of one instance: renews its presence heartbeat, rewrites its presence counts
+ * when Redis may have missed some (after an outage, or after other servers took it for dead),
+ * cleans up after instances that died without doing so (their users go offline), and drops
+ * connections that stopped reading (their queued output is capped so one slow client cannot grow
+ * server memory without bound).
  */
 export class Liveness {
   private timers: NodeJS.Timeout[] = [];
@@ -17,6 +19,8 @@ export class Liveness {
 
   async start(): Promise<void> {
     await this.ctx.presence.heartbeat();
+    // Back from a Redis outage: writes made meanwhile failed, so rewrite this server's counts now.
+    this.ctx.redis.on("ready", this.onRedisReady);
     const every = (ms: number, task: () => Promise<void> | void) => {
       const timer = setInterval(() => {
         Promise.resolve(task()).catch((err) => this.ctx.log.debug({ err: String(err) }, "upkeep failed; retrying"));
@@ -25,7 +29,8 @@ export class Liveness {
       this.timers.push(timer);
     };
     every(this.ctx.config.presenceHeartbeatMs, async () => {
-      await this.ctx.presence.heartbeat();
+      const expired = await this.ctx.presence.heartbeat();
+      if (expired || this.ctx.presence.needsReconcile) await this.reconcile();
       await this.sweep();
     });
     every(1000, () => this.dropSlowConnections());
@@ -34,13 +39,27 @@ export class Liveness {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.ctx.redis.off("ready", this.onRedisReady);
+  }
+
+  private readonly onRedisReady = () => {
+    if (this.ctx.presence.needsReconcile) this.reconcile().catch(() => {});
+  };
+
+  async reconcile(): Promise<void> {
+    const { online, offline } = await this.ctx.presence.reconcile();
+    await this.announce(online, true);
+    await this.announce(offline, false);
   }
 
   async sweep(includeSelf = false): Promise<void> {
-    const offline = await this.ctx.presence.sweep(includeSelf);
-    if (offline.length === 0) return;
-    const names = await this.ctx.users.usernames(offline);
-    for (const id of offline) this.gateway.announcePresence({ id, username: names.get(id) ?? String(id) }, false);
+    await this.announce(await this.ctx.presence.sweep(includeSelf), false);
+  }
+
+  private async announce(userIds: number[], online: boolean): Promise<void> {
+    if (userIds.length === 0) return;
+    const names = await this.ctx.users.usernames(userIds);
+    for (const id of userIds) this.gateway.announcePresence({ id, username: names.get(id) ?? String(id) }, online);
   }
 
   dropSlowConnections(): void {
