@@ -97,7 +97,7 @@ function section(r: RunRecord): string {
   } else {
     const s = r.result as StormResult;
     lines.push(`### Connection storm${tag}`);
-    lines.push(`${int(s.sockets)} sockets of ${s.users} users (${s.sockets / s.users} each), opened by ${s.agents} load-generator processes with ${s.concurrencyPerAgent} handshakes in flight each.`);
+    lines.push(`${int(s.sockets)} sockets of ${s.users} users (${s.sockets / s.users} each), opened by ${s.agents} load-generator processes with ${s.concurrencyPerAgent} handshakes in flight each; a user's sockets connect one after another, so users come online all through the storm and every presence change meets an ever larger audience.`);
     lines.push(machineLine(r));
     const other = s.otherCoresBefore === null || s.otherCoresBefore === undefined ? "" : ` Other processes used ${s.otherCoresBefore} cores just before the storm.`;
     lines.push(`Memory per connection = (server RSS after the storm settled − RSS before) / sockets.${other}`);

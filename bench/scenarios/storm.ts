@@ -70,8 +70,10 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
     ctx.pool.setUrl(target.url);
     const users = await ctx.pool.ensure(options.stormUsers);
     const sockets: SocketSpec[][] = agents.map(() => []);
+    // A user's sockets are consecutive, so users keep coming online all through the storm: each
+    // presence change then meets an ever larger audience (the case that must stay linear).
     for (let i = 0; i < options.stormSockets; i++) {
-      const user = users[i % users.length]!;
+      const user = users[Math.floor((i * users.length) / options.stormSockets)]!;
       sockets[i % agents.length]!.push({ index: i, url: target.url, cookie: user.cookie, userId: user.id, rooms: [GENERAL_ROOM_ID], batch: options.batch });
     }
     await Promise.all(agents.map((a) => a.counters(true)));
