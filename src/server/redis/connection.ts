@@ -17,7 +17,17 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1000);
+/** How long the first connection may take before the process gives up (later outages: forever). */
+const FIRST_CONNECT_RETRIES = 10;
+
+/**
+ * Capped backoff, forever once connected; a Redis that never answered at start is a configuration
+ * problem, so the first connection gives up after a few seconds and start fails with a message.
+ */
+function reconnectStrategy(everConnected: () => boolean) {
+  return (retries: number, cause: Error) =>
+    !everConnected() && retries >= FIRST_CONNECT_RETRIES ? cause : Math.min(50 * 2 ** Math.min(retries, 5), 1000);
+}
 
 /**
  * Opens the connections every instance needs: commands and scripts, and one in subscriber mode for
@@ -28,10 +38,11 @@ const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** Math.min(retri
  */
 export async function connectRedis(url: string, log: Logger, clusterNodes?: string[]): Promise<RedisConnections> {
   if (clusterNodes?.length) return connectCluster(clusterNodes, log);
+  let connected = false;
   const data = createClient({
     url,
     disableOfflineQueue: true,
-    socket: { reconnectStrategy, connectTimeout: 2000 },
+    socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
   }) as Redis;
   const subscriber = data.duplicate() as Redis;
   // First command of every (re)connection: a restarted Redis has no scripts, and EVALSHA's NOSCRIPT
@@ -39,6 +50,7 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
   data.on("ready", () => void LuaScript.loadAll(data).catch(() => {}));
   watch(log, [["data", data], ["subscriber", subscriber]]);
   await Promise.all([data.connect(), subscriber.connect()]);
+  connected = true;
   return {
     data,
     subscriber,
@@ -49,12 +61,17 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
 }
 
 async function connectCluster(nodes: string[], log: Logger): Promise<RedisConnections> {
+  let connected = false;
   const cluster = createCluster({
     rootNodes: nodes.map((node) => ({ url: node.includes("://") ? node : `redis://${node}` })),
-    defaults: { disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } },
+    defaults: {
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
+    },
   });
   watch(log, [["cluster", cluster]]);
   await cluster.connect();
+  connected = true;
   const data = cluster as unknown as Redis;
   return {
     data,
