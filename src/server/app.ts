@@ -51,7 +51,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     redis,
     users,
     rooms: new Rooms(redis, users),
-    messages: new Messages(redis),
+    messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),

@@ -22,7 +22,7 @@ const Env = z.object({
   /** Batching window for message delivery to clients that ask for batches (0 = same tick only). */
   DELIVERY_FLUSH_MS: int(0, 1000).default(5),
   PRESENCE_FLUSH_MS: int(0, 10_000).default(250),
-  /** Messages a user may send into one room per window (0 turns the limit off). */
+  /** Messages a user may send per window, across rooms (per room on Cluster); 0 turns it off. */
   MESSAGE_RATE_LIMIT: int(0, 1_000_000).default(30),
   MESSAGE_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Failed-or-not login attempts per username and per address per window (0 turns it off). */

@@ -60,6 +60,15 @@ describe("abuse limits across two instances", () => {
       expect(history.map((m) => m.message)).not.toContain("one too many on B");
     });
 
+    it("the limit is the user's across rooms: spamming private rooms does not get around it", async () => {
+      await eventually(async () => (await send(onA, { roomId: "0", message: "fresh window" })).ok, 5000, "window over");
+      for (let i = 1; i < 5; i++) await send(onA, { roomId: "0", message: `general ${i}` });
+      const lo = Math.min(spammer.user.id, other.user.id);
+      const hi = Math.max(spammer.user.id, other.user.id);
+      const elsewhere = await send(onA, { roomId: `${lo}:${hi}`, message: "try another room" });
+      expect(elsewhere.ok).toBe(false);
+    });
+
     it("another user is not limited by someone else's rate", async () => {
       const ack = await send(otherSocket, { roomId: "0", message: "I am not spamming" });
       expect(ack.ok).toBe(true);

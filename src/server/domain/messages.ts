@@ -10,7 +10,9 @@ export const CLIENT_ID_TTL_SECONDS = 600;
 /**
  * Stores one message and publishes it, atomically and in one round trip.
  *
- * KEYS: room sorted set, rate counter, [clientId marker]. All share the room's hash slot.
+ * KEYS: room sorted set, rate counter, [clientId marker]. On Redis Cluster all three share the
+ * room's hash slot (the rate counter is then per user and room); on one Redis the rate counter is
+ * the user's own, across rooms.
  * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s.
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
@@ -69,10 +71,11 @@ export interface StoreRequest {
  * counters that live in the same hash slot.
  */
 export class Messages {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly cluster = false) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
-    const roomKeys = [keys.room(req.roomId), keys.messageRate(req.roomId, req.from)];
+    const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
+    const roomKeys = [keys.room(req.roomId), rateKey];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,

@@ -28,8 +28,10 @@ export const keys = {
   // --- ours (documented in docs/data-model.md) ---
   /** String: a message stored for (user, clientId) in a room, for 10 minutes: idempotent resends. */
   messageByClientId: (roomId: string, userId: number, clientId: string) => `{room:${roomId}}:client:${userId}:${clientId}`,
-  /** Counter with expiry: messages sent by a user into a room in the current rate window. */
-  messageRate: (roomId: string, userId: number) => `{room:${roomId}}:rate:${userId}`,
+  /** Counter with expiry: messages a user sent in the current rate window. */
+  messageRate: (userId: number) => `ratelimit:message:${userId}`,
+  /** The same, per room, on Redis Cluster: it shares the room's slot, so one script still stores. */
+  messageRateInRoom: (roomId: string, userId: number) => `{room:${roomId}}:rate:${userId}`,
   /** Hash serverId -> open connections of one user on that server. */
   userConnections: (userId: number | string) => `{online_users}:user:${userId}`,
   /** Set of user ids with connections on one server (to clean up after a crashed server). */
