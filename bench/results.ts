@@ -79,7 +79,7 @@ function section(r: RunRecord): string {
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, f.instances > 1));
     lines.push("Other load = CPU used on the machine by processes not part of the run (other sessions' builds and tests) during the step.");
-    const extra = f.steps.map((s) => `${int(s.rateIn)}/s: ${s.frames.messagesPerBatch} msgs per batch frame, ${s.selfDeliveries} echoes to the sender, ${s.socketsWithLoss} sockets with loss, client lag max ${s.clientMaxLagMs} ms, client event-loop delay p99 ${fmt(s.clientEventLoopP99Ms)} ms, machine busy ${s.machineCores ?? "–"} cores of which ${s.otherCores ?? "–"} not ours`);
+    const extra = f.steps.map((s) => `${int(s.rateIn)}/s: ${s.frames.batchEvents ? `${s.frames.messagesPerBatch} messages per batch frame` : `${int(s.frames.messageEvents)} single \`message\` events`}, ${int(s.selfDeliveries)} deliveries back to the sending socket itself, ${s.socketsWithLoss} sockets with loss, client lag max ${s.clientMaxLagMs} ms, client event-loop delay p99 ${fmt(s.clientEventLoopP99Ms)} ms, machine busy ${s.machineCores ?? "–"} cores of which ${s.otherCores ?? "–"} not ours`);
     if (f.redisRoundTrips) {
       const rt = f.redisRoundTrips;
       const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
