@@ -32,7 +32,8 @@ async function connectAs(who: SignedIn, options: { batch?: boolean } = {}) {
 
 beforeAll(async () => {
   redis = await startRedis();
-  server = await startChatServer({ redisUrl: redis.url });
+  // A long presence window, so that "came and went within one window" holds on a loaded machine.
+  server = await startChatServer({ redisUrl: redis.url, presenceFlushMs: 1000 });
   raw = createClient({ url: redis.url });
   await raw.connect();
   [ann, bob, cat] = await Promise.all([login(server.url, "ann"), login(server.url, "bob"), login(server.url, "cat")]);
@@ -253,6 +254,24 @@ describe("presence events", () => {
     await eventually(() => events.length === 2);
     expect(events[1]).toEqual(["disconnected", { id: fred.user.id, username: "fred", online: false }]);
     expect(await raw.sIsMember("online_users", String(fred.user.id))).toBe(0);
+  });
+});
+
+describe("presence coalescing", () => {
+  it("does not announce a user who came and went within one presence window", async () => {
+    const watcher = await connectAs(cat);
+    const batchWatcher = await connectAs(cat, { batch: true });
+    const flapper = await login(server.url, "flapper");
+    const seen: unknown[] = [];
+    watcher.on("user.connected", (u) => u.id === flapper.user.id && seen.push(u));
+    watcher.on("user.disconnected", (u) => u.id === flapper.user.id && seen.push(u));
+    batchWatcher.on("presence.batch", (b) => seen.push(...b.users.filter((u) => u.id === flapper.user.id)));
+    const tab = await connect(server.url, flapper.cookie);
+    await eventually(async () => (await raw.sIsMember("online_users", String(flapper.user.id))) === 1);
+    tab.disconnect();
+    await eventually(async () => (await raw.sIsMember("online_users", String(flapper.user.id))) === 0);
+    await sleep(1200);
+    expect(seen).toEqual([]);
   });
 });
 

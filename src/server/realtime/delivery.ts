@@ -3,14 +3,20 @@ import type { ChatMessage, PresenceUser, RoomSummary } from "../../protocol/inde
 import { deliveryTargets, socketRooms } from "./socket-rooms.js";
 
 /**
- * Delivers events to this instance's sockets. Seed-mode sockets get each event at once, as the
+ * Delivers events to this instance's sockets. Seed-mode sockets get each message at once, as the
  * seed sends them. Batch-mode sockets get, per room, every message of a short flush window in one
- * frame (and presence changes coalesced per user): at high fan-out the cost of a delivery is a
- * WebSocket frame and a system call, so fewer, larger frames is what makes it fast.
+ * frame: at high fan-out the cost of a delivery is a WebSocket frame and a system call, so fewer,
+ * larger frames is what makes it fast.
+ *
+ * Presence changes are coalesced per user over a window for everyone: a user who came and went
+ * within it is not announced at all, and batch-mode sockets get the window's changes as one frame.
+ * (Seed-mode sockets still get one `user.connected` / `user.disconnected` each: that is the seed's
+ * protocol, and the one path whose cost grows with the number of seed sockets online.)
  */
 export class LocalDelivery {
   private readonly pendingMessages = new Map<string, ChatMessage[]>();
-  private readonly pendingPresence = new Map<number, PresenceUser>();
+  /** userId -> the first and the latest change of the current window. */
+  private readonly pendingPresence = new Map<number, { first: boolean; latest: PresenceUser }>();
   private messageTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
   private lastMessageFlush = 0;
@@ -37,8 +43,9 @@ export class LocalDelivery {
   }
 
   presence(user: PresenceUser): void {
-    this.io.to(socketRooms.everyone("seed")).emit(user.online ? "user.connected" : "user.disconnected", user);
-    this.pendingPresence.set(user.id, user);
+    const pending = this.pendingPresence.get(user.id);
+    if (pending) pending.latest = user;
+    else this.pendingPresence.set(user.id, { first: user.online, latest: user });
     this.presenceTimer ??= setTimeout(() => this.flushPresence(), this.presenceFlushMs);
   }
 
@@ -72,8 +79,13 @@ export class LocalDelivery {
   private flushPresence(): void {
     clearTimeout(this.presenceTimer);
     this.presenceTimer = undefined;
-    if (this.pendingPresence.size === 0) return;
-    this.io.to(socketRooms.everyone("batch")).emit("presence.batch", { users: [...this.pendingPresence.values()] });
+    // A window that began with "came online" and ended with "went offline" (or the reverse) changed
+    // nothing for anyone who saw the state before it.
+    const changed = [...this.pendingPresence.values()].filter((p) => p.first === p.latest.online).map((p) => p.latest);
     this.pendingPresence.clear();
+    if (changed.length === 0) return;
+    const seed = this.io.to(socketRooms.everyone("seed"));
+    for (const user of changed) seed.emit(user.online ? "user.connected" : "user.disconnected", user);
+    this.io.to(socketRooms.everyone("batch")).emit("presence.batch", { users: changed });
   }
 }
