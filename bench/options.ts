@@ -54,9 +54,9 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --build                 rebuild dist/ first even if it looks fresh
   --no-write              do not update docs/benchmarks*
   --label NAME            keep these results apart: latest-<scenario>-NAME.json, own section
-  --quiet-wait S          before each step wait up to S seconds (60) for other users of the machine
+  --quiet-wait S          before each step wait up to S seconds (30) for other users of the machine
                           to drop below 0.35 cores; 0 = do not wait
-  --max-minutes N         hard stop for the whole run (30)`;
+  --max-minutes N         hard stop for the whole run (45)`;
 
 function list(value: string | undefined): string[] {
   return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : [];
@@ -138,8 +138,8 @@ export function parseOptions(argv: string[]): Options {
     build: values.build,
     write: !values["no-write"],
     userPrefix: values["user-prefix"],
-    maxMinutes: int(values["max-minutes"], 30, "max-minutes"),
-    quietWaitMs: int(values["quiet-wait"], 60, "quiet-wait") * 1000,
+    maxMinutes: int(values["max-minutes"], 45, "max-minutes"),
+    quietWaitMs: int(values["quiet-wait"], 30, "quiet-wait") * 1000,
     label: values.label && /^[a-z0-9-]{1,32}$/.test(values.label) ? values.label : null,
     argv,
   };

@@ -114,7 +114,7 @@ export async function waitForQuiet(layout: Pick<Layout, "agents" | "targets">, m
 
 export async function runStep(layout: Layout, options: { step: number; rate: number; durationMs: number; drainMs: number; padding: number; clientId: boolean; label: string }): Promise<StepResult> {
   const { agents, targets } = layout;
-  const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000);
+  const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 30_000);
   if (quietMs > 0) await waitForQuiet(layout, quietMs);
   await Promise.all(agents.map((a) => a.counters(true)));
   const rates = splitRate(options.rate, layout.senders);

@@ -78,7 +78,7 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
     }
     await Promise.all(agents.map((a) => a.counters(true)));
     await sleep(1000);
-    const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000);
+    const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 30_000);
     const otherCores = quietMs > 0 ? await waitForQuiet({ agents, targets }, quietMs) : null;
     const before = sampleTarget(target);
     const agentsBefore = agents.map((a) => a.sample());
