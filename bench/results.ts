@@ -71,7 +71,7 @@ function stepsTable(steps: StepResult[], twoServers: boolean): string {
 
 function section(r: RunRecord): string {
   const lines: string[] = [];
-  const tag = r.label ? ` (${r.label}${r.settings.batch === false ? ": the seed's one \`message\` event per delivery, no batching" : ""})` : "";
+  const tag = r.label ? ` (${r.label}${r.settings.batch === false ? ": clients of the seed's protocol, one event per message and per presence change, no batching" : ""})` : "";
   if (r.scenario === "fanout" || r.scenario === "two-instances") {
     const f = r.result as FanoutResult;
     lines.push((r.scenario === "fanout" ? "### Fan-out: one room" : "### Two instances: fan-out over two server processes") + tag);
