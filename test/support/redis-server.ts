@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,7 +87,6 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
       const proc = child;
       proc?.kill("SIGTERM");
       await exited(proc);
-      if (proc === child && options.appendOnly === false) rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
       await launch();
