@@ -17,6 +17,7 @@ import { isRedisUnavailable } from "../redis/connection.js";
 import type { PubSubBridge } from "./bridge.js";
 import type { LocalDelivery } from "./delivery.js";
 import { GENERAL_SOCKET_ROOMS, socketRooms, type DeliveryMode } from "./socket-rooms.js";
+import { coalesceWrites } from "./write-coalescing.js";
 
 interface SocketData {
   user: SessionUser;
@@ -58,6 +59,9 @@ export class SocketGateway {
 
   private onConnection(socket: ChatSocket): void {
     const { user, mode } = socket.data;
+    // Batch-mode sockets get one frame per room per window already; seed-mode sockets get one
+    // event per message and per presence change, so their writes are coalesced per turn instead.
+    if (mode === "seed") coalesceWrites(socket.conn);
     socket.join([...GENERAL_SOCKET_ROOMS(mode), socketRooms.user(mode, user.id)]);
     this.ctx.presence.connect(user.id).then(
       (cameOnline) => cameOnline && this.announcePresence(user, true),
