@@ -25,6 +25,7 @@ import { PubSubBridge } from "./realtime/bridge.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
+import { originCheck } from "./realtime/origin-check.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -89,6 +90,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     transports: config.websocketOnly ? ["websocket"] : ["polling", "websocket"],
     maxHttpBufferSize: 2 * 1024 * 1024,
     serveClient: false,
+    allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
   });
   const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs);
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);

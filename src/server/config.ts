@@ -37,6 +37,8 @@ const Env = z.object({
   WEBSOCKET_ONLY: bool.default(false),
   CLIENT_DIR: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
+  ALLOWED_ORIGINS: z.string().default(""),
 });
 
 export type Config = {
@@ -65,6 +67,7 @@ export type Config = {
   websocketOnly: boolean;
   clientDir: string | undefined;
   trustProxy: boolean;
+  allowedOrigins: string[];
 };
 
 export class ConfigError extends Error {}
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     websocketOnly: e.WEBSOCKET_ONLY,
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
     ...overrides,
   };
 }

@@ -55,6 +55,35 @@ describe("the handshake", () => {
     socket.disconnect();
   });
 
+  it("refuses a browser handshake from another origin, even with a valid session cookie", async () => {
+    for (const origin of ["http://evil.example", `http://127.0.0.1:${Number(new URL(server.url).port) + 1}`, "null"]) {
+      const socket = ioClient(server.url, {
+        transports: ["websocket"],
+        extraHeaders: { cookie: ann.cookie, origin },
+        reconnection: false,
+        forceNew: true,
+      });
+      const error = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
+      expect(error, origin).toBeInstanceOf(Error);
+      expect(socket.connected).toBe(false);
+      socket.disconnect();
+    }
+  });
+
+  it("accepts a browser handshake from the server's own origin", async () => {
+    const socket = ioClient(server.url, {
+      transports: ["websocket", "polling"],
+      extraHeaders: { cookie: ann.cookie, origin: server.url },
+      reconnection: false,
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    });
+    socket.disconnect();
+  });
+
   it("accepts the session cookie and marks the user online", async () => {
     await connectAs(ann);
     await eventually(async () => (await raw.sIsMember("online_users", String(ann.user.id))) === 1);
