@@ -69,6 +69,14 @@ describe("on Redis Cluster", () => {
     for (const s of [pabloSocket, joeSocket, marySocket]) s.disconnect();
   });
 
+  it("loads its Lua scripts on every master, so the first EVALSHA of each finds them", async () => {
+    for (const node of nodes) {
+      const { stdout } = await run("redis-cli", ["-p", String(node.port), "info", "memory"]);
+      const cached = Number(/number_of_cached_scripts:(\d+)/.exec(stdout)?.[1]);
+      expect(cached, `node ${node.port}`).toBeGreaterThanOrEqual(5);
+    }
+  });
+
   it("spreads the data model over the masters", async () => {
     const counts = await Promise.all(
       nodes.map(async (node) => {

@@ -72,6 +72,15 @@ async function connectCluster(nodes: string[], log: Logger): Promise<RedisConnec
   watch(log, [["cluster", cluster]]);
   await cluster.connect();
   connected = true;
+  // As on one Redis: load the scripts on every master now and whenever its connection comes back.
+  // (A master added later, by failover or resharding, gets them through EVALSHA's EVAL fallback.)
+  await Promise.all(
+    cluster.masters.map(async (master) => {
+      const client = (await cluster.nodeClient(master)) as unknown as Redis;
+      client.on("ready", () => void LuaScript.loadAll(client).catch(() => {}));
+      await LuaScript.loadAll(client);
+    }),
+  );
   const data = cluster as unknown as Redis;
   return {
     data,
