@@ -17,6 +17,7 @@ import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { userRoutes } from "./http/routes/users.js";
+import { registerSecurityHeaders } from "./http/security-headers.js";
 import { registerSessions } from "./http/session-plugin.js";
 import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -69,6 +70,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   registerErrorHandling(app);
+  await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
 
   const openStreams = new Set<() => void>();

@@ -203,6 +203,19 @@ describe("service routes", () => {
     controller.abort();
   });
 
+  it("sends security headers: a same-origin Content-Security-Policy, nosniff, no framing", async () => {
+    for (const path of ["/", "/healthz"]) {
+      const res = await fetch(`${server.url}${path}`);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain("upgrade-insecure-requests");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("strict-transport-security"), path).toBeNull();
+    }
+  });
+
   it("serves a page at /", async () => {
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);
