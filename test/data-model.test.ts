@@ -99,7 +99,7 @@ describe("the keys written", () => {
       });
       const extras = Object.keys(types).filter((k) => !/^(total_users|username:\w+|user:\d+(:rooms)?|room:[\d:]+(:name)?|online_users)$/.test(k));
       for (const key of extras) {
-        expect(key).toMatch(/^(session:|ratelimit:|\{room:[\d:]+\}:(client|rate):|\{online_users\}:)/);
+        expect(key).toMatch(/^(usernames:index$|session:|ratelimit:|\{room:[\d:]+\}:(client|rate):|\{online_users\}:)/);
       }
       expect(await raw.hGetAll("user:1")).toEqual({ username: "ann", password: expect.stringMatching(/^\$2b\$10\$/) });
       const [member] = await raw.zRange("room:1:2", 0, -1);
@@ -122,7 +122,8 @@ describe("the keys written", () => {
       const ann = await login(server.url, "ann2");
       const socket = await connect(server.url, ann.cookie);
       const ack = await send(socket, { roomId: "0", message: "enveloped" });
-      await eventually(() => envelopes.some((e: any) => e.type === "message"));
+      // The presence envelope may travel after the message's: wait for both.
+      await eventually(() => envelopes.some((e: any) => e.type === "message") && envelopes.some((e: any) => e.type === "user.connected"));
       const envelope = envelopes.find((e: any) => e.type === "message");
       expect(envelope).toEqual({ serverId: "ours-1", type: "message", data: ack.ok && ack.message });
       expect(envelopes).toContainEqual({ serverId: "ours-1", type: "user.connected", data: { id: ann.user.id, username: "ann2", online: true } });
@@ -130,6 +131,28 @@ describe("the keys written", () => {
     } finally {
       await subscriber.close();
       await server.close();
+    }
+  });
+});
+
+describe("the name index", () => {
+  it("holds every user, including users a seed server wrote, after a start", async () => {
+    await raw.flushDb();
+    const first = await startChatServer({ redisUrl: redis.url });
+    const ann = await login(first.url, "Annabel");
+    await first.close();
+    expect(await raw.zRange("usernames:index", 0, -1)).toEqual([`annabel:${ann.user.id}`]);
+    // A server written to the seed registers someone: it knows nothing of the index.
+    const id = await raw.incr("total_users");
+    await raw.hSet(`user:${id}`, { username: "Anton", password: "x" });
+    await raw.set("username:Anton", `user:${id}`);
+    const second = await startChatServer({ redisUrl: redis.url });
+    try {
+      const res = await fetch(`${second.url}/users/search?q=an`, { headers: { cookie: ann.cookie } });
+      const found = (await res.json()) as { username: string }[];
+      expect(found.map((u) => u.username).sort()).toEqual(["Annabel", "Anton"]);
+    } finally {
+      await second.close();
     }
   });
 });

@@ -61,6 +61,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
+  const indexed = await users.indexMissingNames();
+  if (indexed > 0) log.info({ indexed }, "added users to the name index");
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,

@@ -159,6 +159,11 @@ describe("users", () => {
     expect(res.body).toEqual([{ id: cat.user.id, username: "cat", online: expect.any(Boolean) }]);
   });
 
+  it("GET /users/search is case-insensitive and refuses characters no username has", async () => {
+    expect((await get("/users/search?q=CA", ann)).body.map((u: { username: string }) => u.username)).toEqual(["cat"]);
+    expect((await get(`/users/search?q=${encodeURIComponent("a*")}`, ann)).status).toBe(400);
+  });
+
   it("refuses malformed ids with 400", async () => {
     expect((await get("/users?ids[]=abc", ann)).status).toBe(400);
   });

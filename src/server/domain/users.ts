@@ -63,7 +63,10 @@ export class Users {
       await this.redis.del(keys.user(id));
       return undefined;
     }
-    await this.redis.sAdd(keys.userRooms(id), GENERAL_ROOM_ID);
+    await Promise.all([
+      this.redis.sAdd(keys.userRooms(id), GENERAL_ROOM_ID),
+      this.redis.zAdd(keys.usernameIndex, { score: 0, value: indexMember(username, id) }),
+    ]);
     this.known.add(id);
     return { id, username };
   }
@@ -102,25 +105,36 @@ export class Users {
   }
 
   /**
-   * Ids of users whose name starts with `prefix` (case-insensitive), by scanning `username:*`.
-   * Bounded work: it stops after `limit` matches or `maxScanned` keys.
+   * Ids of users whose name starts with `prefix` (case-insensitive), from the name index: one
+   * `ZRANGE ... BYLEX` however many users there are.
    */
-  async search(prefix: string, limit: number, maxScanned = 20_000): Promise<number[]> {
-    const ids: number[] = [];
-    const wanted = prefix.toLowerCase();
-    let scanned = 0;
+  async search(prefix: string, limit: number): Promise<number[]> {
+    const from = prefix.toLowerCase();
+    const members = await this.redis.zRange(keys.usernameIndex, `[${from}`, `[${from}\xff`, {
+      BY: "LEX",
+      LIMIT: { offset: 0, count: limit },
+    });
+    return members.map((member) => Number(member.slice(member.lastIndexOf(":") + 1))).filter((id) => id > 0);
+  }
+
+  /**
+   * Adds users the index lacks: those created before it existed, or by a server written to the
+   * seed, which knows nothing of it. Runs at start; a full scan only when the counts differ.
+   */
+  async indexMissingNames(): Promise<number> {
+    const [indexed, total] = await Promise.all([this.redis.zCard(keys.usernameIndex), this.redis.get(keys.totalUsers)]);
+    if (indexed >= Number(total ?? 0)) return 0;
+    let added = 0;
     for await (const batch of scanKeys(this.redis, "username:*")) {
-      const names = batch.filter((key: string) => key.slice(9).toLowerCase().startsWith(wanted));
-      scanned += batch.length;
-      if (names.length) {
-        const refs = await Promise.all(names.map((name) => this.redis.get(name)));
-        for (const ref of refs) {
-          const id = ref ? Number(ref.slice(ref.lastIndexOf(":") + 1)) : NaN;
-          if (Number.isSafeInteger(id) && id > 0) ids.push(id);
-        }
-      }
-      if (ids.length >= limit || scanned >= maxScanned) break;
+      const refs = await Promise.all(batch.map((key) => this.redis.get(key)));
+      const members = batch.flatMap((key, i) => {
+        const id = refs[i] ? Number(refs[i]!.slice(refs[i]!.lastIndexOf(":") + 1)) : NaN;
+        return Number.isSafeInteger(id) && id > 0 ? [{ score: 0, value: indexMember(key.slice("username:".length), id) }] : [];
+      });
+      if (members.length) added += await this.redis.zAdd(keys.usernameIndex, members);
     }
-    return ids.slice(0, limit);
+    return added;
   }
 }
+
+const indexMember = (username: string, id: number) => `${username.toLowerCase()}:${id}`;

@@ -38,6 +38,8 @@ export const keys = {
   serverUsers: (serverId: string) => `{online_users}:server:${serverId}`,
   /** Sorted set serverId -> heartbeat deadline (ms, Redis clock). */
   serverHeartbeats: "{online_users}:heartbeats",
+  /** Sorted set, all scores 0, members `{lowercase name}:{id}`: prefix search by name (ZRANGE BYLEX). */
+  usernameIndex: "usernames:index",
   /** String JSON `{id, username}` with expiry: a login session. */
   session: (sessionId: string) => `session:${sessionId}`,
   /** Counters with expiry: login attempts. */

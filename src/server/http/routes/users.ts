@@ -4,7 +4,12 @@ import { UsersQuery } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 
 const SearchQuery = z.object({
-  q: z.string().trim().max(32, "q must be at most 32 characters").default(""),
+  q: z
+    .string()
+    .trim()
+    .max(32, "q must be at most 32 characters")
+    .regex(/^[A-Za-z0-9_.-]*$/, "q may contain only letters, digits, '_', '.' and '-'")
+    .default(""),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
