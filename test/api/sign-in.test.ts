@@ -48,6 +48,16 @@ describe("POST /login", () => {
     expect(res.body.username).toBe("returning");
   });
 
+  it("signs a name typed in another case in to the existing account, under its own spelling", async () => {
+    const first = await post("/login", { username: "Marguerite", password: "password123" });
+    const again = await post("/login", { username: "marguerite", password: "password123" });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: first.body.id, username: "Marguerite" });
+    expect(await raw.exists("username:marguerite")).toBe(0);
+    const wrong = await post("/login", { username: "MARGUERITE", password: "not-the-password" });
+    expect(wrong.status).toBe(401);
+  });
+
   it("refuses a wrong password with 401 and a message, and sets no session", async () => {
     await post("/login", { username: "guarded", password: "password123" });
     const res = await post("/login", { username: "guarded", password: "not-the-password" });

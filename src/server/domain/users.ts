@@ -27,23 +27,40 @@ export class Users {
   }
 
   /**
+   * The user a typed name means: the exact name (the seed's `username:{name}`), else a user whose
+   * name differs only in case ("pablo" is Pablo), so nobody registers a look-alike of a name.
+   */
+  async findByName(username: string): Promise<number | undefined> {
+    const exact = await this.idByUsername(username);
+    if (exact !== undefined) return exact;
+    const lower = username.toLowerCase();
+    const [member] = await this.redis.zRange(keys.usernameIndex, `[${lower}:`, `[${lower}:\xff`, {
+      BY: "LEX",
+      LIMIT: { offset: 0, count: 1 },
+    });
+    const id = member ? Number(member.slice(member.lastIndexOf(":") + 1)) : NaN;
+    return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  }
+
+  /**
    * Signs in a known user or registers an unknown name. The hash (bcrypt) runs on libuv's thread
-   * pool, off the event loop.
+   * pool, off the event loop. A name typed in another case signs in to the existing account, under
+   * its own spelling.
    */
   async login(username: string, password: string, minNewPasswordLength: number): Promise<LoginOutcome | { status: "password-too-short" }> {
-    const existing = await this.idByUsername(username);
-    if (existing !== undefined) return this.checkPassword(existing, username, password);
+    const existing = await this.findByName(username);
+    if (existing !== undefined) return this.checkPassword(existing, password);
     if (password.length < minNewPasswordLength) return { status: "password-too-short" };
     const created = await this.create(username, password);
     if (created) return { status: "registered", user: created };
     // Lost a race with a concurrent registration of the same name: it is a sign-in now.
     const winner = await this.idByUsername(username);
-    return winner === undefined ? { status: "wrong-password" } : this.checkPassword(winner, username, password);
+    return winner === undefined ? { status: "wrong-password" } : this.checkPassword(winner, password);
   }
 
-  private async checkPassword(id: number, username: string, password: string): Promise<LoginOutcome> {
-    const stored = await this.redis.hGet(keys.user(id), "password");
-    if (!stored || !(await verify(password, stored).catch(() => false))) return { status: "wrong-password" };
+  private async checkPassword(id: number, password: string): Promise<LoginOutcome> {
+    const [stored, username] = await this.redis.hmGet(keys.user(id), ["password", "username"]);
+    if (!stored || !username || !(await verify(password, stored).catch(() => false))) return { status: "wrong-password" };
     this.known.add(id);
     return { status: "signed-in", user: { id, username } };
   }
