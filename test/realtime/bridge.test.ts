@@ -44,10 +44,17 @@ describe("two instances on one Redis", () => {
     const danGot = collectMessages(danSocket);
     const eveGot = collectMessages(eveSocket);
     const shownToDan: unknown[] = [];
-    danSocket.on("show.room", (r) => shownToDan.push(r));
+    const danOrder: string[] = [];
+    danSocket.on("show.room", (r) => {
+      shownToDan.push(r);
+      danOrder.push("show.room");
+    });
+    danSocket.on("message", () => danOrder.push("message"));
     const roomId = `${Math.min(cat.user.id, dan.user.id)}:${Math.max(cat.user.id, dan.user.id)}`;
     await send(catSocket, { roomId, message: "psst" });
     await eventually(() => danGot.length === 1 && shownToDan.length === 1);
+    // The room is announced before its first message, across instances too.
+    expect(danOrder).toEqual(["show.room", "message"]);
     await sleep(150);
     expect(eveGot).toEqual([]);
     for (const s of [catSocket, danSocket, eveSocket]) s.disconnect();

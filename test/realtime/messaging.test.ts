@@ -232,12 +232,18 @@ describe("private rooms", () => {
     const roomId = privateRoom(dan, eve);
     const eveSocket = await connectAs(eve);
     const shown: unknown[] = [];
-    eveSocket.on("show.room", (room) => shown.push(room));
+    const order: string[] = [];
+    eveSocket.on("show.room", (room) => {
+      shown.push(room);
+      order.push("show.room");
+    });
     const received = collectMessages(eveSocket);
+    eveSocket.on("message", () => order.push("message"));
     const danSocket = await connectAs(dan);
     const ack = await send(danSocket, { roomId, message: "hi eve" });
     expect(ack.ok).toBe(true);
     await eventually(() => shown.length === 1 && received.length === 1);
+    expect(order).toEqual(["show.room", "message"]);
     expect(shown[0]).toEqual({ id: roomId, names: dan.user.id < eve.user.id ? ["dan", "eve"] : ["eve", "dan"] });
     expect(await raw.sIsMember(`user:${eve.user.id}:rooms`, roomId)).toBe(1);
     expect(await raw.sIsMember(`user:${dan.user.id}:rooms`, roomId)).toBe(1);

@@ -1,4 +1,4 @@
-import { ChatMessage, type ChatMessage as Message } from "../../protocol/index.js";
+import { ChatMessage, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
@@ -13,7 +13,9 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * KEYS: room sorted set, rate counter, [clientId marker]. On Redis Cluster all three share the
  * room's hash slot (the rate counter is then per user and room); on one Redis the rate counter is
  * the user's own, across rooms.
- * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s.
+ * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s,
+ * the room's `show.room` payload ('' for none), published before the message when it is the
+ * room's first, so that every instance's sockets learn of the room before its first message.
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
@@ -46,6 +48,10 @@ local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.f
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
+if first_in_room == 1 and ARGV[8] ~= '' then
+  redis.call('PUBLISH', '${keys.messagesChannel}',
+    '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
+end
 redis.call('PUBLISH', '${keys.messagesChannel}',
   '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}')
 return {'stored', json, tostring(first_in_room)}
@@ -64,6 +70,8 @@ export interface StoreRequest {
   serverId: string;
   rateLimit: number;
   rateWindowMs: number;
+  /** For a private room: announced to every instance if this turns out to be its first message. */
+  showRoom?: RoomSummary;
 }
 
 /**
@@ -79,6 +87,7 @@ export class Messages {
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
+      req.showRoom ? JSON.stringify(req.showRoom) : "",
     ])) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };

@@ -14,8 +14,11 @@ export type LoginOutcome =
 
 /** Users: `total_users`, `username:{name}` and the `user:{id}` hash, exactly as the seed. */
 export class Users {
-  /** Users are never deleted, so a user once seen stays known: spares a lookup per private send. */
-  private readonly known = new Set<number>();
+  /**
+   * Users are never deleted nor renamed, so a name once read stays true: private sends, which need
+   * both members' names, cost no lookup after the first.
+   */
+  private readonly names = new Map<number, string>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -61,7 +64,7 @@ export class Users {
   private async checkPassword(id: number, password: string): Promise<LoginOutcome> {
     const [stored, username] = await this.redis.hmGet(keys.user(id), ["password", "username"]);
     if (!stored || !username || !(await verify(password, stored).catch(() => false))) return { status: "wrong-password" };
-    this.known.add(id);
+    this.names.set(id, username);
     return { status: "signed-in", user: { id, username } };
   }
 
@@ -84,24 +87,29 @@ export class Users {
       this.redis.sAdd(keys.userRooms(id), GENERAL_ROOM_ID),
       this.redis.zAdd(keys.usernameIndex, { score: 0, value: indexMember(username, id) }),
     ]);
-    this.known.add(id);
+    this.names.set(id, username);
     return { id, username };
   }
 
   async exists(id: number): Promise<boolean> {
-    if (this.known.has(id)) return true;
-    const found = (await this.redis.exists(keys.user(id))) === 1;
-    if (found) this.known.add(id);
-    return found;
+    return (await this.usernames([id])).has(id);
   }
 
+  /** The names of the users that exist, from the cache where it has them. */
   async usernames(ids: number[]): Promise<Map<number, string>> {
-    const names = await Promise.all(ids.map((id) => this.redis.hGet(keys.user(id), "username")));
+    const missing = ids.filter((id) => !this.names.has(id));
+    if (missing.length > 0) {
+      const fetched = await Promise.all(missing.map((id) => this.redis.hGet(keys.user(id), "username")));
+      missing.forEach((id, i) => {
+        const name = fetched[i];
+        if (name) this.names.set(id, name);
+      });
+    }
     const out = new Map<number, string>();
-    ids.forEach((id, i) => {
-      const name = names[i];
-      if (name) out.set(id, name);
-    });
+    for (const id of ids) {
+      const name = this.names.get(id);
+      if (name !== undefined) out.set(id, name);
+    }
     return out;
   }
 

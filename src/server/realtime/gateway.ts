@@ -92,6 +92,7 @@ export class SocketGateway {
         return { ok: false, error: "You are not a member of this room" };
       }
       const { config } = this.ctx;
+      const room = await this.privateRoomSummary(roomId);
       const result = await this.ctx.messages.store({
         roomId,
         from: user.id,
@@ -100,15 +101,18 @@ export class SocketGateway {
         serverId: config.serverId,
         rateLimit: config.messageRateLimit,
         rateWindowMs: config.messageRateWindowMs,
+        showRoom: room,
       });
       if (result.status === "rate-limited") {
         return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
       }
       if (result.status === "stored") {
-        // Deliver before any other await, so local sockets get a room's messages in stored order
-        // (the first message of a room used to arrive after the ones sent right behind it).
+        // Synchronously, in stored order: the other member learns of a new room before its first
+        // message, as other instances do (the store script published show.room first).
+        const opened = result.firstInRoom && room;
+        if (opened) this.delivery.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== user.id));
         this.delivery.message(result.message);
-        if (result.firstInRoom) await this.openPrivateRoom(roomId, user.id);
+        if (opened) await this.ctx.rooms.addPrivateMembers(roomId);
       }
       return { ok: true, message: result.message };
     } catch (err) {
@@ -116,19 +120,14 @@ export class SocketGateway {
     }
   }
 
-  /**
-   * The first message of a private room: record the room for both members (as the seed's
-   * `SADD user:{id}:rooms`) and show it to the other one, here and on every instance.
-   */
-  private async openPrivateRoom(roomId: string, senderId: number): Promise<void> {
+  /** `{id, names}` of a private room (from the name cache after the first time), else undefined. */
+  private async privateRoomSummary(roomId: string): Promise<RoomSummary | undefined> {
     const pair = parsePrivateRoomId(roomId);
-    if (!pair) return;
-    await this.ctx.rooms.addPrivateMembers(roomId);
-    const room: RoomSummary | undefined = await this.ctx.rooms.summary(roomId);
-    if (!room) return;
-    const others = pair.filter((id) => id !== senderId);
-    this.delivery.showRoom(room, others);
-    await this.bridge.publish("show.room", room);
+    if (!pair) return undefined;
+    const names = await this.ctx.users.usernames(pair);
+    const low = names.get(pair[0]);
+    const high = names.get(pair[1]);
+    return low !== undefined && high !== undefined ? { id: roomId, names: [low, high] } : undefined;
   }
 
   private async onJoin(socket: ChatSocket, payload: unknown) {
