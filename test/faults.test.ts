@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "redis";
 import { startChatServer, type RunningChatServer } from "./support/chat-server.js";
 import { api, connect, eventually, login, send } from "./support/chat-client.js";
 import { startRedis, type RedisServerHandle } from "./support/redis-server.js";
@@ -39,5 +40,41 @@ describe("while Redis is unreachable", () => {
     const page = await api(server.url, "/room/0/messages?offset=0&size=10", ann.cookie);
     expect(page.body.map((m: { message: string }) => m.message)).toEqual(["after", "before"]);
     socket.disconnect();
+  });
+});
+
+describe("when an instance's pub/sub subscription breaks", () => {
+  it("its sockets are told to resync from before the break, and history after that point holds what was said meanwhile", async () => {
+    const other = await startChatServer({ redisUrl: redis.url });
+    try {
+      const ann = await login(server.url, "resync_ann");
+      const bob = await login(other.url, "resync_bob");
+      const annSocket = await connect(server.url, ann.cookie, { batch: true });
+      const bobSocket = await connect(other.url, bob.cookie);
+      const resyncs: { since: string }[] = [];
+      annSocket.on("resync", (r) => resyncs.push(r));
+
+      const raw = createClient({ url: redis.url });
+      await raw.connect();
+      await raw.sendCommand(["CLIENT", "KILL", "TYPE", "pubsub"]);
+      await raw.close();
+      const sent = await send(bobSocket, { roomId: "0", message: "said during the break" });
+      expect(sent.ok).toBe(true);
+
+      await eventually(() => resyncs.length === 1, 10_000, "resync");
+      const since = resyncs[0]!.since;
+      expect(sent.ok && BigInt(since) < BigInt(sent.message.id)).toBe(true);
+      const page = await api(server.url, `/room/0/messages?after=${since}&size=100`, ann.cookie);
+      expect(page.body.map((m: { message: string }) => m.message)).toContain("said during the break");
+      // And live delivery works again.
+      const got: string[] = [];
+      annSocket.on("message.batch", (b) => got.push(...b.messages.map((m) => m.message)));
+      await send(bobSocket, { roomId: "0", message: "after the break" });
+      await eventually(() => got.includes("after the break"), 5000, "live delivery");
+      annSocket.disconnect();
+      bobSocket.disconnect();
+    } finally {
+      await other.close();
+    }
   });
 });

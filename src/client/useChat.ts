@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import {
-  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, RoomSummary, parsePrivateRoomId, privateRoomId,
+  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
+  Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
   type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
@@ -219,6 +220,19 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     };
     socket.on("user.connected", onPresence);
     socket.on("user.disconnected", onPresence);
+    // The server's pub/sub subscription broke for a while: what it may not have passed on is in
+    // history. Catch every loaded room up from the time it names, and refresh rooms and presence.
+    socket.on("resync", (raw) => {
+      const resync = Resync.safeParse(raw);
+      if (!resync.success) return;
+      for (const room of Object.values(stateRef.current.rooms)) {
+        if (room.loaded) void catchUpRoom(room.id, resync.data.since).catch(failed);
+      }
+      void refreshRooms(true).then((list) => {
+        for (const r of list) if (!stateRef.current.rooms[r.id]) void loadPage(r.id);
+      }, failed);
+      void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
+    });
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
       if (room.success) {

@@ -29,6 +29,14 @@ export type MessageBatch = z.infer<typeof MessageBatch>;
 export const PresenceBatch = z.object({ users: z.array(PresenceUser) });
 export type PresenceBatch = z.infer<typeof PresenceBatch>;
 
+/**
+ * Live delivery may have missed events (this server lost its pub/sub subscription for a while):
+ * fetch every room's messages after `since` (a time-ordered message id) and refresh rooms and
+ * presence. Clients that ignore it stay as they were (the seed's client does).
+ */
+export const Resync = z.object({ since: z.string().regex(/^\d{1,20}$/) });
+export type Resync = z.infer<typeof Resync>;
+
 export const HandshakeAuth = z.object({ batch: z.boolean().optional() }).passthrough();
 
 /** Events the server emits. Seed clients get the singular events; batching clients the batches. */
@@ -39,6 +47,7 @@ export interface ServerToClientEvents {
   "show.room": (room: RoomSummary) => void;
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
+  resync: (payload: Resync) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

@@ -5,22 +5,37 @@ import {
   RoomSummary,
   type ChatMessage,
 } from "../../protocol/index.js";
+import { randomUUID } from "node:crypto";
+import { messageIdFromMicros } from "../domain/message-ids.js";
 import { normalizeMessage } from "../domain/messages.js";
 import type { Logger } from "../logger.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room";
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe";
+
+/** How often to check, while the subscription is down, whether it is back. */
+const PROBE_EVERY_MS = 250;
+/** Clocks differ between servers and Redis: catch up from a little before the subscription broke. */
+const RESYNC_MARGIN_MS = 10_000;
 
 /**
  * The seed's pub/sub bridge: every instance publishes what happens on it to `MESSAGES` as
  * `{serverId, type, data}` and hands other instances' envelopes to its own sockets, scoped to the
  * room's members. Messages are published by the store script itself (same round trip).
+ *
+ * Pub/sub keeps nothing: what is published while this server's subscription is down never reaches
+ * it. So when the subscriber connection fails, the bridge publishes a probe of its own until it
+ * hears it back (the subscription is live again), then tells its sockets to catch up on history
+ * from just before the break (`resync`).
  */
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
   private readonly ownPrefix: string;
+  /** When the subscription broke (ms), while it is down. */
+  private brokenSince = 0;
+  private probe: { token: string; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -34,10 +49,31 @@ export class PubSubBridge {
 
   async start(): Promise<void> {
     await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
+    this.subscriber.on("error", this.onSubscriberError);
   }
 
   async stop(): Promise<void> {
+    this.subscriber.off("error", this.onSubscriberError);
+    clearInterval(this.probe?.timer);
     await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
+  }
+
+  private readonly onSubscriberError = () => {
+    if (this.brokenSince) return;
+    this.brokenSince = Date.now();
+    const token = randomUUID();
+    const timer = setInterval(() => void this.publish("probe", token).catch(() => {}), PROBE_EVERY_MS);
+    timer.unref();
+    this.probe = { token, timer };
+  };
+
+  private subscriptionRestored(): void {
+    clearInterval(this.probe?.timer);
+    this.probe = undefined;
+    const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
+    this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
+    this.brokenSince = 0;
+    this.delivery.resync(since);
   }
 
   async publish(type: OutgoingType, data: unknown): Promise<void> {
@@ -47,7 +83,10 @@ export class PubSubBridge {
   /** Never throws: a malformed envelope from any server is logged and dropped. */
   receive(raw: string): void {
     // Every message this instance sends comes back to it: skip those without parsing them.
-    if (raw.startsWith(this.ownPrefix)) return;
+    if (raw.startsWith(this.ownPrefix)) {
+      if (this.probe && raw.includes(this.probe.token)) this.subscriptionRestored();
+      return;
+    }
     let envelope: Envelope;
     try {
       envelope = Envelope.parse(JSON.parse(raw));

@@ -49,6 +49,12 @@ export class LocalDelivery {
     this.presenceTimer ??= setTimeout(() => this.flushPresence(), this.presenceFlushMs);
   }
 
+  /** Tells every local socket to fetch what was said after `since` (see `Resync`). */
+  resync(since: string): void {
+    this.flushMessages();
+    this.io.emit("resync", { since });
+  }
+
   /** Sends whatever is pending now (on shutdown). */
   flush(): void {
     this.flushMessages();
