@@ -1,44 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient } from "redis";
+import { describe, expect, it } from "vitest";
 import { startChatServer } from "./support/chat-server.js";
 import { connect, eventually, login, send } from "./support/chat-client.js";
-import { startRedis, type RedisServerHandle } from "./support/redis-server.js";
+import { usePrivateRedis } from "./support/redis-server.js";
 
-let redis: RedisServerHandle;
-let raw: ReturnType<typeof createClient>;
+const db = usePrivateRedis();
 
-beforeAll(async () => {
-  redis = await startRedis();
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-afterAll(async () => {
-  await raw?.close();
-  await redis?.kill();
-});
 
 describe("demo data", () => {
   it("is written when total_users does not exist: four users, General, and a greeting between every pair", async () => {
-    await raw.flushDb();
-    const server = await startChatServer({ redisUrl: redis.url, demoData: true });
+    await db.raw.flushDb();
+    const server = await startChatServer({ redisUrl: db.redis.url, demoData: true });
     try {
-      expect(await raw.get("total_users")).toBe("4");
+      expect(await db.raw.get("total_users")).toBe("4");
       const names = ["Pablo", "Joe", "Mary", "Alex"];
       for (const [i, name] of names.entries()) {
-        expect(await raw.get(`username:${name}`)).toBe(`user:${i + 1}`);
-        expect(await raw.hGet(`user:${i + 1}`, "username")).toBe(name);
+        expect(await db.raw.get(`username:${name}`)).toBe(`user:${i + 1}`);
+        expect(await db.raw.hGet(`user:${i + 1}`, "username")).toBe(name);
       }
-      expect(await raw.get("room:0:name")).toBe("General");
-      const general = await raw.zRangeWithScores("room:0", 0, -1);
+      expect(await db.raw.get("room:0:name")).toBe("General");
+      const general = await db.raw.zRangeWithScores("room:0", 0, -1);
       expect(general.length).toBeGreaterThanOrEqual(5);
       const now = Date.now() / 1000;
       for (const { score } of general) expect(now - score).toBeLessThanOrEqual(31 * 60);
       expect(new Set(general.map((m) => JSON.parse(m.value).from)).size).toBe(4);
       for (const pair of ["1:2", "1:3", "1:4", "2:3", "2:4", "3:4"]) {
-        expect(await raw.zCard(`room:${pair}`)).toBeGreaterThan(0);
+        expect(await db.raw.zCard(`room:${pair}`)).toBeGreaterThan(0);
         const [a, b] = pair.split(":");
-        expect(await raw.sIsMember(`user:${a}:rooms`, pair)).toBe(1);
-        expect(await raw.sIsMember(`user:${b}:rooms`, pair)).toBe(1);
+        expect(await db.raw.sIsMember(`user:${a}:rooms`, pair)).toBe(1);
+        expect(await db.raw.sIsMember(`user:${b}:rooms`, pair)).toBe(1);
       }
       // Each demo user signs in with password123, as the seed's client offers.
       expect((await login(server.url, "Mary", "password123")).status).toBe(200);
@@ -48,42 +37,42 @@ describe("demo data", () => {
   });
 
   it("is written once when two instances start together on an empty Redis", async () => {
-    await raw.flushDb();
-    const servers = await Promise.all([1, 2].map(() => startChatServer({ redisUrl: redis.url, demoData: true })));
+    await db.raw.flushDb();
+    const servers = await Promise.all([1, 2].map(() => startChatServer({ redisUrl: db.redis.url, demoData: true })));
     try {
-      expect(await raw.get("total_users")).toBe("4");
-      expect(await raw.keys("username:*")).toHaveLength(4);
+      expect(await db.raw.get("total_users")).toBe("4");
+      expect(await db.raw.keys("username:*")).toHaveLength(4);
     } finally {
       await Promise.all(servers.map((s) => s.close()));
     }
   });
 
   it("is not written when turned off, nor over existing data", async () => {
-    await raw.flushDb();
-    const off = await startChatServer({ redisUrl: redis.url, demoData: false });
+    await db.raw.flushDb();
+    const off = await startChatServer({ redisUrl: db.redis.url, demoData: false });
     await off.close();
-    expect(await raw.exists("total_users")).toBe(0);
-    await raw.set("total_users", "7");
-    const on = await startChatServer({ redisUrl: redis.url, demoData: true });
+    expect(await db.raw.exists("total_users")).toBe(0);
+    await db.raw.set("total_users", "7");
+    const on = await startChatServer({ redisUrl: db.redis.url, demoData: true });
     await on.close();
-    expect(await raw.get("total_users")).toBe("7");
-    expect(await raw.keys("username:*")).toEqual([]);
+    expect(await db.raw.get("total_users")).toBe("7");
+    expect(await db.raw.keys("username:*")).toEqual([]);
   });
 });
 
 describe("the keys written", () => {
   it("are exactly the seed's keys with the seed's types, plus documented extras", async () => {
-    await raw.flushDb();
-    const server = await startChatServer({ redisUrl: redis.url });
+    await db.raw.flushDb();
+    const server = await startChatServer({ redisUrl: db.redis.url });
     try {
       const ann = await login(server.url, "ann");
       const bob = await login(server.url, "bob");
       const socket = await connect(server.url, ann.cookie);
       await send(socket, { roomId: "0", message: "hi all", clientId: "k1" });
       await send(socket, { roomId: "1:2", message: "hi bob" });
-      await eventually(async () => (await raw.sIsMember("online_users", "1")) === 1);
+      await eventually(async () => (await db.raw.sIsMember("online_users", "1")) === 1);
       const types: Record<string, string> = {};
-      for (const key of await raw.keys("*")) types[key] = await raw.type(key);
+      for (const key of await db.raw.keys("*")) types[key] = await db.raw.type(key);
       expect(types).toMatchObject({
         total_users: "string",
         "username:ann": "string",
@@ -101,8 +90,8 @@ describe("the keys written", () => {
       for (const key of extras) {
         expect(key).toMatch(/^(usernames:index$|session:|ratelimit:|\{room:[\d:]+\}:(client|rate):|\{online_users\}:)/);
       }
-      expect(await raw.hGetAll("user:1")).toEqual({ username: "ann", password: expect.stringMatching(/^\$2b\$10\$/) });
-      const [member] = await raw.zRange("room:1:2", 0, -1);
+      expect(await db.raw.hGetAll("user:1")).toEqual({ username: "ann", password: expect.stringMatching(/^\$2b\$10\$/) });
+      const [member] = await db.raw.zRange("room:1:2", 0, -1);
       expect(Object.keys(JSON.parse(member!)).sort()).toEqual(["date", "from", "id", "message", "roomId"]);
       expect(JSON.parse(member!)).toMatchObject({ from: 1, message: "hi bob", roomId: "1:2" });
       socket.disconnect();
@@ -113,8 +102,8 @@ describe("the keys written", () => {
   });
 
   it("publishes each message on MESSAGES as the seed's {serverId, type, data} envelope", async () => {
-    const server = await startChatServer({ redisUrl: redis.url, serverId: "ours-1" });
-    const subscriber = raw.duplicate();
+    const server = await startChatServer({ redisUrl: db.redis.url, serverId: "ours-1" });
+    const subscriber = db.raw.duplicate();
     await subscriber.connect();
     const envelopes: unknown[] = [];
     await subscriber.subscribe("MESSAGES", (m) => envelopes.push(JSON.parse(m)));
@@ -137,16 +126,16 @@ describe("the keys written", () => {
 
 describe("the name index", () => {
   it("holds every user, including users a seed server wrote, after a start", async () => {
-    await raw.flushDb();
-    const first = await startChatServer({ redisUrl: redis.url });
+    await db.raw.flushDb();
+    const first = await startChatServer({ redisUrl: db.redis.url });
     const ann = await login(first.url, "Annabel");
     await first.close();
-    expect(await raw.zRange("usernames:index", 0, -1)).toEqual([`annabel:${ann.user.id}`]);
+    expect(await db.raw.zRange("usernames:index", 0, -1)).toEqual([`annabel:${ann.user.id}`]);
     // A server written to the seed registers someone: it knows nothing of the index.
-    const id = await raw.incr("total_users");
-    await raw.hSet(`user:${id}`, { username: "Anton", password: "x" });
-    await raw.set("username:Anton", `user:${id}`);
-    const second = await startChatServer({ redisUrl: redis.url });
+    const id = await db.raw.incr("total_users");
+    await db.raw.hSet(`user:${id}`, { username: "Anton", password: "x" });
+    await db.raw.set("username:Anton", `user:${id}`);
+    const second = await startChatServer({ redisUrl: db.redis.url });
     try {
       const res = await fetch(`${second.url}/users/search?q=an`, { headers: { cookie: ann.cookie } });
       const found = (await res.json()) as { username: string }[];
@@ -159,10 +148,10 @@ describe("the name index", () => {
 
 describe("reading history written by a seed server", () => {
   it("reads messages without an id and with a string `from`, in order", async () => {
-    const server = await startChatServer({ redisUrl: redis.url });
+    const server = await startChatServer({ redisUrl: db.redis.url });
     try {
       const ann = await login(server.url, "seedreader");
-      await raw.zAdd("room:0", [
+      await db.raw.zAdd("room:0", [
         { score: 1615480369, value: JSON.stringify({ from: "1", date: 1615480369, message: "Hello", roomId: "0" }) },
         { score: 1615480370, value: "{not json" },
       ]);

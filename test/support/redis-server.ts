@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createClient } from "redis";
 
 export interface RedisServerHandle {
@@ -92,4 +93,24 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
       await launch();
     },
   };
+}
+
+export type RawRedis = ReturnType<typeof createClient>;
+
+/**
+ * For one test file: a private redis-server and a plain client to inspect it, started before the
+ * file's tests and stopped after them. Read `.redis` and `.raw` inside tests and hooks.
+ */
+export function usePrivateRedis(options: Parameters<typeof startRedis>[0] = {}): { redis: RedisServerHandle; raw: RawRedis } {
+  const handles = {} as { redis: RedisServerHandle; raw: RawRedis };
+  beforeAll(async () => {
+    handles.redis = await startRedis(options);
+    handles.raw = createClient({ url: handles.redis.url });
+    await handles.raw.connect();
+  });
+  afterAll(async () => {
+    await handles.raw?.close();
+    await handles.redis?.kill();
+  });
+  return handles;
 }
