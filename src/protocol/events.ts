@@ -57,7 +57,6 @@ export interface ClientToServerEvents {
 }
 
 /** The pub/sub envelope on the `MESSAGES` channel, exactly the seed's. */
-export const EnvelopeType = z.enum(["message", "user.connected", "user.disconnected", "show.room"]);
 export const Envelope = z.object({
   serverId: z.union([z.string(), z.number()]),
   type: z.string(),

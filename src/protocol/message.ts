@@ -17,6 +17,16 @@ export const ChatMessage = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
+/**
+ * Message ids are decimal strings (microseconds since the epoch) that sort in time order within a
+ * room. They exceed Number.MAX_SAFE_INTEGER, so compare them as strings: shorter is smaller, then
+ * lexicographic.
+ */
+export function compareMessageIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Text a client may send: 1-4000 characters, not only white space, stored as typed. */
 export const MessageText = z
   .string("message must be a string")

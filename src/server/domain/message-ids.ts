@@ -16,7 +16,3 @@ export function messageIdFromMicros(micros: number): string {
 export function messageIdFromScore(score: number): string {
   return String(Math.round(score * 1_000_000));
 }
-
-export function compareMessageIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}

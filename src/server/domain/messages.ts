@@ -110,14 +110,6 @@ export class Messages {
     });
     return parseEntries(entries, roomId);
   }
-
-  async newest(roomId: string): Promise<Message | undefined> {
-    return (await this.page(roomId, 0, 1))[0];
-  }
-
-  async count(roomId: string): Promise<number> {
-    return this.redis.zCard(keys.room(roomId));
-  }
 }
 
 /**

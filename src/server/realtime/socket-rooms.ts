@@ -5,7 +5,6 @@ import { GENERAL_ROOM_ID, parsePrivateRoomId } from "../../protocol/index.js";
  * event per message (the seed's protocol), `batch` sockets get `message.batch` frames.
  */
 export type DeliveryMode = "seed" | "batch";
-export const DELIVERY_MODES: readonly DeliveryMode[] = ["seed", "batch"];
 
 export const socketRooms = {
   everyone: (mode: DeliveryMode) => `${mode}:all`,
