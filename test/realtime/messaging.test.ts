@@ -269,6 +269,27 @@ describe("room.join", () => {
   });
 });
 
+describe("a named room a seed server added", () => {
+  it("is delivered to members who joined it with room.join, and refused to others", async () => {
+    await raw.set("room:lounge:name", "Lounge");
+    await raw.sAdd(`user:${ann.user.id}:rooms`, "lounge");
+    await raw.sAdd(`user:${bob.user.id}:rooms`, "lounge");
+    const annSocket = await connectAs(ann);
+    const bobSocket = await connectAs(bob, { batch: true });
+    const catSocket = await connectAs(cat);
+    expect(await annSocket.emitWithAck("room.join", "lounge")).toEqual({ ok: true, roomId: "lounge" });
+    expect(await bobSocket.emitWithAck("room.join", "lounge")).toEqual({ ok: true, roomId: "lounge" });
+    expect((await catSocket.emitWithAck("room.join", "lounge")).ok).toBe(false);
+    const bobGot = collectMessages(bobSocket);
+    const catGot = collectMessages(catSocket);
+    expect((await send(annSocket, { roomId: "lounge", message: "in the lounge" })).ok).toBe(true);
+    expect((await send(catSocket, { roomId: "lounge", message: "let me in" })).ok).toBe(false);
+    await eventually(() => bobGot.some((m) => m.message === "in the lounge"));
+    await sleep(100);
+    expect(catGot.filter((m) => m.roomId === "lounge")).toEqual([]);
+  });
+});
+
 describe("presence events", () => {
   it("announces user.connected when a user comes online and user.disconnected when their last tab closes", async () => {
     const watcher = await connectAs(cat);

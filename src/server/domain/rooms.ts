@@ -28,12 +28,6 @@ export class Rooms {
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
   }
 
-  /** Ids of the named (non-private) rooms the user belongs to, General included. */
-  async namedRoomIds(userId: number): Promise<string[]> {
-    const ids = await this.redis.sMembers(keys.userRooms(userId));
-    return ids.filter((id) => parsePrivateRoomId(id) === null);
-  }
-
   /** The user's rooms as the seed lists them: private rooms without messages are left out. */
   async listFor(userId: number): Promise<RoomSummary[]> {
     const ids = await this.redis.sMembers(keys.userRooms(userId));
@@ -44,19 +38,28 @@ export class Rooms {
   }
 
   async summary(roomId: string, skipEmptyPrivate = false): Promise<RoomSummary | undefined> {
-    const pair = parsePrivateRoomId(roomId);
-    if (!pair) {
+    if (!parsePrivateRoomId(roomId)) {
       const name = await this.redis.get(keys.roomName(roomId));
       return name === null ? undefined : { id: roomId, names: [name] };
     }
-    const [hasMessages, names] = await Promise.all([
+    const [hasMessages, room] = await Promise.all([
       skipEmptyPrivate ? this.redis.exists(keys.room(roomId)) : Promise.resolve(1),
-      this.users.usernames(pair),
+      this.privateSummary(roomId),
     ]);
+    return hasMessages ? room : undefined;
+  }
+
+  /**
+   * `{id, names}` of a private room of two existing users, else undefined. Names come from the
+   * users' name cache, so on the send path this costs no Redis call after the first time.
+   */
+  async privateSummary(roomId: string): Promise<RoomSummary | undefined> {
+    const pair = parsePrivateRoomId(roomId);
+    if (!pair) return undefined;
+    const names = await this.users.usernames(pair);
     const low = names.get(pair[0]);
     const high = names.get(pair[1]);
-    if (!hasMessages || low === undefined || high === undefined) return undefined;
-    return { id: roomId, names: [low, high] };
+    return low === undefined || high === undefined ? undefined : { id: roomId, names: [low, high] };
   }
 
   /** Creates (or returns) the private room of two existing users and records it for both. */

@@ -6,7 +6,6 @@ import {
   SendMessage,
   type ClientToServerEvents,
   type MessageAck,
-  type RoomSummary,
   type ServerToClientEvents,
   type SessionUser,
 } from "../../protocol/index.js";
@@ -62,15 +61,13 @@ export class SocketGateway {
     // Batch-mode sockets get one frame per room per window already; seed-mode sockets get one
     // event per message and per presence change, so their writes are coalesced per turn instead.
     if (mode === "seed") coalesceWrites(socket.conn);
+    // General and private rooms need no lookup: everyone is in General, and a private room is
+    // delivered to its two members' own socket rooms. Any other named room is joined on `room.join`
+    // (the seed's client sends one for each of its rooms).
     socket.join([...GENERAL_SOCKET_ROOMS(mode), socketRooms.user(mode, user.id)]);
     this.ctx.presence.connect(user.id).then(
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
-    );
-    // Named rooms other than General (rooms a seed server may have added) are joined from the set.
-    this.ctx.rooms.namedRoomIds(user.id).then(
-      (ids) => socket.join(ids.map((id) => socketRooms.room(mode, id))),
-      () => {},
     );
 
     socket.on("message", (payload, ack) => {
@@ -92,7 +89,7 @@ export class SocketGateway {
         return { ok: false, error: "You are not a member of this room" };
       }
       const { config } = this.ctx;
-      const room = await this.privateRoomSummary(roomId);
+      const room = await this.ctx.rooms.privateSummary(roomId);
       const result = await this.ctx.messages.store({
         roomId,
         from: user.id,
@@ -118,16 +115,6 @@ export class SocketGateway {
     } catch (err) {
       return { ok: false, error: this.describeFailure(err, "message") };
     }
-  }
-
-  /** `{id, names}` of a private room (from the name cache after the first time), else undefined. */
-  private async privateRoomSummary(roomId: string): Promise<RoomSummary | undefined> {
-    const pair = parsePrivateRoomId(roomId);
-    if (!pair) return undefined;
-    const names = await this.ctx.users.usernames(pair);
-    const low = names.get(pair[0]);
-    const high = names.get(pair[1]);
-    return low !== undefined && high !== undefined ? { id: roomId, names: [low, high] } : undefined;
   }
 
   private async onJoin(socket: ChatSocket, payload: unknown) {
