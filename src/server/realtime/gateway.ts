@@ -1,43 +1,35 @@
-import type { Server, Socket } from "socket.io";
-import {
-  HandshakeAuth,
-  JoinRoom,
-  parsePrivateRoomId,
-  SendMessage,
-  type ClientToServerEvents,
-  type MessageAck,
-  type ServerToClientEvents,
-  type SessionUser,
-} from "../../protocol/index.js";
+import { HandshakeAuth, type SessionUser } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
-import { describeZodError } from "../http/errors.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
 import type { PubSubBridge } from "./bridge.js";
 import type { LocalDelivery } from "./delivery.js";
-import { GENERAL_SOCKET_ROOMS, socketRooms, type DeliveryMode } from "./socket-rooms.js";
+import { UNAVAILABLE, type ChatServer, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handlers/handler.js";
+import { messageHandlers } from "./handlers/messages.js";
+import { roomHandlers } from "./handlers/rooms.js";
+import { GENERAL_SOCKET_ROOMS, socketRooms } from "./socket-rooms.js";
 import { coalesceWrites } from "./write-coalescing.js";
 
-interface SocketData {
-  user: SessionUser;
-  mode: DeliveryMode;
-}
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
-const UNAVAILABLE = "The database is unavailable; please try again shortly.";
+/** Every group of socket events, each in its own file under handlers/. */
+const HANDLERS: SocketHandlers[] = [messageHandlers, roomHandlers];
 
 /**
  * The Socket.IO gateway: authenticates the handshake by the session cookie, joins a socket to its
- * user's rooms, keeps presence, and turns `message` / `room.join` requests into domain calls.
+ * user's rooms, keeps presence, and registers the event handler groups on each connection.
  */
 export class SocketGateway {
+  private readonly deps: HandlerDeps;
+
   constructor(
     private readonly io: ChatServer,
     private readonly ctx: ChatContext,
     private readonly delivery: LocalDelivery,
     private readonly bridge: PubSubBridge,
-  ) {}
+  ) {
+    this.deps = { ctx, delivery, bridge };
+  }
 
   attach(): void {
     this.io.use(async (socket, next) => {
@@ -69,68 +61,8 @@ export class SocketGateway {
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
     );
-
-    socket.on("message", (payload, ack) => {
-      void this.onMessage(socket, payload).then((answer) => typeof ack === "function" && ack(answer));
-    });
-    socket.on("room.join", (payload, ack) => {
-      void this.onJoin(socket, payload).then((answer) => typeof ack === "function" && ack(answer));
-    });
+    for (const register of HANDLERS) register(socket, this.deps);
     socket.on("disconnect", () => this.onDisconnect(socket));
-  }
-
-  private async onMessage(socket: ChatSocket, payload: unknown): Promise<MessageAck> {
-    const parsed = SendMessage.safeParse(payload);
-    if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
-    const { roomId, message: text, clientId } = parsed.data;
-    const user = socket.data.user;
-    try {
-      if (!(await this.ctx.rooms.isMember(user.id, roomId))) {
-        return { ok: false, error: "You are not a member of this room" };
-      }
-      const { config } = this.ctx;
-      const room = await this.ctx.rooms.privateSummary(roomId);
-      const result = await this.ctx.messages.store({
-        roomId,
-        from: user.id,
-        text,
-        clientId,
-        serverId: config.serverId,
-        rateLimit: config.messageRateLimit,
-        rateWindowMs: config.messageRateWindowMs,
-        showRoom: room,
-      });
-      if (result.status === "rate-limited") {
-        return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
-      }
-      if (result.status === "stored") {
-        // Synchronously, in stored order: the other member learns of a new room before its first
-        // message, as other instances do (the store script published show.room first).
-        const opened = result.firstInRoom && room;
-        if (opened) this.delivery.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== user.id));
-        this.delivery.message(result.message);
-        if (opened) await this.ctx.rooms.addPrivateMembers(roomId);
-      }
-      return { ok: true, message: result.message };
-    } catch (err) {
-      return { ok: false, error: this.describeFailure(err, "message") };
-    }
-  }
-
-  private async onJoin(socket: ChatSocket, payload: unknown) {
-    const parsed = JoinRoom.safeParse(payload);
-    if (!parsed.success) return { ok: false as const, error: describeZodError(parsed.error) };
-    const roomId = parsed.data;
-    try {
-      if (!(await this.ctx.rooms.isMember(socket.data.user.id, roomId))) {
-        return { ok: false as const, error: "You are not a member of this room" };
-      }
-      // Private rooms need no join: they are delivered to their members' own socket rooms.
-      if (!parsePrivateRoomId(roomId)) await socket.join(socketRooms.room(socket.data.mode, roomId));
-      return { ok: true as const, roomId };
-    } catch (err) {
-      return { ok: false as const, error: this.describeFailure(err, "room.join") };
-    }
   }
 
   private onDisconnect(socket: ChatSocket): void {
@@ -146,11 +78,5 @@ export class SocketGateway {
     const event = { id: user.id, username: user.username, online };
     this.delivery.presence(event);
     this.bridge.publish(online ? "user.connected" : "user.disconnected", event).catch(() => {});
-  }
-
-  private describeFailure(err: unknown, what: string): string {
-    if (isRedisUnavailable(err)) return UNAVAILABLE;
-    this.ctx.log.error({ err }, `socket ${what} failed`);
-    return "Internal server error";
   }
 }

@@ -1,0 +1,20 @@
+import { JoinRoom, parsePrivateRoomId, type Ack } from "../../../protocol/index.js";
+import { describeZodError } from "../../http/errors.js";
+import { socketRooms } from "../socket-rooms.js";
+import { onRequest, type SocketHandlers } from "./handler.js";
+
+/** `room.join`: subscribe this socket to a named room it is a member of. */
+export const roomHandlers: SocketHandlers = (socket, deps) => {
+  const { ctx } = deps;
+  onRequest(socket, deps, "room.join", async (payload): Promise<Ack<{ roomId: string }>> => {
+    const parsed = JoinRoom.safeParse(payload);
+    if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+    const roomId = parsed.data;
+    if (!(await ctx.rooms.isMember(socket.data.user.id, roomId))) {
+      return { ok: false, error: "You are not a member of this room" };
+    }
+    // Private rooms need no join: they are delivered to their members' own socket rooms.
+    if (!parsePrivateRoomId(roomId)) await socket.join(socketRooms.room(socket.data.mode, roomId));
+    return { ok: true, roomId };
+  });
+};
