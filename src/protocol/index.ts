@@ -2,3 +2,4 @@ export * from "./ids.js";
 export * from "./message.js";
 export * from "./rest.js";
 export * from "./events.js";
+export * from "./roles.js";

@@ -12,6 +12,7 @@ import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
 import { Users } from "./domain/users.js";
+import { Roles } from "./domain/users/role.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -52,6 +53,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     log,
     redis,
     users,
+    roles: new Roles(redis),
     rooms: new Rooms(redis, users),
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
     sessions: new Sessions(redis, config.sessionTtlSeconds),

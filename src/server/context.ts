@@ -5,6 +5,7 @@ import type { Presence } from "./domain/presence.js";
 import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
+import type { Roles } from "./domain/users/role.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
 
@@ -14,6 +15,7 @@ export interface ChatContext {
   log: Logger;
   redis: Redis;
   users: Users;
+  roles: Roles;
   rooms: Rooms;
   messages: Messages;
   sessions: Sessions;
