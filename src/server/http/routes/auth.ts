@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { FastifyRequest } from "fastify";
 import { LoginBody, MIN_PASSWORD_LENGTH, type SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
@@ -10,8 +11,8 @@ export function currentUser(request: FastifyRequest): SessionUser {
 }
 
 export function authRoutes(ctx: ChatContext) {
-  return async (app: FastifyInstance) => {
-    app.post<{ Body: LoginBody }>(
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.post(
       "/login",
       { schema: { body: LoginBody }, config: { public: true } },
       async (request, reply) => {
@@ -41,4 +42,5 @@ export function authRoutes(ctx: ChatContext) {
       return reply.type("application/json").send(JSON.stringify(request.user));
     });
   };
+  return plugin;
 }

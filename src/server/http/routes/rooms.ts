@@ -1,13 +1,12 @@
-import type { FastifyInstance } from "fastify";
-import type { z } from "zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { CreatePrivateRoomBody, MessagesQuery, RoomParams, UserParams } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
 
 export function roomRoutes(ctx: ChatContext) {
-  return async (app: FastifyInstance) => {
-    app.get<{ Params: z.infer<typeof UserParams> }>(
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.get(
       "/rooms/:userId",
       { schema: { params: UserParams } },
       async (request) => {
@@ -17,7 +16,7 @@ export function roomRoutes(ctx: ChatContext) {
       },
     );
 
-    app.post<{ Body: z.infer<typeof CreatePrivateRoomBody> }>(
+    app.post(
       "/room",
       { schema: { body: CreatePrivateRoomBody } },
       async (request, reply) => {
@@ -33,7 +32,7 @@ export function roomRoutes(ctx: ChatContext) {
       },
     );
 
-    app.get<{ Params: z.infer<typeof RoomParams>; Querystring: MessagesQuery }>(
+    app.get(
       "/room/:id/messages",
       { schema: { params: RoomParams, querystring: MessagesQuery } },
       async (request) => {
@@ -47,4 +46,5 @@ export function roomRoutes(ctx: ChatContext) {
       },
     );
   };
+  return plugin;
 }

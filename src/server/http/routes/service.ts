@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { randomInt } from "node:crypto";
 import type { ChatContext } from "../../context.js";
 import { pingRedis } from "../../redis/connection.js";
@@ -12,7 +12,7 @@ const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)]!;
 const STREAM_KEEPALIVE_MS = 20_000;
 
 export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
-  return async (app: FastifyInstance) => {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get("/healthz", { config: { public: true }, logLevel: "warn" }, async (_request, reply) => {
       try {
         await Promise.race([
@@ -52,4 +52,5 @@ export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
       request.raw.on("close", end);
     });
   };
+  return plugin;
 }

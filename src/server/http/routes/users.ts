@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { UsersQuery } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
@@ -14,8 +14,8 @@ const SearchQuery = z.object({
 });
 
 export function userRoutes(ctx: ChatContext) {
-  return async (app: FastifyInstance) => {
-    app.get<{ Querystring: z.infer<typeof UsersQuery> }>(
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.get(
       "/users",
       { schema: { querystring: UsersQuery } },
       async (request) => ctx.users.withPresence(request.query.ids),
@@ -24,7 +24,7 @@ export function userRoutes(ctx: ChatContext) {
     app.get("/users/online", async () => ctx.users.withPresence(await ctx.presence.onlineIds()));
 
     /** People whose name starts with `q`, online first: the people list's filter. */
-    app.get<{ Querystring: z.infer<typeof SearchQuery> }>(
+    app.get(
       "/users/search",
       { schema: { querystring: SearchQuery } },
       async (request) => {
@@ -34,4 +34,5 @@ export function userRoutes(ctx: ChatContext) {
       },
     );
   };
+  return plugin;
 }
