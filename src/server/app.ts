@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { ChatContext } from "./context.js";
 import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
+import { PushNotifier } from "./domain/notifications/push-notifier.js";
+import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
@@ -15,6 +17,7 @@ import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
+import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { userRoutes } from "./http/routes/users.js";
@@ -48,17 +51,25 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
   const users = new Users(redis);
+  const rooms = new Rooms(redis, users);
+  const vapid = await loadVapidKeys(redis, config);
+  if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
     config,
     log,
     redis,
     users,
     roles: new Roles(redis),
-    rooms: new Rooms(redis, users),
+    rooms,
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+      queueSize: config.pushQueueSize,
+      concurrency: config.pushConcurrency,
+      timeoutMs: config.pushTimeoutMs,
+    }),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -88,6 +99,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(notificationRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -131,6 +143,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});
       await connections.close();
