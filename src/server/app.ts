@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { ChatContext } from "./context.js";
 import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
+import { MessageActions } from "./domain/messages/actions.js";
+import { Mentions } from "./domain/messages/mentions.js";
 import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
@@ -19,6 +21,7 @@ import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
+import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -52,6 +55,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const redis = connections.data;
   const users = new Users(redis);
   const rooms = new Rooms(redis, users);
+  const roles = new Roles(redis);
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const mentions = new Mentions(users, rooms);
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
@@ -59,12 +65,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     log,
     redis,
     users,
-    roles: new Roles(redis),
+    roles,
     rooms,
-    messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
+    messages,
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    mentions,
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
     notifications: new PushNotifier(redis, rooms, users, vapid, log, {
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
@@ -98,6 +106,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
+    await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
     await api.register(notificationRoutes(ctx));
   });

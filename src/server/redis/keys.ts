@@ -55,6 +55,11 @@ export const keys = {
   pushEndpointOwner: (endpointSha256: string) => `push:endpoint:${endpointSha256}`,
   /** String JSON `{publicKey, privateKey}`: the VAPID keys, generated once (SET NX) unless configured. */
   vapidKeys: "push:vapid",
+  // --- ours: message actions (domain/messages/*; docs/data-model.md "Edits, deletions, reactions") ---
+  /** Hash messageId -> JSON `[{emoji, users: [userId...]}]`: a room's reactions, in the room's slot. */
+  roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
+  /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
+  roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
