@@ -10,7 +10,7 @@ import type { Users } from "../users.js";
 import { NotificationLevels } from "./levels.js";
 import { sendPush, topicForRoom } from "./push-sender.js";
 import { PushSubscriptions } from "./push-subscriptions.js";
-import { roomAudience, type RoomAudience } from "./room-audience.js";
+import { roomAudience, roomKindFromId, type RoomAudience } from "./room-audience.js";
 import type { VapidKeys } from "./vapid.js";
 
 /** How long a push service keeps a notification for a device that is off: a day. */
@@ -79,9 +79,13 @@ export class PushNotifier {
     return this.vapid.publicKey;
   }
 
-  /** Queues a just-stored message for push; returns at once. */
+  /**
+   * Queues a just-stored message for push; returns at once. A named-room message that mentions no
+   * one can notify no one: it is dropped here, before the queue, at no cost.
+   */
   messageStored(message: ChatMessage): void {
     if (this.closed) return;
+    if (roomKindFromId(message.roomId) === "named" && mentionsOf(message).length === 0) return;
     if (this.queue.length >= this.options.queueSize) {
       this.queue.shift();
       if (this.dropped++ % 100 === 0) this.log.warn({ dropped: this.dropped }, "push queue full: dropping the oldest notifications");
@@ -119,7 +123,7 @@ export class PushNotifier {
   }
 
   private async process(message: ChatMessage): Promise<void> {
-    const audience = await roomAudience(this.redis, message.roomId);
+    const audience = roomAudience(this.redis, message.roomId);
     const mentioned = new Set(mentionsOf(message));
     const candidates = new Set<number>([...(audience.members ?? []), ...mentioned]);
     candidates.delete(message.from);
@@ -145,7 +149,7 @@ export class PushNotifier {
     const senderName = (await this.users.usernames([message.from])).get(message.from) ?? "Someone";
     const text = truncateForNotification(message.message);
     const payload: PushPayload = {
-      title: audience.name ?? senderName,
+      title: (await audience.name()) ?? senderName,
       body: audience.kind === "private" ? text : `${senderName}: ${text}`,
       roomId: message.roomId,
       messageId: message.id,
