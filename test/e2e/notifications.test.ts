@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { PushPayload } from "../../src/protocol/index.js";
 import { chats, closeContexts, launchChromium, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
@@ -69,6 +70,35 @@ describe("web client: installable app and notifications", () => {
     const csp = (await page.request.get(stack.url)).headers()["content-security-policy"];
     expect(csp).toContain("worker-src 'self'");
     expect(csp).toContain("manifest-src 'self'");
+  });
+
+  it("the service worker shows a Web Push message, one notification per room, carrying the room to open", async () => {
+    const { context, page } = await newPage(browser);
+    await context.grantPermissions(["notifications"], { origin: stack.url });
+    await signIn(page, stack.url, "Alex");
+    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    const cdp = await context.newCDPSession(page);
+    const registrations: { registrationId: string; isDeleted: boolean }[] = [];
+    cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => registrations.push(...event.registrations));
+    await cdp.send("ServiceWorker.enable");
+    const deadline = Date.now() + 5000;
+    while (!registrations.some((r) => !r.isDeleted) && Date.now() < deadline) await page.waitForTimeout(50);
+    const registrationId = registrations.find((r) => !r.isDeleted)!.registrationId;
+    // What the server sends (decrypted by the browser before the worker sees it).
+    const deliver = (payload: PushPayload) =>
+      cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.url, registrationId, data: JSON.stringify(PushPayload.parse(payload)) });
+    await deliver({ title: "General", body: "Joe: @Alex first", roomId: "0", messageId: "1", reason: "mention", url: "/#/room/0" });
+    await deliver({ title: "General", body: "Joe: @Alex second", roomId: "0", messageId: "2", reason: "mention", url: "/#/room/0" });
+    await deliver({ title: "Mary", body: "lunch?", roomId: "3:4", messageId: "3", reason: "conversation", url: "/#/room/3:4" });
+    const notifications = () => page.evaluate(async () =>
+      (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })));
+    let shown = await notifications();
+    for (let i = 0; i < 100 && !shown.some((n) => n.body === "lunch?"); i++) shown = await page.waitForTimeout(50).then(notifications);
+    expect(shown).toHaveLength(2);
+    expect(shown).toEqual(expect.arrayContaining([
+      { title: "General", body: "Joe: @Alex second", tag: "room:0", data: { url: "/#/room/0", roomId: "0" } },
+      { title: "Mary", body: "lunch?", tag: "room:3:4", data: { url: "/#/room/3:4", roomId: "3:4" } },
+    ]));
   });
 
   it("loads the app shell offline once the service worker has cached it", async () => {

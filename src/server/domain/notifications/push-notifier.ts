@@ -3,7 +3,7 @@ import {
   type ChatMessage, type PushPayload,
 } from "../../../protocol/index.js";
 import type { Logger } from "../../logger.js";
-import type { Redis } from "../../redis/connection.js";
+import { isRedisUnavailable, type Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import type { Rooms } from "../rooms.js";
 import type { Users } from "../users.js";
@@ -113,7 +113,11 @@ export class PushNotifier {
       const message = this.queue.shift()!;
       this.running++;
       void this.process(message)
-        .catch((err: unknown) => this.log.warn({ err, roomId: message.roomId }, "push notification failed"))
+        .catch((err: unknown) => {
+          // Redis down: every queued message fails the same way; the outage is logged elsewhere.
+          if (isRedisUnavailable(err)) this.log.debug({ roomId: message.roomId }, "push skipped: Redis unavailable");
+          else this.log.warn({ err, roomId: message.roomId }, "push notification failed");
+        })
         .finally(() => {
           this.running--;
           this.pump();
