@@ -13,6 +13,7 @@ import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
+import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -28,6 +29,7 @@ import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { originCheck } from "./realtime/origin-check.js";
+import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -59,12 +61,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    nameIndex: new NameIndexSync(redis, users),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
+  await ctx.nameIndex.start();
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -102,6 +106,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
   gateway.attach();
+  bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 

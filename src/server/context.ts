@@ -6,6 +6,7 @@ import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
+import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
 
@@ -21,4 +22,6 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
 }
