@@ -47,7 +47,9 @@ export interface ChatServerInstance {
  * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
  */
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
-  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
+  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   const redis = connections.data;
   const users = new Users(redis);
   const ctx: ChatContext = {
