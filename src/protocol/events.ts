@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
+import type { ConnectionClosing } from "./limits.js";
 
 /** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
 export const SendMessage = z.object({
@@ -48,6 +49,8 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

@@ -28,6 +28,8 @@ export async function startChatServer(options: { redisUrl: string } & Partial<Co
       messageRateLimit: 0,
       loginRateLimit: 0,
       loginRateLimitPerAddress: 0,
+      socketEventBudget: 0,
+      maxSocketsPerUser: 0,
       ...overrides,
     },
   );
@@ -59,6 +61,8 @@ export async function startChatServerProcess(env: Record<string, string>): Promi
       MESSAGE_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT_PER_ADDRESS: "0",
+      SOCKET_EVENT_BUDGET: "0",
+      MAX_SOCKETS_PER_USER: "0",
       ...env,
     },
     stdio: ["ignore", "inherit", "inherit"],
