@@ -2,6 +2,9 @@ import {
   Envelope,
   parsePrivateRoomId,
   PresenceUser,
+  RoomChange,
+  RoomSummary,
+  Typing,
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
@@ -24,7 +27,7 @@ export interface ForeignPresenceHooks {
   userDisconnected(user: PresenceUser): boolean;
 }
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe";
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing";
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
@@ -148,6 +151,20 @@ export class PubSubBridge {
       }
       case "probe":
         return;
+      // message actions: changes are published by their scripts, typing by the typing handler
+      case "message.updated":
+      case "message.deleted":
+      case "reaction.updated": {
+        const change = RoomChange.safeParse(envelope.data);
+        if (change.success && change.data.type === envelope.type) this.delivery.roomEvent(change.data.type, change.data.roomId, change.data);
+        else this.log.warn({ type: envelope.type }, "dropped a malformed change envelope");
+        return;
+      }
+      case "typing": {
+        const typing = Typing.safeParse(envelope.data);
+        if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
+        return;
+      }
       default:
         this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
     }
