@@ -51,6 +51,14 @@ const Env = z.object({
   PUSH_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Accept push endpoints on loopback/private addresses and plain http (tests and local push services only). */
   PUSH_ALLOW_LOCAL_ENDPOINTS: bool.default(false),
+  // --- integrity (issue 8) ---
+  /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
+  REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
+  SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
+  SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
+  MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
 });
 
 export type Config = {
@@ -87,6 +95,10 @@ export type Config = {
   pushConcurrency: number;
   pushTimeoutMs: number;
   pushAllowLocalEndpoints: boolean;
+  redisCommandTimeoutMs: number;
+  socketEventBudget: number;
+  socketEventWindowMs: number;
+  maxSocketsPerUser: number;
 };
 
 export class ConfigError extends Error {}
@@ -136,6 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pushConcurrency: e.PUSH_CONCURRENCY,
     pushTimeoutMs: e.PUSH_TIMEOUT_MS,
     pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    socketEventBudget: e.SOCKET_EVENT_BUDGET,
+    socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     ...overrides,
   };
 }

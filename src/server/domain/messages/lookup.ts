@@ -21,7 +21,8 @@ export interface FoundMessage {
  * Returns undefined when the room has no such message.
  */
 export async function findMessage(redis: Redis, roomId: string, id: string): Promise<FoundMessage | undefined> {
-  const second = id.length > 6 ? id.slice(0, -6) : "0";
+  const micros = id.split("-", 1)[0]!;
+  const second = micros.length > 6 ? micros.slice(0, -6) : "0";
   const next = (BigInt(second) + 1n).toString();
   const entries = await redis.zRangeWithScores(keys.room(roomId), second, `(${next}`, { BY: "SCORE" });
   // Parsed together, as history is (ids of members sharing a second may depend on their neighbours);
