@@ -83,3 +83,21 @@ sw.addEventListener("notificationclick", (event) => {
     await sw.clients.openWindow(url);
   })());
 });
+
+// The browser replaced this device's subscription (expiry, key rotation by the push service):
+// subscribe again with the server's key and tell the server, with the session cookie this origin
+// has. The old endpoint is removed by the server when its push service answers 404/410.
+sw.addEventListener("pushsubscriptionchange", (event) => {
+  (event as ExtendableEvent).waitUntil((async () => {
+    const response = await fetch("/push/key", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const { publicKey } = (await response.json()) as { publicKey: string };
+    const subscription = await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey });
+    await fetch("/push/subscriptions", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(subscription.toJSON()),
+    });
+  })().catch(() => undefined));
+});
