@@ -1,6 +1,6 @@
 import {
-  defaultNotificationLevel, NotificationLevel, roomUrl, truncateForNotification,
-  type ChatMessage, type PushPayload,
+  defaultNotificationLevel, GENERAL_ROOM_ID, NotificationLevel, roomUrl, truncateForNotification,
+  type ChatMessage, type NotificationRoomKind, type PushPayload,
 } from "../../../protocol/index.js";
 import type { Logger } from "../../logger.js";
 import { isRedisUnavailable, type Redis } from "../../redis/connection.js";
@@ -10,7 +10,7 @@ import type { Users } from "../users.js";
 import { NotificationLevels } from "./levels.js";
 import { sendPush, topicForRoom } from "./push-sender.js";
 import { PushSubscriptions } from "./push-subscriptions.js";
-import { roomAudience, roomKindFromId, type RoomAudience } from "./room-audience.js";
+import { roomAudience, roomKindFromId, type ConversationRooms, type RoomAudience } from "./room-audience.js";
 import type { VapidKeys } from "./vapid.js";
 
 /** How long a push service keeps a notification for a device that is off: a day. */
@@ -70,9 +70,18 @@ export class PushNotifier {
     private readonly vapid: VapidKeys,
     private readonly log: Logger,
     private readonly options: PushNotifierOptions,
+    /** Group conversations (rooms module); without it, rooms people make count as named rooms. */
+    private readonly conversations?: ConversationRooms,
   ) {
     this.levels = new NotificationLevels(redis);
     this.subscriptions = new PushSubscriptions(redis);
+  }
+
+  /** The room's kind for notification defaults: private from the id, group as the rooms module says, else named. */
+  async kindOf(roomId: string): Promise<NotificationRoomKind> {
+    const kind = roomKindFromId(roomId);
+    if (kind !== "named" || roomId === GENERAL_ROOM_ID || !this.conversations) return kind;
+    return this.conversations.kindOf(roomId);
   }
 
   get publicKey(): string {
@@ -85,7 +94,8 @@ export class PushNotifier {
    */
   messageStored(message: ChatMessage): void {
     if (this.closed) return;
-    if (roomKindFromId(message.roomId) === "named" && mentionsOf(message).length === 0) return;
+    // General never is a conversation; rooms people make may be groups (the worker asks).
+    if (message.roomId === GENERAL_ROOM_ID && mentionsOf(message).length === 0) return;
     if (this.queue.length >= this.options.queueSize) {
       this.queue.shift();
       if (this.dropped++ % 100 === 0) this.log.warn({ dropped: this.dropped }, "push queue full: dropping the oldest notifications");
@@ -127,8 +137,9 @@ export class PushNotifier {
   }
 
   private async process(message: ChatMessage): Promise<void> {
-    const audience = roomAudience(this.redis, message.roomId);
     const mentioned = new Set(mentionsOf(message));
+    if (roomKindFromId(message.roomId) === "named" && mentioned.size === 0 && !this.conversations) return;
+    const audience = await roomAudience(this.redis, this.users, message.roomId, this.conversations);
     const candidates = new Set<number>([...(audience.members ?? []), ...mentioned]);
     candidates.delete(message.from);
     if (candidates.size === 0) return;
@@ -153,7 +164,7 @@ export class PushNotifier {
     const senderName = (await this.users.usernames([message.from])).get(message.from) ?? "Someone";
     const text = truncateForNotification(message.message);
     const payload: PushPayload = {
-      title: (await audience.name()) ?? senderName,
+      title: (await audience.title(userId)) ?? senderName,
       body: audience.kind === "private" ? text : `${senderName}: ${text}`,
       roomId: message.roomId,
       messageId: message.id,

@@ -5,7 +5,6 @@ import {
 } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { checkPushEndpoint } from "../../domain/notifications/push-endpoint.js";
-import { roomKindFromId } from "../../domain/notifications/room-audience.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
 
@@ -58,7 +57,7 @@ export function notificationRoutes(ctx: ChatContext) {
         const user = currentUser(request);
         const roomId = request.params.id;
         if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
-        return { roomId, ...(await notifications.levels.get(user.id, roomId, roomKindFromId(roomId))) };
+        return { roomId, ...(await notifications.levels.get(user.id, roomId, await notifications.kindOf(roomId))) };
       },
     );
 
