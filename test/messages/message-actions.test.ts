@@ -13,6 +13,7 @@ import { api, connect, eventually, send, sleep, type ClientSocket } from "../sup
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
+import { messageIdForSeedMember } from "../../src/server/domain/message-ids.js";
 
 /**
  * Mentions, replies, edits, deletions, reactions, typing and catch-up, on two instances sharing one
@@ -364,7 +365,8 @@ describe("message actions across two instances", () => {
       const second = Math.floor(Date.now() / 1000) - 100_000;
       const seedJson = JSON.stringify({ from: String(ids.bob), date: second, message: "from a seed server", roomId: "0" });
       await ctxt.raw.zAdd("room:0", { score: second, value: seedJson });
-      const id = `${second}000000`;
+      const id = messageIdForSeedMember(second, seedJson);
+      expect(id).toMatch(/^\d+-[0-9a-f]{12}$/);
       const reply = await say("alice@A", { roomId: "0", message: "seen", replyTo: id });
       expect(reply).toMatchObject({ replyTo: id, reply: { from: ids.bob, message: "from a seed server" } });
       expect(await emit("alice@A", "reaction.add", { roomId: "0", id, emoji: "👀" })).toMatchObject({ ok: true });
