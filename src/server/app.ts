@@ -70,9 +70,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
-    nameIndex: new NameIndexSync(redis, users),
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    nameIndex: new NameIndexSync(redis, users),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");

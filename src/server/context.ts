@@ -24,9 +24,9 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
-  /** People search stays complete while other servers register users. */
-  nameIndex: NameIndexSync;
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
 }

@@ -151,8 +151,6 @@ export class PubSubBridge {
         else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
         return;
       }
-      case "probe":
-        return;
       // message actions: changes are published by their scripts, typing by the typing handler
       case "message.updated":
       case "message.deleted":
@@ -167,6 +165,8 @@ export class PubSubBridge {
         if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
         return;
       }
+      case "probe":
+        return;
       default:
         this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
     }
