@@ -2,8 +2,8 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
-import type { ConnectionClosing } from "./limits.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
+import type { ConnectionClosing } from "./limits.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
@@ -54,13 +54,13 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
-  /** The server is about to close this connection on purpose (see limits.ts). */
-  "connection.closing": (payload: ConnectionClosing) => void;
   // message actions (see message-actions.ts), to seed and batch sockets alike
   "message.updated": (change: MessageUpdated) => void;
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
   typing: (typing: Typing) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

@@ -4,7 +4,7 @@ export * from "./rest.js";
 export * from "./events.js";
 export * from "./roles.js";
 export * from "./notifications.js";
-export * from "./limits.js";
 export * from "./reactions.js";
 export * from "./mentions.js";
 export * from "./message-actions.js";
+export * from "./limits.js";

@@ -75,7 +75,6 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
-    nameIndex: new NameIndexSync(redis, users),
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
     notifications: new PushNotifier(redis, rooms, users, vapid, log, {
@@ -83,6 +82,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
     }),
+    nameIndex: new NameIndexSync(redis, users),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
