@@ -77,12 +77,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    nameIndex: new NameIndexSync(redis, users),
     notifications: new PushNotifier(redis, rooms, users, vapid, log, {
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
     }),
-    nameIndex: new NameIndexSync(redis, users),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");

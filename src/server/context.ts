@@ -27,9 +27,9 @@ export interface ChatContext {
   loginLimits: LoginLimits;
   /** Notification levels, push subscriptions, and Web Push for stored messages. */
   notifications: PushNotifier;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
-  /** People search stays complete while other servers register users. */
-  nameIndex: NameIndexSync;
 }
