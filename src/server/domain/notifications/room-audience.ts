@@ -62,3 +62,29 @@ export async function roomAudience(redis: Redis, users: Users, roomId: string, c
 export function roomKindFromId(roomId: string): NotificationRoomKind {
   return parsePrivateRoomId(roomId) ? "private" : "named";
 }
+
+/** Rooms whose kind is remembered per instance (a room's kind never changes). */
+const KIND_CACHE_ROOMS = 10_000;
+
+/**
+ * ConversationRooms over the rooms module: the kind from the room's record (`{room:ID}:meta`,
+ * remembered per instance: a room never changes kind), the members from its member cache.
+ */
+export function conversationRoomsFrom(
+  namedRooms: { meta(roomId: string): Promise<{ kind: string } | undefined> },
+  membership: { members(roomId: string): Promise<number[]> },
+): ConversationRooms {
+  const kinds = new Map<string, "group" | "named">();
+  return {
+    async kindOf(roomId) {
+      const known = kinds.get(roomId);
+      if (known) return known;
+      const meta = await namedRooms.meta(roomId);
+      const kind = meta?.kind === "group" ? "group" : "named";
+      if (kinds.size >= KIND_CACHE_ROOMS) kinds.delete(kinds.keys().next().value!);
+      kinds.set(roomId, kind);
+      return kind;
+    },
+    members: (roomId) => membership.members(roomId),
+  };
+}
