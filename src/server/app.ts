@@ -11,6 +11,7 @@ import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
+import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
@@ -47,6 +48,9 @@ export interface ChatServerInstance {
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
+  // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
+  // on this Redis accepts the others' cookies.
+  if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const ctx: ChatContext = {
     config,

@@ -45,6 +45,10 @@ export const keys = {
   /** Counters with expiry: login attempts. */
   loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
   loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
+
+  // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
+  /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
+  sessionSecret: "secrets:session",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
