@@ -49,6 +49,11 @@ export const keys = {
   // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
   /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
   sessionSecret: "secrets:session",
+  /**
+   * String `{id}`: the claim on a name in lower case, taken with SET NX before a user is created,
+   * so that one name (in any case) is one account however many sign-ups race.
+   */
+  usernameClaim: (lowercaseName: string) => `usernames:claim:${lowercaseName}`,
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
