@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
+import type { SessionEndedNotice } from "./sessions.js";
 
 /** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
 export const SendMessage = z.object({
@@ -48,6 +49,8 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
+  /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
+  "session.ended": (notice: SessionEndedNotice) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

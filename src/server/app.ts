@@ -18,8 +18,10 @@ import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { serviceRoutes } from "./http/routes/service.js";
+import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
+import { registerOriginGuard } from "./http/origin-guard.js";
 import { registerSessions } from "./http/session-plugin.js";
 import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -60,13 +62,15 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     roles: new Roles(redis),
     rooms: new Rooms(redis, users),
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
-    sessions: new Sessions(redis, config.sessionTtlSeconds),
+    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
+  const sessionsIndexed = await ctx.sessions.indexExisting();
+  if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
 
@@ -80,6 +84,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await registerOriginGuard(app, { allowedOrigins: config.allowedOrigins });
 
   const openStreams = new Set<() => void>();
   await app.register(async (api) => {
@@ -92,6 +97,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(sessionRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
