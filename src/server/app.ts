@@ -64,7 +64,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
     sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
-    loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    loginLimits: new LoginLimits(redis, {
+      perNameAndAddress: config.loginRateLimit,
+      perAddress: config.loginRateLimitPerAddress,
+      windowMs: config.loginRateWindowMs,
+      addressBlockMs: config.loginAddressBlockMs,
+    }),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");

@@ -42,9 +42,6 @@ export const keys = {
   usernameIndex: "usernames:index",
   /** String JSON `{id, username}` with expiry: a login session. */
   session: (sessionId: string) => `session:${sessionId}`,
-  /** Counters with expiry: login attempts. */
-  loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
-  loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
 
   // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
   /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
