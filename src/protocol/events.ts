@@ -14,8 +14,12 @@ export type SendMessage = z.infer<typeof SendMessage>;
 
 export const JoinRoom = RoomId;
 
-/** The answer to every acknowledged socket request. */
-export type Ack<T> = { ok: true } & T | { ok: false; error: string };
+/**
+ * The answer to every acknowledged socket request. A refusal that will pass by itself (the message
+ * rate limit) says when: `retryAfterMs`, the ms to wait before sending again (clients queue the
+ * message and resend it then, with the same clientId).
+ */
+export type Ack<T> = { ok: true } & T | { ok: false; error: string; retryAfterMs?: number };
 export type MessageAck = Ack<{ message: ChatMessage }>;
 
 export const PresenceUser = z.object({ id: z.number().int(), username: z.string(), online: z.boolean() });

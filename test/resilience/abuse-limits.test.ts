@@ -52,8 +52,11 @@ describe("abuse limits across two instances", () => {
       const refusedOnB = await send(onB, { roomId: "0", message: "one too many on B" });
       for (const refused of [refusedOnA, refusedOnB]) {
         expect(refused.ok).toBe(false);
-        expect(Object.keys(refused).sort()).toEqual(["error", "ok"]);
+        expect(Object.keys(refused).sort()).toEqual(["error", "ok", "retryAfterMs"]);
         if (!refused.ok) expect(refused.error).toMatch(/too many messages/i);
+        // Machine-readable: when the limit allows again (ms), within the 2 s window.
+        if (!refused.ok) expect(refused.retryAfterMs).toBeGreaterThan(0);
+        if (!refused.ok) expect(refused.retryAfterMs).toBeLessThanOrEqual(2000);
       }
       const history = await readAllAfter(a.url, spammer.cookie, "0");
       expect(history.map((m) => m.message)).not.toContain("one too many on A");
