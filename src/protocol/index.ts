@@ -3,4 +3,8 @@ export * from "./message.js";
 export * from "./rest.js";
 export * from "./events.js";
 export * from "./roles.js";
+export * from "./limits.js";
+export * from "./reactions.js";
+export * from "./mentions.js";
+export * from "./message-actions.js";
 export * from "./sessions.js";

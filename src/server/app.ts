@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { ChatContext } from "./context.js";
 import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
+import { MessageActions } from "./domain/messages/actions.js";
+import { Mentions } from "./domain/messages/mentions.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
@@ -14,9 +16,11 @@ import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
+import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
+import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
@@ -31,6 +35,7 @@ import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { originCheck } from "./realtime/origin-check.js";
+import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -48,20 +53,26 @@ export interface ChatServerInstance {
  * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
  */
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
-  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
+  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   const redis = connections.data;
   // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
   // on this Redis accepts the others' cookies.
   if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
+  const rooms = new Rooms(redis, users);
+  const roles = new Roles(redis);
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const mentions = new Mentions(users, rooms);
   const ctx: ChatContext = {
     config,
     log,
     redis,
     users,
-    roles: new Roles(redis),
-    rooms: new Rooms(redis, users),
-    messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
+    roles,
+    rooms,
+    messages,
     sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, {
@@ -70,6 +81,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       windowMs: config.loginRateWindowMs,
       addressBlockMs: config.loginAddressBlockMs,
     }),
+    nameIndex: new NameIndexSync(redis, users),
+    mentions,
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -78,6 +92,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
+  await ctx.nameIndex.start();
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -101,6 +116,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
+    await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
     await api.register(sessionRoutes(ctx));
   });
@@ -117,6 +133,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
   gateway.attach();
+  bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 

@@ -1,11 +1,14 @@
 import type { Config } from "./config.js";
 import type { LoginLimits } from "./domain/rate-limits.js";
 import type { Messages } from "./domain/messages.js";
+import type { MessageActions } from "./domain/messages/actions.js";
+import type { Mentions } from "./domain/messages/mentions.js";
 import type { Presence } from "./domain/presence.js";
 import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
+import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
 
@@ -21,4 +24,9 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
+  // message actions (domain/messages/*)
+  mentions: Mentions;
+  messageActions: MessageActions;
 }
