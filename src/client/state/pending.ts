@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ClientId, RoomId, type ChatMessage } from "../../protocol/index.js";
+import { ClientId, MessageId, RoomId, type ChatMessage } from "../../protocol/index.js";
 
 /**
  * `pending`: to be sent (or on its way): the outbox sends these one at a time, oldest first, when
@@ -25,6 +25,8 @@ export interface PendingMessage {
   retryAt?: number;
   /** Why it waits, for the person: "rate limit" or "no answer". */
   waiting?: "rate-limit" | "no-answer";
+  /** The message this one answers (`replyTo` of the send payload), sent along each time. */
+  replyTo?: string;
 }
 
 /** How far the server's clock may be behind ours when matching an arrival to a local entry. */
@@ -127,6 +129,7 @@ const StoredPending = z.object({
   status: z.enum(["pending", "failed"]),
   createdAt: z.number(),
   error: z.string().optional(),
+  replyTo: MessageId.optional(),
 });
 const StoredOutbox = z.array(z.unknown());
 
