@@ -127,7 +127,9 @@ export class PubSubBridge {
       case "message": {
         // The message's JSON text as its server wrote it: a seed server stored the same text, so
         // the id derived from it here equals the one history gives (see messageIdForSeedMember).
-        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, rawMemberText(raw, "data"));
+        const data = envelope.data as { id?: unknown } | null;
+        const member = typeof data?.id === "string" ? undefined : rawMemberText(raw, "data");
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) this.delivery.message(message);
         else this.notUnderstood("message: malformed data", raw);
         return;
