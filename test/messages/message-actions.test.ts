@@ -269,6 +269,18 @@ describe("message actions across two instances", () => {
       expect(missing.status).toBe(404);
     });
 
+    it("takes at most 20 different emoji on one message, and records nothing for a refused one", async () => {
+      const message = await say("alice@A", { roomId: "0", message: "so many feelings" });
+      const emoji = ["😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍", "😘", "🥰", "😗", "😙", "🥲", "😚", "🙂"];
+      for (const e of emoji) expect(await emit("bob@B", "reaction.add", { roomId: "0", id: message.id, emoji: e })).toMatchObject({ ok: true });
+      const before = (await api(a, "/room/0/changes", cookies.alice)).body.cursor;
+      const res = await api(a, `/room/0/messages/${message.id}/reactions/${encodeURIComponent("🤗")}`, cookies.alice, { method: "PUT" });
+      expect(res.status).toBe(409);
+      expect(await emit("alice@A", "reaction.add", { roomId: "0", id: message.id, emoji: "😀" })).toMatchObject({ ok: true });
+      const page = (await api(a, `/room/0/changes?since=${before}`, cookies.alice)).body as ChangesPage;
+      expect(page.changes.map((c: any) => c.emoji)).toEqual(["😀"]);
+    });
+
     it("a deleted message's reactions go with it", async () => {
       const message = await say("alice@A", { roomId: "0", message: "short-lived" });
       await emit("bob@B", "reaction.add", { roomId: "0", id: message.id, emoji: "❤️" });
