@@ -1,5 +1,6 @@
 import {
   Envelope,
+  MESSAGE_ID_PATTERN,
   parsePrivateRoomId,
   PresenceUser,
   RoomChange,
@@ -128,7 +129,7 @@ export class PubSubBridge {
         // The message's JSON text as its server wrote it: a seed server stored the same text, so
         // the id derived from it here equals the one history gives (see messageIdForSeedMember).
         const data = envelope.data as { id?: unknown } | null;
-        const member = typeof data?.id === "string" ? undefined : rawMemberText(raw, "data");
+        const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
         const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) this.delivery.message(message);
         else this.notUnderstood("message: malformed data", raw);
