@@ -173,6 +173,13 @@ describe("message actions across two instances", () => {
       for (const tab of ["bob@B", "alice@B", "alice@A"]) await waitHeard(tab, "message.updated", (c) => c.message.id === message.id);
     });
 
+    it("a resend of an edited message's clientId returns the message as it is now", async () => {
+      const message = await say("alice@A", { roomId: "0", message: "first try", clientId: "edit-resend-1" });
+      await emit("alice@A", "message.edit", { roomId: "0", id: message.id, message: "second try" });
+      const resend = await send(tabs["alice@B"]!.socket, { roomId: "0", message: "first try", clientId: "edit-resend-1" });
+      expect(resend).toMatchObject({ ok: true, message: { id: message.id, message: "second try", edited: expect.any(Number) } });
+    });
+
     it("refuses an edit by anyone but the author, and changes nothing", async () => {
       const message = await say("alice@A", { roomId: "0", message: "mine" });
       const ack = await emit<MessageAck>("bob@B", "message.edit", { roomId: "0", id: message.id, message: "yours" });
