@@ -8,12 +8,13 @@ import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
 import { loadReadMarks } from "./lib/readMarks.js";
 import { isPhoneLayout } from "./layout.js";
-import { connectSocket, joinRoom, sendMessage, type ChatSocket } from "./socket.js";
+import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
 import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
+import { useOutbox } from "./useOutbox.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
@@ -194,6 +195,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       }
       dispatch({ type: "connection", status: "offline" });
     });
+    // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
+    // sign-in form; unsent messages stay in the outbox (localStorage) until the person is back.
+    socket.on("session.ended", () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+      signedOut.current();
+    });
     socket.on("connect_error", () => {
       dispatch({ type: "connection", status: "offline" });
       // A refused handshake may mean the session is gone.
@@ -269,28 +277,20 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     dispatch({ type: "roomOpened", roomId });
   }, []);
 
-  const deliver = useCallback((clientId: string, roomId: string, text: string) => {
-    const socket = socketRef.current;
-    if (!socket) return;
-    sendMessage(socket, { roomId, message: text, clientId }).then(
-      (message) => dispatch({ type: "sendSucceeded", clientId, message }),
-      (error: unknown) => dispatch({ type: "sendFailed", clientId, error: error instanceof Error ? error.message : "Not sent" }),
-    );
-  }, []);
+  // Sending goes through the outbox (useOutbox): queued, in order, never dropped.
+  useOutbox(state, dispatch, socketRef);
 
   const send = useCallback((roomId: string, text: string) => {
     if (!MessageText.safeParse(text).success) return;
     const clientId = newClientId();
     dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now() } });
-    deliver(clientId, roomId, text);
-  }, [deliver]);
+  }, []);
 
   const retry = useCallback((clientId: string) => {
     const pending = stateRef.current.pending[clientId];
     if (!pending || pending.status !== "failed") return;
     dispatch({ type: "sendRetried", clientId });
-    deliver(clientId, pending.roomId, pending.text);
-  }, [deliver]);
+  }, []);
 
   const loadOlder = useCallback((roomId: string) => void loadPage(roomId), [loadPage]);
 

@@ -8,3 +8,4 @@ export * from "./reactions.js";
 export * from "./mentions.js";
 export * from "./message-actions.js";
 export * from "./limits.js";
+export * from "./sessions.js";

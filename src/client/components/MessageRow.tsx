@@ -46,7 +46,9 @@ export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage
               <button type="button" className="link" onClick={() => onRetry(pending.clientId)}>Retry</button>
             </span>
           ) : (
-            <span className="msg__state">Sending…</span>
+            <span className="msg__state">
+              {pending.waiting === "rate-limit" ? "Waiting for the rate limit; sends by itself…" : "Sending…"}
+            </span>
           )}
         </div>
         <p className="msg__text">{pending.text}</p>

@@ -2,7 +2,7 @@ import type { ChatMessage, PresenceUser, RoomSummary, SessionUser, UserWithPrese
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
 import {
-  addPending, markFailed, markRetrying, removePending, settleByArrival, type PendingMap, type PendingMessage,
+  addPending, markFailed, markRetrying, markWaiting, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
 import { newRoom, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
@@ -41,7 +41,11 @@ export type ChatAction =
   | { type: "sendStarted"; pending: PendingMessage }
   | { type: "sendSucceeded"; clientId: string; message: ChatMessage }
   | { type: "sendFailed"; clientId: string; error: string }
-  | { type: "sendRetried"; clientId: string };
+  | { type: "sendRetried"; clientId: string }
+  /** Not stored yet, to be sent again at `retryAt` (ms): rate-limited, or no answer came. */
+  | { type: "sendDeferred"; clientId: string; retryAt: number; why: "rate-limit" | "no-answer" }
+  /** Messages kept from an earlier session or tab (localStorage), to be sent now. */
+  | { type: "outboxRestored"; pending: PendingMap };
 
 const MAX_NOTICES = 50;
 
@@ -197,6 +201,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, pending: markFailed(state.pending, action.clientId, action.error) };
     case "sendRetried":
       return { ...state, pending: markRetrying(state.pending, action.clientId) };
+    case "sendDeferred":
+      return { ...state, pending: markWaiting(state.pending, action.clientId, action.retryAt, action.why) };
+    case "outboxRestored": {
+      let pending = state.pending;
+      for (const entry of Object.values(action.pending)) if (!pending[entry.clientId]) pending = addPending(pending, entry);
+      return pending === state.pending ? state : { ...state, pending };
+    }
   }
 }
 

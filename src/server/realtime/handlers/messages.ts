@@ -37,7 +37,11 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
     });
     if (result.status === "reply-not-found") return { ok: false, error: REPLY_NOT_FOUND };
     if (result.status === "rate-limited") {
-      return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
+      return {
+        ok: false,
+        error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`,
+        retryAfterMs: Math.max(1, Math.ceil(result.retryAfterMs)),
+      };
     }
     if (result.status === "stored") {
       // Synchronously, in stored order: the other member learns of a new room before its first
