@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
+import { emojibaseData } from "./build/emojibase-data.js";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const api = "http://127.0.0.1:3000";
@@ -8,7 +9,7 @@ const proxied = ["/login", "/logout", "/me", "/users", "/rooms", "/room", "/link
 
 export default defineConfig({
   root,
-  plugins: [react()],
+  plugins: [react(), emojibaseData()],
   build: {
     outDir: "../../dist/client",
     emptyOutDir: true,
