@@ -3,3 +3,6 @@ export * from "./message.js";
 export * from "./rest.js";
 export * from "./events.js";
 export * from "./roles.js";
+export * from "./reactions.js";
+export * from "./mentions.js";
+export * from "./message-actions.js";
