@@ -1,8 +1,4 @@
-/**
- * Mentions as typed: `@name`, where a name is what usernames may hold (letters, digits, `_`, `.`,
- * `-`; see the protocol's Username). A trailing dot is punctuation, not part of the name.
- */
-const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{1,32})/g;
+import { findMentions } from "../../protocol/index.js";
 
 export type MentionKind = "me" | "other";
 
@@ -10,22 +6,19 @@ export type TextPart = { kind: "text"; text: string } | { kind: "mention"; text:
 
 /**
  * Splits text into plain runs and the `@name` mentions that `resolve` recognises (by lower-cased
- * name; unknown names stay text). Joining the parts' `text` gives the input back.
+ * name; unknown names stay text). Mentions are found by the protocol's findMentions, the parser the
+ * server uses to record them. Joining the parts' `text` gives the input back.
  */
 export function splitMentions(text: string, resolve: (lowerName: string) => MentionKind | null): TextPart[] {
   if (!text.includes("@")) return [{ kind: "text", text }];
   const parts: TextPart[] = [];
   let last = 0;
-  for (const match of text.matchAll(MENTION)) {
-    const lead = match[1]!;
-    let name = match[2]!;
-    while (name.endsWith(".")) name = name.slice(0, -1);
-    const kind = name ? resolve(name.toLowerCase()) : null;
+  for (const token of findMentions(text)) {
+    const kind = resolve(token.name.toLowerCase());
     if (!kind) continue;
-    const start = match.index + lead.length;
-    if (start > last) parts.push({ kind: "text", text: text.slice(last, start) });
-    parts.push({ kind: "mention", text: `@${name}`, name, mention: kind });
-    last = start + 1 + name.length;
+    if (token.start > last) parts.push({ kind: "text", text: text.slice(last, token.start) });
+    parts.push({ kind: "mention", text: text.slice(token.start, token.end), name: token.name, mention: kind });
+    last = token.end;
   }
   if (last < text.length) parts.push({ kind: "text", text: text.slice(last) });
   return parts.length ? parts : [{ kind: "text", text }];
