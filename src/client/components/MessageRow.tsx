@@ -1,8 +1,16 @@
-import { memo } from "react";
+import { memo, useMemo, useState } from "react";
 import type { ChatMessage } from "../../protocol/index.js";
 import { fullTime, messageTime } from "../lib/time.js";
+import { RichText } from "../richtext/RichText.js";
+import type { RichTextContext } from "../richtext/render.js";
 import type { PendingMessage } from "../state/pending.js";
 import { Avatar } from "./Avatar.js";
+import { DeleteConfirm, EditedMark, InlineEditor, MessageToolbar, ReactionBar, type RowActions } from "./MessageActions.js";
+
+/** Names of people, by id; changes only when a name does (not with presence). */
+export interface People {
+  nameOf(id: number): string;
+}
 
 interface RowProps {
   message: ChatMessage;
@@ -10,13 +18,31 @@ interface RowProps {
   mine: boolean;
   continued: boolean;
   now: number;
+  myId: number;
+  people: People;
+  /** The message this one answers, when it is loaded (its current text beats the quote). */
+  original?: ChatMessage;
+  editing: boolean;
+  canDelete: boolean;
+  actions: RowActions;
 }
 
-/** One stored message. The text is a React text node: never parsed as HTML. */
-export const MessageRow = memo(function MessageRow({ message, name, mine, continued, now }: RowProps) {
+/** One stored message, its text rendered as rich text (React elements, never HTML). */
+export const MessageRow = memo(function MessageRow({
+  message, name, mine, continued, now, myId, people, original, editing, canDelete, actions,
+}: RowProps) {
   const iso = new Date(message.date * 1000).toISOString();
+  const [confirming, setConfirming] = useState(false);
+  const context = useMemo<RichTextContext>(() => {
+    const mentioned = new Map<string, "me" | "other">();
+    for (const id of message.mentions ?? []) mentioned.set(people.nameOf(id).toLowerCase(), id === myId ? "me" : "other");
+    return { mention: (lower) => mentioned.get(lower) ?? null };
+  }, [message.mentions, people, myId]);
+  const mentionsMe = message.mentions?.includes(myId) ?? false;
+
   return (
-    <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}`} data-id={message.id}>
+    <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`}
+      data-id={message.id} tabIndex={-1}>
       <span className="msg__avatar">{!continued && <Avatar name={name} size={34} />}</span>
       <div className="msg__body">
         {!continued && (
@@ -25,12 +51,42 @@ export const MessageRow = memo(function MessageRow({ message, name, mine, contin
             <time dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>
           </div>
         )}
-        <p className="msg__text">{message.message}</p>
+        {message.replyTo && (
+          <ReplyQuote id={message.replyTo} name={people.nameOf(original?.from ?? message.reply?.from ?? 0)}
+            text={original?.message ?? message.reply?.message ?? ""} onJump={actions.jumpTo} />
+        )}
+        {editing ? (
+          <InlineEditor message={message} actions={actions} />
+        ) : (
+          <>
+            <RichText text={message.message} context={context} className="msg__text" />
+            {message.edited !== undefined && <EditedMark edited={message.edited} />}
+          </>
+        )}
+        {message.reactions && message.reactions.length > 0 && (
+          <ReactionBar message={message} reactions={message.reactions} myId={myId} nameOf={people.nameOf} actions={actions} />
+        )}
+        {confirming && <DeleteConfirm onConfirm={() => actions.remove(message)} onCancel={() => setConfirming(false)} />}
       </div>
       {continued && <time className="msg__hover-time" dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>}
+      {!editing && (
+        <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
+      )}
     </li>
   );
 });
+
+/** The quote of the answered message: its author and the start of its text; a click goes to it. */
+export function ReplyQuote({ id, name, text, onJump }: { id: string; name: string; text: string; onJump?: (id: string) => void }) {
+  const start = text.replace(/\s+/g, " ").trim();
+  const body = <><span className="reply-quote__name">{name}</span> <span className="reply-quote__text">{start || "…"}</span></>;
+  if (!onJump) return <div className="reply-quote">{body}</div>;
+  return (
+    <button type="button" className="reply-quote" onClick={() => onJump(id)} aria-label={`Reply to ${name}: ${start}. Show the original`}>
+      {body}
+    </button>
+  );
+}
 
 export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage; name: string; onRetry: (clientId: string) => void }) {
   const failed = pending.status === "failed";
@@ -49,7 +105,7 @@ export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage
             <span className="msg__state">Sending…</span>
           )}
         </div>
-        <p className="msg__text">{pending.text}</p>
+        <RichText text={pending.text} className="msg__text" />
       </div>
     </li>
   );

@@ -7,6 +7,8 @@ export interface PendingMessage {
   clientId: string;
   roomId: string;
   text: string;
+  /** The message this one answers (a reply), sent along on every attempt. */
+  replyTo?: string;
   status: PendingStatus;
   /** Milliseconds, local clock. */
   createdAt: number;
