@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { ChatContext } from "./context.js";
 import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
+import { MessageActions } from "./domain/messages/actions.js";
+import { Mentions } from "./domain/messages/mentions.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
@@ -16,6 +18,7 @@ import { Roles } from "./domain/users/role.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
+import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -48,17 +51,23 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
   const users = new Users(redis);
+  const rooms = new Rooms(redis, users);
+  const roles = new Roles(redis);
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const mentions = new Mentions(users, rooms);
   const ctx: ChatContext = {
     config,
     log,
     redis,
     users,
-    roles: new Roles(redis),
-    rooms: new Rooms(redis, users),
-    messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
+    roles,
+    rooms,
+    messages,
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    mentions,
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -87,6 +96,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
+    await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);

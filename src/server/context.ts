@@ -1,6 +1,8 @@
 import type { Config } from "./config.js";
 import type { LoginLimits } from "./domain/rate-limits.js";
 import type { Messages } from "./domain/messages.js";
+import type { MessageActions } from "./domain/messages/actions.js";
+import type { Mentions } from "./domain/messages/mentions.js";
 import type { Presence } from "./domain/presence.js";
 import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
@@ -21,4 +23,7 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  // message actions (domain/messages/*)
+  mentions: Mentions;
+  messageActions: MessageActions;
 }
