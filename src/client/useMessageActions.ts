@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, type Dispatch, type MutableRefObject } from "react";
 import {
-  MessageDeleted, MessageText, MessageUpdated, ReactionUpdated, TYPING_THROTTLE_MS, Typing,
+  MessageDeleted, MessageText, MessageUpdated, ReactionUpdated, TYPING_SERVER_MIN_INTERVAL_MS, TYPING_THROTTLE_MS, Typing,
 } from "../protocol/index.js";
 import { api } from "./api.js";
 import { deleteMessage, editMessage, react, sendTyping, type ChatSocket } from "./socket.js";
@@ -119,8 +119,14 @@ export function useMessageActions(
       sendTyping(s, roomId);
     }, [socketRef]),
   };
-  /** After sending, the next keystroke may announce typing again at once. */
-  const sent = useCallback((roomId: string) => lastTyping.current.delete(roomId), []);
+  /**
+   * A sent message ends the indicator for others, so the next message's typing may be announced
+   * sooner: as soon as the server forwards one again (TYPING_SERVER_MIN_INTERVAL_MS after the last).
+   */
+  const sent = useCallback((roomId: string) => {
+    const last = lastTyping.current.get(roomId);
+    if (last !== undefined) lastTyping.current.set(roomId, last - (TYPING_THROTTLE_MS - TYPING_SERVER_MIN_INTERVAL_MS));
+  }, []);
 
   return { actions, readChangeCursor, catchUpChanges, sent };
 }

@@ -1,7 +1,7 @@
 import { memo, useMemo, useState } from "react";
 import type { ChatMessage } from "../../protocol/index.js";
 import { fullTime, messageTime } from "../lib/time.js";
-import { RichText } from "../richtext/RichText.js";
+import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
 import type { RichTextContext } from "../richtext/render.js";
 import type { PendingMessage } from "../state/pending.js";
 import { Avatar } from "./Avatar.js";
@@ -49,6 +49,7 @@ export const MessageRow = memo(function MessageRow({
           <div className="msg__meta">
             <span className="msg__name">{mine ? `${name} (you)` : name}</span>
             <time dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>
+            {message.edited !== undefined && <EditedMark edited={message.edited} />}
           </div>
         )}
         {message.replyTo && (
@@ -60,7 +61,7 @@ export const MessageRow = memo(function MessageRow({
         ) : (
           <>
             <RichText text={message.message} context={context} className="msg__text" />
-            {message.edited !== undefined && <EditedMark edited={message.edited} />}
+            {continued && message.edited !== undefined && <EditedMark edited={message.edited} />}
           </>
         )}
         {message.reactions && message.reactions.length > 0 && (
@@ -78,7 +79,8 @@ export const MessageRow = memo(function MessageRow({
 
 /** The quote of the answered message: its author and the start of its text; a click goes to it. */
 export function ReplyQuote({ id, name, text, onJump }: { id: string; name: string; text: string; onJump?: (id: string) => void }) {
-  const start = text.replace(/\s+/g, " ").trim();
+  const renderer = useRichTextRenderer();
+  const start = quoteText(text, renderer?.shortcodeEmoji);
   const body = <><span className="reply-quote__name">{name}</span> <span className="reply-quote__text">{start || "…"}</span></>;
   if (!onJump) return <div className="reply-quote">{body}</div>;
   return (
@@ -86,6 +88,16 @@ export function ReplyQuote({ id, name, text, onJump }: { id: string; name: strin
       {body}
     </button>
   );
+}
+
+/**
+ * The start of a message as one line of plain words for a quote: Markdown marks, fences and quote
+ * marks dropped, shortcodes shown as emoji when the table is loaded.
+ */
+export function quoteText(text: string, emoji?: (name: string) => string | undefined): string {
+  let out = text.replace(/```[^\n]*\n?/g, "").replace(/^\s*>\s?/gm, "").replace(/(\*\*|__|~~|`)/g, "");
+  if (emoji) out = out.replace(/:([a-z0-9_+-]{1,40}):/gi, (whole, name: string) => emoji(name.toLowerCase()) ?? whole);
+  return out.replace(/\s+/g, " ").trim();
 }
 
 export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage; name: string; onRetry: (clientId: string) => void }) {

@@ -15,7 +15,7 @@ export default function EmojiPickerPanel({ onPick, label }: { onPick: (emoji: st
         <EmojiPicker.Empty className="emoji-picker__note">No emoji found.</EmojiPicker.Empty>
         <EmojiPicker.List className="emoji-picker__list" components={{
           CategoryHeader: ({ category, ...props }) => <div className="emoji-picker__category" {...props}>{category.label}</div>,
-          Emoji: ({ emoji, ...props }) => <button type="button" className="emoji-picker__emoji" aria-label={emoji.label} {...props}>{emoji.emoji}</button>,
+          Emoji: ({ emoji, ...props }) => <button type="button" className="emoji-picker__emoji" {...props} aria-label={emoji.label || props["aria-label"]}>{emoji.emoji}</button>,
         }} />
       </EmojiPicker.Viewport>
     </EmojiPicker.Root>
