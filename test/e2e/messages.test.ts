@@ -1,0 +1,182 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+});
+afterEach(closeContexts);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** The last message whose own text (not a quote of it) holds `text`. */
+function row(page: Page, text: string) {
+  return messageList(page).locator("li.msg").filter({ has: page.locator(".msg__text", { hasText: text }) }).last();
+}
+
+async function twoPeople(first = "Pablo", second = "Mary") {
+  const a = await newPage(browser);
+  await signIn(a.page, stack.url, first);
+  const b = await newPage(browser);
+  await signIn(b.page, stack.url, second);
+  return { a: a.page, b: b.page, contextA: a.context };
+}
+
+describe("web client: message actions in Chromium", () => {
+  it("a reply shows the quote of the original, and clicking the quote goes to the original", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    const original = `Which **branch** should I review? ${Date.now()}`;
+    await sendMessage(pablo, original);
+    const target = row(mary, "should I review?");
+    await target.hover();
+    await target.getByRole("button", { name: "Reply" }).click();
+    await mary.locator(".composer__reply").getByText("should I review?").waitFor();
+    await sendMessage(mary, "The main one, please");
+    // The reply, on both sides, carries a quote: author and the start of the text (Markdown marks dropped).
+    for (const page of [mary, pablo]) {
+      const reply = row(page, "The main one, please");
+      const quote = reply.getByRole("button", { name: /^Reply to Pablo: Which branch should I review\?/ });
+      await quote.waitFor();
+    }
+    await expect(mary.locator(".composer__reply").count()).resolves.toBe(0);
+    // Clicking the quote scrolls to the original and focuses it.
+    await row(pablo, "The main one, please").getByRole("button", { name: /^Reply to Pablo/ }).click();
+    await pablo.waitForFunction(() => document.activeElement?.classList.contains("msg--flash") === true);
+    const focused = await pablo.evaluate(() => document.activeElement?.querySelector(".msg__text")?.textContent ?? "");
+    expect(focused).toContain("Which branch should I review?");
+  });
+
+  it("the author edits with Up-arrow in an empty composer; everyone sees the new text marked edited", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    await sendMessage(pablo, "Meeting at 10 tomorow");
+    await row(mary, "Meeting at 10 tomorow").waitFor();
+    const box = pablo.getByRole("textbox", { name: "Message" });
+    await box.press("ArrowUp");
+    const editor = pablo.getByRole("textbox", { name: "Edit message" });
+    await editor.fill("Meeting at 10 tomorrow");
+    await editor.press("Enter");
+    await editor.waitFor({ state: "detached" });
+    for (const page of [pablo, mary]) {
+      const edited = row(page, "Meeting at 10 tomorrow");
+      await edited.waitFor();
+      await edited.getByText("(edited)").waitFor();
+      expect(await edited.locator(".msg__edited").getAttribute("title")).toMatch(/^Edited /);
+    }
+    expect(await row(mary, "tomorow").count()).toBe(0);
+    // Only the author gets Edit.
+    await row(mary, "Meeting at 10 tomorrow").hover();
+    expect(await row(mary, "Meeting at 10 tomorrow").getByRole("button", { name: "Edit" }).count()).toBe(0);
+  });
+
+  it("the author deletes a message after confirming; it disappears for everyone", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    const text = `Oops, wrong room ${Date.now()}`;
+    await sendMessage(pablo, text);
+    await row(mary, text).waitFor();
+    await row(pablo, text).hover();
+    await row(pablo, text).getByRole("button", { name: "Delete" }).click();
+    const confirm = pablo.getByRole("alertdialog", { name: "Delete this message?" });
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await row(pablo, text).waitFor();
+    await row(pablo, text).hover();
+    await row(pablo, text).getByRole("button", { name: "Delete" }).click();
+    await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+    await row(pablo, text).waitFor({ state: "detached" });
+    await row(mary, text).waitFor({ state: "detached" });
+  });
+
+  it("reactions: a click adds, shows the count and who reacted, and a second click removes", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    const text = `Shipped the release ${Date.now()}`;
+    await sendMessage(pablo, text);
+    await row(mary, text).hover();
+    await row(mary, text).getByRole("button", { name: "React with 🎉" }).click();
+    const chip = (page: Page) => row(page, text).locator("button.reaction", { hasText: "🎉" });
+    await chip(pablo).waitFor();
+    expect(await chip(pablo).getAttribute("aria-pressed")).toBe("false");
+    expect(await chip(pablo).getAttribute("title")).toBe("Mary");
+    await expect(chip(pablo).locator(".reaction__count").textContent()).resolves.toBe("1");
+    await chip(pablo).click();
+    for (const page of [pablo, mary]) {
+      await page.waitForFunction((t) => {
+        const rows = [...document.querySelectorAll("li.msg")].filter((li) => li.querySelector(".msg__text")?.textContent?.includes(t));
+        return rows.at(-1)?.querySelector("button.reaction .reaction__count")?.textContent === "2";
+      }, text);
+    }
+    expect(await chip(pablo).getAttribute("aria-pressed")).toBe("true");
+    expect(await chip(mary).getAttribute("title")).toBe("you, Pablo");
+    // Mary takes hers back: the count falls for both.
+    await chip(mary).click();
+    await pablo.waitForFunction((t) => {
+      const rows = [...document.querySelectorAll("li.msg")].filter((li) => li.querySelector(".msg__text")?.textContent?.includes(t));
+      return rows.at(-1)?.querySelector("button.reaction .reaction__count")?.textContent === "1";
+    }, text);
+    expect(await chip(pablo).getAttribute("title")).toBe("you");
+  });
+
+  it("a link opens in a new tab with rel=noopener noreferrer nofollow; raw HTML and javascript: stay text", async () => {
+    const { a: pablo, b: mary, contextA } = await twoPeople();
+    await sendMessage(pablo, "Docs: https://docs.example.test/guide?x=1 and <b>not bold</b> [bad](javascript:alert(1))");
+    const message = row(mary, "Docs:");
+    const link = message.getByRole("link", { name: "https://docs.example.test/guide?x=1" });
+    await link.waitFor();
+    expect(await link.getAttribute("target")).toBe("_blank");
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer nofollow");
+    expect(await message.getByRole("link").count()).toBe(1);
+    expect(await message.locator("b").count()).toBe(0);
+    await message.getByText("<b>not bold</b>").waitFor();
+
+    const context = mary.context();
+    await context.route("https://docs.example.test/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>guide</title>ok" }));
+    const [popup] = await Promise.all([context.waitForEvent("page"), link.click()]);
+    await popup.waitForLoadState();
+    expect(popup.url()).toBe("https://docs.example.test/guide?x=1");
+    // noopener: the new tab cannot reach back into the chat; noreferrer: it is not told where it came from.
+    expect(await popup.evaluate(() => window.opener === null)).toBe(true);
+    expect(await popup.evaluate(() => document.referrer)).toBe("");
+    await contextA.close();
+  });
+
+  it("the typing indicator shows in the other browser and goes away by itself", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    await pablo.getByRole("textbox", { name: "Message" }).pressSequentially("I am writing a long", { delay: 40 });
+    await mary.getByText("Pablo is typing…").waitFor();
+    // Nobody is told about their own typing.
+    expect(await pablo.getByText("is typing…").count()).toBe(0);
+    // Pablo stops: it expires without any further event.
+    await mary.getByText("Pablo is typing…").waitFor({ state: "detached", timeout: 12_000 });
+    // A message from the typist ends it at once.
+    await pablo.getByRole("textbox", { name: "Message" }).pressSequentially(" message", { delay: 40 });
+    await mary.getByText("Pablo is typing…").waitFor();
+    await pablo.getByRole("textbox", { name: "Message" }).press("Enter");
+    await row(mary, "I am writing a long message").waitFor();
+    await mary.getByText("Pablo is typing…").waitFor({ state: "detached", timeout: 2000 });
+  });
+
+  it("@ autocomplete from the keyboard inserts the name, and the mention is highlighted for the person", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    const box = pablo.getByRole("textbox", { name: "Message" });
+    await box.pressSequentially("thanks @ma", { delay: 30 });
+    const list = pablo.getByRole("listbox", { name: "People to mention" });
+    await list.getByRole("option", { name: "@Mary" }).waitFor();
+    expect(await list.getByRole("option", { name: "@Mary" }).getAttribute("aria-selected")).toBe("true");
+    await box.press("Tab");
+    expect(await box.inputValue()).toBe("thanks @Mary ");
+    await box.pressSequentially("for the review", { delay: 10 });
+    await box.press("Enter");
+    const mention = row(mary, "for the review").locator(".mention--me");
+    await mention.waitFor();
+    expect(await mention.textContent()).toBe("@Mary");
+    await row(pablo, "for the review").locator(".mention").waitFor();
+    // Escape closes the list without leaving the room.
+    await box.pressSequentially("@", { delay: 10 });
+    await list.waitFor();
+    await box.press("Escape");
+    await list.waitFor({ state: "detached" });
+  });
+});
