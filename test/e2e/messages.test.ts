@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { chats, closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
 let browser: Browser;
@@ -158,8 +158,11 @@ describe("web client: message actions in Chromium", () => {
     await mary.getByText("Pablo is typing…").waitFor({ state: "detached", timeout: 2000 });
   });
 
-  it("@ autocomplete from the keyboard inserts the name, and the mention is highlighted for the person", async () => {
+  it("@ autocomplete from the keyboard inserts the name; the person's room gets a mention badge and the mention is highlighted", async () => {
     const { a: pablo, b: mary } = await twoPeople();
+    // Mary is elsewhere when she is mentioned in General.
+    await chats(mary).getByRole("button", { name: "Joe", exact: true }).click();
+    await mary.getByRole("heading", { name: "Joe" }).waitFor();
     const box = pablo.getByRole("textbox", { name: "Message" });
     await box.pressSequentially("thanks @ma", { delay: 30 });
     const list = pablo.getByRole("listbox", { name: "People to mention" });
@@ -169,9 +172,13 @@ describe("web client: message actions in Chromium", () => {
     expect(await box.inputValue()).toBe("thanks @Mary ");
     await box.pressSequentially("for the review", { delay: 10 });
     await box.press("Enter");
+    const badge = chats(mary).getByLabel("1 unread mentions");
+    await badge.waitFor();
+    await chats(mary).getByRole("button", { name: "General", exact: true }).click();
     const mention = row(mary, "for the review").locator(".mention--me");
     await mention.waitFor();
     expect(await mention.textContent()).toBe("@Mary");
+    await badge.waitFor({ state: "detached" });
     await row(pablo, "for the review").locator(".mention").waitFor();
     // Escape closes the list without leaving the room.
     await box.pressSequentially("@", { delay: 10 });
