@@ -6,3 +6,4 @@ export * from "./roles.js";
 export * from "./reactions.js";
 export * from "./mentions.js";
 export * from "./message-actions.js";
+export * from "./limits.js";

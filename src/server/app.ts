@@ -15,6 +15,7 @@ import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
+import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -31,6 +32,7 @@ import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { originCheck } from "./realtime/origin-check.js";
+import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -48,7 +50,9 @@ export interface ChatServerInstance {
  * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
  */
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
-  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
+  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   const redis = connections.data;
   const users = new Users(redis);
   const rooms = new Rooms(redis, users);
@@ -68,12 +72,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    nameIndex: new NameIndexSync(redis, users),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
+  await ctx.nameIndex.start();
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -112,6 +118,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
   gateway.attach();
+  bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 

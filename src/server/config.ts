@@ -39,6 +39,14 @@ const Env = z.object({
   TRUST_PROXY: bool.default(false),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
+  // --- integrity (issue 8) ---
+  /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
+  REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
+  SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
+  SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
+  MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
 });
 
 export type Config = {
@@ -68,6 +76,10 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  redisCommandTimeoutMs: number;
+  socketEventBudget: number;
+  socketEventWindowMs: number;
+  maxSocketsPerUser: number;
 };
 
 export class ConfigError extends Error {}
@@ -107,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    socketEventBudget: e.SOCKET_EVENT_BUDGET,
+    socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     ...overrides,
   };
 }

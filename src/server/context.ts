@@ -8,6 +8,7 @@ import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
+import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
 
@@ -26,4 +27,6 @@ export interface ChatContext {
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type MutableRefObject } from "react";
-import { MAX_MESSAGE_LENGTH } from "../../protocol/index.js";
+import { composerStatus, composerStatusText } from "../state/composer.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 import { completeMention, mentionQueryAt } from "../richtext/mentions.js";
 import { ReplyQuote } from "./MessageRow.js";
@@ -37,7 +37,10 @@ interface Props {
   boxRef?: MutableRefObject<HTMLTextAreaElement | null>;
 }
 
-/** Enter sends, Shift+Enter starts a new line. Grows with its text up to a few lines. */
+/**
+ * Enter sends, Shift+Enter starts a new line. Grows with its text up to a few lines. Near the
+ * length limit it shows what is left; past it (a long paste) the text stays and sending waits.
+ */
 export function Composer({
   roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], myId, onEditLast, onTyping, boxRef,
 }: Props) {
@@ -100,9 +103,13 @@ export function Composer({
     el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
   }, [text]);
 
+  // The protocol's rules: text is never cut; over the limit it stays, and Send says why it is off.
+  const status = composerStatus(text);
+  const statusId = `composer-status-${roomId}`;
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    if (!text.trim()) return;
+    if (!status.canSend) return;
     onSend(text);
     setText("");
     box.current?.focus();
@@ -168,19 +175,28 @@ export function Composer({
       <EmojiPopover label="Add emoji" className="composer__emoji" onPick={insertEmoji}>
         <span aria-hidden="true">☺︎</span>
       </EmojiPopover>
-      <textarea ref={box} aria-label="Message" placeholder={`Message ${roomTitle}`} rows={1}
-        maxLength={MAX_MESSAGE_LENGTH} value={text}
-        aria-autocomplete="list" aria-controls={active ? listId : undefined}
-        aria-activedescendant={active ? `${listId}-${active.id}` : undefined}
-        onChange={(e) => {
-          setText(e.target.value);
-          findMention(e.target.value, e.target.selectionStart);
-          if (e.target.value.trim()) onTyping?.();
-        }}
-        onSelect={(e) => findMention(e.currentTarget.value, e.currentTarget.selectionStart)}
-        onBlur={() => setMention(null)}
-        onKeyDown={onKeyDown} />
-      <button type="submit" className="primary composer__send" disabled={!text.trim()}>Send</button>
+      <div className="composer__field">
+        <textarea ref={box} aria-label="Message" placeholder={`Message ${roomTitle}`} rows={1}
+          aria-invalid={status.remaining < 0 || undefined} aria-describedby={status.visible ? statusId : undefined}
+          value={text}
+          aria-autocomplete="list" aria-controls={active ? listId : undefined}
+          aria-activedescendant={active ? `${listId}-${active.id}` : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            findMention(e.target.value, e.target.selectionStart);
+            if (e.target.value.trim()) onTyping?.();
+          }}
+          onSelect={(e) => findMention(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => setMention(null)}
+          onKeyDown={onKeyDown} />
+        {status.visible && (
+          <p id={statusId} className={`composer__status${status.canSend ? "" : " composer__status--blocked"}`} aria-live="polite">
+            {composerStatusText(status)}
+          </p>
+        )}
+      </div>
+      <button type="submit" className="primary composer__send" disabled={!status.canSend}
+        title={status.reason}>Send</button>
     </form>
   );
 }

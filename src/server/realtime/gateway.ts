@@ -1,4 +1,4 @@
-import { HandshakeAuth, type SessionUser } from "../../protocol/index.js";
+import { HandshakeAuth, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
@@ -12,6 +12,7 @@ import { reactionHandlers } from "./handlers/reactions.js";
 import { typingHandlers } from "./handlers/typing.js";
 import { GENERAL_SOCKET_ROOMS, socketRooms } from "./socket-rooms.js";
 import { coalesceWrites } from "./write-coalescing.js";
+import { eventBudget } from "./event-budget.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
@@ -30,6 +31,7 @@ const HANDLERS: SocketHandlers[] = [
  */
 export class SocketGateway {
   private readonly deps: HandlerDeps;
+  private readonly installBudget: (socket: ChatSocket) => void;
 
   constructor(
     private readonly io: ChatServer,
@@ -38,6 +40,7 @@ export class SocketGateway {
     private readonly bridge: PubSubBridge,
   ) {
     this.deps = { ctx, delivery, bridge };
+    this.installBudget = eventBudget(ctx.config, ctx.log);
   }
 
   attach(): void {
@@ -46,6 +49,8 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
+        const refusal = await this.tooManyConnections(user.id);
+        if (refusal) return next(refusal);
         const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
         socket.data.user = user;
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
@@ -70,8 +75,19 @@ export class SocketGateway {
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
     );
+    // First: every event of every handler group passes the socket's event budget.
+    this.installBudget(socket);
     for (const register of HANDLERS) register(socket, this.deps);
     socket.on("disconnect", () => this.onDisconnect(socket));
+  }
+
+  /** MAX_SOCKETS_PER_USER across instances: the refusal for one more connection, if any. */
+  private async tooManyConnections(userId: number): Promise<Error | undefined> {
+    const limit = this.ctx.config.maxSocketsPerUser;
+    if (limit <= 0 || (await this.ctx.presence.connectionCount(userId)) < limit) return undefined;
+    const refusal = new Error(`too many connections: at most ${limit} open at once per user; close another tab or window`);
+    const data: TooManyConnections = { reason: "too-many-connections", limit };
+    return Object.assign(refusal, { data });
   }
 
   private onDisconnect(socket: ChatSocket): void {
