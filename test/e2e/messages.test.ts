@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { chats, closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
@@ -186,4 +186,51 @@ describe("web client: message actions in Chromium", () => {
     await box.press("Escape");
     await list.waitFor({ state: "detached" });
   });
+
+  it("edits, deletions and reactions made while a reader was offline are applied when it reconnects", async () => {
+    const pablo = (await newPage(browser)).page;
+    await signIn(pablo, stack.url, "Pablo");
+    // Mary's live connection goes through the test, which can cut it and refuse reconnections.
+    const mary = (await newPage(browser)).page;
+    // While cut, a new connection attempt is held (it waits for the server's answer) until restored.
+    let cut = false;
+    const live = new Set<WebSocketRoute>();
+    const held: WebSocketRoute[] = [];
+    await mary.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (cut) return void held.push(ws);
+      ws.connectToServer();
+      live.add(ws);
+    });
+    await signIn(mary, stack.url, "Mary");
+    const stamp = Date.now();
+    for (const text of [`to edit ${stamp}`, `to delete ${stamp}`, `to react ${stamp}`]) await sendMessage(pablo, text);
+    await row(mary, `to react ${stamp}`).waitFor();
+
+    cut = true;
+    for (const ws of live) await ws.close();
+    await mary.locator(".me__name").getByText("Offline", { exact: true }).waitFor();
+
+    await row(pablo, `to edit ${stamp}`).hover();
+    await row(pablo, `to edit ${stamp}`).getByRole("button", { name: "Edit" }).click();
+    await pablo.getByRole("textbox", { name: "Edit message" }).fill(`edited while Mary was away ${stamp}`);
+    await pablo.getByRole("textbox", { name: "Edit message" }).press("Enter");
+    await row(pablo, `edited while Mary was away ${stamp}`).waitFor();
+    await row(pablo, `to delete ${stamp}`).hover();
+    await row(pablo, `to delete ${stamp}`).getByRole("button", { name: "Delete" }).click();
+    await pablo.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
+    await row(pablo, `to delete ${stamp}`).waitFor({ state: "detached" });
+    await row(pablo, `to react ${stamp}`).hover();
+    await row(pablo, `to react ${stamp}`).getByRole("button", { name: "React with 👍" }).click();
+    await row(pablo, `to react ${stamp}`).locator("button.reaction").waitFor();
+    // Still offline: Mary sees the old state.
+    await row(mary, `to edit ${stamp}`).waitFor();
+
+    cut = false;
+    for (const ws of held.splice(0)) ws.connectToServer();
+    await mary.locator(".me__name").getByText("Online", { exact: true }).waitFor({ timeout: 15_000 });
+    await row(mary, `edited while Mary was away ${stamp}`).getByText("(edited)").waitFor();
+    await row(mary, `to delete ${stamp}`).waitFor({ state: "detached" });
+    await row(mary, `to react ${stamp}`).locator("button.reaction", { hasText: "👍" }).waitFor();
+    expect(await row(mary, `to edit ${stamp}`).count()).toBe(0);
+  }, 60_000);
 });
