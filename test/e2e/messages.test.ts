@@ -117,6 +117,15 @@ describe("web client: message actions in Chromium", () => {
       return rows.at(-1)?.querySelector("button.reaction .reaction__count")?.textContent === "1";
     }, text);
     expect(await chip(pablo).getAttribute("title")).toBe("you");
+
+    // From the keyboard: Up from the conversation focuses the newest message, Tab reaches its actions.
+    await messageList(mary).locator("xpath=..").focus();
+    await mary.keyboard.press("ArrowUp");
+    await mary.waitForFunction((t) => document.activeElement?.querySelector(".msg__text")?.textContent?.includes(t) === true, text);
+    await mary.keyboard.press("Tab");
+    expect(await mary.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("React with 👍");
+    await mary.keyboard.press("Enter");
+    await row(pablo, text).locator("button.reaction", { hasText: "👍" }).waitFor();
   });
 
   it("a link opens in a new tab with rel=noopener noreferrer nofollow; raw HTML and javascript: stay text", async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { dayLabel } from "../lib/time.js";
 import type { ChatState } from "../state/chat.js";
@@ -124,6 +124,21 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
     if (el.scrollTop < LOAD_OLDER_AT_PX && canLoadOlder) loadOlder();
   };
 
+  // Keyboard: Up/Down move between messages (each shows its actions when focused); Page keys still scroll.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    const target = event.target as HTMLElement;
+    const el = scroller.current;
+    if (!el || (target !== el && !target.matches("li.msg"))) return;
+    const rows = [...el.querySelectorAll<HTMLElement>("li.msg[data-id]")];
+    if (rows.length === 0) return;
+    const at = rows.indexOf(target);
+    const next = at < 0 ? rows[rows.length - 1] : rows[at + (event.key === "ArrowUp" ? -1 : 1)];
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+  };
+
   const jumpToLatest = () => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -142,7 +157,8 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
           <button type="button" className="link" onClick={() => setSeekFailed(false)}>OK</button>
         </p>
       )}
-      <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation history">
+      <div className="messages" ref={scroller} onScroll={onScroll} onKeyDown={onKeyDown} tabIndex={0}
+        aria-label="Conversation history" aria-description="Up and down arrows move between messages">
         <div className="messages__top">
           {!room.loaded && !room.historyError ? (
             <p className="muted" role="status">Loading messages…</p>

@@ -43,6 +43,10 @@ export const MessageRow = memo(function MessageRow({
   return (
     <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`}
       data-id={message.id} tabIndex={-1}>
+      {/* First in the row, so Tab from a focused message reaches its actions first (it is drawn at the top right). */}
+      {!editing && (
+        <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
+      )}
       <span className="msg__avatar">{!continued && <Avatar name={name} size={34} />}</span>
       <div className="msg__body">
         {!continued && (
@@ -70,9 +74,6 @@ export const MessageRow = memo(function MessageRow({
         {confirming && <DeleteConfirm onConfirm={() => actions.remove(message)} onCancel={() => setConfirming(false)} />}
       </div>
       {continued && <time className="msg__hover-time" dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>}
-      {!editing && (
-        <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
-      )}
     </li>
   );
 });
