@@ -35,8 +35,8 @@ try {
   await sendMessage(pablo.page, "Lunch at 1?");
   await row(pablo.page, "Lunch at 1?").hover();
   await row(pablo.page, "Lunch at 1?").getByRole("button", { name: "Edit" }).click();
-  await pablo.page.getByRole("textbox", { name: "Edit message" }).fill("Lunch at 12:30?");
-  await pablo.page.getByRole("textbox", { name: "Edit message" }).press("Enter");
+  await pablo.page.getByRole("textbox", { name: "Edit text" }).fill("Lunch at 12:30?");
+  await pablo.page.getByRole("textbox", { name: "Edit text" }).press("Enter");
   await row(pablo.page, "Looks great").hover();
   await row(pablo.page, "Looks great").getByRole("button", { name: "React with 🎉" }).click();
   await row(mary.page, "Looks great").hover();
@@ -64,6 +64,20 @@ try {
   await mary.page.screenshot({ path: `${OUT}/emoji-picker-desktop.png` });
   await mary.page.keyboard.press("Escape");
 
+  // Replying, and editing inline (Pablo, Up-arrow).
+  await row(mary.page, "Lunch at 12:30?").hover();
+  await row(mary.page, "Lunch at 12:30?").getByRole("button", { name: "Reply" }).click();
+  await mary.page.mouse.move(700, 790);
+  await mary.page.waitForTimeout(200);
+  await mary.page.screenshot({ path: `${OUT}/reply-desktop.png` });
+  const pbox0 = pablo.page.getByRole("textbox", { name: "Message" });
+  await pbox0.fill("");
+  await pbox0.press("ArrowUp");
+  await pablo.page.getByRole("textbox", { name: "Edit text" }).waitFor();
+  await pablo.page.mouse.move(700, 790);
+  await pablo.page.screenshot({ path: `${OUT}/edit-desktop.png` });
+  await pablo.page.getByRole("textbox", { name: "Edit text" }).press("Escape");
+
   // Phone.
   const phone = await newPage(browser, { width: 390, height: 844 });
   await signIn(phone.page, stack.url, "Joe");
@@ -71,15 +85,26 @@ try {
   await row(phone.page, "🚀🚀").waitFor();
   await pablo.page.getByRole("textbox", { name: "Message" }).pressSequentially(" soon", { delay: 20 });
   await phone.page.getByText("Pablo is typing…").waitFor().catch(() => {});
+  await phone.page.mouse.move(200, 30);
+  await phone.page.waitForTimeout(200);
   await phone.page.screenshot({ path: `${OUT}/messages-phone.png` });
   const pbox = phone.page.getByRole("textbox", { name: "Message" });
   await pbox.pressSequentially("@", { delay: 20 });
   await phone.page.getByRole("listbox", { name: "People to mention" }).waitFor();
+  await phone.page.mouse.move(200, 30);
   await phone.page.screenshot({ path: `${OUT}/mention-autocomplete-phone.png` });
   await pbox.fill("");
   await phone.page.getByRole("button", { name: "Add emoji" }).click();
   await phone.page.locator(".emoji-picker__emoji >> visible=true").first().waitFor({ timeout: 15_000 });
   await phone.page.screenshot({ path: `${OUT}/emoji-picker-phone.png` });
+
+  // Dark mode.
+  const dark = await newPage(browser, { width: 1280, height: 800 }, { colorScheme: "dark" });
+  await signIn(dark.page, stack.url, "Alex");
+  await row(dark.page, "🚀🚀").waitFor();
+  await row(dark.page, "Looks great").hover();
+  await dark.page.waitForTimeout(300);
+  await dark.page.screenshot({ path: `${OUT}/messages-dark-desktop.png` });
   console.log(`wrote ${OUT}/*.png`);
 } finally {
   await browser.close();

@@ -57,7 +57,7 @@ describe("web client: message actions in Chromium", () => {
     await row(mary, "Meeting at 10 tomorow").waitFor();
     const box = pablo.getByRole("textbox", { name: "Message" });
     await box.press("ArrowUp");
-    const editor = pablo.getByRole("textbox", { name: "Edit message" });
+    const editor = pablo.getByRole("textbox", { name: "Edit text" });
     await editor.fill("Meeting at 10 tomorrow");
     await editor.press("Enter");
     await editor.waitFor({ state: "detached" });
@@ -221,8 +221,8 @@ describe("web client: message actions in Chromium", () => {
 
     await row(pablo, `to edit ${stamp}`).hover();
     await row(pablo, `to edit ${stamp}`).getByRole("button", { name: "Edit" }).click();
-    await pablo.getByRole("textbox", { name: "Edit message" }).fill(`edited while Mary was away ${stamp}`);
-    await pablo.getByRole("textbox", { name: "Edit message" }).press("Enter");
+    await pablo.getByRole("textbox", { name: "Edit text" }).fill(`edited while Mary was away ${stamp}`);
+    await pablo.getByRole("textbox", { name: "Edit text" }).press("Enter");
     await row(pablo, `edited while Mary was away ${stamp}`).waitFor();
     await row(pablo, `to delete ${stamp}`).hover();
     await row(pablo, `to delete ${stamp}`).getByRole("button", { name: "Delete" }).click();

@@ -102,7 +102,7 @@ export function InlineEditor({ message, actions }: { message: ChatMessage; actio
   };
   return (
     <div className="msg__editor">
-      <textarea ref={box} aria-label="Edit message" value={text} maxLength={MAX_MESSAGE_LENGTH}
+      <textarea ref={box} aria-label="Edit text" value={text} maxLength={MAX_MESSAGE_LENGTH}
         onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
       <div className="msg__editor-bar">
         <span className="muted small">Enter to save, Escape to cancel</span>

@@ -87,6 +87,18 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
     lastKey.current = last?.key ?? null;
   }, [items, room.loaded, room.messages]);
 
+  // The list gets shorter when the composer grows (a reply quote, more lines): a reader at the
+  // bottom stays there.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   // The original of a reply: scroll to it and flash it, loading older pages until it is there.
   useEffect(() => {
     const el = scroller.current;
