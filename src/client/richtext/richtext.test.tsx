@@ -128,3 +128,20 @@ describe("mentions", () => {
     expect(completeMention("hi @Pa there", 3, 6, "Pablo")).toEqual({ text: "hi @Pablo there", caret: 10 });
   });
 });
+
+describe("reply quotes", () => {
+  it("quote the start of a message as plain words: Markdown marks and fences dropped, shortcodes as emoji", async () => {
+    const { quoteText } = await import("../components/MessageRow.js");
+    expect(quoteText("**Release** is `v2`\n> as agreed :tada:", shortcodeEmoji)).toBe("Release is v2 as agreed 🎉");
+    expect(quoteText("```js\nlet a = 1;\n```")).toBe("let a = 1;");
+    expect(quoteText("<b>kept as typed</b>")).toBe("<b>kept as typed</b>");
+  });
+});
+
+describe("before the renderer is loaded", () => {
+  it("a message shows as its plain text", async () => {
+    const { RichText } = await import("./RichText.js");
+    expect(renderToStaticMarkup(<RichText text="**not yet** <i>x</i>" />)).toBe(
+      '<div class="richtext richtext--plain ">**not yet** &lt;i&gt;x&lt;/i&gt;</div>');
+  });
+});
