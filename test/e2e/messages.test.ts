@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import { api, connect, login, send } from "../support/chat-client.js";
 import { chats, closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
 
 let stack: Stack;
@@ -241,5 +242,34 @@ describe("web client: message actions in Chromium", () => {
     await row(mary, `to delete ${stamp}`).waitFor({ state: "detached" });
     await row(mary, `to react ${stamp}`).locator("button.reaction", { hasText: "👍" }).waitFor();
     expect(await row(mary, `to edit ${stamp}`).count()).toBe(0);
+  }, 60_000);
+
+  it("clicking the quote of a reply whose original is not loaded loads older history until it is there", async () => {
+    const writer = await login(stack.url, "quoter", "quoter-password");
+    const reader = await login(stack.url, "quoted", "quoted-password");
+    const room = await api(stack.url, "/room", writer.cookie, { method: "POST", body: JSON.stringify({ user1: writer.user.id, user2: reader.user.id }) });
+    const roomId = room.body.id as string;
+    const socket = await connect(stack.url, writer.cookie);
+    try {
+      const original = await send(socket, { roomId, message: "the very first plan", clientId: "q-original" });
+      if (!original.ok) throw new Error(original.error);
+      for (let i = 1; i <= 70; i++) {
+        const ack = await send(socket, { roomId, message: `filler ${i}`, clientId: `q-${i}` });
+        if (!ack.ok) throw new Error(ack.error);
+      }
+      const reply = await send(socket, { roomId, message: "back to the plan", clientId: "q-reply", replyTo: original.message.id });
+      if (!reply.ok) throw new Error(reply.error);
+    } finally {
+      socket.disconnect();
+    }
+    const { page } = await newPage(browser);
+    await signIn(page, stack.url, "quoted", "quoted-password");
+    await chats(page).getByRole("button", { name: "quoter", exact: true }).click();
+    const quote = row(page, "back to the plan").getByRole("button", { name: /^Reply to quoter: the very first plan/ });
+    await quote.waitFor();
+    expect(await row(page, "the very first plan").count()).toBe(0);
+    await quote.click();
+    await page.waitForFunction(() => document.activeElement?.querySelector(".msg__text")?.textContent === "the very first plan", undefined, { timeout: 20_000 });
+    expect(await row(page, "filler 1").count()).toBeGreaterThan(0);
   }, 60_000);
 });
