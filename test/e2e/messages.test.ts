@@ -15,6 +15,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
+// A message's actions show on hover and on focus; the tests focus the row (a hover is lost when the
+// list scrolls under the pointer).
+
 /** The last message whose own text (not a quote of it) holds `text`. */
 function row(page: Page, text: string) {
   return messageList(page).locator("li.msg").filter({ has: page.locator(".msg__text", { hasText: text }) }).last();
@@ -34,7 +37,7 @@ describe("web client: message actions in Chromium", () => {
     const original = `Which **branch** should I review? ${Date.now()}`;
     await sendMessage(pablo, original);
     const target = row(mary, "should I review?");
-    await target.hover();
+    await target.focus();
     await target.getByRole("button", { name: "Reply" }).click();
     await mary.locator(".composer__reply").getByText("should I review?").waitFor();
     await sendMessage(mary, "The main one, please");
@@ -70,7 +73,7 @@ describe("web client: message actions in Chromium", () => {
     }
     expect(await row(mary, "tomorow").count()).toBe(0);
     // Only the author gets Edit.
-    await row(mary, "Meeting at 10 tomorrow").hover();
+    await row(mary, "Meeting at 10 tomorrow").focus();
     expect(await row(mary, "Meeting at 10 tomorrow").getByRole("button", { name: "Edit" }).count()).toBe(0);
   });
 
@@ -79,12 +82,12 @@ describe("web client: message actions in Chromium", () => {
     const text = `Oops, wrong room ${Date.now()}`;
     await sendMessage(pablo, text);
     await row(mary, text).waitFor();
-    await row(pablo, text).hover();
+    await row(pablo, text).focus();
     await row(pablo, text).getByRole("button", { name: "Delete" }).click();
     const confirm = pablo.getByRole("alertdialog", { name: "Delete this message?" });
     await confirm.getByRole("button", { name: "Cancel" }).click();
     await row(pablo, text).waitFor();
-    await row(pablo, text).hover();
+    await row(pablo, text).focus();
     await row(pablo, text).getByRole("button", { name: "Delete" }).click();
     await confirm.getByRole("button", { name: "Delete", exact: true }).click();
     await row(pablo, text).waitFor({ state: "detached" });
@@ -95,7 +98,7 @@ describe("web client: message actions in Chromium", () => {
     const { a: pablo, b: mary } = await twoPeople();
     const text = `Shipped the release ${Date.now()}`;
     await sendMessage(pablo, text);
-    await row(mary, text).hover();
+    await row(mary, text).focus();
     await row(mary, text).getByRole("button", { name: "React with 🎉" }).click();
     const chip = (page: Page) => row(page, text).locator("button.reaction", { hasText: "🎉" });
     await chip(pablo).waitFor();
@@ -220,16 +223,16 @@ describe("web client: message actions in Chromium", () => {
     for (const ws of live) await ws.close();
     await mary.locator(".me__name").getByText("Offline", { exact: true }).waitFor();
 
-    await row(pablo, `to edit ${stamp}`).hover();
+    await row(pablo, `to edit ${stamp}`).focus();
     await row(pablo, `to edit ${stamp}`).getByRole("button", { name: "Edit" }).click();
     await pablo.getByRole("textbox", { name: "Edit text" }).fill(`edited while Mary was away ${stamp}`);
     await pablo.getByRole("textbox", { name: "Edit text" }).press("Enter");
     await row(pablo, `edited while Mary was away ${stamp}`).waitFor();
-    await row(pablo, `to delete ${stamp}`).hover();
+    await row(pablo, `to delete ${stamp}`).focus();
     await row(pablo, `to delete ${stamp}`).getByRole("button", { name: "Delete" }).click();
     await pablo.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
     await row(pablo, `to delete ${stamp}`).waitFor({ state: "detached" });
-    await row(pablo, `to react ${stamp}`).hover();
+    await row(pablo, `to react ${stamp}`).focus();
     await row(pablo, `to react ${stamp}`).getByRole("button", { name: "React with 👍" }).click();
     await row(pablo, `to react ${stamp}`).locator("button.reaction").waitFor();
     // Still offline: Mary sees the old state.
