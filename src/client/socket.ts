@@ -19,16 +19,29 @@ export function connectSocket(): ChatSocket {
 
 export const SEND_TIMEOUT_MS = 10_000;
 
-/** Sends one message; resolves with the stored message, rejects with a reason to show. */
-export async function sendMessage(socket: ChatSocket, payload: SendMessage): Promise<ChatMessage> {
+/**
+ * What became of one send: `stored`; `later` (the rate limit says when, `retryAfterMs`; or no
+ * answer came: disconnected or timed out, so it may or may not be stored, and resending it with
+ * the same clientId is safe); or `refused` for good, with the server's reason.
+ */
+export type SendOutcome =
+  | { kind: "stored"; message: ChatMessage }
+  | { kind: "later"; retryAfterMs: number; why: "rate-limit" | "no-answer" }
+  | { kind: "refused"; error: string };
+
+/** Sends one message and says what became of it; never rejects. */
+export async function sendMessage(socket: ChatSocket, payload: SendMessage): Promise<SendOutcome> {
   let answer: MessageAck;
   try {
     answer = (await socket.timeout(SEND_TIMEOUT_MS).emitWithAck("message", payload)) as MessageAck;
   } catch {
-    throw new Error(socket.connected ? "No answer from the server" : "Not connected");
+    return { kind: "later", retryAfterMs: 1000, why: "no-answer" };
   }
-  if (answer && answer.ok) return answer.message;
-  throw new Error(answer && !answer.ok ? answer.error : "Not sent");
+  if (answer && answer.ok) return { kind: "stored", message: answer.message };
+  if (answer && !answer.ok && typeof answer.retryAfterMs === "number") {
+    return { kind: "later", retryAfterMs: answer.retryAfterMs, why: "rate-limit" };
+  }
+  return { kind: "refused", error: answer && !answer.ok ? answer.error : "Not sent" };
 }
 
 export function joinRoom(socket: ChatSocket, roomId: string): void {

@@ -8,12 +8,14 @@ import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
 import { loadReadMarks } from "./lib/readMarks.js";
 import { isPhoneLayout } from "./layout.js";
-import { connectSocket, joinRoom, sendMessage, type ChatSocket } from "./socket.js";
+import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
 import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
 import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
+import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
+import { useOutbox } from "./useOutbox.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
@@ -152,6 +154,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const onMessages = (roomId: string, messages: ChatMessage[]) => {
       if (!stateRef.current.rooms[roomId]) void addRoom({ id: roomId, names: [] }, false);
       dispatch({ type: "messagesArrived", roomId, messages });
+      announceLiveMessages(roomId, messages);
     };
     const addRoom = async (room: RoomSummary, join: boolean) => {
       dispatch({ type: "roomAdded", room });
@@ -196,6 +199,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         if (room.loaded && !catchUpFrom.current.has(room.id)) catchUpFrom.current.set(room.id, newestId(room.messages));
       }
       dispatch({ type: "connection", status: "offline" });
+    });
+    // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
+    // sign-in form; unsent messages stay in the outbox (localStorage) until the person is back.
+    socket.on("session.ended", () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+      signedOut.current();
     });
     socket.on("connect_error", () => {
       dispatch({ type: "connection", status: "offline" });
@@ -274,29 +284,21 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     dispatch({ type: "roomOpened", roomId });
   }, []);
 
-  const deliver = useCallback((clientId: string, roomId: string, text: string, replyTo?: string) => {
-    const socket = socketRef.current;
-    if (!socket) return;
-    sendMessage(socket, { roomId, message: text, clientId, ...(replyTo ? { replyTo } : {}) }).then(
-      (message) => dispatch({ type: "sendSucceeded", clientId, message }),
-      (error: unknown) => dispatch({ type: "sendFailed", clientId, error: error instanceof Error ? error.message : "Not sent" }),
-    );
-  }, []);
+  // Sending goes through the outbox (useOutbox): queued, in order, never dropped.
+  useOutbox(state, dispatch, socketRef);
 
   const send = useCallback((roomId: string, text: string, replyTo?: string) => {
     if (!MessageText.safeParse(text).success) return;
     const clientId = newClientId();
     dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now(), ...(replyTo ? { replyTo } : {}) } });
     messageActions.sent(roomId);
-    deliver(clientId, roomId, text, replyTo);
-  }, [deliver, messageActions.sent]);
+  }, [messageActions.sent]);
 
   const retry = useCallback((clientId: string) => {
     const pending = stateRef.current.pending[clientId];
     if (!pending || pending.status !== "failed") return;
     dispatch({ type: "sendRetried", clientId });
-    deliver(clientId, pending.roomId, pending.text, pending.replyTo);
-  }, [deliver]);
+  }, []);
 
   const loadOlder = useCallback((roomId: string) => void loadPage(roomId), [loadPage]);
 
@@ -317,6 +319,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const logout = useCallback(async () => {
     socketRef.current?.removeAllListeners();
     socketRef.current?.disconnect();
+    await beforeSignOut();
     await api.logout().catch(() => undefined);
     history.replaceState(null, "", location.pathname);
     signedOut.current();

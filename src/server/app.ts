@@ -9,20 +9,26 @@ import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
 import { MessageActions } from "./domain/messages/actions.js";
 import { Mentions } from "./domain/messages/mentions.js";
+import { PushNotifier } from "./domain/notifications/push-notifier.js";
+import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
+import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
+import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
+import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
+import { registerOriginGuard } from "./http/origin-guard.js";
 import { registerSessions } from "./http/session-plugin.js";
 import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -54,11 +60,16 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     commandTimeoutMs: config.redisCommandTimeoutMs,
   });
   const redis = connections.data;
+  // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
+  // on this Redis accepts the others' cookies.
+  if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const rooms = new Rooms(redis, users);
   const roles = new Roles(redis);
   const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
   const mentions = new Mentions(users, rooms);
+  const vapid = await loadVapidKeys(redis, config);
+  if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
     config,
     log,
@@ -67,16 +78,28 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     roles,
     rooms,
     messages,
-    sessions: new Sessions(redis, config.sessionTtlSeconds),
+    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
-    loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    loginLimits: new LoginLimits(redis, {
+      perNameAndAddress: config.loginRateLimit,
+      perAddress: config.loginRateLimitPerAddress,
+      windowMs: config.loginRateWindowMs,
+      addressBlockMs: config.loginAddressBlockMs,
+    }),
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
     nameIndex: new NameIndexSync(redis, users),
+    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+      queueSize: config.pushQueueSize,
+      concurrency: config.pushConcurrency,
+      timeoutMs: config.pushTimeoutMs,
+    }),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
+  const sessionsIndexed = await ctx.sessions.indexExisting();
+  if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await ctx.nameIndex.start();
@@ -91,6 +114,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await registerOriginGuard(app, { allowedOrigins: config.allowedOrigins });
 
   const openStreams = new Set<() => void>();
   await app.register(async (api) => {
@@ -104,6 +128,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(roomRoutes(ctx));
     await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(notificationRoutes(ctx));
+    await api.register(sessionRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -148,6 +174,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});
       await connections.close();

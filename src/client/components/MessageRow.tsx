@@ -115,7 +115,9 @@ export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage
               <button type="button" className="link" onClick={() => onRetry(pending.clientId)}>Retry</button>
             </span>
           ) : (
-            <span className="msg__state">Sending…</span>
+            <span className="msg__state">
+              {pending.waiting === "rate-limit" ? "Waiting for the rate limit; sends by itself…" : "Sending…"}
+            </span>
           )}
         </div>
         <RichText text={pending.text} className="msg__text" />

@@ -12,6 +12,7 @@ import { MessageList } from "./MessageList.js";
 import type { People } from "./MessageRow.js";
 import { displayRoomTitle, userName } from "./names.js";
 import { isPhoneLayout } from "../layout.js";
+import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js";
 
 interface Props {
   room: RoomState;
@@ -92,6 +93,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           <h2 id="room-title">{title}</h2>
           {subtitle && <span className="muted small">{subtitle}</span>}
         </div>
+        <NotificationLevelMenu roomId={room.id} />
       </header>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} />

@@ -2,7 +2,7 @@ import type { ChatMessage, PresenceUser, Reaction, RoomChange, RoomSummary, Sess
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
 import {
-  addPending, markFailed, markRetrying, removePending, settleByArrival, type PendingMap, type PendingMessage,
+  addPending, markFailed, markRetrying, markWaiting, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
 import { newRoom, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
@@ -56,7 +56,11 @@ export type ChatAction =
   /** My own reaction toggled before the server answers (its answer or event then settles it). */
   | { type: "reactionsSet"; roomId: string; id: string; reactions: Reaction[] }
   | { type: "typing"; roomId: string; userId: number; at: number }
-  | { type: "typingTick"; at: number };
+  | { type: "typingTick"; at: number }
+  /** Not stored yet, to be sent again at `retryAt` (ms): rate-limited, or no answer came. */
+  | { type: "sendDeferred"; clientId: string; retryAt: number; why: "rate-limit" | "no-answer" }
+  /** Messages kept from an earlier session or tab (localStorage), to be sent now. */
+  | { type: "outboxRestored"; pending: PendingMap };
 
 const MAX_NOTICES = 50;
 
@@ -252,6 +256,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "typingTick": {
       const typing = typingExpired(state.typing, action.at);
       return typing === state.typing ? state : { ...state, typing };
+    }
+    case "sendDeferred":
+      return { ...state, pending: markWaiting(state.pending, action.clientId, action.retryAt, action.why) };
+    case "outboxRestored": {
+      let pending = state.pending;
+      for (const entry of Object.values(action.pending)) if (!pending[entry.clientId]) pending = addPending(pending, entry);
+      return pending === state.pending ? state : { ...state, pending };
     }
   }
 }

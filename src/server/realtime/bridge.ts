@@ -1,9 +1,11 @@
 import {
   Envelope,
+  MESSAGE_ID_PATTERN,
   parsePrivateRoomId,
   PresenceUser,
   RoomChange,
   RoomSummary,
+  SessionEnded,
   Typing,
   type ChatMessage,
 } from "../../protocol/index.js";
@@ -50,6 +52,8 @@ export class PubSubBridge {
   /** When the subscription broke (ms), while it is down. */
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
+  /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
+  onSessionEnded: ((ended: SessionEnded) => void) | undefined;
   private hooks: ForeignPresenceHooks | undefined;
   /** Kinds of envelope already logged as not understood: each is logged once per process. */
   private readonly loggedKinds = new Set<string>();
@@ -127,7 +131,9 @@ export class PubSubBridge {
       case "message": {
         // The message's JSON text as its server wrote it: a seed server stored the same text, so
         // the id derived from it here equals the one history gives (see messageIdForSeedMember).
-        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, rawMemberText(raw, "data"));
+        const data = envelope.data as { id?: unknown } | null;
+        const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) this.delivery.message(message);
         else this.notUnderstood("message: malformed data", raw);
         return;
@@ -165,6 +171,12 @@ export class PubSubBridge {
       }
       case "probe":
         return;
+      case "session.ended": {
+        const ended = SessionEnded.safeParse(envelope.data);
+        if (ended.success) this.onSessionEnded?.(ended.data);
+        else this.log.warn("dropped a malformed session.ended envelope");
+        return;
+      }
       default:
         this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
     }

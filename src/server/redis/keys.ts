@@ -42,10 +42,31 @@ export const keys = {
   usernameIndex: "usernames:index",
   /** String JSON `{id, username}` with expiry: a login session. */
   session: (sessionId: string) => `session:${sessionId}`,
-  /** Counters with expiry: login attempts. */
-  loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
-  loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
 
+  // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
+  /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
+  sessionSecret: "secrets:session",
+  /**
+   * String `{id}`: the claim on a name in lower case, taken with SET NX before a user is created,
+   * so that one name (in any case) is one account however many sign-ups race.
+   */
+  usernameClaim: (lowercaseName: string) => `usernames:claim:${lowercaseName}`,
+  /** Sorted set: a user's session ids, score = last seen (ms). In the slot of the seed's `user:{id}`. */
+  userSessions: (userId: number | string) => `{user:${userId}}:sessions`,
+  /** String: set once every session created before the index existed has been indexed. */
+  sessionsIndexed: "sessions:indexed",
+  /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
+  loginFailuresPrefix: "ratelimit:login-fail",
+
+  // --- notifications (domain/notifications/*) ---
+  /** Hash roomId -> level ("all" | "mentions" | "none"): the rooms where a user chose a level. */
+  notificationLevels: (userId: number | string) => `{user:${userId}}:notify:levels`,
+  /** Hash push endpoint URL -> subscription JSON `{endpoint, keys: {p256dh, auth}}`: a user's devices. */
+  pushSubscriptions: (userId: number | string) => `{user:${userId}}:push:subscriptions`,
+  /** String: the user id a push endpoint belongs to (by SHA-256 of the endpoint, base64url): one user per device. */
+  pushEndpointOwner: (endpointSha256: string) => `push:endpoint:${endpointSha256}`,
+  /** String JSON `{publicKey, privateKey}`: the VAPID keys, generated once (SET NX) unless configured. */
+  vapidKeys: "push:vapid",
   // --- ours: message actions (domain/messages/*; docs/data-model.md "Edits, deletions, reactions") ---
   /** Hash messageId -> JSON `[{emoji, users: [userId...]}]`: a room's reactions, in the room's slot. */
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,

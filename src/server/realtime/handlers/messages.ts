@@ -37,7 +37,11 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
     });
     if (result.status === "reply-not-found") return { ok: false, error: REPLY_NOT_FOUND };
     if (result.status === "rate-limited") {
-      return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
+      return {
+        ok: false,
+        error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`,
+        retryAfterMs: Math.max(1, Math.ceil(result.retryAfterMs)),
+      };
     }
     if (result.status === "stored") {
       // Synchronously, in stored order: the other member learns of a new room before its first
@@ -45,6 +49,9 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       const opened = result.firstInRoom && room;
       if (opened) delivery.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== user.id));
       delivery.message(result.message);
+      // Web Push to members with no open connection: queued here, sent after the ack (once: only
+      // the instance that stored the message gets here).
+      ctx.notifications.messageStored(result.message);
       if (opened) await ctx.rooms.addPrivateMembers(roomId);
     }
     return { ok: true, message: result.message };
