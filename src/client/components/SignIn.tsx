@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Username, type SessionUser } from "../../protocol/index.js";
+import { Password, Username, type SessionUser } from "../../protocol/index.js";
 import { api } from "../api.js";
 import { Avatar } from "./Avatar.js";
 
@@ -16,7 +16,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
     event.preventDefault();
     const name = Username.safeParse(username);
     if (!name.success) return setError(name.error.issues[0]?.message ?? "Enter a username");
-    if (!password) return setError("Enter a password");
+    const pw = Password.safeParse(password);
+    if (!pw.success) return setError(pw.error.issues[0]?.message ?? "Enter a password");
     setBusy(true);
     setError(null);
     try {
@@ -68,7 +69,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
         </label>
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
-        <p className="muted small">New accounts need a password of at least 8 characters.</p>
+        <p className="muted small">New accounts need a password of 8 to 72 characters (72 bytes).</p>
       </form>
     </main>
   );

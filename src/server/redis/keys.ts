@@ -69,6 +69,20 @@ export const keys = {
   invite: (code: string) => `invite:${code}`,
   /** Sorted set code -> expiry (ms): the invitations to list. */
   invites: "invites",
+  // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
+  /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
+  sessionSecret: "secrets:session",
+  /**
+   * String `{id}`: the claim on a name in lower case, taken with SET NX before a user is created,
+   * so that one name (in any case) is one account however many sign-ups race.
+   */
+  usernameClaim: (lowercaseName: string) => `usernames:claim:${lowercaseName}`,
+  /** Sorted set: a user's session ids, score = last seen (ms). In the slot of the seed's `user:{id}`. */
+  userSessions: (userId: number | string) => `{user:${userId}}:sessions`,
+  /** String: set once every session created before the index existed has been indexed. */
+  sessionsIndexed: "sessions:indexed",
+  /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
+  loginFailuresPrefix: "ratelimit:login-fail",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
