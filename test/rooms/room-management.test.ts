@@ -260,6 +260,9 @@ describe("read state", () => {
     }
     const listed = () => call(member, "GET", `/rooms/${member.user.id}`).then((r) => (r.body as UserRoom[]).find((x) => x.id === room.id));
     expect(await listed()).toMatchObject({ name: "Reading", names: ["Reading"], kind: "room", visibility: "open", unread: 3, lastRead: null });
+    // One's own messages are read: the store script moved the sender's marker.
+    const ownersView = ((await call(owner, "GET", `/rooms/${owner.user.id}`)).body as UserRoom[]).find((x) => x.id === room.id);
+    expect(ownersView).toMatchObject({ unread: 0, lastRead: ids[2] });
     const marked = await call(member, "PUT", `/room/${room.id}/read`, { messageId: ids[1] });
     expect(marked.body as ReadState).toEqual({ roomId: room.id, lastRead: ids[1], unread: 1 });
     expect(await listed()).toMatchObject({ unread: 1, lastRead: ids[1] });

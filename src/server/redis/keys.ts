@@ -57,8 +57,11 @@ export const keys = {
   roomDirectory: "rooms:directory",
   /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
   groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
-  /** Hash roomId -> id of the last message the user read there. */
-  readState: (userId: number | string) => `{user:${userId}}:read`,
+  /**
+   * Hash userId -> id of the last message that user read in the room. In the room's slot, so the
+   * store script moves the sender's own marker in the same round trip (your own messages are read).
+   */
+  roomReads: (roomId: string) => `{room:${roomId}}:read`,
   /** String: who became the automatic first administrator (a user id; `0`: none, the database predates roles). */
   firstAdmin: "admins:first",
   /** Set of banned user ids. */
