@@ -274,6 +274,15 @@ describe("read state", () => {
     expect((await call(member, "PUT", `/room/${room.id}/read`, { messageId: "abc" })).status).toBe(400);
   });
 
+  it("a newcomer starts with General read", async () => {
+    const socket = await socketOf(owner);
+    expect((await send(socket, { roomId: "0", message: "before the newcomer" })).ok).toBe(true);
+    const [newcomer] = await signUp(server.url, "newcomer");
+    const general = ((await call(newcomer!, "GET", `/rooms/${newcomer!.user.id}`)).body as UserRoom[])[0];
+    expect(general).toMatchObject({ id: "0", unread: 0 });
+    expect(general!.lastRead).not.toBeNull();
+  });
+
   it("works for General and private rooms too, and a member added later starts with nothing unread", async () => {
     const socket = await socketOf(owner);
     const ack = await send(socket, { roomId: "0", message: "general news" });
