@@ -9,6 +9,11 @@ import { Role } from "./roles.js";
  * a counter of ours (never `0`, never containing `:`), so it cannot collide with either.
  */
 
+/** Whether an id is of the shape `rooms:counter` hands out (a room people made, or a seed server's numbered room). */
+export function isMadeRoomId(roomId: string): boolean {
+  return /^[1-9]\d{0,15}$/.test(roomId);
+}
+
 /** `open`: listed in the directory, anyone signed in joins; `closed`: members only, added by managers. */
 export const RoomVisibility = z.enum(["open", "closed"]);
 export type RoomVisibility = z.infer<typeof RoomVisibility>;

@@ -31,6 +31,11 @@ export class Rooms {
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
   }
 
+  /** The members of a group conversation (rooms people make, issue 9), or null for any other room. */
+  async groupMembers(roomId: string): Promise<number[] | null> {
+    return this.membership ? this.membership.groupMembers(roomId) : null;
+  }
+
   /** The user's rooms as the seed lists them: private rooms without messages are left out. */
   async listFor(userId: number): Promise<RoomSummary[]> {
     const ids = await this.redis.sMembers(keys.userRooms(userId));

@@ -1,15 +1,18 @@
+import { isMadeRoomId } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 
 /** How many rooms' member sets one instance keeps in memory (least recently used are dropped). */
 export const MEMBER_CACHE_ROOMS = 20_000;
 
-/** The ids `rooms:counter` hands out. */
-const OUR_ROOM_ID = /^[1-9]\d{0,15}$/;
+/** The ids `rooms:counter` hands out (see isMadeRoomId). */
+const OUR_ROOM_ID = { test: isMadeRoomId };
 
 /** A room's members as this instance knows them: `ours` is false for a room we did not make. */
 interface CachedMembers {
   ours: boolean;
+  /** `group` for a group conversation (its members are told of every message). */
+  kind: string | undefined;
   members: Set<number>;
 }
 
@@ -48,6 +51,13 @@ export class Membership {
   /** Whether the room is one we made (it has a member set or metadata of ours). Cached. */
   async isOurs(roomId: string): Promise<boolean> {
     return OUR_ROOM_ID.test(roomId) && (await this.load(roomId)).ours;
+  }
+
+  /** The members of a group conversation (from the cache), or null for any other room. */
+  async groupMembers(roomId: string): Promise<number[] | null> {
+    if (!OUR_ROOM_ID.test(roomId)) return null;
+    const room = await this.load(roomId);
+    return room.kind === "group" ? [...room.members] : null;
   }
 
   /** Member ids of a room we made (empty for any other), from the cache. */
@@ -112,9 +122,10 @@ export class Membership {
     }
     const version = this.versions.get(roomId) ?? 0;
     const generation = this.generation;
-    const loading = Promise.all([this.redis.sMembers(keys.roomMembers(roomId)), this.redis.exists(keys.roomMeta(roomId))]).then(
-      ([ids, meta]): CachedMembers => ({
-        ours: meta === 1 || ids.length > 0,
+    const loading = Promise.all([this.redis.sMembers(keys.roomMembers(roomId)), this.redis.hGet(keys.roomMeta(roomId), "kind")]).then(
+      ([ids, kind]): CachedMembers => ({
+        ours: kind !== null || ids.length > 0,
+        kind: kind ?? undefined,
         members: new Set(ids.map(Number)),
       }),
     );
