@@ -1,9 +1,10 @@
-import type { ChatMessage, PresenceUser, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
+import type { ChatMessage, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
 import {
   addPending, markFailed, markRetrying, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
+import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
 import { newRoom, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
 import { countUnread } from "./unread.js";
@@ -31,10 +32,7 @@ export type ChatAction =
   | { type: "historyLoaded"; roomId: string; messages: ChatMessage[]; hasOlder: boolean }
   | { type: "historyFailed"; roomId: string; error: string }
   | { type: "messagesArrived"; roomId: string; messages: ChatMessage[] }
-  | { type: "usersLoaded"; users: UserWithPresence[] }
-  /** The full list of who is online now: everyone else known is offline. No notices. */
-  | { type: "onlineSnapshot"; users: UserWithPresence[] }
-  | { type: "presence"; users: PresenceUser[]; at: number }
+  | PeopleAction
   | { type: "roomOpened"; roomId: string | null }
   | { type: "visibility"; visible: boolean }
   | { type: "connection"; status: ConnectionStatus }
@@ -42,8 +40,6 @@ export type ChatAction =
   | { type: "sendSucceeded"; clientId: string; message: ChatMessage }
   | { type: "sendFailed"; clientId: string; error: string }
   | { type: "sendRetried"; clientId: string };
-
-const MAX_NOTICES = 50;
 
 export function initialChatState(me: SessionUser, activeRoomId: string | null, visible = true): ChatState {
   return {
@@ -103,6 +99,10 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  if (isPeopleAction(action)) {
+    const slice = peopleReducer(state, action, state.me.id);
+    return slice.users === state.users && slice.notices === state.notices ? state : { ...state, ...slice };
+  }
   switch (action.type) {
     case "roomsLoaded": {
       let next = state;
@@ -137,29 +137,6 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "messagesArrived":
       return arrive(state, action.roomId, action.messages);
 
-    case "usersLoaded": {
-      if (action.users.length === 0) return state;
-      const users = { ...state.users };
-      for (const u of action.users) users[u.id] = u;
-      return { ...state, users };
-    }
-    case "onlineSnapshot": {
-      const users: Record<number, UserWithPresence> = {};
-      for (const u of Object.values(state.users)) users[u.id] = u.id === state.me.id ? u : { ...u, online: false };
-      for (const u of action.users) users[u.id] = u;
-      return { ...state, users };
-    }
-    case "presence": {
-      const users = { ...state.users };
-      const notices: Notice[] = [];
-      for (const u of action.users) {
-        const before = users[u.id];
-        users[u.id] = { id: u.id, username: u.username, online: u.online };
-        if (u.id === state.me.id || before?.online === u.online) continue;
-        notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "joined" : "left"}`, date: Math.floor(action.at / 1000) });
-      }
-      return { ...state, users, notices: notices.length ? [...state.notices, ...notices].slice(-MAX_NOTICES) : state.notices };
-    }
     case "roomOpened": {
       if (action.roomId === state.activeRoomId) return state;
       let rooms = { ...state.rooms };
