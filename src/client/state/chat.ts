@@ -1,13 +1,13 @@
-import type { ChatMessage, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
+import type { ChatMessage, SessionUser, UserWithPresence } from "../../protocol/index.js";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
 import {
   addPending, markFailed, markRetrying, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
 import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
-import { newRoom, type RoomState } from "./rooms.js";
+import { listingFields, newRoom, type RoomListing, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
-import { countUnread } from "./unread.js";
+import { applyServerRead, markRead, roomUnread } from "./unread.js";
 
 export type ConnectionStatus = "connecting" | "online" | "offline";
 
@@ -26,8 +26,14 @@ export interface ChatState {
 }
 
 export type ChatAction =
-  | { type: "roomsLoaded"; rooms: RoomSummary[]; lastRead: Record<string, string> }
-  | { type: "roomAdded"; room: RoomSummary }
+  /** `lastRead`: read marks saved in this browser, for servers that keep none (listings without `lastRead`). */
+  | { type: "roomsLoaded"; rooms: RoomListing[]; lastRead: Record<string, string> }
+  | { type: "roomAdded"; room: RoomListing }
+  /** This user is no longer in the room (left, removed, deleted): it goes, and so does its view. */
+  | { type: "roomRemoved"; roomId: string }
+  | { type: "roomUpdated"; roomId: string; name: string; topic: string; visibility: "open" | "closed" }
+  /** Where reading stands on the server: `room.read` from another tab, or the answer to our PUT. */
+  | { type: "readState"; roomId: string; lastRead: string | null; unread: number }
   | { type: "historyLoading"; roomId: string }
   | { type: "historyLoaded"; roomId: string; messages: ChatMessage[]; hasOlder: boolean }
   | { type: "historyFailed"; roomId: string; error: string }
@@ -56,7 +62,7 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
 }
 
 export function unreadCount(state: ChatState, room: RoomState): number {
-  return countUnread(room.messages, room.lastReadId, state.me.id);
+  return roomUnread(room, state.me.id);
 }
 
 function isReading(state: ChatState, roomId: string): boolean {
@@ -74,16 +80,25 @@ function withRoom(state: ChatState, roomId: string, update: (room: RoomState) =>
 function readIfOpen(state: ChatState, room: RoomState): RoomState {
   if (!isReading(state, room.id)) return room;
   const newest = newestId(room.messages);
-  return newest && newest !== room.lastReadId ? { ...room, lastReadId: newest } : room;
+  return newest ? markRead(room, newest) : room;
 }
 
-function ensureRoom(state: ChatState, summary: RoomSummary, lastRead: string | null, readOnFirstLoad: boolean): ChatState {
+function ensureRoom(state: ChatState, summary: RoomListing, lastRead: string | null, readOnFirstLoad: boolean): ChatState {
   const existing = state.rooms[summary.id];
+  let room: RoomState;
   if (existing) {
-    if (existing.names.join("\u0000") === summary.names.join("\u0000")) return state;
-    return { ...state, rooms: { ...state.rooms, [summary.id]: { ...existing, names: summary.names } } };
+    room = { ...existing, ...listingFields(summary) };
+    if (existing.names.join("\u0000") !== summary.names.join("\u0000")) room.names = summary.names;
+    const same = room.names === existing.names && room.name === existing.name && room.kind === existing.kind
+      && room.topic === existing.topic && room.visibility === existing.visibility;
+    if (same) room = existing;
+  } else {
+    // A server that keeps read state says so with `lastRead` (null: nothing read yet).
+    const serverKnows = summary.lastRead !== undefined;
+    room = newRoom(summary, serverKnows ? summary.lastRead ?? null : lastRead, serverKnows ? false : readOnFirstLoad);
   }
-  return { ...state, rooms: { ...state.rooms, [summary.id]: newRoom(summary, lastRead, readOnFirstLoad) } };
+  if (summary.lastRead !== undefined) room = applyServerRead(room, summary.lastRead, summary.unread ?? 0);
+  return room === existing ? state : { ...state, rooms: { ...state.rooms, [summary.id]: readIfOpen(state, room) } };
 }
 
 function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settle = true): ChatState {
@@ -114,6 +129,19 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case "roomAdded":
       return ensureRoom(state, action.room, null, false);
+    case "roomRemoved": {
+      if (!state.rooms[action.roomId]) return state;
+      const { [action.roomId]: _gone, ...rooms } = state.rooms;
+      const pending = Object.fromEntries(Object.entries(state.pending).filter(([, p]) => p.roomId !== action.roomId));
+      return { ...state, rooms, pending, activeRoomId: state.activeRoomId === action.roomId ? null : state.activeRoomId };
+    }
+    case "roomUpdated":
+      return withRoom(state, action.roomId, (room) =>
+        room.name === action.name && room.topic === action.topic && room.visibility === action.visibility
+          ? room
+          : { ...room, name: action.name, topic: action.topic, visibility: action.visibility });
+    case "readState":
+      return withRoom(state, action.roomId, (room) => readIfOpen(state, applyServerRead(room, action.lastRead, action.unread)));
 
     case "historyLoading":
       return withRoom(state, action.roomId, (room) =>
@@ -145,7 +173,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const next: ChatState = { ...state, activeRoomId: action.roomId, rooms };
       const opening = action.roomId ? rooms[action.roomId] : undefined;
       if (!opening) return next;
-      const unread = countUnread(opening.messages, opening.lastReadId, state.me.id);
+      const unread = roomUnread(opening, state.me.id);
       const withDivider = { ...opening, dividerAfterId: unread > 0 ? opening.lastReadId ?? "0" : null };
       rooms = { ...rooms, [opening.id]: readIfOpen(next, withDivider) };
       return { ...next, rooms };
@@ -155,7 +183,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const next = { ...state, visible: action.visible };
       const active = next.activeRoomId ? next.rooms[next.activeRoomId] : undefined;
       if (!active || !action.visible) return next;
-      const unread = countUnread(active.messages, active.lastReadId, state.me.id);
+      const unread = roomUnread(active, state.me.id);
       const divided = unread > 0 && active.dividerAfterId === null ? { ...active, dividerAfterId: active.lastReadId ?? "0" } : active;
       return withRoom(next, active.id, () => readIfOpen(next, divided));
     }
