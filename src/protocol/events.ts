@@ -2,6 +2,16 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
+import type { UserBannedEvent } from "./moderation.js";
+import type {
+  MemberAddedEvent,
+  MemberRemovedEvent,
+  ReadState,
+  RoomAddedEvent,
+  RoomDeletedEvent,
+  RoomRemovedEvent,
+  RoomUpdatedEvent,
+} from "./rooms.js";
 
 /** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
 export const SendMessage = z.object({
@@ -48,6 +58,16 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
+  // --- rooms and moderation (issue 9; payloads in rooms.ts and moderation.ts) ---
+  "room.added": (event: RoomAddedEvent) => void;
+  "room.removed": (event: RoomRemovedEvent) => void;
+  "room.updated": (event: RoomUpdatedEvent) => void;
+  "room.deleted": (event: RoomDeletedEvent) => void;
+  "room.member.added": (event: MemberAddedEvent) => void;
+  "room.member.removed": (event: MemberRemovedEvent) => void;
+  "room.read": (event: ReadState) => void;
+  "user.banned": (event: UserBannedEvent) => void;
+  "user.unbanned": (event: UserBannedEvent) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

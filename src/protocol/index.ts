@@ -3,3 +3,5 @@ export * from "./message.js";
 export * from "./rest.js";
 export * from "./events.js";
 export * from "./roles.js";
+export * from "./rooms.js";
+export * from "./moderation.js";

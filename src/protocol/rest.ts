@@ -10,6 +10,14 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const LoginBody = z.object({
   username: Username,
   password: z.string("password must be a string").min(1, "password must not be empty").max(200, "password is too long"),
+  /** An invitation code: needed to register a new name with `REGISTRATION=invite` (issue 9). */
+  invite: z.string("invite must be a string").max(64, "invite is not a valid invitation code").optional(),
+  /**
+   * `false`: only sign in, never register (an unknown name answers 404 "No account with that
+   * name"), so a client can ask for confirmation before creating an account. Absent: the seed's
+   * behaviour, an unknown name registers.
+   */
+  createAccount: z.boolean("createAccount must be a boolean").optional(),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
