@@ -5,6 +5,7 @@ import {
   addPending, markFailed, markRetrying, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
 import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
+import { detailsReducer, isDetailsAction, type DetailsAction, type DetailsSlice } from "./roomDetails.js";
 import { listingFields, newRoom, type RoomListing, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
 import { applyServerRead, markRead, roomUnread } from "./unread.js";
@@ -18,6 +19,12 @@ export interface ChatState {
   pending: PendingMap;
   /** "X joined" / "X left", shown in General. */
   notices: readonly Notice[];
+  /** People banned while this tab was open (people.ts). */
+  banned: readonly number[];
+  /** Room details looked at (settings, members), kept live (roomDetails.ts). */
+  details: DetailsSlice;
+  /** The last room this user was taken out of, to say so once. */
+  removedFrom: { title: string; reason: "left" | "removed" | "deleted" } | null;
   activeRoomId: string | null;
   visible: boolean;
   connection: ConnectionStatus;
@@ -30,7 +37,8 @@ export type ChatAction =
   | { type: "roomsLoaded"; rooms: RoomListing[]; lastRead: Record<string, string> }
   | { type: "roomAdded"; room: RoomListing }
   /** This user is no longer in the room (left, removed, deleted): it goes, and so does its view. */
-  | { type: "roomRemoved"; roomId: string }
+  | { type: "roomRemoved"; roomId: string; reason?: "left" | "removed" | "deleted"; title?: string }
+  | { type: "removalSeen" }
   | { type: "roomUpdated"; roomId: string; name: string; topic: string; visibility: "open" | "closed" }
   /** Where reading stands on the server: `room.read` from another tab, or the answer to our PUT. */
   | { type: "readState"; roomId: string; lastRead: string | null; unread: number }
@@ -39,6 +47,7 @@ export type ChatAction =
   | { type: "historyFailed"; roomId: string; error: string }
   | { type: "messagesArrived"; roomId: string; messages: ChatMessage[] }
   | PeopleAction
+  | DetailsAction
   | { type: "roomOpened"; roomId: string | null }
   | { type: "visibility"; visible: boolean }
   | { type: "connection"; status: ConnectionStatus }
@@ -54,6 +63,9 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
     users: { [me.id]: { ...me, online: true } },
     pending: {},
     notices: [],
+    banned: [],
+    details: {},
+    removedFrom: null,
     activeRoomId,
     visible,
     connection: "connecting",
@@ -116,7 +128,11 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   if (isPeopleAction(action)) {
     const slice = peopleReducer(state, action, state.me.id);
-    return slice.users === state.users && slice.notices === state.notices ? state : { ...state, ...slice };
+    return slice.users === state.users && slice.notices === state.notices && slice.banned === state.banned ? state : { ...state, ...slice };
+  }
+  if (isDetailsAction(action)) {
+    const details = detailsReducer(state.details, action);
+    return details === state.details ? state : { ...state, details };
   }
   switch (action.type) {
     case "roomsLoaded": {
@@ -133,8 +149,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (!state.rooms[action.roomId]) return state;
       const { [action.roomId]: _gone, ...rooms } = state.rooms;
       const pending = Object.fromEntries(Object.entries(state.pending).filter(([, p]) => p.roomId !== action.roomId));
-      return { ...state, rooms, pending, activeRoomId: state.activeRoomId === action.roomId ? null : state.activeRoomId };
+      const { [action.roomId]: _details, ...details } = state.details;
+      const removedFrom = action.reason && action.reason !== "left" && action.title ? { title: action.title, reason: action.reason } : state.removedFrom;
+      return { ...state, rooms, pending, details, removedFrom, activeRoomId: state.activeRoomId === action.roomId ? null : state.activeRoomId };
     }
+    case "removalSeen":
+      return state.removedFrom ? { ...state, removedFrom: null } : state;
     case "roomUpdated":
       return withRoom(state, action.roomId, (room) =>
         room.name === action.name && room.topic === action.topic && room.visibility === action.visibility

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { listPeople, peopleReducer, type PeopleSlice } from "./people.js";
 
 const ME = 1;
-const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, notices: [] };
+const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, notices: [], banned: [] };
 
 describe("people slice", () => {
   it("loaded users are merged by id, and loading nobody changes nothing", () => {
@@ -41,5 +41,14 @@ describe("people slice", () => {
     ];
     expect(listPeople(users, ME).map((u) => u.username)).toEqual(["Joanna", "Mary", "joe"]);
     expect(listPeople(users, ME, " JO ").map((u) => u.username)).toEqual(["Joanna", "joe"]);
+  });
+
+  it("a banned person leaves the people list, and comes back when the ban is lifted", () => {
+    const users = [{ id: 2, username: "Joe", online: true }];
+    let s = peopleReducer(empty, { type: "userBanned", userId: 2, banned: true }, ME);
+    expect(listPeople(users, ME, "", s.banned)).toEqual([]);
+    expect(peopleReducer(s, { type: "userBanned", userId: 2, banned: true }, ME)).toBe(s);
+    s = peopleReducer(s, { type: "userBanned", userId: 2, banned: false }, ME);
+    expect(listPeople(users, ME, "", s.banned)).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@ import type { Notice } from "./timeline.js";
 export interface PeopleSlice {
   users: Readonly<Record<number, UserWithPresence>>;
   notices: readonly Notice[];
+  /** Banned while this tab was open (`user.banned`): hidden from the people list. */
+  banned: readonly number[];
 }
 
 export type PeopleAction =
@@ -12,9 +14,10 @@ export type PeopleAction =
   /** The full list of who is online now: everyone else known is offline. No notices. */
   | { type: "onlineSnapshot"; users: UserWithPresence[] }
   /** `at`: milliseconds, local clock, when the change was seen. */
-  | { type: "presence"; users: PresenceUser[]; at: number };
+  | { type: "presence"; users: PresenceUser[]; at: number }
+  | { type: "userBanned"; userId: number; banned: boolean };
 
-const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence"]);
+const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned"]);
 
 export function isPeopleAction(action: { type: string }): action is PeopleAction {
   return PEOPLE_ACTIONS.has(action.type);
@@ -46,7 +49,12 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
         if (u.id === meId || before?.online === u.online) continue;
         notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "joined" : "left"}`, date: Math.floor(action.at / 1000) });
       }
-      return { users, notices: notices.length ? [...slice.notices, ...notices].slice(-MAX_NOTICES) : slice.notices };
+      return { ...slice, users, notices: notices.length ? [...slice.notices, ...notices].slice(-MAX_NOTICES) : slice.notices };
+    }
+    case "userBanned": {
+      const has = slice.banned.includes(action.userId);
+      if (has === action.banned) return slice;
+      return { ...slice, banned: action.banned ? [...slice.banned, action.userId] : slice.banned.filter((id) => id !== action.userId) };
     }
   }
 }
@@ -55,11 +63,11 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
  * The people list: everyone known plus search hits, without me, matching `filter` (case-insensitive
  * substring), online first, then by name.
  */
-export function listPeople(users: Iterable<UserWithPresence>, meId: number, filter = ""): UserWithPresence[] {
+export function listPeople(users: Iterable<UserWithPresence>, meId: number, filter = "", banned: readonly number[] = []): UserWithPresence[] {
   const byId = new Map<number, UserWithPresence>();
   for (const u of users) byId.set(u.id, u);
   const needle = filter.trim().toLowerCase();
   return [...byId.values()]
-    .filter((u) => u.id !== meId && (!needle || u.username.toLowerCase().includes(needle)))
+    .filter((u) => u.id !== meId && !banned.includes(u.id) && (!needle || u.username.toLowerCase().includes(needle)))
     .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
 }

@@ -1,21 +1,16 @@
-import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../protocol/index.js";
+import {
+  GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomKind, type RoomSummary, type RoomVisibility, type UserRoom,
+} from "../../protocol/index.js";
 import { compareMessageIds } from "./ids.js";
 
 /** What a room is (the server's `kind`): General, one-to-one, a named room, a group conversation. */
-export type RoomKindName = "general" | "private" | "room" | "group";
+export type RoomKindName = RoomKind;
 
 /**
- * A room as `GET /rooms/:userId` lists it: the seed's `{id, names}`, and from servers that have them
- * the name, kind, topic, visibility and read state (`unread`, `lastRead`).
+ * A room as `GET /rooms/:userId` lists it: the seed's `{id, names}` (all a seed server or the seed's
+ * `show.room` gives), and from this server the name, kind, topic, visibility and read state.
  */
-export type RoomListing = RoomSummary & {
-  name?: string;
-  kind?: RoomKindName;
-  topic?: string;
-  visibility?: "open" | "closed";
-  unread?: number;
-  lastRead?: string | null;
-};
+export type RoomListing = RoomSummary & Partial<Omit<UserRoom, "id" | "names">>;
 
 export interface RoomState {
   id: string;
@@ -24,7 +19,7 @@ export interface RoomState {
   name?: string;
   kind?: RoomKindName;
   topic?: string;
-  visibility?: "open" | "closed";
+  visibility?: RoomVisibility;
   memberCount?: number;
   /** Oldest first, each id once. */
   messages: readonly ChatMessage[];
