@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
@@ -6,13 +6,14 @@ import {
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
-import { loadReadMarks } from "./lib/readMarks.js";
 import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, sendMessage, type ChatSocket } from "./socket.js";
-import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
+import { chatReducer, initialChatState, type ChatAction, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
+import { listenToRoomEvents } from "./roomEvents.js";
+import { useReadSync } from "./useReadSync.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
@@ -25,6 +26,10 @@ export interface ChatController {
   retry(clientId: string): void;
   openPrivateWith(user: UserWithPresence): Promise<void>;
   logout(): Promise<void>;
+  /** For hooks that build on the controller (useRoomActions): the reducer's dispatch. */
+  dispatch: Dispatch<ChatAction>;
+  /** Fetches a room's first page (a room just created or joined). */
+  loadRoom(roomId: string): void;
 }
 
 function initialRoom(): string | null {
@@ -87,7 +92,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     if (afterReconnect && Object.keys(known).length > 0) {
       for (const room of rooms) if (!known[room.id]) dispatch({ type: "roomAdded", room });
     } else {
-      dispatch({ type: "roomsLoaded", rooms, lastRead: loadReadMarks(me.id) });
+      // Read marks come from the server with each room (`lastRead`, `unread`).
+      dispatch({ type: "roomsLoaded", rooms, lastRead: {} });
     }
     return rooms;
   }, [me.id]);
@@ -240,7 +246,17 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         void loadPage(room.data.id);
       }
     });
+    const stopRoomEvents = listenToRoomEvents(socket, dispatch, {
+      state: () => stateRef.current,
+      onAdded: (roomId) => void loadPage(roomId),
+      onBannedMe: () => {
+        socket.removeAllListeners();
+        socket.disconnect();
+        signedOut.current();
+      },
+    });
     return () => {
+      stopRoomEvents();
       clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();
@@ -255,6 +271,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   }, [active, loadPage]);
 
   useBrowserSync(state, dispatch, failed);
+  useReadSync(state, dispatch);
 
   const openRoom = useCallback((roomId: string | null) => {
     if (roomId === stateRef.current.activeRoomId) return;
@@ -314,5 +331,5 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout };
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, dispatch, loadRoom: loadOlder };
 }
