@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
-import type { SessionUser } from "../protocol/index.js";
+import type { SignedInUser } from "./api.js";
 import { api } from "./api.js";
 import { ChatApp } from "./components/ChatApp.js";
 import { SignIn } from "./components/SignIn.js";
 
-type Session = { phase: "checking" } | { phase: "error"; message: string } | { phase: "out" } | { phase: "in"; me: SessionUser };
+type Session = { phase: "checking" } | { phase: "error"; message: string } | { phase: "out" } | { phase: "in"; me: SignedInUser };
 
 /** Restores the session from its cookie (GET /me), then shows sign-in or the chat. */
 export function App() {

@@ -1,6 +1,6 @@
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
-import { otherMemberId, type RoomState } from "../state/rooms.js";
+import { otherMemberId, roomKind, type RoomState } from "../state/rooms.js";
 import { Avatar } from "./Avatar.js";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
@@ -16,16 +16,23 @@ interface Props {
   onSend: (text: string) => void;
   onRetry: (clientId: string) => void;
   onLoadOlder: () => void;
+  /** Opens or closes the room details panel (members, settings); absent: no such button. */
+  onToggleDetails?: () => void;
+  detailsOpen?: boolean;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder }: Props) {
+export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, onToggleDetails, detailsOpen }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
   const onlineCount = Object.values(state.users).filter((u) => u.online).length;
+  const kind = roomKind(room);
+  const details = state.details[room.id];
+  const memberCount = details?.memberCount;
   const subtitle = room.id === GENERAL_ROOM_ID
     ? `${onlineCount} online`
-    : partner === null ? "" : online ? "online" : "offline";
+    : partner !== null ? (online ? "online" : "offline")
+    : [room.topic || (kind === "group" ? "Group conversation" : ""), memberCount ? `${memberCount} members` : ""].filter(Boolean).join(" · ");
 
   return (
     <section className="room" aria-labelledby="room-title">
@@ -33,11 +40,18 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         <button type="button" className="back" onClick={onBack} aria-label="Back to chats">
           <span aria-hidden="true">‹</span> Back
         </button>
-        <Avatar name={title} size={36} online={online} />
+        <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} size={36} online={online}
+          label={kind === "group" ? String(details?.memberCount ?? room.names.length) : kind === "room" ? "#" : undefined} />
         <div className="room__heading">
           <h2 id="room-title">{title}</h2>
-          {subtitle && <span className="muted small">{subtitle}</span>}
+          {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
         </div>
+        {onToggleDetails && (
+          <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
+            aria-expanded={detailsOpen} aria-label="Room details">
+            <span aria-hidden="true">ⓘ</span><span className="room__details-label"> Details</span>
+          </button>
+        )}
       </header>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry} />
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer} onSend={onSend}
