@@ -178,3 +178,29 @@ export type MemberRemovedEvent = z.infer<typeof MemberRemovedEvent>;
 /** `room.deleted`: to the room's members (each also gets `room.removed` with reason `deleted`). */
 export const RoomDeletedEvent = z.object({ roomId: RoomId });
 export type RoomDeletedEvent = z.infer<typeof RoomDeletedEvent>;
+
+// --- the envelope of ours on MESSAGES (server to server): `{serverId, type: "room.change", data}` ---
+
+/**
+ * A change every instance applies to its own sockets and caches. It carries ids only: a server
+ * written to the seed re-broadcasts envelopes it does not know to all its clients, so nothing
+ * private (a closed room's name, who reads what) travels in it; an instance that has sockets
+ * concerned reads what it needs from Redis.
+ */
+export const RoomChange = z.discriminatedUnion("change", [
+  /** `userIds` became members (at creation: everyone, the creator included). */
+  z.object({ change: z.literal("member.added"), roomId: RoomId, userIds: z.array(z.number().int()).max(10_000) }),
+  z.object({ change: z.literal("member.removed"), roomId: RoomId, userId: z.number().int(), reason: z.enum(["left", "removed"]) }),
+  /** Name, topic or visibility changed. */
+  z.object({ change: z.literal("room.updated"), roomId: RoomId }),
+  z.object({ change: z.literal("room.deleted"), roomId: RoomId, memberIds: z.array(z.number().int()).max(100_000) }),
+  /** The user's read marker moved: tell their sockets. */
+  z.object({ change: z.literal("read"), userId: z.number().int(), roomId: RoomId, lastRead: z.string().nullable(), unread: z.number().int() }),
+  /** Banned: every socket of the user is disconnected; everyone is told. */
+  z.object({ change: z.literal("user.banned"), userId: z.number().int(), username: z.string() }),
+  z.object({ change: z.literal("user.unbanned"), userId: z.number().int(), username: z.string() }),
+]);
+export type RoomChange = z.infer<typeof RoomChange>;
+
+/** The answer of routes that only confirm (`DELETE /room/:id`, `POST /room/:id/leave`, `DELETE /room/:id/members/:userId`, `DELETE /invites/:code`). */
+export const OkAnswer = z.object({ ok: z.literal(true) });

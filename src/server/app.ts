@@ -9,7 +9,7 @@ import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
-import { Rooms } from "./domain/rooms.js";
+import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
@@ -17,6 +17,9 @@ import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { serviceRoutes } from "./http/routes/service.js";
+import { inviteRoutes } from "./http/routes/invites.js";
+import { moderationRoutes } from "./http/routes/moderation.js";
+import { roomManagementRoutes } from "./http/routes/room-management.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { registerSessions } from "./http/session-plugin.js";
@@ -27,6 +30,8 @@ import { PubSubBridge } from "./realtime/bridge.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
+import { attachRoomSync } from "./realtime/room-sync.js";
+import { startCommunity } from "./start-community.js";
 import { originCheck } from "./realtime/origin-check.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
@@ -48,13 +53,15 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
   const users = new Users(redis);
+  const roles = new Roles(redis);
+  const community = createCommunityServices(redis, users, roles, config);
   const ctx: ChatContext = {
+    ...community,
     config,
     log,
     redis,
     users,
-    roles: new Roles(redis),
-    rooms: new Rooms(redis, users),
+    roles,
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
@@ -65,6 +72,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   else await ctx.rooms.ensureGeneral();
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
+  await startCommunity(ctx);
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -88,6 +96,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(roomManagementRoutes(ctx));
+    await api.register(moderationRoutes(ctx));
+    await api.register(inviteRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -102,6 +113,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
   gateway.attach();
+  attachRoomSync(io, ctx, bridge);
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 

@@ -39,6 +39,10 @@ const Env = z.object({
   TRUST_PROXY: bool.default(false),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
+  /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
+  REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
+  /** Comma-separated usernames that are administrators (besides the first account a person creates). */
+  ADMIN_USERNAMES: z.string().default(""),
 });
 
 export type Config = {
@@ -68,6 +72,8 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  registration: "open" | "invite" | "closed";
+  adminUsernames: string[];
 };
 
 export class ConfigError extends Error {}
@@ -107,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    registration: e.REGISTRATION,
+    adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     ...overrides,
   };
 }

@@ -13,7 +13,10 @@ import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe";
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "room.change";
+
+/** A handler for an envelope type of ours, registered by the module that owns it (see `on`). */
+export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
@@ -36,6 +39,9 @@ export class PubSubBridge {
   /** When the subscription broke (ms), while it is down. */
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
+  /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
+  private readonly handlers = new Map<string, EnvelopeHandler>();
+  private readonly restoredListeners: (() => void)[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -45,6 +51,16 @@ export class PubSubBridge {
     private readonly log: Logger,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+  }
+
+  /** Handles other instances' envelopes of `type` (a type of ours; the seed's are handled here). */
+  on(type: string, handler: EnvelopeHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Called when the subscription is back after a break: envelopes may have been missed. */
+  onRestored(listener: () => void): void {
+    this.restoredListeners.push(listener);
   }
 
   async start(): Promise<void> {
@@ -73,6 +89,7 @@ export class PubSubBridge {
     const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
     this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
     this.brokenSince = 0;
+    for (const listener of this.restoredListeners) listener();
     this.delivery.resync(since);
   }
 
@@ -115,8 +132,11 @@ export class PubSubBridge {
         if (room.success && members) this.delivery.showRoom(room.data, members);
         return;
       }
-      default:
-        this.log.debug({ type: envelope.type }, "ignored an envelope of unknown type");
+      default: {
+        const handler = this.handlers.get(envelope.type);
+        if (handler) handler(envelope.data, String(envelope.serverId));
+        else this.log.debug({ type: envelope.type }, "ignored an envelope of unknown type");
+      }
     }
   }
 }

@@ -45,6 +45,30 @@ export const keys = {
   /** Counters with expiry: login attempts. */
   loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
   loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
+
+  // --- ours: rooms people make, read state, roles and moderation (issue 9) ---
+  /** Counter: `INCR` hands out the ids of rooms people make (1, 2, ...: never `0`, never `a:b`). */
+  roomCounter: "rooms:counter",
+  /** Hash `{kind, visibility, topic, owner, created}` of a room people made; in the room's slot. */
+  roomMeta: (roomId: string) => `{room:${roomId}}:meta`,
+  /** Set of member user ids of a room people made; in the room's slot, so the store script checks it. */
+  roomMembers: (roomId: string) => `{room:${roomId}}:members`,
+  /** Sorted set of open rooms' ids (score = id): the directory. */
+  roomDirectory: "rooms:directory",
+  /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
+  groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
+  /** Hash roomId -> id of the last message the user read there. */
+  readState: (userId: number | string) => `{user:${userId}}:read`,
+  /** String: who became the automatic first administrator (a user id; `0`: none, the database predates roles). */
+  firstAdmin: "admins:first",
+  /** Set of banned user ids. */
+  bannedUsers: "users:banned",
+  /** Stream of moderation actions: the audit log. */
+  auditLog: "audit:log",
+  /** Hash `{createdBy, createdAt, expiresAt, maxUses, uses}` of an invitation; expires with it. */
+  invite: (code: string) => `invite:${code}`,
+  /** Sorted set code -> expiry (ms): the invitations to list. */
+  invites: "invites",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

@@ -1,4 +1,4 @@
-import { parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
+import { GENERAL_ROOM_ID, parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
@@ -24,7 +24,11 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       rateLimit: config.messageRateLimit,
       rateWindowMs: config.messageRateWindowMs,
       showRoom: room,
+      // Rooms people make: the script checks the member set too, atomically with the write.
+      // (General and private rooms are decided by their id; the member cache is warm from isMember.)
+      checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
     });
+    if (result.status === "not-member") return { ok: false, error: "You are not a member of this room" };
     if (result.status === "rate-limited") {
       return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
     }
