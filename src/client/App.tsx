@@ -35,7 +35,8 @@ export function App() {
         </div>
       );
     case "out":
-      return <SignIn onSignedIn={(me) => setSession({ phase: "in", me })} />;
+      // POST /login answers without the role: GET /me has it (an administrator sees the admin screens).
+      return <SignIn onSignedIn={(me) => void api.me().then((full) => full ?? me, () => me).then((user) => setSession({ phase: "in", me: user }))} />;
     case "in":
       return <ChatApp key={session.me.id} me={session.me} onSignedOut={signedOut} />;
   }

@@ -10,6 +10,7 @@ import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { DirectoryDialog } from "./DirectoryDialog.js";
 import { NewRoomDialog } from "./NewRoomDialog.js";
+import { PlusIcon } from "./Icons.js";
 import { PeopleList } from "./PeopleList.js";
 import { RoomList } from "./RoomList.js";
 import { RoomPanel } from "./RoomPanel.js";
@@ -86,7 +87,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           <RoomList state={state} now={now} onOpen={chat.openRoom}
             roomActions={<>
               <button type="button" className="ghost ghost--small" onClick={() => setOverlay("directory")}>Browse</button>
-              <button type="button" className="ghost ghost--small" onClick={() => setOverlay("new-room")} aria-label="New room">＋</button>
+              <button type="button" className="ghost ghost--small" onClick={() => setOverlay("new-room")} aria-label="New room"><PlusIcon /></button>
             </>} />
           <PeopleList state={state} onOpen={chat.openPrivateWith} onStartGroup={startGroup} />
         </div>

@@ -17,7 +17,7 @@ export const MessageRow = memo(function MessageRow({ message, name, mine, contin
   const iso = new Date(message.date * 1000).toISOString();
   return (
     <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}`} data-id={message.id}>
-      <span className="msg__avatar">{!continued && <Avatar name={name} size={34} />}</span>
+      <span className="msg__avatar">{!continued && <Avatar name={name} id={message.from} size={34} />}</span>
       <div className="msg__body">
         {!continued && (
           <div className="msg__meta">

@@ -48,7 +48,10 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
   };
   const startGroup = async () => {
     if (!onStartGroup) return;
-    if (await attempt(() => onStartGroup(chosen))) stopChoosing();
+    if (await attempt(() => onStartGroup(chosen))) {
+      stopChoosing();
+      setFilter("");
+    }
   };
 
   const actions = onStartGroup && (choosing

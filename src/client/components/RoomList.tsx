@@ -2,7 +2,7 @@ import { useState } from "react";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { listTime } from "../lib/time.js";
 import { unreadCount, type ChatState } from "../state/chat.js";
-import { otherMemberId, roomKind, sortRooms, type RoomState } from "../state/rooms.js";
+import { groupMembers, otherMemberId, roomKind, sortRooms, type RoomState } from "../state/rooms.js";
 import { Avatar } from "./Avatar.js";
 import { displayRoomTitle, userName } from "./names.js";
 import { SidebarSection } from "./SidebarSection.js";
@@ -29,7 +29,7 @@ function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatSta
         aria-current={active ? "page" : undefined}
         aria-labelledby={nameId} aria-describedby={descId} onClick={() => onOpen(room.id)}>
         <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} online={online}
-          label={kind === "group" ? String(room.memberCount ?? room.names.length) : kind === "room" ? "#" : undefined} />
+          label={kind === "group" ? String(groupMembers(room).length) : kind === "room" ? "#" : undefined} />
         <span className="row__main">
           <span className="row__top">
             <span className="row__name" id={nameId}>{title}</span>

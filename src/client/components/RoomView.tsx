@@ -1,8 +1,9 @@
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
-import { otherMemberId, roomKind, type RoomState } from "../state/rooms.js";
+import { groupMembers, otherMemberId, roomKind, type RoomState } from "../state/rooms.js";
 import { Avatar } from "./Avatar.js";
 import { Composer } from "./Composer.js";
+import { InfoIcon } from "./Icons.js";
 import { MessageList } from "./MessageList.js";
 import { displayRoomTitle } from "./names.js";
 import { isPhoneLayout } from "../layout.js";
@@ -41,7 +42,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           <span aria-hidden="true">‹</span> Back
         </button>
         <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} size={36} online={online}
-          label={kind === "group" ? String(details?.memberCount ?? room.names.length) : kind === "room" ? "#" : undefined} />
+          label={kind === "group" ? String(details?.memberCount ?? groupMembers(room).length) : kind === "room" ? "#" : undefined} />
         <div className="room__heading">
           <h2 id="room-title">{title}</h2>
           {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
@@ -49,7 +50,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         {onToggleDetails && (
           <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
             aria-expanded={detailsOpen} aria-label="Room details">
-            <span aria-hidden="true">ⓘ</span><span className="room__details-label"> Details</span>
+            <InfoIcon /><span className="room__details-label">Details</span>
           </button>
         )}
       </header>

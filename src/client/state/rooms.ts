@@ -86,12 +86,20 @@ export function roomTitle(room: Pick<RoomState, "id" | "names" | "name" | "kind"
   const kind = roomKind(room);
   if (kind === "room" && room.name) return room.name;
   if (kind === "group") {
-    const names = room.names.length ? room.names : (room.name ?? "").split(", ");
-    const others = names.filter((n) => n && n !== myName);
+    const others = groupMembers(room).filter((n) => n !== myName);
     if (others.length) return others.join(", ");
   }
   const others = room.names.filter((n) => n !== myName);
   return others[0] ?? room.names[0] ?? `Room ${room.id}`;
+}
+
+/**
+ * The usernames of a group conversation: the server names a group after its members, joined with
+ * ", " (usernames never contain a comma), in `name` and as its one seed `names` entry.
+ */
+export function groupMembers(room: Pick<RoomState, "names" | "name">): string[] {
+  const all = room.name ? [room.name] : room.names;
+  return [...new Set(all.flatMap((n) => n.split(", ")).filter(Boolean))];
 }
 
 /** General first, then rooms by latest activity (rooms with no messages after those with some). */
