@@ -8,6 +8,8 @@ import { Dialog, errorText } from "../Dialog.js";
 
 type Tab = "invites" | "people" | "audit";
 
+const NOBODY: readonly number[] = [];
+
 function when(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
@@ -98,7 +100,8 @@ function Invitations() {
 
 function People({ state }: { state: ChatState }) {
   const [query, setQuery] = useState("");
-  const { people } = usePeopleSearch(state, query);
+  // Everyone, banned or not: this is where bans are lifted too.
+  const { people } = usePeopleSearch({ users: state.users, me: state.me, banned: NOBODY }, query);
   const [banned, setBanned] = useState<Record<number, boolean>>({});
   const [error, setError] = useState<string | null>(null);
   const toggle = async (user: UserWithPresence) => {
