@@ -119,6 +119,13 @@ describe("web client: two people chatting", () => {
     await signIn(mary.page, stack.url, "Mary");
     await signIn(joe.page, stack.url, "Joe");
     await signIn(pablo.page, stack.url, "Pablo");
+    // Unread state is the server's: the demo's messages to Mary are unread until she reads them.
+    for (const name of ["Pablo", "Joe"]) {
+      await chats(mary.page).getByRole("button", { name, exact: true }).click();
+      await mary.page.getByRole("heading", { name }).waitFor();
+    }
+    await chats(mary.page).getByRole("button", { name: "General", exact: true }).click();
+    await mary.page.waitForFunction(() => !document.title.startsWith("("));
 
     await people(pablo.page).getByLabel("Filter people").fill("mar");
     await people(pablo.page).getByRole("button", { name: "Mary", exact: true }).click();
