@@ -12,6 +12,7 @@ import type {
   RoomRemovedEvent,
   RoomUpdatedEvent,
 } from "./rooms.js";
+import type { SessionEndedNotice } from "./sessions.js";
 
 /** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
 export const SendMessage = z.object({
@@ -68,6 +69,8 @@ export interface ServerToClientEvents {
   "room.read": (event: ReadState) => void;
   "user.banned": (event: UserBannedEvent) => void;
   "user.unbanned": (event: UserBannedEvent) => void;
+  /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
+  "session.ended": (notice: SessionEndedNotice) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

@@ -5,3 +5,4 @@ export * from "./events.js";
 export * from "./roles.js";
 export * from "./rooms.js";
 export * from "./moderation.js";
+export * from "./sessions.js";

@@ -11,6 +11,7 @@ import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
+import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
@@ -20,8 +21,10 @@ import { serviceRoutes } from "./http/routes/service.js";
 import { inviteRoutes } from "./http/routes/invites.js";
 import { moderationRoutes } from "./http/routes/moderation.js";
 import { roomManagementRoutes } from "./http/routes/room-management.js";
+import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
+import { registerOriginGuard } from "./http/origin-guard.js";
 import { registerSessions } from "./http/session-plugin.js";
 import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -52,6 +55,9 @@ export interface ChatServerInstance {
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
+  // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
+  // on this Redis accepts the others' cookies.
+  if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const roles = new Roles(redis);
   const community = createCommunityServices(redis, users, roles, config);
@@ -63,13 +69,15 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     users,
     roles,
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
-    sessions: new Sessions(redis, config.sessionTtlSeconds),
+    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
+  const sessionsIndexed = await ctx.sessions.indexExisting();
+  if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await startCommunity(ctx);
@@ -84,6 +92,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await registerOriginGuard(app, { allowedOrigins: config.allowedOrigins });
 
   const openStreams = new Set<() => void>();
   await app.register(async (api) => {
@@ -99,6 +108,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(roomManagementRoutes(ctx));
     await api.register(moderationRoutes(ctx));
     await api.register(inviteRoutes(ctx));
+    await api.register(sessionRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 

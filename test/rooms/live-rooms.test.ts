@@ -136,6 +136,25 @@ describe("live rooms across two instances", () => {
     expect(await send(memberOnB.socket, { roomId: room.id, message: "refused by the script" })).toMatchObject({ ok: false });
   });
 
+  it("a message a seed server writes into a room people made reaches its members only", async () => {
+    const room = (await call(a, owner, "POST", "/rooms", { name: "Seed writes here", visibility: "closed", members: [member.user.id] })).body as RoomDetails;
+    const memberOnB = await tab(b, member);
+    const outsiderOnB = await tab(b, third);
+    await sleep(100);
+    const { rawRedis } = await import("../resilience/helpers.js");
+    const raw = await rawRedis(redis.url);
+    // What a seed server does on a send: ZADD the message, PUBLISH the envelope.
+    const message = { from: owner.user.id, date: Math.floor(Date.now() / 1000), message: "from a seed server", roomId: room.id };
+    await raw.zAdd(`room:${room.id}`, { score: message.date, value: JSON.stringify(message) });
+    await raw.publish("MESSAGES", JSON.stringify({ serverId: 4132, type: "message", data: message }));
+    await raw.close();
+    await eventually(() => memberOnB.messages.some((m) => m.message === "from a seed server"), 5000, "the seed's message");
+    await sleep(200);
+    expect(outsiderOnB.messages.some((m) => m.message === "from a seed server")).toBe(false);
+    const history = (await call(b, member, "GET", `/room/${room.id}/messages`)).body as ChatMessage[];
+    expect(history.map((m) => m.message)).toContain("from a seed server");
+  });
+
   it("renaming on A and deleting on B reach the members on the other instance", async () => {
     const room = (await call(a, owner, "POST", "/rooms", { name: "Old name", members: [member.user.id] })).body as RoomDetails;
     const memberOnB = await tab(b, member);

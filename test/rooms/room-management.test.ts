@@ -260,6 +260,9 @@ describe("read state", () => {
     }
     const listed = () => call(member, "GET", `/rooms/${member.user.id}`).then((r) => (r.body as UserRoom[]).find((x) => x.id === room.id));
     expect(await listed()).toMatchObject({ name: "Reading", names: ["Reading"], kind: "room", visibility: "open", unread: 3, lastRead: null });
+    // One's own messages are read: the store script moved the sender's marker.
+    const ownersView = ((await call(owner, "GET", `/rooms/${owner.user.id}`)).body as UserRoom[]).find((x) => x.id === room.id);
+    expect(ownersView).toMatchObject({ unread: 0, lastRead: ids[2] });
     const marked = await call(member, "PUT", `/room/${room.id}/read`, { messageId: ids[1] });
     expect(marked.body as ReadState).toEqual({ roomId: room.id, lastRead: ids[1], unread: 1 });
     expect(await listed()).toMatchObject({ unread: 1, lastRead: ids[1] });
@@ -269,6 +272,15 @@ describe("read state", () => {
     expect((await call(member, "PUT", `/room/${room.id}/read`, { messageId: "99999999999999999" })).body).toMatchObject({ lastRead: ids[2], unread: 0 });
     expect((await call(outsider, "PUT", `/room/${room.id}/read`, { messageId: ids[2] })).status).toBe(403);
     expect((await call(member, "PUT", `/room/${room.id}/read`, { messageId: "abc" })).status).toBe(400);
+  });
+
+  it("a newcomer starts with General read", async () => {
+    const socket = await socketOf(owner);
+    expect((await send(socket, { roomId: "0", message: "before the newcomer" })).ok).toBe(true);
+    const [newcomer] = await signUp(server.url, "newcomer");
+    const general = ((await call(newcomer!, "GET", `/rooms/${newcomer!.user.id}`)).body as UserRoom[])[0];
+    expect(general).toMatchObject({ id: "0", unread: 0 });
+    expect(general!.lastRead).not.toBeNull();
   });
 
   it("works for General and private rooms too, and a member added later starts with nothing unread", async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { Username, type RegistrationMode } from "../../protocol/index.js";
+import { Password, Username, type RegistrationMode } from "../../protocol/index.js";
 import { ApiError, api, type SignedInUser } from "../api.js";
 import { Avatar } from "./Avatar.js";
 
@@ -56,7 +56,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => voi
     event.preventDefault();
     const name = Username.safeParse(username);
     if (!name.success) return setError(name.error.issues[0]?.message ?? "Enter a username");
-    if (!password) return setError("Enter a password");
+    const pw = Password.safeParse(password);
+    if (!pw.success) return setError(pw.error.issues[0]?.message ?? "Enter a password");
     if (newName !== null) {
       if (mode === "invite" && !invite.trim()) return setError("Enter the invitation code you were given");
       return void login(name.data, true);
@@ -130,7 +131,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => voi
         ) : (
           <button type="submit" className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
         )}
-        <p className="muted small">{confirming ? "A new account needs a password of at least 8 characters." : "New accounts need a password of at least 8 characters."}</p>
+        <p className="muted small">{confirming ? "A new account needs a password of 8 to 72 characters (72 bytes)." : "New accounts need a password of 8 to 72 characters (72 bytes)."}</p>
       </form>
     </main>
   );

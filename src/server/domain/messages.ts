@@ -10,8 +10,8 @@ export const CLIENT_ID_TTL_SECONDS = 600;
 /**
  * Stores one message and publishes it, atomically and in one round trip.
  *
- * KEYS: room sorted set, rate counter, member set (or the room again when not checked),
- * [clientId marker]. On Redis Cluster all of them share the room's hash slot (the rate counter is
+ * KEYS: room sorted set, rate counter, member set (or the room again when not checked), the
+ * room's read markers, [clientId marker]. On Redis Cluster all of them share the room's hash slot (the rate counter is
  * then per user and room); on one Redis the rate counter is the user's own, across rooms.
  * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s,
  * the room's `show.room` payload ('' for none), published before the message when it is the
@@ -23,7 +23,7 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
 const STORE_MESSAGE = new LuaScript(`
-local room, rate, members, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[9] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
   local first = redis.call('GET', marker)
@@ -51,6 +51,7 @@ local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.f
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
+redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
   redis.call('PUBLISH', '${keys.messagesChannel}',
     '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
@@ -89,7 +90,11 @@ export class Messages {
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
-    const roomKeys = [keys.room(req.roomId), rateKey, req.checkMember ? keys.roomMembers(req.roomId) : keys.room(req.roomId)];
+    const roomKeys = [
+      keys.room(req.roomId), rateKey, req.checkMember ? keys.roomMembers(req.roomId) : keys.room(req.roomId),
+      // One's own message is read: the sender's read marker moves with it (issue 9).
+      keys.roomReads(req.roomId),
+    ];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,

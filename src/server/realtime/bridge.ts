@@ -3,6 +3,7 @@ import {
   parsePrivateRoomId,
   PresenceUser,
   RoomSummary,
+  SessionEnded,
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
@@ -42,6 +43,8 @@ export class PubSubBridge {
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
   private readonly handlers = new Map<string, EnvelopeHandler>();
   private readonly restoredListeners: (() => void)[] = [];
+  /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
+  onSessionEnded: ((ended: SessionEnded) => void) | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -130,6 +133,12 @@ export class PubSubBridge {
         const members = room.success ? parsePrivateRoomId(room.data.id) : null;
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
         if (room.success && members) this.delivery.showRoom(room.data, members);
+        return;
+      }
+      case "session.ended": {
+        const ended = SessionEnded.safeParse(envelope.data);
+        if (ended.success) this.onSessionEnded?.(ended.data);
+        else this.log.warn("dropped a malformed session.ended envelope");
         return;
       }
       default: {

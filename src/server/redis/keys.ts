@@ -57,8 +57,11 @@ export const keys = {
   roomDirectory: "rooms:directory",
   /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
   groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
-  /** Hash roomId -> id of the last message the user read there. */
-  readState: (userId: number | string) => `{user:${userId}}:read`,
+  /**
+   * Hash userId -> id of the last message that user read in the room. In the room's slot, so the
+   * store script moves the sender's own marker in the same round trip (your own messages are read).
+   */
+  roomReads: (roomId: string) => `{room:${roomId}}:read`,
   /** String: who became the automatic first administrator (a user id; `0`: none, the database predates roles). */
   firstAdmin: "admins:first",
   /** Set of banned user ids. */
@@ -69,6 +72,20 @@ export const keys = {
   invite: (code: string) => `invite:${code}`,
   /** Sorted set code -> expiry (ms): the invitations to list. */
   invites: "invites",
+  // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
+  /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
+  sessionSecret: "secrets:session",
+  /**
+   * String `{id}`: the claim on a name in lower case, taken with SET NX before a user is created,
+   * so that one name (in any case) is one account however many sign-ups race.
+   */
+  usernameClaim: (lowercaseName: string) => `usernames:claim:${lowercaseName}`,
+  /** Sorted set: a user's session ids, score = last seen (ms). In the slot of the seed's `user:{id}`. */
+  userSessions: (userId: number | string) => `{user:${userId}}:sessions`,
+  /** String: set once every session created before the index existed has been indexed. */
+  sessionsIndexed: "sessions:indexed",
+  /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
+  loginFailuresPrefix: "ratelimit:login-fail",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

@@ -75,7 +75,7 @@ export class Membership {
    */
   async remove(roomId: string, userId: number): Promise<boolean> {
     const removed = await this.redis.sRem(keys.roomMembers(roomId), String(userId));
-    await Promise.all([this.redis.sRem(keys.userRooms(userId), roomId), this.redis.hDel(keys.readState(userId), roomId)]);
+    await Promise.all([this.redis.sRem(keys.userRooms(userId), roomId), this.redis.hDel(keys.roomReads(roomId), String(userId))]);
     this.invalidate(roomId);
     return removed === 1;
   }

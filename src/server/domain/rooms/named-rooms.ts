@@ -127,12 +127,12 @@ export class NamedRooms {
   async delete(room: RoomMeta): Promise<number[]> {
     const members = await this.membership.freshMembers(room.id);
     // The member set goes first: from here on every check refuses.
-    await this.redis.del([keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id)]);
+    await this.redis.del([keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id)]);
     this.membership.invalidate(room.id);
     await Promise.all([
       this.redis.del(keys.roomName(room.id)),
       this.redis.zRem(keys.roomDirectory, room.id),
-      ...members.flatMap((id) => [this.redis.sRem(keys.userRooms(id), room.id), this.redis.hDel(keys.readState(id), room.id)]),
+      ...members.map((id) => this.redis.sRem(keys.userRooms(id), room.id)),
     ]);
     if (room.kind === "group") await this.dropGroupKey(room.id, members);
     return members;

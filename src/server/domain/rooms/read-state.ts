@@ -5,8 +5,8 @@ import { LuaScript } from "../../redis/script.js";
 import { messageIdFromScore, scoreFromMessageId } from "../message-ids.js";
 
 /**
- * Moves a user's read marker for one room forward, never back. KEYS: `{user:ID}:read`.
- * ARGV: roomId, message id. Message ids are decimal strings compared by length, then
+ * Moves a user's read marker for one room forward, never back. KEYS: `{room:ID}:read`.
+ * ARGV: userId, message id. Message ids are decimal strings compared by length, then
  * lexicographically (see compareMessageIds). Returns the marker after the call.
  */
 const MARK_READ = new LuaScript(`
@@ -18,9 +18,11 @@ return new
 `);
 
 /**
- * Read state on the server: per user, the id of the last message read in each room
- * (`{user:ID}:read`, a hash roomId -> message id). Unread counts are counted from the room's
- * sorted set (`ZCOUNT` after the marker's score), so they are exact whoever wrote the messages.
+ * Read state on the server: per room, the id of the last message each member read there
+ * (`{room:ID}:read`, a hash userId -> message id, in the room's Cluster slot: the store script
+ * moves the sender's marker to their own message at no extra round trip). Unread counts are
+ * counted from the room's sorted set (`ZCOUNT` after the marker's score), so they are exact
+ * whoever wrote the messages.
  */
 export class ReadStates {
   constructor(private readonly redis: Redis) {}
@@ -32,17 +34,16 @@ export class ReadStates {
   async mark(userId: number, roomId: string, messageId: string): Promise<ReadState> {
     const newest = await this.newestId(roomId);
     const target = newest === undefined ? undefined : shorterOrEqual(messageId, newest) ? messageId : newest;
-    if (target === undefined) return { roomId, lastRead: await this.redis.hGet(keys.readState(userId), roomId) ?? null, unread: 0 };
-    const lastRead = String(await MARK_READ.run(this.redis, [keys.readState(userId)], [roomId, target]));
+    if (target === undefined) return { roomId, lastRead: (await this.redis.hGet(keys.roomReads(roomId), String(userId))) ?? null, unread: 0 };
+    const lastRead = String(await MARK_READ.run(this.redis, [keys.roomReads(roomId)], [userId, target]));
     return { roomId, lastRead, unread: await this.unreadAfter(roomId, lastRead) };
   }
 
-  /** The user's read state in each of these rooms (two pipelined commands per room at most). */
+  /** The user's read state in each of these rooms (two pipelined commands per room). */
   async forRooms(userId: number, roomIds: string[]): Promise<Map<string, ReadState>> {
-    const markers = await this.redis.hGetAll(keys.readState(userId));
     const states = await Promise.all(
       roomIds.map(async (roomId): Promise<ReadState> => {
-        const lastRead = markers[roomId] ?? null;
+        const lastRead = (await this.redis.hGet(keys.roomReads(roomId), String(userId))) ?? null;
         return { roomId, lastRead, unread: await this.unreadAfter(roomId, lastRead) };
       }),
     );

@@ -4,7 +4,7 @@ import { AuditQuery, BanBody, CreateAccountBody, MIN_PASSWORD_LENGTH, UserIdPara
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
-import { endAllSessionsOf } from "../../domain/users/end-sessions.js";
+import { endAllSessions } from "../../domain/sessions.js";
 
 /** The session user when they are an administrator; 403 otherwise. */
 export async function requireAdmin(ctx: ChatContext, request: FastifyRequest): Promise<SessionUser> {
@@ -28,7 +28,8 @@ export function moderationRoutes(ctx: ChatContext) {
       if (await ctx.bans.ban(target.id)) {
         await ctx.audit.record({ action: "user.ban", actorId: admin.id, userId: target.id, detail: request.body?.reason });
       }
-      await endAllSessionsOf(ctx.redis, target.id);
+      // Every session (the per-user index of issue 8) and, through session.ended, their sockets.
+      await endAllSessions(ctx, target.id);
       await ctx.roomChanges.publish({ change: "user.banned", userId: target.id, username: target.username });
       return { ...target, banned: true };
     });
@@ -56,7 +57,7 @@ export function moderationRoutes(ctx: ChatContext) {
       }
       if ((await ctx.users.findByName(username)) !== undefined) throw new HttpError(409, "That name is taken");
       const user = await ctx.users.create(username, password);
-      if (!user) throw new HttpError(409, "That name is taken");
+      if ("taken" in user) throw new HttpError(409, "That name is taken");
       await ctx.adminGrants.afterRegistration(user);
       if (role === "admin") await ctx.roles.set(user.id, "admin");
       await ctx.audit.record({ action: "user.create", actorId: admin.id, userId: user.id, detail: role });

@@ -1,4 +1,4 @@
-import type { LoginBody, SessionUser } from "../../../protocol/index.js";
+import { GENERAL_ROOM_ID, type LoginBody, type SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import type { RegistrationAdmission } from "../../domain/users/registration.js";
 import { HttpError } from "../errors.js";
@@ -30,7 +30,11 @@ export async function afterSignIn(
   if (admission && outcome.status !== "registered") await ctx.registration.undo(admission);
   const user = outcome.user;
   if (!user) return;
-  if (outcome.status === "registered") return ctx.adminGrants.afterRegistration(user);
+  if (outcome.status === "registered") {
+    // A newcomer's General history is not "unread": their read state starts at its newest message.
+    await ctx.readStates.mark(user.id, GENERAL_ROOM_ID, "99999999999999999999");
+    return ctx.adminGrants.afterRegistration(user);
+  }
   if (await ctx.bans.isBanned(user.id)) throw new HttpError(403, BANNED_MESSAGE);
   await ctx.adminGrants.afterSignIn(user);
 }
