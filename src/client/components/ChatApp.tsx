@@ -8,16 +8,16 @@ import { useChat } from "../useChat.js";
 import { useRoomActions } from "../useRoomActions.js";
 import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
-import { DirectoryDialog } from "./DirectoryDialog.js";
-import { NewRoomDialog } from "./NewRoomDialog.js";
 import { PlusIcon } from "./Icons.js";
 import { PeopleList } from "./PeopleList.js";
 import { RoomList } from "./RoomList.js";
-import { RoomPanel } from "./RoomPanel.js";
 import { RoomView } from "./RoomView.js";
 
-// Administrators only: not part of everyone's first load.
+// Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
+const NewRoomDialog = lazy(() => import("./NewRoomDialog.js").then((m) => ({ default: m.NewRoomDialog })));
+const DirectoryDialog = lazy(() => import("./DirectoryDialog.js").then((m) => ({ default: m.DirectoryDialog })));
+const RoomPanel = lazy(() => import("./RoomPanel.js").then((m) => ({ default: m.RoomPanel })));
 
 type Overlay = null | "new-room" | "directory" | "admin";
 
@@ -105,18 +105,16 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           </div>
         )}
       </main>
-      {active && hasDetails && detailsOpen && (
-        <RoomPanel key={active.id} roomId={active.id} state={state} actions={actions} onClose={() => setDetailsOpen(false)} />
-      )}
-      {overlay === "new-room" && <NewRoomDialog state={state} actions={actions} onClose={() => setOverlay(null)} />}
-      {overlay === "directory" && (
-        <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
-      )}
-      {overlay === "admin" && (
-        <Suspense fallback={null}>
-          <AdminDialog state={state} onClose={() => setOverlay(null)} />
-        </Suspense>
-      )}
+      <Suspense fallback={null}>
+        {active && hasDetails && detailsOpen && (
+          <RoomPanel key={active.id} roomId={active.id} state={state} actions={actions} onClose={() => setDetailsOpen(false)} />
+        )}
+        {overlay === "new-room" && <NewRoomDialog state={state} actions={actions} onClose={() => setOverlay(null)} />}
+        {overlay === "directory" && (
+          <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
+        )}
+        {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
+      </Suspense>
     </div>
   );
 }
