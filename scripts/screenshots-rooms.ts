@@ -31,6 +31,18 @@ try {
     }, [name, topic]);
   }
 
+  // 50 people whose initials are all "JO", made by an administrator: their avatars must differ.
+  const admin = await newPage(browser, sizes.desktop);
+  await signIn(admin.page, stack.url, "Pablo");
+  await admin.page.evaluate(async () => {
+    const names = ["Jo", "Joan", "Joanna", "Jodie", "Joel", "Johan", "John", "Jolene", "Jonas", "Jordan"];
+    for (let i = 0; i < 50; i++) {
+      await fetch("/admin/users", { method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: `${names[i % 10]}${Math.floor(i / 10) + 1}`, password: "password123" }) });
+    }
+  });
+  await admin.context.close();
+
   for (const [size, viewport] of Object.entries(sizes)) {
     const phone = size === "phone";
     // Sign-in: a new name asks before creating an account, with the invitation code.
@@ -45,8 +57,11 @@ try {
 
     const { page } = await newPage(browser, viewport);
     await signIn(page, stack.url, "Pablo");
-    if (!phone) await shot(page, `sidebar-${size}`);
-    else await shot(page, `sidebar-${size}`);
+    await shot(page, `sidebar-${size}`);
+    await people(page).getByLabel("Filter people").fill("jo");
+    await people(page).getByRole("button", { name: "Jolene5", exact: true }).waitFor();
+    await shot(page, `people-namesakes-${size}`);
+    await people(page).getByLabel("Filter people").fill("");
 
     // New room dialog.
     await chats(page).getByRole("button", { name: "New room" }).click();
@@ -86,15 +101,25 @@ try {
 
     // Administration: invitations.
     await page.getByRole("button", { name: "Admin" }).click();
-    const admin = page.getByRole("dialog", { name: "Administration" });
-    await admin.getByRole("button", { name: "Create invitation link" }).click();
-    await admin.getByLabel("Invitation link").first().waitFor();
+    const adminDialog = page.getByRole("dialog", { name: "Administration" });
+    await adminDialog.getByRole("button", { name: "Create invitation link" }).click();
+    await adminDialog.getByLabel("Invitation link", { exact: true }).first().waitFor();
     await shot(page, `admin-invitations-${size}`);
-    await admin.getByRole("tab", { name: "Audit log" }).click();
-    await admin.getByRole("list").or(admin.getByText("Nothing yet.")).first().waitFor();
+    await adminDialog.getByRole("tab", { name: "Accounts" }).click();
+    await shot(page, `admin-accounts-${size}`);
+    await adminDialog.getByRole("tab", { name: "Audit log" }).click();
+    await adminDialog.getByRole("list").or(adminDialog.getByText("Nothing yet.")).first().waitFor();
     await shot(page, `admin-audit-${size}`);
-    await admin.getByRole("button", { name: "Close" }).click();
+    await adminDialog.getByRole("button", { name: "Close" }).click();
   }
+
+  // Dark mode: the details panel beside a room.
+  const dark = await newPage(browser, sizes.desktop, { colorScheme: "dark" });
+  await signIn(dark.page, stack.url, "Pablo");
+  await chats(dark.page).getByRole("button", { name: "launch-desktop", exact: true }).click();
+  await dark.page.getByRole("button", { name: "Room details" }).click();
+  await dark.page.getByRole("complementary", { name: "Room details" }).getByRole("list", { name: "Members" }).waitFor();
+  await shot(dark.page, "room-panel-dark-desktop");
 } finally {
   await browser.close();
   await stack.close();

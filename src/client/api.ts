@@ -2,7 +2,7 @@ import { z } from "zod";
 import {
   AuditEntry, BanState, ChatMessage, DirectoryRoom, ErrorBody, Invite, ReadState, RegistrationInfo, Role, RoomDetails,
   RoomSummary, SessionUser, UserRoom, UserWithPresence, UsersById,
-  type CreateInviteBody, type CreateRoomBody, type LoginBody, type UpdateRoomBody,
+  type CreateAccountBody, type CreateInviteBody, type CreateRoomBody, type LoginBody, type UpdateRoomBody,
 } from "../protocol/index.js";
 
 /** The signed-in user; `role` from servers that have roles (`GET /me` of issue 9). */
@@ -94,6 +94,8 @@ export const api = {
   ban: (userId: number, reason?: string) => request(BanState, `/users/${userId}/ban`, post(reason ? { reason } : {})),
   unban: (userId: number) => request(BanState, `/users/${userId}/ban`, del),
   audit: (before?: string) => request(z.array(AuditEntry), `/admin/audit?limit=50${before ? `&before=${encodeURIComponent(before)}` : ""}`),
+  /** `POST /admin/users`: the only way in with `REGISTRATION=closed`. */
+  createAccount: (body: CreateAccountBody) => request(SignedInUser, "/admin/users", post(body)),
   invites: () => request(z.array(Invite), "/invites"),
   createInvite: (body: Partial<CreateInviteBody>) => request(Invite, "/invites", post(body)),
   revokeInvite: (code: string) => request(z.unknown(), `/invites/${encodeURIComponent(code)}`, del),

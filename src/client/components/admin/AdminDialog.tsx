@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useState } from "react";
-import type { AuditEntry, Invite, UserWithPresence } from "../../../protocol/index.js";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Username, type AuditEntry, type Invite, type UserWithPresence } from "../../../protocol/index.js";
 import { api } from "../../api.js";
 import type { ChatState } from "../../state/chat.js";
 import { usePeopleSearch } from "../../usePeopleSearch.js";
 import { Avatar } from "../Avatar.js";
 import { Dialog, errorText } from "../Dialog.js";
 
-type Tab = "invites" | "people" | "audit";
+type Tab = "invites" | "accounts" | "people" | "audit";
 
 const NOBODY: readonly number[] = [];
 
@@ -134,6 +134,40 @@ function People({ state }: { state: ChatState }) {
   );
 }
 
+function Accounts() {
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [admin, setAdmin] = useState(false);
+  const [status, setStatus] = useState<{ error?: string; made?: string }>({});
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const name = Username.safeParse(username);
+    if (!name.success) return setStatus({ error: name.error.issues[0]?.message ?? "Enter a username" });
+    try {
+      const user = await api.createAccount({ username: name.data, password, role: admin ? "admin" : "member" });
+      setStatus({ made: user.username });
+      setUsername("");
+      setPassword("");
+      setAdmin(false);
+    } catch (e) {
+      setStatus({ error: errorText(e) });
+    }
+  };
+  return (
+    <form className="form admin__section" aria-label="Create an account" onSubmit={submit} noValidate>
+      <p className="muted small">With <code>REGISTRATION=closed</code> this is the only way in. Give the person their name and password.</p>
+      <label className="field"><span>Username</span>
+        <input value={username} autoComplete="off" maxLength={32} onChange={(e) => setUsername(e.target.value)} /></label>
+      <label className="field"><span>Password</span>
+        <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+      <label className="picker__row"><input type="checkbox" checked={admin} onChange={(e) => setAdmin(e.target.checked)} /> Administrator</label>
+      {status.error && <p className="error" role="alert">{status.error}</p>}
+      {status.made && <p className="ok" role="status">Account “{status.made}” created.</p>}
+      <div className="form__actions"><button type="submit" className="primary">Create account</button></div>
+    </form>
+  );
+}
+
 const ACTIONS: Record<AuditEntry["action"], string> = {
   "user.ban": "banned",
   "user.unban": "lifted the ban on",
@@ -194,7 +228,7 @@ function Audit({ state }: { state: ChatState }) {
 /** For administrators: invitation links, bans, and the audit log. Loaded only when opened. */
 export default function AdminDialog({ state, onClose }: { state: ChatState; onClose: () => void }) {
   const [tab, setTab] = useState<Tab>("invites");
-  const tabs: [Tab, string][] = [["invites", "Invitations"], ["people", "Bans"], ["audit", "Audit log"]];
+  const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["people", "Bans"], ["audit", "Audit log"]];
   return (
     <Dialog title="Administration" onClose={onClose} wide>
       <div className="tabs" role="tablist" aria-label="Administration">
@@ -205,6 +239,7 @@ export default function AdminDialog({ state, onClose }: { state: ChatState; onCl
       </div>
       <div role="tabpanel" id={`admin-pane-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
         {tab === "invites" && <Invitations />}
+        {tab === "accounts" && <Accounts />}
         {tab === "people" && <People state={state} />}
         {tab === "audit" && <Audit state={state} />}
       </div>
