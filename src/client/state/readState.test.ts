@@ -87,3 +87,17 @@ describe("rooms slice: live changes", () => {
     expect(s.rooms["7"]!.messages).toHaveLength(1);
   });
 });
+
+describe("rooms slice: being taken out", () => {
+  it("being removed or a deleted room is said once; leaving on one's own is not", () => {
+    let s = run(initialChatState(ME, null), { type: "roomsLoaded", lastRead: {}, rooms: [
+      { id: "7", names: ["design"], name: "design", kind: "room" }, { id: "8", names: ["ops"], name: "ops", kind: "room" },
+    ] });
+    s = run(s, { type: "roomRemoved", roomId: "7", reason: "left", title: "design" });
+    expect(s.removedFrom).toBeNull();
+    s = run(s, { type: "roomRemoved", roomId: "8", reason: "removed", title: "ops" });
+    expect(s.removedFrom).toEqual({ title: "ops", reason: "removed" });
+    s = run(s, { type: "removalSeen" });
+    expect(s.removedFrom).toBeNull();
+  });
+});
