@@ -1,7 +1,7 @@
 import type { Dispatch } from "react";
 import {
   MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent,
-  UserBannedEvent,
+  UserBannedEvent, type ServerToClientEvents,
 } from "../protocol/index.js";
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
@@ -17,13 +17,15 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
   onAdded: (roomId: string) => void;
   onBannedMe: () => void;
 }): () => void {
-  const on = <T>(event: string, schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false } }, handle: (data: T) => void) => {
+  // Each payload is parsed before use, so listeners take `unknown` (not the declared event types).
+  const emitter = socket as unknown as { on(event: string, l: (raw: unknown) => void): unknown; off(event: string, l: (raw: unknown) => void): unknown };
+  const on = <T>(event: keyof ServerToClientEvents, schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false } }, handle: (data: T) => void) => {
     const listener = (raw: unknown) => {
       const parsed = schema.safeParse(raw);
       if (parsed.success) handle(parsed.data);
     };
-    (socket as unknown as { on(e: string, l: (raw: unknown) => void): void }).on(event, listener);
-    return () => (socket as unknown as { off(e: string, l: (raw: unknown) => void): void }).off(event, listener);
+    emitter.on(event, listener);
+    return () => void emitter.off(event, listener);
   };
   const offs = [
     on("room.added", RoomAddedEvent, ({ room }) => {

@@ -9,27 +9,24 @@ const SEND_AFTER_MS = 400;
 /**
  * Sends each room's read mark to the server (`PUT /room/:id/read`) when this tab moved it past
  * what the server has; the answer (and `room.read` from other tabs) comes back as `readState`.
- * Servers without read state (404) are not asked again.
  */
 export function useReadSync(state: ChatState, dispatch: Dispatch<ChatAction>): void {
   const inFlight = useRef(new Map<string, string>());
-  const unsupported = useRef(false);
   const marks = Object.values(state.rooms)
     .map((room) => [room.id, readToSend(room)] as const)
     .filter((e): e is readonly [string, string] => e[1] !== null);
   const key = marks.map(([id, mark]) => `${id}=${mark}`).join(",");
 
   useEffect(() => {
-    if (!key || unsupported.current || state.connection !== "online") return;
+    if (!key || state.connection !== "online") return;
     const timer = setTimeout(() => {
       for (const [roomId, messageId] of marks) {
         if (inFlight.current.get(roomId) === messageId) continue;
         inFlight.current.set(roomId, messageId);
         api.markRead(roomId, messageId).then(
           (answer) => dispatch({ type: "readState", roomId: answer.roomId, lastRead: answer.lastRead, unread: answer.unread }),
-          (error: unknown) => {
-            if ((error as { status?: number }).status === 404 && roomId === "0") unsupported.current = true;
-          },
+          // Not kept (a seed server, a room just left): the badge is still right here; the next read sends again.
+          () => {},
         ).finally(() => {
           if (inFlight.current.get(roomId) === messageId) inFlight.current.delete(roomId);
         });
