@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
-import { ChatMessage, ClientId, MessageText } from "./message.js";
+import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
 import type { UserBannedEvent } from "./moderation.js";
 import type {
@@ -13,12 +13,18 @@ import type {
   RoomUpdatedEvent,
 } from "./rooms.js";
 import type { SessionEndedNotice } from "./sessions.js";
+import type { ConnectionClosing } from "./limits.js";
+import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 
-/** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
+/**
+ * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
+ * `replyTo`: the id of a message of the same room this one answers (refused when there is none).
+ */
 export const SendMessage = z.object({
   roomId: RoomId,
   message: MessageText,
   clientId: ClientId.optional(),
+  replyTo: MessageId.optional(),
 });
 export type SendMessage = z.infer<typeof SendMessage>;
 
@@ -71,12 +77,25 @@ export interface ServerToClientEvents {
   "user.unbanned": (event: UserBannedEvent) => void;
   /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
   "session.ended": (notice: SessionEndedNotice) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
+  // message actions (see message-actions.ts), to seed and batch sockets alike
+  "message.updated": (change: MessageUpdated) => void;
+  "message.deleted": (change: MessageDeleted) => void;
+  "reaction.updated": (change: ReactionUpdated) => void;
+  typing: (typing: Typing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */
 export interface ClientToServerEvents {
   message: (payload: unknown, ack?: (answer: MessageAck) => void) => void;
   "room.join": (roomId: unknown, ack?: (answer: Ack<{ roomId: string }>) => void) => void;
+  // message actions (see message-actions.ts)
+  "message.edit": (payload: unknown, ack?: (answer: MessageAck) => void) => void;
+  "message.delete": (payload: unknown, ack?: (answer: DeleteAck) => void) => void;
+  "reaction.add": (payload: unknown, ack?: (answer: ReactionAck) => void) => void;
+  "reaction.remove": (payload: unknown, ack?: (answer: ReactionAck) => void) => void;
+  typing: (payload: unknown, ack?: (answer: Ack<object>) => void) => void;
 }
 
 /** The pub/sub envelope on the `MESSAGES` channel, exactly the seed's. */

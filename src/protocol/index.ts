@@ -6,3 +6,7 @@ export * from "./roles.js";
 export * from "./rooms.js";
 export * from "./moderation.js";
 export * from "./sessions.js";
+export * from "./limits.js";
+export * from "./reactions.js";
+export * from "./mentions.js";
+export * from "./message-actions.js";

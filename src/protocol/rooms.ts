@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RoomId, UserId } from "./ids.js";
+import { MESSAGE_ID_PATTERN } from "./message.js";
 import { Role } from "./roles.js";
 
 /**
@@ -126,8 +127,8 @@ export const UserRoom = z.object({
 });
 export type UserRoom = z.infer<typeof UserRoom>;
 
-/** A message id, as `ChatMessage.id`. */
-export const MessageIdString = z.string("messageId must be a string").regex(/^\d{1,20}$/, "messageId must be a message id");
+/** A message id, as `ChatMessage.id` (see MESSAGE_ID_PATTERN in message.ts). */
+export const MessageIdString = z.string("messageId must be a string").regex(MESSAGE_ID_PATTERN, "messageId must be a message id");
 
 /** `PUT /room/:id/read`: the last message this user has read in the room. Read state only moves forward. */
 export const MarkReadBody = z.object({ messageId: MessageIdString });
@@ -187,7 +188,7 @@ export type RoomDeletedEvent = z.infer<typeof RoomDeletedEvent>;
  * private (a closed room's name, who reads what) travels in it; an instance that has sockets
  * concerned reads what it needs from Redis.
  */
-export const RoomChange = z.discriminatedUnion("change", [
+export const RoomLiveChange = z.discriminatedUnion("change", [
   /** `userIds` became members (at creation: everyone, the creator included). */
   z.object({ change: z.literal("member.added"), roomId: RoomId, userIds: z.array(z.number().int()).max(10_000) }),
   z.object({ change: z.literal("member.removed"), roomId: RoomId, userId: z.number().int(), reason: z.enum(["left", "removed"]) }),
@@ -200,7 +201,7 @@ export const RoomChange = z.discriminatedUnion("change", [
   z.object({ change: z.literal("user.banned"), userId: z.number().int(), username: z.string() }),
   z.object({ change: z.literal("user.unbanned"), userId: z.number().int(), username: z.string() }),
 ]);
-export type RoomChange = z.infer<typeof RoomChange>;
+export type RoomLiveChange = z.infer<typeof RoomLiveChange>;
 
 /** The answer of routes that only confirm (`DELETE /room/:id`, `POST /room/:id/leave`, `DELETE /room/:id/members/:userId`, `DELETE /invites/:code`). */
 export const OkAnswer = z.object({ ok: z.literal(true) });

@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { ChatContext } from "./context.js";
 import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
+import { MessageActions } from "./domain/messages/actions.js";
+import { Mentions } from "./domain/messages/mentions.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
@@ -14,9 +16,11 @@ import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
+import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
+import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { inviteRoutes } from "./http/routes/invites.js";
 import { moderationRoutes } from "./http/routes/moderation.js";
@@ -36,6 +40,7 @@ import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
 import { originCheck } from "./realtime/origin-check.js";
+import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -53,7 +58,9 @@ export interface ChatServerInstance {
  * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
  */
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
-  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
+  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   const redis = connections.data;
   // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
   // on this Redis accepts the others' cookies.
@@ -61,6 +68,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const users = new Users(redis);
   const roles = new Roles(redis);
   const community = createCommunityServices(redis, users, roles, config);
+  // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
+  const rooms = community.rooms;
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const mentions = new Mentions(users, rooms);
   const ctx: ChatContext = {
     ...community,
     config,
@@ -68,10 +79,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     redis,
     users,
     roles,
-    messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
+    rooms,
+    messages,
     sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    nameIndex: new NameIndexSync(redis, users),
+    mentions,
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -80,6 +95,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
+  await ctx.nameIndex.start();
   await startCommunity(ctx);
 
   const app = Fastify({
@@ -104,6 +120,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
+    await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
     await api.register(roomManagementRoutes(ctx));
     await api.register(moderationRoutes(ctx));
@@ -124,6 +141,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
   gateway.attach();
   attachRoomSync(io, ctx, bridge);
+  bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 

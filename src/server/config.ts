@@ -43,6 +43,14 @@ const Env = z.object({
   REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
   ADMIN_USERNAMES: z.string().default(""),
+  // --- integrity (issue 8) ---
+  /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
+  REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
+  SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
+  SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
+  MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
 });
 
 export type Config = {
@@ -74,6 +82,10 @@ export type Config = {
   allowedOrigins: string[];
   registration: "open" | "invite" | "closed";
   adminUsernames: string[];
+  redisCommandTimeoutMs: number;
+  socketEventBudget: number;
+  socketEventWindowMs: number;
+  maxSocketsPerUser: number;
 };
 
 export class ConfigError extends Error {}
@@ -115,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
     registration: e.REGISTRATION,
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    socketEventBudget: e.SOCKET_EVENT_BUDGET,
+    socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 import type { Config } from "./config.js";
 import type { LoginLimits } from "./domain/rate-limits.js";
 import type { Messages } from "./domain/messages.js";
+import type { MessageActions } from "./domain/messages/actions.js";
+import type { Mentions } from "./domain/messages/mentions.js";
 import type { Presence } from "./domain/presence.js";
 import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
@@ -16,6 +18,7 @@ import type { Bans } from "./domain/users/bans.js";
 import type { Invites } from "./domain/users/invites.js";
 import type { Registration } from "./domain/users/registration.js";
 import type { AdminGrants } from "./domain/users/role.js";
+import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
 
@@ -43,4 +46,9 @@ export interface ChatContext {
   audit: AuditLog;
   invites: Invites;
   registration: Registration;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
+  // message actions (domain/messages/*)
+  mentions: Mentions;
+  messageActions: MessageActions;
 }

@@ -159,6 +159,25 @@ describe("the audit log", () => {
   });
 });
 
+describe("message deletion by an administrator", () => {
+  it("is written to the audit log; an author deleting their own message is not", async () => {
+    const socket = await connect(open.url, alice.cookie, { batch: true });
+    sockets.push(socket);
+    const sent = async (text: string) => {
+      const ack = await socket.timeout(5000).emitWithAck("message", { roomId: "0", message: text });
+      if (!ack.ok) throw new Error(ack.error);
+      return ack.message.id;
+    };
+    const byAdmin = await sent("removed by an administrator");
+    const byAuthor = await sent("removed by its author");
+    expect((await call(open.url, admin, "DELETE", `/room/0/messages/${byAdmin}`)).status).toBe(200);
+    expect((await call(open.url, alice, "DELETE", `/room/0/messages/${byAuthor}`)).status).toBe(200);
+    const audit = (await call(open.url, admin, "GET", "/admin/audit")).body as AuditEntry[];
+    expect(audit.find((e) => e.action === "message.delete" && e.messageId === byAdmin)).toMatchObject({ actorId: admin.user.id, userId: alice.user.id, roomId: "0" });
+    expect(audit.some((e) => e.messageId === byAuthor)).toBe(false);
+  });
+});
+
 describe("registration", () => {
   it("GET /registration says how accounts are made here", async () => {
     expect((await api(open.url, "/registration")).body).toEqual({ mode: "open" });

@@ -1,8 +1,10 @@
-import { ChatMessage, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
+import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
-import { messageIdFromScore, scoreFromMessageId } from "./message-ids.js";
+import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
+import { findMessage, type FoundMessage } from "./messages/lookup.js";
+import { attachReactions } from "./messages/reactions.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
 export const CLIENT_ID_TTL_SECONDS = 600;
@@ -11,24 +13,28 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * Stores one message and publishes it, atomically and in one round trip.
  *
  * KEYS: room sorted set, rate counter, member set (or the room again when not checked), the
- * room's read markers, [clientId marker]. On Redis Cluster all of them share the room's hash slot (the rate counter is
- * then per user and room); on one Redis the rate counter is the user's own, across rooms.
+ * room's read markers, [clientId marker]. On Redis Cluster all of them share the room's hash slot
+ * (the rate counter is then per user and room); on one Redis it is the user's own, across rooms.
  * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s,
  * the room's `show.room` payload ('' for none), published before the message when it is the
- * room's first, so that every instance's sockets learn of the room before its first message,
- * '1' to check that `from` is in the member set (rooms people make: a member removed a moment
- * ago on another instance cannot write, whatever that instance's cache says).
+ * room's first, so that every instance's sockets learn of the room before its first message;
+ * our extra fields as JSON object members (`,"mentions":[..],"replyTo":..,"reply":{..}`, or ''),
+ * and the exact member of the message replied to ('' for none): when it is no longer in the room
+ * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
+ * and '1' to check that `from` is in the member set (rooms people make: a member removed a
+ * moment ago on another instance cannot write, whatever that instance's cache says).
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
 const STORE_MESSAGE = new LuaScript(`
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-if ARGV[9] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
+if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
   local first = redis.call('GET', marker)
   if first then return {'duplicate', first} end
 end
+if ARGV[10] ~= '' and not redis.call('ZSCORE', room, ARGV[10]) then return {'noreply', ''} end
 local limit = tonumber(ARGV[5])
 if limit > 0 then
   local count = redis.call('INCR', rate)
@@ -48,7 +54,7 @@ local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
 local id = string.format('%d%06d', sec, usec)
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
-  ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. '}'
+  ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
@@ -65,7 +71,8 @@ export type StoreResult =
   | { status: "stored"; message: Message; firstInRoom: boolean }
   | { status: "duplicate"; message: Message }
   | { status: "rate-limited"; retryAfterMs: number }
-  | { status: "not-member" };
+  | { status: "not-member" }
+  | { status: "reply-not-found" };
 
 export interface StoreRequest {
   roomId: string;
@@ -79,6 +86,10 @@ export interface StoreRequest {
   showRoom?: RoomSummary;
   /** A room people made: `from` must be in its member set `{room:ID}:members`, checked by the script. */
   checkMember?: boolean;
+  /** Ids of the room's members the text mentions (see messages/mentions.ts). */
+  mentions?: number[];
+  /** The message this one answers, as found in the room (see messages/lookup.ts). */
+  replyTo?: FoundMessage;
 }
 
 /**
@@ -98,61 +109,126 @@ export class Messages {
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
-      req.showRoom ? JSON.stringify(req.showRoom) : "", req.checkMember ? "1" : "0",
+      req.showRoom ? JSON.stringify(req.showRoom) : "",
+      extraFields(req),
+      req.replyTo?.member ?? "",
+      req.checkMember ? "1" : "0",
     ])) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
+    if (status === "noreply") return { status: "reply-not-found" };
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };
   }
 
-  /** A page of history, newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
+  /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
   async page(roomId: string, offset: number, size: number): Promise<Message[]> {
     const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
-    return parseEntries(entries, roomId);
+    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
   }
 
-  /** Up to `size` messages strictly after the message `afterId`, oldest first. */
-  async after(roomId: string, afterId: string, size: number): Promise<Message[]> {
-    const entries = await this.redis.zRangeWithScores(keys.room(roomId), `(${scoreFromMessageId(afterId)}`, "+inf", {
-      BY: "SCORE",
-      LIMIT: { offset: 0, count: size },
-    });
-    return parseEntries(entries, roomId);
+  /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */
+  find(roomId: string, id: string): Promise<FoundMessage | undefined> {
+    return findMessage(this.redis, roomId, id);
   }
+
+  /**
+   * Up to `size` messages strictly after the message `afterId` in id order (see compareMessageIds),
+   * oldest first. Several messages may share a score (a seed server's whole seconds), so the range
+   * starts at the cursor's score inclusive and drops what is not after the cursor; a score group is
+   * only cut once it is read whole, so a page never ends between siblings that sort in id order
+   * differently from Redis's member order. One round trip unless many messages share one score.
+   */
+  async after(roomId: string, afterId: string, size: number): Promise<Message[]> {
+    const key = keys.room(roomId);
+    const min = scoreFromMessageId(afterId);
+    const chunk = size + 8;
+    const found: { message: Message; score: number }[] = [];
+    for (let offset = 0; ; ) {
+      const entries = await this.redis.zRangeWithScores(key, min, "+inf", { BY: "SCORE", LIMIT: { offset, count: chunk } });
+      offset += entries.length;
+      for (const { value, score } of entries) {
+        const message = parseStoredMessage(value, score, roomId);
+        if (message && compareMessageIds(message.id, afterId) > 0) found.push({ message, score });
+      }
+      if (entries.length < chunk) break;
+      if (found.length >= size) {
+        found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
+        // Complete once Redis has moved past the score of the last message this page keeps.
+        if (entries[entries.length - 1]!.score > found[size - 1]!.score) break;
+      }
+    }
+    found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
+    return attachReactions(this.redis, roomId, found.slice(0, size).map((f) => f.message));
+  }
+}
+
+/** Our optional fields of a new message as JSON object members to append (`,"a":..`), or ''. */
+function extraFields(req: StoreRequest): string {
+  const extras: Partial<Message> = {};
+  if (req.mentions?.length) extras.mentions = req.mentions;
+  if (req.replyTo) {
+    const original = req.replyTo.message;
+    extras.replyTo = original.id;
+    extras.reply = { from: original.from, message: [...original.message].slice(0, REPLY_PREVIEW_LENGTH).join("") };
+  }
+  const json = JSON.stringify(extras);
+  return json === "{}" ? "" : `,${json.slice(1, -1)}`;
 }
 
 /**
  * Reads a message leniently: ours carry every field; messages written by a server that follows the
- * seed may lack `id` (derived from the score, or the date) or carry `from` as a string.
+ * seed lack `id` and may carry `from` and `date` as strings. A missing (or foreign-format) id is
+ * derived from the score (or the date) and `member`, the message's JSON text exactly as stored or
+ * published (see messageIdForSeedMember); without it, from a canonical re-serialisation.
  */
-export function normalizeMessage(raw: unknown, score?: number, roomId?: string): Message | undefined {
+export function normalizeMessage(raw: unknown, score?: number, roomId?: string, member?: string): Message | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const date = typeof r.date === "string" ? Number(r.date) : r.date ?? (score === undefined ? undefined : Math.floor(score));
-  const fallbackScore = score ?? (typeof date === "number" ? date : undefined);
+  const time = score ?? (typeof date === "number" && Number.isFinite(date) ? date : undefined);
+  const ownId = typeof r.id === "string" && MESSAGE_ID_PATTERN.test(r.id) ? r.id : undefined;
   const candidate = {
-    id: typeof r.id === "string" ? r.id : fallbackScore === undefined ? undefined : messageIdFromScore(fallbackScore),
+    id: ownId ?? (time === undefined ? undefined : messageIdForSeedMember(time, member ?? JSON.stringify(raw))),
     from: typeof r.from === "string" && /^\d+$/.test(r.from) ? Number(r.from) : r.from,
     date,
     message: r.message,
     roomId: typeof r.roomId === "string" ? r.roomId : roomId,
   };
   const parsed = ChatMessage.safeParse(candidate);
-  return parsed.success ? parsed.data : undefined;
+  return parsed.success ? { ...parsed.data, ...messageExtras(r) } : undefined;
+}
+
+/**
+ * Our extra fields (mentions, reply, edited mark), each kept only when well formed: a malformed
+ * extra (written by anyone) costs that field, never the message.
+ */
+function messageExtras(r: Record<string, unknown>): Partial<Message> {
+  const out: Partial<Message> = {};
+  if (r.mentions !== undefined) {
+    const mentions = ChatMessage.shape.mentions.safeParse(r.mentions);
+    if (mentions.success && mentions.data?.length) out.mentions = mentions.data;
+  }
+  if (typeof r.replyTo === "string") {
+    out.replyTo = r.replyTo;
+    const reply = ChatMessage.shape.reply.safeParse(r.reply);
+    if (reply.success && reply.data) out.reply = reply.data;
+  }
+  if (typeof r.edited === "number" && Number.isFinite(r.edited)) out.edited = r.edited;
+  return out;
 }
 
 export function parseStoredMessage(json: string, score: number, roomId: string): Message | undefined {
   try {
-    return normalizeMessage(JSON.parse(json), score, roomId);
+    return normalizeMessage(JSON.parse(json), score, roomId, json);
   } catch {
     return undefined;
   }
 }
 
-function parseEntries(entries: { value: string; score: number }[], roomId: string): Message[] {
+export function parseEntries(entries: { value: string; score: number }[], roomId: string): Message[] {
   const out: Message[] = [];
   for (const { value, score } of entries) {
     const message = parseStoredMessage(value, score, roomId);

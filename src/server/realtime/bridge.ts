@@ -2,8 +2,10 @@ import {
   Envelope,
   parsePrivateRoomId,
   PresenceUser,
+  RoomChange,
   RoomSummary,
   SessionEnded,
+  Typing,
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
@@ -13,8 +15,20 @@ import type { Logger } from "../logger.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
+import { rawMemberText } from "./raw-json.js";
+import { normalizeShowRoom } from "./seed-shapes.js";
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "room.change";
+/**
+ * What the bridge asks the rest of the instance about other servers' presence envelopes (see
+ * seed-interop.ts). `userDisconnected` returns true when the event is wrong for this instance's
+ * sockets (it still holds the user) and must not be delivered.
+ */
+export interface ForeignPresenceHooks {
+  userConnected(user: PresenceUser): void;
+  userDisconnected(user: PresenceUser): boolean;
+}
+
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing" | "room.change";
 
 /** A handler for an envelope type of ours, registered by the module that owns it (see `on`). */
 export type EnvelopeHandler = (data: unknown, serverId: string) => void;
@@ -45,6 +59,9 @@ export class PubSubBridge {
   private readonly restoredListeners: (() => void)[] = [];
   /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
   onSessionEnded: ((ended: SessionEnded) => void) | undefined;
+  private hooks: ForeignPresenceHooks | undefined;
+  /** Kinds of envelope already logged as not understood: each is logged once per process. */
+  private readonly loggedKinds = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -64,6 +81,17 @@ export class PubSubBridge {
   /** Called when the subscription is back after a break: envelopes may have been missed. */
   onRestored(listener: () => void): void {
     this.restoredListeners.push(listener);
+  }
+
+  setPresenceHooks(hooks: ForeignPresenceHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** Logs, once per kind, an envelope this server cannot understand (with a sample of it). */
+  private notUnderstood(kind: string, raw: string): void {
+    if (this.loggedKinds.has(kind)) return;
+    this.loggedKinds.add(kind);
+    this.log.warn({ kind, sample: raw.slice(0, 300) }, "dropped envelopes on MESSAGES that this server cannot understand (logged once per kind)");
   }
 
   async start(): Promise<void> {
@@ -111,28 +139,50 @@ export class PubSubBridge {
     try {
       envelope = Envelope.parse(JSON.parse(raw));
     } catch {
-      this.log.warn({ raw: raw.slice(0, 200) }, "dropped a malformed envelope on MESSAGES");
+      this.notUnderstood("malformed envelope", raw);
       return;
     }
     if (String(envelope.serverId) === this.serverId) return;
     switch (envelope.type) {
       case "message": {
-        const message: ChatMessage | undefined = normalizeMessage(envelope.data);
+        // The message's JSON text as its server wrote it: a seed server stored the same text, so
+        // the id derived from it here equals the one history gives (see messageIdForSeedMember).
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, rawMemberText(raw, "data"));
         if (message) this.delivery.message(message);
-        else this.log.warn({ type: envelope.type }, "dropped an envelope with a malformed message");
+        else this.notUnderstood("message: malformed data", raw);
         return;
       }
       case "user.connected":
       case "user.disconnected": {
         const user = normalizePresence(envelope.data, envelope.type === "user.connected");
-        if (user) this.delivery.presence(user);
+        if (!user) return this.notUnderstood(`${envelope.type}: malformed data`, raw);
+        if (user.online) this.hooks?.userConnected(user);
+        else if (this.hooks?.userDisconnected(user)) return;
+        this.delivery.presence(user);
         return;
       }
       case "show.room": {
-        const room = RoomSummary.safeParse(envelope.data);
-        const members = room.success ? parsePrivateRoomId(room.data.id) : null;
+        const room = normalizeShowRoom(envelope.data);
+        const members = room ? parsePrivateRoomId(room.id) : null;
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
-        if (room.success && members) this.delivery.showRoom(room.data, members);
+        if (room && members) this.delivery.showRoom(room, members);
+        else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
+        return;
+      }
+      case "probe":
+        return;
+      // message actions: changes are published by their scripts, typing by the typing handler
+      case "message.updated":
+      case "message.deleted":
+      case "reaction.updated": {
+        const change = RoomChange.safeParse(envelope.data);
+        if (change.success && change.data.type === envelope.type) this.delivery.roomEvent(change.data.type, change.data.roomId, change.data);
+        else this.log.warn({ type: envelope.type }, "dropped a malformed change envelope");
+        return;
+      }
+      case "typing": {
+        const typing = Typing.safeParse(envelope.data);
+        if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
         return;
       }
       case "session.ended": {
@@ -144,7 +194,7 @@ export class PubSubBridge {
       default: {
         const handler = this.handlers.get(envelope.type);
         if (handler) handler(envelope.data, String(envelope.serverId));
-        else this.log.debug({ type: envelope.type }, "ignored an envelope of unknown type");
+        else this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
       }
     }
   }

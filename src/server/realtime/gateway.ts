@@ -1,4 +1,4 @@
-import { HandshakeAuth, type SessionEnded, type SessionUser } from "../../protocol/index.js";
+import { HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
 import { sessionHandle } from "../domain/users/sessions-index.js";
 import { closeSessionSockets } from "./session-sockets.js";
 import type { ChatContext } from "../context.js";
@@ -9,13 +9,23 @@ import type { LocalDelivery } from "./delivery.js";
 import { UNAVAILABLE, type ChatServer, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handlers/handler.js";
 import { messageHandlers } from "./handlers/messages.js";
 import { roomHandlers } from "./handlers/rooms.js";
+import { messageActionHandlers } from "./handlers/message-actions.js";
+import { reactionHandlers } from "./handlers/reactions.js";
+import { typingHandlers } from "./handlers/typing.js";
 import { GENERAL_SOCKET_ROOMS, socketRooms } from "./socket-rooms.js";
 import { coalesceWrites } from "./write-coalescing.js";
+import { eventBudget } from "./event-budget.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
 /** Every group of socket events, each in its own file under handlers/. */
-const HANDLERS: SocketHandlers[] = [messageHandlers, roomHandlers];
+const HANDLERS: SocketHandlers[] = [
+  messageHandlers,
+  roomHandlers,
+  messageActionHandlers,
+  reactionHandlers,
+  typingHandlers,
+];
 
 /**
  * The Socket.IO gateway: authenticates the handshake by the session cookie, joins a socket to its
@@ -23,6 +33,7 @@ const HANDLERS: SocketHandlers[] = [messageHandlers, roomHandlers];
  */
 export class SocketGateway {
   private readonly deps: HandlerDeps;
+  private readonly installBudget: (socket: ChatSocket) => void;
 
   constructor(
     private readonly io: ChatServer,
@@ -31,6 +42,7 @@ export class SocketGateway {
     private readonly bridge: PubSubBridge,
   ) {
     this.deps = { ctx, delivery, bridge };
+    this.installBudget = eventBudget(ctx.config, ctx.log);
   }
 
   attach(): void {
@@ -39,6 +51,8 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
+        const refusal = await this.tooManyConnections(user.id);
+        if (refusal) return next(refusal);
         const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
         socket.data.user = user;
         socket.data.sessionId = sessionId!;
@@ -70,8 +84,19 @@ export class SocketGateway {
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
     );
+    // First: every event of every handler group passes the socket's event budget.
+    this.installBudget(socket);
     for (const register of HANDLERS) register(socket, this.deps);
     socket.on("disconnect", () => this.onDisconnect(socket));
+  }
+
+  /** MAX_SOCKETS_PER_USER across instances: the refusal for one more connection, if any. */
+  private async tooManyConnections(userId: number): Promise<Error | undefined> {
+    const limit = this.ctx.config.maxSocketsPerUser;
+    if (limit <= 0 || (await this.ctx.presence.connectionCount(userId)) < limit) return undefined;
+    const refusal = new Error(`too many connections: at most ${limit} open at once per user; close another tab or window`);
+    const data: TooManyConnections = { reason: "too-many-connections", limit };
+    return Object.assign(refusal, { data });
   }
 
   private onDisconnect(socket: ChatSocket): void {

@@ -1,4 +1,4 @@
-import { RoomChange, type RoomMember } from "../../protocol/index.js";
+import { RoomLiveChange, type RoomMember } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
 import type { RoomChangeSink } from "../domain/rooms/changes.js";
 import type { PubSubBridge } from "./bridge.js";
@@ -11,7 +11,7 @@ export const ROOM_CHANGE = "room.change";
 /**
  * Live room changes on every instance (issue 9). A change is applied to this instance's sockets
  * first (so the person who made it sees it before the HTTP answer), then published on `MESSAGES`
- * as an envelope of ours (`room.change`, ids only; see protocol RoomChange); every other instance
+ * as an envelope of ours (`room.change`, ids only; see protocol RoomLiveChange); every other instance
  * applies it to its own sockets:
  * - its member cache forgets the room;
  * - added members' sockets join the room's socket rooms and get `room.added` (and the seed's
@@ -36,14 +36,14 @@ export class RoomSync implements RoomChangeSink {
     this.bridge.onRestored(() => this.ctx.membership.clear());
   }
 
-  async publish(change: RoomChange): Promise<void> {
+  async publish(change: RoomLiveChange): Promise<void> {
     await this.apply(change).catch((err: unknown) => this.ctx.log.warn({ err: String(err), change: change.change }, "could not apply a room change here"));
     await this.bridge.publish(ROOM_CHANGE, change);
   }
 
   /** Another instance's change. Never throws. */
   receive(data: unknown): void {
-    const change = RoomChange.safeParse(data);
+    const change = RoomLiveChange.safeParse(data);
     if (!change.success) {
       this.ctx.log.warn("dropped a malformed room.change envelope");
       return;
@@ -53,7 +53,7 @@ export class RoomSync implements RoomChangeSink {
     );
   }
 
-  async apply(change: RoomChange): Promise<void> {
+  async apply(change: RoomLiveChange): Promise<void> {
     switch (change.change) {
       case "member.added":
         this.ctx.membership.invalidate(change.roomId);

@@ -1,9 +1,9 @@
-import type { RoomChange } from "../../../protocol/index.js";
+import type { RoomLiveChange } from "../../../protocol/index.js";
 
 /** Where room changes go to reach every instance's sockets (the realtime layer implements it). */
 export interface RoomChangeSink {
   /** Applies the change to this instance's sockets, then tells the other instances. */
-  publish(change: RoomChange): Promise<void>;
+  publish(change: RoomLiveChange): Promise<void>;
 }
 
 /**
@@ -18,7 +18,7 @@ export class RoomChanges implements RoomChangeSink {
     this.sink = sink;
   }
 
-  async publish(change: RoomChange): Promise<void> {
+  async publish(change: RoomLiveChange): Promise<void> {
     await this.sink?.publish(change);
   }
 }

@@ -4,6 +4,9 @@ import { keys } from "../../redis/keys.js";
 /** How many rooms' member sets one instance keeps in memory (least recently used are dropped). */
 export const MEMBER_CACHE_ROOMS = 20_000;
 
+/** The ids `rooms:counter` hands out. */
+const OUR_ROOM_ID = /^[1-9]\d{0,15}$/;
+
 /** A room's members as this instance knows them: `ours` is false for a room we did not make. */
 interface CachedMembers {
   ours: boolean;
@@ -36,14 +39,15 @@ export class Membership {
    * ours): the seed's `user:{id}:rooms`, one `SISMEMBER`.
    */
   async isMember(userId: number, roomId: string): Promise<boolean> {
-    const room = await this.load(roomId);
-    if (room.ours) return room.members.has(userId);
+    // Our ids are decimal: anything else is never cached (a flood of made-up ids cannot evict rooms).
+    const room = OUR_ROOM_ID.test(roomId) ? await this.load(roomId) : undefined;
+    if (room?.ours) return room.members.has(userId);
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
   }
 
   /** Whether the room is one we made (it has a member set or metadata of ours). Cached. */
   async isOurs(roomId: string): Promise<boolean> {
-    return (await this.load(roomId)).ours;
+    return OUR_ROOM_ID.test(roomId) && (await this.load(roomId)).ours;
   }
 
   /** Member ids of a room we made (empty for any other), from the cache. */

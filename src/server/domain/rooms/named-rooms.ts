@@ -127,7 +127,11 @@ export class NamedRooms {
   async delete(room: RoomMeta): Promise<number[]> {
     const members = await this.membership.freshMembers(room.id);
     // The member set goes first: from here on every check refuses.
-    await this.redis.del([keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id)]);
+    await this.redis.del([
+      keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
+      // What the message actions keep beside the history (one slot: the room's).
+      keys.roomReactions(room.id), keys.roomChanges(room.id),
+    ]);
     this.membership.invalidate(room.id);
     await Promise.all([
       this.redis.del(keys.roomName(room.id)),

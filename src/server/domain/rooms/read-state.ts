@@ -1,20 +1,34 @@
-import type { ReadState } from "../../../protocol/index.js";
+import { compareMessageIds, MESSAGE_ID_PATTERN, type ReadState } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
-import { messageIdFromScore, scoreFromMessageId } from "../message-ids.js";
+import { messageIdForSeedMember, scoreFromMessageId } from "../message-ids.js";
 
 /**
  * Moves a user's read marker for one room forward, never back. KEYS: `{room:ID}:read`.
- * ARGV: userId, message id. Message ids are decimal strings compared by length, then
- * lexicographically (see compareMessageIds). Returns the marker after the call.
+ * ARGV: userId, message id. Ids compare as `compareMessageIds` does: by the decimal time part
+ * (shorter is smaller, then lexicographic), then no disambiguator before one, then by it.
+ * Returns the marker after the call.
  */
 const MARK_READ = new LuaScript(`
+local function split(id)
+  local d = string.find(id, '-', 1, true)
+  if d then return string.sub(id, 1, d - 1), string.sub(id, d + 1) end
+  return id, ''
+end
+local function at_most(a, b)
+  local ta, sa = split(a)
+  local tb, sb = split(b)
+  if #ta ~= #tb then return #ta < #tb end
+  if ta ~= tb then return ta < tb end
+  if sa == sb or sa == '' then return true end
+  if sb == '' then return false end
+  return sa < sb
+end
 local current = redis.call('HGET', KEYS[1], ARGV[1])
-local new = ARGV[2]
-if current and (#current > #new or (#current == #new and current >= new)) then return current end
-redis.call('HSET', KEYS[1], ARGV[1], new)
-return new
+if current and at_most(ARGV[2], current) then return current end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return ARGV[2]
 `);
 
 /**
@@ -33,7 +47,7 @@ export class ReadStates {
    */
   async mark(userId: number, roomId: string, messageId: string): Promise<ReadState> {
     const newest = await this.newestId(roomId);
-    const target = newest === undefined ? undefined : shorterOrEqual(messageId, newest) ? messageId : newest;
+    const target = newest === undefined ? undefined : compareMessageIds(messageId, newest) <= 0 ? messageId : newest;
     if (target === undefined) return { roomId, lastRead: (await this.redis.hGet(keys.roomReads(roomId), String(userId))) ?? null, unread: 0 };
     const lastRead = String(await MARK_READ.run(this.redis, [keys.roomReads(roomId)], [userId, target]));
     return { roomId, lastRead, unread: await this.unreadAfter(roomId, lastRead) };
@@ -61,14 +75,11 @@ export class ReadStates {
     if (!newest) return undefined;
     try {
       const parsed = JSON.parse(newest.value) as { id?: unknown };
-      if (typeof parsed.id === "string" && /^\d{1,20}$/.test(parsed.id)) return parsed.id;
+      if (typeof parsed.id === "string" && MESSAGE_ID_PATTERN.test(parsed.id)) return parsed.id;
     } catch {
-      // a message written by another server; fall back to its score
+      // not JSON: still a member with an id derived from it
     }
-    return messageIdFromScore(newest.score);
+    // A message a seed server stored without an id: the id every server derives from it.
+    return messageIdForSeedMember(newest.score, newest.value);
   }
-}
-
-function shorterOrEqual(a: string, b: string): boolean {
-  return a.length < b.length || (a.length === b.length && a <= b);
 }

@@ -2,19 +2,27 @@ import { GENERAL_ROOM_ID, parsePrivateRoomId, SendMessage, type MessageAck } fro
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
+const REPLY_NOT_FOUND = "The message you reply to is not in this room (deleted?)";
+
 /** `message`: store a message from this socket's user and deliver it (see Messages.store). */
 export const messageHandlers: SocketHandlers = (socket, deps) => {
   const { ctx, delivery } = deps;
   onRequest(socket, deps, "message", async (payload): Promise<MessageAck> => {
     const parsed = SendMessage.safeParse(payload);
     if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
-    const { roomId, message: text, clientId } = parsed.data;
+    const { roomId, message: text, clientId, replyTo } = parsed.data;
     const user = socket.data.user;
     if (!(await ctx.rooms.isMember(user.id, roomId))) {
       return { ok: false, error: "You are not a member of this room" };
     }
     const { config } = ctx;
-    const room = await ctx.rooms.privateSummary(roomId);
+    // Mentions and the answered message are looked up only when the text has an `@` / there is a reply.
+    const [room, mentions, original] = await Promise.all([
+      ctx.rooms.privateSummary(roomId),
+      ctx.mentions.resolve(roomId, text),
+      replyTo === undefined ? undefined : ctx.messages.find(roomId, replyTo),
+    ]);
+    if (replyTo !== undefined && !original) return { ok: false, error: REPLY_NOT_FOUND };
     const result = await ctx.messages.store({
       roomId,
       from: user.id,
@@ -24,11 +32,14 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       rateLimit: config.messageRateLimit,
       rateWindowMs: config.messageRateWindowMs,
       showRoom: room,
+      mentions,
+      replyTo: original,
       // Rooms people make: the script checks the member set too, atomically with the write.
       // (General and private rooms are decided by their id; the member cache is warm from isMember.)
       checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
     });
     if (result.status === "not-member") return { ok: false, error: "You are not a member of this room" };
+    if (result.status === "reply-not-found") return { ok: false, error: REPLY_NOT_FOUND };
     if (result.status === "rate-limited") {
       return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
     }
