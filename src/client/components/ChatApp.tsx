@@ -86,7 +86,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         <div className="sidebar__scroll">
           <RoomList state={state} now={now} onOpen={chat.openRoom}
             roomActions={<>
-              <button type="button" className="ghost ghost--small" onClick={() => setOverlay("directory")}>Browse</button>
+              <button type="button" className="ghost ghost--small" onClick={() => setOverlay("directory")} aria-label="Browse rooms">Browse</button>
               <button type="button" className="ghost ghost--small" onClick={() => setOverlay("new-room")} aria-label="New room"><PlusIcon /></button>
             </>} />
           <PeopleList state={state} onOpen={chat.openPrivateWith} onStartGroup={startGroup} />
