@@ -90,7 +90,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const rooms = await api.rooms(me.id);
     const known = stateRef.current.rooms;
     if (afterReconnect && Object.keys(known).length > 0) {
-      for (const room of rooms) if (!known[room.id]) dispatch({ type: "roomAdded", room });
+      // New rooms, names and read state that moved meanwhile; rooms left or removed meanwhile go.
+      dispatch({ type: "roomsRefreshed", rooms });
     } else {
       // Read marks come from the server with each room (`lastRead`, `unread`).
       dispatch({ type: "roomsLoaded", rooms, lastRead: {} });

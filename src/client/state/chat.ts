@@ -6,7 +6,7 @@ import {
 } from "./pending.js";
 import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
 import { detailsReducer, isDetailsAction, type DetailsAction, type DetailsSlice } from "./roomDetails.js";
-import { listingFields, newRoom, type RoomListing, type RoomState } from "./rooms.js";
+import { listingFields, newRoom, roomKind, type RoomListing, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
 import { applyServerRead, markRead, roomUnread } from "./unread.js";
 
@@ -36,6 +36,12 @@ export type ChatAction =
   /** `lastRead`: read marks saved in this browser, for servers that keep none (listings without `lastRead`). */
   | { type: "roomsLoaded"; rooms: RoomListing[]; lastRead: Record<string, string> }
   | { type: "roomAdded"; room: RoomListing }
+  /**
+   * The server's list again (after a reconnect or a resync): listed rooms are added or updated; named
+   * rooms and groups it no longer lists are gone (General and one-to-one rooms stay: an empty
+   * one-to-one room is not listed).
+   */
+  | { type: "roomsRefreshed"; rooms: RoomListing[] }
   /** This user is no longer in the room (left, removed, deleted): it goes, and so does its view. */
   | { type: "roomRemoved"; roomId: string; reason?: "left" | "removed" | "deleted"; title?: string }
   | { type: "removalSeen" }
@@ -145,6 +151,16 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case "roomAdded":
       return ensureRoom(state, action.room, null, false);
+    case "roomsRefreshed": {
+      let next = state;
+      for (const listing of action.rooms) next = ensureRoom(next, listing, null, false);
+      const listed = new Set(action.rooms.map((r) => r.id));
+      for (const room of Object.values(next.rooms)) {
+        const kind = roomKind(room);
+        if (!listed.has(room.id) && (kind === "room" || kind === "group")) next = chatReducer(next, { type: "roomRemoved", roomId: room.id });
+      }
+      return next;
+    }
     case "roomRemoved": {
       if (!state.rooms[action.roomId]) return state;
       const { [action.roomId]: _gone, ...rooms } = state.rooms;

@@ -101,3 +101,20 @@ describe("rooms slice: being taken out", () => {
     expect(s.removedFrom).toBeNull();
   });
 });
+
+describe("rooms slice: the list again after a reconnect", () => {
+  it("adds new rooms, moves read state, and drops named rooms no longer listed but keeps one-to-one rooms", () => {
+    let s = run(initialChatState(ME, null), { type: "roomsLoaded", lastRead: {}, rooms: [
+      { id: "0", names: ["General"], lastRead: null, unread: 0 },
+      { id: "1:2", names: ["Pablo", "Joe"] },
+      { id: "7", names: ["design"], name: "design", kind: "room", lastRead: "1", unread: 4 },
+    ] });
+    s = run(s, { type: "roomsRefreshed", rooms: [
+      { id: "0", names: ["General"], lastRead: "9", unread: 0 },
+      { id: "8", names: ["ops"], name: "ops", kind: "room", lastRead: null, unread: 2 },
+    ] });
+    expect(Object.keys(s.rooms).sort()).toEqual(["0", "1:2", "8"]);
+    expect(s.rooms["0"]!.lastReadId).toBe("9");
+    expect(unreadCount(s, s.rooms["8"]!)).toBe(2);
+  });
+});
