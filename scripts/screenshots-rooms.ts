@@ -95,7 +95,7 @@ try {
     await shot(page, `group-choose-${size}`);
     await people(page).getByRole("button", { name: "Start group" }).click();
     await page.getByRole("heading", { name: "Mary, Alex" }).or(page.getByRole("heading", { name: "Alex, Mary" })).waitFor();
-    await sendMessage(page, "Three of us: plans for Friday?");
+    await sendMessage(page, phone ? "Saturday works for me too." : "Three of us: plans for Friday?");
     await shot(page, `group-conversation-${size}`);
     if (phone) await page.getByRole("button", { name: "Back to chats" }).click();
 

@@ -34,7 +34,7 @@ async function createRoom(page: Page, name: string, options: { topic?: string; c
 }
 
 describe("web client: rooms people make", { timeout: 60_000 }, () => {
-  it("creating a closed room with a member shows it to that member at once, and only to them", async () => {
+  it("creating a closed room with a member shows it to that member at once, and only to them; renaming and removal follow live", async () => {
     const pablo = await newPage(browser);
     const mary = await newPage(browser);
     const joe = await newPage(browser);
@@ -50,12 +50,20 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
     await messageList(mary.page).getByText("First plan: ship it").waitFor();
     expect(await room(joe.page, "plans-e2e").count()).toBe(0);
 
-    // The manager removes Mary: the room leaves her sidebar live.
+    // The manager renames it: Mary's sidebar and header follow live.
     await pablo.page.getByRole("button", { name: "Room details" }).click();
     const panel = pablo.page.getByRole("complementary", { name: "Room details" });
+    await panel.getByRole("textbox", { name: "Name" }).fill("plans-renamed");
+    await panel.getByRole("textbox", { name: "Topic" }).fill("Renamed live");
+    await panel.getByRole("button", { name: "Save changes" }).click();
+    await room(mary.page, "plans-renamed").waitFor();
+    await mary.page.getByRole("heading", { name: "plans-renamed", exact: true }).waitFor();
+    await mary.page.getByText("Renamed live", { exact: false }).first().waitFor();
+
+    // The manager removes Mary: the room leaves her sidebar live.
     await panel.getByRole("button", { name: "Remove Mary" }).click();
-    await room(mary.page, "plans-e2e").waitFor({ state: "detached" });
-    await mary.page.getByText("You were removed from “plans-e2e”.").waitFor();
+    await room(mary.page, "plans-renamed").waitFor({ state: "detached" });
+    await mary.page.getByText("You were removed from “plans-renamed”.").waitFor();
     await panel.getByRole("list", { name: "Members" }).getByText("Mary").waitFor({ state: "detached" });
   });
 
