@@ -13,8 +13,8 @@ import type {
   RoomUpdatedEvent,
 } from "./rooms.js";
 import type { SessionEndedNotice } from "./sessions.js";
-import type { ConnectionClosing } from "./limits.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
+import type { ConnectionClosing } from "./limits.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
@@ -77,13 +77,13 @@ export interface ServerToClientEvents {
   "user.unbanned": (event: UserBannedEvent) => void;
   /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
   "session.ended": (notice: SessionEndedNotice) => void;
-  /** The server is about to close this connection on purpose (see limits.ts). */
-  "connection.closing": (payload: ConnectionClosing) => void;
   // message actions (see message-actions.ts), to seed and batch sockets alike
   "message.updated": (change: MessageUpdated) => void;
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
   typing: (typing: Typing) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

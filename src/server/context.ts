@@ -18,6 +18,7 @@ import type { Bans } from "./domain/users/bans.js";
 import type { Invites } from "./domain/users/invites.js";
 import type { Registration } from "./domain/users/registration.js";
 import type { AdminGrants } from "./domain/users/role.js";
+import type { PushNotifier } from "./domain/notifications/push-notifier.js";
 import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
@@ -46,6 +47,8 @@ export interface ChatContext {
   audit: AuditLog;
   invites: Invites;
   registration: Registration;
+  /** Notification levels, push subscriptions, and Web Push for stored messages. */
+  notifications: PushNotifier;
   /** People search stays complete while other servers register users. */
   nameIndex: NameIndexSync;
   // message actions (domain/messages/*)

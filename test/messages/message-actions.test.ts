@@ -13,6 +13,7 @@ import { api, connect, eventually, send, sleep, type ClientSocket } from "../sup
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
+import { messageIdForSeedMember } from "../../src/server/domain/message-ids.js";
 
 /**
  * Mentions, replies, edits, deletions, reactions, typing and catch-up, on two instances sharing one
@@ -356,6 +357,38 @@ describe("message actions across two instances", () => {
     it("refuses malformed cursors and non-members", async () => {
       expect((await api(a, `/room/0/changes?since=abc`, cookies.alice)).status).toBe(400);
       expect((await api(a, `/room/${dm}/changes`, cookies.carol)).status).toBe(403);
+    });
+  });
+
+  describe("messages written by a server that follows the seed", () => {
+    it("can be replied to, reacted to and edited by their author; the edit keeps the score", async () => {
+      const second = Math.floor(Date.now() / 1000) - 100_000;
+      const seedJson = JSON.stringify({ from: String(ids.bob), date: second, message: "from a seed server", roomId: "0" });
+      await ctxt.raw.zAdd("room:0", { score: second, value: seedJson });
+      const id = messageIdForSeedMember(second, seedJson);
+      expect(id).toMatch(/^\d+-[0-9a-f]{12}$/);
+      const reply = await say("alice@A", { roomId: "0", message: "seen", replyTo: id });
+      expect(reply).toMatchObject({ replyTo: id, reply: { from: ids.bob, message: "from a seed server" } });
+      expect(await emit("alice@A", "reaction.add", { roomId: "0", id, emoji: "👀" })).toMatchObject({ ok: true });
+      const edit = await emit<MessageAck>("bob@B", "message.edit", { roomId: "0", id, message: "edited here" });
+      expect(edit).toMatchObject({ ok: true, message: { id, from: ids.bob, date: second, message: "edited here" } });
+      const stored = await ctxt.raw.zRangeByScoreWithScores("room:0", second, second);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.score).toBe(second);
+      expect(JSON.parse(stored[0]!.value)).toMatchObject({ id, message: "edited here", roomId: "0" });
+      const one = await api(a, `/room/0/messages/${id}`, cookies.alice);
+      expect(one.body).toMatchObject({ id, message: "edited here", reactions: [{ emoji: "👀", users: [ids.alice] }] });
+    });
+
+    it("reads a stored message whose extra fields are malformed, without them", async () => {
+      const second = Math.floor(Date.now() / 1000) - 200_000;
+      const id = `${second}000000`;
+      await ctxt.raw.zAdd("room:0", {
+        score: second,
+        value: JSON.stringify({ id, from: ids.bob, date: second, message: "odd", roomId: "0", mentions: "everyone", edited: "yesterday" }),
+      });
+      const res = await api(a, `/room/0/messages/${id}`, cookies.alice);
+      expect(res.body).toEqual({ id, from: ids.bob, date: second, message: "odd", roomId: "0" });
     });
   });
 

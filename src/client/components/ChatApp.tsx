@@ -6,6 +6,8 @@ import { roomKind, sortRooms } from "../state/rooms.js";
 import { isPhoneLayout } from "../layout.js";
 import { useChat } from "../useChat.js";
 import { useRoomActions } from "../useRoomActions.js";
+import { NotificationPrompt } from "../notifications/NotificationPrompt.js";
+import { NotificationsContext, useNotifications } from "../notifications/useNotifications.js";
 import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PlusIcon } from "./Icons.js";
@@ -26,6 +28,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const chat = useChat(me, onSignedOut);
   const actions = useRoomActions(chat);
   const { state } = chat;
+  const notifications = useNotifications(me, state, chat.openRoom);
   const now = useNow();
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const [overlay, setOverlay] = useState<Overlay>(null);
@@ -65,6 +68,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const me_ = state.users[me.id];
   const admin = me.role === "admin";
   return (
+    <NotificationsContext.Provider value={notifications}>
     <div className={`app ${active ? "app--room" : "app--list"}${detailsOpen && hasDetails ? " app--panel" : ""}`}>
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
       <aside className="sidebar">
@@ -83,6 +87,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             <button type="button" className="link small" onClick={() => chat.dispatch({ type: "removalSeen" })}>OK</button>
           </p>
         )}
+        <NotificationPrompt />
         <div className="sidebar__scroll">
           <RoomList state={state} now={now} onOpen={chat.openRoom}
             roomActions={<>
@@ -116,5 +121,6 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
       </Suspense>
     </div>
+    </NotificationsContext.Provider>
   );
 }

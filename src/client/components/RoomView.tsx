@@ -7,6 +7,7 @@ import { InfoIcon } from "./Icons.js";
 import { MessageList } from "./MessageList.js";
 import { displayRoomTitle } from "./names.js";
 import { isPhoneLayout } from "../layout.js";
+import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js";
 
 interface Props {
   room: RoomState;
@@ -47,6 +48,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           <h2 id="room-title">{title}</h2>
           {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
         </div>
+        <NotificationLevelMenu roomId={room.id} />
         {onToggleDetails && (
           <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
             aria-expanded={detailsOpen} aria-label="Room details">

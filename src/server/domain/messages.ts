@@ -180,7 +180,7 @@ function extraFields(req: StoreRequest): string {
 
 /**
  * Reads a message leniently: ours carry every field; messages written by a server that follows the
- * seed lack `id` and may carry `from` and `date` as strings. A missing (or foreign-format) id is
+ * seed lack `id` and may carry `from` and `date` as strings (and `roomId` as a number). A missing (or foreign-format) id is
  * derived from the score (or the date) and `member`, the message's JSON text exactly as stored or
  * published (see messageIdForSeedMember); without it, from a canonical re-serialisation.
  */
@@ -195,7 +195,7 @@ export function normalizeMessage(raw: unknown, score?: number, roomId?: string, 
     from: typeof r.from === "string" && /^\d+$/.test(r.from) ? Number(r.from) : r.from,
     date,
     message: r.message,
-    roomId: typeof r.roomId === "string" ? r.roomId : roomId,
+    roomId: typeof r.roomId === "string" ? r.roomId : typeof r.roomId === "number" ? String(r.roomId) : roomId,
   };
   const parsed = ChatMessage.safeParse(candidate);
   return parsed.success ? { ...parsed.data, ...messageExtras(r) } : undefined;

@@ -3,7 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { LoginBody, MIN_PASSWORD_LENGTH, type SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
-import { admitNewName, afterSignIn } from "./sign-in-gates.js";
+import { admitNewName, afterSignIn, refuseIfBannedMeanwhile } from "./sign-in-gates.js";
 
 /** The session user of a route that requires one (the session hook has already refused others). */
 export function currentUser(request: FastifyRequest): SessionUser {
@@ -32,6 +32,7 @@ export function authRoutes(ctx: ChatContext) {
         if (outcome.status === "wrong-password") throw new HttpError(401, "Invalid username or password");
         await ctx.loginLimits.clear(username);
         await reply.startSession(outcome.user);
+        await refuseIfBannedMeanwhile(ctx, reply, outcome.user);
         return reply.code(outcome.status === "registered" ? 201 : 200).send(outcome.user);
       },
     );

@@ -1,5 +1,8 @@
 import { GENERAL_ROOM_ID, type LoginBody, type SessionUser } from "../../../protocol/index.js";
+import type { FastifyReply } from "fastify";
 import type { ChatContext } from "../../context.js";
+import { endAllSessions } from "../../domain/sessions.js";
+import { SESSION_COOKIE } from "../session-plugin.js";
 import type { RegistrationAdmission } from "../../domain/users/registration.js";
 import { HttpError } from "../errors.js";
 
@@ -37,4 +40,16 @@ export async function afterSignIn(
   }
   if (await ctx.bans.isBanned(user.id)) throw new HttpError(403, BANNED_MESSAGE);
   await ctx.adminGrants.afterSignIn(user);
+}
+
+/**
+ * After the session was made: a ban that landed between the check above and now would otherwise
+ * miss this new session (the ban ends the sessions it finds). The ban is written before it ends
+ * sessions, and this reads it after the session exists, so one of the two always sees the other.
+ */
+export async function refuseIfBannedMeanwhile(ctx: ChatContext, reply: FastifyReply, user: SessionUser): Promise<void> {
+  if (!(await ctx.bans.isBanned(user.id))) return;
+  await endAllSessions(ctx, user.id);
+  reply.clearCookie(SESSION_COOKIE, { path: "/" });
+  throw new HttpError(403, BANNED_MESSAGE);
 }
