@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
@@ -6,14 +6,15 @@ import {
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
-import { loadReadMarks } from "./lib/readMarks.js";
 import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
-import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
+import { chatReducer, initialChatState, type ChatAction, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
 import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
+import { listenToRoomEvents } from "./roomEvents.js";
+import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
 import { useOutbox } from "./useOutbox.js";
 
@@ -28,6 +29,10 @@ export interface ChatController extends MessageActions {
   retry(clientId: string): void;
   openPrivateWith(user: UserWithPresence): Promise<void>;
   logout(): Promise<void>;
+  /** For hooks that build on the controller (useRoomActions): the reducer's dispatch. */
+  dispatch: Dispatch<ChatAction>;
+  /** Fetches a room's first page (a room just created or joined). */
+  loadRoom(roomId: string): void;
 }
 
 function initialRoom(): string | null {
@@ -91,9 +96,11 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const rooms = await api.rooms(me.id);
     const known = stateRef.current.rooms;
     if (afterReconnect && Object.keys(known).length > 0) {
-      for (const room of rooms) if (!known[room.id]) dispatch({ type: "roomAdded", room });
+      // New rooms, names and read state that moved meanwhile; rooms left or removed meanwhile go.
+      dispatch({ type: "roomsRefreshed", rooms });
     } else {
-      dispatch({ type: "roomsLoaded", rooms, lastRead: loadReadMarks(me.id) });
+      // Read marks come from the server with each room (`lastRead`, `unread`).
+      dispatch({ type: "roomsLoaded", rooms, lastRead: {} });
     }
     return rooms;
   }, [me.id]);
@@ -257,7 +264,17 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         void loadPage(room.data.id);
       }
     });
+    const stopRoomEvents = listenToRoomEvents(socket, dispatch, {
+      state: () => stateRef.current,
+      onAdded: (roomId) => void loadPage(roomId),
+      onBannedMe: () => {
+        socket.removeAllListeners();
+        socket.disconnect();
+        signedOut.current();
+      },
+    });
     return () => {
+      stopRoomEvents();
       clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();
@@ -272,6 +289,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   }, [active, loadPage]);
 
   useBrowserSync(state, dispatch, failed);
+  useReadSync(state, dispatch);
 
   const openRoom = useCallback((roomId: string | null) => {
     if (roomId === stateRef.current.activeRoomId) return;
@@ -325,5 +343,5 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions };
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder };
 }

@@ -75,6 +75,8 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
       const divider = el.querySelector<HTMLElement>(".divider");
       if (divider) el.scrollTop = Math.max(0, divider.offsetTop - el.clientHeight / 3);
       else el.scrollTop = el.scrollHeight;
+      // Placed at the top (everything loaded is unread): no scroll event will come, so fetch the page above now.
+      if (el.scrollTop < LOAD_OLDER_AT_PX && canLoadOlder) loadOlder();
     } else if (anchor.current && first !== firstId.current) {
       el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
       anchor.current = null;

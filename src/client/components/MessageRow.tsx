@@ -47,7 +47,7 @@ export const MessageRow = memo(function MessageRow({
       {!editing && (
         <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
       )}
-      <span className="msg__avatar">{!continued && <Avatar name={name} size={34} />}</span>
+      <span className="msg__avatar">{!continued && <Avatar name={name} id={message.from} size={34} />}</span>
       <div className="msg__body">
         {!continued && (
           <div className="msg__meta">

@@ -1,12 +1,13 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import { GENERAL_ROOM_ID, type ChatMessage } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
-import { otherMemberId, type RoomState } from "../state/rooms.js";
+import { groupMembers, otherMemberId, roomKind, type RoomState } from "../state/rooms.js";
 import { lastOwnMessage } from "../state/actions.js";
 import { typingIn, typingLabel } from "../state/typing.js";
 import type { MessageActions } from "../useMessageActions.js";
 import { Avatar } from "./Avatar.js";
 import { Composer, type ReplyTarget } from "./Composer.js";
+import { InfoIcon } from "./Icons.js";
 import type { RowActions } from "./MessageActions.js";
 import { MessageList } from "./MessageList.js";
 import type { People } from "./MessageRow.js";
@@ -25,16 +26,23 @@ interface Props {
   onLoadOlder: () => void;
   /** Edit, delete, react, typing (see useMessageActions). */
   actions: MessageActions;
+  /** Opens or closes the room details panel (members, settings); absent: no such button. */
+  onToggleDetails?: () => void;
+  detailsOpen?: boolean;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions }: Props) {
+export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
   const onlineCount = Object.values(state.users).filter((u) => u.online).length;
+  const kind = roomKind(room);
+  const details = state.details[room.id];
+  const memberCount = details?.memberCount;
   const subtitle = room.id === GENERAL_ROOM_ID
     ? `${onlineCount} online`
-    : partner === null ? "" : online ? "online" : "offline";
+    : partner !== null ? (online ? "online" : "offline")
+    : [room.topic || (kind === "group" ? "Group conversation" : ""), memberCount ? `${memberCount} members` : ""].filter(Boolean).join(" · ");
 
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -88,12 +96,19 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         <button type="button" className="back" onClick={onBack} aria-label="Back to chats">
           <span aria-hidden="true">‹</span> Back
         </button>
-        <Avatar name={title} size={36} online={online} />
+        <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} size={36} online={online}
+          label={kind === "group" ? String(details?.memberCount ?? groupMembers(room).length) : kind === "room" ? "#" : undefined} />
         <div className="room__heading">
           <h2 id="room-title">{title}</h2>
-          {subtitle && <span className="muted small">{subtitle}</span>}
+          {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
         </div>
         <NotificationLevelMenu roomId={room.id} />
+        {onToggleDetails && (
+          <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
+            aria-expanded={detailsOpen} aria-label="Room details">
+            <InfoIcon /><span className="room__details-label">Details</span>
+          </button>
+        )}
       </header>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} />
