@@ -82,4 +82,14 @@ describe("web client: the outbox", () => {
     expect(await messageList(page).locator(".msg--pending").count()).toBe(0);
     await context.close();
   }, 60_000);
+
+  it("signing out everywhere from another device takes an open page back to the sign-in form at once", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, stack.url, "Joe");
+    const elsewhere = await login(limited.url, "Joe");
+    expect((await api(limited.url, "/logout/everywhere", elsewhere.cookie, { method: "POST", body: "{}" })).status).toBe(200);
+    await page.getByLabel("Username").waitFor({ timeout: 5000 });
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
+    await context.close();
+  }, 30_000);
 });
