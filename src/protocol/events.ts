@@ -3,8 +3,8 @@ import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
 import type { SessionEndedNotice } from "./sessions.js";
-import type { ConnectionClosing } from "./limits.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
+import type { ConnectionClosing } from "./limits.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.

@@ -14,7 +14,6 @@ import { Emoji, Reaction } from "./reactions.js";
  * whole new state of what it changes).
  */
 
-
 // --- client to server payloads (socket) and REST bodies ---
 
 /** `message.edit` (socket): new text for one's own message. Ack: `MessageAck` (the edited message). */

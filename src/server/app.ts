@@ -9,6 +9,8 @@ import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
 import { MessageActions } from "./domain/messages/actions.js";
 import { Mentions } from "./domain/messages/mentions.js";
+import { PushNotifier } from "./domain/notifications/push-notifier.js";
+import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
@@ -19,6 +21,7 @@ import { Roles } from "./domain/users/role.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
+import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
@@ -65,6 +68,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const roles = new Roles(redis);
   const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
   const mentions = new Mentions(users, rooms);
+  const vapid = await loadVapidKeys(redis, config);
+  if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
     config,
     log,
@@ -81,9 +86,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       windowMs: config.loginRateWindowMs,
       addressBlockMs: config.loginAddressBlockMs,
     }),
-    nameIndex: new NameIndexSync(redis, users),
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    nameIndex: new NameIndexSync(redis, users),
+    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+      queueSize: config.pushQueueSize,
+      concurrency: config.pushConcurrency,
+      timeoutMs: config.pushTimeoutMs,
+    }),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -118,6 +128,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(roomRoutes(ctx));
     await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(notificationRoutes(ctx));
     await api.register(sessionRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
@@ -163,6 +174,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});
       await connections.close();

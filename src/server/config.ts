@@ -41,6 +41,18 @@ const Env = z.object({
   TRUST_PROXY: bool.default(false),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
+  /** Web Push: VAPID keys (URL-safe base64, as `web-push generate-vapid-keys` prints); both or neither. */
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, "must be a URL-safe base64 P-256 public key").optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, "must be a URL-safe base64 P-256 private key").optional(),
+  /** Who push services may contact about this sender: a `mailto:` or `https:` URL. */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)\S+$/, "must be a mailto: or https: URL").default("mailto:admin@redis-chat.invalid"),
+  /** Pushes waiting to be sent by this instance; beyond it the oldest are dropped (and counted in the log). */
+  PUSH_QUEUE_SIZE: int(1, 1_000_000).default(1000),
+  /** Requests to push services in flight at once, and how long one may take. */
+  PUSH_CONCURRENCY: int(1, 256).default(8),
+  PUSH_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Accept push endpoints on loopback/private addresses and plain http (tests and local push services only). */
+  PUSH_ALLOW_LOCAL_ENDPOINTS: bool.default(false),
   // --- integrity (issue 8) ---
   /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
   REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
@@ -79,6 +91,13 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  vapidPublicKey: string | undefined;
+  vapidPrivateKey: string | undefined;
+  vapidSubject: string;
+  pushQueueSize: number;
+  pushConcurrency: number;
+  pushTimeoutMs: number;
+  pushAllowLocalEndpoints: boolean;
   redisCommandTimeoutMs: number;
   socketEventBudget: number;
   socketEventWindowMs: number;
@@ -95,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError("invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -123,6 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    vapidPublicKey: e.VAPID_PUBLIC_KEY,
+    vapidPrivateKey: e.VAPID_PRIVATE_KEY,
+    vapidSubject: e.VAPID_SUBJECT,
+    pushQueueSize: e.PUSH_QUEUE_SIZE,
+    pushConcurrency: e.PUSH_CONCURRENCY,
+    pushTimeoutMs: e.PUSH_TIMEOUT_MS,
+    pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,

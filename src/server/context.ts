@@ -8,6 +8,7 @@ import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
+import type { PushNotifier } from "./domain/notifications/push-notifier.js";
 import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { Redis } from "./redis/connection.js";
@@ -24,6 +25,8 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  /** Notification levels, push subscriptions, and Web Push for stored messages. */
+  notifications: PushNotifier;
   /** People search stays complete while other servers register users. */
   nameIndex: NameIndexSync;
   // message actions (domain/messages/*)

@@ -104,5 +104,21 @@ describe("abuse that costs the server", () => {
       open[0]!.disconnect();
       await eventually(async () => "socket" in (await tryConnect(a!.url, tabs.cookie).then((r) => ("socket" in r && sockets.push(r.socket), r))), 5000, "a place after closing one");
     });
+
+    it("a burst of 40 handshakes of one user at the same moment opens only 3", async () => {
+      const server = await startChatServer({ redisUrl: env.redis.url, maxSocketsPerUser: 3 });
+      servers.push(server);
+      const [burst] = await signUp(server.url, "burst");
+      // Redis answers slowly for a moment (paused), so every handshake waits on it at the same time.
+      env.redis.pause();
+      const pending = Promise.all(Array.from({ length: 40 }, () => tryConnect(server.url, burst.cookie)));
+      await new Promise((r) => setTimeout(r, 500));
+      env.redis.resume();
+      const results = await pending;
+      const opened = results.flatMap((r) => ("socket" in r ? [r.socket] : []));
+      sockets.push(...opened);
+      expect(opened).toHaveLength(3);
+      for (const r of results) if ("error" in r) expect(r.error.message).toMatch(/too many connections/i);
+    });
   });
 });

@@ -13,6 +13,7 @@ import { api, connect, eventually, send, sleep, type ClientSocket } from "../sup
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
+import { messageIdForSeedMember } from "../../src/server/domain/message-ids.js";
 
 /**
  * Mentions, replies, edits, deletions, reactions, typing and catch-up, on two instances sharing one
@@ -172,6 +173,13 @@ describe("message actions across two instances", () => {
       for (const tab of ["bob@B", "alice@B", "alice@A"]) await waitHeard(tab, "message.updated", (c) => c.message.id === message.id);
     });
 
+    it("a resend of an edited message's clientId returns the message as it is now", async () => {
+      const message = await say("alice@A", { roomId: "0", message: "first try", clientId: "edit-resend-1" });
+      await emit("alice@A", "message.edit", { roomId: "0", id: message.id, message: "second try" });
+      const resend = await send(tabs["alice@B"]!.socket, { roomId: "0", message: "first try", clientId: "edit-resend-1" });
+      expect(resend).toMatchObject({ ok: true, message: { id: message.id, message: "second try", edited: expect.any(Number) } });
+    });
+
     it("refuses an edit by anyone but the author, and changes nothing", async () => {
       const message = await say("alice@A", { roomId: "0", message: "mine" });
       const ack = await emit<MessageAck>("bob@B", "message.edit", { roomId: "0", id: message.id, message: "yours" });
@@ -268,6 +276,18 @@ describe("message actions across two instances", () => {
       expect(missing.status).toBe(404);
     });
 
+    it("takes at most 20 different emoji on one message, and records nothing for a refused one", async () => {
+      const message = await say("alice@A", { roomId: "0", message: "so many feelings" });
+      const emoji = ["😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍", "😘", "🥰", "😗", "😙", "🥲", "😚", "🙂"];
+      for (const e of emoji) expect(await emit("bob@B", "reaction.add", { roomId: "0", id: message.id, emoji: e })).toMatchObject({ ok: true });
+      const before = (await api(a, "/room/0/changes", cookies.alice)).body.cursor;
+      const res = await api(a, `/room/0/messages/${message.id}/reactions/${encodeURIComponent("🤗")}`, cookies.alice, { method: "PUT" });
+      expect(res.status).toBe(409);
+      expect(await emit("alice@A", "reaction.add", { roomId: "0", id: message.id, emoji: "😀" })).toMatchObject({ ok: true });
+      const page = (await api(a, `/room/0/changes?since=${before}`, cookies.alice)).body as ChangesPage;
+      expect(page.changes.map((c: any) => c.emoji)).toEqual(["😀"]);
+    });
+
     it("a deleted message's reactions go with it", async () => {
       const message = await say("alice@A", { roomId: "0", message: "short-lived" });
       await emit("bob@B", "reaction.add", { roomId: "0", id: message.id, emoji: "❤️" });
@@ -356,6 +376,38 @@ describe("message actions across two instances", () => {
     it("refuses malformed cursors and non-members", async () => {
       expect((await api(a, `/room/0/changes?since=abc`, cookies.alice)).status).toBe(400);
       expect((await api(a, `/room/${dm}/changes`, cookies.carol)).status).toBe(403);
+    });
+  });
+
+  describe("messages written by a server that follows the seed", () => {
+    it("can be replied to, reacted to and edited by their author; the edit keeps the score", async () => {
+      const second = Math.floor(Date.now() / 1000) - 100_000;
+      const seedJson = JSON.stringify({ from: String(ids.bob), date: second, message: "from a seed server", roomId: "0" });
+      await ctxt.raw.zAdd("room:0", { score: second, value: seedJson });
+      const id = messageIdForSeedMember(second, seedJson);
+      expect(id).toMatch(/^\d+-[0-9a-f]{12}$/);
+      const reply = await say("alice@A", { roomId: "0", message: "seen", replyTo: id });
+      expect(reply).toMatchObject({ replyTo: id, reply: { from: ids.bob, message: "from a seed server" } });
+      expect(await emit("alice@A", "reaction.add", { roomId: "0", id, emoji: "👀" })).toMatchObject({ ok: true });
+      const edit = await emit<MessageAck>("bob@B", "message.edit", { roomId: "0", id, message: "edited here" });
+      expect(edit).toMatchObject({ ok: true, message: { id, from: ids.bob, date: second, message: "edited here" } });
+      const stored = await ctxt.raw.zRangeByScoreWithScores("room:0", second, second);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.score).toBe(second);
+      expect(JSON.parse(stored[0]!.value)).toMatchObject({ id, message: "edited here", roomId: "0" });
+      const one = await api(a, `/room/0/messages/${id}`, cookies.alice);
+      expect(one.body).toMatchObject({ id, message: "edited here", reactions: [{ emoji: "👀", users: [ids.alice] }] });
+    });
+
+    it("reads a stored message whose extra fields are malformed, without them", async () => {
+      const second = Math.floor(Date.now() / 1000) - 200_000;
+      const id = `${second}000000`;
+      await ctxt.raw.zAdd("room:0", {
+        score: second,
+        value: JSON.stringify({ id, from: ids.bob, date: second, message: "odd", roomId: "0", mentions: "everyone", edited: "yesterday" }),
+      });
+      const res = await api(a, `/room/0/messages/${id}`, cookies.alice);
+      expect(res.body).toEqual({ id, from: ids.bob, date: second, message: "odd", roomId: "0" });
     });
   });
 

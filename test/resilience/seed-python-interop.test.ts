@@ -48,6 +48,14 @@ describe("sharing a Redis with the seed's Python server", () => {
     ]);
   });
 
+  it("a message with a numeric roomId and a string date is understood and delivered", async () => {
+    const got: { message: string; roomId: string; date: number; from: number }[] = [];
+    bobSocket.on("message", (m) => got.push(m));
+    await env.raw.publish("MESSAGES", envelope("message", `{"from": "${ann.user.id}", "date": "1615480999", "message": "numbers", "roomId": 0}`));
+    await eventually(() => got.length === 1, 5000, "the message");
+    expect(got[0]).toMatchObject({ from: ann.user.id, date: 1615480999, message: "numbers", roomId: "0" });
+  });
+
   it("an envelope that cannot be understood is logged once per kind, not once per envelope", async () => {
     for (let i = 0; i < 3; i++) {
       await env.raw.publish("MESSAGES", envelope("show.room", `{"id": "1:2", "names": [{"first": "ann"}]}`));

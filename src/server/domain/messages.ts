@@ -29,7 +29,19 @@ const STORE_MESSAGE = new LuaScript(`
 local room, rate, marker = KEYS[1], KEYS[2], KEYS[3]
 if marker then
   local first = redis.call('GET', marker)
-  if first then return {'duplicate', first} end
+  if first then
+    -- Edited since (messages/edits.ts)? The resend gets the message as it is now, found at the
+    -- unique score its id names.
+    if not redis.call('ZSCORE', room, first) then
+      local id = string.match(first, '^{"id":"(%d+)"')
+      if id and #id > 6 then
+        local score = string.sub(id, 1, -7) .. '.' .. string.sub(id, -6)
+        local current = redis.call('ZRANGE', room, score, score, 'BYSCORE')[1]
+        if current then first = current end
+      end
+    end
+    return {'duplicate', first}
+  end
 end
 if ARGV[10] ~= '' and not redis.call('ZSCORE', room, ARGV[10]) then return {'noreply', ''} end
 local limit = tonumber(ARGV[5])
@@ -167,7 +179,7 @@ function extraFields(req: StoreRequest): string {
 
 /**
  * Reads a message leniently: ours carry every field; messages written by a server that follows the
- * seed lack `id` and may carry `from` and `date` as strings. A missing (or foreign-format) id is
+ * seed lack `id` and may carry `from` and `date` as strings (and `roomId` as a number). A missing (or foreign-format) id is
  * derived from the score (or the date) and `member`, the message's JSON text exactly as stored or
  * published (see messageIdForSeedMember); without it, from a canonical re-serialisation.
  */
@@ -182,7 +194,7 @@ export function normalizeMessage(raw: unknown, score?: number, roomId?: string, 
     from: typeof r.from === "string" && /^\d+$/.test(r.from) ? Number(r.from) : r.from,
     date,
     message: r.message,
-    roomId: typeof r.roomId === "string" ? r.roomId : roomId,
+    roomId: typeof r.roomId === "string" ? r.roomId : typeof r.roomId === "number" ? String(r.roomId) : roomId,
   };
   const parsed = ChatMessage.safeParse(candidate);
   return parsed.success ? { ...parsed.data, ...messageExtras(r) } : undefined;

@@ -1,5 +1,6 @@
 import {
   Envelope,
+  MESSAGE_ID_PATTERN,
   parsePrivateRoomId,
   PresenceUser,
   RoomChange,
@@ -130,7 +131,9 @@ export class PubSubBridge {
       case "message": {
         // The message's JSON text as its server wrote it: a seed server stored the same text, so
         // the id derived from it here equals the one history gives (see messageIdForSeedMember).
-        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, rawMemberText(raw, "data"));
+        const data = envelope.data as { id?: unknown } | null;
+        const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) this.delivery.message(message);
         else this.notUnderstood("message: malformed data", raw);
         return;
@@ -152,8 +155,6 @@ export class PubSubBridge {
         else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
         return;
       }
-      case "probe":
-        return;
       // message actions: changes are published by their scripts, typing by the typing handler
       case "message.updated":
       case "message.deleted":
@@ -168,6 +169,8 @@ export class PubSubBridge {
         if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
         return;
       }
+      case "probe":
+        return;
       case "session.ended": {
         const ended = SessionEnded.safeParse(envelope.data);
         if (ended.success) this.onSessionEnded?.(ended.data);

@@ -51,8 +51,18 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
-        const refusal = await this.tooManyConnections(user.id);
-        if (refusal) return next(refusal);
+        const { ahead, release } = this.reserveHandshake(user.id);
+        const refusal = await this.tooManyConnections(user.id, ahead).catch((err: unknown) => {
+          release();
+          throw err;
+        });
+        if (refusal) {
+          release();
+          return next(refusal);
+        }
+        // Socket.IO connects the socket on the next tick (counted by presence.connect from then
+        // on), or drops it if the client went away; either way the reservation has done its job.
+        setImmediate(release);
         const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
         socket.data.user = user;
         socket.data.sessionId = sessionId!;
@@ -90,10 +100,38 @@ export class SocketGateway {
     socket.on("disconnect", () => this.onDisconnect(socket));
   }
 
-  /** MAX_SOCKETS_PER_USER across instances: the refusal for one more connection, if any. */
-  private async tooManyConnections(userId: number): Promise<Error | undefined> {
+  /**
+   * Handshakes of one user in progress on this instance. Each counts the ones that started before
+   * it (`ahead`) with the open connections, so a burst of handshakes (each waiting on Redis at the
+   * same time) cannot all pass the cap at once, and the first ones of a burst are the ones let in.
+   */
+  private readonly handshaking = new Map<number, number>();
+
+  private reserveHandshake(userId: number): { ahead: number; release: () => void } {
+    if (this.ctx.config.maxSocketsPerUser <= 0) return { ahead: 0, release: () => {} };
+    const ahead = this.handshaking.get(userId) ?? 0;
+    this.handshaking.set(userId, ahead + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.handshaking.get(userId) ?? 1) - 1;
+      if (left > 0) this.handshaking.set(userId, left);
+      else this.handshaking.delete(userId);
+    };
+    return { ahead, release };
+  }
+
+  /**
+   * MAX_SOCKETS_PER_USER across instances: the refusal for one more connection, if any. Counts
+   * the user's open connections everywhere (presence counts) and the `ahead` handshakes of theirs
+   * that started earlier here. (Handshakes racing on several instances at once can pass by a few.)
+   */
+  private async tooManyConnections(userId: number, ahead: number): Promise<Error | undefined> {
     const limit = this.ctx.config.maxSocketsPerUser;
-    if (limit <= 0 || (await this.ctx.presence.connectionCount(userId)) < limit) return undefined;
+    if (limit <= 0) return undefined;
+    const open = await this.ctx.presence.connectionCount(userId);
+    if (open + ahead < limit) return undefined;
     const refusal = new Error(`too many connections: at most ${limit} open at once per user; close another tab or window`);
     const data: TooManyConnections = { reason: "too-many-connections", limit };
     return Object.assign(refusal, { data });

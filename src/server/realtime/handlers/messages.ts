@@ -49,6 +49,9 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       const opened = result.firstInRoom && room;
       if (opened) delivery.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== user.id));
       delivery.message(result.message);
+      // Web Push to members with no open connection: queued here, sent after the ack (once: only
+      // the instance that stored the message gets here).
+      ctx.notifications.messageStored(result.message);
       if (opened) await ctx.rooms.addPrivateMembers(roomId);
     }
     return { ok: true, message: result.message };
