@@ -41,7 +41,11 @@ export async function sendMessage(socket: ChatSocket, payload: SendMessage): Pro
   if (answer && !answer.ok && typeof answer.retryAfterMs === "number") {
     return { kind: "later", retryAfterMs: answer.retryAfterMs, why: "rate-limit" };
   }
-  return { kind: "refused", error: answer && !answer.ok ? answer.error : "Not sent" };
+  const error = answer && !answer.ok ? answer.error : "Not sent";
+  // The server's "database is unavailable" refusal passes by itself: send again shortly (the
+  // clientId makes a resend safe even if the first attempt was stored after all).
+  if (/unavailable/i.test(error)) return { kind: "later", retryAfterMs: 2000, why: "no-answer" };
+  return { kind: "refused", error };
 }
 
 export function joinRoom(socket: ChatSocket, roomId: string): void {
