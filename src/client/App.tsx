@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
-import type { SessionUser } from "../protocol/index.js";
+import type { SignedInUser } from "./api.js";
 import { api } from "./api.js";
 import { ChatApp } from "./components/ChatApp.js";
 import { SignIn } from "./components/SignIn.js";
 
-type Session = { phase: "checking" } | { phase: "error"; message: string } | { phase: "out" } | { phase: "in"; me: SessionUser };
+type Session = { phase: "checking" } | { phase: "error"; message: string } | { phase: "out" } | { phase: "in"; me: SignedInUser };
 
 /** Restores the session from its cookie (GET /me), then shows sign-in or the chat. */
 export function App() {
@@ -35,7 +35,8 @@ export function App() {
         </div>
       );
     case "out":
-      return <SignIn onSignedIn={(me) => setSession({ phase: "in", me })} />;
+      // POST /login answers without the role: GET /me has it (an administrator sees the admin screens).
+      return <SignIn onSignedIn={(me) => void api.me().then((full) => full ?? me, () => me).then((user) => setSession({ phase: "in", me: user }))} />;
     case "in":
       return <ChatApp key={session.me.id} me={session.me} onSignedOut={signedOut} />;
   }

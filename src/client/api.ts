@@ -1,8 +1,16 @@
 import { z } from "zod";
 import {
-  ChatMessage, ErrorBody, RoomSummary, SessionUser, UserWithPresence, UsersById,
-  type LoginBody,
+  AuditEntry, BanState, ChangesPage, ChatMessage, DirectoryRoom, ErrorBody, Invite, ReadState, RegistrationInfo, Role, RoomDetails,
+  RoomSummary, SessionUser, UserRoom, UserWithPresence, UsersById,
+  type CreateAccountBody, type CreateInviteBody, type CreateRoomBody, type LoginBody, type UpdateRoomBody,
 } from "../protocol/index.js";
+
+/** The signed-in user; `role` from servers that have roles (`GET /me` of issue 9). */
+export const SignedInUser = SessionUser.extend({ role: Role.optional() });
+export type SignedInUser = z.infer<typeof SignedInUser>;
+
+/** A listing of `GET /rooms/:userId`: this server's full entry, or the seed's `{id, names}`. */
+const RoomListingSchema = z.union([UserRoom, RoomSummary]);
 
 /** A failed request: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -43,12 +51,21 @@ export async function request<T>(schema: z.ZodType<T>, path: string, init: Reque
 }
 
 const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
+const put = (body?: unknown): RequestInit => (body === undefined ? { method: "PUT" } : { method: "PUT", body: JSON.stringify(body) });
+const patch = (body: unknown): RequestInit => ({ method: "PATCH", body: JSON.stringify(body) });
+const del: RequestInit = { method: "DELETE" };
+const room = (id: string) => `/room/${encodeURIComponent(id)}`;
 
 export const api = {
-  me: () => request(SessionUser.nullable(), "/me"),
-  login: (body: LoginBody) => request(SessionUser, "/login", post(body)),
+  me: () => request(SignedInUser.nullable(), "/me"),
+  login: (body: LoginBody) => request(SignedInUser, "/login", post(body)),
+  /** How new accounts are made here; `open` from servers that do not say. */
+  registration: () => request(RegistrationInfo, "/registration").catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) return { mode: "open" as const };
+    throw error;
+  }),
   logout: () => request(z.unknown(), "/logout", post({})),
-  rooms: (userId: number) => request(z.array(RoomSummary), `/rooms/${userId}`),
+  rooms: (userId: number) => request(z.array(RoomListingSchema), `/rooms/${userId}`),
   openPrivateRoom: (user1: number, user2: number) => request(RoomSummary, "/room", post({ user1, user2 })),
   /** Newest first. */
   page: (roomId: string, offset: number, size: number) =>
@@ -59,5 +76,31 @@ export const api = {
   users: (ids: number[]) =>
     request(UsersById, `/users?${ids.map((id) => `ids[]=${id}`).join("&")}`).then((byId) => Object.values(byId)),
   online: () => request(UsersById, "/users/online").then((byId) => Object.values(byId)),
+  /** The room's change log after `since` (edits, deletions, reactions), oldest first; without it, only the cursor. */
+  changes: (roomId: string, since: string | null, size = 100) =>
+    request(ChangesPage, `/room/${encodeURIComponent(roomId)}/changes?${since ? `since=${encodeURIComponent(since)}&` : ""}size=${size}`),
   search: (prefix: string) => request(z.array(UserWithPresence), `/users/search?q=${encodeURIComponent(prefix)}`),
+
+  // --- rooms people make (issue 9) ---
+  /** A named room, or (no name, 3+ members) the group conversation of exactly those people. */
+  createRoom: (body: CreateRoomBody) => request(RoomDetails, "/rooms", post(body)),
+  directory: () => request(z.array(DirectoryRoom), "/rooms"),
+  room: (id: string) => request(RoomDetails, room(id)),
+  updateRoom: (id: string, body: UpdateRoomBody) => request(RoomDetails, room(id), patch(body)),
+  deleteRoom: (id: string) => request(z.unknown(), room(id), del),
+  joinRoom: (id: string) => request(z.unknown(), `${room(id)}/join`, post({})),
+  leaveRoom: (id: string) => request(z.unknown(), `${room(id)}/leave`, post({})),
+  addMember: (id: string, userId: number) => request(z.unknown(), `${room(id)}/members/${userId}`, put()),
+  removeMember: (id: string, userId: number) => request(z.unknown(), `${room(id)}/members/${userId}`, del),
+  markRead: (id: string, messageId: string) => request(ReadState, `${room(id)}/read`, put({ messageId })),
+
+  // --- administrators ---
+  ban: (userId: number, reason?: string) => request(BanState, `/users/${userId}/ban`, post(reason ? { reason } : {})),
+  unban: (userId: number) => request(BanState, `/users/${userId}/ban`, del),
+  audit: (before?: string) => request(z.array(AuditEntry), `/admin/audit?limit=50${before ? `&before=${encodeURIComponent(before)}` : ""}`),
+  /** `POST /admin/users`: the only way in with `REGISTRATION=closed`. */
+  createAccount: (body: CreateAccountBody) => request(SignedInUser, "/admin/users", post(body)),
+  invites: () => request(z.array(Invite), "/invites"),
+  createInvite: (body: Partial<CreateInviteBody>) => request(Invite, "/invites", post(body)),
+  revokeInvite: (code: string) => request(z.unknown(), `/invites/${encodeURIComponent(code)}`, del),
 };

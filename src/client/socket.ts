@@ -1,5 +1,7 @@
 import { io, type Socket } from "socket.io-client";
-import type { ChatMessage, ClientToServerEvents, MessageAck, SendMessage, ServerToClientEvents } from "../protocol/index.js";
+import type {
+  ChatMessage, ClientToServerEvents, DeleteMessage, EditMessage, MessageAck, ReactToMessage, Reaction, SendMessage, ServerToClientEvents,
+} from "../protocol/index.js";
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -39,9 +41,45 @@ export async function sendMessage(socket: ChatSocket, payload: SendMessage): Pro
   if (answer && !answer.ok && typeof answer.retryAfterMs === "number") {
     return { kind: "later", retryAfterMs: answer.retryAfterMs, why: "rate-limit" };
   }
-  return { kind: "refused", error: answer && !answer.ok ? answer.error : "Not sent" };
+  const error = answer && !answer.ok ? answer.error : "Not sent";
+  // The server's "database is unavailable" refusal passes by itself: send again shortly (the
+  // clientId makes a resend safe even if the first attempt was stored after all).
+  if (/unavailable/i.test(error)) return { kind: "later", retryAfterMs: 2000, why: "no-answer" };
+  return { kind: "refused", error };
 }
 
 export function joinRoom(socket: ChatSocket, roomId: string): void {
   socket.emit("room.join", roomId);
+}
+
+// --- Message actions (edit, delete, react, typing): acknowledged like sends. ---
+
+async function ask<T>(socket: ChatSocket, event: "message.edit" | "message.delete" | "reaction.add" | "reaction.remove", payload: unknown): Promise<T> {
+  let answer: ({ ok: true } & T) | { ok: false; error: string };
+  try {
+    answer = (await socket.timeout(SEND_TIMEOUT_MS).emitWithAck(event, payload)) as typeof answer;
+  } catch {
+    throw new Error(socket.connected ? "No answer from the server" : "Not connected");
+  }
+  if (answer && answer.ok) return answer;
+  throw new Error(answer && !answer.ok ? answer.error : "Refused");
+}
+
+/** New text for one of my messages; resolves with the edited message. */
+export async function editMessage(socket: ChatSocket, payload: EditMessage): Promise<ChatMessage> {
+  return (await ask<{ message: ChatMessage }>(socket, "message.edit", payload)).message;
+}
+
+export async function deleteMessage(socket: ChatSocket, payload: DeleteMessage): Promise<void> {
+  await ask<{ id: string }>(socket, "message.delete", payload);
+}
+
+/** Adds or removes my reaction; resolves with the message's reactions after it. */
+export async function react(socket: ChatSocket, payload: ReactToMessage, add: boolean): Promise<Reaction[]> {
+  return (await ask<{ reactions: Reaction[] }>(socket, add ? "reaction.add" : "reaction.remove", payload)).reactions;
+}
+
+/** "I am typing in this room" (fire and forget; the caller throttles). */
+export function sendTyping(socket: ChatSocket, roomId: string): void {
+  if (socket.connected) socket.emit("typing", { roomId });
 }

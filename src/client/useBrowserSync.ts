@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useRef, type Dispatch } from "react";
 import { api } from "./api.js";
-import { saveReadMarks } from "./lib/readMarks.js";
 import { roomFromHash } from "./lib/route.js";
 import { unreadCount, type ChatAction, type ChatState } from "./state/chat.js";
 import { pageTitle, totalUnread } from "./state/unread.js";
@@ -8,10 +7,9 @@ import { isPhoneLayout } from "./layout.js";
 
 /**
  * What the chat state owes the browser and the browser the state: the URL hash and tab visibility
- * in, the page title, saved read marks and the names of unseen senders out.
+ * in, the page title and the names of unseen senders out (read marks: useReadSync).
  */
 export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>, failed: (error: unknown) => string): void {
-  const me = state.me;
   // The open room follows the URL hash.
   useEffect(() => {
     const onPop = () => dispatch({ type: "roomOpened", roomId: roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0") });
@@ -25,7 +23,7 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
     return () => document.removeEventListener("visibilitychange", onVisibility);
   }, []);
 
-  // Title with the unread total; read marks saved for the next visit.
+  // Title with the unread total.
   const unreadTotal = useMemo(
     () => totalUnread(Object.values(state.rooms).map((r) => unreadCount(state, r))),
     [state],
@@ -33,14 +31,6 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
   useEffect(() => {
     document.title = pageTitle(unreadTotal);
   }, [unreadTotal]);
-  const marks = useMemo(() => {
-    const out: Record<string, string> = {};
-    for (const room of Object.values(state.rooms)) if (room.lastReadId) out[room.id] = room.lastReadId;
-    return JSON.stringify(out);
-  }, [state.rooms]);
-  useEffect(() => {
-    if (marks !== "{}") saveReadMarks(me.id, JSON.parse(marks) as Record<string, string>);
-  }, [marks, me.id]);
 
   // Names for senders we have not seen yet.
   const requestedUsers = useRef(new Set<number>());

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
@@ -6,27 +6,33 @@ import {
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
-import { loadReadMarks } from "./lib/readMarks.js";
 import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
-import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
+import { chatReducer, initialChatState, type ChatAction, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
+import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
+import { listenToRoomEvents } from "./roomEvents.js";
+import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
 import { useOutbox } from "./useOutbox.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
 
-export interface ChatController {
+export interface ChatController extends MessageActions {
   state: ChatState;
   openRoom(roomId: string | null): void;
   loadOlder(roomId: string): void;
-  send(roomId: string, text: string): void;
+  send(roomId: string, text: string, replyTo?: string): void;
   retry(clientId: string): void;
   openPrivateWith(user: UserWithPresence): Promise<void>;
   logout(): Promise<void>;
+  /** For hooks that build on the controller (useRoomActions): the reducer's dispatch. */
+  dispatch: Dispatch<ChatAction>;
+  /** Fetches a room's first page (a room just created or joined). */
+  loadRoom(roomId: string): void;
 }
 
 function initialRoom(): string | null {
@@ -44,6 +50,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const catchUpFrom = useRef(new Map<string, string | null>());
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
+  const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
+  const { readChangeCursor, catchUpChanges } = messageActions;
 
   const failed = useCallback((error: unknown): string => {
     if (error instanceof ApiError && error.status === 401) signedOut.current();
@@ -71,6 +79,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const startedIn = epoch.current;
     dispatch({ type: "historyLoading", roomId });
     try {
+      if (!wasLoaded) await readChangeCursor(roomId);
       const page = await api.page(roomId, room?.messages.length ?? 0, PAGE_SIZE);
       dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
       // The socket (re)connected while this page was on its way: fetch what was said in between.
@@ -81,15 +90,17 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     } finally {
       loading.current.delete(roomId);
     }
-  }, [catchUpRoom, failed]);
+  }, [catchUpRoom, failed, readChangeCursor]);
 
   const refreshRooms = useCallback(async (afterReconnect: boolean) => {
     const rooms = await api.rooms(me.id);
     const known = stateRef.current.rooms;
     if (afterReconnect && Object.keys(known).length > 0) {
-      for (const room of rooms) if (!known[room.id]) dispatch({ type: "roomAdded", room });
+      // New rooms, names and read state that moved meanwhile; rooms left or removed meanwhile go.
+      dispatch({ type: "roomsRefreshed", rooms });
     } else {
-      dispatch({ type: "roomsLoaded", rooms, lastRead: loadReadMarks(me.id) });
+      // Read marks come from the server with each room (`lastRead`, `unread`).
+      dispatch({ type: "roomsLoaded", rooms, lastRead: {} });
     }
     return rooms;
   }, [me.id]);
@@ -177,6 +188,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         }
       }
       if (connectedBefore) {
+        void catchUpChanges();
         void refreshRooms(true).then((list) => {
           for (const r of list) if (!rooms[r.id]) void loadPage(r.id);
         }, failed);
@@ -238,11 +250,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       for (const room of Object.values(stateRef.current.rooms)) {
         if (room.loaded) void catchUpRoom(room.id, resync.data.since).catch(failed);
       }
+      void catchUpChanges();
       void refreshRooms(true).then((list) => {
         for (const r of list) if (!stateRef.current.rooms[r.id]) void loadPage(r.id);
       }, failed);
       void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
     });
+    listenForMessageActions(socket, dispatch);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
       if (room.success) {
@@ -250,13 +264,23 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         void loadPage(room.data.id);
       }
     });
+    const stopRoomEvents = listenToRoomEvents(socket, dispatch, {
+      state: () => stateRef.current,
+      onAdded: (roomId) => void loadPage(roomId),
+      onBannedMe: () => {
+        socket.removeAllListeners();
+        socket.disconnect();
+        signedOut.current();
+      },
+    });
     return () => {
+      stopRoomEvents();
       clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();
       socketRef.current = null;
     };
-  }, [me.id, catchUpRoom, loadPage, refreshRooms, failed]);
+  }, [me.id, catchUpRoom, loadPage, refreshRooms, failed, catchUpChanges]);
 
   // Open room: make sure its first page is there.
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
@@ -265,6 +289,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   }, [active, loadPage]);
 
   useBrowserSync(state, dispatch, failed);
+  useReadSync(state, dispatch);
 
   const openRoom = useCallback((roomId: string | null) => {
     if (roomId === stateRef.current.activeRoomId) return;
@@ -280,11 +305,12 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   // Sending goes through the outbox (useOutbox): queued, in order, never dropped.
   useOutbox(state, dispatch, socketRef);
 
-  const send = useCallback((roomId: string, text: string) => {
+  const send = useCallback((roomId: string, text: string, replyTo?: string) => {
     if (!MessageText.safeParse(text).success) return;
     const clientId = newClientId();
-    dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now() } });
-  }, []);
+    dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now(), ...(replyTo ? { replyTo } : {}) } });
+    messageActions.sent(roomId);
+  }, [messageActions.sent]);
 
   const retry = useCallback((clientId: string) => {
     const pending = stateRef.current.pending[clientId];
@@ -317,5 +343,5 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout };
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder };
 }

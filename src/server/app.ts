@@ -13,7 +13,7 @@ import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
-import { Rooms } from "./domain/rooms.js";
+import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
@@ -25,6 +25,9 @@ import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
+import { inviteRoutes } from "./http/routes/invites.js";
+import { moderationRoutes } from "./http/routes/moderation.js";
+import { roomManagementRoutes } from "./http/routes/room-management.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -37,6 +40,8 @@ import { PubSubBridge } from "./realtime/bridge.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
+import { attachRoomSync } from "./realtime/room-sync.js";
+import { startCommunity } from "./start-community.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
@@ -64,13 +69,16 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   // on this Redis accepts the others' cookies.
   if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
-  const rooms = new Rooms(redis, users);
   const roles = new Roles(redis);
+  const community = createCommunityServices(redis, users, roles, config);
+  // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
+  const rooms = community.rooms;
   const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
   const mentions = new Mentions(users, rooms);
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
+    ...community,
     config,
     log,
     redis,
@@ -103,6 +111,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await ctx.nameIndex.start();
+  await startCommunity(ctx);
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -128,8 +137,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(roomRoutes(ctx));
     await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
-    await api.register(notificationRoutes(ctx));
+    await api.register(roomManagementRoutes(ctx));
+    await api.register(moderationRoutes(ctx));
+    await api.register(inviteRoutes(ctx));
     await api.register(sessionRoutes(ctx));
+    await api.register(notificationRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -144,6 +156,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
   gateway.attach();
+  attachRoomSync(io, ctx, bridge);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);

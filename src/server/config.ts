@@ -41,6 +41,10 @@ const Env = z.object({
   TRUST_PROXY: bool.default(false),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
+  /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
+  REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
+  /** Comma-separated usernames that are administrators (besides the first account a person creates). */
+  ADMIN_USERNAMES: z.string().default(""),
   /** Web Push: VAPID keys (URL-safe base64, as `web-push generate-vapid-keys` prints); both or neither. */
   VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, "must be a URL-safe base64 P-256 public key").optional(),
   VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, "must be a URL-safe base64 P-256 private key").optional(),
@@ -91,6 +95,8 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  registration: "open" | "invite" | "closed";
+  adminUsernames: string[];
   vapidPublicKey: string | undefined;
   vapidPrivateKey: string | undefined;
   vapidSubject: string;
@@ -145,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    registration: e.REGISTRATION,
+    adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,
     vapidPrivateKey: e.VAPID_PRIVATE_KEY,
     vapidSubject: e.VAPID_SUBJECT,

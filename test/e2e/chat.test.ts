@@ -27,7 +27,7 @@ describe("web client: signing in", () => {
     await context.close();
   });
 
-  it("picking a demo user fills the form, and a new name registers an account", async () => {
+  it("picking a demo user fills the form, and a new name asks before it registers an account", async () => {
     const { context, page } = await newPage(browser);
     await page.goto(stack.url);
     await page.getByRole("button", { name: "Mary", exact: true }).click();
@@ -36,6 +36,11 @@ describe("web client: signing in", () => {
     await page.getByLabel("Username").fill("newcomer_e2e");
     await page.getByLabel("Password").fill("long-enough-password");
     await page.getByRole("button", { name: "Sign in" }).click();
+    // Not created silently: the form says there is no such account and asks.
+    await page.getByRole("heading", { name: "Create an account?" }).waitFor();
+    await page.getByText("There is no account called").waitFor();
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("button", { name: "Log out" }).waitFor();
     await chats(page).getByRole("button", { name: "General", exact: true }).waitFor();
     await context.close();
@@ -114,6 +119,13 @@ describe("web client: two people chatting", () => {
     await signIn(mary.page, stack.url, "Mary");
     await signIn(joe.page, stack.url, "Joe");
     await signIn(pablo.page, stack.url, "Pablo");
+    // Unread state is the server's: the demo's messages to Mary are unread until she reads them.
+    for (const name of ["Pablo", "Joe"]) {
+      await chats(mary.page).getByRole("button", { name, exact: true }).click();
+      await mary.page.getByRole("heading", { name }).waitFor();
+    }
+    await chats(mary.page).getByRole("button", { name: "General", exact: true }).click();
+    await mary.page.waitForFunction(() => !document.title.startsWith("("));
 
     await people(pablo.page).getByLabel("Filter people").fill("mar");
     await people(pablo.page).getByRole("button", { name: "Mary", exact: true }).click();

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { existsSync } from "node:fs";
+import type { Config } from "../../src/server/config.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { freePort, startRedis, type RedisServerHandle } from "../support/redis-server.js";
 
@@ -26,13 +27,16 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** A private redis-server and one in-process chat server with the demo users, on loopback. */
-export async function startStack(): Promise<Stack> {
+/**
+ * A private redis-server and one in-process chat server with the demo users, on loopback.
+ * `config` overrides server settings (e.g. `{ registration: "invite", adminUsernames: ["Pablo"] }`).
+ */
+export async function startStack(config: Partial<Config> = {}): Promise<Stack> {
   // The server serves dist/client; `npm test` builds it first. Tests never build.
   if (!existsSync("dist/client/index.html")) throw new Error("dist/client is not built: run `npm run build` (npm test does)");
   const redis = await startRedis();
   const port = await freePort();
-  const options = { redisUrl: redis.url, port, demoData: true };
+  const options = { redisUrl: redis.url, port, demoData: true, ...config };
   let server = await startChatServer(options);
   const stack: Stack = {
     redis,

@@ -37,9 +37,9 @@ describe("web client: the outbox", () => {
     const text = `typed while the session ended ${Date.now()}`;
 
     await stack.restartServer(0, async () => {
-      await page.getByText("Connection lost").waitFor();
+      await page.getByText("Connection lost").waitFor({ timeout: 15_000 });
       await sendMessage(page, text);
-      await messageList(page).getByText("Sending…").waitFor();
+      await messageList(page).getByText("Sending…").waitFor({ timeout: 15_000 });
       // Meanwhile Mary signs out everywhere from another device (through another instance).
       const other = await startChatServer({ redisUrl: stack.redis.url });
       try {
@@ -57,7 +57,7 @@ describe("web client: the outbox", () => {
 
     // A reload keeps it too (localStorage).
     await page.reload();
-    await held.getByText(text).waitFor();
+    await held.getByText(text).waitFor({ timeout: 15_000 });
 
     await page.getByLabel("Username").fill("Mary");
     await page.getByLabel("Password").fill("password123");
@@ -67,7 +67,7 @@ describe("web client: the outbox", () => {
     expect((await storedTexts(stack.url)).filter((t) => t === text)).toHaveLength(1);
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("redis-chat:outbox:")).map((k) => localStorage.getItem(k)))).toEqual([]);
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it("messages refused by the rate limit are shown as pending and sent by themselves, in order", async () => {
     const { context, page } = await newPage(browser);
@@ -82,4 +82,14 @@ describe("web client: the outbox", () => {
     expect(await messageList(page).locator(".msg--pending").count()).toBe(0);
     await context.close();
   }, 60_000);
+
+  it("signing out everywhere from another device takes an open page back to the sign-in form at once", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, stack.url, "Joe");
+    const elsewhere = await login(limited.url, "Joe");
+    expect((await api(limited.url, "/logout/everywhere", elsewhere.cookie, { method: "POST", body: "{}" })).status).toBe(200);
+    await page.getByLabel("Username").waitFor({ timeout: 5000 });
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
+    await context.close();
+  }, 30_000);
 });

@@ -212,4 +212,15 @@ describe("Web Push from two instances", () => {
     const removed = await api(a, "/push/subscriptions", dave.cookie, { method: "DELETE", body: JSON.stringify({ endpoint: device.subscription.endpoint }) });
     expect(removed.body).toEqual({ removed: true });
   });
+  it("a group conversation defaults to every message, a room people named to mentions only", async () => {
+    const group = await api(a, "/rooms", alice.cookie, { method: "POST", body: JSON.stringify({ members: [bob.user.id, dave.user.id] }) });
+    expect(group.status, JSON.stringify(group.body)).toBeLessThan(300);
+    const groupId = String(group.body.id);
+    expect((await api(b, `/room/${groupId}/notifications`, bob.cookie)).body).toEqual({ roomId: groupId, level: "all", chosen: false });
+    const named = await api(a, "/rooms", alice.cookie, { method: "POST", body: JSON.stringify({ name: "Ops", members: [bob.user.id] }) });
+    expect(named.status, JSON.stringify(named.body)).toBeLessThan(300);
+    const namedId = String(named.body.id);
+    expect((await api(b, `/room/${namedId}/notifications`, bob.cookie)).body).toEqual({ roomId: namedId, level: "mentions", chosen: false });
+    expect((await api(b, `/room/${groupId}/notifications`, carol.cookie)).status).toBe(403);
+  });
 });

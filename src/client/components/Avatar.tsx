@@ -1,14 +1,48 @@
-import { avatarHue, initials } from "../lib/avatar.js";
+import { avatarStyle, initials, type AvatarPattern } from "../lib/avatar.js";
 
-/** Initials on a colour from the name's hash: drawn locally, no image requests. */
-export function Avatar({ name, size = 36, online }: { name: string; size?: number; online?: boolean }) {
-  const hue = avatarHue(name);
+/** The overlay of each pattern, drawn in a translucent shade over the disc (viewBox 0 0 40 40). */
+function Pattern({ pattern }: { pattern: AvatarPattern }) {
+  const shade = "rgb(255 255 255 / 0.22)";
+  switch (pattern) {
+    case "plain":
+      return null;
+    case "band":
+      return <path d="M0 26 L26 0 L36 0 L0 36 Z" fill={shade} />;
+    case "lower":
+      return <rect x="0" y="29" width="40" height="11" fill="rgb(0 0 0 / 0.22)" />;
+    case "ring":
+      return <circle cx="20" cy="20" r="17" fill="none" stroke={shade} strokeWidth="3" />;
+    case "corner":
+      return <circle cx="33" cy="7" r="9" fill={shade} />;
+    case "split":
+      return <rect x="20" y="0" width="20" height="40" fill="rgb(0 0 0 / 0.16)" />;
+    case "wedge":
+      return <path d="M20 20 L40 40 L0 40 Z" fill={shade} />;
+    case "dots":
+      return (
+        <g fill={shade}>
+          <circle cx="8" cy="12" r="3" /><circle cx="32" cy="12" r="3" /><circle cx="8" cy="28" r="3" /><circle cx="32" cy="28" r="3" />
+        </g>
+      );
+  }
+}
+
+/**
+ * Initials on a colour and pattern chosen by `id` (a user id, so namesakes differ) or by the name:
+ * drawn locally, no image requests. `label` replaces the initials (a group conversation's member count).
+ */
+export function Avatar({ name, id, size = 36, online, label }: {
+  name: string; id?: number | string; size?: number; online?: boolean; label?: string;
+}) {
+  const style = avatarStyle(id ?? name);
+  const fill = `hsl(${style.hue} 55% ${style.lightness}%)`;
   return (
     <span className="avatar" style={{ width: size, height: size }} aria-hidden="true">
       <svg viewBox="0 0 40 40" width={size} height={size} focusable="false">
-        <circle cx="20" cy="20" r="20" fill={`hsl(${hue} 55% 45%)`} />
+        <rect width="40" height="40" fill={fill} />
+        <Pattern pattern={style.pattern} />
         <text x="20" y="20" dy="0.35em" textAnchor="middle" fontSize="15" fontWeight="600" fill="#fff">
-          {initials(name)}
+          {label ?? initials(name)}
         </text>
       </svg>
       {online !== undefined && <span className={online ? "dot dot--on" : "dot"} />}

@@ -1,80 +1,102 @@
-import { useEffect, useMemo, useState } from "react";
+import { useState } from "react";
 import type { UserWithPresence } from "../../protocol/index.js";
-import { api } from "../api.js";
 import type { ChatState } from "../state/chat.js";
+import { usePeopleSearch } from "../usePeopleSearch.js";
 import { Avatar } from "./Avatar.js";
+import { errorText } from "./Dialog.js";
+import { SidebarSection } from "./SidebarSection.js";
 
-/** Everyone we know of (online users, senders, search hits), online first, filtered by name. */
-export function PeopleList({ state, onOpen }: { state: ChatState; onOpen: (user: UserWithPresence) => Promise<void> }) {
+/** People in a group conversation besides me: the server wants 3 or more in all. */
+const GROUP_MIN_OTHERS = 2;
+
+/**
+ * Everyone we know of (online users, senders, search hits), online first, filtered by name. A click
+ * opens the one-to-one conversation; "New group" switches to choosing several people for a group
+ * conversation (`onStartGroup`).
+ */
+export function PeopleList({ state, onOpen, onStartGroup }: {
+  state: ChatState;
+  onOpen: (user: UserWithPresence) => Promise<void>;
+  onStartGroup?: (people: UserWithPresence[]) => Promise<void>;
+}) {
   const [filter, setFilter] = useState("");
-  const [found, setFound] = useState<UserWithPresence[]>([]);
-  const [searching, setSearching] = useState(false);
+  const { people, searching } = usePeopleSearch(state, filter);
   const [error, setError] = useState<string | null>(null);
+  const [choosing, setChoosing] = useState(false);
+  const [chosen, setChosen] = useState<UserWithPresence[]>([]);
+  const [busy, setBusy] = useState(false);
   const query = filter.trim();
 
-  useEffect(() => {
-    if (!query) {
-      setFound([]);
-      return;
-    }
-    let cancelled = false;
-    setSearching(true);
-    const timer = setTimeout(() => {
-      api.search(query).then(
-        (users) => !cancelled && setFound(users),
-        // Search is optional on the server: without it, the filter works on people already known.
-        () => !cancelled && setFound([]),
-      ).finally(() => !cancelled && setSearching(false));
-    }, 200);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [query]);
-
-  const people = useMemo(() => {
-    const byId = new Map<number, UserWithPresence>();
-    for (const u of found) byId.set(u.id, u);
-    for (const u of Object.values(state.users)) byId.set(u.id, u);
-    const needle = query.toLowerCase();
-    return [...byId.values()]
-      .filter((u) => u.id !== state.me.id && (!needle || u.username.toLowerCase().includes(needle)))
-      .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
-  }, [found, state.users, state.me.id, query]);
-
-  const open = async (user: UserWithPresence) => {
+  const attempt = async (work: () => Promise<void>) => {
     setError(null);
+    setBusy(true);
     try {
-      await onOpen(user);
+      await work();
+      return true;
     } catch (e) {
-      setError(e instanceof Error ? e.message : "Could not open the conversation");
+      setError(errorText(e) || "Could not open the conversation");
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const toggle = (user: UserWithPresence) =>
+    setChosen((list) => (list.some((p) => p.id === user.id) ? list.filter((p) => p.id !== user.id) : [...list, user]));
+  const stopChoosing = () => {
+    setChoosing(false);
+    setChosen([]);
+  };
+  const startGroup = async () => {
+    if (!onStartGroup) return;
+    if (await attempt(() => onStartGroup(chosen))) {
+      stopChoosing();
+      setFilter("");
     }
   };
 
+  const actions = onStartGroup && (choosing
+    ? <button type="button" className="ghost ghost--small" onClick={stopChoosing}>Cancel</button>
+    : <button type="button" className="ghost ghost--small" onClick={() => setChoosing(true)}>New group</button>);
+
   return (
-    <section className="people" aria-labelledby="people-title">
-      <h2 className="section-title" id="people-title">People</h2>
-      <div className="pad">
-        <input type="search" className="filter" placeholder="Find people by name" aria-label="Filter people"
-          value={filter} onChange={(e) => setFilter(e.target.value)} />
-      </div>
+    <SidebarSection id="people" title="People" count={people.length} actions={actions}
+      filter={{ value: filter, onChange: setFilter, label: "Filter people", placeholder: "Find people by name" }}>
+      {choosing && (
+        <div className="group-bar" role="group" aria-label="New group conversation">
+          <span className="small">{chosen.length < GROUP_MIN_OTHERS
+            ? `Choose at least ${GROUP_MIN_OTHERS} people (${chosen.length} chosen)`
+            : `${chosen.length} people chosen`}</span>
+          <button type="button" className="primary primary--small" disabled={chosen.length < GROUP_MIN_OTHERS || busy}
+            onClick={() => void startGroup()}>Start group</button>
+        </div>
+      )}
       {error && <p className="error pad" role="alert">{error}</p>}
       {people.length === 0 ? (
-        <p className="muted pad">{searching ? "Searching…" : query ? `Nobody called “${query}”.` : "Nobody else is online right now."}</p>
+        <p className="muted pad small">{searching ? "Searching…" : query ? `Nobody called “${query}”.` : "Nobody else is online right now."}</p>
       ) : (
         <ul className="list">
           {people.map((user) => (
             <li key={user.id}>
-              <button type="button" className="row row--person" onClick={() => void open(user)}
-                aria-labelledby={`person-${user.id}`} aria-describedby={`person-state-${user.id}`}>
-                <Avatar name={user.username} size={30} online={user.online} />
-                <span className="row__name" id={`person-${user.id}`}>{user.username}</span>
-                <span className="row__status" id={`person-state-${user.id}`}>{user.online ? "online" : "offline"}</span>
-              </button>
+              {choosing ? (
+                <label className="row row--person row--choose">
+                  <input type="checkbox" checked={chosen.some((p) => p.id === user.id)} onChange={() => toggle(user)}
+                    aria-label={`Choose ${user.username}`} />
+                  <Avatar name={user.username} id={user.id} size={30} online={user.online} />
+                  <span className="row__name">{user.username}</span>
+                  <span className="row__status">{user.online ? "online" : "offline"}</span>
+                </label>
+              ) : (
+                <button type="button" className="row row--person" onClick={() => void attempt(() => onOpen(user))}
+                  aria-labelledby={`person-${user.id}`} aria-describedby={`person-state-${user.id}`}>
+                  <Avatar name={user.username} id={user.id} size={30} online={user.online} />
+                  <span className="row__name" id={`person-${user.id}`}>{user.username}</span>
+                  <span className="row__status" id={`person-state-${user.id}`}>{user.online ? "online" : "offline"}</span>
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
-    </section>
+    </SidebarSection>
   );
 }

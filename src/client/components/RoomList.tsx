@@ -1,52 +1,100 @@
+import { useState } from "react";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { listTime } from "../lib/time.js";
-import { unreadCount, type ChatState } from "../state/chat.js";
-import { otherMemberId, sortRooms } from "../state/rooms.js";
+import { unreadCount, unreadMentionCount, type ChatState } from "../state/chat.js";
+import { groupMembers, otherMemberId, roomKind, sortRooms, type RoomState } from "../state/rooms.js";
 import { Avatar } from "./Avatar.js";
 import { displayRoomTitle, userName } from "./names.js";
+import { SidebarSection } from "./SidebarSection.js";
 
-export function RoomList({ state, now, onOpen }: { state: ChatState; now: number; onOpen: (roomId: string) => void }) {
-  const rooms = sortRooms(Object.values(state.rooms));
-  const initialLoading = rooms.length === 0;
+/** Past this many entries a section gets its own filter box. */
+const FILTER_FROM = 7;
+
+function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatState; now: number; onOpen: (roomId: string) => void }) {
+  const title = displayRoomTitle(room, state);
+  const kind = roomKind(room);
+  const last = room.messages[room.messages.length - 1];
+  const unread = unreadCount(state, room);
+  const mentions = unreadMentionCount(state, room);
+  const partner = otherMemberId(room.id, state.me.id);
+  const online = partner === null ? undefined : state.users[partner]?.online ?? false;
+  const shared = kind !== "private";
+  const sender = !last ? "" : last.from === state.me.id ? "You: " : shared ? `${userName(state, last.from)}: ` : "";
+  const preview = last ? sender + last.message : room.loaded ? (room.topic || "No messages yet") : "Loading…";
+  const nameId = `room-name-${room.id}`;
+  const descId = `room-desc-${room.id}`;
+  const active = state.activeRoomId === room.id;
   return (
-    <nav className="rooms" aria-label="Chats">
-      <h2 className="section-title">Chats</h2>
-      {initialLoading ? (
-        <p className="muted pad" role="status">Loading chats…</p>
+    <li>
+      <button type="button" className={`row${active ? " row--active" : ""}${unread ? " row--unread" : ""}`}
+        aria-current={active ? "page" : undefined}
+        aria-labelledby={nameId} aria-describedby={descId} onClick={() => onOpen(room.id)}>
+        <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} online={online}
+          label={kind === "group" ? String(groupMembers(room).length) : kind === "room" ? "#" : undefined} />
+        <span className="row__main">
+          <span className="row__top">
+            <span className="row__name" id={nameId}>{title}</span>
+            {last && <span className="row__time">{listTime(last.date, now)}</span>}
+          </span>
+          <span className="row__bottom" id={descId}>
+            <span className="row__preview">{preview}</span>
+            {mentions > 0 && (
+              <span className="badge badge--mention" aria-label={`${mentions} unread mentions`} title="You were mentioned">@</span>
+            )}
+            {unread > 0 && <span className="badge" aria-label={`${unread} unread`}>{unread > 99 ? "99+" : unread}</span>}
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}
+
+function RoomSection({ id, title, rooms, state, now, onOpen, actions, empty }: {
+  id: string; title: string; rooms: RoomState[]; state: ChatState; now: number; onOpen: (roomId: string) => void;
+  actions?: React.ReactNode; empty: string;
+}) {
+  const [filter, setFilter] = useState("");
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? rooms.filter((r) => displayRoomTitle(r, state).toLowerCase().includes(needle)) : rooms;
+  const unread = rooms.reduce((sum, r) => sum + unreadCount(state, r), 0);
+  return (
+    <SidebarSection id={id} title={title} count={rooms.length} badge={unread} actions={actions}
+      filter={rooms.length >= FILTER_FROM || filter ? { value: filter, onChange: setFilter, label: `Filter ${title.toLowerCase()}`, placeholder: `Find ${title.toLowerCase()}` } : null}>
+      {shown.length === 0 ? (
+        <p className="muted pad small">{needle ? `Nothing called “${filter.trim()}”.` : empty}</p>
       ) : (
         <ul className="list">
-          {rooms.map((room) => {
-            const title = displayRoomTitle(room, state);
-            const last = room.messages[room.messages.length - 1];
-            const unread = unreadCount(state, room);
-            const partner = otherMemberId(room.id, state.me.id);
-            const online = partner === null ? undefined : state.users[partner]?.online ?? false;
-            const sender = !last ? "" : last.from === state.me.id ? "You: " : room.id === GENERAL_ROOM_ID ? `${userName(state, last.from)}: ` : "";
-            const preview = last ? sender + last.message : room.loaded ? "No messages yet" : "Loading…";
-            const nameId = `room-name-${room.id}`;
-            const descId = `room-desc-${room.id}`;
-            return (
-              <li key={room.id}>
-                <button type="button" className={`row${state.activeRoomId === room.id ? " row--active" : ""}${unread ? " row--unread" : ""}`}
-                  aria-current={state.activeRoomId === room.id ? "page" : undefined}
-                  aria-labelledby={nameId} aria-describedby={descId} onClick={() => onOpen(room.id)}>
-                  <Avatar name={title} online={online} />
-                  <span className="row__main">
-                    <span className="row__top">
-                      <span className="row__name" id={nameId}>{title}</span>
-                      {last && <span className="row__time">{listTime(last.date, now)}</span>}
-                    </span>
-                    <span className="row__bottom" id={descId}>
-                      <span className="row__preview">{preview}</span>
-                      {unread > 0 && <span className="badge" aria-label={`${unread} unread`}>{unread > 99 ? "99+" : unread}</span>}
-                    </span>
-                  </span>
-                </button>
-              </li>
-            );
-          })}
+          {shown.map((room) => <RoomRow key={room.id} room={room} state={state} now={now} onOpen={onOpen} />)}
         </ul>
       )}
+    </SidebarSection>
+  );
+}
+
+/**
+ * The chats, in two sections: rooms (General and named rooms) and conversations (one-to-one and
+ * group), each sorted by latest activity, collapsible, with counts and their own scroll and filter.
+ */
+export function RoomList({ state, now, onOpen, roomActions, conversationActions }: {
+  state: ChatState; now: number; onOpen: (roomId: string) => void;
+  roomActions?: React.ReactNode; conversationActions?: React.ReactNode;
+}) {
+  const rooms = sortRooms(Object.values(state.rooms));
+  if (rooms.length === 0) {
+    return (
+      <nav className="rooms" aria-label="Chats">
+        <p className="muted pad section-loading" role="status">Loading chats…</p>
+      </nav>
+    );
+  }
+  const named = rooms.filter((r) => r.id === GENERAL_ROOM_ID || roomKind(r) === "room");
+  const conversations = rooms.filter((r) => r.id !== GENERAL_ROOM_ID && roomKind(r) !== "room");
+  return (
+    <nav className="rooms" aria-label="Chats">
+      <RoomSection id="rooms" title="Rooms" rooms={named} state={state} now={now} onOpen={onOpen} actions={roomActions}
+        empty="No rooms yet." />
+      <RoomSection id="conversations" title="Conversations" rooms={conversations} state={state} now={now} onOpen={onOpen}
+        actions={conversationActions} empty="Pick someone under People to start talking." />
     </nav>
   );
 }

@@ -1,42 +1,81 @@
-import { useState, type FormEvent } from "react";
-import { Password, Username, type SessionUser } from "../../protocol/index.js";
-import { api } from "../api.js";
+import { useEffect, useState, type FormEvent } from "react";
+import { Password, Username, type RegistrationMode } from "../../protocol/index.js";
+import { ApiError, api, type SignedInUser } from "../api.js";
 import { storedOutboxes } from "../useOutbox.js";
 import { Avatar } from "./Avatar.js";
 
 export const DEMO_USERS = ["Pablo", "Joe", "Mary", "Alex"] as const;
 export const DEMO_PASSWORD = "password123";
 
-export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void }) {
+/** `?invite=CODE` from an invitation link (the server's `url`). */
+function inviteFromUrl(): string {
+  return new URLSearchParams(location.search).get("invite") ?? "";
+}
+
+const INTRO: Record<RegistrationMode, string> = {
+  open: "Sign in, or choose a new name to create an account.",
+  invite: "Sign in. New accounts need an invitation.",
+  closed: "Sign in with the account an administrator made for you.",
+};
+
+/**
+ * Sign in, saying which it is: a name that has no account is never created silently (it asks
+ * "Create an account called …?", with an invitation code when the server needs one).
+ */
+export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => void }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   // Messages typed before the session ended, kept until their author signs in again.
   const [held] = useState(() => storedOutboxes().flatMap((o) => o.texts));
+  const [invite, setInvite] = useState(inviteFromUrl);
+  const [mode, setMode] = useState<RegistrationMode>("open");
+  /** Set when the server said the name has no account: the form asks before creating it. */
+  const [newName, setNewName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  useEffect(() => {
+    api.registration().then((info) => setMode(info.mode), () => {});
+  }, []);
+
+  const login = async (name: string, createAccount: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await api.login({ username: name, password, createAccount, ...(createAccount && invite.trim() ? { invite: invite.trim() } : {}) });
+      if (createAccount && location.search) history.replaceState(null, "", location.pathname + location.hash);
+      onSignedIn(user);
+    } catch (e) {
+      if (!createAccount && e instanceof ApiError && e.status === 404) {
+        setNewName(name);
+      } else {
+        setError(e instanceof Error ? e.message : "Could not sign in");
+      }
+      setBusy(false);
+    }
+  };
+
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     const name = Username.safeParse(username);
     if (!name.success) return setError(name.error.issues[0]?.message ?? "Enter a username");
     const pw = Password.safeParse(password);
     if (!pw.success) return setError(pw.error.issues[0]?.message ?? "Enter a password");
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await api.login({ username: name.data, password }));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : "Could not sign in");
-      setBusy(false);
+    if (newName !== null) {
+      if (mode === "invite" && !invite.trim()) return setError("Enter the invitation code you were given");
+      return void login(name.data, true);
     }
+    void login(name.data, false);
   };
 
   const pick = (name: string) => {
     setUsername(name);
     setPassword(DEMO_PASSWORD);
+    setNewName(null);
     setError(null);
   };
 
+  const confirming = newName !== null;
   return (
     <main className="signin">
       <form className="signin__card" onSubmit={submit} noValidate aria-labelledby="signin-title">
@@ -44,32 +83,48 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
           <rect width="32" height="32" rx="8" fill="var(--accent)" />
           <path d="M8 10h16v10H14l-5 4v-4H8z" fill="#fff" />
         </svg>
-        <h1 id="signin-title">Redis Chat</h1>
-        <p className="muted">Sign in, or pick a new name to create an account.</p>
+        <h1 id="signin-title">{confirming ? "Create an account?" : "Redis Chat"}</h1>
+        {!confirming && <p className="muted">{invite && mode !== "closed" ? "You have an invitation: choose a name and a password." : INTRO[mode]}</p>}
 
-        <fieldset className="signin__demo">
-          <legend>Demo users</legend>
-          <div className="signin__chips">
-            {DEMO_USERS.map((name) => (
-              <button key={name} type="button" className={`chip${username === name ? " chip--on" : ""}`} onClick={() => pick(name)}
-                aria-pressed={username === name}>
-                <Avatar name={name} size={22} />
-                {name}
-              </button>
-            ))}
+        {!confirming && (
+          <fieldset className="signin__demo">
+            <legend>Demo users</legend>
+            <div className="signin__chips">
+              {DEMO_USERS.map((name) => (
+                <button key={name} type="button" className={`chip${username === name ? " chip--on" : ""}`} onClick={() => pick(name)}
+                  aria-pressed={username === name}>
+                  <Avatar name={name} size={22} />
+                  {name}
+                </button>
+              ))}
+            </div>
+          </fieldset>
+        )}
+
+        {confirming && (
+          <div className="signin__confirm" role="status">
+            <Avatar name={newName} size={40} />
+            <p>There is no account called <strong>{newName}</strong> yet.
+              {mode === "closed" ? " Only an administrator can create accounts here." : " Create it with this password?"}</p>
           </div>
-        </fieldset>
+        )}
 
         <label className="field">
           <span>Username</span>
           <input name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} maxLength={32}
-            value={username} onChange={(e) => setUsername(e.target.value)} required />
+            value={username} onChange={(e) => { setUsername(e.target.value); setNewName(null); }} required />
         </label>
         <label className="field">
           <span>Password</span>
-          <input name="password" type="password" autoComplete="current-password" value={password}
+          <input name="password" type="password" autoComplete={confirming ? "new-password" : "current-password"} value={password}
             onChange={(e) => setPassword(e.target.value)} required />
         </label>
+        {confirming && mode === "invite" && (
+          <label className="field">
+            <span>Invitation code</span>
+            <input name="invite" autoComplete="off" spellCheck={false} value={invite} onChange={(e) => setInvite(e.target.value)} />
+          </label>
+        )}
         {error && <p className="error" role="alert">{error}</p>}
         {held.length > 0 && (
           <section className="signin__held" aria-label="Messages not sent">
@@ -80,8 +135,15 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
             </ul>
           </section>
         )}
-        <button type="submit" className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
-        <p className="muted small">New accounts need a password of 8 to 72 characters (72 bytes).</p>
+        {confirming ? (
+          <div className="signin__actions">
+            <button type="button" className="ghost" onClick={() => { setNewName(null); setError(null); }}>Back</button>
+            {mode !== "closed" && <button type="submit" className="primary" disabled={busy}>{busy ? "Creating…" : "Create account"}</button>}
+          </div>
+        ) : (
+          <button type="submit" className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        )}
+        <p className="muted small">{confirming ? "A new account needs a password of 8 to 72 characters (72 bytes)." : "New accounts need a password of 8 to 72 characters (72 bytes)."}</p>
       </form>
     </main>
   );

@@ -1,12 +1,16 @@
-import type { ChatMessage, PresenceUser, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
+import type { ChatMessage, PresenceUser, Reaction, RoomChange, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
 import {
   addPending, markFailed, markRetrying, markWaiting, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
-import { newRoom, type RoomState } from "./rooms.js";
+import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
+import { detailsReducer, isDetailsAction, type DetailsAction, type DetailsSlice } from "./roomDetails.js";
+import { listingFields, newRoom, roomKind, type RoomListing, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
-import { countUnread } from "./unread.js";
+import { applyServerRead, countUnread, markRead, roomUnread } from "./unread.js";
+import { applyChange, laterSeq, setReactions } from "./actions.js";
+import { typingExpired, typingStarted, typingStopped, type TypingMap } from "./typing.js";
 
 export type ConnectionStatus = "connecting" | "online" | "offline";
 
@@ -17,24 +21,43 @@ export interface ChatState {
   pending: PendingMap;
   /** "X joined" / "X left", shown in General. */
   notices: readonly Notice[];
+  /** People banned while this tab was open (people.ts). */
+  banned: readonly number[];
+  /** Room details looked at (settings, members), kept live (roomDetails.ts). */
+  details: DetailsSlice;
+  /** The last room this user was taken out of, to say so once. */
+  removedFrom: { title: string; reason: "left" | "removed" | "deleted" } | null;
   activeRoomId: string | null;
   visible: boolean;
   connection: ConnectionStatus;
   /** Set once the socket has been connected at least once, so the banner can say "reconnecting". */
   everConnected: boolean;
+  /** Who is typing in which room, until when (see typing.ts). */
+  typing: TypingMap;
 }
 
 export type ChatAction =
-  | { type: "roomsLoaded"; rooms: RoomSummary[]; lastRead: Record<string, string> }
-  | { type: "roomAdded"; room: RoomSummary }
+  /** `lastRead`: read marks saved in this browser, for servers that keep none (listings without `lastRead`). */
+  | { type: "roomsLoaded"; rooms: RoomListing[]; lastRead: Record<string, string> }
+  | { type: "roomAdded"; room: RoomListing }
+  /**
+   * The server's list again (after a reconnect or a resync): listed rooms are added or updated; named
+   * rooms and groups it no longer lists are gone (General and one-to-one rooms stay: an empty
+   * one-to-one room is not listed).
+   */
+  | { type: "roomsRefreshed"; rooms: RoomListing[] }
+  /** This user is no longer in the room (left, removed, deleted): it goes, and so does its view. */
+  | { type: "roomRemoved"; roomId: string; reason?: "left" | "removed" | "deleted"; title?: string }
+  | { type: "removalSeen" }
+  | { type: "roomUpdated"; roomId: string; name: string; topic: string; visibility: "open" | "closed" }
+  /** Where reading stands on the server: `room.read` from another tab, or the answer to our PUT. */
+  | { type: "readState"; roomId: string; lastRead: string | null; unread: number }
   | { type: "historyLoading"; roomId: string }
   | { type: "historyLoaded"; roomId: string; messages: ChatMessage[]; hasOlder: boolean }
   | { type: "historyFailed"; roomId: string; error: string }
   | { type: "messagesArrived"; roomId: string; messages: ChatMessage[] }
-  | { type: "usersLoaded"; users: UserWithPresence[] }
-  /** The full list of who is online now: everyone else known is offline. No notices. */
-  | { type: "onlineSnapshot"; users: UserWithPresence[] }
-  | { type: "presence"; users: PresenceUser[]; at: number }
+  | PeopleAction
+  | DetailsAction
   | { type: "roomOpened"; roomId: string | null }
   | { type: "visibility"; visible: boolean }
   | { type: "connection"; status: ConnectionStatus }
@@ -42,12 +65,21 @@ export type ChatAction =
   | { type: "sendSucceeded"; clientId: string; message: ChatMessage }
   | { type: "sendFailed"; clientId: string; error: string }
   | { type: "sendRetried"; clientId: string }
+  // Message actions (edits, deletions, reactions, typing): see actions.ts and typing.ts.
+  /** A change to a stored message, live or caught up; advances the room's change cursor. */
+  | { type: "roomChanged"; change: RoomChange }
+  /** The change log read from `cursor` on (after a reconnect), or the cursor to start from. */
+  | { type: "changesCaughtUp"; roomId: string; changes: RoomChange[]; cursor: string }
+  /** The change log no longer reaches back far enough: reload the room's history from scratch. */
+  | { type: "roomReloadNeeded"; roomId: string }
+  /** My own reaction toggled before the server answers (its answer or event then settles it). */
+  | { type: "reactionsSet"; roomId: string; id: string; reactions: Reaction[] }
+  | { type: "typing"; roomId: string; userId: number; at: number }
+  | { type: "typingTick"; at: number }
   /** Not stored yet, to be sent again at `retryAt` (ms): rate-limited, or no answer came. */
   | { type: "sendDeferred"; clientId: string; retryAt: number; why: "rate-limit" | "no-answer" }
   /** Messages kept from an earlier session or tab (localStorage), to be sent now. */
   | { type: "outboxRestored"; pending: PendingMap };
-
-const MAX_NOTICES = 50;
 
 export function initialChatState(me: SessionUser, activeRoomId: string | null, visible = true): ChatState {
   return {
@@ -56,15 +88,25 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
     users: { [me.id]: { ...me, online: true } },
     pending: {},
     notices: [],
+    banned: [],
+    details: {},
+    removedFrom: null,
     activeRoomId,
     visible,
     connection: "connecting",
     everConnected: false,
+    typing: {},
   };
 }
 
 export function unreadCount(state: ChatState, room: RoomState): number {
-  return countUnread(room.messages, room.lastReadId, state.me.id);
+  return roomUnread(room, state.me.id);
+}
+
+/** Unread messages that mention me (the sidebar's separate mention badge). */
+export function unreadMentionCount(state: ChatState, room: RoomState): number {
+  const me = state.me.id;
+  return countUnread(room.messages.filter((m) => m.mentions?.includes(me)), room.lastReadId, me);
 }
 
 function isReading(state: ChatState, roomId: string): boolean {
@@ -82,16 +124,25 @@ function withRoom(state: ChatState, roomId: string, update: (room: RoomState) =>
 function readIfOpen(state: ChatState, room: RoomState): RoomState {
   if (!isReading(state, room.id)) return room;
   const newest = newestId(room.messages);
-  return newest && newest !== room.lastReadId ? { ...room, lastReadId: newest } : room;
+  return newest ? markRead(room, newest) : room;
 }
 
-function ensureRoom(state: ChatState, summary: RoomSummary, lastRead: string | null, readOnFirstLoad: boolean): ChatState {
+function ensureRoom(state: ChatState, summary: RoomListing, lastRead: string | null, readOnFirstLoad: boolean): ChatState {
   const existing = state.rooms[summary.id];
+  let room: RoomState;
   if (existing) {
-    if (existing.names.join("\u0000") === summary.names.join("\u0000")) return state;
-    return { ...state, rooms: { ...state.rooms, [summary.id]: { ...existing, names: summary.names } } };
+    room = { ...existing, ...listingFields(summary) };
+    if (existing.names.join("\u0000") !== summary.names.join("\u0000")) room.names = summary.names;
+    const same = room.names === existing.names && room.name === existing.name && room.kind === existing.kind
+      && room.topic === existing.topic && room.visibility === existing.visibility;
+    if (same) room = existing;
+  } else {
+    // A server that keeps read state says so with `lastRead` (null: nothing read yet).
+    const serverKnows = summary.lastRead !== undefined;
+    room = newRoom(summary, serverKnows ? summary.lastRead ?? null : lastRead, serverKnows ? false : readOnFirstLoad);
   }
-  return { ...state, rooms: { ...state.rooms, [summary.id]: newRoom(summary, lastRead, readOnFirstLoad) } };
+  if (summary.lastRead !== undefined) room = applyServerRead(room, summary.lastRead, summary.unread ?? 0);
+  return room === existing ? state : { ...state, rooms: { ...state.rooms, [summary.id]: readIfOpen(state, room) } };
 }
 
 function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settle = true): ChatState {
@@ -99,14 +150,25 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
   const fresh = newMessages(room.messages, messages);
   if (fresh.length === 0) return state.rooms[roomId] ? state : { ...state, rooms: { ...state.rooms, [roomId]: room } };
   const merged = readIfOpen(state, { ...room, messages: mergeMessages(room.messages, fresh) });
+  let typing = state.typing;
+  for (const m of fresh) typing = typingStopped(typing, roomId, m.from);
   return {
     ...state,
+    typing,
     rooms: { ...state.rooms, [roomId]: merged },
     pending: settle ? settleByArrival(state.pending, state.me.id, fresh) : state.pending,
   };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  if (isPeopleAction(action)) {
+    const slice = peopleReducer(state, action, state.me.id);
+    return slice.users === state.users && slice.notices === state.notices && slice.banned === state.banned ? state : { ...state, ...slice };
+  }
+  if (isDetailsAction(action)) {
+    const details = detailsReducer(state.details, action);
+    return details === state.details ? state : { ...state, details };
+  }
   switch (action.type) {
     case "roomsLoaded": {
       let next = state;
@@ -118,6 +180,33 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case "roomAdded":
       return ensureRoom(state, action.room, null, false);
+    case "roomsRefreshed": {
+      let next = state;
+      for (const listing of action.rooms) next = ensureRoom(next, listing, null, false);
+      const listed = new Set(action.rooms.map((r) => r.id));
+      for (const room of Object.values(next.rooms)) {
+        const kind = roomKind(room);
+        if (!listed.has(room.id) && (kind === "room" || kind === "group")) next = chatReducer(next, { type: "roomRemoved", roomId: room.id });
+      }
+      return next;
+    }
+    case "roomRemoved": {
+      if (!state.rooms[action.roomId]) return state;
+      const { [action.roomId]: _gone, ...rooms } = state.rooms;
+      const pending = Object.fromEntries(Object.entries(state.pending).filter(([, p]) => p.roomId !== action.roomId));
+      const { [action.roomId]: _details, ...details } = state.details;
+      const removedFrom = action.reason && action.reason !== "left" && action.title ? { title: action.title, reason: action.reason } : state.removedFrom;
+      return { ...state, rooms, pending, details, removedFrom, activeRoomId: state.activeRoomId === action.roomId ? null : state.activeRoomId };
+    }
+    case "removalSeen":
+      return state.removedFrom ? { ...state, removedFrom: null } : state;
+    case "roomUpdated":
+      return withRoom(state, action.roomId, (room) =>
+        room.name === action.name && room.topic === action.topic && room.visibility === action.visibility
+          ? room
+          : { ...room, name: action.name, topic: action.topic, visibility: action.visibility });
+    case "readState":
+      return withRoom(state, action.roomId, (room) => readIfOpen(state, applyServerRead(room, action.lastRead, action.unread)));
 
     case "historyLoading":
       return withRoom(state, action.roomId, (room) =>
@@ -141,29 +230,6 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "messagesArrived":
       return arrive(state, action.roomId, action.messages);
 
-    case "usersLoaded": {
-      if (action.users.length === 0) return state;
-      const users = { ...state.users };
-      for (const u of action.users) users[u.id] = u;
-      return { ...state, users };
-    }
-    case "onlineSnapshot": {
-      const users: Record<number, UserWithPresence> = {};
-      for (const u of Object.values(state.users)) users[u.id] = u.id === state.me.id ? u : { ...u, online: false };
-      for (const u of action.users) users[u.id] = u;
-      return { ...state, users };
-    }
-    case "presence": {
-      const users = { ...state.users };
-      const notices: Notice[] = [];
-      for (const u of action.users) {
-        const before = users[u.id];
-        users[u.id] = { id: u.id, username: u.username, online: u.online };
-        if (u.id === state.me.id || before?.online === u.online) continue;
-        notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "joined" : "left"}`, date: Math.floor(action.at / 1000) });
-      }
-      return { ...state, users, notices: notices.length ? [...state.notices, ...notices].slice(-MAX_NOTICES) : state.notices };
-    }
     case "roomOpened": {
       if (action.roomId === state.activeRoomId) return state;
       let rooms = { ...state.rooms };
@@ -172,7 +238,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const next: ChatState = { ...state, activeRoomId: action.roomId, rooms };
       const opening = action.roomId ? rooms[action.roomId] : undefined;
       if (!opening) return next;
-      const unread = countUnread(opening.messages, opening.lastReadId, state.me.id);
+      const unread = roomUnread(opening, state.me.id);
       const withDivider = { ...opening, dividerAfterId: unread > 0 ? opening.lastReadId ?? "0" : null };
       rooms = { ...rooms, [opening.id]: readIfOpen(next, withDivider) };
       return { ...next, rooms };
@@ -182,7 +248,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const next = { ...state, visible: action.visible };
       const active = next.activeRoomId ? next.rooms[next.activeRoomId] : undefined;
       if (!active || !action.visible) return next;
-      const unread = countUnread(active.messages, active.lastReadId, state.me.id);
+      const unread = roomUnread(active, state.me.id);
       const divided = unread > 0 && active.dividerAfterId === null ? { ...active, dividerAfterId: active.lastReadId ?? "0" } : active;
       return withRoom(next, active.id, () => readIfOpen(next, divided));
     }
@@ -201,6 +267,37 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, pending: markFailed(state.pending, action.clientId, action.error) };
     case "sendRetried":
       return { ...state, pending: markRetrying(state.pending, action.clientId) };
+
+    case "roomChanged": {
+      const { change } = action;
+      return withRoom(state, change.roomId, (room) => {
+        const messages = applyChange(room.messages, change);
+        const cursor = laterSeq(room.changeCursor, change.seq);
+        return messages === room.messages && cursor === room.changeCursor ? room : { ...room, messages, changeCursor: cursor };
+      });
+    }
+    case "changesCaughtUp":
+      return withRoom(state, action.roomId, (room) => {
+        let messages = room.messages;
+        for (const change of action.changes) if (change.roomId === room.id) messages = applyChange(messages, change);
+        return { ...room, messages, changeCursor: laterSeq(room.changeCursor, action.cursor) };
+      });
+    case "roomReloadNeeded":
+      return withRoom(state, action.roomId, (room) => ({
+        ...room, messages: [], loaded: false, loadingOlder: false, hasOlder: true, historyError: null, changeCursor: null,
+      }));
+    case "reactionsSet":
+      return withRoom(state, action.roomId, (room) => {
+        const messages = setReactions(room.messages, action.id, action.reactions);
+        return messages === room.messages ? room : { ...room, messages };
+      });
+    case "typing":
+      if (action.userId === state.me.id) return state;
+      return { ...state, typing: typingStarted(state.typing, action.roomId, action.userId, action.at) };
+    case "typingTick": {
+      const typing = typingExpired(state.typing, action.at);
+      return typing === state.typing ? state : { ...state, typing };
+    }
     case "sendDeferred":
       return { ...state, pending: markWaiting(state.pending, action.clientId, action.retryAt, action.why) };
     case "outboxRestored": {

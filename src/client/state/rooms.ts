@@ -1,9 +1,26 @@
-import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../protocol/index.js";
+import {
+  GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomKind, type RoomSummary, type RoomVisibility, type UserRoom,
+} from "../../protocol/index.js";
 import { compareMessageIds } from "./ids.js";
+
+/** What a room is (the server's `kind`): General, one-to-one, a named room, a group conversation. */
+export type RoomKindName = RoomKind;
+
+/**
+ * A room as `GET /rooms/:userId` lists it: the seed's `{id, names}` (all a seed server or the seed's
+ * `show.room` gives), and from this server the name, kind, topic, visibility and read state.
+ */
+export type RoomListing = RoomSummary & Partial<Omit<UserRoom, "id" | "names">>;
 
 export interface RoomState {
   id: string;
   names: string[];
+  /** The server's name for the room (named rooms; a group's members), when it sent one. */
+  name?: string;
+  kind?: RoomKindName;
+  topic?: string;
+  visibility?: RoomVisibility;
+  memberCount?: number;
   /** Oldest first, each id once. */
   messages: readonly ChatMessage[];
   /** The first page has been fetched (or the room is known to be new and empty). */
@@ -12,14 +29,20 @@ export interface RoomState {
   hasOlder: boolean;
   historyError: string | null;
   lastReadId: string | null;
+  /** The read mark the server has (see unread.ts), and its unread count then. */
+  serverReadId: string | null;
+  serverUnread: number;
   /** When there is no saved read mark yet, everything in the first page counts as read. */
   readOnFirstLoad: boolean;
   /** Where the "new messages" divider goes while the room is open. */
   dividerAfterId: string | null;
+  /** Where this room's change log (edits, deletions, reactions) has been read up to; null before the first read. */
+  changeCursor: string | null;
 }
 
-export function newRoom(summary: RoomSummary, lastReadId: string | null, readOnFirstLoad: boolean): RoomState {
+export function newRoom(summary: RoomListing, lastReadId: string | null, readOnFirstLoad: boolean): RoomState {
   return {
+    ...listingFields(summary),
     id: summary.id,
     names: summary.names,
     messages: [],
@@ -28,9 +51,29 @@ export function newRoom(summary: RoomSummary, lastReadId: string | null, readOnF
     hasOlder: true,
     historyError: null,
     lastReadId,
+    serverReadId: null,
+    serverUnread: 0,
     readOnFirstLoad,
     dividerAfterId: null,
+    changeCursor: null,
   };
+}
+
+/** The descriptive fields of a listing that a room keeps (absent ones stay absent). */
+export function listingFields(summary: RoomListing): Pick<RoomState, "name" | "kind" | "topic" | "visibility"> {
+  const out: Pick<RoomState, "name" | "kind" | "topic" | "visibility"> = {};
+  if (summary.name !== undefined) out.name = summary.name;
+  if (summary.kind !== undefined) out.kind = summary.kind;
+  if (summary.topic !== undefined) out.topic = summary.topic;
+  if (summary.visibility !== undefined) out.visibility = summary.visibility;
+  return out;
+}
+
+/** The room's kind: as the server said, else from its id (General, `{low}:{high}`, anything else a room). */
+export function roomKind(room: Pick<RoomState, "id" | "kind">): RoomKindName {
+  if (room.kind) return room.kind;
+  if (room.id === GENERAL_ROOM_ID) return "general";
+  return parsePrivateRoomId(room.id) ? "private" : "room";
 }
 
 /** The partner of a private room (by id), or null for General and other shared rooms. */
@@ -41,10 +84,25 @@ export function otherMemberId(roomId: string, myId: number): number | null {
 }
 
 /** General is "General"; a private room is named after the other person. */
-export function roomTitle(room: Pick<RoomState, "id" | "names">, myName: string): string {
+export function roomTitle(room: Pick<RoomState, "id" | "names" | "name" | "kind">, myName: string): string {
   if (room.id === GENERAL_ROOM_ID) return room.names[0] ?? "General";
+  const kind = roomKind(room);
+  if (kind === "room" && room.name) return room.name;
+  if (kind === "group") {
+    const others = groupMembers(room).filter((n) => n !== myName);
+    if (others.length) return others.join(", ");
+  }
   const others = room.names.filter((n) => n !== myName);
   return others[0] ?? room.names[0] ?? `Room ${room.id}`;
+}
+
+/**
+ * The usernames of a group conversation: the server names a group after its members, joined with
+ * ", " (usernames never contain a comma), in `name` and as its one seed `names` entry.
+ */
+export function groupMembers(room: Pick<RoomState, "names" | "name">): string[] {
+  const all = room.name ? [room.name] : room.names;
+  return [...new Set(all.flatMap((n) => n.split(", ")).filter(Boolean))];
 }
 
 /** General first, then rooms by latest activity (rooms with no messages after those with some). */

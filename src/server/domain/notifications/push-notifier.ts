@@ -1,5 +1,5 @@
 import {
-  defaultNotificationLevel, GENERAL_ROOM_ID, NotificationLevel, roomUrl, truncateForNotification,
+  defaultNotificationLevel, NotificationLevel, roomUrl, truncateForNotification,
   type ChatMessage, type NotificationRoomKind, type PushPayload,
 } from "../../../protocol/index.js";
 import type { Logger } from "../../logger.js";
@@ -10,8 +10,9 @@ import type { Users } from "../users.js";
 import { NotificationLevels } from "./levels.js";
 import { sendPush, topicForRoom } from "./push-sender.js";
 import { PushSubscriptions } from "./push-subscriptions.js";
-import { roomAudience, roomKindFromId, type ConversationRooms, type RoomAudience } from "./room-audience.js";
+import { roomAudience, roomKindFromId, type RoomAudience } from "./room-audience.js";
 import type { VapidKeys } from "./vapid.js";
+import { isMadeRoomId } from "../../../protocol/index.js";
 
 /** How long a push service keeps a notification for a device that is off: a day. */
 const PUSH_TTL_SECONDS = 86_400;
@@ -70,18 +71,16 @@ export class PushNotifier {
     private readonly vapid: VapidKeys,
     private readonly log: Logger,
     private readonly options: PushNotifierOptions,
-    /** Group conversations (rooms module); without it, rooms people make count as named rooms. */
-    private readonly conversations?: ConversationRooms,
   ) {
     this.levels = new NotificationLevels(redis);
     this.subscriptions = new PushSubscriptions(redis);
   }
 
-  /** The room's kind for notification defaults: private from the id, group as the rooms module says, else named. */
+  /** The room's kind for level defaults: private from the id, group from the rooms module's member cache, else named. */
   async kindOf(roomId: string): Promise<NotificationRoomKind> {
     const kind = roomKindFromId(roomId);
-    if (kind !== "named" || roomId === GENERAL_ROOM_ID || !this.conversations) return kind;
-    return this.conversations.kindOf(roomId);
+    if (kind !== "named" || !isMadeRoomId(roomId)) return kind;
+    return (await this.rooms.groupMembers(roomId)) ? "group" : "named";
   }
 
   get publicKey(): string {
@@ -94,8 +93,8 @@ export class PushNotifier {
    */
   messageStored(message: ChatMessage): void {
     if (this.closed) return;
-    // General never is a conversation; rooms people make may be groups (the worker asks).
-    if (message.roomId === GENERAL_ROOM_ID && mentionsOf(message).length === 0) return;
+    // (A room people made may be a group conversation, which notifies of everything: see process.)
+    if (roomKindFromId(message.roomId) === "named" && mentionsOf(message).length === 0 && !isMadeRoomId(message.roomId)) return;
     if (this.queue.length >= this.options.queueSize) {
       this.queue.shift();
       if (this.dropped++ % 100 === 0) this.log.warn({ dropped: this.dropped }, "push queue full: dropping the oldest notifications");
@@ -137,9 +136,11 @@ export class PushNotifier {
   }
 
   private async process(message: ChatMessage): Promise<void> {
+    const named = roomAudience(this.redis, message.roomId);
+    // A group conversation (issue 9) notifies its members like a private room (from the member cache).
+    const group = named.kind === "named" ? await this.rooms.groupMembers(message.roomId) : null;
+    const audience: RoomAudience = group ? { ...named, kind: "group", members: group } : named;
     const mentioned = new Set(mentionsOf(message));
-    if (roomKindFromId(message.roomId) === "named" && mentioned.size === 0 && !this.conversations) return;
-    const audience = await roomAudience(this.redis, this.users, message.roomId, this.conversations);
     const candidates = new Set<number>([...(audience.members ?? []), ...mentioned]);
     candidates.delete(message.from);
     if (candidates.size === 0) return;
@@ -164,7 +165,7 @@ export class PushNotifier {
     const senderName = (await this.users.usernames([message.from])).get(message.from) ?? "Someone";
     const text = truncateForNotification(message.message);
     const payload: PushPayload = {
-      title: (await audience.title(userId)) ?? senderName,
+      title: (await audience.name()) ?? senderName,
       body: audience.kind === "private" ? text : `${senderName}: ${text}`,
       roomId: message.roomId,
       messageId: message.id,

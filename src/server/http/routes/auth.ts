@@ -3,6 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { LoginBody, MIN_PASSWORD_LENGTH, type SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
+import { admitNewName, afterSignIn, refuseIfBannedMeanwhile } from "./sign-in-gates.js";
 
 /** The session user of a route that requires one (the session hook has already refused others). */
 export function currentUser(request: FastifyRequest): SessionUser {
@@ -24,7 +25,9 @@ export function authRoutes(ctx: ChatContext) {
           reply.header("retry-after", Math.ceil(waitMs / 1000));
           throw new HttpError(429, `Too many failed sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
+        const admission = await admitNewName(ctx, request.body);
         const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
+        await afterSignIn(ctx, outcome as { status: string; user?: SessionUser }, admission);
         if (outcome.status === "password-too-short") {
           await ctx.loginLimits.notFailed(username, address);
           throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -35,6 +38,7 @@ export function authRoutes(ctx: ChatContext) {
         }
         await ctx.loginLimits.succeeded(username, address);
         await reply.startSession(outcome.user);
+        await refuseIfBannedMeanwhile(ctx, reply, outcome.user);
         return reply.code(outcome.status === "registered" ? 201 : 200).send(outcome.user);
       },
     );
@@ -45,7 +49,9 @@ export function authRoutes(ctx: ChatContext) {
     });
 
     app.get("/me", { config: { public: true } }, async (request, reply) => {
-      return reply.type("application/json").send(JSON.stringify(request.user));
+      // With the role (issue 9); `null` when signed out.
+      const me = request.user ? { ...request.user, role: await ctx.roles.of(request.user.id) } : null;
+      return reply.type("application/json").send(JSON.stringify(me));
     });
   };
   return plugin;

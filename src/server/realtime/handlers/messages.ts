@@ -1,4 +1,4 @@
-import { parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
+import { GENERAL_ROOM_ID, parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
@@ -34,7 +34,11 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       showRoom: room,
       mentions,
       replyTo: original,
+      // Rooms people make: the script checks the member set too, atomically with the write.
+      // (General and private rooms are decided by their id; the member cache is warm from isMember.)
+      checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
     });
+    if (result.status === "not-member") return { ok: false, error: "You are not a member of this room" };
     if (result.status === "reply-not-found") return { ok: false, error: REPLY_NOT_FOUND };
     if (result.status === "rate-limited") {
       return {

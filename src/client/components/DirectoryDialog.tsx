@@ -1,0 +1,75 @@
+import { useEffect, useReducer, useState } from "react";
+import { api } from "../api.js";
+import { directoryReducer, filterDirectory, initialDirectory } from "../state/directory.js";
+import type { RoomActions } from "../useRoomActions.js";
+import { Avatar } from "./Avatar.js";
+import { Dialog, errorText } from "./Dialog.js";
+
+/** The directory of open rooms: filter, join in one click, or open a room already joined. */
+export function DirectoryDialog({ actions, onOpen, onClose, onNewRoom }: {
+  actions: RoomActions; onOpen: (roomId: string) => void; onClose: () => void; onNewRoom: () => void;
+}) {
+  const [state, dispatch] = useReducer(directoryReducer, initialDirectory);
+  const [filter, setFilter] = useState("");
+  useEffect(() => {
+    let cancelled = false;
+    dispatch({ type: "loading" });
+    api.directory().then(
+      (rooms) => !cancelled && dispatch({ type: "loaded", rooms }),
+      (error: unknown) => !cancelled && dispatch({ type: "failed", error: errorText(error) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const join = async (roomId: string) => {
+    dispatch({ type: "joinStarted", roomId });
+    try {
+      await actions.join(roomId);
+      dispatch({ type: "joined", roomId });
+      onClose();
+    } catch (error) {
+      dispatch({ type: "joinFailed", roomId, error: errorText(error) });
+    }
+  };
+
+  const rooms = filterDirectory(state.rooms, filter);
+  return (
+    <Dialog title="Browse rooms" onClose={onClose} wide>
+      <div className="directory">
+        <div className="directory__bar">
+          <input type="search" className="filter" placeholder="Find rooms by name or topic" aria-label="Filter rooms"
+            value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
+          <button type="button" className="ghost" onClick={onNewRoom}>New room</button>
+        </div>
+        {state.error && <p className="error" role="alert">{state.error}</p>}
+        {state.status === "loading" && <p className="muted" role="status">Loading rooms…</p>}
+        {state.status === "ready" && rooms.length === 0 && (
+          <p className="muted empty-note">{filter.trim() ? `No open room matches “${filter.trim()}”.` : "No open rooms yet. Create the first one."}</p>
+        )}
+        <ul className="directory__list" aria-label="Open rooms">
+          {rooms.map((room) => {
+            const joining = state.joining.includes(room.id);
+            return (
+              <li key={room.id} className="directory__room">
+                <Avatar name={room.name} id={`room:${room.id}`} size={36} label="#" />
+                <div className="directory__text">
+                  <strong>{room.name}</strong>
+                  <span className="muted small">{room.topic || "No topic"} · {room.memberCount} {room.memberCount === 1 ? "member" : "members"}</span>
+                </div>
+                {room.joined ? (
+                  <button type="button" className="ghost" onClick={() => { onOpen(room.id); onClose(); }} aria-label={`Open ${room.name}`}>Open</button>
+                ) : (
+                  <button type="button" className="primary" disabled={joining} onClick={() => void join(room.id)} aria-label={`Join ${room.name}`}>
+                    {joining ? "Joining…" : "Join"}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,73 @@
+import type { PresenceUser, UserWithPresence } from "../../protocol/index.js";
+import type { Notice } from "./timeline.js";
+
+/** Everyone this tab knows of (by id) and the "X joined" / "X left" notices shown in General. */
+export interface PeopleSlice {
+  users: Readonly<Record<number, UserWithPresence>>;
+  notices: readonly Notice[];
+  /** Banned while this tab was open (`user.banned`): hidden from the people list. */
+  banned: readonly number[];
+}
+
+export type PeopleAction =
+  | { type: "usersLoaded"; users: UserWithPresence[] }
+  /** The full list of who is online now: everyone else known is offline. No notices. */
+  | { type: "onlineSnapshot"; users: UserWithPresence[] }
+  /** `at`: milliseconds, local clock, when the change was seen. */
+  | { type: "presence"; users: PresenceUser[]; at: number }
+  | { type: "userBanned"; userId: number; banned: boolean };
+
+const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned"]);
+
+export function isPeopleAction(action: { type: string }): action is PeopleAction {
+  return PEOPLE_ACTIONS.has(action.type);
+}
+
+const MAX_NOTICES = 50;
+
+/** Who is who and who is online. `meId` never gets a notice and never goes offline by snapshot. */
+export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: number): PeopleSlice {
+  switch (action.type) {
+    case "usersLoaded": {
+      if (action.users.length === 0) return slice;
+      const users = { ...slice.users };
+      for (const u of action.users) users[u.id] = u;
+      return { ...slice, users };
+    }
+    case "onlineSnapshot": {
+      const users: Record<number, UserWithPresence> = {};
+      for (const u of Object.values(slice.users)) users[u.id] = u.id === meId ? u : { ...u, online: false };
+      for (const u of action.users) users[u.id] = u;
+      return { ...slice, users };
+    }
+    case "presence": {
+      const users = { ...slice.users };
+      const notices: Notice[] = [];
+      for (const u of action.users) {
+        const before = users[u.id];
+        users[u.id] = { id: u.id, username: u.username, online: u.online };
+        if (u.id === meId || before?.online === u.online) continue;
+        notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "joined" : "left"}`, date: Math.floor(action.at / 1000) });
+      }
+      return { ...slice, users, notices: notices.length ? [...slice.notices, ...notices].slice(-MAX_NOTICES) : slice.notices };
+    }
+    case "userBanned": {
+      const has = slice.banned.includes(action.userId);
+      if (has === action.banned) return slice;
+      return { ...slice, banned: action.banned ? [...slice.banned, action.userId] : slice.banned.filter((id) => id !== action.userId) };
+    }
+  }
+}
+
+/**
+ * The people list: everyone known plus search hits, without me, matching `filter` (case-insensitive
+ * substring), online first, then by name.
+ */
+export function listPeople(users: Iterable<UserWithPresence>, meId: number, filter = "", banned: readonly number[] = []): UserWithPresence[] {
+  const byId = new Map<number, UserWithPresence>();
+  for (const u of users) byId.set(u.id, u);
+  const needle = filter.trim().toLowerCase();
+  return [...byId.values()]
+    .filter((u) => u.id !== meId && !banned.includes(u.id) && (!needle || u.username.toLowerCase().includes(needle)))
+    .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
+}
