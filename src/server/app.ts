@@ -28,6 +28,11 @@ import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { originCheck } from "./realtime/origin-check.js";
+import { ChatMetrics } from "./observability/metrics.js";
+import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
+import { readinessRoutes } from "./http/routes/readiness.js";
+import { keys } from "./redis/keys.js";
+import type { Server as HttpServer } from "node:http";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -37,6 +42,14 @@ export interface ChatServerInstance {
   ctx: ChatContext;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
+  /**
+   * Graceful exit (SIGTERM): stops being ready at once, refuses new sockets, tells the open ones to
+   * reconnect (to another instance; they catch up with `?after=`) spread over half of `timeoutMs`,
+   * then closes. Resolves when closed.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** True from the start of drain(). */
+  readonly draining: boolean;
   close(): Promise<void>;
 }
 
@@ -48,6 +61,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
   const users = new Users(redis);
+  const metrics = new ChatMetrics();
+  metrics.traceRedis();
   const ctx: ChatContext = {
     config,
     log,
@@ -59,6 +74,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    metrics,
+    messageListeners: [],
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -77,6 +94,25 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
 
+  // The realtime side exists before the routes, so that HTTP can deliver what it stores.
+  const io: ChatServer = new Server(app.server, {
+    allowEIO3: true,
+    transports: config.websocketOnly ? ["websocket"] : ["polling", "websocket"],
+    maxHttpBufferSize: 2 * 1024 * 1024,
+    serveClient: false,
+    allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
+  });
+  const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics);
+  let draining = false;
+  metrics.sources.sockets = () => {
+    const rooms = io.of("/").adapter.rooms;
+    return { seed: rooms.get("seed:all")?.size ?? 0, batch: rooms.get("batch:all")?.size ?? 0 };
+  };
+  metrics.sources.usersOnline = () => redis.sCard(keys.onlineUsers);
+  registerMetricsRoute(app, metrics, config.metricsToken);
+  await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
+
   const openStreams = new Set<() => void>();
   await app.register(async (api) => {
     await registerSessions(api, {
@@ -91,27 +127,25 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
-  const io: ChatServer = new Server(app.server, {
-    allowEIO3: true,
-    transports: config.websocketOnly ? ["websocket"] : ["polling", "websocket"],
-    maxHttpBufferSize: 2 * 1024 * 1024,
-    serveClient: false,
-    allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
-  });
-  const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
+  // A draining instance takes no new sockets: the client retries, and lands on another instance.
+  io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 
   let closed = false;
-  return {
+  let metricsServer: HttpServer | undefined;
+  const instance: ChatServerInstance = {
     app,
     io,
     ctx,
+    get draining() {
+      return draining;
+    },
     async listen() {
       await app.listen({ port: config.port, host: config.host });
+      if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
@@ -119,9 +153,28 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       log.info({ serverId: config.serverId, port }, "redis-chat is listening");
       return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     },
+    async drain(timeoutMs) {
+      if (draining || closed) return;
+      draining = true;
+      const sockets = [...io.of("/").sockets.values()];
+      log.info({ sockets: sockets.length, timeoutMs }, "draining: sockets are told to reconnect elsewhere");
+      // In slices, so that the clients do not all reconnect (and catch up) in the same instant.
+      const spreadMs = timeoutMs / 2;
+      const slices = Math.max(1, Math.min(sockets.length, Math.floor(spreadMs / 100)));
+      const perSlice = Math.ceil(sockets.length / slices);
+      for (let i = 0; i < sockets.length; i += perSlice) {
+        for (const socket of sockets.slice(i, i + perSlice)) socket.disconnect(true);
+        if (i + perSlice < sockets.length) await new Promise((r) => setTimeout(r, spreadMs / slices));
+      }
+      await instance.close();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      draining = true;
+      metrics.stop();
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
       liveness.stop();
       delivery.flush();
       for (const end of openStreams) end();
@@ -136,4 +189,5 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       await connections.close();
     },
   };
+  return instance;
 }

@@ -7,6 +7,8 @@ import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
 import type { Logger } from "./logger.js";
+import type { StoredMessageListener } from "./domain/messages/post.js";
+import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
@@ -21,4 +23,8 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  /** Prometheus metrics of this instance (observability/metrics.ts): thin counters, no I/O. */
+  metrics: ChatMetrics;
+  /** Called after every message stored on this instance (any transport); must not block. */
+  messageListeners: StoredMessageListener[];
 }

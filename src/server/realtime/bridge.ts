@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { messageIdFromMicros } from "../domain/message-ids.js";
 import { normalizeMessage } from "../domain/messages.js";
 import type { Logger } from "../logger.js";
+import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
@@ -36,6 +37,7 @@ export class PubSubBridge {
   /** When the subscription broke (ms), while it is down. */
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
+  private started = false;
 
   constructor(
     private readonly redis: Redis,
@@ -43,6 +45,7 @@ export class PubSubBridge {
     private readonly serverId: string,
     private readonly delivery: LocalDelivery,
     private readonly log: Logger,
+    private readonly metrics?: ChatMetrics,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
   }
@@ -50,9 +53,11 @@ export class PubSubBridge {
   async start(): Promise<void> {
     await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
     this.subscriber.on("error", this.onSubscriberError);
+    this.started = true;
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.subscriber.off("error", this.onSubscriberError);
     clearInterval(this.probe?.timer);
     await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
@@ -73,7 +78,14 @@ export class PubSubBridge {
     const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
     this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
     this.brokenSince = 0;
+    this.metrics?.pubsubResyncs.inc();
     this.delivery.resync(since);
+  }
+
+  /** True while the `MESSAGES` subscription is known to work (readiness). */
+  get live(): boolean {
+    const ready = (this.subscriber as { isReady?: boolean }).isReady;
+    return this.brokenSince === 0 && this.started && ready !== false;
   }
 
   async publish(type: OutgoingType, data: unknown): Promise<void> {
@@ -98,7 +110,10 @@ export class PubSubBridge {
     switch (envelope.type) {
       case "message": {
         const message: ChatMessage | undefined = normalizeMessage(envelope.data);
-        if (message) this.delivery.message(message);
+        if (message) {
+          this.metrics?.observeArrival(message.id);
+          this.delivery.message(message);
+        }
         else this.log.warn({ type: envelope.type }, "dropped an envelope with a malformed message");
         return;
       }

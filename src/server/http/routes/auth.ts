@@ -19,10 +19,13 @@ export function authRoutes(ctx: ChatContext) {
         const { username, password } = request.body;
         const waitMs = await ctx.loginLimits.hit(username, request.ip);
         if (waitMs > 0) {
+          ctx.metrics.signIns.inc({ outcome: "limited" });
           reply.header("retry-after", Math.ceil(waitMs / 1000));
           throw new HttpError(429, `Too many sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
         const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
+        if (outcome.status === "password-too-short" || outcome.status === "wrong-password") ctx.metrics.signIns.inc({ outcome: "failed" });
+        else ctx.metrics.signIns.inc({ outcome: "ok" });
         if (outcome.status === "password-too-short") {
           throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
         }

@@ -1,41 +1,26 @@
-import { parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
+import { SendMessage, type MessageAck } from "../../../protocol/index.js";
+import { postMessage } from "../../domain/messages/post.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
-/** `message`: store a message from this socket's user and deliver it (see Messages.store). */
+/** `message`: store a message from this socket's user and deliver it (see postMessage). */
 export const messageHandlers: SocketHandlers = (socket, deps) => {
   const { ctx, delivery } = deps;
   onRequest(socket, deps, "message", async (payload): Promise<MessageAck> => {
     const parsed = SendMessage.safeParse(payload);
-    if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+    if (!parsed.success) {
+      ctx.metrics.messages.inc({ outcome: "refused" });
+      return { ok: false, error: describeZodError(parsed.error) };
+    }
     const { roomId, message: text, clientId } = parsed.data;
-    const user = socket.data.user;
-    if (!(await ctx.rooms.isMember(user.id, roomId))) {
-      return { ok: false, error: "You are not a member of this room" };
+    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId });
+    switch (result.status) {
+      case "not-member":
+        return { ok: false, error: "You are not a member of this room" };
+      case "rate-limited":
+        return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
+      default:
+        return { ok: true, message: result.message };
     }
-    const { config } = ctx;
-    const room = await ctx.rooms.privateSummary(roomId);
-    const result = await ctx.messages.store({
-      roomId,
-      from: user.id,
-      text,
-      clientId,
-      serverId: config.serverId,
-      rateLimit: config.messageRateLimit,
-      rateWindowMs: config.messageRateWindowMs,
-      showRoom: room,
-    });
-    if (result.status === "rate-limited") {
-      return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
-    }
-    if (result.status === "stored") {
-      // Synchronously, in stored order: the other member learns of a new room before its first
-      // message, as other instances do (the store script published show.room first).
-      const opened = result.firstInRoom && room;
-      if (opened) delivery.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== user.id));
-      delivery.message(result.message);
-      if (opened) await ctx.rooms.addPrivateMembers(roomId);
-    }
-    return { ok: true, message: result.message };
   });
 };

@@ -1,0 +1,74 @@
+import { parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+
+/**
+ * Where a stored message goes on this instance (the realtime layer's LocalDelivery fits it). Other
+ * instances get it from the store script's PUBLISH.
+ */
+export interface MessageSink {
+  message(message: ChatMessage): void;
+  showRoom(room: RoomSummary, userIds: number[]): void;
+}
+
+/** Something to do with a message once it is stored and delivered (webhooks); never awaited. */
+export type StoredMessageListener = (message: ChatMessage, sender: { id: number; username: string }) => void;
+
+export type PostOutcome =
+  | { status: "stored"; message: ChatMessage }
+  | { status: "duplicate"; message: ChatMessage }
+  | { status: "rate-limited"; retryAfterMs: number }
+  | { status: "not-member" };
+
+export interface PostRequest {
+  sender: { id: number; username: string };
+  roomId: string;
+  text: string;
+  clientId?: string;
+}
+
+/**
+ * Sends one message as `sender`, whatever the transport (socket `message`, `POST
+ * /room/:id/messages`, a webhook's reply): membership check, one store-and-publish round trip
+ * (Messages.store), live delivery to this instance's sockets, and the private room recorded for its
+ * members when this was its first message. A repeated clientId answers the first message
+ * (`duplicate`) without storing or delivering again. Counts the outcome and the store time, then
+ * tells `ctx.messageListeners` (synchronously; they must not block, e.g. webhooks enqueue async).
+ *
+ * Errors: Redis failures propagate (transports turn them into 503 / the unavailable ack).
+ */
+export async function postMessage(
+  ctx: ChatContext,
+  sink: MessageSink,
+  req: PostRequest,
+): Promise<PostOutcome> {
+  const { sender, roomId, text, clientId } = req;
+  if (!(await ctx.rooms.isMember(sender.id, roomId))) {
+    ctx.metrics.messages.inc({ outcome: "refused" });
+    return { status: "not-member" };
+  }
+  const { config } = ctx;
+  const room = await ctx.rooms.privateSummary(roomId);
+  const started = performance.now();
+  const result = await ctx.messages.store({
+    roomId,
+    from: sender.id,
+    text,
+    clientId,
+    serverId: config.serverId,
+    rateLimit: config.messageRateLimit,
+    rateWindowMs: config.messageRateWindowMs,
+    showRoom: room,
+  });
+  ctx.metrics.storeSeconds.observe((performance.now() - started) / 1000);
+  ctx.metrics.messages.inc({ outcome: result.status });
+  if (result.status === "rate-limited") return result;
+  if (result.status === "duplicate") return { status: "duplicate", message: result.message };
+  // Synchronously, in stored order: the other member learns of a new room before its first
+  // message, as other instances do (the store script published show.room first).
+  const opened = result.firstInRoom && room;
+  if (opened) sink.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== sender.id));
+  sink.message(result.message);
+  if (opened) await ctx.rooms.addPrivateMembers(roomId);
+  for (const listener of ctx.messageListeners) listener(result.message, sender);
+  return { status: "stored", message: result.message };
+}
