@@ -37,7 +37,7 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
   let timer: NodeJS.Timeout | undefined;
   try {
     const loaded = await Promise.race([
-      scriptsExist(sources.redis, LuaScript.allShas()),
+      ensureScripts(sources.redis),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error("timeout")), READINESS_TIMEOUT_MS);
       }),
@@ -56,4 +56,15 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
     accepting: sources.draining() ? "failing" : "ok",
   } satisfies Readiness["checks"];
   return { ready: Object.values(checks).every((state) => state === "ok"), checks };
+}
+
+/**
+ * SCRIPT EXISTS, and when some are missing (an operator's SCRIPT FLUSH; a failover to a replica
+ * that never saw them) load them again: otherwise every instance would report not-ready at once
+ * until each script happened to run. False when they are still missing after that.
+ */
+async function ensureScripts(redis: Redis): Promise<boolean> {
+  if (await scriptsExist(redis, LuaScript.allShas())) return true;
+  await LuaScript.loadAll(redis);
+  return scriptsExist(redis, LuaScript.allShas());
 }
