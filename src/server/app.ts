@@ -13,6 +13,11 @@ import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
+import { Bots } from "./domain/users/bot.js";
+import { botRoutes } from "./http/routes/bots.js";
+import { postMessageRoutes } from "./http/routes/post-message.js";
+import { Webhooks } from "./integrations/webhooks.js";
+import { serializerCompiler } from "fastify-type-provider-zod";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -61,6 +66,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
   const users = new Users(redis);
+  const roles = new Roles(redis);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
   const ctx: ChatContext = {
@@ -68,7 +74,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     log,
     redis,
     users,
-    roles: new Roles(redis),
+    roles,
+    bots: new Bots(redis, users, roles),
     rooms: new Rooms(redis, users),
     messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
     sessions: new Sessions(redis, config.sessionTtlSeconds),
@@ -90,6 +97,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bodyLimit: 1024 * 1024,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
+  app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
@@ -111,6 +120,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   };
   metrics.sources.usersOnline = () => redis.sCard(keys.onlineUsers);
   registerMetricsRoute(app, metrics, config.metricsToken);
+  const webhooks = new Webhooks(ctx, delivery);
+  ctx.messageListeners.push(webhooks.onMessageStored);
+  await ctx.bots.watch();
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
@@ -119,11 +131,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       sessions: ctx.sessions,
       secure: config.cookieSecure,
       ttlSeconds: config.sessionTtlSeconds,
+      bearer: (token) => ctx.bots.authenticate(token),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(botRoutes(ctx));
+    await api.register(postMessageRoutes(ctx, delivery));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -147,6 +162,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       await app.listen({ port: config.port, host: config.host });
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
+      await webhooks.start();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -176,6 +192,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       metricsServer?.closeAllConnections();
       metricsServer?.close();
       liveness.stop();
+      ctx.bots.stop();
+      await webhooks.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.

@@ -6,6 +6,7 @@ import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
+import type { Bots } from "./domain/users/bot.js";
 import type { Logger } from "./logger.js";
 import type { StoredMessageListener } from "./domain/messages/post.js";
 import type { ChatMetrics } from "./observability/metrics.js";
@@ -23,6 +24,8 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  /** Bots: API tokens, webhook settings, the per-instance bot directory (domain/users/bot.ts). */
+  bots: Bots;
   /** Prometheus metrics of this instance (observability/metrics.ts): thin counters, no I/O. */
   metrics: ChatMetrics;
   /** Called after every message stored on this instance (any transport); must not block. */

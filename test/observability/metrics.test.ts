@@ -61,10 +61,10 @@ describe("metrics", () => {
     await eventually(() => seen.length === 1, 5000, "delivery on B");
 
     const afterA = await scrapeA();
-    const afterB = await eventually(async () => {
+    const afterB = (await eventually(async () => {
       const m = await scrapeB();
       return value(m, 'chat_deliveries_total{mode="batch"}') > value(beforeB, 'chat_deliveries_total{mode="batch"}') ? m : undefined;
-    });
+    }))!;
     const delta = (after: Map<string, number>, before: Map<string, number>, sample: string) => value(after, sample) - value(before, sample);
 
     expect(delta(afterA, beforeA, 'chat_sign_ins_total{outcome="ok"}')).toBe(2);

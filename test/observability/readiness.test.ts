@@ -56,10 +56,10 @@ describe("readiness", () => {
     } finally {
       await db.redis.restart();
     }
-    const back = await eventually(async () => {
+    const back = (await eventually(async () => {
       const res = await readyz(a.url);
       return res.status === 200 ? res : undefined;
-    }, 10_000, "ready after the outage");
+    }, 10_000, "ready after the outage"))!;
     expect(back.body.checks).toEqual({ redis: "ok", scripts: "ok", pubsub: "ok", accepting: "ok" });
   });
 });

@@ -45,6 +45,22 @@ export const keys = {
   /** Counters with expiry: login attempts. */
   loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
   loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
+
+  // --- bots and webhooks (issue 11; domain/users/bot.ts, integrations/webhooks.ts) ---
+  /** Set of the ids of users that are bots (with a token). */
+  bots: "bots",
+  /** Counter, bumped on every bot change: instances reload their bot directory when it moves. */
+  botsVersion: "bots:version",
+  /** String -> bot user id: an API token, by its SHA-256 (hex). The token itself is never stored. */
+  botToken: (tokenSha256: string) => `bot:token:${tokenSha256}`,
+  /** Hash {tokenHash, webhookUrl, webhookSecret, createdAt, createdBy}: a bot's settings. */
+  bot: (userId: number) => `{user:${userId}}:bot`,
+  /** Hash {lastDeliveredAt, lastError, lastErrorAt, nextRetryAt, consecutiveFailures}: webhook state. */
+  webhookStatus: (userId: number) => `{user:${userId}}:webhook`,
+  /** Stream of webhook deliveries to make, read by the consumer group `webhooks` (one sender each). */
+  webhookQueue: "{webhooks}:queue",
+  /** Sorted set, score = due time (ms, Redis clock): failed deliveries waiting for their retry. */
+  webhookRetries: "{webhooks}:retry",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
