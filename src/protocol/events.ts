@@ -2,12 +2,17 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
+import { MessageId, type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 
-/** `message` from a client. `from` and `date` are the server's to decide; anything else is ignored. */
+/**
+ * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
+ * `replyTo`: the id of a message of the same room this one answers (refused when there is none).
+ */
 export const SendMessage = z.object({
   roomId: RoomId,
   message: MessageText,
   clientId: ClientId.optional(),
+  replyTo: MessageId.optional(),
 });
 export type SendMessage = z.infer<typeof SendMessage>;
 
@@ -48,12 +53,23 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
+  // message actions (see message-actions.ts), to seed and batch sockets alike
+  "message.updated": (change: MessageUpdated) => void;
+  "message.deleted": (change: MessageDeleted) => void;
+  "reaction.updated": (change: ReactionUpdated) => void;
+  typing: (typing: Typing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */
 export interface ClientToServerEvents {
   message: (payload: unknown, ack?: (answer: MessageAck) => void) => void;
   "room.join": (roomId: unknown, ack?: (answer: Ack<{ roomId: string }>) => void) => void;
+  // message actions (see message-actions.ts)
+  "message.edit": (payload: unknown, ack?: (answer: MessageAck) => void) => void;
+  "message.delete": (payload: unknown, ack?: (answer: DeleteAck) => void) => void;
+  "reaction.add": (payload: unknown, ack?: (answer: ReactionAck) => void) => void;
+  "reaction.remove": (payload: unknown, ack?: (answer: ReactionAck) => void) => void;
+  typing: (payload: unknown, ack?: (answer: Ack<object>) => void) => void;
 }
 
 /** The pub/sub envelope on the `MESSAGES` channel, exactly the seed's. */

@@ -4,3 +4,6 @@ export * from "./rest.js";
 export * from "./events.js";
 export * from "./roles.js";
 export * from "./integrations.js";
+export * from "./reactions.js";
+export * from "./mentions.js";
+export * from "./message-actions.js";

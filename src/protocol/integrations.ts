@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UserId, Username } from "./ids.js";
 import { ChatMessage, ClientId, MessageText } from "./message.js";
+import { MessageId } from "./message-actions.js";
 
 /**
  * Bots and outgoing webhooks (docs/integrations.md). A bot is a user with the role `bot` that acts
@@ -60,7 +61,7 @@ export type BotSummary = z.infer<typeof BotSummary>;
 export const BotList = z.array(BotSummary);
 
 /** `POST /room/:id/messages` (bots and people alike). */
-export const PostMessageBody = z.object({ message: MessageText, clientId: ClientId.optional() });
+export const PostMessageBody = z.object({ message: MessageText, clientId: ClientId.optional(), replyTo: MessageId.optional() });
 
 /**
  * What a webhook receives (POST, JSON), signed: `X-Chat-Timestamp: <unix seconds>` and

@@ -1,12 +1,32 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
+import { Reaction } from "./reactions.js";
 
 export const MAX_MESSAGE_LENGTH = 4000;
+
+/** How much of the answered message a reply carries (see `MessageReplyPreview`). */
+export const REPLY_PREVIEW_LENGTH = 140;
+
+/**
+ * A quote of the message a reply answers, as it was when the reply was sent: its author and the
+ * first REPLY_PREVIEW_LENGTH characters of its text. Later edits or a deletion of the original do
+ * not rewrite it; a client that has the original loaded shows that instead.
+ */
+export const MessageReplyPreview = z.object({ from: z.number().int(), message: z.string() });
+export type MessageReplyPreview = z.infer<typeof MessageReplyPreview>;
 
 /**
  * A chat message exactly as stored (JSON member of the `room:{id}` sorted set) and as delivered.
  * The seed's fields `{from, date, message, roomId}` plus a unique, time-ordered `id`.
  * `date` is Unix time in seconds, as in the seed; `id` orders messages within a room.
+ *
+ * Extra fields of ours, absent when empty (seed servers ignore them):
+ * - `mentions`: ids of the room's members the text mentions (`@name`, see mentions.ts), decided
+ *   by the server when it stores the message;
+ * - `replyTo`: the id of the message (same room) this one answers, with `reply`, its quote;
+ * - `edited`: Unix time in seconds of the last edit;
+ * - `reactions`: not part of the stored JSON (kept in keys of ours) but added to every message
+ *   read from history (`GET /room/:id/messages`), omitted when there are none.
  */
 export const ChatMessage = z.object({
   id: z.string(),
@@ -14,6 +34,11 @@ export const ChatMessage = z.object({
   date: z.number(),
   message: z.string(),
   roomId: RoomId,
+  mentions: z.array(z.number().int()).optional(),
+  replyTo: z.string().optional(),
+  reply: MessageReplyPreview.optional(),
+  edited: z.number().optional(),
+  reactions: z.array(Reaction).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { ChatContext } from "./context.js";
 import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
+import { MessageActions } from "./domain/messages/actions.js";
+import { Mentions } from "./domain/messages/mentions.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
@@ -21,6 +23,7 @@ import { serializerCompiler } from "fastify-type-provider-zod";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
+import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -66,7 +69,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
   const redis = connections.data;
   const users = new Users(redis);
+  const rooms = new Rooms(redis, users);
   const roles = new Roles(redis);
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
   const ctx: ChatContext = {
@@ -76,13 +82,15 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     users,
     roles,
     bots: new Bots(redis, users, roles),
-    rooms: new Rooms(redis, users),
-    messages: new Messages(redis, Boolean(config.redisClusterNodes?.length)),
+    rooms,
+    messages,
     sessions: new Sessions(redis, config.sessionTtlSeconds),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
     metrics,
     messageListeners: [],
+    mentions,
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
@@ -136,6 +144,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
     await api.register(roomRoutes(ctx));
+    await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));

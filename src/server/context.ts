@@ -1,6 +1,8 @@
 import type { Config } from "./config.js";
 import type { LoginLimits } from "./domain/rate-limits.js";
 import type { Messages } from "./domain/messages.js";
+import type { MessageActions } from "./domain/messages/actions.js";
+import type { Mentions } from "./domain/messages/mentions.js";
 import type { Presence } from "./domain/presence.js";
 import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
@@ -30,4 +32,7 @@ export interface ChatContext {
   metrics: ChatMetrics;
   /** Called after every message stored on this instance (any transport); must not block. */
   messageListeners: StoredMessageListener[];
+  // message actions (domain/messages/*)
+  mentions: Mentions;
+  messageActions: MessageActions;
 }

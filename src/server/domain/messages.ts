@@ -1,8 +1,10 @@
-import { ChatMessage, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
+import { ChatMessage, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
 import { messageIdFromScore, scoreFromMessageId } from "./message-ids.js";
+import { findMessage, type FoundMessage } from "./messages/lookup.js";
+import { attachReactions } from "./messages/reactions.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
 export const CLIENT_ID_TTL_SECONDS = 600;
@@ -15,7 +17,10 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * the user's own, across rooms.
  * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s,
  * the room's `show.room` payload ('' for none), published before the message when it is the
- * room's first, so that every instance's sockets learn of the room before its first message.
+ * room's first, so that every instance's sockets learn of the room before its first message;
+ * our extra fields as JSON object members (`,"mentions":[..],"replyTo":..,"reply":{..}`, or ''),
+ * and the exact member of the message replied to ('' for none): when it is no longer in the room
+ * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
@@ -26,6 +31,7 @@ if marker then
   local first = redis.call('GET', marker)
   if first then return {'duplicate', first} end
 end
+if ARGV[10] ~= '' and not redis.call('ZSCORE', room, ARGV[10]) then return {'noreply', ''} end
 local limit = tonumber(ARGV[5])
 if limit > 0 then
   local count = redis.call('INCR', rate)
@@ -45,7 +51,7 @@ local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
 local id = string.format('%d%06d', sec, usec)
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
-  ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. '}'
+  ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 if first_in_room == 1 and ARGV[8] ~= '' then
@@ -60,7 +66,8 @@ return {'stored', json, tostring(first_in_room)}
 export type StoreResult =
   | { status: "stored"; message: Message; firstInRoom: boolean }
   | { status: "duplicate"; message: Message }
-  | { status: "rate-limited"; retryAfterMs: number };
+  | { status: "rate-limited"; retryAfterMs: number }
+  | { status: "reply-not-found" };
 
 export interface StoreRequest {
   roomId: string;
@@ -72,6 +79,10 @@ export interface StoreRequest {
   rateWindowMs: number;
   /** For a private room: announced to every instance if this turns out to be its first message. */
   showRoom?: RoomSummary;
+  /** Ids of the room's members the text mentions (see messages/mentions.ts). */
+  mentions?: number[];
+  /** The message this one answers, as found in the room (see messages/lookup.ts). */
+  replyTo?: FoundMessage;
 }
 
 /**
@@ -88,18 +99,26 @@ export class Messages {
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
+      extraFields(req),
+      req.replyTo?.member ?? "",
     ])) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
+    if (status === "noreply") return { status: "reply-not-found" };
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };
   }
 
-  /** A page of history, newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
+  /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
   async page(roomId: string, offset: number, size: number): Promise<Message[]> {
     const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
-    return parseEntries(entries, roomId);
+    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
+  }
+
+  /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */
+  find(roomId: string, id: string): Promise<FoundMessage | undefined> {
+    return findMessage(this.redis, roomId, id);
   }
 
   /** Up to `size` messages strictly after the message `afterId`, oldest first. */
@@ -108,8 +127,21 @@ export class Messages {
       BY: "SCORE",
       LIMIT: { offset: 0, count: size },
     });
-    return parseEntries(entries, roomId);
+    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
   }
+}
+
+/** Our optional fields of a new message as JSON object members to append (`,"a":..`), or ''. */
+function extraFields(req: StoreRequest): string {
+  const extras: Partial<Message> = {};
+  if (req.mentions?.length) extras.mentions = req.mentions;
+  if (req.replyTo) {
+    const original = req.replyTo.message;
+    extras.replyTo = original.id;
+    extras.reply = { from: original.from, message: [...original.message].slice(0, REPLY_PREVIEW_LENGTH).join("") };
+  }
+  const json = JSON.stringify(extras);
+  return json === "{}" ? "" : `,${json.slice(1, -1)}`;
 }
 
 /**
@@ -129,7 +161,26 @@ export function normalizeMessage(raw: unknown, score?: number, roomId?: string):
     roomId: typeof r.roomId === "string" ? r.roomId : roomId,
   };
   const parsed = ChatMessage.safeParse(candidate);
-  return parsed.success ? parsed.data : undefined;
+  return parsed.success ? { ...parsed.data, ...messageExtras(r) } : undefined;
+}
+
+/**
+ * Our extra fields (mentions, reply, edited mark), each kept only when well formed: a malformed
+ * extra (written by anyone) costs that field, never the message.
+ */
+function messageExtras(r: Record<string, unknown>): Partial<Message> {
+  const out: Partial<Message> = {};
+  if (r.mentions !== undefined) {
+    const mentions = ChatMessage.shape.mentions.safeParse(r.mentions);
+    if (mentions.success && mentions.data?.length) out.mentions = mentions.data;
+  }
+  if (typeof r.replyTo === "string") {
+    out.replyTo = r.replyTo;
+    const reply = ChatMessage.shape.reply.safeParse(r.reply);
+    if (reply.success && reply.data) out.reply = reply.data;
+  }
+  if (typeof r.edited === "number" && Number.isFinite(r.edited)) out.edited = r.edited;
+  return out;
 }
 
 export function parseStoredMessage(json: string, score: number, roomId: string): Message | undefined {
@@ -140,7 +191,7 @@ export function parseStoredMessage(json: string, score: number, roomId: string):
   }
 }
 
-function parseEntries(entries: { value: string; score: number }[], roomId: string): Message[] {
+export function parseEntries(entries: { value: string; score: number }[], roomId: string): Message[] {
   const out: Message[] = [];
   for (const { value, score } of entries) {
     const message = parseStoredMessage(value, score, roomId);

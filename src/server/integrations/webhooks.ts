@@ -125,7 +125,8 @@ export function sendWebhook(
  * Outgoing webhooks: who is told about a stored message, and the senders that tell them.
  *
  * Enqueue: after a message is stored on this instance (any transport), if it is a private message
- * to a bot with a webhook, or @mentions such bots (in a room they are in), one entry per bot is
+ * to a bot with a webhook, or @mentions such bots (its `mentions` field: members of the room the
+ * text names, resolved by domain/messages/mentions.ts when it was stored), one entry per bot is
  * XADDed to `{webhooks}:queue`, asynchronously, after the sender's ack. Messages from bots never
  * trigger webhooks (no bot loops).
  *
@@ -163,7 +164,8 @@ export class Webhooks {
       const other = pair[0] === sender.id ? pair[1] : pair[0];
       if (bots.hasWebhook(other)) targets.push({ botId: other, event: "private" });
     } else {
-      for (const botId of bots.mentionedWebhookBots(message.message)) targets.push({ botId, event: "mention" });
+      // `mentions`: members of the room the text @mentions, resolved when it was stored.
+      for (const botId of message.mentions ?? []) if (bots.hasWebhook(botId)) targets.push({ botId, event: "mention" });
     }
     if (targets.length === 0) return;
     void this.enqueue(targets, message, sender).catch((err) =>
@@ -173,8 +175,6 @@ export class Webhooks {
 
   private async enqueue(targets: { botId: number; event: Job["event"] }[], message: ChatMessage, sender: Job["sender"]): Promise<void> {
     for (const { botId, event } of targets) {
-      // A mention reaches a bot only in a room it is in (General: every bot).
-      if (event === "mention" && !(await this.ctx.rooms.isMember(botId, message.roomId))) continue;
       const job: Job = { botId, event, sender, message, attempt: 1 };
       await this.ctx.redis.xAdd(keys.webhookQueue, "*", { job: JSON.stringify(job) }, {
         TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: QUEUE_MAX_LENGTH },

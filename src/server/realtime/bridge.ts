@@ -2,7 +2,9 @@ import {
   Envelope,
   parsePrivateRoomId,
   PresenceUser,
+  RoomChange,
   RoomSummary,
+  Typing,
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
@@ -14,7 +16,7 @@ import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe";
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing";
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
@@ -128,6 +130,20 @@ export class PubSubBridge {
         const members = room.success ? parsePrivateRoomId(room.data.id) : null;
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
         if (room.success && members) this.delivery.showRoom(room.data, members);
+        return;
+      }
+      // message actions: changes are published by their scripts, typing by the typing handler
+      case "message.updated":
+      case "message.deleted":
+      case "reaction.updated": {
+        const change = RoomChange.safeParse(envelope.data);
+        if (change.success && change.data.type === envelope.type) this.delivery.roomEvent(change.data.type, change.data.roomId, change.data);
+        else this.log.warn({ type: envelope.type }, "dropped a malformed change envelope");
+        return;
+      }
+      case "typing": {
+        const typing = Typing.safeParse(envelope.data);
+        if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
         return;
       }
       default:

@@ -1,7 +1,9 @@
 import type { Server } from "socket.io";
-import type { ChatMessage, PresenceUser, RoomSummary } from "../../protocol/index.js";
+import type { ChatMessage, PresenceUser, RoomSummary, ServerToClientEvents } from "../../protocol/index.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import { deliveryTargets, socketRooms, type DeliveryMode } from "./socket-rooms.js";
+
+export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing";
 
 /**
  * Delivers events to this instance's sockets. Seed-mode sockets get each message at once, as the
@@ -55,6 +57,20 @@ export class LocalDelivery {
     if (pending) pending.latest = user;
     else this.pendingPresence.set(user.id, { first: user.online, latest: user });
     this.presenceTimer ??= setTimeout(() => this.flushPresence(), this.presenceFlushMs);
+  }
+
+  /**
+   * An event about a room (`message.updated`, `message.deleted`, `reaction.updated`, `typing`) to
+   * the room's sockets of both modes, as its messages are delivered, leaving out `exceptUserId`'s
+   * own sockets. Messages of the room still waiting for their batch go first, so that no client
+   * hears of a change to a message before the message itself.
+   */
+  roomEvent<E extends RoomEventName>(event: E, roomId: string, payload: Parameters<ServerToClientEvents[E]>[0], exceptUserId?: number): void {
+    if (this.pendingMessages.has(roomId)) this.flushMessages();
+    for (const mode of ["seed", "batch"] as const) {
+      const targets = this.io.to(deliveryTargets(mode, roomId));
+      (exceptUserId === undefined ? targets : targets.except(socketRooms.user(mode, exceptUserId))).emit(event, payload);
+    }
   }
 
   /** Tells every local socket to fetch what was said after `since` (see `Resync`). */

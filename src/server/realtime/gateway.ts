@@ -7,13 +7,22 @@ import type { LocalDelivery } from "./delivery.js";
 import { UNAVAILABLE, type ChatServer, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handlers/handler.js";
 import { messageHandlers } from "./handlers/messages.js";
 import { roomHandlers } from "./handlers/rooms.js";
+import { messageActionHandlers } from "./handlers/message-actions.js";
+import { reactionHandlers } from "./handlers/reactions.js";
+import { typingHandlers } from "./handlers/typing.js";
 import { GENERAL_SOCKET_ROOMS, socketRooms } from "./socket-rooms.js";
 import { coalesceWrites } from "./write-coalescing.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
 /** Every group of socket events, each in its own file under handlers/. */
-const HANDLERS: SocketHandlers[] = [messageHandlers, roomHandlers];
+const HANDLERS: SocketHandlers[] = [
+  messageHandlers,
+  roomHandlers,
+  messageActionHandlers,
+  reactionHandlers,
+  typingHandlers,
+];
 
 /**
  * The Socket.IO gateway: authenticates the handshake by the session cookie, joins a socket to its

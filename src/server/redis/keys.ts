@@ -61,6 +61,11 @@ export const keys = {
   webhookQueue: "{webhooks}:queue",
   /** Sorted set, score = due time (ms, Redis clock): failed deliveries waiting for their retry. */
   webhookRetries: "{webhooks}:retry",
+  // --- ours: message actions (domain/messages/*; docs/data-model.md "Edits, deletions, reactions") ---
+  /** Hash messageId -> JSON `[{emoji, users: [userId...]}]`: a room's reactions, in the room's slot. */
+  roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
+  /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
+  roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

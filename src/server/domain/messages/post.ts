@@ -13,17 +13,22 @@ export interface MessageSink {
 /** Something to do with a message once it is stored and delivered (webhooks); never awaited. */
 export type StoredMessageListener = (message: ChatMessage, sender: { id: number; username: string }) => void;
 
+export const REPLY_NOT_FOUND = "The message you reply to is not in this room (deleted?)";
+
 export type PostOutcome =
   | { status: "stored"; message: ChatMessage }
   | { status: "duplicate"; message: ChatMessage }
   | { status: "rate-limited"; retryAfterMs: number }
-  | { status: "not-member" };
+  | { status: "not-member" }
+  | { status: "reply-not-found" };
 
 export interface PostRequest {
   sender: { id: number; username: string };
   roomId: string;
   text: string;
   clientId?: string;
+  /** Id of the message this one answers (must be in the room). */
+  replyTo?: string;
 }
 
 /**
@@ -41,13 +46,22 @@ export async function postMessage(
   sink: MessageSink,
   req: PostRequest,
 ): Promise<PostOutcome> {
-  const { sender, roomId, text, clientId } = req;
+  const { sender, roomId, text, clientId, replyTo } = req;
   if (!(await ctx.rooms.isMember(sender.id, roomId))) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "not-member" };
   }
   const { config } = ctx;
-  const room = await ctx.rooms.privateSummary(roomId);
+  // Mentions and the answered message are looked up only when the text has an `@` / there is a reply.
+  const [room, mentions, original] = await Promise.all([
+    ctx.rooms.privateSummary(roomId),
+    ctx.mentions.resolve(roomId, text),
+    replyTo === undefined ? undefined : ctx.messages.find(roomId, replyTo),
+  ]);
+  if (replyTo !== undefined && !original) {
+    ctx.metrics.messages.inc({ outcome: "refused" });
+    return { status: "reply-not-found" };
+  }
   const started = performance.now();
   const result = await ctx.messages.store({
     roomId,
@@ -58,8 +72,14 @@ export async function postMessage(
     rateLimit: config.messageRateLimit,
     rateWindowMs: config.messageRateWindowMs,
     showRoom: room,
+    mentions,
+    replyTo: original,
   });
   ctx.metrics.storeSeconds.observe((performance.now() - started) / 1000);
+  if (result.status === "reply-not-found") {
+    ctx.metrics.messages.inc({ outcome: "refused" });
+    return result;
+  }
   ctx.metrics.messages.inc({ outcome: result.status });
   if (result.status === "rate-limited") return result;
   if (result.status === "duplicate") return { status: "duplicate", message: result.message };

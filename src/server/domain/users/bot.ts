@@ -35,12 +35,11 @@ export type CreateBotOutcome =
  * `bot:token:{sha256}` -> id, `{user:ID}:bot` (settings) and `{user:ID}:webhook` (delivery state).
  *
  * Tokens are looked up on every request (one GET), so a rotated or deleted token fails at once on
- * every instance. The bot directory (names and who has a webhook), read on the send path to find
- * mentions, is cached per instance and reloaded when `bots:version` moves (checked every second).
+ * every instance. The bot directory (who is a bot, who has a webhook), read on the send path, is
+ * cached per instance and reloaded when `bots:version` moves (checked every second).
  */
 export class Bots {
-  private directory = new Map<number, { username: string; lower: string; hasWebhook: boolean }>();
-  private byName = new Map<string, number>();
+  private directory = new Map<number, { username: string; hasWebhook: boolean }>();
   private version: string | null | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -187,17 +186,6 @@ export class Bots {
     return this.directory.get(id)?.hasWebhook ?? false;
   }
 
-  /** The ids of bots with a webhook that the text @mentions (case-insensitive), from the cache. */
-  mentionedWebhookBots(text: string): number[] {
-    if (this.byName.size === 0 || !text.includes("@")) return [];
-    const found = new Set<number>();
-    for (const name of mentionedNames(text)) {
-      const id = this.byName.get(name);
-      if (id !== undefined && this.directory.get(id)?.hasWebhook) found.add(id);
-    }
-    return [...found];
-  }
-
   private async changed(): Promise<void> {
     await this.redis.incr(keys.botsVersion);
     await this.refresh();
@@ -211,33 +199,15 @@ export class Bots {
       this.users.usernames(ids),
       Promise.all(ids.map((id) => this.redis.hGet(keys.bot(id), "webhookUrl"))),
     ]);
-    const directory = new Map<number, { username: string; lower: string; hasWebhook: boolean }>();
-    const byName = new Map<string, number>();
+    const directory = new Map<number, { username: string; hasWebhook: boolean }>();
     ids.forEach((id, i) => {
       const username = names.get(id);
       if (username === undefined) return;
-      directory.set(id, { username, lower: username.toLowerCase(), hasWebhook: Boolean(urls[i]) });
-      byName.set(username.toLowerCase(), id);
+      directory.set(id, { username, hasWebhook: Boolean(urls[i]) });
     });
     this.directory = directory;
-    this.byName = byName;
     this.version = version;
   }
-}
-
-/**
- * Lower-cased names written as `@name` in a text (name characters as in usernames: letters,
- * digits, `_ . -`; a trailing `.` is read as punctuation, so both readings are returned).
- */
-export function mentionedNames(text: string): string[] {
-  const out: string[] = [];
-  for (const match of text.matchAll(/(?:^|[^A-Za-z0-9_.-])@([A-Za-z0-9_.-]{1,32})/g)) {
-    const name = match[1]!.toLowerCase();
-    out.push(name);
-    const trimmed = name.replace(/[.-]+$/, "");
-    if (trimmed && trimmed !== name) out.push(trimmed);
-  }
-  return out;
 }
 
 function webhookStatus(url: string | undefined, status: Record<string, string>): WebhookStatus | null {

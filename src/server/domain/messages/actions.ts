@@ -1,0 +1,101 @@
+import type {
+  ChatMessage,
+  MessageDeleted,
+  MessageUpdated,
+  Reaction,
+  ReactionUpdated,
+} from "../../../protocol/index.js";
+import type { Redis } from "../../redis/connection.js";
+import type { Messages } from "../messages.js";
+import type { Rooms } from "../rooms.js";
+import type { Roles } from "../users/role.js";
+import { readChanges } from "./changes.js";
+import { MessageEdits } from "./edits.js";
+import type { Mentions } from "./mentions.js";
+import { MessageReactions } from "./reactions.js";
+import type { ChangesPage } from "../../../protocol/index.js";
+
+/** A refusal both transports show as is: REST as `{message}` with `status`, the socket as `{ok: false, error}`. */
+export type Refused = { ok: false; status: 403 | 404 | 409; error: string };
+export type Outcome<T> = { ok: true; value: T } | Refused;
+
+const NOT_MEMBER: Refused = { ok: false, status: 403, error: "You are not a member of this room" };
+const NO_MESSAGE: Refused = { ok: false, status: 404, error: "No such message in this room" };
+
+/**
+ * What a user may do to stored messages, the same over REST and the socket: the membership and
+ * authorship rules, then the one-script change (edits.ts, reactions.ts). Changes are published on
+ * `MESSAGES` with `serverId`; the transport delivers them to this instance's sockets itself, or
+ * passes a serverId that is not this instance's so that the bridge does (see routes/message-actions.ts).
+ */
+export class MessageActions {
+  readonly edits: MessageEdits;
+  readonly reactions: MessageReactions;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly messages: Messages,
+    private readonly rooms: Rooms,
+    private readonly roles: Roles,
+    private readonly mentions: Mentions,
+  ) {
+    this.edits = new MessageEdits(redis);
+    this.reactions = new MessageReactions(redis);
+  }
+
+  /** One message with its reactions, for a member. */
+  async get(userId: number, roomId: string, id: string): Promise<Outcome<ChatMessage>> {
+    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    const found = await this.messages.find(roomId, id);
+    if (!found) return NO_MESSAGE;
+    const [message] = await this.reactions.attach(roomId, [found.message]);
+    return { ok: true, value: message! };
+  }
+
+  /** The author edits their message; mentions are recognised again in the new text. */
+  async edit(userId: number, roomId: string, id: string, text: string, serverId: string): Promise<Outcome<MessageUpdated>> {
+    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    const mentions = await this.mentions.resolve(roomId, text);
+    const result = await this.edits.edit(roomId, id, userId, text, mentions, serverId);
+    if (result.status === "not-found") return NO_MESSAGE;
+    if (result.status === "forbidden") return { ok: false, status: 403, error: "Only its author can edit a message" };
+    return { ok: true, value: result.change };
+  }
+
+  /** The author, or an administrator, deletes a message. */
+  async delete(userId: number, roomId: string, id: string, serverId: string): Promise<Outcome<MessageDeleted>> {
+    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    const result = await this.edits.delete(roomId, id, userId, () => this.roles.isAdmin(userId), serverId);
+    if (result.status === "not-found") return NO_MESSAGE;
+    if (result.status === "forbidden") {
+      return { ok: false, status: 403, error: "Only its author or an administrator can delete a message" };
+    }
+    return { ok: true, value: result.change };
+  }
+
+  /**
+   * A member adds (`add`) or removes a reaction. `change` is undefined when nothing changed (the
+   * reaction was already there / not there); `reactions` is the message's reactions either way.
+   */
+  async react(
+    userId: number,
+    roomId: string,
+    id: string,
+    emoji: string,
+    add: boolean,
+    serverId: string,
+  ): Promise<Outcome<{ reactions: Reaction[]; change?: ReactionUpdated }>> {
+    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    const result = await this.reactions.react(roomId, id, userId, emoji, add, serverId);
+    if (result.status === "not-found") return NO_MESSAGE;
+    if (result.status === "too-many") return { ok: false, status: 409, error: "This message has as many different reactions as it can take" };
+    if (result.status === "unchanged") return { ok: true, value: { reactions: result.reactions } };
+    return { ok: true, value: { reactions: result.change.reactions, change: result.change } };
+  }
+
+  /** The room's changes after `since`, for a member (see changes.ts). */
+  async changes(userId: number, roomId: string, since: string | undefined, size: number): Promise<Outcome<ChangesPage>> {
+    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    return { ok: true, value: await readChanges(this.redis, roomId, since, size) };
+  }
+}

@@ -1,0 +1,87 @@
+import { ChangesPage, RoomChange } from "../../../protocol/index.js";
+import type { Redis } from "../../redis/connection.js";
+import { keys } from "../../redis/keys.js";
+import { LuaScript } from "../../redis/script.js";
+
+/**
+ * The room's change log: a Redis stream `{room:ID}:changes` (in the room's hash slot) with one
+ * entry per edit, deletion or reaction change, field `c` = the change's JSON without its `seq`
+ * (the entry id is the seq). Capped at about CHANGE_LOG_LENGTH entries per room (`MAXLEN ~`);
+ * Redis remembers the newest trimmed id (`max-deleted-entry-id`), which tells a reader whose
+ * cursor is older than what is kept that it missed changes.
+ */
+export const CHANGE_LOG_LENGTH = 1000;
+
+/**
+ * Lua: `record(changes_key, event_type, body, server_id)` appends a change (JSON object text
+ * `{"type":...}` without seq) to the log and publishes it on `MESSAGES` as `{serverId, type, data}`,
+ * data = the change with its `seq`; returns that data text. Scripts that change a message end with it,
+ * so the change, its log entry and its publication are one atomic round trip.
+ */
+export const RECORD_CHANGE_LUA = `
+local function record(changes, event_type, body, server_id)
+  local seq = redis.call('XADD', changes, 'MAXLEN', '~', ${CHANGE_LOG_LENGTH}, '*', 'c', body)
+  local data = '{"seq":"' .. seq .. '",' .. string.sub(body, 2)
+  redis.call('PUBLISH', '${keys.messagesChannel}',
+    '{"serverId":' .. cjson.encode(server_id) .. ',"type":' .. cjson.encode(event_type) .. ',"data":' .. data .. '}')
+  return data
+end
+`;
+
+/**
+ * KEYS: changes stream. ARGV: start ('' = only report the cursor), count.
+ * Returns {last-generated-id, max-deleted-entry-id, entries...} where each entry is {id, fields}.
+ */
+const READ_CHANGES = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', '0-0', {}} end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+local last, deleted = '0-0', '0-0'
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then last = info[i + 1] end
+  if info[i] == 'max-deleted-entry-id' then deleted = info[i + 1] end
+end
+if ARGV[1] == '' then return {last, deleted, {}} end
+return {last, deleted, redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])}
+`);
+
+/** Orders stream ids `ms-n` (n optional, as 0). */
+export function compareSeq(a: string, b: string): number {
+  const [am, an = "0"] = a.split("-");
+  const [bm, bn = "0"] = b.split("-");
+  const d = BigInt(am!) - BigInt(bm!) || BigInt(an) - BigInt(bn);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/**
+ * The room's changes strictly after `since` (a seq `ms-n`; a plain time `ms` means from that
+ * millisecond on), oldest first, at most `size`. Without `since`, only the current cursor. Entries
+ * that do not parse (written by a newer version, say) are skipped but still advance the cursor.
+ */
+export async function readChanges(redis: Redis, roomId: string, since: string | undefined, size: number): Promise<ChangesPage> {
+  const start = since === undefined ? "" : since.includes("-") ? `(${since}` : `${since}-0`;
+  const [last, deleted, entries] = (await READ_CHANGES.run(redis, [keys.roomChanges(roomId)], [start, size + 1])) as [
+    string,
+    string,
+    [string, string[]][],
+  ];
+  if (since === undefined) return { changes: [], cursor: last, more: false, complete: true };
+  // Trimmed entries newer than the cursor were changes this reader never saw. (Redis before 7.0
+  // does not report trimmed ids: there every read counts as complete.)
+  const complete =
+    deleted === "0-0" || (since.includes("-") ? compareSeq(deleted, since) <= 0 : compareSeq(deleted, `${since}-0`) < 0);
+  const more = entries.length > size;
+  const page = entries.slice(0, size);
+  const changes: RoomChange[] = [];
+  for (const [seq, fields] of page) {
+    const body = fields[fields.indexOf("c") + 1];
+    if (body === undefined) continue;
+    try {
+      const parsed = RoomChange.safeParse({ ...JSON.parse(body), seq });
+      if (parsed.success) changes.push(parsed.data);
+    } catch {
+      // a malformed entry is skipped; the cursor still moves past it
+    }
+  }
+  const cursor = page.length > 0 ? page[page.length - 1]![0] : since;
+  return { changes, cursor, more, complete };
+}

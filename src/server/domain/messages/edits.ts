@@ -1,0 +1,97 @@
+import { MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
+import type { Redis } from "../../redis/connection.js";
+import { keys } from "../../redis/keys.js";
+import { LuaScript } from "../../redis/script.js";
+import { RECORD_CHANGE_LUA } from "./changes.js";
+import { findMessage } from "./lookup.js";
+
+/**
+ * KEYS: room sorted set, changes stream. ARGV: the message's exact member, the new JSON without
+ * its closing brace, room id, server id.
+ * Replaces the member at the same score (so order and id stay), appending `"edited": <Redis time, s>`.
+ * Returns {'ok', change JSON} or {'gone'}.
+ */
+const EDIT = new LuaScript(`${RECORD_CHANGE_LUA}
+local room, changes = KEYS[1], KEYS[2]
+local score = redis.call('ZSCORE', room, ARGV[1])
+if not score then return {'gone'} end
+local t = redis.call('TIME')
+local json = ARGV[2] .. ',"edited":' .. t[1] .. '}'
+redis.call('ZREM', room, ARGV[1])
+redis.call('ZADD', room, score, json)
+local body = '{"type":"message.updated","roomId":' .. cjson.encode(ARGV[3]) .. ',"message":' .. json .. '}'
+return {'ok', record(changes, 'message.updated', body, ARGV[4])}
+`);
+
+/**
+ * KEYS: room sorted set, reactions hash, changes stream. ARGV: exact member, message id, room id,
+ * server id. Removes the message and its reactions. Returns {'ok', change JSON} or {'gone'}.
+ */
+const DELETE = new LuaScript(`${RECORD_CHANGE_LUA}
+local room, hash, changes = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('ZREM', room, ARGV[1]) == 0 then return {'gone'} end
+redis.call('HDEL', hash, ARGV[2])
+local body = '{"type":"message.deleted","roomId":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(ARGV[2]) .. '}'
+return {'ok', record(changes, 'message.deleted', body, ARGV[4])}
+`);
+
+export type EditResult =
+  | { status: "edited"; change: MessageUpdated }
+  | { status: "not-found" }
+  | { status: "forbidden" };
+export type DeleteResult =
+  | { status: "deleted"; change: MessageDeleted }
+  | { status: "not-found" }
+  | { status: "forbidden" };
+
+/** How many times an edit or deletion looks the message up again after losing a race with another change. */
+const ATTEMPTS = 3;
+
+/**
+ * Editing and deleting stored messages in place in `room:{id}`. Each change is one script: the
+ * sorted set, the change log and the publication on `MESSAGES` change together. The message is
+ * found first (messages/lookup.ts) and the script acts only when that exact member is still there.
+ */
+export class MessageEdits {
+  constructor(private readonly redis: Redis) {}
+
+  /**
+   * Gives message `id` the new `text` and `mentions` (ids, see messages/mentions.ts); only its author
+   * may. The stored JSON keeps every other field (reply included) and gains `edited`. `serverId` is
+   * what the publication carries (the caller's instance skips it and delivers locally).
+   */
+  async edit(roomId: string, id: string, editorId: number, text: string, mentions: number[], serverId: string): Promise<EditResult> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const found = await findMessage(this.redis, roomId, id);
+      if (!found) return { status: "not-found" };
+      if (found.message.from !== editorId) return { status: "forbidden" };
+      const { edited: _edited, reactions: _reactions, mentions: _mentions, ...kept } = found.message;
+      const next: ChatMessage = { ...kept, message: text, ...(mentions.length ? { mentions } : {}) };
+      const json = JSON.stringify(next);
+      const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
+        found.member, json.slice(0, -1), roomId, serverId,
+      ])) as [string, string?];
+      if (reply[0] === "gone") continue;
+      return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
+    }
+    return { status: "not-found" };
+  }
+
+  /**
+   * Removes message `id` and its reactions from the room. `mayDeleteAny` (administrators) lifts the
+   * author-only rule; it is asked only when the deleter is not the author.
+   */
+  async delete(roomId: string, id: string, userId: number, mayDeleteAny: () => Promise<boolean>, serverId: string): Promise<DeleteResult> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const found = await findMessage(this.redis, roomId, id);
+      if (!found) return { status: "not-found" };
+      if (found.message.from !== userId && !(await mayDeleteAny())) return { status: "forbidden" };
+      const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
+        found.member, found.message.id, roomId, serverId,
+      ])) as [string, string?];
+      if (reply[0] === "gone") continue;
+      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)) };
+    }
+    return { status: "not-found" };
+  }
+}
