@@ -7,3 +7,4 @@ export * from "./integrations.js";
 export * from "./reactions.js";
 export * from "./mentions.js";
 export * from "./message-actions.js";
+export * from "./operations.js";

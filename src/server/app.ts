@@ -19,7 +19,7 @@ import { Bots } from "./domain/users/bot.js";
 import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
-import { serializerCompiler } from "fastify-type-provider-zod";
+import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -106,7 +106,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
+  await registerOpenApi(app, "0.1.0");
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });

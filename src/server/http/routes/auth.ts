@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
-import { LoginBody, MIN_PASSWORD_LENGTH, type SessionUser } from "../../../protocol/index.js";
+import { LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 
@@ -14,7 +14,7 @@ export function authRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.post(
       "/login",
-      { schema: { body: LoginBody }, config: { public: true } },
+      { schema: { body: LoginBody, response: { 200: SessionUser, 201: SessionUser } }, config: { public: true } },
       async (request, reply) => {
         const { username, password } = request.body;
         const waitMs = await ctx.loginLimits.hit(username, request.ip);
@@ -36,14 +36,13 @@ export function authRoutes(ctx: ChatContext) {
       },
     );
 
-    app.post("/logout", { config: { public: true } }, async (request, reply) => {
+    app.post("/logout", { config: { public: true }, schema: { response: { 200: OkAnswer } } }, async (request, reply) => {
       await reply.endSession(request);
-      return { ok: true };
+      return { ok: true as const };
     });
 
-    app.get("/me", { config: { public: true } }, async (request, reply) => {
-      return reply.type("application/json").send(JSON.stringify(request.user));
-    });
+    /** The session user, or null without a session (the seed's client asks this first). */
+    app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.nullable() } } }, async (request) => request.user);
   };
   return plugin;
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
+import { z } from "zod";
 import { BotList, BotParams, BotSummary, BotToken, CreateBotBody, CreatedBot, UpdateBotBody } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { checkWebhookUrl, WebhookUrlError } from "../../integrations/webhook-url.js";
@@ -60,10 +61,10 @@ export function botRoutes(ctx: ChatContext) {
       return rotated;
     });
 
-    app.delete("/bots/:id", { schema: { params: BotParams } }, async (request, reply) => {
+    app.delete("/bots/:id", { schema: { params: BotParams, response: { 204: z.null().meta({ description: "Deleted" }) } } }, async (request, reply) => {
       await requireAdmin(request);
       if (!(await ctx.bots.remove(request.params.id))) throw new HttpError(404, "No such bot");
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     });
   };
   return plugin;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { NotReadyAnswer, ReadyAnswer } from "../../../protocol/index.js";
 import { checkReadiness, type ReadinessSources } from "../../observability/readiness.js";
 
 const EXPLAIN = {
@@ -15,12 +16,12 @@ const EXPLAIN = {
  */
 export function readinessRoutes(sources: ReadinessSources) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.get("/readyz", { config: { public: true }, logLevel: "warn" }, async (_request, reply) => {
+    app.get("/readyz", { config: { public: true }, logLevel: "warn", schema: { response: { 200: ReadyAnswer, 503: NotReadyAnswer } } }, async (_request, reply) => {
       const { ready, checks } = await checkReadiness(sources);
       reply.header("cache-control", "no-store");
-      if (ready) return { status: "ready", checks };
+      if (ready) return { status: "ready" as const, checks };
       const failing = (Object.keys(checks) as (keyof typeof checks)[]).filter((name) => checks[name] !== "ok");
-      return reply.code(503).send({ status: "unavailable", message: failing.map((name) => EXPLAIN[name]).join("; "), checks });
+      return reply.code(503).send({ status: "unavailable" as const, message: failing.map((name) => EXPLAIN[name]).join("; "), checks });
     });
   };
   return plugin;
