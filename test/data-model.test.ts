@@ -88,7 +88,7 @@ describe("the keys written", () => {
       });
       const extras = Object.keys(types).filter((k) => !/^(total_users|username:\w+|user:\d+(:rooms)?|room:[\d:]+(:name)?|online_users)$/.test(k));
       for (const key of extras) {
-        expect(key).toMatch(/^(usernames:index$|session:|ratelimit:|\{room:[\d:]+\}:(client|rate):|\{online_users\}:)/);
+        expect(key).toMatch(/^(usernames:index$|session:|ratelimit:|\{room:[\d:]+\}:(client|rate):|\{online_users\}:|\{webhooks\}:queue$)/);
       }
       expect(await db.raw.hGetAll("user:1")).toEqual({ username: "ann", password: expect.stringMatching(/^\$2b\$10\$/) });
       const [member] = await db.raw.zRange("room:1:2", 0, -1);
