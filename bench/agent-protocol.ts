@@ -33,6 +33,8 @@ export interface SendPlan {
   /** Extra padding characters in each message. */
   padding: number;
   clientId: boolean;
+  /** Global indexes of this agent's sockets that send `typing {roomId}` every `typingEveryMs` meanwhile. */
+  typers?: { sockets: number[]; roomId: string; everyMs: number };
 }
 
 /** A sender's acknowledged messages (bit k set: message k acknowledged ok). */
@@ -81,6 +83,8 @@ export interface AgentCounters {
   presenceBatchEvents: number;
   presenceUsers: number;
   showRoomEvents: number;
+  /** `typing` events received */
+  typingEvents: number;
   invalidPayloads: number;
   foreignText: number;
   disconnects: number;
@@ -119,6 +123,8 @@ export interface SendResult {
   wallMs: number;
   /** how far behind schedule the sender fell, at worst */
   maxLagMs: number;
+  /** `typing` events sent (by the plan's typers) */
+  typingSent?: number;
 }
 
 export type AgentReply =

@@ -23,7 +23,7 @@ function snapshotCounters(reset: boolean): AgentCounters {
   const copy = { ...counters };
   if (reset) {
     loop.reset();
-    for (const key of ["messageEvents", "batchEvents", "messagesInBatches", "presenceEvents", "presenceBatchEvents", "presenceUsers", "showRoomEvents", "invalidPayloads", "foreignText", "disconnects"] as const) counters[key] = 0;
+    for (const key of ["messageEvents", "batchEvents", "messagesInBatches", "presenceEvents", "presenceBatchEvents", "presenceUsers", "showRoomEvents", "typingEvents", "invalidPayloads", "foreignText", "disconnects"] as const) counters[key] = 0;
   }
   return copy;
 }

@@ -99,6 +99,10 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
       MESSAGE_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT_PER_ADDRESS: "0",
+      // The load generator is one user sending hundreds of messages a second on a few sockets,
+      // and the storm opens 20 sockets per user: abuse limits off, as the message rate limit.
+      SOCKET_EVENT_BUDGET: "0",
+      MAX_SOCKETS_PER_USER: "0",
       ...(options.flushMs !== undefined ? { DELIVERY_FLUSH_MS: String(options.flushMs) } : {}),
       ...options.extraEnv,
     },

@@ -26,6 +26,8 @@ export interface Options {
   padding: number;
   clientId: boolean;
   batch: boolean;
+  /** fan-out: sockets (not senders) that also send `typing` every TYPING_THROTTLE_MS during each step */
+  typers: number;
   profileDir: string | null;
   tsx: boolean;
   build: boolean;
@@ -49,6 +51,8 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --storm-sockets N       (10000)  --storm-users N (500) --connect-concurrency N per agent (200)
   --flush-ms N            DELIVERY_FLUSH_MS for started servers
   --padding N             extra characters per message   --no-client-id   --no-batch
+  --typers N              fan-out: N more members send \`typing\` every 3 s during each step (0);
+                          use with --label typing to keep those figures apart
   --profile DIR           run started servers with node --cpu-prof --cpu-prof-dir=DIR
   --tsx                   run src/server/main.ts with tsx instead of dist/ (no build)
   --build                 rebuild dist/ first even if it looks fresh
@@ -89,6 +93,7 @@ export function parseOptions(argv: string[]): Options {
       "connect-concurrency": { type: "string" },
       "flush-ms": { type: "string" },
       padding: { type: "string" },
+      typers: { type: "string" },
       "no-client-id": { type: "boolean", default: false },
       "no-batch": { type: "boolean", default: false },
       profile: { type: "string" },
@@ -133,6 +138,7 @@ export function parseOptions(argv: string[]): Options {
     padding: int(values.padding, 0, "padding"),
     clientId: !values["no-client-id"],
     batch: !values["no-batch"],
+    typers: int(values.typers, 0, "typers"),
     profileDir: values.profile ?? null,
     tsx: values.tsx,
     build: values.build,

@@ -33,7 +33,7 @@ async function redisVersion(url: string | null): Promise<string> {
 }
 
 function settingsOf(options: Options, scenario: Scenario): Record<string, unknown> {
-  const common = { durationS: options.durationMs / 1000, agents: options.agents, batch: options.batch, clientId: options.clientId, padding: options.padding, flushMs: options.flushMs ?? "server default", external: options.urls.length > 0 };
+  const common = { durationS: options.durationMs / 1000, agents: options.agents, typers: options.typers, batch: options.batch, clientId: options.clientId, padding: options.padding, flushMs: options.flushMs ?? "server default", external: options.urls.length > 0 };
   switch (scenario) {
     case "fanout":
     case "two-instances":

@@ -16,6 +16,8 @@ export interface Layout {
   sockets: SocketSpec[][];
   /** senders per agent */
   senders: SenderSpec[][];
+  /** per agent: its sockets that send `typing` during each step (fan-out `--typers`) */
+  typers?: { sockets: number[]; roomId: string; everyMs: number }[];
   targets: Target[];
   redisUrl: string | null;
 }
@@ -53,6 +55,8 @@ export interface StepResult {
   otherCores: number | null;
   redis: { cpuMs: number; cores: number; commandsPerMessage: number; perMessage: Record<string, number> } | null;
   frames: { batchEvents: number; messagesPerBatch: number; messageEvents: number; presenceEvents: number; presenceBatchEvents: number; showRoomEvents: number; invalidPayloads: number; disconnects: number };
+  /** with typing traffic on: `typing` events sent by the typers and received by members */
+  typing?: { sent: number; received: number };
   drainMs: number;
 }
 
@@ -126,7 +130,7 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
   const started = performance.now();
   const sendResults: SendResult[] = await Promise.all(
     agents.map((agent, i) =>
-      agent.send({ step: options.step, senders: layout.senders[i]!, rate: rates[i]!, durationMs: options.durationMs, padding: options.padding, clientId: options.clientId }),
+      agent.send({ step: options.step, senders: layout.senders[i]!, rate: rates[i]!, durationMs: options.durationMs, padding: options.padding, clientId: options.clientId, typers: layout.typers?.[i] }),
     ),
   );
   const sendMs = performance.now() - started;
@@ -217,6 +221,7 @@ export async function runStep(layout: Layout, options: { step: number; rate: num
       invalidPayloads: counters.reduce((n, c) => n + c.invalidPayloads, 0),
       disconnects: counters.reduce((n, c) => n + c.disconnects, 0),
     },
+    ...(layout.typers ? { typing: { sent: sendResults.reduce((n, r) => n + (r.typingSent ?? 0), 0), received: counters.reduce((n, c) => n + c.typingEvents, 0) } } : {}),
     drainMs,
   };
 }
@@ -225,6 +230,7 @@ export function describeStep(r: StepResult): string {
   const l = r.latency;
   return `${r.label}: sent ${r.sentPerSec}/s ok ${r.ackOk} err ${r.ackErrors} | delivered ${r.delivered}/${r.expected} (${r.deliveredPerSec}/s) lost ${r.lost} dup ${r.duplicates}`
     + ` | p50 ${l.p50Ms} p90 ${l.p90Ms} p99 ${l.p99Ms} max ${l.maxMs} ms | server ${r.serverCores} cores ${r.serverRssMB} MB | client ${r.clientCores} cores | machine ${r.machineCores} (others ${r.otherCores})`
+    + (r.typing ? ` | typing sent ${r.typing.sent} received ${r.typing.received}` : "")
     + (r.redis ? ` | redis ${r.redis.commandsPerMessage} cmd/msg ${JSON.stringify(r.redis.perMessage)}` : "");
 }
 

@@ -73,6 +73,7 @@ export function attach(slot: Slot, socket: ChatSocket): void {
     counters.presenceUsers += Array.isArray(batch?.users) ? batch.users.length : 0;
   });
   socket.on("show.room", (_room: RoomSummary) => void counters.showRoomEvents++);
+  socket.on("typing", () => void counters.typingEvents++);
   socket.on("disconnect", () => {
     counters.disconnects++;
     counters.connected--;

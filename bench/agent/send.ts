@@ -53,7 +53,8 @@ export function send(plan: SendPlan): Promise<SendResult> {
     });
     sent++;
   };
-  return new Promise((resolve) => {
+  const typing = startTyping(plan);
+  return new Promise<SendResult>((resolve) => {
     if (senders.length === 0 || plan.rate <= 0) {
       setTimeout(() => resolve({ sent: 0, wallMs: plan.durationMs, maxLagMs: 0 }), plan.durationMs);
       return;
@@ -76,7 +77,44 @@ export function send(plan: SendPlan): Promise<SendResult> {
       setTimeout(tick, 2);
     };
     tick();
-  });
+  }).then((result) => ({ ...result, typingSent: typing.stop() }));
+}
+
+/**
+ * Typing traffic alongside the messages: each typer emits `typing {roomId}` every `everyMs` (what
+ * a client does while someone types), their first ones spread over the first interval.
+ */
+function startTyping(plan: SendPlan): { stop(): number } {
+  const timers: NodeJS.Timeout[] = [];
+  let sent = 0;
+  const typers = plan.typers;
+  if (typers && typers.sockets.length > 0) {
+    typers.sockets.forEach((index, i) => {
+      const socket = slots.get(index)?.socket;
+      if (!socket) return;
+      const emit = () => {
+        socket.emit("typing", { roomId: typers.roomId });
+        sent++;
+      };
+      const offset = (typers.everyMs * i) / typers.sockets.length;
+      timers.push(
+        setTimeout(() => {
+          emit();
+          timers.push(setInterval(emit, typers.everyMs));
+        }, offset),
+      );
+    });
+  }
+  const deadline = setTimeout(() => stopAll(), plan.durationMs);
+  timers.push(deadline);
+  function stopAll(): number {
+    for (const t of timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
+    return sent;
+  }
+  return { stop: stopAll };
 }
 
 export function senderResults(): SendersReply {

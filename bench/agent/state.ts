@@ -29,7 +29,7 @@ export const ackLatency = createHistogram();
 
 export const counters: AgentCounters = {
   messageEvents: 0, batchEvents: 0, messagesInBatches: 0, presenceEvents: 0, presenceBatchEvents: 0, presenceUsers: 0,
-  showRoomEvents: 0, invalidPayloads: 0, foreignText: 0, disconnects: 0, connected: 0, stepDeliveries: 0, pendingAcks: 0,
+  showRoomEvents: 0, typingEvents: 0, invalidPayloads: 0, foreignText: 0, disconnects: 0, connected: 0, stepDeliveries: 0, pendingAcks: 0,
   eventLoopP99Ms: 0, eventLoopMaxMs: 0,
 };
 

@@ -9,7 +9,7 @@ import type { BenchContext } from "../context.js";
 import { sleep } from "../limit.js";
 import { perMessageCounts, startMonitor } from "../redis-monitor.js";
 import { connectAll, describeStep, runStep, type StepResult } from "../step.js";
-import { GENERAL_ROOM_ID } from "../../src/protocol/index.js";
+import { GENERAL_ROOM_ID, TYPING_THROTTLE_MS } from "../../src/protocol/index.js";
 
 export const FANOUT_RATES = [100, 200, 400, 800, 1600];
 
@@ -17,6 +17,8 @@ export interface FanoutResult {
   instances: number;
   members: number;
   senders: number;
+  /** members that also sent `typing` every 3 s during each step (`--typers`) */
+  typers: number;
   agents: number;
   connect: { wallMs: number; connected: number; failed: number; errors: string[] };
   steps: StepResult[];
@@ -36,6 +38,9 @@ export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<Fa
     const senders: SenderSpec[][] = agents.map(() => []);
     const senderEvery = options.members / Math.max(1, Math.min(options.senders, options.members));
     let nextSender = 0;
+    // --typers: members that are not senders also type (typing events every TYPING_THROTTLE_MS).
+    const typers = agents.map(() => ({ sockets: [] as number[], roomId: GENERAL_ROOM_ID, everyMs: TYPING_THROTTLE_MS }));
+    let typersLeft = options.typers;
     users.forEach((user, i) => {
       const agent = i % agents.length;
       const target = targets[Math.floor(i / agents.length) % targets.length]!;
@@ -43,13 +48,16 @@ export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<Fa
       if (nextSender < options.senders && i >= Math.floor(nextSender * senderEvery)) {
         senders[agent]!.push({ sender: nextSender, socket: i, roomId: GENERAL_ROOM_ID });
         nextSender++;
+      } else if (typersLeft > 0 && i % 2 === 1) {
+        typers[agent]!.sockets.push(i);
+        typersLeft--;
       }
     });
     const connect = await connectAll({ agents, sockets }, options.connectConcurrency);
     console.log(`bench: ${label}: ${connect.connected} sockets connected in ${Math.round(connect.wallMs)} ms (${connect.failed} failed ${connect.errors.join("; ")})`);
     if (connect.failed) throw new Error(`${label}: ${connect.failed} sockets failed to connect: ${connect.errors.join("; ")}`);
     await sleep(1000); // let the presence traffic of the connections settle
-    const layout = { agents, sockets, senders, targets, redisUrl: ctx.redisUrl };
+    const layout = { agents, sockets, senders, targets, redisUrl: ctx.redisUrl, ...(options.typers > 0 ? { typers } : {}) };
     const rates = options.rates ?? FANOUT_RATES;
     // Warm-up (JIT, first-message paths), not recorded.
     const warm = await runStep(layout, { step: 0, rate: rates[0]!, durationMs: 2000, drainMs: options.drainMs, padding: options.padding, clientId: options.clientId, label: "warm-up" });
@@ -82,6 +90,7 @@ export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<Fa
       instances,
       members: options.members,
       senders: senders.reduce((n, s) => n + s.length, 0),
+      typers: options.typers > 0 ? typers.reduce((n, t) => n + t.sockets.length, 0) : 0,
       agents: agents.length,
       connect: { wallMs: Math.round(connect.wallMs), connected: connect.connected, failed: connect.failed, errors: connect.errors },
       steps,

@@ -13,6 +13,7 @@ import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
+import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
@@ -148,6 +149,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const onMessages = (roomId: string, messages: ChatMessage[]) => {
       if (!stateRef.current.rooms[roomId]) void addRoom({ id: roomId, names: [] }, false);
       dispatch({ type: "messagesArrived", roomId, messages });
+      announceLiveMessages(roomId, messages);
     };
     const addRoom = async (room: RoomSummary, join: boolean) => {
       dispatch({ type: "roomAdded", room });
@@ -309,6 +311,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const logout = useCallback(async () => {
     socketRef.current?.removeAllListeners();
     socketRef.current?.disconnect();
+    await beforeSignOut();
     await api.logout().catch(() => undefined);
     history.replaceState(null, "", location.pathname);
     signedOut.current();

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DeleteMessage, EditMessage, MessageDeleted, MessageUpdated, ReactionUpdated, ReactToMessage, Typing, TypingStart } from "./message-actions.js";
 import { ChatMessage } from "./message.js";
 import { Reaction } from "./reactions.js";
+import { ConnectionClosing } from "./limits.js";
 import { RoomSummary } from "./rest.js";
 import {
   JoinRoom,
@@ -43,6 +44,7 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "message.deleted": { summary: "A message was deleted.", payload: MessageDeleted },
   "reaction.updated": { summary: "A message's reactions changed.", payload: ReactionUpdated },
   typing: { summary: "Someone is typing in a room.", payload: Typing },
+  "connection.closing": { summary: "The server is about to close this connection (it sent too many events); says why.", payload: ConnectionClosing },
 };
 
 export const clientEvents: { [K in keyof ClientToServerEvents]: EventDoc } = {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
-import { ChatMessage, ClientId, MessageText } from "./message.js";
+import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
-import { MessageId, type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
+import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
+import type { ConnectionClosing } from "./limits.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
@@ -58,6 +59,8 @@ export interface ServerToClientEvents {
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
   typing: (typing: Typing) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

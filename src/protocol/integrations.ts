@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { UserId, Username } from "./ids.js";
-import { ChatMessage, ClientId, MessageText } from "./message.js";
-import { MessageId } from "./message-actions.js";
+import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 
 /**
  * Bots and outgoing webhooks (docs/integrations.md). A bot is a user with the role `bot` that acts

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
-import { ChatMessage, MessageText } from "./message.js";
+import { ChatMessage, MessageId, MessageText } from "./message.js";
 import { Emoji, Reaction } from "./reactions.js";
 
 /**
@@ -13,9 +13,6 @@ import { Emoji, Reaction } from "./reactions.js";
  * applies live and caught-up changes the same way; applying one twice is harmless (each carries the
  * whole new state of what it changes).
  */
-
-/** A message id as sent by clients: decimal digits (see protocol/message.ts). */
-export const MessageId = z.string("message id must be a string").regex(/^\d{1,20}$/, "message id is malformed");
 
 // --- client to server payloads (socket) and REST bodies ---
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { Reaction } from "./reactions.js";
 
+/** The most characters (Unicode code points, see `messageLength`) a message may hold. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
 /** How much of the answered message a reply carries (see `MessageReplyPreview`). */
@@ -43,20 +44,64 @@ export const ChatMessage = z.object({
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /**
- * Message ids are decimal strings (microseconds since the epoch) that sort in time order within a
- * room. They exceed Number.MAX_SAFE_INTEGER, so compare them as strings: shorter is smaller, then
- * lexicographic.
+ * A message id: the message's score in microseconds since the epoch, as a decimal string, unique
+ * within its room. Messages we store have unique scores, so their id is just that number
+ * (`1795933117998000`). Messages a seed server stored (whole-second scores, no id of their own,
+ * several may share one second) get the score plus a stable disambiguator: the first 12 hex digits
+ * of the SHA-1 of the stored member JSON (`1615480369000000-3f9a2c1b0d4e`). See docs/data-model.md.
+ */
+export const MESSAGE_ID_PATTERN = /^\d{1,20}(?:-[0-9a-f]{12})?$/;
+export const MessageId = z.string().regex(MESSAGE_ID_PATTERN, "must be a message id");
+
+/**
+ * Total order of message ids within a room, the order of history and of the `?after=` cursor:
+ * by time (the decimal part: it exceeds Number.MAX_SAFE_INTEGER, so shorter is smaller, then
+ * lexicographic), then an id without disambiguator before one with, then by disambiguator.
  */
 export function compareMessageIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  const da = a.indexOf("-");
+  const db = b.indexOf("-");
+  const ta = da < 0 ? a : a.slice(0, da);
+  const tb = db < 0 ? b : b.slice(0, db);
+  if (ta.length !== tb.length) return ta.length < tb.length ? -1 : 1;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const sa = da < 0 ? "" : a.slice(da + 1);
+  const sb = db < 0 ? "" : b.slice(db + 1);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-/** Text a client may send: 1-4000 characters, not only white space, stored as typed. */
+/**
+ * The length of a message as a person counts it and as the limit applies: Unicode code points
+ * (an emoji such as 👍 is one, though it takes two UTF-16 units). The server and the web client's
+ * composer both count with this function.
+ */
+export function messageLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/**
+ * Characters that show nothing on their own: Unicode white space (U+0085, U+00A0, U+2000-U+200A,
+ * U+2028, U+3000, ...), control characters, format characters (Cf: zero-width space and joiners,
+ * bidi controls, U+FEFF, U+00AD, tags), the other default-ignorable code points (variation
+ * selectors, U+034F, Hangul fillers U+115F/U+1160/U+3164/U+FFA0, ...) and the blank braille pattern.
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+
+/** True when the text would render blank: empty, or made only of characters that show nothing. */
+export function isBlankMessage(text: string): boolean {
+  return INVISIBLE.test(text);
+}
+
+/**
+ * Text a client may send: 1-4000 characters as `messageLength` counts them, not blank (see
+ * `isBlankMessage`), stored as typed.
+ */
 export const MessageText = z
   .string("message must be a string")
-  .max(MAX_MESSAGE_LENGTH, `message must be at most ${MAX_MESSAGE_LENGTH} characters`)
-  .refine((text) => text.trim().length > 0, "message must not be empty");
+  .refine((text) => !isBlankMessage(text), "message must not be empty or only invisible characters")
+  .refine((text) => messageLength(text) <= MAX_MESSAGE_LENGTH, `message must be at most ${MAX_MESSAGE_LENGTH} characters`);
 
 /** An idempotency key chosen by the client; a repeat within 10 minutes returns the first message. */
 export const ClientId = z

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RoomId, UserId, Username } from "./ids.js";
+import { MESSAGE_ID_PATTERN } from "./message.js";
 
 /** HTTP error body, for every 4xx and 5xx. */
 export const ErrorBody = z.object({ message: z.string() });
@@ -64,7 +65,7 @@ const PageSize = z.coerce
  * message, oldest first (catching up after a reconnect).
  */
 export const MessagesQuery = z.object({
-  after: z.string().regex(/^\d{1,20}$/, "after must be a message id").optional(),
+  after: z.string().regex(MESSAGE_ID_PATTERN, "after must be a message id").optional(),
   offset: z.coerce.number("offset must be a number").int("offset must be a whole number").min(0, "offset must be at least 0").max(1_000_000).default(0),
   size: PageSize,
 });

@@ -9,6 +9,8 @@ import { createDemoDataIfEmpty } from "./domain/demo-data.js";
 import { Messages } from "./domain/messages.js";
 import { MessageActions } from "./domain/messages/actions.js";
 import { Mentions } from "./domain/messages/mentions.js";
+import { PushNotifier } from "./domain/notifications/push-notifier.js";
+import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
@@ -20,8 +22,10 @@ import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
+import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
+import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
@@ -41,6 +45,7 @@ import { registerMetricsRoute, startMetricsServer } from "./observability/metric
 import { readinessRoutes } from "./http/routes/readiness.js";
 import { keys } from "./redis/keys.js";
 import type { Server as HttpServer } from "node:http";
+import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -66,7 +71,9 @@ export interface ChatServerInstance {
  * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
  */
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
-  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes);
+  const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+  });
   const redis = connections.data;
   const users = new Users(redis);
   const rooms = new Rooms(redis, users);
@@ -75,6 +82,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
+  const vapid = await loadVapidKeys(redis, config);
+  if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
     config,
     log,
@@ -91,12 +100,19 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     messageListeners: [],
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    nameIndex: new NameIndexSync(redis, users),
+    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+      queueSize: config.pushQueueSize,
+      concurrency: config.pushConcurrency,
+      timeoutMs: config.pushTimeoutMs,
+    }),
   };
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
+  await ctx.nameIndex.start();
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -147,6 +163,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(roomRoutes(ctx));
     await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
+    await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
   });
@@ -156,6 +173,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
+  bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);
 
@@ -212,6 +230,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});
       await connections.close();

@@ -54,6 +54,26 @@ const Env = z.object({
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Web Push: VAPID keys (URL-safe base64, as `web-push generate-vapid-keys` prints); both or neither. */
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, "must be a URL-safe base64 P-256 public key").optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, "must be a URL-safe base64 P-256 private key").optional(),
+  /** Who push services may contact about this sender: a `mailto:` or `https:` URL. */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)\S+$/, "must be a mailto: or https: URL").default("mailto:admin@redis-chat.invalid"),
+  /** Pushes waiting to be sent by this instance; beyond it the oldest are dropped (and counted in the log). */
+  PUSH_QUEUE_SIZE: int(1, 1_000_000).default(1000),
+  /** Requests to push services in flight at once, and how long one may take. */
+  PUSH_CONCURRENCY: int(1, 256).default(8),
+  PUSH_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Accept push endpoints on loopback/private addresses and plain http (tests and local push services only). */
+  PUSH_ALLOW_LOCAL_ENDPOINTS: bool.default(false),
+  // --- integrity (issue 8) ---
+  /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
+  REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
+  SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
+  SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
+  MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
 });
 
 export type Config = {
@@ -92,6 +112,17 @@ export type Config = {
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  vapidPublicKey: string | undefined;
+  vapidPrivateKey: string | undefined;
+  vapidSubject: string;
+  pushQueueSize: number;
+  pushConcurrency: number;
+  pushTimeoutMs: number;
+  pushAllowLocalEndpoints: boolean;
+  redisCommandTimeoutMs: number;
+  socketEventBudget: number;
+  socketEventWindowMs: number;
+  maxSocketsPerUser: number;
 };
 
 export class ConfigError extends Error {}
@@ -104,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError("invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -139,6 +173,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    vapidPublicKey: e.VAPID_PUBLIC_KEY,
+    vapidPrivateKey: e.VAPID_PRIVATE_KEY,
+    vapidSubject: e.VAPID_SUBJECT,
+    pushQueueSize: e.PUSH_QUEUE_SIZE,
+    pushConcurrency: e.PUSH_CONCURRENCY,
+    pushTimeoutMs: e.PUSH_TIMEOUT_MS,
+    pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    socketEventBudget: e.SOCKET_EVENT_BUDGET,
+    socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     ...overrides,
   };
 }

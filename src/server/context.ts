@@ -9,6 +9,8 @@ import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
 import type { Bots } from "./domain/users/bot.js";
+import type { PushNotifier } from "./domain/notifications/push-notifier.js";
+import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
 import type { StoredMessageListener } from "./domain/messages/post.js";
 import type { ChatMetrics } from "./observability/metrics.js";
@@ -32,6 +34,10 @@ export interface ChatContext {
   metrics: ChatMetrics;
   /** Called after every message stored on this instance (any transport); must not block. */
   messageListeners: StoredMessageListener[];
+  /** Notification levels, push subscriptions, and Web Push for stored messages. */
+  notifications: PushNotifier;
+  /** People search stays complete while other servers register users. */
+  nameIndex: NameIndexSync;
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;

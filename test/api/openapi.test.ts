@@ -153,6 +153,18 @@ describe("OpenAPI contract", () => {
     exercised.set("GET /stream", new Set([stream.status]));
     controller.abort();
 
+    // Notifications and Web Push (subscribed last: no message is stored after it, so nothing is pushed).
+    await call("GET", "/push/key");
+    await call("GET", "/notifications", { cookie });
+    await call("PUT", "/room/0/notifications", { cookie, body: { level: "none" } });
+    await call("GET", "/room/0/notifications", { cookie });
+    await call("GET", `/room/${privateRoomId(mary.user.id, 9999)}/notifications`, { cookie }); // 403
+    const endpoint = "https://fcm.googleapis.com/fcm/send/openapi-contract-test";
+    const keys = { p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString("base64url"), auth: Buffer.alloc(16, 9).toString("base64url") };
+    await call("POST", "/push/subscriptions", { cookie, body: { endpoint, keys } });
+    await call("POST", "/push/subscriptions", { cookie, body: { endpoint: "http://127.0.0.1/x", keys } }); // 400
+    await call("DELETE", "/push/subscriptions", { cookie, body: { endpoint } });
+
     await call("POST", "/logout", { cookie: mary.cookie });
 
     expect(mismatches).toEqual([]);

@@ -69,6 +69,31 @@ describe("on Redis Cluster", () => {
     for (const s of [pabloSocket, joeSocket, marySocket]) s.disconnect();
   });
 
+  it("edits, reacts to, deletes and catches up on messages: each change one script on the room's slot", async () => {
+    const [one, two] = servers as [RunningChatServer, RunningChatServer];
+    const ann = await login(one.url, "Ann");
+    const ben = await login(two.url, "Ben");
+    const roomId = `${ann.user.id}:${ben.user.id}`;
+    const annSocket = await connect(one.url, ann.cookie);
+    const benSocket = await connect(two.url, ben.cookie);
+    const heard: string[] = [];
+    for (const event of ["message.updated", "reaction.updated", "message.deleted"] as const) benSocket.on(event, () => heard.push(event));
+    const start = await api(two.url, `/room/${encodeURIComponent(roomId)}/changes`, ben.cookie);
+    const sent = await send(annSocket, { roomId, message: "draft @Ben" });
+    if (!sent.ok) throw new Error(sent.error);
+    expect(sent.message.mentions).toEqual([ben.user.id]);
+    const id = sent.message.id;
+    expect(await annSocket.timeout(5000).emitWithAck("message.edit", { roomId, id, message: "final" })).toMatchObject({ ok: true });
+    expect(await benSocket.timeout(5000).emitWithAck("reaction.add", { roomId, id, emoji: "👍" })).toMatchObject({ ok: true });
+    await eventually(() => heard.length === 2, 5000, "live changes across instances");
+    const history = await api(two.url, `/room/${encodeURIComponent(roomId)}/messages?offset=0&size=1`, ben.cookie);
+    expect(history.body[0]).toMatchObject({ id, message: "final", reactions: [{ emoji: "👍", users: [ben.user.id] }] });
+    expect(await annSocket.timeout(5000).emitWithAck("message.delete", { roomId, id })).toEqual({ ok: true, id });
+    const changes = await api(two.url, `/room/${encodeURIComponent(roomId)}/changes?since=${start.body.cursor}`, ben.cookie);
+    expect(changes.body.changes.map((c: { type: string }) => c.type)).toEqual(["message.updated", "reaction.updated", "message.deleted"]);
+    for (const s of [annSocket, benSocket]) s.disconnect();
+  });
+
   it("loads its Lua scripts on every master, so the first EVALSHA of each finds them", async () => {
     for (const node of nodes) {
       const { stdout } = await run("redis-cli", ["-p", String(node.port), "info", "memory"]);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createChatServer, type ChatServerInstance } from "../../src/server/app.js";
 import { loadConfig, type Config } from "../../src/server/config.js";
-import { createLogger } from "../../src/server/logger.js";
+import { createLogger, type Logger } from "../../src/server/logger.js";
 import { freePort } from "./redis-server.js";
 
 export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdef";
@@ -13,8 +13,8 @@ export interface RunningChatServer {
 }
 
 /** One in-process instance on a free loopback port, quiet, without demo data or rate limits unless asked. */
-export async function startChatServer(options: { redisUrl: string } & Partial<Config>): Promise<RunningChatServer> {
-  const { redisUrl, ...overrides } = options;
+export async function startChatServer(options: { redisUrl: string; logger?: Logger } & Partial<Config>): Promise<RunningChatServer> {
+  const { redisUrl, logger, ...overrides } = options;
   const config = loadConfig(
     {},
     {
@@ -28,10 +28,12 @@ export async function startChatServer(options: { redisUrl: string } & Partial<Co
       messageRateLimit: 0,
       loginRateLimit: 0,
       loginRateLimitPerAddress: 0,
+      socketEventBudget: 0,
+      maxSocketsPerUser: 0,
       ...overrides,
     },
   );
-  const instance = await createChatServer(config, createLogger(config.logLevel));
+  const instance = await createChatServer(config, logger ?? createLogger(config.logLevel));
   const url = await instance.listen();
   return { url, instance, close: () => instance.close() };
 }
@@ -59,6 +61,8 @@ export async function startChatServerProcess(env: Record<string, string>): Promi
       MESSAGE_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT_PER_ADDRESS: "0",
+      SOCKET_EVENT_BUDGET: "0",
+      MAX_SOCKETS_PER_USER: "0",
       ...env,
     },
     stdio: ["ignore", "inherit", "inherit"],

@@ -16,6 +16,10 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Start again on the same port and directory (after kill or stop). */
   restart(): Promise<void>;
+  /** SIGSTOP: Redis stalls (connections stay open, nothing is answered) until `resume`. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -91,6 +95,12 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
     },
     async restart() {
       await launch();
+    },
+    pause() {
+      child?.kill("SIGSTOP");
+    },
+    resume() {
+      child?.kill("SIGCONT");
     },
   };
 }

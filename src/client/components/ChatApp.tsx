@@ -4,6 +4,8 @@ import { useNow } from "../lib/useNow.js";
 import { sortRooms } from "../state/rooms.js";
 import { isPhoneLayout } from "../layout.js";
 import { useChat } from "../useChat.js";
+import { NotificationPrompt } from "../notifications/NotificationPrompt.js";
+import { NotificationsContext, useNotifications } from "../notifications/useNotifications.js";
 import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PeopleList } from "./PeopleList.js";
@@ -14,6 +16,7 @@ import { RoomView } from "./RoomView.js";
 export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () => void }) {
   const chat = useChat(me, onSignedOut);
   const { state } = chat;
+  const notifications = useNotifications(me, state, chat.openRoom);
   const now = useNow();
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
 
@@ -37,6 +40,7 @@ export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () 
 
   const me_ = state.users[me.id];
   return (
+    <NotificationsContext.Provider value={notifications}>
     <div className={`app ${active ? "app--room" : "app--list"}`}>
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
       <aside className="sidebar">
@@ -48,6 +52,7 @@ export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () 
           </div>
           <button type="button" className="ghost" onClick={() => void chat.logout()}>Log out</button>
         </header>
+        <NotificationPrompt />
         <div className="sidebar__scroll">
           <RoomList state={state} now={now} onOpen={chat.openRoom} />
           <PeopleList state={state} onOpen={chat.openPrivateWith} />
@@ -66,5 +71,6 @@ export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () 
         )}
       </main>
     </div>
+    </NotificationsContext.Provider>
   );
 }

@@ -6,6 +6,7 @@ import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { displayRoomTitle } from "./names.js";
 import { isPhoneLayout } from "../layout.js";
+import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js";
 
 interface Props {
   room: RoomState;
@@ -38,6 +39,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           <h2 id="room-title">{title}</h2>
           {subtitle && <span className="muted small">{subtitle}</span>}
         </div>
+        <NotificationLevelMenu roomId={room.id} />
       </header>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry} />
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer} onSend={onSend}

@@ -11,6 +11,22 @@ describe("message ids", () => {
     expect(compareMessageIds("17000000000000000001", "17000000000000000002")).toBeLessThan(0);
     expect(compareMessageIds("123", "123")).toBe(0);
   });
+
+  it("orders a seed message's disambiguated id after the plain id of its second and before the next microsecond", () => {
+    expect(compareMessageIds("1615480369000000", "1615480369000000-0a0a0a0a0a0a")).toBeLessThan(0);
+    expect(compareMessageIds("1615480369000000-0a0a0a0a0a0a", "1615480369000000-0b0b0b0b0b0b")).toBeLessThan(0);
+    expect(compareMessageIds("1615480369000000-ffffffffffff", "1615480369000001")).toBeLessThan(0);
+  });
+});
+
+describe("seed messages sharing a second", () => {
+  it("stay two messages, in id order, whichever arrives first (live or from history)", () => {
+    const a = { ...msg(1), id: "1615480369000000-0a0a0a0a0a0a", message: "first" };
+    const b = { ...msg(2), id: "1615480369000000-0b0b0b0b0b0b", message: "second" };
+    const merged = mergeMessages(mergeMessages([], [b]), [b, a]);
+    expect(merged.map((m) => m.message)).toEqual(["first", "second"]);
+    expect(newMessages(merged, [a, b])).toEqual([]);
+  });
 });
 
 describe("mergeMessages", () => {

@@ -1,8 +1,8 @@
-import { ChatMessage, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
+import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
-import { messageIdFromScore, scoreFromMessageId } from "./message-ids.js";
+import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
 
@@ -121,13 +121,34 @@ export class Messages {
     return findMessage(this.redis, roomId, id);
   }
 
-  /** Up to `size` messages strictly after the message `afterId`, oldest first. */
+  /**
+   * Up to `size` messages strictly after the message `afterId` in id order (see compareMessageIds),
+   * oldest first. Several messages may share a score (a seed server's whole seconds), so the range
+   * starts at the cursor's score inclusive and drops what is not after the cursor; a score group is
+   * only cut once it is read whole, so a page never ends between siblings that sort in id order
+   * differently from Redis's member order. One round trip unless many messages share one score.
+   */
   async after(roomId: string, afterId: string, size: number): Promise<Message[]> {
-    const entries = await this.redis.zRangeWithScores(keys.room(roomId), `(${scoreFromMessageId(afterId)}`, "+inf", {
-      BY: "SCORE",
-      LIMIT: { offset: 0, count: size },
-    });
-    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
+    const key = keys.room(roomId);
+    const min = scoreFromMessageId(afterId);
+    const chunk = size + 8;
+    const found: { message: Message; score: number }[] = [];
+    for (let offset = 0; ; ) {
+      const entries = await this.redis.zRangeWithScores(key, min, "+inf", { BY: "SCORE", LIMIT: { offset, count: chunk } });
+      offset += entries.length;
+      for (const { value, score } of entries) {
+        const message = parseStoredMessage(value, score, roomId);
+        if (message && compareMessageIds(message.id, afterId) > 0) found.push({ message, score });
+      }
+      if (entries.length < chunk) break;
+      if (found.length >= size) {
+        found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
+        // Complete once Redis has moved past the score of the last message this page keeps.
+        if (entries[entries.length - 1]!.score > found[size - 1]!.score) break;
+      }
+    }
+    found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
+    return attachReactions(this.redis, roomId, found.slice(0, size).map((f) => f.message));
   }
 }
 
@@ -146,19 +167,22 @@ function extraFields(req: StoreRequest): string {
 
 /**
  * Reads a message leniently: ours carry every field; messages written by a server that follows the
- * seed may lack `id` (derived from the score, or the date) or carry `from` as a string.
+ * seed lack `id` and may carry `from` and `date` as strings (and `roomId` as a number). A missing (or foreign-format) id is
+ * derived from the score (or the date) and `member`, the message's JSON text exactly as stored or
+ * published (see messageIdForSeedMember); without it, from a canonical re-serialisation.
  */
-export function normalizeMessage(raw: unknown, score?: number, roomId?: string): Message | undefined {
+export function normalizeMessage(raw: unknown, score?: number, roomId?: string, member?: string): Message | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const date = typeof r.date === "string" ? Number(r.date) : r.date ?? (score === undefined ? undefined : Math.floor(score));
-  const fallbackScore = score ?? (typeof date === "number" ? date : undefined);
+  const time = score ?? (typeof date === "number" && Number.isFinite(date) ? date : undefined);
+  const ownId = typeof r.id === "string" && MESSAGE_ID_PATTERN.test(r.id) ? r.id : undefined;
   const candidate = {
-    id: typeof r.id === "string" ? r.id : fallbackScore === undefined ? undefined : messageIdFromScore(fallbackScore),
+    id: ownId ?? (time === undefined ? undefined : messageIdForSeedMember(time, member ?? JSON.stringify(raw))),
     from: typeof r.from === "string" && /^\d+$/.test(r.from) ? Number(r.from) : r.from,
     date,
     message: r.message,
-    roomId: typeof r.roomId === "string" ? r.roomId : roomId,
+    roomId: typeof r.roomId === "string" ? r.roomId : typeof r.roomId === "number" ? String(r.roomId) : roomId,
   };
   const parsed = ChatMessage.safeParse(candidate);
   return parsed.success ? { ...parsed.data, ...messageExtras(r) } : undefined;
@@ -185,7 +209,7 @@ function messageExtras(r: Record<string, unknown>): Partial<Message> {
 
 export function parseStoredMessage(json: string, score: number, roomId: string): Message | undefined {
   try {
-    return normalizeMessage(JSON.parse(json), score, roomId);
+    return normalizeMessage(JSON.parse(json), score, roomId, json);
   } catch {
     return undefined;
   }

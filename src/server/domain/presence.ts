@@ -113,6 +113,33 @@ export class Presence {
     return (await this.write(userId)) === -1;
   }
 
+  /**
+   * Open connections of a user on every instance: this server's own count (exact, in memory) plus
+   * the counts other servers wrote in `{online_users}:user:{id}` (one HGETALL; a crashed server's
+   * entry stays until it is swept, PRESENCE_TTL_MS at most).
+   */
+  async connectionCount(userId: number): Promise<number> {
+    const perServer = await this.redis.hGetAll(keys.userConnections(userId));
+    let total = this.local.get(userId) ?? 0;
+    for (const [server, count] of Object.entries(perServer)) if (server !== this.serverId) total += Number(count) || 0;
+    return total;
+  }
+
+  /** True while this server holds at least one connection of the user. */
+  holds(userId: number): boolean {
+    return (this.local.get(userId) ?? 0) > 0;
+  }
+
+  /**
+   * Puts a user this server still holds back into `online_users` after another server took them
+   * out (a seed server removes a user on its own disconnect, knowing nothing of our connections).
+   * Resolves true when they had been removed, i.e. others were told they went offline.
+   */
+  async restoreOnline(userId: number): Promise<boolean> {
+    if (!this.holds(userId)) return false;
+    return (await this.redis.sAdd(keys.onlineUsers, String(userId))) === 1;
+  }
+
   /** True when a write failed since the last reconcile: Redis may not match this server's counts. */
   get needsReconcile(): boolean {
     return this.stale;

@@ -143,6 +143,19 @@ export class Users {
   }
 
   /**
+   * Adds the given users to the name index (those that exist); returns the ids that do not exist
+   * (yet: a seed server claims the id with INCR before it writes the user). For users other servers
+   * register while we run, see users/name-index-sync.ts.
+   */
+  async indexNames(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const names = await this.usernames(ids);
+    const members = [...names].map(([id, name]) => ({ score: 0, value: indexMember(name, id) }));
+    if (members.length) await this.redis.zAdd(keys.usernameIndex, members);
+    return ids.filter((id) => !names.has(id));
+  }
+
+  /**
    * Adds users the index lacks: those created before it existed, or by a server written to the
    * seed, which knows nothing of it. Runs at start; a full scan only when the counts differ.
    */

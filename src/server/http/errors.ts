@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { ZodError, type ZodType } from "zod";
-import { isRedisUnavailable } from "../redis/connection.js";
+import { noteRedisTrouble } from "../redis/trouble.js";
 
 /** An error with an HTTP status whose message is safe to show the client. */
 export class HttpError extends Error {
@@ -30,8 +30,8 @@ export function zodValidatorCompiler({ schema }: { schema: unknown }) {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ message: err.message });
-    if (isRedisUnavailable(err)) {
-      request.log.warn({ err: err.message }, "redis unavailable");
+    // Unreachable, stalled past REDIS_COMMAND_TIMEOUT_MS, out of memory...: logged once per episode.
+    if (noteRedisTrouble(app.log, err, `${request.method} ${request.routeOptions.url ?? request.url}`)) {
       return reply.code(503).send({ message: "The database is unavailable; please try again shortly." });
     }
     const status = (err as FastifyError).statusCode;

@@ -17,6 +17,9 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: { h
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
         connectSrc: ["'self'"],
+        // The service worker (/sw.js: offline shell, Web Push) and the web app manifest.
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
         fontSrc: ["'self'", "data:"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -1,5 +1,6 @@
 import {
   Envelope,
+  MESSAGE_ID_PATTERN,
   parsePrivateRoomId,
   PresenceUser,
   RoomChange,
@@ -15,6 +16,18 @@ import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
+import { rawMemberText } from "./raw-json.js";
+import { normalizeShowRoom } from "./seed-shapes.js";
+
+/**
+ * What the bridge asks the rest of the instance about other servers' presence envelopes (see
+ * seed-interop.ts). `userDisconnected` returns true when the event is wrong for this instance's
+ * sockets (it still holds the user) and must not be delivered.
+ */
+export interface ForeignPresenceHooks {
+  userConnected(user: PresenceUser): void;
+  userDisconnected(user: PresenceUser): boolean;
+}
 
 type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing";
 
@@ -40,6 +53,9 @@ export class PubSubBridge {
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
+  private hooks: ForeignPresenceHooks | undefined;
+  /** Kinds of envelope already logged as not understood: each is logged once per process. */
+  private readonly loggedKinds = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -50,6 +66,17 @@ export class PubSubBridge {
     private readonly metrics?: ChatMetrics,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+  }
+
+  setPresenceHooks(hooks: ForeignPresenceHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** Logs, once per kind, an envelope this server cannot understand (with a sample of it). */
+  private notUnderstood(kind: string, raw: string): void {
+    if (this.loggedKinds.has(kind)) return;
+    this.loggedKinds.add(kind);
+    this.log.warn({ kind, sample: raw.slice(0, 300) }, "dropped envelopes on MESSAGES that this server cannot understand (logged once per kind)");
   }
 
   async start(): Promise<void> {
@@ -105,31 +132,39 @@ export class PubSubBridge {
     try {
       envelope = Envelope.parse(JSON.parse(raw));
     } catch {
-      this.log.warn({ raw: raw.slice(0, 200) }, "dropped a malformed envelope on MESSAGES");
+      this.notUnderstood("malformed envelope", raw);
       return;
     }
     if (String(envelope.serverId) === this.serverId) return;
     switch (envelope.type) {
       case "message": {
-        const message: ChatMessage | undefined = normalizeMessage(envelope.data);
+        // The message's JSON text as its server wrote it: a seed server stored the same text, so
+        // the id derived from it here equals the one history gives (see messageIdForSeedMember).
+        const data = envelope.data as { id?: unknown } | null;
+        const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) {
           this.metrics?.observeArrival(message.id);
           this.delivery.message(message);
         }
-        else this.log.warn({ type: envelope.type }, "dropped an envelope with a malformed message");
+        else this.notUnderstood("message: malformed data", raw);
         return;
       }
       case "user.connected":
       case "user.disconnected": {
         const user = normalizePresence(envelope.data, envelope.type === "user.connected");
-        if (user) this.delivery.presence(user);
+        if (!user) return this.notUnderstood(`${envelope.type}: malformed data`, raw);
+        if (user.online) this.hooks?.userConnected(user);
+        else if (this.hooks?.userDisconnected(user)) return;
+        this.delivery.presence(user);
         return;
       }
       case "show.room": {
-        const room = RoomSummary.safeParse(envelope.data);
-        const members = room.success ? parsePrivateRoomId(room.data.id) : null;
+        const room = normalizeShowRoom(envelope.data);
+        const members = room ? parsePrivateRoomId(room.id) : null;
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
-        if (room.success && members) this.delivery.showRoom(room.data, members);
+        if (room && members) this.delivery.showRoom(room, members);
+        else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
         return;
       }
       // message actions: changes are published by their scripts, typing by the typing handler
@@ -146,8 +181,10 @@ export class PubSubBridge {
         if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
         return;
       }
+      case "probe":
+        return;
       default:
-        this.log.debug({ type: envelope.type }, "ignored an envelope of unknown type");
+        this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
     }
   }
 }

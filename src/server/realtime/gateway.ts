@@ -1,4 +1,4 @@
-import { HandshakeAuth, type SessionUser } from "../../protocol/index.js";
+import { HandshakeAuth, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
@@ -12,6 +12,7 @@ import { reactionHandlers } from "./handlers/reactions.js";
 import { typingHandlers } from "./handlers/typing.js";
 import { GENERAL_SOCKET_ROOMS, socketRooms } from "./socket-rooms.js";
 import { coalesceWrites } from "./write-coalescing.js";
+import { eventBudget } from "./event-budget.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
@@ -30,6 +31,7 @@ const HANDLERS: SocketHandlers[] = [
  */
 export class SocketGateway {
   private readonly deps: HandlerDeps;
+  private readonly installBudget: (socket: ChatSocket) => void;
 
   constructor(
     private readonly io: ChatServer,
@@ -38,6 +40,7 @@ export class SocketGateway {
     private readonly bridge: PubSubBridge,
   ) {
     this.deps = { ctx, delivery, bridge };
+    this.installBudget = eventBudget(ctx.config, ctx.log);
   }
 
   attach(): void {
@@ -46,6 +49,18 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
+        const { ahead, release } = this.reserveHandshake(user.id);
+        const refusal = await this.tooManyConnections(user.id, ahead).catch((err: unknown) => {
+          release();
+          throw err;
+        });
+        if (refusal) {
+          release();
+          return next(refusal);
+        }
+        // Socket.IO connects the socket on the next tick (counted by presence.connect from then
+        // on), or drops it if the client went away; either way the reservation has done its job.
+        setImmediate(release);
         const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
         socket.data.user = user;
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
@@ -70,8 +85,47 @@ export class SocketGateway {
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
     );
+    // First: every event of every handler group passes the socket's event budget.
+    this.installBudget(socket);
     for (const register of HANDLERS) register(socket, this.deps);
     socket.on("disconnect", () => this.onDisconnect(socket));
+  }
+
+  /**
+   * Handshakes of one user in progress on this instance. Each counts the ones that started before
+   * it (`ahead`) with the open connections, so a burst of handshakes (each waiting on Redis at the
+   * same time) cannot all pass the cap at once, and the first ones of a burst are the ones let in.
+   */
+  private readonly handshaking = new Map<number, number>();
+
+  private reserveHandshake(userId: number): { ahead: number; release: () => void } {
+    if (this.ctx.config.maxSocketsPerUser <= 0) return { ahead: 0, release: () => {} };
+    const ahead = this.handshaking.get(userId) ?? 0;
+    this.handshaking.set(userId, ahead + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.handshaking.get(userId) ?? 1) - 1;
+      if (left > 0) this.handshaking.set(userId, left);
+      else this.handshaking.delete(userId);
+    };
+    return { ahead, release };
+  }
+
+  /**
+   * MAX_SOCKETS_PER_USER across instances: the refusal for one more connection, if any. Counts
+   * the user's open connections everywhere (presence counts) and the `ahead` handshakes of theirs
+   * that started earlier here. (Handshakes racing on several instances at once can pass by a few.)
+   */
+  private async tooManyConnections(userId: number, ahead: number): Promise<Error | undefined> {
+    const limit = this.ctx.config.maxSocketsPerUser;
+    if (limit <= 0) return undefined;
+    const open = await this.ctx.presence.connectionCount(userId);
+    if (open + ahead < limit) return undefined;
+    const refusal = new Error(`too many connections: at most ${limit} open at once per user; close another tab or window`);
+    const data: TooManyConnections = { reason: "too-many-connections", limit };
+    return Object.assign(refusal, { data });
   }
 
   private onDisconnect(socket: ChatSocket): void {

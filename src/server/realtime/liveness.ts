@@ -32,6 +32,8 @@ export class Liveness {
       const expired = await this.ctx.presence.heartbeat();
       if (expired || this.ctx.presence.needsReconcile) await this.reconcile();
       await this.sweep();
+      // Users other servers registered meanwhile: one GET when there are none.
+      await this.ctx.nameIndex.check();
     });
     every(1000, () => this.dropSlowConnections());
   }

@@ -1,6 +1,7 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from "redis";
 import type { Logger } from "pino";
 import { LuaScript } from "./script.js";
+import { RedisCommandTimeoutError, redisTroubleKind } from "./trouble.js";
 
 /**
  * The command surface redis-chat uses. On Redis Cluster the cluster client stands in for it: every
@@ -15,6 +16,46 @@ export interface RedisConnections {
   /** A dedicated connection in subscriber mode, for the `MESSAGES` channel. */
   subscriber: Redis;
   close(): Promise<void>;
+}
+
+export interface RedisOptions {
+  /** Bound on every command's wait for an answer (ms); past it the command fails as unavailable. */
+  commandTimeoutMs?: number;
+  /** Commands queued on one connection before new ones fail at once (a stalled Redis). */
+  maxQueuedCommands?: number;
+}
+
+/** Methods that are not commands with an answer to wait for, or may legitimately take long. */
+const NO_DEADLINE = new Set(["connect", "close", "destroy", "quit", "disconnect", "flushDb", "flushAll", "scriptLoad"]);
+
+/**
+ * The client with a deadline on every command: a Redis that is stalled (paused, swapping, a long
+ * script) would otherwise keep each request waiting as long as it lasts, since the connection stays
+ * open. Past the deadline the caller gets RedisCommandTimeoutError (an "unavailable" answer); the
+ * command itself may still run when Redis resumes, which is why a refused send may turn out stored:
+ * clients resend with their clientId and get the stored message back, never a second copy.
+ */
+function withDeadlines<T extends object>(client: T, timeoutMs: number): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function" || typeof prop !== "string" || NO_DEADLINE.has(prop)) return value;
+      return function (this: unknown, ...args: unknown[]) {
+        const result = value.apply(target, args);
+        return result instanceof Promise ? deadline(result, timeoutMs) : result;
+      };
+    },
+  });
+}
+
+function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisCommandTimeoutError(ms)), ms);
+  });
+  // The late answer (or failure) of a command that lost the race is not wanted by anyone.
+  promise.catch(() => {});
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 /** How long the first connection may take before the process gives up (later outages: forever). */
@@ -36,12 +77,13 @@ function reconnectStrategy(everConnected: () => boolean) {
  * subscriber re-subscribes by itself when it is back. With `clusterNodes`, the same over Redis
  * Cluster (the cluster client keeps its own pub/sub connection).
  */
-export async function connectRedis(url: string, log: Logger, clusterNodes?: string[]): Promise<RedisConnections> {
-  if (clusterNodes?.length) return connectCluster(clusterNodes, log);
+export async function connectRedis(url: string, log: Logger, clusterNodes?: string[], options: RedisOptions = {}): Promise<RedisConnections> {
+  if (clusterNodes?.length) return connectCluster(clusterNodes, log, options);
   let connected = false;
   const data = createClient({
     url,
     disableOfflineQueue: true,
+    commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
     socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
   }) as Redis;
   const subscriber = data.duplicate() as Redis;
@@ -52,7 +94,7 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
   await Promise.all([data.connect(), subscriber.connect()]);
   connected = true;
   return {
-    data,
+    data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
     subscriber,
     async close() {
       await Promise.allSettled([data.close(), subscriber.close()]);
@@ -60,12 +102,13 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
   };
 }
 
-async function connectCluster(nodes: string[], log: Logger): Promise<RedisConnections> {
+async function connectCluster(nodes: string[], log: Logger, options: RedisOptions): Promise<RedisConnections> {
   let connected = false;
   const cluster = createCluster({
     rootNodes: nodes.map((node) => ({ url: node.includes("://") ? node : `redis://${node}` })),
     defaults: {
       disableOfflineQueue: true,
+      commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
       socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
     },
   });
@@ -83,7 +126,7 @@ async function connectCluster(nodes: string[], log: Logger): Promise<RedisConnec
   );
   const data = cluster as unknown as Redis;
   return {
-    data,
+    data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
     subscriber: data,
     async close() {
       await cluster.close().catch(() => {});
@@ -142,17 +185,10 @@ export async function flushAll(redis: Redis): Promise<void> {
   await Promise.all((await masterClients(redis)).map((client) => client.flushDb()));
 }
 
-/** True for failures of the connection itself (as opposed to an error reply from Redis). */
+/**
+ * True when Redis cannot serve now: the connection failed, a command passed its deadline, or Redis
+ * refuses commands (out of memory, ...; see redis/trouble.ts). Such failures answer "unavailable".
+ */
 export function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return [
-    "ClientClosedError",
-    "ClientOfflineError",
-    "ConnectionTimeoutError",
-    "SocketClosedUnexpectedlyError",
-    "DisconnectsClientError",
-    "SocketTimeoutError",
-    "TimeoutError",
-    "ReconnectStrategyError",
-  ].includes(err.constructor.name) || /ECONNREFUSED|ECONNRESET|EPIPE|The client is closed|offline/i.test(err.message);
+  return redisTroubleKind(err) !== undefined;
 }

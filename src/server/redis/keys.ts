@@ -61,6 +61,15 @@ export const keys = {
   webhookQueue: "{webhooks}:queue",
   /** Sorted set, score = due time (ms, Redis clock): failed deliveries waiting for their retry. */
   webhookRetries: "{webhooks}:retry",
+  // --- notifications (domain/notifications/*) ---
+  /** Hash roomId -> level ("all" | "mentions" | "none"): the rooms where a user chose a level. */
+  notificationLevels: (userId: number | string) => `{user:${userId}}:notify:levels`,
+  /** Hash push endpoint URL -> subscription JSON `{endpoint, keys: {p256dh, auth}}`: a user's devices. */
+  pushSubscriptions: (userId: number | string) => `{user:${userId}}:push:subscriptions`,
+  /** String: the user id a push endpoint belongs to (by SHA-256 of the endpoint, base64url): one user per device. */
+  pushEndpointOwner: (endpointSha256: string) => `push:endpoint:${endpointSha256}`,
+  /** String JSON `{publicKey, privateKey}`: the VAPID keys, generated once (SET NX) unless configured. */
+  vapidKeys: "push:vapid",
   // --- ours: message actions (domain/messages/*; docs/data-model.md "Edits, deletions, reactions") ---
   /** Hash messageId -> JSON `[{emoji, users: [userId...]}]`: a room's reactions, in the room's slot. */
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,

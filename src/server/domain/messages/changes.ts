@@ -7,8 +7,8 @@ import { LuaScript } from "../../redis/script.js";
  * The room's change log: a Redis stream `{room:ID}:changes` (in the room's hash slot) with one
  * entry per edit, deletion or reaction change, field `c` = the change's JSON without its `seq`
  * (the entry id is the seq). Capped at about CHANGE_LOG_LENGTH entries per room (`MAXLEN ~`);
- * Redis remembers the newest trimmed id (`max-deleted-entry-id`), which tells a reader whose
- * cursor is older than what is kept that it missed changes.
+ * Redis counts the entries ever added and keeps the oldest kept id, which tells a reader whose
+ * cursor is older than what is kept that it missed changes (see readChanges).
  */
 export const CHANGE_LOG_LENGTH = 1000;
 
@@ -30,18 +30,22 @@ end
 
 /**
  * KEYS: changes stream. ARGV: start ('' = only report the cursor), count.
- * Returns {last-generated-id, max-deleted-entry-id, entries...} where each entry is {id, fields}.
+ * Returns {last-generated-id, oldest kept id, entries added ever, length, entries...}; each entry is
+ * {id, fields}. (`entries-added` and `recorded-first-entry-id` exist from Redis 7.0; before, -1.)
  */
 const READ_CHANGES = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', '0-0', {}} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', '0-0', 0, 0, {}} end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
-local last, deleted = '0-0', '0-0'
+local last, first, added, length = '0-0', '0-0', -1, 0
 for i = 1, #info, 2 do
-  if info[i] == 'last-generated-id' then last = info[i + 1] end
-  if info[i] == 'max-deleted-entry-id' then deleted = info[i + 1] end
+  local k = info[i]
+  if k == 'last-generated-id' then last = info[i + 1]
+  elseif k == 'recorded-first-entry-id' then first = info[i + 1]
+  elseif k == 'entries-added' then added = info[i + 1]
+  elseif k == 'length' then length = info[i + 1] end
 end
-if ARGV[1] == '' then return {last, deleted, {}} end
-return {last, deleted, redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])}
+if ARGV[1] == '' then return {last, first, added, length, {}} end
+return {last, first, added, length, redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])}
 `);
 
 /** Orders stream ids `ms-n` (n optional, as 0). */
@@ -59,16 +63,21 @@ export function compareSeq(a: string, b: string): number {
  */
 export async function readChanges(redis: Redis, roomId: string, since: string | undefined, size: number): Promise<ChangesPage> {
   const start = since === undefined ? "" : since.includes("-") ? `(${since}` : `${since}-0`;
-  const [last, deleted, entries] = (await READ_CHANGES.run(redis, [keys.roomChanges(roomId)], [start, size + 1])) as [
+  const [last, first, added, length, entries] = (await READ_CHANGES.run(redis, [keys.roomChanges(roomId)], [start, size + 1])) as [
     string,
     string,
+    number,
+    number,
     [string, string[]][],
   ];
   if (since === undefined) return { changes: [], cursor: last, more: false, complete: true };
-  // Trimmed entries newer than the cursor were changes this reader never saw. (Redis before 7.0
-  // does not report trimmed ids: there every read counts as complete.)
-  const complete =
-    deleted === "0-0" || (since.includes("-") ? compareSeq(deleted, since) <= 0 : compareSeq(deleted, `${since}-0`) < 0);
+  // Entries are only ever trimmed from the old end (never XDEL'd), so when some were trimmed and the
+  // oldest kept one is newer than the cursor, changes after the cursor may be gone. (Conservative:
+  // it may also say so when exactly the cursor's own entry was the last one trimmed.) Redis before
+  // 7.0 does not count added entries: there a full log counts as trimmed.
+  const trimmed = added >= 0 ? added > length : length >= CHANGE_LOG_LENGTH;
+  const sinceSeq = since.includes("-") ? since : `${since}-0`;
+  const complete = !trimmed || compareSeq(first, sinceSeq) <= 0;
   const more = entries.length > size;
   const page = entries.slice(0, size);
   const changes: RoomChange[] = [];

@@ -88,6 +88,9 @@ export async function postMessage(
   const opened = result.firstInRoom && room;
   if (opened) sink.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== sender.id));
   sink.message(result.message);
+  // Web Push to members with no open connection: queued here, sent after the ack (once: only
+  // the instance that stored the message gets here).
+  ctx.notifications.messageStored(result.message);
   if (opened) await ctx.rooms.addPrivateMembers(roomId);
   for (const listener of ctx.messageListeners) listener(result.message, sender);
   return { status: "stored", message: result.message };

@@ -1,7 +1,7 @@
 import type { Server, Socket } from "socket.io";
 import type { ClientToServerEvents, ServerToClientEvents, SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
-import { isRedisUnavailable } from "../../redis/connection.js";
+import { noteRedisTrouble } from "../../redis/trouble.js";
 import type { PubSubBridge } from "../bridge.js";
 import type { LocalDelivery } from "../delivery.js";
 import type { DeliveryMode } from "../socket-rooms.js";
@@ -52,7 +52,7 @@ export function onRequest<A extends AckAnswer>(
 
 /** A sentence for the client; internals go to the log. */
 export function describeFailure(ctx: ChatContext, err: unknown, what: string): string {
-  if (isRedisUnavailable(err)) return UNAVAILABLE;
+  if (noteRedisTrouble(ctx.log, err, `socket ${what}`)) return UNAVAILABLE;
   ctx.log.error({ err }, `socket ${what} failed`);
   return "Internal server error";
 }

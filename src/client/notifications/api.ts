@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { NotificationLevels, PushKey, RoomNotificationLevel, type NotificationLevel } from "../../protocol/index.js";
+import { request } from "../api.js";
+
+const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });
+
+/** The notification routes (docs/api.md, "Notifications"). */
+export const notificationsApi = {
+  /** Levels the person chose, by room id. */
+  levels: () => request(NotificationLevels, "/notifications").then((r) => r.levels),
+  setLevel: (roomId: string, level: NotificationLevel) =>
+    request(RoomNotificationLevel, `/room/${encodeURIComponent(roomId)}/notifications`, json("PUT", { level })),
+  pushKey: () => request(PushKey, "/push/key").then((r) => r.publicKey),
+  subscribe: (subscription: PushSubscriptionJSON) => request(z.unknown(), "/push/subscriptions", json("POST", subscription)),
+  unsubscribe: (endpoint: string) => request(z.unknown(), "/push/subscriptions", json("DELETE", { endpoint })),
+};

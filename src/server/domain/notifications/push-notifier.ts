@@ -1,0 +1,180 @@
+import {
+  defaultNotificationLevel, NotificationLevel, roomUrl, truncateForNotification,
+  type ChatMessage, type PushPayload,
+} from "../../../protocol/index.js";
+import type { Logger } from "../../logger.js";
+import { isRedisUnavailable, type Redis } from "../../redis/connection.js";
+import { keys } from "../../redis/keys.js";
+import type { Rooms } from "../rooms.js";
+import type { Users } from "../users.js";
+import { NotificationLevels } from "./levels.js";
+import { sendPush, topicForRoom } from "./push-sender.js";
+import { PushSubscriptions } from "./push-subscriptions.js";
+import { roomAudience, roomKindFromId, type RoomAudience } from "./room-audience.js";
+import type { VapidKeys } from "./vapid.js";
+
+/** How long a push service keeps a notification for a device that is off: a day. */
+const PUSH_TTL_SECONDS = 86_400;
+
+export interface PushNotifierOptions {
+  /** Messages waiting; when full the oldest is dropped (notifications are best effort, the message is stored). */
+  queueSize: number;
+  /** Messages processed at once (each sends to its recipients' devices). */
+  concurrency: number;
+  timeoutMs: number;
+}
+
+/** The ids a message mentions: the `mentions` field of ours when present (recorded when it was stored). */
+export function mentionsOf(message: ChatMessage): number[] {
+  const raw = (message as { mentions?: unknown }).mentions;
+  return Array.isArray(raw) ? raw.filter((id): id is number => Number.isSafeInteger(id) && id > 0) : [];
+}
+
+/**
+ * Whether a recipient at `level` gets a Web Push for a message. Push goes out only for mentions and
+ * for conversation (private and group) messages, never for ordinary named-room traffic even at
+ * level "all" (that would be a push per message per member of General); in-page notifications
+ * honour "all" in named rooms.
+ */
+export function wantsPush(level: NotificationLevel, mentioned: boolean, conversation: boolean): boolean {
+  if (level === "none") return false;
+  if (mentioned) return true;
+  return level === "all" && conversation;
+}
+
+/**
+ * Web Push for stored messages, from the instance that stored them: `messageStored` is called once
+ * per newly stored message (never for a duplicate), by the one instance whose store script
+ * answered "stored", so each push goes out once however many instances run. It only enqueues:
+ * the work (who is offline, levels, subscriptions, HTTP to push services) runs after the
+ * acknowledgement, in a bounded in-memory queue.
+ *
+ * Why not a Redis stream with a consumer group: it would add a write per message to the hot path
+ * for at-least-once delivery of something that is best effort anyway (a push lost to an instance
+ * crash is a notification missed; the message itself is stored and shows on the next visit).
+ */
+export class PushNotifier {
+  private readonly queue: ChatMessage[] = [];
+  private running = 0;
+  private dropped = 0;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly idleWaiters: (() => void)[] = [];
+  readonly levels: NotificationLevels;
+  readonly subscriptions: PushSubscriptions;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly rooms: Rooms,
+    private readonly users: Users,
+    private readonly vapid: VapidKeys,
+    private readonly log: Logger,
+    private readonly options: PushNotifierOptions,
+  ) {
+    this.levels = new NotificationLevels(redis);
+    this.subscriptions = new PushSubscriptions(redis);
+  }
+
+  get publicKey(): string {
+    return this.vapid.publicKey;
+  }
+
+  /**
+   * Queues a just-stored message for push; returns at once. A named-room message that mentions no
+   * one can notify no one: it is dropped here, before the queue, at no cost.
+   */
+  messageStored(message: ChatMessage): void {
+    if (this.closed) return;
+    if (roomKindFromId(message.roomId) === "named" && mentionsOf(message).length === 0) return;
+    if (this.queue.length >= this.options.queueSize) {
+      this.queue.shift();
+      if (this.dropped++ % 100 === 0) this.log.warn({ dropped: this.dropped }, "push queue full: dropping the oldest notifications");
+    }
+    this.queue.push(message);
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued or in flight (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops: queued pushes are dropped, requests in flight aborted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    this.abort.abort();
+    await this.idle();
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrency && this.queue.length > 0) {
+      const message = this.queue.shift()!;
+      this.running++;
+      void this.process(message)
+        .catch((err: unknown) => {
+          // Redis down: every queued message fails the same way; the outage is logged elsewhere.
+          if (isRedisUnavailable(err)) this.log.debug({ roomId: message.roomId }, "push skipped: Redis unavailable");
+          else this.log.warn({ err, roomId: message.roomId }, "push notification failed");
+        })
+        .finally(() => {
+          this.running--;
+          this.pump();
+          if (this.running === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        });
+    }
+  }
+
+  private async process(message: ChatMessage): Promise<void> {
+    const audience = roomAudience(this.redis, message.roomId);
+    const mentioned = new Set(mentionsOf(message));
+    const candidates = new Set<number>([...(audience.members ?? []), ...mentioned]);
+    candidates.delete(message.from);
+    if (candidates.size === 0) return;
+    const conversation = audience.kind !== "named";
+    await Promise.all([...candidates].map((userId) => this.notify(userId, message, audience, mentioned.has(userId), conversation)));
+  }
+
+  /** One recipient: offline everywhere, wanting it at their level, a member of the room, with devices. */
+  private async notify(userId: number, message: ChatMessage, audience: RoomAudience, mentioned: boolean, conversation: boolean): Promise<void> {
+    const [connections, chosen, subscriptions] = await Promise.all([
+      this.redis.exists(keys.userConnections(userId)),
+      this.redis.hGet(keys.notificationLevels(userId), message.roomId),
+      this.subscriptions.list(userId),
+    ]);
+    if (connections > 0 || subscriptions.length === 0) return;
+    const parsed = NotificationLevel.safeParse(chosen);
+    const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind);
+    if (!wantsPush(level, mentioned, conversation)) return;
+    // Membership last (it may cost a Redis call): nothing of a room reaches someone who is not in it.
+    if (!(await this.rooms.isMember(userId, message.roomId))) return;
+
+    const senderName = (await this.users.usernames([message.from])).get(message.from) ?? "Someone";
+    const text = truncateForNotification(message.message);
+    const payload: PushPayload = {
+      title: (await audience.name()) ?? senderName,
+      body: audience.kind === "private" ? text : `${senderName}: ${text}`,
+      roomId: message.roomId,
+      messageId: message.id,
+      reason: mentioned ? "mention" : "conversation",
+      url: roomUrl(message.roomId),
+    };
+    const json = JSON.stringify(payload);
+    await Promise.all(subscriptions.map(async (subscription) => {
+      const outcome = await sendPush(subscription, json, this.vapid, {
+        ttlSeconds: PUSH_TTL_SECONDS,
+        topic: topicForRoom(message.roomId),
+        urgency: mentioned || audience.kind === "private" ? "high" : "normal",
+        timeoutMs: this.options.timeoutMs,
+        signal: this.abort.signal,
+      });
+      if (outcome.status === "gone") {
+        await this.subscriptions.remove(userId, subscription.endpoint);
+        this.log.info({ userId, status: outcome.httpStatus }, "push subscription gone: removed");
+      } else if (outcome.status === "failed" && !this.closed) {
+        this.log.warn({ userId, reason: outcome.reason }, "push not delivered");
+      }
+    }));
+  }
+}
