@@ -15,6 +15,8 @@ import { isPrivateLiteral, publicOnlyLookup, WebhookUrlError } from "./webhook-u
 export const WEBHOOK_GROUP = "webhooks";
 /** The queue keeps at most about this many entries (XADD MAXLEN ~). */
 const QUEUE_MAX_LENGTH = 100_000;
+/** A consumer (an instance's serverId) idle this long with nothing pending is removed from the group. */
+const CONSUMER_FORGET_MS = 3_600_000;
 /** A receiver's answer is read up to this size; a reply is at most one message long. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -234,10 +236,31 @@ export class Webhooks {
     }
   }
 
+  private lastConsumerSweep = 0;
+
   private async claimAbandoned(): Promise<void> {
+    await this.forgetGoneConsumers();
     const claimed = await this.ctx.redis.xAutoClaim(keys.webhookQueue, WEBHOOK_GROUP, this.ctx.config.serverId, this.claimIdleMs, "0-0", { COUNT: 10 });
     for (const entry of claimed.messages) {
       if (entry) await this.track(this.handle(entry.id, (entry.message as Record<string, string>).job));
+    }
+  }
+
+  /**
+   * Instances get a new consumer name (their serverId) at every start: remove consumers that hold
+   * nothing and have not read for CONSUMER_FORGET_MS, so the group does not grow with every
+   * restart. (One holding entries keeps them until XAUTOCLAIM takes them over.) At most once a minute.
+   */
+  private async forgetGoneConsumers(): Promise<void> {
+    if (Date.now() - this.lastConsumerSweep < 60_000) return;
+    this.lastConsumerSweep = Date.now();
+    const { redis, config } = this.ctx;
+    const consumers = await redis.xInfoConsumers(keys.webhookQueue, WEBHOOK_GROUP);
+    for (const consumer of consumers) {
+      const name = String(consumer.name);
+      if (name !== config.serverId && Number(consumer.pending) === 0 && Number(consumer.idle) > CONSUMER_FORGET_MS) {
+        await redis.xGroupDelConsumer(keys.webhookQueue, WEBHOOK_GROUP, name);
+      }
     }
   }
 
