@@ -75,7 +75,7 @@ function section(r: RunRecord): string {
   if (r.scenario === "fanout" || r.scenario === "two-instances") {
     const f = r.result as FanoutResult;
     lines.push((r.scenario === "fanout" ? "### Fan-out: one room" : "### Two instances: fan-out over two server processes") + tag);
-    lines.push(`${f.members} member sockets in General${f.instances > 1 ? `, split over ${f.instances} server processes on one Redis` : ""}; ${f.senders} of them send; every message goes to the ${f.members - 1} others (deliveries to the sending socket itself are not counted). ${f.agents} load-generator processes.`);
+    lines.push(`${f.members} member sockets in General${f.instances > 1 ? `, split over ${f.instances} server processes on one Redis` : ""}; ${f.senders} of them send; every message goes to the ${f.members - 1} others (deliveries to the sending socket itself are not counted). ${f.agents} load-generator processes.${f.typers ? ` Typing traffic on: ${f.typers} other members send \`typing\` every 3 s during each step (${f.steps.map((s) => s.typing ? `${int(s.rateIn)}/s: ${int(s.typing.sent)} sent, ${int(s.typing.received)} received` : "").filter(Boolean).join("; ")}).` : ""}`);
     lines.push(machineLine(r));
     lines.push(stepsTable(f.steps, f.instances > 1));
     lines.push("Other load = CPU used on the machine by processes not part of the run (other sessions' builds and tests) during the step.");

@@ -15,11 +15,12 @@
 // default ./data) and START_SKIP_INSTALL / START_SKIP_BUILD (=1: skip steps 1 / 2).
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import tls from "node:tls";
 import { fileURLToPath } from "node:url";
+import { ensureDependencies } from "./ensure-deps.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -76,21 +77,10 @@ function onPath(command) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Dependencies
+// 1. Dependencies: scripts/ensure-deps.mjs, shared with `npm test`
 
 function install() {
-  if (flag("START_SKIP_INSTALL")) return;
-  const hasLock = existsSync("package-lock.json");
-  // npm writes node_modules/.package-lock.json at the end of every install: its time says when
-  // node_modules was last brought in line with the lock.
-  const installedAt = mtime("node_modules/.package-lock.json") || mtime("node_modules");
-  const wantedAt = hasLock ? mtime("package-lock.json") : mtime("package.json");
-  if (installedAt && installedAt >= wantedAt) return;
-  say(installedAt ? `dependencies are older than ${hasLock ? "package-lock.json" : "package.json"}` : "node_modules is missing");
-  npm(hasLock ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"]);
-  // Mark node_modules as current even if npm touched the lock file after its own bookkeeping.
-  const now = new Date();
-  if (existsSync("node_modules/.package-lock.json")) utimesSync("node_modules/.package-lock.json", now, now);
+  ensureDependencies({ say, fail });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  ChatMessage, ErrorBody, RoomSummary, SessionUser, UserWithPresence, UsersById,
+  ChangesPage, ChatMessage, ErrorBody, RoomSummary, SessionUser, UserWithPresence, UsersById,
   type LoginBody,
 } from "../protocol/index.js";
 
@@ -59,5 +59,8 @@ export const api = {
   users: (ids: number[]) =>
     request(UsersById, `/users?${ids.map((id) => `ids[]=${id}`).join("&")}`).then((byId) => Object.values(byId)),
   online: () => request(UsersById, "/users/online").then((byId) => Object.values(byId)),
+  /** The room's change log after `since` (edits, deletions, reactions), oldest first; without it, only the cursor. */
+  changes: (roomId: string, since: string | null, size = 100) =>
+    request(ChangesPage, `/room/${encodeURIComponent(roomId)}/changes?${since ? `since=${encodeURIComponent(since)}&` : ""}size=${size}`),
   search: (prefix: string) => request(z.array(UserWithPresence), `/users/search?q=${encodeURIComponent(prefix)}`),
 };

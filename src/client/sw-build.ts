@@ -34,7 +34,8 @@ export function serviceWorkerShell(): Plugin {
       const sw = Object.values(bundle).find((file) => file.type === "chunk" && file.name === "sw");
       if (!sw || sw.type !== "chunk") return;
       const files = Object.keys(bundle)
-        .filter((name) => name !== sw.fileName && !name.endsWith(".map") && !name.startsWith("."))
+        // The emoji picker's data (emojibase/, ~350 KB) is fetched on first use and kept by the picker itself.
+        .filter((name) => name !== sw.fileName && !name.endsWith(".map") && !name.startsWith(".") && !name.startsWith("emojibase/"))
         .map((name) => `/${name}`)
         .sort();
       const shell = [...new Set(["/", "/index.html", ...files, ...publicFiles(publicDir)])];

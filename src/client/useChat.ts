@@ -8,21 +8,23 @@ import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
 import { loadReadMarks } from "./lib/readMarks.js";
 import { isPhoneLayout } from "./layout.js";
-import { connectSocket, joinRoom, sendMessage, type ChatSocket } from "./socket.js";
+import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
 import { chatReducer, initialChatState, type ChatState } from "./state/chat.js";
 import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
+import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
+import { useOutbox } from "./useOutbox.js";
 
 export const PAGE_SIZE = 30;
 const CATCH_UP_SIZE = 100;
 
-export interface ChatController {
+export interface ChatController extends MessageActions {
   state: ChatState;
   openRoom(roomId: string | null): void;
   loadOlder(roomId: string): void;
-  send(roomId: string, text: string): void;
+  send(roomId: string, text: string, replyTo?: string): void;
   retry(clientId: string): void;
   openPrivateWith(user: UserWithPresence): Promise<void>;
   logout(): Promise<void>;
@@ -43,6 +45,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const catchUpFrom = useRef(new Map<string, string | null>());
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
+  const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
+  const { readChangeCursor, catchUpChanges } = messageActions;
 
   const failed = useCallback((error: unknown): string => {
     if (error instanceof ApiError && error.status === 401) signedOut.current();
@@ -70,6 +74,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const startedIn = epoch.current;
     dispatch({ type: "historyLoading", roomId });
     try {
+      if (!wasLoaded) await readChangeCursor(roomId);
       const page = await api.page(roomId, room?.messages.length ?? 0, PAGE_SIZE);
       dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
       // The socket (re)connected while this page was on its way: fetch what was said in between.
@@ -80,7 +85,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     } finally {
       loading.current.delete(roomId);
     }
-  }, [catchUpRoom, failed]);
+  }, [catchUpRoom, failed, readChangeCursor]);
 
   const refreshRooms = useCallback(async (afterReconnect: boolean) => {
     const rooms = await api.rooms(me.id);
@@ -176,6 +181,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         }
       }
       if (connectedBefore) {
+        void catchUpChanges();
         void refreshRooms(true).then((list) => {
           for (const r of list) if (!rooms[r.id]) void loadPage(r.id);
         }, failed);
@@ -193,6 +199,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         if (room.loaded && !catchUpFrom.current.has(room.id)) catchUpFrom.current.set(room.id, newestId(room.messages));
       }
       dispatch({ type: "connection", status: "offline" });
+    });
+    // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
+    // sign-in form; unsent messages stay in the outbox (localStorage) until the person is back.
+    socket.on("session.ended", () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+      signedOut.current();
     });
     socket.on("connect_error", () => {
       dispatch({ type: "connection", status: "offline" });
@@ -230,11 +243,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       for (const room of Object.values(stateRef.current.rooms)) {
         if (room.loaded) void catchUpRoom(room.id, resync.data.since).catch(failed);
       }
+      void catchUpChanges();
       void refreshRooms(true).then((list) => {
         for (const r of list) if (!stateRef.current.rooms[r.id]) void loadPage(r.id);
       }, failed);
       void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
     });
+    listenForMessageActions(socket, dispatch);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
       if (room.success) {
@@ -248,7 +263,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       socket.disconnect();
       socketRef.current = null;
     };
-  }, [me.id, catchUpRoom, loadPage, refreshRooms, failed]);
+  }, [me.id, catchUpRoom, loadPage, refreshRooms, failed, catchUpChanges]);
 
   // Open room: make sure its first page is there.
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
@@ -269,28 +284,21 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     dispatch({ type: "roomOpened", roomId });
   }, []);
 
-  const deliver = useCallback((clientId: string, roomId: string, text: string) => {
-    const socket = socketRef.current;
-    if (!socket) return;
-    sendMessage(socket, { roomId, message: text, clientId }).then(
-      (message) => dispatch({ type: "sendSucceeded", clientId, message }),
-      (error: unknown) => dispatch({ type: "sendFailed", clientId, error: error instanceof Error ? error.message : "Not sent" }),
-    );
-  }, []);
+  // Sending goes through the outbox (useOutbox): queued, in order, never dropped.
+  useOutbox(state, dispatch, socketRef);
 
-  const send = useCallback((roomId: string, text: string) => {
+  const send = useCallback((roomId: string, text: string, replyTo?: string) => {
     if (!MessageText.safeParse(text).success) return;
     const clientId = newClientId();
-    dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now() } });
-    deliver(clientId, roomId, text);
-  }, [deliver]);
+    dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now(), ...(replyTo ? { replyTo } : {}) } });
+    messageActions.sent(roomId);
+  }, [messageActions.sent]);
 
   const retry = useCallback((clientId: string) => {
     const pending = stateRef.current.pending[clientId];
     if (!pending || pending.status !== "failed") return;
     dispatch({ type: "sendRetried", clientId });
-    deliver(clientId, pending.roomId, pending.text);
-  }, [deliver]);
+  }, []);
 
   const loadOlder = useCallback((roomId: string) => void loadPage(roomId), [loadPage]);
 
@@ -317,5 +325,5 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout };
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions };
 }

@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
+import { emojibaseData } from "./build/emojibase-data.js";
 import { serviceWorkerShell } from "./sw-build.js";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -9,7 +10,7 @@ const proxied = ["/push", "/notifications", "/login", "/logout", "/me", "/users"
 
 export default defineConfig({
   root,
-  plugins: [react(), serviceWorkerShell()],
+  plugins: [react(), serviceWorkerShell(), emojibaseData()],
   build: {
     outDir: "../../dist/client",
     emptyOutDir: true,

@@ -3,6 +3,7 @@ import { DeleteMessage, EditMessage, MessageDeleted, MessageUpdated, ReactionUpd
 import { ChatMessage } from "./message.js";
 import { Reaction } from "./reactions.js";
 import { ConnectionClosing } from "./limits.js";
+import { SessionEndedNotice } from "./sessions.js";
 import { RoomSummary } from "./rest.js";
 import {
   JoinRoom,
@@ -44,6 +45,7 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "message.deleted": { summary: "A message was deleted.", payload: MessageDeleted },
   "reaction.updated": { summary: "A message's reactions changed.", payload: ReactionUpdated },
   typing: { summary: "Someone is typing in a room.", payload: Typing },
+  "session.ended": { summary: "This socket's session ended (signed out, here or elsewhere): it is disconnected next.", payload: SessionEndedNotice },
   "connection.closing": { summary: "The server is about to close this connection (it sent too many events); says why.", payload: ConnectionClosing },
 };
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
+import type { SessionEndedNotice } from "./sessions.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 import type { ConnectionClosing } from "./limits.js";
 
@@ -19,8 +20,12 @@ export type SendMessage = z.infer<typeof SendMessage>;
 
 export const JoinRoom = RoomId;
 
-/** The answer to every acknowledged socket request. */
-export type Ack<T> = { ok: true } & T | { ok: false; error: string };
+/**
+ * The answer to every acknowledged socket request. A refusal that will pass by itself (the message
+ * rate limit) says when: `retryAfterMs`, the ms to wait before sending again (clients queue the
+ * message and resend it then, with the same clientId).
+ */
+export type Ack<T> = { ok: true } & T | { ok: false; error: string; retryAfterMs?: number };
 export type MessageAck = Ack<{ message: ChatMessage }>;
 
 export const PresenceUser = z.object({ id: z.number().int(), username: z.string(), online: z.boolean() });
@@ -54,13 +59,15 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
+  /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
+  "session.ended": (notice: SessionEndedNotice) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
   // message actions (see message-actions.ts), to seed and batch sockets alike
   "message.updated": (change: MessageUpdated) => void;
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
   typing: (typing: Typing) => void;
-  /** The server is about to close this connection on purpose (see limits.ts). */
-  "connection.closing": (payload: ConnectionClosing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

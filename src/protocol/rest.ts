@@ -8,9 +8,34 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const MIN_PASSWORD_LENGTH = 8;
 
+/**
+ * bcrypt reads only the first 72 bytes of a password: a longer one would sign in with its first 72
+ * bytes alone. So a password is at most 72 bytes of UTF-8 (72 ASCII characters, fewer with accents
+ * or emoji), for new accounts and for sign-in alike, and a longer one is refused, never cut.
+ */
+export const MAX_PASSWORD_BYTES = 72;
+
+/** The UTF-8 length of a string, in bytes (what bcrypt counts). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+export const Password = z
+  .string("password must be a string")
+  .min(1, "password must not be empty")
+  .refine((p) => utf8Length(p) <= MAX_PASSWORD_BYTES, {
+    message: `password is too long: at most ${MAX_PASSWORD_BYTES} bytes (UTF-8; accented letters take 2, emoji 4)`,
+    abort: true,
+  });
+
 export const LoginBody = z.object({
   username: Username,
-  password: z.string("password must be a string").min(1, "password must not be empty").max(200, "password is too long"),
+  password: Password,
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 

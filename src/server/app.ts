@@ -15,6 +15,7 @@ import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
 import { Rooms } from "./domain/rooms.js";
 import { Sessions } from "./domain/sessions.js";
+import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
 import { Bots } from "./domain/users/bot.js";
@@ -29,8 +30,10 @@ import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
+import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
+import { registerOriginGuard } from "./http/origin-guard.js";
 import { registerSessions } from "./http/session-plugin.js";
 import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -75,6 +78,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     commandTimeoutMs: config.redisCommandTimeoutMs,
   });
   const redis = connections.data;
+  // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
+  // on this Redis accepts the others' cookies.
+  if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const rooms = new Rooms(redis, users);
   const roles = new Roles(redis);
@@ -93,9 +99,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bots: new Bots(redis, users, roles),
     rooms,
     messages,
-    sessions: new Sessions(redis, config.sessionTtlSeconds),
+    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
-    loginLimits: new LoginLimits(redis, config.loginRateLimit, config.loginRateLimitPerAddress, config.loginRateWindowMs),
+    loginLimits: new LoginLimits(redis, {
+      perNameAndAddress: config.loginRateLimit,
+      perAddress: config.loginRateLimitPerAddress,
+      windowMs: config.loginRateWindowMs,
+      addressBlockMs: config.loginAddressBlockMs,
+    }),
     metrics,
     messageListeners: [],
     mentions,
@@ -110,6 +121,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
+  const sessionsIndexed = await ctx.sessions.indexExisting();
+  if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await ctx.nameIndex.start();
@@ -127,6 +140,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await registerOriginGuard(app, { allowedOrigins: config.allowedOrigins });
 
   // The realtime side exists before the routes, so that HTTP can deliver what it stores.
   const io: ChatServer = new Server(app.server, {
@@ -164,6 +178,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
     await api.register(notificationRoutes(ctx));
+    await api.register(sessionRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
   });

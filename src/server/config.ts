@@ -25,10 +25,12 @@ const Env = z.object({
   /** Messages a user may send per window, across rooms (per room on Cluster); 0 turns it off. */
   MESSAGE_RATE_LIMIT: int(0, 1_000_000).default(30),
   MESSAGE_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
-  /** Failed-or-not login attempts per username and per address per window (0 turns it off). */
+  /** FAILED sign-ins per (username, address) and per address per window (0 turns it off). */
   LOGIN_RATE_LIMIT: int(0, 1_000_000).default(10),
   LOGIN_RATE_LIMIT_PER_ADDRESS: int(0, 1_000_000).default(100),
   LOGIN_RATE_WINDOW_MS: int(1000, 86_400_000).default(300_000),
+  /** How long an address over LOGIN_RATE_LIMIT_PER_ADDRESS is refused. */
+  LOGIN_ADDRESS_BLOCK_MS: int(1000, 7 * 86_400_000).default(3_600_000),
   /** Bytes queued for one connection before it is dropped as too slow. */
   MAX_BUFFERED_BYTES: int(16_384, 1_073_741_824).default(4 * 1024 * 1024),
   PRESENCE_HEARTBEAT_MS: int(100, 60_000).default(5_000),
@@ -96,6 +98,7 @@ export type Config = {
   loginRateLimit: number;
   loginRateLimitPerAddress: number;
   loginRateWindowMs: number;
+  loginAddressBlockMs: number;
   maxBufferedBytes: number;
   presenceHeartbeatMs: number;
   presenceTtlMs: number;
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
     loginRateWindowMs: e.LOGIN_RATE_WINDOW_MS,
+    loginAddressBlockMs: e.LOGIN_ADDRESS_BLOCK_MS,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,

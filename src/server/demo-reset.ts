@@ -10,7 +10,7 @@ import { keys } from "./redis/keys.js";
  * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and writes the demo data again.
  * Refuses when that Redis holds keys that are not redis-chat's, unless `--force` is given.
  */
-const OUR_KEYS = /^(total_users|username:|usernames:index$|user:|room:|online_users$|session:|ratelimit:|\{room:|\{online_users\})/;
+const OUR_KEYS = /^(total_users|username:|usernames:|user:|room:|online_users$|session:|ratelimit:|secrets:|\{room:|\{user:|\{online_users\})/;
 
 async function main(): Promise<number> {
   const config = loadConfig();

@@ -16,9 +16,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   if (config.sessionSecretGenerated) {
-    const advice = "set SESSION_SECRET (the same on every instance) so sessions survive restarts and work across instances";
-    if (config.production) log.warn(`SESSION_SECRET is not set: ${advice}`);
-    else log.info(`SESSION_SECRET is not set; using a random one: ${advice}`);
+    log.info("SESSION_SECRET is not set: session cookies are signed with the secret kept in Redis (secrets:session), shared by every instance on it");
   }
 
   let server;

@@ -165,6 +165,16 @@ describe("OpenAPI contract", () => {
     await call("POST", "/push/subscriptions", { cookie, body: { endpoint: "http://127.0.0.1/x", keys } }); // 400
     await call("DELETE", "/push/subscriptions", { cookie, body: { endpoint } });
 
+    // Sessions: mary signs in twice more; ends one by handle, then the others, then everywhere.
+    const second = await signUp(server.url, "mary");
+    await signUp(server.url, "mary");
+    const sessions = await call("GET", "/sessions", { cookie: second[0].cookie });
+    const other = (sessions.body as { handle: string; current: boolean }[]).find((x) => !x.current)!;
+    await call("DELETE", `/sessions/${other.handle}`, { cookie: second[0].cookie });
+    await call("DELETE", `/sessions/${"x".repeat(16)}`, { cookie: second[0].cookie }); // 404
+    await call("DELETE", "/sessions", { cookie: second[0].cookie });
+    await call("POST", "/logout/everywhere", { cookie: second[0].cookie });
+
     await call("POST", "/logout", { cookie: mary.cookie });
 
     expect(mismatches).toEqual([]);

@@ -173,6 +173,13 @@ describe("message actions across two instances", () => {
       for (const tab of ["bob@B", "alice@B", "alice@A"]) await waitHeard(tab, "message.updated", (c) => c.message.id === message.id);
     });
 
+    it("a resend of an edited message's clientId returns the message as it is now", async () => {
+      const message = await say("alice@A", { roomId: "0", message: "first try", clientId: "edit-resend-1" });
+      await emit("alice@A", "message.edit", { roomId: "0", id: message.id, message: "second try" });
+      const resend = await send(tabs["alice@B"]!.socket, { roomId: "0", message: "first try", clientId: "edit-resend-1" });
+      expect(resend).toMatchObject({ ok: true, message: { id: message.id, message: "second try", edited: expect.any(Number) } });
+    });
+
     it("refuses an edit by anyone but the author, and changes nothing", async () => {
       const message = await say("alice@A", { roomId: "0", message: "mine" });
       const ack = await emit<MessageAck>("bob@B", "message.edit", { roomId: "0", id: message.id, message: "yours" });
@@ -267,6 +274,18 @@ describe("message actions across two instances", () => {
       expect(await emit("alice@A", "reaction.add", { roomId: "0", id: message.id, emoji: "x".repeat(100) })).toMatchObject({ ok: false });
       const missing = await api(a, `/room/0/messages/1000000/reactions/${encodeURIComponent("👍")}`, cookies.alice, { method: "PUT" });
       expect(missing.status).toBe(404);
+    });
+
+    it("takes at most 20 different emoji on one message, and records nothing for a refused one", async () => {
+      const message = await say("alice@A", { roomId: "0", message: "so many feelings" });
+      const emoji = ["😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍", "😘", "🥰", "😗", "😙", "🥲", "😚", "🙂"];
+      for (const e of emoji) expect(await emit("bob@B", "reaction.add", { roomId: "0", id: message.id, emoji: e })).toMatchObject({ ok: true });
+      const before = (await api(a, "/room/0/changes", cookies.alice)).body.cursor;
+      const res = await api(a, `/room/0/messages/${message.id}/reactions/${encodeURIComponent("🤗")}`, cookies.alice, { method: "PUT" });
+      expect(res.status).toBe(409);
+      expect(await emit("alice@A", "reaction.add", { roomId: "0", id: message.id, emoji: "😀" })).toMatchObject({ ok: true });
+      const page = (await api(a, `/room/0/changes?since=${before}`, cookies.alice)).body as ChangesPage;
+      expect(page.changes.map((c: any) => c.emoji)).toEqual(["😀"]);
     });
 
     it("a deleted message's reactions go with it", async () => {

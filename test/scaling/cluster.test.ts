@@ -115,3 +115,28 @@ describe("on Redis Cluster", () => {
     expect(counts.filter((n) => n > 0).length).toBeGreaterThan(1);
   });
 });
+
+describe("sign-in and sessions on Redis Cluster", () => {
+  it("failed sign-ins are limited (rate-limiter-flexible), sessions are listed and signing out closes the socket", async () => {
+    const clusterNodes = nodes.map((n) => `127.0.0.1:${n.port}`);
+    const limited = await startChatServer({
+      redisUrl: nodes[0]!.url,
+      redisClusterNodes: clusterNodes,
+      loginRateLimit: 2,
+      loginRateLimitPerAddress: 100,
+      sessionSecretGenerated: true,
+    });
+    servers.push(limited);
+    const attempt = (password: string) =>
+      api(limited.url, "/login", undefined, { method: "POST", body: JSON.stringify({ username: "Mary", password }) });
+    expect((await attempt("wrong-1")).status).toBe(401);
+    expect((await attempt("wrong-2")).status).toBe(401);
+    expect((await attempt("password123")).status).toBe(429);
+
+    const alex = await login(limited.url, "Alex");
+    expect((await api(limited.url, "/sessions", alex.cookie)).body).toHaveLength(1);
+    const socket = await connect(limited.url, alex.cookie);
+    expect((await api(limited.url, "/logout", alex.cookie, { method: "POST", body: "{}" })).status).toBe(200);
+    await eventually(() => !socket.connected, 3000, "the signed-out socket to close");
+  });
+});

@@ -4,6 +4,7 @@ import { useNow } from "../lib/useNow.js";
 import { sortRooms } from "../state/rooms.js";
 import { isPhoneLayout } from "../layout.js";
 import { useChat } from "../useChat.js";
+import { loadRichText } from "../richtext/RichText.js";
 import { NotificationPrompt } from "../notifications/NotificationPrompt.js";
 import { NotificationsContext, useNotifications } from "../notifications/useNotifications.js";
 import { Avatar } from "./Avatar.js";
@@ -19,6 +20,9 @@ export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () 
   const notifications = useNotifications(me, state, chat.openRoom);
   const now = useNow();
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
+
+  // The rich-text renderer is a chunk of its own: fetch it while the first history pages load.
+  useEffect(() => void loadRichText().catch(() => {}), []);
 
   // Alt+ArrowUp / Alt+ArrowDown move between chats from anywhere.
   useEffect(() => {
@@ -61,8 +65,8 @@ export function ChatApp({ me, onSignedOut }: { me: SessionUser; onSignedOut: () 
       <main className="main">
         {active ? (
           <RoomView key={active.id} room={active} state={state} now={now} focusComposer={!isPhoneLayout()}
-            onBack={() => chat.openRoom(null)} onSend={(text) => chat.send(active.id, text)} onRetry={chat.retry}
-            onLoadOlder={() => chat.loadOlder(active.id)} />
+            onBack={() => chat.openRoom(null)} onSend={(text, replyTo) => chat.send(active.id, text, replyTo)} onRetry={chat.retry}
+            onLoadOlder={() => chat.loadOlder(active.id)} actions={chat} />
         ) : (
           <div className="empty empty--main">
             <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>

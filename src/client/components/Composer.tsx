@@ -1,5 +1,18 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type MutableRefObject } from "react";
 import { composerStatus, composerStatusText } from "../state/composer.js";
+import { EmojiPopover } from "../richtext/EmojiPopover.js";
+import { completeMention, mentionQueryAt } from "../richtext/mentions.js";
+import { ReplyQuote } from "./MessageRow.js";
+
+/** The message being answered, shown above the box until sent or cancelled. */
+export interface ReplyTarget {
+  id: string;
+  name: string;
+  text: string;
+}
+
+/** How many names the @ autocomplete offers. */
+const MAX_SUGGESTIONS = 6;
 
 /** Unsent text per room, kept while switching rooms (not across reloads). */
 const drafts = new Map<string, string>();
@@ -10,13 +23,27 @@ interface Props {
   autoFocus: boolean;
   onSend: (text: string) => void;
   onEscape: () => void;
+  // Message actions (all optional): reply, mentions, Up-arrow edit, typing, the emoji picker.
+  replyTo?: ReplyTarget | null;
+  onCancelReply?: () => void;
+  /** People who may be mentioned here (the @ autocomplete). */
+  members?: readonly { id: number; username: string }[];
+  myId?: number;
+  /** Up-arrow in an empty box: edit my last message; true when there was one. */
+  onEditLast?: () => boolean;
+  /** Called as the person types (throttled by the caller). */
+  onTyping?: () => void;
+  /** The textarea, for whoever needs to focus it (reply). */
+  boxRef?: MutableRefObject<HTMLTextAreaElement | null>;
 }
 
 /**
  * Enter sends, Shift+Enter starts a new line. Grows with its text up to a few lines. Near the
  * length limit it shows what is left; past it (a long paste) the text stays and sending waits.
  */
-export function Composer({ roomId, roomTitle, autoFocus, onSend, onEscape }: Props) {
+export function Composer({
+  roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], myId, onEditLast, onTyping, boxRef,
+}: Props) {
   const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
   const setText = (value: string) => {
     if (value) drafts.set(roomId, value);
@@ -24,6 +51,46 @@ export function Composer({ roomId, roomTitle, autoFocus, onSend, onEscape }: Pro
     setTextState(value);
   };
   const box = useRef<HTMLTextAreaElement>(null);
+  const [mention, setMention] = useState<{ start: number; query: string; index: number } | null>(null);
+  const suggestions = mention
+    ? members.filter((m) => m.id !== myId && m.username.toLowerCase().startsWith(mention.query.toLowerCase()))
+      .sort((a, b) => a.username.localeCompare(b.username)).slice(0, MAX_SUGGESTIONS)
+    : [];
+  const listId = `mentions-${roomId}`;
+
+  useEffect(() => {
+    if (boxRef) boxRef.current = box.current;
+  });
+
+  /** Looks at what is just before the caret: an `@partial` opens the autocomplete. */
+  const findMention = (value: string, caret: number) => {
+    const found = mentionQueryAt(value, caret);
+    setMention((before) => found ? { ...found, index: before && before.start === found.start ? before.index : 0 } : null);
+  };
+
+  const pickMention = (name: string) => {
+    const el = box.current;
+    if (!el || !mention) return;
+    const done = completeMention(text, mention.start, el.selectionStart, name);
+    setText(done.text);
+    setMention(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(done.caret, done.caret);
+    });
+  };
+
+  const insertEmoji = (emoji: string) => {
+    const el = box.current;
+    const at = el ? el.selectionStart : text.length;
+    const end = el ? el.selectionEnd : text.length;
+    const next = text.slice(0, at) + emoji + text.slice(end);
+    setText(next);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(at + emoji.length, at + emoji.length);
+    });
+  };
 
   useEffect(() => {
     if (autoFocus) box.current?.focus();
@@ -49,6 +116,33 @@ export function Composer({ roomId, roomTitle, autoFocus, onSend, onEscape }: Pro
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (mention && suggestions.length > 0) {
+      const count = suggestions.length;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        setMention({ ...mention, index: (mention.index + step + count) % count });
+        return;
+      }
+      if ((event.key === "Enter" || event.key === "Tab") && !event.shiftKey && !event.nativeEvent.isComposing) {
+        event.preventDefault();
+        pickMention(suggestions[Math.min(mention.index, count - 1)]!.username);
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
+    if (event.key === "ArrowUp" && !text && onEditLast && !event.altKey) {
+      if (onEditLast()) event.preventDefault();
+      return;
+    }
+    if (event.key === "Escape" && replyTo && onCancelReply) {
+      onCancelReply();
+      return;
+    }
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
@@ -57,12 +151,44 @@ export function Composer({ roomId, roomTitle, autoFocus, onSend, onEscape }: Pro
     }
   };
 
+  const active = mention && suggestions.length > 0 ? suggestions[Math.min(mention.index, suggestions.length - 1)] : undefined;
   return (
     <form className="composer" onSubmit={submit}>
+      {replyTo && (
+        <div className="composer__reply">
+          <span className="muted small">Replying to</span>
+          <ReplyQuote id={replyTo.id} name={replyTo.name} text={replyTo.text} />
+          <button type="button" className="icon-button" aria-label="Cancel reply" title="Cancel reply" onClick={onCancelReply}>✕</button>
+        </div>
+      )}
+      {mention && suggestions.length > 0 && (
+        <ul className="mention-list" id={listId} role="listbox" aria-label="People to mention">
+          {suggestions.map((m) => (
+            <li key={m.id} id={`${listId}-${m.id}`} role="option" aria-selected={m === active}
+              className={`mention-list__item${m === active ? " mention-list__item--active" : ""}`}
+              onMouseDown={(e) => { e.preventDefault(); pickMention(m.username); }}>
+              @{m.username}
+            </li>
+          ))}
+        </ul>
+      )}
+      <EmojiPopover label="Add emoji" className="composer__emoji" onPick={insertEmoji}>
+        <span aria-hidden="true">☺︎</span>
+      </EmojiPopover>
       <div className="composer__field">
         <textarea ref={box} aria-label="Message" placeholder={`Message ${roomTitle}`} rows={1}
           aria-invalid={status.remaining < 0 || undefined} aria-describedby={status.visible ? statusId : undefined}
-          value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
+          value={text}
+          aria-autocomplete="list" aria-controls={active ? listId : undefined}
+          aria-activedescendant={active ? `${listId}-${active.id}` : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            findMention(e.target.value, e.target.selectionStart);
+            if (e.target.value.trim()) onTyping?.();
+          }}
+          onSelect={(e) => findMention(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => setMention(null)}
+          onKeyDown={onKeyDown} />
         {status.visible && (
           <p id={statusId} className={`composer__status${status.canSend ? "" : " composer__status--blocked"}`} aria-live="polite">
             {composerStatusText(status)}

@@ -1,11 +1,12 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { dayLabel } from "../lib/time.js";
 import type { ChatState } from "../state/chat.js";
 import { pendingForRoom } from "../state/pending.js";
 import type { RoomState } from "../state/rooms.js";
 import { buildTimeline } from "../state/timeline.js";
-import { MessageRow, PendingRow } from "./MessageRow.js";
+import type { RowActions } from "./MessageActions.js";
+import { MessageRow, PendingRow, type People } from "./MessageRow.js";
 import { userName } from "./names.js";
 
 const LOAD_OLDER_AT_PX = 150;
@@ -16,9 +17,18 @@ interface Props {
   now: number;
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
+  /** Message actions (reply, edit, delete, react); `jumpTo` is handled here. */
+  actions: Omit<RowActions, "jumpTo">;
+  people: People;
+  editingId: string | null;
+  /** Administrators may delete anyone's message. */
+  canDeleteAny: boolean;
 }
 
-export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
+/** How many older pages to fetch at most when looking for the original of a reply. */
+const MAX_SEEK_PAGES = 20;
+
+export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, people, editingId, canDeleteAny }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const anchor = useRef<{ height: number; top: number } | null>(null);
@@ -26,6 +36,17 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
   const lastKey = useRef<string | null>(null);
   const placed = useRef(false);
   const [unseenBelow, setUnseenBelow] = useState(false);
+  // Going to the original of a reply: the id sought, and how many older pages it took so far.
+  const [seeking, setSeeking] = useState<{ id: string; pages: number } | null>(null);
+  const [seekFailed, setSeekFailed] = useState(false);
+  const byId = useMemo(() => new Map(room.messages.map((m) => [m.id, m])), [room.messages]);
+  const rowActions = useMemo<RowActions>(() => ({
+    ...actions,
+    jumpTo: (id: string) => {
+      setSeekFailed(false);
+      setSeeking({ id, pages: 0 });
+    },
+  }), [actions]);
 
   const items = useMemo(() => buildTimeline({
     messages: room.messages,
@@ -66,6 +87,41 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
     lastKey.current = last?.key ?? null;
   }, [items, room.loaded, room.messages]);
 
+  // The list gets shorter when the composer grows (a reply quote, more lines): a reader at the
+  // bottom stays there.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  // The original of a reply: scroll to it and flash it, loading older pages until it is there.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!seeking || !el) return;
+    const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(seeking.id)}"]`);
+    if (row) {
+      row.scrollIntoView({ block: "center" });
+      row.classList.remove("msg--flash");
+      void row.offsetWidth;
+      row.classList.add("msg--flash");
+      row.focus({ preventScroll: true });
+      setSeeking(null);
+    } else if (room.hasOlder && seeking.pages < MAX_SEEK_PAGES) {
+      if (canLoadOlder) {
+        loadOlder();
+        setSeeking({ ...seeking, pages: seeking.pages + 1 });
+      }
+    } else {
+      setSeeking(null);
+      setSeekFailed(true);
+    }
+  });
+
   // A first page shorter than the screen cannot be scrolled: fetch more until it can.
   useEffect(() => {
     const el = scroller.current;
@@ -80,6 +136,21 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
     if (el.scrollTop < LOAD_OLDER_AT_PX && canLoadOlder) loadOlder();
   };
 
+  // Keyboard: Up/Down move between messages (each shows its actions when focused); Page keys still scroll.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    const target = event.target as HTMLElement;
+    const el = scroller.current;
+    if (!el || (target !== el && !target.matches("li.msg"))) return;
+    const rows = [...el.querySelectorAll<HTMLElement>("li.msg[data-id]")];
+    if (rows.length === 0) return;
+    const at = rows.indexOf(target);
+    const next = at < 0 ? rows[rows.length - 1] : rows[at + (event.key === "ArrowUp" ? -1 : 1)];
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+  };
+
   const jumpToLatest = () => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -92,7 +163,14 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
       {unseenBelow && (
         <button type="button" className="jump primary" onClick={jumpToLatest}>New messages below</button>
       )}
-      <div className="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation history">
+      {seekFailed && (
+        <p className="seek-failed" role="status">
+          The original message is no longer there.{" "}
+          <button type="button" className="link" onClick={() => setSeekFailed(false)}>OK</button>
+        </p>
+      )}
+      <div className="messages" ref={scroller} onScroll={onScroll} onKeyDown={onKeyDown} tabIndex={0}
+        aria-label="Conversation history" aria-description="Up and down arrows move between messages">
         <div className="messages__top">
           {!room.loaded && !room.historyError ? (
             <p className="muted" role="status">Loading messages…</p>
@@ -127,7 +205,10 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry }: Props) {
               case "message":
                 return (
                   <MessageRow key={item.key} message={item.message} continued={item.continued} now={now}
-                    mine={item.message.from === state.me.id} name={userName(state, item.message.from)} />
+                    mine={item.message.from === state.me.id} name={userName(state, item.message.from)}
+                    myId={state.me.id} people={people} editing={editingId === item.message.id}
+                    original={item.message.replyTo ? byId.get(item.message.replyTo) : undefined}
+                    canDelete={canDeleteAny || item.message.from === state.me.id} actions={rowActions} />
                 );
               case "pending":
                 return <PendingRow key={item.key} pending={item.pending} name={state.me.username} onRetry={onRetry} />;

@@ -1,8 +1,16 @@
-import { memo } from "react";
+import { memo, useMemo, useState } from "react";
 import type { ChatMessage } from "../../protocol/index.js";
 import { fullTime, messageTime } from "../lib/time.js";
+import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
+import type { RichTextContext } from "../richtext/render.js";
 import type { PendingMessage } from "../state/pending.js";
 import { Avatar } from "./Avatar.js";
+import { DeleteConfirm, EditedMark, InlineEditor, MessageToolbar, ReactionBar, type RowActions } from "./MessageActions.js";
+
+/** Names of people, by id; changes only when a name does (not with presence). */
+export interface People {
+  nameOf(id: number): string;
+}
 
 interface RowProps {
   message: ChatMessage;
@@ -10,27 +18,88 @@ interface RowProps {
   mine: boolean;
   continued: boolean;
   now: number;
+  myId: number;
+  people: People;
+  /** The message this one answers, when it is loaded (its current text beats the quote). */
+  original?: ChatMessage;
+  editing: boolean;
+  canDelete: boolean;
+  actions: RowActions;
 }
 
-/** One stored message. The text is a React text node: never parsed as HTML. */
-export const MessageRow = memo(function MessageRow({ message, name, mine, continued, now }: RowProps) {
+/** One stored message, its text rendered as rich text (React elements, never HTML). */
+export const MessageRow = memo(function MessageRow({
+  message, name, mine, continued, now, myId, people, original, editing, canDelete, actions,
+}: RowProps) {
   const iso = new Date(message.date * 1000).toISOString();
+  const [confirming, setConfirming] = useState(false);
+  const context = useMemo<RichTextContext>(() => {
+    const mentioned = new Map<string, "me" | "other">();
+    for (const id of message.mentions ?? []) mentioned.set(people.nameOf(id).toLowerCase(), id === myId ? "me" : "other");
+    return { mention: (lower) => mentioned.get(lower) ?? null };
+  }, [message.mentions, people, myId]);
+  const mentionsMe = message.mentions?.includes(myId) ?? false;
+
   return (
-    <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}`} data-id={message.id}>
+    <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`}
+      data-id={message.id} tabIndex={-1}>
+      {/* First in the row, so Tab from a focused message reaches its actions first (it is drawn at the top right). */}
+      {!editing && (
+        <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
+      )}
       <span className="msg__avatar">{!continued && <Avatar name={name} size={34} />}</span>
       <div className="msg__body">
         {!continued && (
           <div className="msg__meta">
             <span className="msg__name">{mine ? `${name} (you)` : name}</span>
             <time dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>
+            {message.edited !== undefined && <EditedMark edited={message.edited} />}
           </div>
         )}
-        <p className="msg__text">{message.message}</p>
+        {message.replyTo && (
+          <ReplyQuote id={message.replyTo} name={people.nameOf(original?.from ?? message.reply?.from ?? 0)}
+            text={original?.message ?? message.reply?.message ?? ""} onJump={actions.jumpTo} />
+        )}
+        {editing ? (
+          <InlineEditor message={message} actions={actions} />
+        ) : (
+          <>
+            <RichText text={message.message} context={context} className="msg__text" />
+            {continued && message.edited !== undefined && <EditedMark edited={message.edited} />}
+          </>
+        )}
+        {message.reactions && message.reactions.length > 0 && (
+          <ReactionBar message={message} reactions={message.reactions} myId={myId} nameOf={people.nameOf} actions={actions} />
+        )}
+        {confirming && <DeleteConfirm onConfirm={() => actions.remove(message)} onCancel={() => setConfirming(false)} />}
       </div>
       {continued && <time className="msg__hover-time" dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>}
     </li>
   );
 });
+
+/** The quote of the answered message: its author and the start of its text; a click goes to it. */
+export function ReplyQuote({ id, name, text, onJump }: { id: string; name: string; text: string; onJump?: (id: string) => void }) {
+  const renderer = useRichTextRenderer();
+  const start = quoteText(text, renderer?.shortcodeEmoji);
+  const body = <><span className="reply-quote__name">{name}</span> <span className="reply-quote__text">{start || "…"}</span></>;
+  if (!onJump) return <div className="reply-quote">{body}</div>;
+  return (
+    <button type="button" className="reply-quote" onClick={() => onJump(id)} aria-label={`Reply to ${name}: ${start}. Show the original`}>
+      {body}
+    </button>
+  );
+}
+
+/**
+ * The start of a message as one line of plain words for a quote: Markdown marks, fences and quote
+ * marks dropped, shortcodes shown as emoji when the table is loaded.
+ */
+export function quoteText(text: string, emoji?: (name: string) => string | undefined): string {
+  let out = text.replace(/```[^\n]*\n?/g, "").replace(/^\s*>\s?/gm, "").replace(/(\*\*|__|~~|`)/g, "");
+  if (emoji) out = out.replace(/:([a-z0-9_+-]{1,40}):/gi, (whole, name: string) => emoji(name.toLowerCase()) ?? whole);
+  return out.replace(/\s+/g, " ").trim();
+}
 
 export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage; name: string; onRetry: (clientId: string) => void }) {
   const failed = pending.status === "failed";
@@ -46,10 +115,12 @@ export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage
               <button type="button" className="link" onClick={() => onRetry(pending.clientId)}>Retry</button>
             </span>
           ) : (
-            <span className="msg__state">Sending…</span>
+            <span className="msg__state">
+              {pending.waiting === "rate-limit" ? "Waiting for the rate limit; sends by itself…" : "Sending…"}
+            </span>
           )}
         </div>
-        <p className="msg__text">{pending.text}</p>
+        <RichText text={pending.text} className="msg__text" />
       </div>
     </li>
   );

@@ -1,6 +1,6 @@
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { listTime } from "../lib/time.js";
-import { unreadCount, type ChatState } from "../state/chat.js";
+import { unreadCount, unreadMentionCount, type ChatState } from "../state/chat.js";
 import { otherMemberId, sortRooms } from "../state/rooms.js";
 import { Avatar } from "./Avatar.js";
 import { displayRoomTitle, userName } from "./names.js";
@@ -38,6 +38,9 @@ export function RoomList({ state, now, onOpen }: { state: ChatState; now: number
                     </span>
                     <span className="row__bottom" id={descId}>
                       <span className="row__preview">{preview}</span>
+                      {unreadMentionCount(state, room) > 0 && (
+                        <span className="badge badge--mention" aria-label={`${unreadMentionCount(state, room)} unread mentions`} title="You were mentioned">@</span>
+                      )}
                       {unread > 0 && <span className="badge" aria-label={`${unread} unread`}>{unread > 99 ? "99+" : unread}</span>}
                     </span>
                   </span>

@@ -1,10 +1,16 @@
-import { GENERAL_ROOM_ID } from "../../protocol/index.js";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { GENERAL_ROOM_ID, type ChatMessage } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { otherMemberId, type RoomState } from "../state/rooms.js";
+import { lastOwnMessage } from "../state/actions.js";
+import { typingIn, typingLabel } from "../state/typing.js";
+import type { MessageActions } from "../useMessageActions.js";
 import { Avatar } from "./Avatar.js";
-import { Composer } from "./Composer.js";
+import { Composer, type ReplyTarget } from "./Composer.js";
+import type { RowActions } from "./MessageActions.js";
 import { MessageList } from "./MessageList.js";
-import { displayRoomTitle } from "./names.js";
+import type { People } from "./MessageRow.js";
+import { displayRoomTitle, userName } from "./names.js";
 import { isPhoneLayout } from "../layout.js";
 import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js";
 
@@ -14,12 +20,14 @@ interface Props {
   now: number;
   focusComposer: boolean;
   onBack: () => void;
-  onSend: (text: string) => void;
+  onSend: (text: string, replyTo?: string) => void;
   onRetry: (clientId: string) => void;
   onLoadOlder: () => void;
+  /** Edit, delete, react, typing (see useMessageActions). */
+  actions: MessageActions;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder }: Props) {
+export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -27,6 +35,52 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   const subtitle = room.id === GENERAL_ROOM_ID
     ? `${onlineCount} online`
     : partner === null ? "" : online ? "online" : "offline";
+
+  const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const composerBox = useRef<HTMLTextAreaElement | null>(null);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  // Names by id, as one object that changes only when a name does (rows stay memoised through presence).
+  const nameKey = Object.values(state.users).map((u) => `${u.id}:${u.username}`).join(",");
+  const people = useMemo<People>(() => {
+    const names = new Map(Object.values(stateRef.current.users).map((u) => [u.id, u.username]));
+    return { nameOf: (id) => names.get(id) ?? `User ${id}` };
+  }, [nameKey]);
+
+  // Who may be mentioned here: the partner of a private room, everyone known in a shared one.
+  const members = useMemo(() => {
+    const all = Object.values(stateRef.current.users);
+    return partner === null ? all : all.filter((u) => u.id === partner || u.id === stateRef.current.me.id);
+  }, [nameKey, partner]);
+
+  const roomId = room.id;
+  const rowActions = useMemo<Omit<RowActions, "jumpTo">>(() => ({
+    reply: (message: ChatMessage) => {
+      setEditingId(null);
+      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: message.message });
+      composerBox.current?.focus();
+    },
+    startEdit: (id: string) => setEditingId(id),
+    cancelEdit: () => {
+      setEditingId(null);
+      composerBox.current?.focus();
+    },
+    saveEdit: (message: ChatMessage, text: string) => actions.edit(roomId, message.id, text),
+    remove: (message: ChatMessage) => actions.remove(roomId, message.id),
+    react: (message: ChatMessage, emoji: string) => actions.toggleReaction(roomId, message.id, emoji),
+  }), [actions.edit, actions.remove, actions.toggleReaction, roomId]);
+
+  const editLast = useCallback(() => {
+    const mine = lastOwnMessage(stateRef.current.rooms[roomId]?.messages ?? [], stateRef.current.me.id);
+    if (!mine) return false;
+    setEditingId(mine.id);
+    return true;
+  }, [roomId]);
+
+  const typingNames = typingIn(state.typing, room.id, state.me.id, Date.now()).map((id) => userName(state, id));
+  const me = state.me as { role?: string };
 
   return (
     <section className="room" aria-labelledby="room-title">
@@ -41,9 +95,17 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         </div>
         <NotificationLevelMenu roomId={room.id} />
       </header>
-      <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry} />
-      <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer} onSend={onSend}
-        onEscape={() => { if (isPhoneLayout()) onBack(); }} />
+      <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
+        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} />
+      <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
+      <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
+        onSend={(text) => {
+          onSend(text, replyTo?.id);
+          setReplyTo(null);
+        }}
+        onEscape={() => { if (isPhoneLayout()) onBack(); }}
+        replyTo={replyTo} onCancelReply={() => setReplyTo(null)} members={members} myId={state.me.id}
+        onEditLast={editLast} onTyping={() => actions.typing(room.id)} boxRef={composerBox} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { Username, type SessionUser } from "../../protocol/index.js";
+import { Password, Username, type SessionUser } from "../../protocol/index.js";
 import { api } from "../api.js";
+import { storedOutboxes } from "../useOutbox.js";
 import { Avatar } from "./Avatar.js";
 
 export const DEMO_USERS = ["Pablo", "Joe", "Mary", "Alex"] as const;
@@ -9,6 +10,8 @@ export const DEMO_PASSWORD = "password123";
 export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
+  // Messages typed before the session ended, kept until their author signs in again.
+  const [held] = useState(() => storedOutboxes().flatMap((o) => o.texts));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -16,7 +19,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
     event.preventDefault();
     const name = Username.safeParse(username);
     if (!name.success) return setError(name.error.issues[0]?.message ?? "Enter a username");
-    if (!password) return setError("Enter a password");
+    const pw = Password.safeParse(password);
+    if (!pw.success) return setError(pw.error.issues[0]?.message ?? "Enter a password");
     setBusy(true);
     setError(null);
     try {
@@ -67,8 +71,17 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SessionUser) => void
             onChange={(e) => setPassword(e.target.value)} required />
         </label>
         {error && <p className="error" role="alert">{error}</p>}
+        {held.length > 0 && (
+          <section className="signin__held" aria-label="Messages not sent">
+            <p className="small"><strong>Not sent yet</strong>: {held.length === 1 ? "this message is" : "these messages are"} kept
+              in this browser and sent when {held.length === 1 ? "its author signs" : "their author signs"} in again.</p>
+            <ul>
+              {held.map((text, i) => <li key={i} className="signin__held-text">{text}</li>)}
+            </ul>
+          </section>
+        )}
         <button type="submit" className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
-        <p className="muted small">New accounts need a password of at least 8 characters.</p>
+        <p className="muted small">New accounts need a password of 8 to 72 characters (72 bytes).</p>
       </form>
     </main>
   );

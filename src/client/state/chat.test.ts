@@ -123,3 +123,30 @@ describe("online snapshot", () => {
     expect(s.notices).toEqual([]);
   });
 });
+
+describe("chat reducer: the outbox", () => {
+  const typed = (clientId: string, text: string, createdAt: number) =>
+    ({ type: "sendStarted", pending: { clientId, roomId: "0", text, status: "pending", createdAt } }) as const;
+
+  it("a rate-limited message is deferred, still pending (not failed), and then stored once", () => {
+    let s = run(signedIn(), typed("c1", "hello", 1000));
+    s = run(s, { type: "sendDeferred", clientId: "c1", retryAt: 5000, why: "rate-limit" });
+    expect(s.pending.c1).toMatchObject({ status: "pending", retryAt: 5000, waiting: "rate-limit" });
+    s = run(s, { type: "sendSucceeded", clientId: "c1", message: { ...msg(9, ME.id, "0"), message: "hello" } });
+    expect(s.pending).toEqual({});
+    expect(s.rooms["0"]!.messages.filter((m) => m.message === "hello")).toHaveLength(1);
+  });
+
+  it("messages kept from an ended session are restored as pending, without replacing what is already there", () => {
+    let s = run(signedIn(), typed("c1", "typed now", 2000));
+    s = run(s, {
+      type: "outboxRestored",
+      pending: {
+        c0: { clientId: "c0", roomId: "0", text: "typed before the session ended", status: "pending", createdAt: 1000 },
+        c1: { clientId: "c1", roomId: "0", text: "stale copy", status: "failed", createdAt: 2000 },
+      },
+    });
+    expect(s.pending.c0).toMatchObject({ status: "pending", text: "typed before the session ended" });
+    expect(s.pending.c1).toMatchObject({ status: "pending", text: "typed now" });
+  });
+});

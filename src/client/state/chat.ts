@@ -1,12 +1,14 @@
-import type { ChatMessage, PresenceUser, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
+import type { ChatMessage, PresenceUser, Reaction, RoomChange, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
 import {
-  addPending, markFailed, markRetrying, removePending, settleByArrival, type PendingMap, type PendingMessage,
+  addPending, markFailed, markRetrying, markWaiting, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
 import { newRoom, type RoomState } from "./rooms.js";
 import type { Notice } from "./timeline.js";
 import { countUnread } from "./unread.js";
+import { applyChange, laterSeq, setReactions } from "./actions.js";
+import { typingExpired, typingStarted, typingStopped, type TypingMap } from "./typing.js";
 
 export type ConnectionStatus = "connecting" | "online" | "offline";
 
@@ -22,6 +24,8 @@ export interface ChatState {
   connection: ConnectionStatus;
   /** Set once the socket has been connected at least once, so the banner can say "reconnecting". */
   everConnected: boolean;
+  /** Who is typing in which room, until when (see typing.ts). */
+  typing: TypingMap;
 }
 
 export type ChatAction =
@@ -41,7 +45,22 @@ export type ChatAction =
   | { type: "sendStarted"; pending: PendingMessage }
   | { type: "sendSucceeded"; clientId: string; message: ChatMessage }
   | { type: "sendFailed"; clientId: string; error: string }
-  | { type: "sendRetried"; clientId: string };
+  | { type: "sendRetried"; clientId: string }
+  // Message actions (edits, deletions, reactions, typing): see actions.ts and typing.ts.
+  /** A change to a stored message, live or caught up; advances the room's change cursor. */
+  | { type: "roomChanged"; change: RoomChange }
+  /** The change log read from `cursor` on (after a reconnect), or the cursor to start from. */
+  | { type: "changesCaughtUp"; roomId: string; changes: RoomChange[]; cursor: string }
+  /** The change log no longer reaches back far enough: reload the room's history from scratch. */
+  | { type: "roomReloadNeeded"; roomId: string }
+  /** My own reaction toggled before the server answers (its answer or event then settles it). */
+  | { type: "reactionsSet"; roomId: string; id: string; reactions: Reaction[] }
+  | { type: "typing"; roomId: string; userId: number; at: number }
+  | { type: "typingTick"; at: number }
+  /** Not stored yet, to be sent again at `retryAt` (ms): rate-limited, or no answer came. */
+  | { type: "sendDeferred"; clientId: string; retryAt: number; why: "rate-limit" | "no-answer" }
+  /** Messages kept from an earlier session or tab (localStorage), to be sent now. */
+  | { type: "outboxRestored"; pending: PendingMap };
 
 const MAX_NOTICES = 50;
 
@@ -56,11 +75,18 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
     visible,
     connection: "connecting",
     everConnected: false,
+    typing: {},
   };
 }
 
 export function unreadCount(state: ChatState, room: RoomState): number {
   return countUnread(room.messages, room.lastReadId, state.me.id);
+}
+
+/** Unread messages that mention me (the sidebar's separate mention badge). */
+export function unreadMentionCount(state: ChatState, room: RoomState): number {
+  const me = state.me.id;
+  return countUnread(room.messages.filter((m) => m.mentions?.includes(me)), room.lastReadId, me);
 }
 
 function isReading(state: ChatState, roomId: string): boolean {
@@ -95,8 +121,11 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
   const fresh = newMessages(room.messages, messages);
   if (fresh.length === 0) return state.rooms[roomId] ? state : { ...state, rooms: { ...state.rooms, [roomId]: room } };
   const merged = readIfOpen(state, { ...room, messages: mergeMessages(room.messages, fresh) });
+  let typing = state.typing;
+  for (const m of fresh) typing = typingStopped(typing, roomId, m.from);
   return {
     ...state,
+    typing,
     rooms: { ...state.rooms, [roomId]: merged },
     pending: settle ? settleByArrival(state.pending, state.me.id, fresh) : state.pending,
   };
@@ -197,6 +226,44 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, pending: markFailed(state.pending, action.clientId, action.error) };
     case "sendRetried":
       return { ...state, pending: markRetrying(state.pending, action.clientId) };
+
+    case "roomChanged": {
+      const { change } = action;
+      return withRoom(state, change.roomId, (room) => {
+        const messages = applyChange(room.messages, change);
+        const cursor = laterSeq(room.changeCursor, change.seq);
+        return messages === room.messages && cursor === room.changeCursor ? room : { ...room, messages, changeCursor: cursor };
+      });
+    }
+    case "changesCaughtUp":
+      return withRoom(state, action.roomId, (room) => {
+        let messages = room.messages;
+        for (const change of action.changes) if (change.roomId === room.id) messages = applyChange(messages, change);
+        return { ...room, messages, changeCursor: laterSeq(room.changeCursor, action.cursor) };
+      });
+    case "roomReloadNeeded":
+      return withRoom(state, action.roomId, (room) => ({
+        ...room, messages: [], loaded: false, loadingOlder: false, hasOlder: true, historyError: null, changeCursor: null,
+      }));
+    case "reactionsSet":
+      return withRoom(state, action.roomId, (room) => {
+        const messages = setReactions(room.messages, action.id, action.reactions);
+        return messages === room.messages ? room : { ...room, messages };
+      });
+    case "typing":
+      if (action.userId === state.me.id) return state;
+      return { ...state, typing: typingStarted(state.typing, action.roomId, action.userId, action.at) };
+    case "typingTick": {
+      const typing = typingExpired(state.typing, action.at);
+      return typing === state.typing ? state : { ...state, typing };
+    }
+    case "sendDeferred":
+      return { ...state, pending: markWaiting(state.pending, action.clientId, action.retryAt, action.why) };
+    case "outboxRestored": {
+      let pending = state.pending;
+      for (const entry of Object.values(action.pending)) if (!pending[entry.clientId]) pending = addPending(pending, entry);
+      return pending === state.pending ? state : { ...state, pending };
+    }
   }
 }
 

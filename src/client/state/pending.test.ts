@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  addPending, markFailed, markRetrying, newClientId, pendingForRoom, removePending, settleByArrival, type PendingMessage,
+  addPending, markFailed, markRetrying, markWaiting, mergeOutbox, newClientId, nextToSend, parseOutbox, pendingForRoom,
+  removePending, settleByArrival, type PendingMessage,
 } from "./pending.js";
 import { msg } from "./test-helpers.js";
 
@@ -63,5 +64,51 @@ describe("pending messages", () => {
   it("client ids fit the protocol's clientId pattern", () => {
     expect(newClientId()).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     expect(newClientId()).not.toBe(newClientId());
+  });
+});
+
+describe("the outbox: sending that never gives up quietly", () => {
+  it("sends the oldest pending message first, one at a time, and skips failed ones", () => {
+    let map = addPending({}, pending("b", "second", T0 + 10));
+    map = addPending(map, pending("a", "first", T0));
+    map = addPending(map, { ...pending("x", "refused", T0 - 10), status: "failed" });
+    expect(nextToSend(map, T0)).toEqual({ message: map.a, waitMs: 0 });
+    expect(nextToSend(removePending(map, "a"), T0)?.message.clientId).toBe("b");
+    expect(nextToSend(removePending(removePending(map, "a"), "b"), T0)).toBeUndefined();
+  });
+
+  it("a rate-limited message stays pending, waits until the server said, and holds back the ones after it", () => {
+    let map = addPending({}, pending("a", "first", T0));
+    map = addPending(map, pending("b", "second", T0 + 1));
+    map = markWaiting(map, "a", T0 + 4000, "rate-limit");
+    expect(map.a).toMatchObject({ status: "pending", retryAt: T0 + 4000, waiting: "rate-limit", clientId: "a" });
+    expect(nextToSend(map, T0 + 1000)).toEqual({ message: map.a, waitMs: 3000 });
+    expect(nextToSend(map, T0 + 5000)).toEqual({ message: map.a, waitMs: 0 });
+  });
+
+  it("a message typed while disconnected is still pending, with its clientId, when the connection returns", () => {
+    const map = markWaiting(addPending({}, pending("c1", "typed offline", T0)), "c1", T0 + 2000, "no-answer");
+    expect(nextToSend(map, T0 + 2000)?.message).toMatchObject({ clientId: "c1", text: "typed offline", status: "pending" });
+  });
+
+  it("is stored and read back as pending (a new session sends it), dropping waiting times and malformed entries", () => {
+    let map = addPending({}, pending("c1", "one", T0));
+    map = markWaiting(map, "c1", T0 + 9000, "rate-limit");
+    map = addPending(map, { ...pending("c2", "two", T0 + 1), status: "failed", error: "Not a member" });
+    const { text, written } = mergeOutbox({}, map, new Set());
+    expect(written).toEqual(new Set(["c1", "c2"]));
+    const back = parseOutbox(text);
+    expect(back.c1).toEqual(pending("c1", "one", T0));
+    expect(back.c2).toMatchObject({ status: "failed", error: "Not a member" });
+    const withJunk = JSON.stringify([...JSON.parse(text), { clientId: "bad id!", roomId: "0", text: "x", status: "pending", createdAt: 1 }, 42]);
+    expect(Object.keys(parseOutbox(withJunk)).sort()).toEqual(["c1", "c2"]);
+    expect(parseOutbox("{not json")).toEqual({});
+    expect(parseOutbox(null)).toEqual({});
+  });
+
+  it("keeps other tabs' entries and forgets this tab's settled ones", () => {
+    const stored = parseOutbox(mergeOutbox({}, addPending(addPending({}, pending("other", "from tab 2")), pending("mine", "sent now")), new Set()).text);
+    const { text } = mergeOutbox(stored, {}, new Set(["mine"]));
+    expect(Object.keys(parseOutbox(text))).toEqual(["other"]);
   });
 });

@@ -16,6 +16,8 @@ export interface RoomState {
   readOnFirstLoad: boolean;
   /** Where the "new messages" divider goes while the room is open. */
   dividerAfterId: string | null;
+  /** Where this room's change log (edits, deletions, reactions) has been read up to; null before the first read. */
+  changeCursor: string | null;
 }
 
 export function newRoom(summary: RoomSummary, lastReadId: string | null, readOnFirstLoad: boolean): RoomState {
@@ -30,6 +32,7 @@ export function newRoom(summary: RoomSummary, lastReadId: string | null, readOnF
     lastReadId,
     readOnFirstLoad,
     dividerAfterId: null,
+    changeCursor: null,
   };
 }
 

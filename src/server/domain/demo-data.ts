@@ -37,7 +37,7 @@ export async function writeDemoData(redis: Redis, users: Users, rooms: Rooms): P
   const ids: number[] = [];
   for (const name of DEMO_USERS) {
     const user = await users.create(name, DEMO_PASSWORD);
-    if (user) ids.push(user.id);
+    if ("id" in user) ids.push(user.id);
   }
   const nowMicros = Date.now() * 1000;
   const halfHour = 30 * 60 * 1_000_000;

@@ -29,7 +29,19 @@ const STORE_MESSAGE = new LuaScript(`
 local room, rate, marker = KEYS[1], KEYS[2], KEYS[3]
 if marker then
   local first = redis.call('GET', marker)
-  if first then return {'duplicate', first} end
+  if first then
+    -- Edited since (messages/edits.ts)? The resend gets the message as it is now, found at the
+    -- unique score its id names.
+    if not redis.call('ZSCORE', room, first) then
+      local id = string.match(first, '^{"id":"(%d+)"')
+      if id and #id > 6 then
+        local score = string.sub(id, 1, -7) .. '.' .. string.sub(id, -6)
+        local current = redis.call('ZRANGE', room, score, score, 'BYSCORE')[1]
+        if current then first = current end
+      end
+    end
+    return {'duplicate', first}
+  end
 end
 if ARGV[10] ~= '' and not redis.call('ZSCORE', room, ARGV[10]) then return {'noreply', ''} end
 local limit = tonumber(ARGV[5])

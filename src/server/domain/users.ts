@@ -55,9 +55,9 @@ export class Users {
     if (existing !== undefined) return this.checkPassword(existing, password);
     if (password.length < minNewPasswordLength) return { status: "password-too-short" };
     const created = await this.create(username, password);
-    if (created) return { status: "registered", user: created };
-    // Lost a race with a concurrent registration of the same name: it is a sign-in now.
-    const winner = await this.idByUsername(username);
+    if ("id" in created) return { status: "registered", user: created };
+    // Lost the name to a concurrent registration (in any case): it is a sign-in to that account.
+    const winner = created.taken ?? (await this.findByName(username));
     return winner === undefined ? { status: "wrong-password" } : this.checkPassword(winner, password);
   }
 
@@ -70,18 +70,25 @@ export class Users {
 
   /**
    * Creates a user the seed's way (INCR total_users, HSET user:{id}, SET username:{name},
-   * SADD user:{id}:rooms 0). The hash is written before the name points at it, and the name is
-   * claimed with NX, so a crash or a concurrent registration never leaves a name without a user.
-   * Returns undefined when the name was taken meanwhile.
+   * SADD user:{id}:rooms 0), behind a claim on the name in lower case (`usernames:claim:{lower}`,
+   * SET NX: Redis decides atomically which of any number of concurrent sign-ups of "Casey",
+   * "casey" and "CASEY" gets the name). The hash is written before the claim, so a claim always
+   * points at a complete user. Returns `{taken: id}` when the name is someone else's (the id of
+   * the account it belongs to, when known).
    */
-  async create(username: string, password: string): Promise<SessionUser | undefined> {
+  async create(username: string, password: string): Promise<SessionUser | { taken: number | undefined }> {
     const passwordHash = await hash(password, BCRYPT_COST);
     const id = await this.redis.incr(keys.totalUsers);
     await this.redis.hSet(keys.user(id), { username, password: passwordHash });
-    const claimed = await this.redis.set(keys.username(username), keys.user(id), { condition: "NX" });
-    if (claimed === null) {
+    const claimKey = keys.usernameClaim(username.toLowerCase());
+    const claimed = await this.redis.set(claimKey, String(id), { condition: "NX" });
+    // The seed's own name key, NX as well: a seed server may have registered this very spelling.
+    const named = claimed === null ? null : await this.redis.set(keys.username(username), keys.user(id), { condition: "NX" });
+    if (claimed === null || named === null) {
       await this.redis.del(keys.user(id));
-      return undefined;
+      if (named === null && claimed !== null) await this.redis.del(claimKey);
+      const owner = claimed === null ? Number(await this.redis.get(claimKey)) : await this.idByUsername(username);
+      return { taken: Number.isSafeInteger(owner) && owner! > 0 ? owner : undefined };
     }
     await Promise.all([
       this.redis.sAdd(keys.userRooms(id), GENERAL_ROOM_ID),

@@ -46,6 +46,7 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
         if (user) {
           request.user = user;
           request.sessionId = unsigned.value;
+          options.sessions.touch(unsigned.value, user.id);
         }
       }
     }
@@ -61,7 +62,7 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
   });
 
   app.decorateReply("startSession", async function (this: FastifyReply, user: SessionUser) {
-    const sessionId = await options.sessions.create(user);
+    const sessionId = await options.sessions.create(user, { userAgent: this.request.headers["user-agent"] });
     this.setCookie(SESSION_COOKIE, sessionId, {
       signed: true,
       httpOnly: true,

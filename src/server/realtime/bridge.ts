@@ -5,6 +5,7 @@ import {
   PresenceUser,
   RoomChange,
   RoomSummary,
+  SessionEnded,
   Typing,
   type ChatMessage,
 } from "../../protocol/index.js";
@@ -53,6 +54,8 @@ export class PubSubBridge {
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
+  /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
+  onSessionEnded: ((ended: SessionEnded) => void) | undefined;
   private hooks: ForeignPresenceHooks | undefined;
   /** Kinds of envelope already logged as not understood: each is logged once per process. */
   private readonly loggedKinds = new Set<string>();
@@ -183,6 +186,12 @@ export class PubSubBridge {
       }
       case "probe":
         return;
+      case "session.ended": {
+        const ended = SessionEnded.safeParse(envelope.data);
+        if (ended.success) this.onSessionEnded?.(ended.data);
+        else this.log.warn("dropped a malformed session.ended envelope");
+        return;
+      }
       default:
         this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
     }

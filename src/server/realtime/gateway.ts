@@ -1,4 +1,6 @@
-import { HandshakeAuth, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
+import { HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
+import { sessionHandle } from "../domain/users/sessions-index.js";
+import { closeSessionSockets } from "./session-sockets.js";
 import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
@@ -63,6 +65,9 @@ export class SocketGateway {
         setImmediate(release);
         const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
         socket.data.user = user;
+        socket.data.sessionId = sessionId!;
+        socket.data.sessionHandle = sessionHandle(sessionId!);
+        this.ctx.sessions.touch(sessionId!, user.id);
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
         next();
       } catch (err) {
@@ -70,6 +75,10 @@ export class SocketGateway {
       }
     });
     this.io.on("connection", (socket) => this.onConnection(socket));
+    // Ending a session closes its sockets: on this instance directly, on the others by envelope.
+    const closeSockets = (ended: SessionEnded) => closeSessionSockets(this.io, ended);
+    this.ctx.sessions.onEnded(closeSockets);
+    this.bridge.onSessionEnded = closeSockets;
   }
 
   private onConnection(socket: ChatSocket): void {

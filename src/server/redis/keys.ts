@@ -42,9 +42,21 @@ export const keys = {
   usernameIndex: "usernames:index",
   /** String JSON `{id, username}` with expiry: a login session. */
   session: (sessionId: string) => `session:${sessionId}`,
-  /** Counters with expiry: login attempts. */
-  loginAttemptsByName: (username: string) => `ratelimit:login:name:${username}`,
-  loginAttemptsByAddress: (address: string) => `ratelimit:login:addr:${address}`,
+
+  // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
+  /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
+  sessionSecret: "secrets:session",
+  /**
+   * String `{id}`: the claim on a name in lower case, taken with SET NX before a user is created,
+   * so that one name (in any case) is one account however many sign-ups race.
+   */
+  usernameClaim: (lowercaseName: string) => `usernames:claim:${lowercaseName}`,
+  /** Sorted set: a user's session ids, score = last seen (ms). In the slot of the seed's `user:{id}`. */
+  userSessions: (userId: number | string) => `{user:${userId}}:sessions`,
+  /** String: set once every session created before the index existed has been indexed. */
+  sessionsIndexed: "sessions:indexed",
+  /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
+  loginFailuresPrefix: "ratelimit:login-fail",
 
   // --- bots and webhooks (issue 11; domain/users/bot.ts, integrations/webhooks.ts) ---
   /** Set of the ids of users that are bots (with a token). */

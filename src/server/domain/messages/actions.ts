@@ -1,4 +1,5 @@
 import type {
+  ChangesPage,
   ChatMessage,
   MessageDeleted,
   MessageUpdated,
@@ -13,7 +14,6 @@ import { readChanges } from "./changes.js";
 import { MessageEdits } from "./edits.js";
 import type { Mentions } from "./mentions.js";
 import { MessageReactions } from "./reactions.js";
-import type { ChangesPage } from "../../../protocol/index.js";
 
 /** A refusal both transports show as is: REST as `{message}` with `status`, the socket as `{ok: false, error}`. */
 export type Refused = { ok: false; status: 403 | 404 | 409; error: string };

@@ -53,7 +53,7 @@ export class Bots {
   async create(name: string, webhookUrl: string | undefined, createdBy: number): Promise<CreateBotOutcome> {
     if ((await this.users.findByName(name)) !== undefined) return { status: "name-taken" };
     const user = await this.users.create(name, randomBytes(32).toString("base64url"));
-    if (!user) return { status: "name-taken" };
+    if ("taken" in user) return { status: "name-taken" };
     await this.roles.set(user.id, "bot");
     const token = newToken();
     const webhookSecret = webhookUrl ? newWebhookSecret() : undefined;

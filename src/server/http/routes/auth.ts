@@ -17,20 +17,26 @@ export function authRoutes(ctx: ChatContext) {
       { schema: { body: LoginBody, response: { 200: SessionUser, 201: SessionUser } }, config: { public: true } },
       async (request, reply) => {
         const { username, password } = request.body;
-        const waitMs = await ctx.loginLimits.hit(username, request.ip);
+        // request.ip is X-Forwarded-For's client only when TRUST_PROXY is set (Fastify trustProxy).
+        const address = request.ip;
+        const waitMs = await ctx.loginLimits.begin(username, address);
         if (waitMs > 0) {
           ctx.metrics.signIns.inc({ outcome: "limited" });
           reply.header("retry-after", Math.ceil(waitMs / 1000));
-          throw new HttpError(429, `Too many sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
+          throw new HttpError(429, `Too many failed sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
         const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
         if (outcome.status === "password-too-short" || outcome.status === "wrong-password") ctx.metrics.signIns.inc({ outcome: "failed" });
         else ctx.metrics.signIns.inc({ outcome: "ok" });
         if (outcome.status === "password-too-short") {
+          await ctx.loginLimits.notFailed(username, address);
           throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
         }
-        if (outcome.status === "wrong-password") throw new HttpError(401, "Invalid username or password");
-        await ctx.loginLimits.clear(username);
+        if (outcome.status === "wrong-password") {
+          await ctx.loginLimits.failed(username, address);
+          throw new HttpError(401, "Invalid username or password");
+        }
+        await ctx.loginLimits.succeeded(username, address);
         await reply.startSession(outcome.user);
         return reply.code(outcome.status === "registered" ? 201 : 200).send(outcome.user);
       },

@@ -9,6 +9,9 @@ import type { DeliveryMode } from "../socket-rooms.js";
 export interface SocketData {
   user: SessionUser;
   mode: DeliveryMode;
+  /** The session this socket was opened with, and its handle (see sessions-index.ts). */
+  sessionId: string;
+  sessionHandle: string;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

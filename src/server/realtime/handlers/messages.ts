@@ -20,7 +20,11 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       case "reply-not-found":
         return { ok: false, error: REPLY_NOT_FOUND };
       case "rate-limited":
-        return { ok: false, error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s` };
+        return {
+          ok: false,
+          error: `Too many messages; try again in ${Math.ceil(result.retryAfterMs / 1000)} s`,
+          retryAfterMs: Math.max(1, Math.ceil(result.retryAfterMs)),
+        };
       default:
         return { ok: true, message: result.message };
     }

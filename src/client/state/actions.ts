@@ -1,0 +1,94 @@
+import { compareMessageIds, type ChatMessage, type Reaction, type RoomChange } from "../../protocol/index.js";
+
+/**
+ * Changes to stored messages (edits, deletions, reactions), as they arrive live or from the
+ * room's change log on catch-up (`GET /room/:id/changes`). Pure functions on a room's message
+ * list (oldest first); each returns the same array when nothing changed, so React skips the
+ * re-render. Applying a change twice is harmless: each carries the whole new state.
+ */
+
+/** The list with `message` in place of the one with its id; its reactions stay when it has none. */
+export function replaceMessage(list: readonly ChatMessage[], message: ChatMessage): readonly ChatMessage[] {
+  const index = list.findIndex((m) => m.id === message.id);
+  if (index < 0) return list;
+  const before = list[index]!;
+  const next: ChatMessage = message.reactions === undefined && before.reactions ? { ...message, reactions: before.reactions } : message;
+  if (JSON.stringify(before) === JSON.stringify(next)) return list;
+  const out = [...list];
+  out[index] = next;
+  return out;
+}
+
+export function removeMessage(list: readonly ChatMessage[], id: string): readonly ChatMessage[] {
+  const index = list.findIndex((m) => m.id === id);
+  if (index < 0) return list;
+  return [...list.slice(0, index), ...list.slice(index + 1)];
+}
+
+export function setReactions(list: readonly ChatMessage[], id: string, reactions: readonly Reaction[]): readonly ChatMessage[] {
+  const index = list.findIndex((m) => m.id === id);
+  if (index < 0) return list;
+  const before = list[index]!;
+  const { reactions: _old, ...rest } = before;
+  const next: ChatMessage = reactions.length ? { ...rest, reactions: [...reactions] } : rest;
+  if (JSON.stringify(before.reactions ?? []) === JSON.stringify(reactions)) return list;
+  const out = [...list];
+  out[index] = next;
+  return out;
+}
+
+export function applyChange(list: readonly ChatMessage[], change: RoomChange): readonly ChatMessage[] {
+  switch (change.type) {
+    case "message.updated":
+      return replaceMessage(list, change.message);
+    case "message.deleted":
+      return removeMessage(list, change.id);
+    case "reaction.updated":
+      return setReactions(list, change.id, change.reactions);
+  }
+}
+
+/**
+ * Orders change-log sequences `"<ms>-<n>"` (or a bare `<ms>`): by ms, then n, as numbers.
+ * Returns <0, 0, >0.
+ */
+export function compareSeq(a: string, b: string): number {
+  const [am = "0", an = "0"] = a.split("-");
+  const [bm = "0", bn = "0"] = b.split("-");
+  return compareMessageIds(am, bm) || compareMessageIds(an, bn);
+}
+
+/** The later of two cursors (null is earliest). */
+export function laterSeq(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return compareSeq(a, b) >= 0 ? a : b;
+}
+
+/** The message one would edit with Up-arrow: one's newest message in the list, or null. */
+export function lastOwnMessage(list: readonly ChatMessage[], myId: number): ChatMessage | null {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.from === myId) return list[i]!;
+  return null;
+}
+
+/** Whether `userId` is among those who reacted with `emoji` on the message. */
+export function hasReacted(message: ChatMessage, emoji: string, userId: number): boolean {
+  return message.reactions?.some((r) => r.emoji === emoji && r.users.includes(userId)) ?? false;
+}
+
+/** The reactions after `userId` toggles `emoji` (what the server will answer), for an optimistic update. */
+export function toggleReaction(reactions: readonly Reaction[], emoji: string, userId: number): Reaction[] {
+  const out: Reaction[] = [];
+  let found = false;
+  for (const r of reactions) {
+    if (r.emoji !== emoji) {
+      out.push(r);
+      continue;
+    }
+    found = true;
+    const users = r.users.includes(userId) ? r.users.filter((u) => u !== userId) : [...r.users, userId];
+    if (users.length) out.push({ emoji, users });
+  }
+  if (!found) out.push({ emoji, users: [userId] });
+  return out;
+}

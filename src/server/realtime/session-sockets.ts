@@ -1,0 +1,27 @@
+import type { SessionEnded } from "../../protocol/index.js";
+import type { ChatServer } from "./handlers/handler.js";
+import { socketRooms } from "./socket-rooms.js";
+
+/**
+ * Closes this instance's sockets of ended sessions: each gets `session.ended` and is then
+ * disconnected (the client does not reconnect by itself after a server-side disconnect). Found
+ * through the user's own socket rooms, so the cost is the user's sockets, not everyone's.
+ * Returns how many were closed.
+ */
+export function closeSessionSockets(io: ChatServer, ended: SessionEnded, reason = "Your session ended; sign in again."): number {
+  const handles = new Set(ended.sessions);
+  const namespace = io.of("/");
+  let closed = 0;
+  for (const mode of ["seed", "batch"] as const) {
+    const members = namespace.adapter.rooms.get(socketRooms.user(mode, ended.userId));
+    if (!members) continue;
+    for (const socketId of [...members]) {
+      const socket = namespace.sockets.get(socketId);
+      if (!socket || !handles.has(socket.data.sessionHandle)) continue;
+      socket.emit("session.ended", { reason });
+      socket.disconnect(true);
+      closed++;
+    }
+  }
+  return closed;
+}
