@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances"] as const;
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -19,6 +19,10 @@ export interface Options {
   senders: number;
   agents: number;
   roomUsers: number;
+  /** named-rooms scenario: rooms people made, their size, and how many rooms the busiest 10 % are in */
+  namedRooms: number;
+  roomSize: number;
+  heavyRooms: number;
   stormSockets: number;
   stormUsers: number;
   connectConcurrency: number;
@@ -40,14 +44,16 @@ export interface Options {
   argv: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|all] [options]
+const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|all] [options]
   --url URL[,URL2]        target running server(s) instead of starting them
   --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
   --duration S            seconds of sending per rate step (default 8)
   --rates R1,R2,...       messages per second into the server (fanout default 100,200,400,800,1600;
-                          rooms default 500,1000,2000,4000)
+                          rooms default 500,1000,2000,4000; named-rooms 500,1000,2000)
   --members N             fan-out room size (200)      --senders N   sending sockets (10)
   --agents N              load-generator processes (2) --users N     rooms scenario users (2000)
+  --named-rooms N         named-rooms: rooms (500)   --room-size N members each (20)
+  --heavy-rooms N         rooms the busiest 10 % of the --users are in at once (20)
   --storm-sockets N       (10000)  --storm-users N (500) --connect-concurrency N per agent (200)
   --flush-ms N            DELIVERY_FLUSH_MS for started servers
   --padding N             extra characters per message   --no-client-id   --no-batch
@@ -88,6 +94,9 @@ export function parseOptions(argv: string[]): Options {
       senders: { type: "string" },
       agents: { type: "string" },
       users: { type: "string" },
+      "named-rooms": { type: "string" },
+      "room-size": { type: "string" },
+      "heavy-rooms": { type: "string" },
       "storm-sockets": { type: "string" },
       "storm-users": { type: "string" },
       "connect-concurrency": { type: "string" },
@@ -131,6 +140,9 @@ export function parseOptions(argv: string[]): Options {
     senders: int(values.senders, 10, "senders"),
     agents: Math.max(1, int(values.agents, 2, "agents")),
     roomUsers: int(values.users, 2000, "users"),
+    namedRooms: Math.max(1, int(values["named-rooms"], 500, "named-rooms")),
+    roomSize: Math.max(2, int(values["room-size"], 20, "room-size")),
+    heavyRooms: Math.max(1, int(values["heavy-rooms"], 20, "heavy-rooms")),
     stormSockets: int(values["storm-sockets"], 10_000, "storm-sockets"),
     stormUsers: int(values["storm-users"], 500, "storm-users"),
     connectConcurrency: Math.max(1, int(values["connect-concurrency"], 200, "connect-concurrency")),

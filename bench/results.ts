@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { ROOT } from "./launcher.js";
 import type { MachineInfo } from "./machine.js";
 import type { FanoutResult } from "./scenarios/fanout.js";
+import type { NamedRoomsResult } from "./scenarios/named-rooms.js";
 import type { RoomsResult } from "./scenarios/rooms.js";
 import type { StormResult } from "./scenarios/storm.js";
 import type { Scenario } from "./options.js";
@@ -25,7 +26,7 @@ export interface RunRecord {
   command: string;
   machine: MachineInfo;
   settings: Record<string, unknown>;
-  result: FanoutResult | RoomsResult | StormResult;
+  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult;
 }
 
 export function writeRecord(record: RunRecord): string {
@@ -37,7 +38,7 @@ export function writeRecord(record: RunRecord): string {
 
 function readRecords(): RunRecord[] {
   if (!existsSync(RESULTS_DIR)) return [];
-  const order: Scenario[] = ["fanout", "two-instances", "rooms", "storm"];
+  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm"];
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^latest-.+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as RunRecord)
@@ -94,6 +95,22 @@ function section(r: RunRecord): string {
     lines.push(stepsTable(f.steps, false));
     const showRoom = f.steps.map((s) => s.frames.showRoomEvents).reduce((a, b) => a + b, 0);
     lines.push(`Other load = CPU used on the machine by processes not part of the run (other sessions' builds and tests). ${showRoom} \`show.room\` events in the measured steps (each room's first message is in the warm-up).`);
+  } else if (r.scenario === "named-rooms") {
+    const f = r.result as NamedRoomsResult;
+    const m = f.membershipChange;
+    lines.push(`### Rooms people make${tag}`);
+    lines.push(`${f.users} users in ${f.rooms} closed rooms of ${f.roomSize} members; the busiest ${f.heavyUsers} users (10 %) are in ${f.heavyRooms} rooms each, one socket per user, subscribed by the server on connect. One sender per room; every message is delivered to the room's other members. ${f.agents} load-generator processes. Rooms created in ${int(f.createMs)} ms.`);
+    lines.push(machineLine(r));
+    lines.push(stepsTable(f.steps, false));
+    lines.push([
+      "| membership change (after the steps, all sockets connected) | p50 ms | p99 ms | max ms |",
+      "|---|---|---|---|",
+      `| add: \`PUT /room/:id/members/:userId\` answered | ${fmt(m.addHttp.p50Ms)} | ${fmt(m.addHttp.p99Ms)} | ${fmt(m.addHttp.maxMs)} |`,
+      `| add: the member's socket hears \`room.added\` | ${fmt(m.addLive.p50Ms)} | ${fmt(m.addLive.p99Ms)} | ${fmt(m.addLive.maxMs)} |`,
+      `| remove: \`DELETE /room/:id/members/:userId\` answered | ${fmt(m.removeHttp.p50Ms)} | ${fmt(m.removeHttp.p99Ms)} | ${fmt(m.removeHttp.maxMs)} |`,
+      `| remove: the member's socket hears \`room.removed\` | ${fmt(m.removeLive.p50Ms)} | ${fmt(m.removeLive.p99Ms)} | ${fmt(m.removeLive.maxMs)} |`,
+    ].join("\n"));
+    lines.push(`${m.changes} adds and ${m.changes} removes, one at a time, timed from the request.`);
   } else {
     const s = r.result as StormResult;
     lines.push(`### Connection storm${tag}`);

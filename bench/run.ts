@@ -12,6 +12,7 @@ import { parseOptions, type Options, type Scenario } from "./options.js";
 import { redisSnapshot } from "./redis-stats.js";
 import { renderDoc, writeRecord, type RunRecord } from "./results.js";
 import { runFanout } from "./scenarios/fanout.js";
+import { runNamedRooms } from "./scenarios/named-rooms.js";
 import { runRooms } from "./scenarios/rooms.js";
 import { runStorm } from "./scenarios/storm.js";
 import { UserPool } from "./users.js";
@@ -40,6 +41,8 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
       return { ...common, members: options.members, senders: options.senders };
     case "rooms":
       return { ...common, users: options.roomUsers };
+    case "named-rooms":
+      return { ...common, users: options.roomUsers, rooms: options.namedRooms, roomSize: options.roomSize, heavyRooms: options.heavyRooms };
     case "storm":
       return { sockets: options.stormSockets, users: options.stormUsers, connectConcurrency: options.connectConcurrency, agents: options.agents, batch: options.batch, external: common.external };
   }
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
       const result = scenario === "fanout" ? await runFanout(ctx, 1)
         : scenario === "two-instances" ? await runFanout(ctx, 2)
         : scenario === "rooms" ? await runRooms(ctx)
+        : scenario === "named-rooms" ? await runNamedRooms(ctx)
         : await runStorm(ctx);
       const record: RunRecord = { scenario, label: options.label, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };
       if (options.write) {

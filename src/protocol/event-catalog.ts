@@ -4,6 +4,8 @@ import { ChatMessage } from "./message.js";
 import { Reaction } from "./reactions.js";
 import { ConnectionClosing } from "./limits.js";
 import { SessionEndedNotice } from "./sessions.js";
+import { UserBannedEvent } from "./moderation.js";
+import { MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent } from "./rooms.js";
 import { RoomSummary } from "./rest.js";
 import {
   JoinRoom,
@@ -45,6 +47,15 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "message.deleted": { summary: "A message was deleted.", payload: MessageDeleted },
   "reaction.updated": { summary: "A message's reactions changed.", payload: ReactionUpdated },
   typing: { summary: "Someone is typing in a room.", payload: Typing },
+  "room.added": { summary: "The user was added to a room (created it, joined, was invited or added): show it.", payload: RoomAddedEvent },
+  "room.removed": { summary: "The user is no longer in a room (left, removed, banned): hide it.", payload: RoomRemovedEvent },
+  "room.updated": { summary: "A room's name, topic or settings changed.", payload: RoomUpdatedEvent },
+  "room.deleted": { summary: "A room was deleted.", payload: RoomDeletedEvent },
+  "room.member.added": { summary: "Someone joined a room the user is in.", payload: MemberAddedEvent },
+  "room.member.removed": { summary: "Someone left or was removed from a room the user is in.", payload: MemberRemovedEvent },
+  "room.read": { summary: "The user's read position in a room moved (on any of their devices).", payload: ReadState },
+  "user.banned": { summary: "A user was banned.", payload: UserBannedEvent },
+  "user.unbanned": { summary: "A user's ban was lifted.", payload: UserBannedEvent },
   "session.ended": { summary: "This socket's session ended (signed out, here or elsewhere): it is disconnected next.", payload: SessionEndedNotice },
   "connection.closing": { summary: "The server is about to close this connection (it sent too many events); says why.", payload: ConnectionClosing },
 };

@@ -2,6 +2,16 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
 import { RoomSummary } from "./rest.js";
+import type { UserBannedEvent } from "./moderation.js";
+import type {
+  MemberAddedEvent,
+  MemberRemovedEvent,
+  ReadState,
+  RoomAddedEvent,
+  RoomDeletedEvent,
+  RoomRemovedEvent,
+  RoomUpdatedEvent,
+} from "./rooms.js";
 import type { SessionEndedNotice } from "./sessions.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 import type { ConnectionClosing } from "./limits.js";
@@ -59,15 +69,25 @@ export interface ServerToClientEvents {
   "message.batch": (batch: MessageBatch) => void;
   "presence.batch": (batch: PresenceBatch) => void;
   resync: (payload: Resync) => void;
+  // --- rooms and moderation (issue 9; payloads in rooms.ts and moderation.ts) ---
+  "room.added": (event: RoomAddedEvent) => void;
+  "room.removed": (event: RoomRemovedEvent) => void;
+  "room.updated": (event: RoomUpdatedEvent) => void;
+  "room.deleted": (event: RoomDeletedEvent) => void;
+  "room.member.added": (event: MemberAddedEvent) => void;
+  "room.member.removed": (event: MemberRemovedEvent) => void;
+  "room.read": (event: ReadState) => void;
+  "user.banned": (event: UserBannedEvent) => void;
+  "user.unbanned": (event: UserBannedEvent) => void;
   /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
   "session.ended": (notice: SessionEndedNotice) => void;
-  /** The server is about to close this connection on purpose (see limits.ts). */
-  "connection.closing": (payload: ConnectionClosing) => void;
   // message actions (see message-actions.ts), to seed and batch sockets alike
   "message.updated": (change: MessageUpdated) => void;
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
   typing: (typing: Typing) => void;
+  /** The server is about to close this connection on purpose (see limits.ts). */
+  "connection.closing": (payload: ConnectionClosing) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

@@ -13,6 +13,3 @@ export const ReadinessChecks = z.object({
 });
 export const ReadyAnswer = z.object({ status: z.literal("ready"), checks: ReadinessChecks });
 export const NotReadyAnswer = z.object({ status: z.literal("unavailable"), message: z.string(), checks: ReadinessChecks });
-
-/** `POST /logout` */
-export const OkAnswer = z.object({ ok: z.literal(true) });

@@ -36,6 +36,14 @@ export const Password = z
 export const LoginBody = z.object({
   username: Username,
   password: Password,
+  /** An invitation code: needed to register a new name with `REGISTRATION=invite` (issue 9). */
+  invite: z.string("invite must be a string").max(64, "invite is not a valid invitation code").optional(),
+  /**
+   * `false`: only sign in, never register (an unknown name answers 404 "No account with that
+   * name"), so a client can ask for confirmation before creating an account. Absent: the seed's
+   * behaviour, an unknown name registers.
+   */
+  createAccount: z.boolean("createAccount must be a boolean").optional(),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 

@@ -13,7 +13,7 @@ import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits } from "./domain/rate-limits.js";
-import { Rooms } from "./domain/rooms.js";
+import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
@@ -30,6 +30,9 @@ import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
 import { messageActionRoutes } from "./http/routes/message-actions.js";
 import { serviceRoutes } from "./http/routes/service.js";
+import { inviteRoutes } from "./http/routes/invites.js";
+import { moderationRoutes } from "./http/routes/moderation.js";
+import { roomManagementRoutes } from "./http/routes/room-management.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -42,6 +45,8 @@ import { PubSubBridge } from "./realtime/bridge.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
+import { attachRoomSync } from "./realtime/room-sync.js";
+import { startCommunity } from "./start-community.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -82,8 +87,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   // on this Redis accepts the others' cookies.
   if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
-  const rooms = new Rooms(redis, users);
   const roles = new Roles(redis);
+  const community = createCommunityServices(redis, users, roles, config);
+  // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
+  const rooms = community.rooms;
   const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
@@ -91,6 +98,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
+    ...community,
     config,
     log,
     redis,
@@ -126,6 +134,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await ctx.nameIndex.start();
+  await startCommunity(ctx);
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -177,8 +186,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(roomRoutes(ctx));
     await api.register(messageActionRoutes(ctx));
     await api.register(serviceRoutes(ctx, openStreams));
-    await api.register(notificationRoutes(ctx));
+    await api.register(roomManagementRoutes(ctx));
+    await api.register(moderationRoutes(ctx));
+    await api.register(inviteRoutes(ctx));
     await api.register(sessionRoutes(ctx));
+    await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
   });
@@ -188,6 +200,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
+  attachRoomSync(io, ctx, bridge);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);

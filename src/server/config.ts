@@ -56,6 +56,10 @@ const Env = z.object({
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
+  REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
+  /** Comma-separated usernames that are administrators (besides the first account a person creates). */
+  ADMIN_USERNAMES: z.string().default(""),
   /** Web Push: VAPID keys (URL-safe base64, as `web-push generate-vapid-keys` prints); both or neither. */
   VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, "must be a URL-safe base64 P-256 public key").optional(),
   VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, "must be a URL-safe base64 P-256 private key").optional(),
@@ -115,6 +119,8 @@ export type Config = {
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  registration: "open" | "invite" | "closed";
+  adminUsernames: string[];
   vapidPublicKey: string | undefined;
   vapidPrivateKey: string | undefined;
   vapidSubject: string;
@@ -177,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    registration: e.REGISTRATION,
+    adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,
     vapidPrivateKey: e.VAPID_PRIVATE_KEY,
     vapidSubject: e.VAPID_SUBJECT,

@@ -9,6 +9,16 @@ import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
 import type { Bots } from "./domain/users/bot.js";
+import type { AuditLog } from "./domain/moderation/audit-log.js";
+import type { RoomChanges } from "./domain/rooms/changes.js";
+import type { Membership } from "./domain/rooms/membership.js";
+import type { NamedRooms } from "./domain/rooms/named-rooms.js";
+import type { ReadStates } from "./domain/rooms/read-state.js";
+import type { RoomManagement } from "./domain/rooms/room-management.js";
+import type { Bans } from "./domain/users/bans.js";
+import type { Invites } from "./domain/users/invites.js";
+import type { Registration } from "./domain/users/registration.js";
+import type { AdminGrants } from "./domain/users/role.js";
 import type { PushNotifier } from "./domain/notifications/push-notifier.js";
 import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
@@ -34,6 +44,18 @@ export interface ChatContext {
   metrics: ChatMetrics;
   /** Called after every message stored on this instance (any transport); must not block. */
   messageListeners: StoredMessageListener[];
+  // --- rooms people make, read state, administrators and moderation (issue 9) ---
+  membership: Membership;
+  namedRooms: NamedRooms;
+  readStates: ReadStates;
+  roomManagement: RoomManagement;
+  /** Live room changes; the realtime layer attaches to it. */
+  roomChanges: RoomChanges;
+  adminGrants: AdminGrants;
+  bans: Bans;
+  audit: AuditLog;
+  invites: Invites;
+  registration: Registration;
   /** Notification levels, push subscriptions, and Web Push for stored messages. */
   notifications: PushNotifier;
   /** People search stays complete while other servers register users. */

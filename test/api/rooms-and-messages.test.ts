@@ -38,7 +38,9 @@ describe("rooms", () => {
   it("GET /rooms/:userId lists General for a new user", async () => {
     const res = await get(`/rooms/${ann.user.id}`, ann);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ id: "0", names: ["General"] }]);
+    // The seed's {id, names}, plus the fields of issue 9 (name, kind, read state).
+    expect(res.body).toMatchObject([{ id: "0", names: ["General"], name: "General", kind: "general" }]);
+    expect(res.body).toHaveLength(1);
   });
 
   it("GET /rooms/:userId of another user is 403", async () => {
@@ -69,7 +71,9 @@ describe("rooms", () => {
     const id = `${Math.min(ann.user.id, bob.user.id)}:${Math.max(ann.user.id, bob.user.id)}`;
     await sendAll(ann, id, ["hi bob"]);
     const rooms = (await get(`/rooms/${bob.user.id}`, bob)).body;
-    expect(rooms).toContainEqual({ id, names: [ann.user.id < bob.user.id ? "ann" : "bob", ann.user.id < bob.user.id ? "bob" : "ann"] });
+    expect(rooms).toContainEqual(
+      expect.objectContaining({ id, names: [ann.user.id < bob.user.id ? "ann" : "bob", ann.user.id < bob.user.id ? "bob" : "ann"] }),
+    );
   });
 
   it("POST /room for two other users is 403, for oneself 400, for an unknown user 404", async () => {

@@ -32,7 +32,7 @@ describe("the session secret without SESSION_SECRET", () => {
     const { cookie, user } = await login(first.url, "restarter");
     await first.close();
     const second = await start();
-    expect((await api(second.url, "/me", cookie)).body).toEqual(user);
+    expect((await api(second.url, "/me", cookie)).body).toMatchObject(user);
     const socket = await connect(second.url, cookie);
     expect(socket.connected).toBe(true);
     socket.disconnect();
@@ -42,8 +42,8 @@ describe("the session secret without SESSION_SECRET", () => {
     const [a, b] = await Promise.all([start(), start()]);
     const atA = await login(a!.url, "wanderer");
     const atB = await login(b!.url, "roamer");
-    expect((await api(b!.url, "/me", atA.cookie)).body).toEqual(atA.user);
-    expect((await api(a!.url, "/me", atB.cookie)).body).toEqual(atB.user);
+    expect((await api(b!.url, "/me", atA.cookie)).body).toMatchObject(atA.user);
+    expect((await api(a!.url, "/me", atB.cookie)).body).toMatchObject(atB.user);
   });
 
   it("is generated once and kept in Redis under secrets:session", async () => {
@@ -57,7 +57,7 @@ describe("the session secret without SESSION_SECRET", () => {
     const configured = await start("configured-secret-0123456789abcdef");
     const generated = await start();
     const { cookie, user } = await login(configured.url, "configured_user");
-    expect((await api(configured.url, "/me", cookie)).body).toEqual(user);
+    expect((await api(configured.url, "/me", cookie)).body).toMatchObject(user);
     expect((await api(generated.url, "/me", cookie)).body).toBeNull();
   });
 });

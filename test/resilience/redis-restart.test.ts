@@ -174,7 +174,7 @@ describe("redis-server restarting under traffic", () => {
 
   it("sessions and users survive the restart (append-only file)", async () => {
     const me = await api(a.url, "/me", writer.cookie);
-    expect(me.body).toEqual(writer.user);
+    expect(me.body).toMatchObject(writer.user);
   });
 
   it("messages streamed the moment Redis is back are stored in send order", async () => {

@@ -12,21 +12,24 @@ export const CLIENT_ID_TTL_SECONDS = 600;
 /**
  * Stores one message and publishes it, atomically and in one round trip.
  *
- * KEYS: room sorted set, rate counter, [clientId marker]. On Redis Cluster all three share the
- * room's hash slot (the rate counter is then per user and room); on one Redis the rate counter is
- * the user's own, across rooms.
+ * KEYS: room sorted set, rate counter, member set (or the room again when not checked), the
+ * room's read markers, [clientId marker]. On Redis Cluster all of them share the room's hash slot
+ * (the rate counter is then per user and room); on one Redis it is the user's own, across rooms.
  * ARGV: from, text, roomId, serverId, rate limit (0 = off), rate window ms, clientId TTL s,
  * the room's `show.room` payload ('' for none), published before the message when it is the
  * room's first, so that every instance's sockets learn of the room before its first message;
  * our extra fields as JSON object members (`,"mentions":[..],"replyTo":..,"reply":{..}`, or ''),
  * and the exact member of the message replied to ('' for none): when it is no longer in the room
  * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
+ * and '1' to check that `from` is in the member set (rooms people make: a member removed a
+ * moment ago on another instance cannot write, whatever that instance's cache says).
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
 const STORE_MESSAGE = new LuaScript(`
-local room, rate, marker = KEYS[1], KEYS[2], KEYS[3]
+local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
   local first = redis.call('GET', marker)
   if first then
@@ -66,6 +69,7 @@ local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.f
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
+redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
   redis.call('PUBLISH', '${keys.messagesChannel}',
     '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
@@ -79,6 +83,7 @@ export type StoreResult =
   | { status: "stored"; message: Message; firstInRoom: boolean }
   | { status: "duplicate"; message: Message }
   | { status: "rate-limited"; retryAfterMs: number }
+  | { status: "not-member" }
   | { status: "reply-not-found" };
 
 export interface StoreRequest {
@@ -91,6 +96,8 @@ export interface StoreRequest {
   rateWindowMs: number;
   /** For a private room: announced to every instance if this turns out to be its first message. */
   showRoom?: RoomSummary;
+  /** A room people made: `from` must be in its member set `{room:ID}:members`, checked by the script. */
+  checkMember?: boolean;
   /** Ids of the room's members the text mentions (see messages/mentions.ts). */
   mentions?: number[];
   /** The message this one answers, as found in the room (see messages/lookup.ts). */
@@ -106,15 +113,21 @@ export class Messages {
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
-    const roomKeys = [keys.room(req.roomId), rateKey];
+    const roomKeys = [
+      keys.room(req.roomId), rateKey, req.checkMember ? keys.roomMembers(req.roomId) : keys.room(req.roomId),
+      // One's own message is read: the sender's read marker moves with it (issue 9).
+      keys.roomReads(req.roomId),
+    ];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
       extraFields(req),
       req.replyTo?.member ?? "",
+      req.checkMember ? "1" : "0",
     ])) as [string, string, string?];
     const [status, payload, first] = reply;
+    if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
     if (status === "noreply") return { status: "reply-not-found" };
     const message = ChatMessage.parse(JSON.parse(payload));

@@ -1,6 +1,7 @@
 import { GENERAL_ROOM_ID, parsePrivateRoomId, privateRoomId, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
+import type { Membership } from "./rooms/membership.js";
 import type { Users } from "./users.js";
 
 export const GENERAL_ROOM_NAME = "General";
@@ -10,11 +11,12 @@ export const GENERAL_ROOM_NAME = "General";
  * user; a private room `{low}:{high}` holds exactly the two users its id names.
  */
 export class Rooms {
-  constructor(private readonly redis: Redis, private readonly users: Users) {}
+  constructor(private readonly redis: Redis, private readonly users: Users, private readonly membership?: Membership) {}
 
   /**
    * Whether the user may read and write the room. Decided from the id where the model allows it
-   * (General, private rooms), so the hot path needs no Redis call; other named rooms (which a
+   * (General, private rooms), so the hot path needs no Redis call; rooms people made are answered
+   * from the per-instance member cache (see rooms/membership.ts); other named rooms (which a
    * server written to the seed could add) fall back to the membership set.
    */
   async isMember(userId: number, roomId: string): Promise<boolean> {
@@ -25,7 +27,13 @@ export class Rooms {
       if (userId !== low && userId !== high) return false;
       return this.users.exists(userId === low ? high : low);
     }
+    if (this.membership) return this.membership.isMember(userId, roomId);
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
+  }
+
+  /** The members of a group conversation (rooms people make, issue 9), or null for any other room. */
+  async groupMembers(roomId: string): Promise<number[] | null> {
+    return this.membership ? this.membership.groupMembers(roomId) : null;
   }
 
   /** The user's rooms as the seed lists them: private rooms without messages are left out. */

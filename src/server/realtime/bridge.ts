@@ -30,7 +30,10 @@ export interface ForeignPresenceHooks {
   userDisconnected(user: PresenceUser): boolean;
 }
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing";
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing" | "room.change";
+
+/** A handler for an envelope type of ours, registered by the module that owns it (see `on`). */
+export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
@@ -54,6 +57,9 @@ export class PubSubBridge {
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
+  /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
+  private readonly handlers = new Map<string, EnvelopeHandler>();
+  private readonly restoredListeners: (() => void)[] = [];
   /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
   onSessionEnded: ((ended: SessionEnded) => void) | undefined;
   private hooks: ForeignPresenceHooks | undefined;
@@ -69,6 +75,16 @@ export class PubSubBridge {
     private readonly metrics?: ChatMetrics,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+  }
+
+  /** Handles other instances' envelopes of `type` (a type of ours; the seed's are handled here). */
+  on(type: string, handler: EnvelopeHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /** Called when the subscription is back after a break: envelopes may have been missed. */
+  onRestored(listener: () => void): void {
+    this.restoredListeners.push(listener);
   }
 
   setPresenceHooks(hooks: ForeignPresenceHooks): void {
@@ -111,6 +127,7 @@ export class PubSubBridge {
     this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
     this.brokenSince = 0;
     this.metrics?.pubsubResyncs.inc();
+    for (const listener of this.restoredListeners) listener();
     this.delivery.resync(since);
   }
 
@@ -184,16 +201,19 @@ export class PubSubBridge {
         if (typing.success) this.delivery.roomEvent("typing", typing.data.roomId, typing.data, typing.data.userId);
         return;
       }
-      case "probe":
-        return;
       case "session.ended": {
         const ended = SessionEnded.safeParse(envelope.data);
         if (ended.success) this.onSessionEnded?.(ended.data);
         else this.log.warn("dropped a malformed session.ended envelope");
         return;
       }
-      default:
-        this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
+      case "probe":
+        return;
+      default: {
+        const handler = this.handlers.get(envelope.type);
+        if (handler) handler(envelope.data, String(envelope.serverId));
+        else this.notUnderstood(`unknown type ${envelope.type.slice(0, 40)}`, raw);
+      }
     }
   }
 }

@@ -43,6 +43,32 @@ export const keys = {
   /** String JSON `{id, username}` with expiry: a login session. */
   session: (sessionId: string) => `session:${sessionId}`,
 
+  // --- ours: rooms people make, read state, roles and moderation (issue 9) ---
+  /** Counter: `INCR` hands out the ids of rooms people make (1, 2, ...: never `0`, never `a:b`). */
+  roomCounter: "rooms:counter",
+  /** Hash `{kind, visibility, topic, owner, created}` of a room people made; in the room's slot. */
+  roomMeta: (roomId: string) => `{room:${roomId}}:meta`,
+  /** Set of member user ids of a room people made; in the room's slot, so the store script checks it. */
+  roomMembers: (roomId: string) => `{room:${roomId}}:members`,
+  /** Sorted set of open rooms' ids (score = id): the directory. */
+  roomDirectory: "rooms:directory",
+  /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
+  groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
+  /**
+   * Hash userId -> id of the last message that user read in the room. In the room's slot, so the
+   * store script moves the sender's own marker in the same round trip (your own messages are read).
+   */
+  roomReads: (roomId: string) => `{room:${roomId}}:read`,
+  /** String: who became the automatic first administrator (a user id; `0`: none, the database predates roles). */
+  firstAdmin: "admins:first",
+  /** Set of banned user ids. */
+  bannedUsers: "users:banned",
+  /** Stream of moderation actions: the audit log. */
+  auditLog: "audit:log",
+  /** Hash `{createdBy, createdAt, expiresAt, maxUses, uses}` of an invitation; expires with it. */
+  invite: (code: string) => `invite:${code}`,
+  /** Sorted set code -> expiry (ms): the invitations to list. */
+  invites: "invites",
   // --- sign-in and sessions (issue 8; documented in docs/data-model.md) ---
   /** String: the generated secret that signs session cookies when SESSION_SECRET is not set. */
   sessionSecret: "secrets:session",

@@ -1,4 +1,4 @@
-import { parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../../protocol/index.js";
+import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 
 /**
@@ -74,7 +74,14 @@ export async function postMessage(
     showRoom: room,
     mentions,
     replyTo: original,
+    // Rooms people make: the script checks the member set too, atomically with the write.
+    // (General and private rooms are decided by their id; the member cache is warm from isMember.)
+    checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
   });
+  if (result.status === "not-member") {
+    ctx.metrics.messages.inc({ outcome: "refused" });
+    return { status: "not-member" };
+  }
   ctx.metrics.storeSeconds.observe((performance.now() - started) / 1000);
   if (result.status === "reply-not-found") {
     ctx.metrics.messages.inc({ outcome: "refused" });

@@ -12,6 +12,7 @@ import { sendPush, topicForRoom } from "./push-sender.js";
 import { PushSubscriptions } from "./push-subscriptions.js";
 import { roomAudience, roomKindFromId, type RoomAudience } from "./room-audience.js";
 import type { VapidKeys } from "./vapid.js";
+import { isMadeRoomId } from "../../../protocol/index.js";
 
 /** How long a push service keeps a notification for a device that is off: a day. */
 const PUSH_TTL_SECONDS = 86_400;
@@ -85,7 +86,8 @@ export class PushNotifier {
    */
   messageStored(message: ChatMessage): void {
     if (this.closed) return;
-    if (roomKindFromId(message.roomId) === "named" && mentionsOf(message).length === 0) return;
+    // (A room people made may be a group conversation, which notifies of everything: see process.)
+    if (roomKindFromId(message.roomId) === "named" && mentionsOf(message).length === 0 && !isMadeRoomId(message.roomId)) return;
     if (this.queue.length >= this.options.queueSize) {
       this.queue.shift();
       if (this.dropped++ % 100 === 0) this.log.warn({ dropped: this.dropped }, "push queue full: dropping the oldest notifications");
@@ -127,7 +129,10 @@ export class PushNotifier {
   }
 
   private async process(message: ChatMessage): Promise<void> {
-    const audience = roomAudience(this.redis, message.roomId);
+    const named = roomAudience(this.redis, message.roomId);
+    // A group conversation (issue 9) notifies its members like a private room (from the member cache).
+    const group = named.kind === "named" ? await this.rooms.groupMembers(message.roomId) : null;
+    const audience: RoomAudience = group ? { ...named, kind: "group", members: group } : named;
     const mentioned = new Set(mentionsOf(message));
     const candidates = new Set<number>([...(audience.members ?? []), ...mentioned]);
     candidates.delete(message.from);

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
-import { LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, SessionUser } from "../../../protocol/index.js";
+import { LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, Role, SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
+import { admitNewName, afterSignIn, refuseIfBannedMeanwhile } from "./sign-in-gates.js";
 
 /** The session user of a route that requires one (the session hook has already refused others). */
 export function currentUser(request: FastifyRequest): SessionUser {
@@ -25,9 +26,11 @@ export function authRoutes(ctx: ChatContext) {
           reply.header("retry-after", Math.ceil(waitMs / 1000));
           throw new HttpError(429, `Too many failed sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
+        const admission = await admitNewName(ctx, request.body);
         const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
         if (outcome.status === "password-too-short" || outcome.status === "wrong-password") ctx.metrics.signIns.inc({ outcome: "failed" });
         else ctx.metrics.signIns.inc({ outcome: "ok" });
+        await afterSignIn(ctx, outcome as { status: string; user?: SessionUser }, admission);
         if (outcome.status === "password-too-short") {
           await ctx.loginLimits.notFailed(username, address);
           throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -38,6 +41,7 @@ export function authRoutes(ctx: ChatContext) {
         }
         await ctx.loginLimits.succeeded(username, address);
         await reply.startSession(outcome.user);
+        await refuseIfBannedMeanwhile(ctx, reply, outcome.user);
         return reply.code(outcome.status === "registered" ? 201 : 200).send(outcome.user);
       },
     );
@@ -47,8 +51,10 @@ export function authRoutes(ctx: ChatContext) {
       return { ok: true as const };
     });
 
-    /** The session user, or null without a session (the seed's client asks this first). */
-    app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.nullable() } } }, async (request) => request.user);
+    /** The session user with its role (issue 9), or null without a session (the seed's client asks this first). */
+    app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.extend({ role: Role }).nullable() } } }, async (request) =>
+      request.user ? { ...request.user, role: await ctx.roles.of(request.user.id) } : null,
+    );
   };
   return plugin;
 }

@@ -15,6 +15,7 @@ import type { Outcome } from "../../domain/messages/actions.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
+import { deleteWithAudit } from "../../domain/moderation/message-deletions.js";
 
 /**
  * Acting on stored messages over REST: read one, edit, delete, react, and the room's change log
@@ -53,7 +54,9 @@ export function messageActionRoutes(ctx: ChatContext) {
       { schema: { params: MessageParams, response: { 200: DeletedMessage } } },
       async (request) => {
         const { roomId, messageId } = request.params;
-        settle(await actions.delete(currentUser(request).id, roomId, messageId, publisher));
+        const actorId = currentUser(request).id;
+        // An administrator deleting someone else's message is written to the audit log (issue 9).
+        settle(await deleteWithAudit(ctx, actorId, roomId, messageId, () => actions.delete(actorId, roomId, messageId, publisher)));
         return { roomId, id: messageId };
       },
     );

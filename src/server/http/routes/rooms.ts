@@ -13,7 +13,8 @@ export function roomRoutes(ctx: ChatContext) {
       async (request) => {
         const user = currentUser(request);
         if (request.params.userId !== user.id) throw new HttpError(403, "You can only list your own rooms");
-        return ctx.rooms.listFor(user.id);
+        // The seed's `{id, names}` plus name, kind, topic, visibility and read state (issue 9).
+        return ctx.roomManagement.listFor(user.id);
       },
     );
 

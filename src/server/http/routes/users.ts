@@ -28,7 +28,8 @@ export function userRoutes(ctx: ChatContext) {
       "/users/search",
       { schema: { querystring: SearchQuery, response: { 200: z.array(UserWithPresence) } } },
       async (request) => {
-        const ids = await ctx.users.search(request.query.q, request.query.limit);
+        // Banned users are hidden from people search (issue 9).
+        const ids = await ctx.bans.withoutBanned(await ctx.users.search(request.query.q, request.query.limit));
         const found = Object.values(await ctx.users.withPresence(ids));
         return found.sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
       },

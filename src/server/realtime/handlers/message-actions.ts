@@ -1,6 +1,7 @@
 import { DeleteMessage, EditMessage, type DeleteAck, type MessageAck } from "../../../protocol/index.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
+import { deleteWithAudit } from "../../domain/moderation/message-deletions.js";
 
 /**
  * `message.edit` and `message.delete` (see MessageActions). The change is delivered to this
@@ -24,7 +25,8 @@ export const messageActionHandlers: SocketHandlers = (socket, deps) => {
     const parsed = DeleteMessage.safeParse(payload);
     if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
     const { roomId, id } = parsed.data;
-    const outcome = await ctx.messageActions.delete(user().id, roomId, id, ctx.config.serverId);
+    // An administrator deleting someone else's message is written to the audit log (issue 9).
+    const outcome = await deleteWithAudit(ctx, user().id, roomId, id, () => ctx.messageActions.delete(user().id, roomId, id, ctx.config.serverId));
     if (!outcome.ok) return { ok: false, error: outcome.error };
     delivery.roomEvent("message.deleted", roomId, outcome.value);
     return { ok: true, id };

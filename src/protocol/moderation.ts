@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { RoomId, UserId, Username } from "./ids.js";
+import { Role } from "./roles.js";
+
+/**
+ * Administrators, bans, the audit log, invitations and who may sign up (issue 9).
+ */
+
+/** `GET /me`: the session user with their role, or `null` when signed out. */
+export const Me = z.object({ id: z.number().int(), username: z.string(), role: Role });
+export type Me = z.infer<typeof Me>;
+
+/** `POST /users/:id/ban` (admins). The reason goes to the audit log. */
+export const BanBody = z.object({ reason: z.string().trim().max(500, "reason must be at most 500 characters").optional() }).default({});
+export type BanBody = z.infer<typeof BanBody>;
+export const UserIdParams = z.object({ id: UserId });
+
+/** The answer of `POST|DELETE /users/:id/ban`. */
+export const BanState = z.object({ id: z.number().int(), username: z.string(), banned: z.boolean() });
+export type BanState = z.infer<typeof BanState>;
+
+/** `user.banned` / `user.unbanned` socket events, to everyone: hide or show them again. */
+export const UserBannedEvent = z.object({ id: z.number().int(), username: z.string() });
+export type UserBannedEvent = z.infer<typeof UserBannedEvent>;
+
+/** What the audit log records. */
+export const AuditAction = z.enum([
+  "user.ban",
+  "user.unban",
+  "user.create",
+  "room.member.remove",
+  "room.delete",
+  "room.update",
+  "invite.create",
+  "invite.delete",
+  "message.delete",
+]);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+/**
+ * One audit log entry: `id` is the Redis stream id (`{ms}-{seq}`), `at` its time in ms since the
+ * epoch, `actorId` the administrator or manager who acted; `userId` / `roomId` / `messageId` what
+ * it was done to; `detail` free text (a ban's reason, a room's old name).
+ */
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.number().int(),
+  action: AuditAction,
+  actorId: z.number().int(),
+  userId: z.number().int().optional(),
+  roomId: RoomId.optional(),
+  messageId: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** `GET /admin/audit?limit=50&before=<id>`: newest first; `before` pages back. */
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.string().regex(/^\d{1,20}-\d{1,20}$/, "before must be an audit entry id").optional(),
+});
+
+/** `REGISTRATION`: `open` (anyone, as the seed), `invite` (a valid invitation code), `closed` (admins create accounts). */
+export const RegistrationMode = z.enum(["open", "invite", "closed"]);
+export type RegistrationMode = z.infer<typeof RegistrationMode>;
+
+/** `GET /registration` (public): how new accounts are made here, for the sign-in form. */
+export const RegistrationInfo = z.object({ mode: RegistrationMode });
+export type RegistrationInfo = z.infer<typeof RegistrationInfo>;
+
+export const InviteCode = z.string("invite must be a string").regex(/^[A-Za-z0-9_-]{8,64}$/, "invite is not a valid invitation code");
+
+/**
+ * `POST /invites` (admins): `maxUses` 1 (default, single-use) to 1000, or `null` for unlimited until
+ * it expires; `expiresInHours` 1 to 720 (default 168, one week).
+ */
+export const CreateInviteBody = z
+  .object({
+    maxUses: z.number().int().min(1).max(1000).nullable().default(1),
+    expiresInHours: z.number().int().min(1).max(720).default(168),
+  })
+  .default({ maxUses: 1, expiresInHours: 168 });
+export type CreateInviteBody = z.infer<typeof CreateInviteBody>;
+
+/**
+ * An invitation: `url` opens the web client's sign-in with the code filled in (`/?invite=CODE`);
+ * `expiresAt` is ms since the epoch; `uses` how many accounts it has made.
+ */
+export const Invite = z.object({
+  code: z.string(),
+  url: z.string(),
+  expiresAt: z.number().int(),
+  maxUses: z.number().int().nullable(),
+  uses: z.number().int(),
+  createdBy: z.number().int(),
+});
+export type Invite = z.infer<typeof Invite>;
+export const InviteParams = z.object({ code: InviteCode });
+
+/** `POST /admin/users` (admins; the only way in with `REGISTRATION=closed`). */
+export const CreateAccountBody = z.object({
+  username: Username,
+  password: z.string("password must be a string").min(1).max(200),
+  role: z.enum(["admin", "member"]).default("member"),
+});
+export type CreateAccountBody = z.infer<typeof CreateAccountBody>;

@@ -1,0 +1,46 @@
+import type { Config } from "../config.js";
+import type { Redis } from "../redis/connection.js";
+import { AuditLog } from "./moderation/audit-log.js";
+import { Rooms } from "./rooms.js";
+import { RoomChanges } from "./rooms/changes.js";
+import { Membership } from "./rooms/membership.js";
+import { NamedRooms } from "./rooms/named-rooms.js";
+import { ReadStates } from "./rooms/read-state.js";
+import { RoomManagement } from "./rooms/room-management.js";
+import type { Users } from "./users.js";
+import { Bans } from "./users/bans.js";
+import { Invites } from "./users/invites.js";
+import { Registration } from "./users/registration.js";
+import { AdminGrants, type Roles } from "./users/role.js";
+
+/**
+ * The services of issue 9 (rooms people make, read state, administrators, moderation,
+ * registration), built together because they depend on each other; `rooms` is the seed's Rooms
+ * with the member cache plugged in.
+ */
+export function createCommunityServices(redis: Redis, users: Users, roles: Roles, config: Pick<Config, "registration" | "adminUsernames">) {
+  const membership = new Membership(redis);
+  const rooms = new Rooms(redis, users, membership);
+  const namedRooms = new NamedRooms(redis, users, membership);
+  const readStates = new ReadStates(redis);
+  const roomChanges = new RoomChanges();
+  const bans = new Bans(redis);
+  const audit = new AuditLog(redis);
+  const invites = new Invites(redis);
+  const roomManagement = new RoomManagement({
+    redis, users, roles, bans, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,
+  });
+  return {
+    rooms,
+    membership,
+    namedRooms,
+    readStates,
+    roomChanges,
+    roomManagement,
+    bans,
+    audit,
+    invites,
+    registration: new Registration(config.registration, invites),
+    adminGrants: new AdminGrants(redis, roles, config.adminUsernames),
+  };
+}

@@ -1,0 +1,187 @@
+import type { RoomKind, RoomVisibility } from "../../../protocol/index.js";
+import type { Redis } from "../../redis/connection.js";
+import { keys } from "../../redis/keys.js";
+import type { Users } from "../users.js";
+import type { Membership } from "./membership.js";
+
+/** What a room people made holds besides the seed's keys (`{room:ID}:meta`). */
+export interface RoomMeta {
+  id: string;
+  name: string;
+  kind: Extract<RoomKind, "room" | "group">;
+  visibility: RoomVisibility;
+  topic: string;
+  /** The creator's user id. */
+  ownerId: number;
+  /** ms since the epoch. */
+  created: number;
+}
+
+export interface NewRoom {
+  name: string;
+  topic: string;
+  visibility: RoomVisibility;
+  ownerId: number;
+  /** Every member, the owner included. */
+  members: number[];
+}
+
+/** A group conversation is at least this many people. */
+export const MIN_GROUP_MEMBERS = 3;
+
+/**
+ * Rooms people make: named rooms (open or closed) and group conversations. Each gets an id from
+ * `rooms:counter`, its name in the seed's `room:{id}:name`, its members in `user:{id}:rooms` (the
+ * seed's) and `{room:ID}:members` (ours, see Membership), and the rest in `{room:ID}:meta`. Open
+ * rooms are listed in `rooms:directory`; a group conversation is found again by its people in
+ * `rooms:group:{ids}`.
+ */
+export class NamedRooms {
+  constructor(private readonly redis: Redis, private readonly users: Users, private readonly membership: Membership) {}
+
+  /** Creates a named room with its members; returns its id. */
+  async create(room: NewRoom, kind: RoomMeta["kind"] = "room"): Promise<string> {
+    const id = await this.claimId(room.name);
+    await this.redis.hSet(keys.roomMeta(id), {
+      kind,
+      visibility: room.visibility,
+      topic: room.topic,
+      owner: String(room.ownerId),
+      created: String(Date.now()),
+    });
+    await this.membership.add(id, [...new Set(room.members)]);
+    if (room.visibility === "open") await this.redis.zAdd(keys.roomDirectory, { score: Number(id), value: id });
+    return id;
+  }
+
+  /**
+   * The group conversation of exactly these people (ids, the creator among them): the existing one
+   * (`created: false`) or a new closed room named by their names. Concurrent calls for the same
+   * people get the same room (the group key is claimed with NX).
+   */
+  async openGroup(ownerId: number, memberIds: number[]): Promise<{ id: string; created: boolean }> {
+    const members = [...new Set(memberIds)].sort((a, b) => a - b);
+    const groupKey = keys.groupRoom(members);
+    const existing = await this.redis.get(groupKey);
+    if (existing && (await this.meta(existing))) return { id: existing, created: false };
+    const name = await this.groupName(members);
+    const id = await this.claimId(name);
+    const claimed = await this.redis.set(groupKey, id, existing ? {} : { condition: "NX" });
+    if (claimed === null) {
+      // Someone opened the same group at the same moment: theirs it is; give our id back.
+      await this.redis.del(keys.roomName(id));
+      const winner = await this.redis.get(groupKey);
+      if (winner) return { id: winner, created: false };
+    }
+    await this.redis.hSet(keys.roomMeta(id), {
+      kind: "group",
+      visibility: "closed",
+      topic: "",
+      owner: String(ownerId),
+      created: String(Date.now()),
+    });
+    await this.membership.add(id, members);
+    return { id, created: true };
+  }
+
+  /** The room's record, or undefined when it is not a room people made (or was deleted). */
+  async meta(roomId: string): Promise<RoomMeta | undefined> {
+    if (!/^[1-9]\d{0,15}$/.test(roomId)) return undefined;
+    const [fields, name] = await Promise.all([this.redis.hGetAll(keys.roomMeta(roomId)), this.redis.get(keys.roomName(roomId))]);
+    if (!fields.kind || name === null) return undefined;
+    return {
+      id: roomId,
+      name,
+      kind: fields.kind === "group" ? "group" : "room",
+      visibility: fields.visibility === "closed" ? "closed" : "open",
+      topic: fields.topic ?? "",
+      ownerId: Number(fields.owner ?? 0),
+      created: Number(fields.created ?? 0),
+    };
+  }
+
+  /** Several rooms' records at once (pipelined); missing ones are left out. */
+  async metas(roomIds: string[]): Promise<Map<string, RoomMeta>> {
+    const found = await Promise.all(roomIds.map((id) => this.meta(id)));
+    return new Map(found.filter((m): m is RoomMeta => m !== undefined).map((m) => [m.id, m]));
+  }
+
+  /** Renames, changes the topic or the visibility; returns the new record. */
+  async update(room: RoomMeta, change: { name?: string; topic?: string; visibility?: RoomVisibility }): Promise<RoomMeta> {
+    const next = { ...room, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as RoomMeta;
+    const writes: Promise<unknown>[] = [];
+    if (change.name !== undefined) writes.push(this.redis.set(keys.roomName(room.id), next.name));
+    if (change.topic !== undefined || change.visibility !== undefined) {
+      writes.push(this.redis.hSet(keys.roomMeta(room.id), { topic: next.topic, visibility: next.visibility }));
+    }
+    if (change.visibility === "open") writes.push(this.redis.zAdd(keys.roomDirectory, { score: Number(room.id), value: room.id }));
+    if (change.visibility === "closed") writes.push(this.redis.zRem(keys.roomDirectory, room.id));
+    await Promise.all(writes);
+    return next;
+  }
+
+  /**
+   * Deletes the room and its history: its keys, its place in every member's `user:{id}:rooms`
+   * and read state, the directory and the group key. Returns the members it had.
+   */
+  async delete(room: RoomMeta): Promise<number[]> {
+    const members = await this.membership.freshMembers(room.id);
+    // The member set goes first: from here on every check refuses.
+    await this.redis.del([
+      keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
+      // What the message actions keep beside the history (one slot: the room's).
+      keys.roomReactions(room.id), keys.roomChanges(room.id),
+    ]);
+    this.membership.invalidate(room.id);
+    await Promise.all([
+      this.redis.del(keys.roomName(room.id)),
+      this.redis.zRem(keys.roomDirectory, room.id),
+      ...members.map((id) => this.redis.sRem(keys.userRooms(id), room.id)),
+    ]);
+    if (room.kind === "group") await this.dropGroupKey(room.id, members);
+    return members;
+  }
+
+  /**
+   * After a group conversation's members changed: it now belongs to the new set of people (if
+   * that set has no group yet), and its name follows its members.
+   */
+  async regroup(room: RoomMeta, before: number[], after: number[]): Promise<string> {
+    await this.dropGroupKey(room.id, before);
+    const sorted = [...after].sort((a, b) => a - b);
+    if (sorted.length >= MIN_GROUP_MEMBERS) await this.redis.set(keys.groupRoom(sorted), room.id, { condition: "NX" });
+    const name = await this.groupName(sorted);
+    await this.redis.set(keys.roomName(room.id), name);
+    return name;
+  }
+
+  /** Open rooms, by id (creation order), at most `limit`. */
+  async directory(limit = 1000): Promise<RoomMeta[]> {
+    const ids = await this.redis.zRange(keys.roomDirectory, 0, limit - 1);
+    const metas = await this.metas(ids);
+    return ids.map((id) => metas.get(id)).filter((m): m is RoomMeta => m !== undefined && m.visibility === "open");
+  }
+
+  /** A group's display name: its members' names, alphabetically, joined with ", ". */
+  async groupName(memberIds: number[]): Promise<string> {
+    const names = await this.users.usernames(memberIds);
+    return [...names.values()].sort((a, b) => a.localeCompare(b)).join(", ");
+  }
+
+  private async dropGroupKey(roomId: string, members: number[]): Promise<void> {
+    const key = keys.groupRoom([...members].sort((a, b) => a - b));
+    if ((await this.redis.get(key)) === roomId) await this.redis.del(key);
+  }
+
+  /**
+   * The next free id: `INCR rooms:counter`, skipping any id whose `room:{id}:name` already exists
+   * (a server written to the seed may have named rooms of its own). The name is written with NX.
+   */
+  private async claimId(name: string): Promise<string> {
+    for (;;) {
+      const id = String(await this.redis.incr(keys.roomCounter));
+      const claimed = await this.redis.set(keys.roomName(id), name, { condition: "NX" });
+      if (claimed !== null) return id;
+    }
+  }
+}

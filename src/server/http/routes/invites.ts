@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { FastifyRequest } from "fastify";
+import { CreateInviteBody, InviteParams, type Invite } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+import type { InviteRecord } from "../../domain/users/invites.js";
+import { HttpError } from "../errors.js";
+import { requireAdmin } from "./moderation.js";
+
+/**
+ * Invitations (issue 9; administrators only): `POST /invites`, `GET /invites`,
+ * `DELETE /invites/:code`; and `GET /registration` (public) says how accounts are made here.
+ */
+export function inviteRoutes(ctx: ChatContext) {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.get("/registration", { config: { public: true } }, async () => ({ mode: ctx.registration.mode }));
+
+    app.post("/invites", { schema: { body: CreateInviteBody } }, async (request, reply) => {
+      const admin = await requireAdmin(ctx, request);
+      const { maxUses, expiresInHours } = request.body;
+      const invite = await ctx.invites.create(admin.id, maxUses, expiresInHours * 3_600_000);
+      await ctx.audit.record({ action: "invite.create", actorId: admin.id, detail: `${maxUses ?? "unlimited"} use(s), ${expiresInHours} h` });
+      return reply.code(201).send(toInvite(invite, request));
+    });
+
+    app.get("/invites", async (request) => {
+      await requireAdmin(ctx, request);
+      return (await ctx.invites.list()).map((invite) => toInvite(invite, request));
+    });
+
+    app.delete("/invites/:code", { schema: { params: InviteParams } }, async (request) => {
+      const admin = await requireAdmin(ctx, request);
+      if (!(await ctx.invites.delete(request.params.code))) throw new HttpError(404, "No such invitation");
+      await ctx.audit.record({ action: "invite.delete", actorId: admin.id });
+      return { ok: true as const };
+    });
+  };
+  return plugin;
+}
+
+/** The link opens the web client's sign-in with the code filled in, on the host that was asked. */
+function toInvite(record: InviteRecord, request: FastifyRequest): Invite {
+  const url = `${request.protocol}://${request.host}/?invite=${encodeURIComponent(record.code)}`;
+  return { code: record.code, url, expiresAt: record.expiresAt, maxUses: record.maxUses, uses: record.uses, createdBy: record.createdBy };
+}

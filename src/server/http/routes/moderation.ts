@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { FastifyRequest } from "fastify";
+import { AuditQuery, BanBody, CreateAccountBody, MIN_PASSWORD_LENGTH, UserIdParams, type BanState, type SessionUser } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+import { HttpError } from "../errors.js";
+import { currentUser } from "./auth.js";
+import { endAllSessions } from "../../domain/sessions.js";
+
+/** The session user when they are an administrator; 403 otherwise. */
+export async function requireAdmin(ctx: ChatContext, request: FastifyRequest): Promise<SessionUser> {
+  const user = currentUser(request);
+  if (!(await ctx.roles.isAdmin(user.id))) throw new HttpError(403, "Only administrators can do that");
+  return user;
+}
+
+/**
+ * Moderation (issue 9; administrators only): bans, the audit log, and accounts made by an
+ * administrator (the way in with `REGISTRATION=closed`).
+ */
+export function moderationRoutes(ctx: ChatContext) {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.post("/users/:id/ban", { schema: { params: UserIdParams, body: BanBody } }, async (request): Promise<BanState> => {
+      const admin = await requireAdmin(ctx, request);
+      const target = await existingUser(ctx, request.params.id);
+      if (target.id === admin.id) throw new HttpError(400, "You cannot ban yourself");
+      if (await ctx.roles.isAdmin(target.id)) throw new HttpError(403, "Administrators cannot be banned");
+      // Banned first: a sign-in racing with this is refused; then every session and socket ends.
+      if (await ctx.bans.ban(target.id)) {
+        await ctx.audit.record({ action: "user.ban", actorId: admin.id, userId: target.id, detail: request.body?.reason });
+      }
+      // Every session (the per-user index of issue 8) and, through session.ended, their sockets.
+      await endAllSessions(ctx, target.id);
+      await ctx.roomChanges.publish({ change: "user.banned", userId: target.id, username: target.username });
+      return { ...target, banned: true };
+    });
+
+    app.delete("/users/:id/ban", { schema: { params: UserIdParams } }, async (request): Promise<BanState> => {
+      const admin = await requireAdmin(ctx, request);
+      const target = await existingUser(ctx, request.params.id);
+      if (await ctx.bans.lift(target.id)) {
+        await ctx.audit.record({ action: "user.unban", actorId: admin.id, userId: target.id });
+        await ctx.roomChanges.publish({ change: "user.unbanned", userId: target.id, username: target.username });
+      }
+      return { ...target, banned: false };
+    });
+
+    app.get("/admin/audit", { schema: { querystring: AuditQuery } }, async (request) => {
+      await requireAdmin(ctx, request);
+      return ctx.audit.read(request.query.limit, request.query.before);
+    });
+
+    app.post("/admin/users", { schema: { body: CreateAccountBody } }, async (request, reply) => {
+      const admin = await requireAdmin(ctx, request);
+      const { username, password, role } = request.body;
+      if (password.length < MIN_PASSWORD_LENGTH) {
+        throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
+      }
+      if ((await ctx.users.findByName(username)) !== undefined) throw new HttpError(409, "That name is taken");
+      const user = await ctx.users.create(username, password);
+      if ("taken" in user) throw new HttpError(409, "That name is taken");
+      await ctx.adminGrants.afterRegistration(user);
+      if (role === "admin") await ctx.roles.set(user.id, "admin");
+      await ctx.audit.record({ action: "user.create", actorId: admin.id, userId: user.id, detail: role });
+      return reply.code(201).send({ ...user, role: await ctx.roles.of(user.id) });
+    });
+  };
+  return plugin;
+}
+
+async function existingUser(ctx: ChatContext, id: number): Promise<{ id: number; username: string }> {
+  const username = (await ctx.users.usernames([id])).get(id);
+  if (username === undefined) throw new HttpError(404, "No such user");
+  return { id, username };
+}

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { CreateRoomBody, MarkReadBody, RoomMemberParams, RoomParams, UpdateRoomBody } from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+import { currentUser } from "./auth.js";
+
+/**
+ * Rooms people make (issue 9): create, the directory, details, settings, delete, join, leave,
+ * members, read state. Permissions and live updates live in the domain (RoomManagement); refusals
+ * leave as `{message}` with 400 / 403 / 404.
+ */
+export function roomManagementRoutes(ctx: ChatContext) {
+  const rooms = ctx.roomManagement;
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.post("/rooms", { schema: { body: CreateRoomBody } }, async (request, reply) => {
+      const { created, room } = await rooms.create(currentUser(request), request.body);
+      return reply.code(created ? 201 : 200).send(room);
+    });
+
+    app.get("/rooms", async (request) => rooms.directory(currentUser(request)));
+
+    app.get("/room/:id", { schema: { params: RoomParams } }, async (request) => rooms.details(currentUser(request), request.params.id));
+
+    app.patch("/room/:id", { schema: { params: RoomParams, body: UpdateRoomBody } }, async (request) =>
+      rooms.update(currentUser(request), request.params.id, request.body),
+    );
+
+    app.delete("/room/:id", { schema: { params: RoomParams } }, async (request) => {
+      await rooms.delete(currentUser(request), request.params.id);
+      return { ok: true as const };
+    });
+
+    app.post("/room/:id/join", { schema: { params: RoomParams } }, async (request) => rooms.join(currentUser(request), request.params.id));
+
+    app.post("/room/:id/leave", { schema: { params: RoomParams } }, async (request) => {
+      await rooms.leave(currentUser(request), request.params.id);
+      return { ok: true as const };
+    });
+
+    app.put("/room/:id/members/:userId", { schema: { params: RoomMemberParams } }, async (request) =>
+      rooms.addMember(currentUser(request), request.params.id, request.params.userId),
+    );
+
+    app.delete("/room/:id/members/:userId", { schema: { params: RoomMemberParams } }, async (request) => {
+      await rooms.removeMemberBy(currentUser(request), request.params.id, request.params.userId);
+      return { ok: true as const };
+    });
+
+    app.put("/room/:id/read", { schema: { params: RoomParams, body: MarkReadBody } }, async (request) =>
+      rooms.markRead(currentUser(request), request.params.id, request.body.messageId),
+    );
+  };
+  return plugin;
+}
