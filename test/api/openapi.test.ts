@@ -153,6 +153,32 @@ describe("OpenAPI contract", () => {
     exercised.set("GET /stream", new Set([stream.status]));
     controller.abort();
 
+    // Rooms people make, read state.
+    const made = await call("POST", "/rooms", { cookie, body: { name: "contract-room", topic: "drift" } });
+    const roomId = made.body.id as string;
+    await call("GET", "/rooms", { cookie });
+    await call("GET", `/room/${roomId}`, { cookie });
+    await call("PATCH", `/room/${roomId}`, { cookie, body: { topic: "no drift" } });
+    await call("POST", `/room/${roomId}/join`, { cookie: mary.cookie });
+    await call("POST", `/room/${roomId}/leave`, { cookie: mary.cookie });
+    await call("PUT", `/room/${roomId}/members/${mary.user.id}`, { cookie });
+    const inRoom = await call("POST", `/room/${roomId}/messages`, { cookie, body: { message: "in the new room" } });
+    await call("PUT", `/room/${roomId}/read`, { cookie: mary.cookie, body: { messageId: inRoom.body.id } });
+    await call("DELETE", `/room/${roomId}/members/${mary.user.id}`, { cookie });
+    await call("DELETE", `/room/${roomId}`, { cookie });
+    await call("GET", `/room/${roomId}`, { cookie }); // 404
+
+    // Moderation and registration.
+    await call("GET", "/registration");
+    const account = await call("POST", "/admin/users", { cookie, body: { username: "troll", password: "password123" } });
+    await call("POST", `/users/${account.body.id}/ban`, { cookie, body: { reason: "contract test" } });
+    await call("DELETE", `/users/${account.body.id}/ban`, { cookie });
+    await call("POST", `/users/${account.body.id}/ban`, { cookie: mary.cookie, body: {} }); // 403
+    await call("GET", "/admin/audit", { cookie });
+    const invite = await call("POST", "/invites", { cookie, body: { maxUses: 2, expiresInHours: 1 } });
+    await call("GET", "/invites", { cookie });
+    await call("DELETE", `/invites/${invite.body.code}`, { cookie });
+
     // Notifications and Web Push (subscribed last: no message is stored after it, so nothing is pushed).
     await call("GET", "/push/key");
     await call("GET", "/notifications", { cookie });
