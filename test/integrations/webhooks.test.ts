@@ -98,11 +98,12 @@ describe("webhooks", () => {
     const ack = await send(aliceSocket, { roomId: "0", message: "@flaky are you there?" });
     if (!ack.ok) throw new Error(ack.error);
     const failing = await eventually(async () => {
-      const bots = (await adminCall(b.url, "GET", "/bots")).body as { id: number; webhook: { lastError: string | null; nextRetryAt: number | null } }[];
+      const bots = (await adminCall(b.url, "GET", "/bots")).body as { id: number; webhook: { lastError: string | null; nextRetryAt: number | null; consecutiveFailures: number } }[];
       const mine = bots.find((x) => x.id === bot.id)!;
       return mine.webhook.lastError ? mine.webhook : undefined;
     }, 5000, "the failure to show");
-    expect(failing).toMatchObject({ lastError: "HTTP 500", nextRetryAt: expect.any(Number), consecutiveFailures: 1 });
+    expect(failing).toMatchObject({ lastError: "HTTP 500", nextRetryAt: expect.any(Number) });
+    expect(failing!.consecutiveFailures).toBeGreaterThanOrEqual(1); // 1, or 2 when the poll was slow
     await eventually(() => receiver.calls.length === 3, 10_000, "three attempts");
     await sleep(800);
     expect(receiver.calls.map((c) => c.payload.attempt)).toEqual([1, 2, 3]);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ChatMessage, CreatePrivateRoomBody, MessagesQuery, RoomParams, RoomSummary, UserParams } from "../../../protocol/index.js";
+import { ChatMessage, CreatePrivateRoomBody, MessagesQuery, RoomParams, RoomSummary, UserParams, UserRoom } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
@@ -9,7 +9,7 @@ export function roomRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get(
       "/rooms/:userId",
-      { schema: { params: UserParams, response: { 200: z.array(RoomSummary) } } },
+      { schema: { params: UserParams, response: { 200: z.array(UserRoom) } } },
       async (request) => {
         const user = currentUser(request);
         if (request.params.userId !== user.id) throw new HttpError(403, "You can only list your own rooms");
