@@ -18,6 +18,11 @@ import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
+import { Bots } from "./domain/users/bot.js";
+import { botRoutes } from "./http/routes/bots.js";
+import { postMessageRoutes } from "./http/routes/post-message.js";
+import { Webhooks } from "./integrations/webhooks.js";
+import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
 import { authRoutes } from "./http/routes/auth.js";
@@ -43,6 +48,11 @@ import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
 import { originCheck } from "./realtime/origin-check.js";
+import { ChatMetrics } from "./observability/metrics.js";
+import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
+import { readinessRoutes } from "./http/routes/readiness.js";
+import { keys } from "./redis/keys.js";
+import type { Server as HttpServer } from "node:http";
 import { foreignPresenceHooks } from "./realtime/seed-interop.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
@@ -53,6 +63,14 @@ export interface ChatServerInstance {
   ctx: ChatContext;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
+  /**
+   * Graceful exit (SIGTERM): stops being ready at once, refuses new sockets, tells the open ones to
+   * reconnect (to another instance; they catch up with `?after=`) spread over half of `timeoutMs`,
+   * then closes. Resolves when closed.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** True from the start of drain(). */
+  readonly draining: boolean;
   close(): Promise<void>;
 }
 
@@ -75,6 +93,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const rooms = community.rooms;
   const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
   const mentions = new Mentions(users, rooms);
+  const metrics = new ChatMetrics();
+  metrics.traceRedis();
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
@@ -84,6 +104,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     redis,
     users,
     roles,
+    bots: new Bots(redis, users, roles),
     rooms,
     messages,
     sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
@@ -94,6 +115,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       windowMs: config.loginRateWindowMs,
       addressBlockMs: config.loginAddressBlockMs,
     }),
+    metrics,
+    messageListeners: [],
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
     nameIndex: new NameIndexSync(redis, users),
@@ -120,10 +143,35 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bodyLimit: 1024 * 1024,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
+  app.setSerializerCompiler(responseSerializerCompiler);
+  await registerOpenApi(app, "0.1.0");
   registerErrorHandling(app);
   await registerSecurityHeaders(app, { https: config.cookieSecure });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   await registerOriginGuard(app, { allowedOrigins: config.allowedOrigins });
+
+  // The realtime side exists before the routes, so that HTTP can deliver what it stores.
+  const io: ChatServer = new Server(app.server, {
+    allowEIO3: true,
+    transports: config.websocketOnly ? ["websocket"] : ["polling", "websocket"],
+    maxHttpBufferSize: 2 * 1024 * 1024,
+    serveClient: false,
+    allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
+  });
+  const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics);
+  let draining = false;
+  metrics.sources.sockets = () => {
+    const rooms = io.of("/").adapter.rooms;
+    return { seed: rooms.get("seed:all")?.size ?? 0, batch: rooms.get("batch:all")?.size ?? 0 };
+  };
+  metrics.sources.usersOnline = () => redis.sCard(keys.onlineUsers);
+  registerMetricsRoute(app, metrics, config.metricsToken);
+  const webhooks = new Webhooks(ctx, delivery);
+  ctx.messageListeners.push(webhooks.onMessageStored);
+  await ctx.bots.watch();
+  await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
   await app.register(async (api) => {
@@ -131,6 +179,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       sessions: ctx.sessions,
       secure: config.cookieSecure,
       ttlSeconds: config.sessionTtlSeconds,
+      bearer: (token) => ctx.bots.authenticate(token),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
@@ -142,19 +191,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(inviteRoutes(ctx));
     await api.register(sessionRoutes(ctx));
     await api.register(notificationRoutes(ctx));
+    await api.register(botRoutes(ctx));
+    await api.register(postMessageRoutes(ctx, delivery));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
-  const io: ChatServer = new Server(app.server, {
-    allowEIO3: true,
-    transports: config.websocketOnly ? ["websocket"] : ["polling", "websocket"],
-    maxHttpBufferSize: 2 * 1024 * 1024,
-    serveClient: false,
-    allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
-  });
-  const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log);
   const gateway = new SocketGateway(io, ctx, delivery, bridge);
+  // A draining instance takes no new sockets: the client retries, and lands on another instance.
+  io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
   attachRoomSync(io, ctx, bridge);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
@@ -162,23 +206,50 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const liveness = new Liveness(io, ctx, gateway);
 
   let closed = false;
-  return {
+  let metricsServer: HttpServer | undefined;
+  const instance: ChatServerInstance = {
     app,
     io,
     ctx,
+    get draining() {
+      return draining;
+    },
     async listen() {
       await app.listen({ port: config.port, host: config.host });
+      if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
+      await webhooks.start();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
       log.info({ serverId: config.serverId, port }, "redis-chat is listening");
       return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     },
+    async drain(timeoutMs) {
+      if (draining || closed) return;
+      draining = true;
+      const sockets = [...io.of("/").sockets.values()];
+      log.info({ sockets: sockets.length, timeoutMs }, "draining: sockets are told to reconnect elsewhere");
+      // In slices, so that the clients do not all reconnect (and catch up) in the same instant.
+      const spreadMs = timeoutMs / 2;
+      const slices = Math.max(1, Math.min(sockets.length, Math.floor(spreadMs / 100)));
+      const perSlice = Math.ceil(sockets.length / slices);
+      for (let i = 0; i < sockets.length; i += perSlice) {
+        for (const socket of sockets.slice(i, i + perSlice)) socket.disconnect(true);
+        if (i + perSlice < sockets.length) await new Promise((r) => setTimeout(r, spreadMs / slices));
+      }
+      await instance.close();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      draining = true;
+      metrics.stop();
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
       liveness.stop();
+      ctx.bots.stop();
+      await webhooks.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.
@@ -193,4 +264,5 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       await connections.close();
     },
   };
+  return instance;
 }

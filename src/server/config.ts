@@ -41,6 +41,21 @@ const Env = z.object({
   TRUST_PROXY: bool.default(false),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
+
+  // --- operations and integrations (issue 11) ---
+  /** Bearer token that unlocks `GET /metrics` on the main port. */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  /** A separate port serving `/metrics` without a token, bound to METRICS_HOST (loopback). */
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_HOST: z.string().default("127.0.0.1"),
+  /** How long a SIGTERM'd instance drains (tells its sockets to reconnect elsewhere) before it exits. */
+  DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Let bots' webhook URLs point at loopback, link-local and private networks (tests, on-prem). */
+  ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  /** First retry delay of a failed webhook; doubles with each attempt. */
+  WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
   /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
   REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
@@ -95,6 +110,15 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  // --- operations and integrations ---
+  metricsToken: string | undefined;
+  metricsPort: number | undefined;
+  metricsHost: string;
+  drainTimeoutMs: number;
+  allowPrivateWebhooks: boolean;
+  webhookTimeoutMs: number;
+  webhookRetryBaseMs: number;
+  webhookMaxAttempts: number;
   registration: "open" | "invite" | "closed";
   adminUsernames: string[];
   vapidPublicKey: string | undefined;
@@ -151,6 +175,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     registration: e.REGISTRATION,
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,

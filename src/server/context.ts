@@ -8,6 +8,7 @@ import type { Rooms } from "./domain/rooms.js";
 import type { Sessions } from "./domain/sessions.js";
 import type { Users } from "./domain/users.js";
 import type { Roles } from "./domain/users/role.js";
+import type { Bots } from "./domain/users/bot.js";
 import type { AuditLog } from "./domain/moderation/audit-log.js";
 import type { RoomChanges } from "./domain/rooms/changes.js";
 import type { Membership } from "./domain/rooms/membership.js";
@@ -21,6 +22,8 @@ import type { AdminGrants } from "./domain/users/role.js";
 import type { PushNotifier } from "./domain/notifications/push-notifier.js";
 import type { NameIndexSync } from "./domain/users/name-index-sync.js";
 import type { Logger } from "./logger.js";
+import type { StoredMessageListener } from "./domain/messages/post.js";
+import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
@@ -35,6 +38,12 @@ export interface ChatContext {
   sessions: Sessions;
   presence: Presence;
   loginLimits: LoginLimits;
+  /** Bots: API tokens, webhook settings, the per-instance bot directory (domain/users/bot.ts). */
+  bots: Bots;
+  /** Prometheus metrics of this instance (observability/metrics.ts): thin counters, no I/O. */
+  metrics: ChatMetrics;
+  /** Called after every message stored on this instance (any transport); must not block. */
+  messageListeners: StoredMessageListener[];
   // --- rooms people make, read state, administrators and moderation (issue 9) ---
   membership: Membership;
   namedRooms: NamedRooms;

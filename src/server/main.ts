@@ -33,10 +33,11 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
+    log.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, "shutting down: not ready, draining");
+    // Bounded: whatever is left after DRAIN_TIMEOUT_MS (plus a second to close) is cut off.
+    const force = setTimeout(() => process.exit(1), config.drainTimeoutMs + 1000);
     force.unref();
-    await server.close();
+    await server.drain(config.drainTimeoutMs);
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -21,6 +21,11 @@ export interface SessionPluginOptions {
   sessions: Sessions;
   secure: boolean;
   ttlSeconds: number;
+  /**
+   * Resolves `Authorization: Bearer <token>` to a user (bots' API tokens), for requests without a
+   * session cookie. Looked up on every request, so a revoked token fails at once.
+   */
+  bearer?: (token: string) => Promise<SessionUser | undefined>;
 }
 
 /**
@@ -44,6 +49,12 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
           options.sessions.touch(unsigned.value, user.id);
         }
       }
+    }
+    const authorization = request.headers.authorization;
+    if (!request.user && options.bearer && authorization?.startsWith("Bearer ")) {
+      const user = await options.bearer(authorization.slice(7).trim());
+      if (!user) throw new HttpError(401, "Invalid or revoked token");
+      request.user = user;
     }
     if (!request.user && !request.routeOptions.config.public && !request.is404) {
       throw new HttpError(401, "Sign in first");

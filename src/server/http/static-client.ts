@@ -16,7 +16,7 @@ export async function registerStaticClient(app: FastifyInstance, clientDir: stri
   if (built) {
     await app.register(fastifyStatic, { root: clientDir, prefix: "/", wildcard: false, index: ["index.html"] });
   } else {
-    app.get("/", { config: { public: true } }, async (_request, reply) => reply.type("text/html").send(PLACEHOLDER));
+    app.get("/", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.type("text/html").send(PLACEHOLDER));
   }
   app.setNotFoundHandler((request, reply) => {
     const wantsPage = request.method === "GET" && (request.headers.accept ?? "").includes("text/html");

@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { messageIdFromMicros } from "../domain/message-ids.js";
 import { normalizeMessage } from "../domain/messages.js";
 import type { Logger } from "../logger.js";
+import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { LocalDelivery } from "./delivery.js";
@@ -55,6 +56,7 @@ export class PubSubBridge {
   /** When the subscription broke (ms), while it is down. */
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
+  private started = false;
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
   private readonly handlers = new Map<string, EnvelopeHandler>();
   private readonly restoredListeners: (() => void)[] = [];
@@ -70,6 +72,7 @@ export class PubSubBridge {
     private readonly serverId: string,
     private readonly delivery: LocalDelivery,
     private readonly log: Logger,
+    private readonly metrics?: ChatMetrics,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
   }
@@ -98,9 +101,11 @@ export class PubSubBridge {
   async start(): Promise<void> {
     await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
     this.subscriber.on("error", this.onSubscriberError);
+    this.started = true;
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.subscriber.off("error", this.onSubscriberError);
     clearInterval(this.probe?.timer);
     await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
@@ -121,8 +126,15 @@ export class PubSubBridge {
     const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
     this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
     this.brokenSince = 0;
+    this.metrics?.pubsubResyncs.inc();
     for (const listener of this.restoredListeners) listener();
     this.delivery.resync(since);
+  }
+
+  /** True while the `MESSAGES` subscription is known to work (readiness). */
+  get live(): boolean {
+    const ready = (this.subscriber as { isReady?: boolean }).isReady;
+    return this.brokenSince === 0 && this.started && ready !== false;
   }
 
   async publish(type: OutgoingType, data: unknown): Promise<void> {
@@ -151,7 +163,10 @@ export class PubSubBridge {
         const data = envelope.data as { id?: unknown } | null;
         const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
         const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
-        if (message) this.delivery.message(message);
+        if (message) {
+          this.metrics?.observeArrival(message.id);
+          this.delivery.message(message);
+        }
         else this.notUnderstood("message: malformed data", raw);
         return;
       }

@@ -1,6 +1,7 @@
 import type { Server } from "socket.io";
 import type { ChatMessage, PresenceUser, RoomSummary, ServerToClientEvents } from "../../protocol/index.js";
-import { deliveryTargets, socketRooms } from "./socket-rooms.js";
+import type { ChatMetrics } from "../observability/metrics.js";
+import { deliveryTargets, socketRooms, type DeliveryMode } from "./socket-rooms.js";
 
 export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing";
 
@@ -22,15 +23,22 @@ export class LocalDelivery {
   private messageTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
   private lastMessageFlush = 0;
+  /** Delivery counters per mode, bound once (no label lookup per emit). */
+  private readonly delivered: Record<DeliveryMode, { inc(n: number): void }> | undefined;
 
   constructor(
     private readonly io: Server,
     private readonly flushMs: number,
     private readonly presenceFlushMs: number,
-  ) {}
+    metrics?: ChatMetrics,
+  ) {
+    this.delivered = metrics && { seed: metrics.deliveries.labels("seed"), batch: metrics.deliveries.labels("batch") };
+  }
 
   message(message: ChatMessage): void {
-    this.io.to(deliveryTargets("seed", message.roomId)).emit("message", message);
+    const targets = deliveryTargets("seed", message.roomId);
+    this.io.to(targets).emit("message", message);
+    this.countDelivered("seed", targets);
     const queue = this.pendingMessages.get(message.roomId);
     if (queue) queue.push(message);
     else this.pendingMessages.set(message.roomId, [message]);
@@ -93,9 +101,23 @@ export class LocalDelivery {
     }
     this.lastMessageFlush = Date.now();
     for (const [roomId, messages] of this.pendingMessages) {
-      this.io.to(deliveryTargets("batch", roomId)).emit("message.batch", { roomId, messages });
+      const targets = deliveryTargets("batch", roomId);
+      this.io.to(targets).emit("message.batch", { roomId, messages });
+      this.countDelivered("batch", targets);
     }
     this.pendingMessages.clear();
+  }
+
+  /**
+   * Counts one emit's frames by the sizes of the socket rooms it went to (Maps the adapter keeps
+   * anyway): one lookup per emit, not per socket. A socket is in at most one of a message's targets.
+   */
+  private countDelivered(mode: DeliveryMode, targets: string[]): void {
+    if (!this.delivered) return;
+    const rooms = this.io.of("/").adapter.rooms;
+    let sockets = 0;
+    for (const target of targets) sockets += rooms.get(target)?.size ?? 0;
+    if (sockets > 0) this.delivered[mode].inc(sockets);
   }
 
   private flushPresence(): void {

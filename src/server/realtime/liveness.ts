@@ -74,6 +74,7 @@ export class Liveness {
 
   private drop(socket: SlowSocketCandidate, queued: number): void {
     this.ctx.log.warn({ userId: socket.data.user?.id, queued }, "dropping a connection that stopped reading");
+    this.ctx.metrics.slowClientDisconnects.inc();
     // A graceful close keeps the queue until the peer reads it (engine.io waits for its buffer to
     // drain, up to the ping timeout; ws waits 30 s for the close frame): end the connection now.
     const conn = socket.conn as { transport?: { socket?: { terminate?: () => void } }; close?: (discard?: boolean) => void };

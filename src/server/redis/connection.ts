@@ -166,6 +166,13 @@ export async function pingRedis(redis: Redis): Promise<void> {
   await Promise.all((await masterClients(redis)).map((client) => client.ping()));
 }
 
+/** Whether every master has all of `shas` in its script cache (SCRIPT EXISTS). */
+export async function scriptsExist(redis: Redis, shas: string[]): Promise<boolean> {
+  if (shas.length === 0) return true;
+  const replies = await Promise.all((await masterClients(redis)).map((client) => client.scriptExists(shas)));
+  return replies.every((flags) => flags.every((flag) => Number(flag) === 1));
+}
+
 /** SCAN every master for keys matching a pattern. */
 export async function* scanKeys(redis: Redis, match: string, count = 500): AsyncGenerator<string[]> {
   for (const client of await masterClients(redis)) {

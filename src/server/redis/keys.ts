@@ -83,6 +83,22 @@ export const keys = {
   sessionsIndexed: "sessions:indexed",
   /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
   loginFailuresPrefix: "ratelimit:login-fail",
+
+  // --- bots and webhooks (issue 11; domain/users/bot.ts, integrations/webhooks.ts) ---
+  /** Set of the ids of users that are bots (with a token). */
+  bots: "bots",
+  /** Counter, bumped on every bot change: instances reload their bot directory when it moves. */
+  botsVersion: "bots:version",
+  /** String -> bot user id: an API token, by its SHA-256 (hex). The token itself is never stored. */
+  botToken: (tokenSha256: string) => `bot:token:${tokenSha256}`,
+  /** Hash {tokenHash, webhookUrl, webhookSecret, createdAt, createdBy}: a bot's settings. */
+  bot: (userId: number) => `{user:${userId}}:bot`,
+  /** Hash {lastDeliveredAt, lastError, lastErrorAt, nextRetryAt, consecutiveFailures}: webhook state. */
+  webhookStatus: (userId: number) => `{user:${userId}}:webhook`,
+  /** Stream of webhook deliveries to make, read by the consumer group `webhooks` (one sender each). */
+  webhookQueue: "{webhooks}:queue",
+  /** Sorted set, score = due time (ms, Redis clock): failed deliveries waiting for their retry. */
+  webhookRetries: "{webhooks}:retry",
   // --- notifications (domain/notifications/*) ---
   /** Hash roomId -> level ("all" | "mentions" | "none"): the rooms where a user chose a level. */
   notificationLevels: (userId: number | string) => `{user:${userId}}:notify:levels`,

@@ -26,6 +26,11 @@ export class LuaScript {
     return Promise.all([...allScripts].map((script) => redis.scriptLoad(script.source)));
   }
 
+  /** The SHA1 of every script defined (for SCRIPT EXISTS: readiness). */
+  static allShas(): string[] {
+    return [...allScripts].map((script) => script.sha);
+  }
+
   async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
     const options = { keys, arguments: args.map(String) };
     try {

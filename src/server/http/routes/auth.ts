@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
-import { LoginBody, MIN_PASSWORD_LENGTH, type SessionUser } from "../../../protocol/index.js";
+import { LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, Role, SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { admitNewName, afterSignIn, refuseIfBannedMeanwhile } from "./sign-in-gates.js";
@@ -15,18 +15,21 @@ export function authRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.post(
       "/login",
-      { schema: { body: LoginBody }, config: { public: true } },
+      { schema: { body: LoginBody, response: { 200: SessionUser, 201: SessionUser } }, config: { public: true } },
       async (request, reply) => {
         const { username, password } = request.body;
         // request.ip is X-Forwarded-For's client only when TRUST_PROXY is set (Fastify trustProxy).
         const address = request.ip;
         const waitMs = await ctx.loginLimits.begin(username, address);
         if (waitMs > 0) {
+          ctx.metrics.signIns.inc({ outcome: "limited" });
           reply.header("retry-after", Math.ceil(waitMs / 1000));
           throw new HttpError(429, `Too many failed sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
         const admission = await admitNewName(ctx, request.body);
         const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
+        if (outcome.status === "password-too-short" || outcome.status === "wrong-password") ctx.metrics.signIns.inc({ outcome: "failed" });
+        else ctx.metrics.signIns.inc({ outcome: "ok" });
         await afterSignIn(ctx, outcome as { status: string; user?: SessionUser }, admission);
         if (outcome.status === "password-too-short") {
           await ctx.loginLimits.notFailed(username, address);
@@ -43,16 +46,15 @@ export function authRoutes(ctx: ChatContext) {
       },
     );
 
-    app.post("/logout", { config: { public: true } }, async (request, reply) => {
+    app.post("/logout", { config: { public: true }, schema: { response: { 200: OkAnswer } } }, async (request, reply) => {
       await reply.endSession(request);
-      return { ok: true };
+      return { ok: true as const };
     });
 
-    app.get("/me", { config: { public: true } }, async (request, reply) => {
-      // With the role (issue 9); `null` when signed out.
-      const me = request.user ? { ...request.user, role: await ctx.roles.of(request.user.id) } : null;
-      return reply.type("application/json").send(JSON.stringify(me));
-    });
+    /** The session user with its role (issue 9), or null without a session (the seed's client asks this first). */
+    app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.extend({ role: Role }).nullable() } } }, async (request) =>
+      request.user ? { ...request.user, role: await ctx.roles.of(request.user.id) } : null,
+    );
   };
   return plugin;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
-import { CreateInviteBody, InviteParams, type Invite } from "../../../protocol/index.js";
+import { z } from "zod";
+import { CreateInviteBody, Invite, InviteParams, OkAnswer, RegistrationInfo } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import type { InviteRecord } from "../../domain/users/invites.js";
 import { HttpError } from "../errors.js";
@@ -12,9 +13,9 @@ import { requireAdmin } from "./moderation.js";
  */
 export function inviteRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.get("/registration", { config: { public: true } }, async () => ({ mode: ctx.registration.mode }));
+    app.get("/registration", { config: { public: true }, schema: { response: { 200: RegistrationInfo } } }, async () => ({ mode: ctx.registration.mode }));
 
-    app.post("/invites", { schema: { body: CreateInviteBody } }, async (request, reply) => {
+    app.post("/invites", { schema: { body: CreateInviteBody, response: { 201: Invite } } }, async (request, reply) => {
       const admin = await requireAdmin(ctx, request);
       const { maxUses, expiresInHours } = request.body;
       const invite = await ctx.invites.create(admin.id, maxUses, expiresInHours * 3_600_000);
@@ -22,12 +23,12 @@ export function inviteRoutes(ctx: ChatContext) {
       return reply.code(201).send(toInvite(invite, request));
     });
 
-    app.get("/invites", async (request) => {
+    app.get("/invites", { schema: { response: { 200: z.array(Invite) } } }, async (request) => {
       await requireAdmin(ctx, request);
       return (await ctx.invites.list()).map((invite) => toInvite(invite, request));
     });
 
-    app.delete("/invites/:code", { schema: { params: InviteParams } }, async (request) => {
+    app.delete("/invites/:code", { schema: { params: InviteParams, response: { 200: OkAnswer } } }, async (request) => {
       const admin = await requireAdmin(ctx, request);
       if (!(await ctx.invites.delete(request.params.code))) throw new HttpError(404, "No such invitation");
       await ctx.audit.record({ action: "invite.delete", actorId: admin.id });

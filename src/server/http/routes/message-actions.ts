@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
+  ChangesPage,
+  ChatMessage,
+  DeletedMessage,
+  ReactionsOfMessage,
   ChangesQuery,
   EditMessageBody,
   MessageParams,
@@ -28,7 +32,7 @@ export function messageActionRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get(
       "/room/:roomId/messages/:messageId",
-      { schema: { params: MessageParams } },
+      { schema: { params: MessageParams, response: { 200: ChatMessage } } },
       async (request) => {
         const { roomId, messageId } = request.params;
         return settle(await actions.get(currentUser(request).id, roomId, messageId));
@@ -37,7 +41,7 @@ export function messageActionRoutes(ctx: ChatContext) {
 
     app.patch(
       "/room/:roomId/messages/:messageId",
-      { schema: { params: MessageParams, body: EditMessageBody } },
+      { schema: { params: MessageParams, body: EditMessageBody, response: { 200: ChatMessage } } },
       async (request) => {
         const { roomId, messageId } = request.params;
         const change = settle(await actions.edit(currentUser(request).id, roomId, messageId, request.body.message, publisher));
@@ -47,7 +51,7 @@ export function messageActionRoutes(ctx: ChatContext) {
 
     app.delete(
       "/room/:roomId/messages/:messageId",
-      { schema: { params: MessageParams } },
+      { schema: { params: MessageParams, response: { 200: DeletedMessage } } },
       async (request) => {
         const { roomId, messageId } = request.params;
         const actorId = currentUser(request).id;
@@ -61,7 +65,7 @@ export function messageActionRoutes(ctx: ChatContext) {
       app.route({
         method,
         url: "/room/:roomId/messages/:messageId/reactions/:emoji",
-        schema: { params: ReactionParams },
+        schema: { params: ReactionParams, response: { 200: ReactionsOfMessage } },
         handler: async (request) => {
           const { roomId, messageId, emoji } = request.params;
           const { reactions } = settle(await actions.react(currentUser(request).id, roomId, messageId, emoji, add, publisher));
@@ -72,7 +76,7 @@ export function messageActionRoutes(ctx: ChatContext) {
 
     app.get(
       "/room/:roomId/changes",
-      { schema: { params: z.object({ roomId: RoomId }), querystring: ChangesQuery } },
+      { schema: { params: z.object({ roomId: RoomId }), querystring: ChangesQuery, response: { 200: ChangesPage } } },
       async (request) => {
         const { since, size } = request.query;
         return settle(await actions.changes(currentUser(request).id, request.params.roomId, since, size));

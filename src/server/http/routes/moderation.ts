@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
-import { AuditQuery, BanBody, CreateAccountBody, MIN_PASSWORD_LENGTH, UserIdParams, type BanState, type SessionUser } from "../../../protocol/index.js";
+import { z } from "zod";
+import { AuditEntry, AuditQuery, BanBody, BanState, CreateAccountBody, MIN_PASSWORD_LENGTH, Role, UserIdParams, type SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
@@ -19,7 +20,7 @@ export async function requireAdmin(ctx: ChatContext, request: FastifyRequest): P
  */
 export function moderationRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.post("/users/:id/ban", { schema: { params: UserIdParams, body: BanBody } }, async (request): Promise<BanState> => {
+    app.post("/users/:id/ban", { schema: { params: UserIdParams, body: BanBody, response: { 200: BanState } } }, async (request): Promise<BanState> => {
       const admin = await requireAdmin(ctx, request);
       const target = await existingUser(ctx, request.params.id);
       if (target.id === admin.id) throw new HttpError(400, "You cannot ban yourself");
@@ -34,7 +35,7 @@ export function moderationRoutes(ctx: ChatContext) {
       return { ...target, banned: true };
     });
 
-    app.delete("/users/:id/ban", { schema: { params: UserIdParams } }, async (request): Promise<BanState> => {
+    app.delete("/users/:id/ban", { schema: { params: UserIdParams, response: { 200: BanState } } }, async (request): Promise<BanState> => {
       const admin = await requireAdmin(ctx, request);
       const target = await existingUser(ctx, request.params.id);
       if (await ctx.bans.lift(target.id)) {
@@ -44,12 +45,12 @@ export function moderationRoutes(ctx: ChatContext) {
       return { ...target, banned: false };
     });
 
-    app.get("/admin/audit", { schema: { querystring: AuditQuery } }, async (request) => {
+    app.get("/admin/audit", { schema: { querystring: AuditQuery, response: { 200: z.array(AuditEntry) } } }, async (request) => {
       await requireAdmin(ctx, request);
       return ctx.audit.read(request.query.limit, request.query.before);
     });
 
-    app.post("/admin/users", { schema: { body: CreateAccountBody } }, async (request, reply) => {
+    app.post("/admin/users", { schema: { body: CreateAccountBody, response: { 201: z.object({ id: z.number().int(), username: z.string(), role: Role }) } } }, async (request, reply) => {
       const admin = await requireAdmin(ctx, request);
       const { username, password, role } = request.body;
       if (password.length < MIN_PASSWORD_LENGTH) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import {
-  DeletePushSubscriptionBody, NotificationLevelBody, PushSubscriptionBody, RoomParams,
-  type NotificationLevels, type PushKey, type RoomNotificationLevel,
+  DeletePushSubscriptionBody, NotificationLevelBody, NotificationLevels, PushKey, PushSubscriptionBody, RoomNotificationLevel, RoomParams,
 } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { checkPushEndpoint } from "../../domain/notifications/push-endpoint.js";
@@ -18,11 +18,11 @@ const decodedLength = (value: string) => Buffer.from(value, "base64url").length;
 export function notificationRoutes(ctx: ChatContext) {
   const { notifications } = ctx;
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.get("/push/key", { config: { public: true } }, async (): Promise<PushKey> => ({ publicKey: notifications.publicKey }));
+    app.get("/push/key", { config: { public: true }, schema: { response: { 200: PushKey } } }, async (): Promise<PushKey> => ({ publicKey: notifications.publicKey }));
 
     app.post(
       "/push/subscriptions",
-      { schema: { body: PushSubscriptionBody } },
+      { schema: { body: PushSubscriptionBody, response: { 201: z.object({ endpoint: z.string() }) } } },
       async (request, reply) => {
         const user = currentUser(request);
         const { endpoint, keys } = request.body;
@@ -38,21 +38,21 @@ export function notificationRoutes(ctx: ChatContext) {
 
     app.delete(
       "/push/subscriptions",
-      { schema: { body: DeletePushSubscriptionBody } },
+      { schema: { body: DeletePushSubscriptionBody, response: { 200: z.object({ removed: z.boolean() }) } } },
       async (request) => {
         const user = currentUser(request);
         return { removed: await notifications.subscriptions.remove(user.id, request.body.endpoint) };
       },
     );
 
-    app.get("/notifications", async (request): Promise<NotificationLevels> => {
+    app.get("/notifications", { schema: { response: { 200: NotificationLevels } } }, async (request): Promise<NotificationLevels> => {
       const user = currentUser(request);
       return { levels: await notifications.levels.chosen(user.id) };
     });
 
     app.get(
       "/room/:id/notifications",
-      { schema: { params: RoomParams } },
+      { schema: { params: RoomParams, response: { 200: RoomNotificationLevel } } },
       async (request): Promise<RoomNotificationLevel> => {
         const user = currentUser(request);
         const roomId = request.params.id;
@@ -63,7 +63,7 @@ export function notificationRoutes(ctx: ChatContext) {
 
     app.put(
       "/room/:id/notifications",
-      { schema: { params: RoomParams, body: NotificationLevelBody } },
+      { schema: { params: RoomParams, body: NotificationLevelBody, response: { 200: RoomNotificationLevel } } },
       async (request): Promise<RoomNotificationLevel> => {
         const user = currentUser(request);
         const roomId = request.params.id;

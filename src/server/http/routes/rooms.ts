@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { CreatePrivateRoomBody, MessagesQuery, RoomParams, UserParams } from "../../../protocol/index.js";
+import { z } from "zod";
+import { ChatMessage, CreatePrivateRoomBody, MessagesQuery, RoomParams, RoomSummary, UserParams, UserRoom } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
@@ -8,7 +9,7 @@ export function roomRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get(
       "/rooms/:userId",
-      { schema: { params: UserParams } },
+      { schema: { params: UserParams, response: { 200: z.array(UserRoom) } } },
       async (request) => {
         const user = currentUser(request);
         if (request.params.userId !== user.id) throw new HttpError(403, "You can only list your own rooms");
@@ -19,7 +20,7 @@ export function roomRoutes(ctx: ChatContext) {
 
     app.post(
       "/room",
-      { schema: { body: CreatePrivateRoomBody } },
+      { schema: { body: CreatePrivateRoomBody, response: { 201: RoomSummary } } },
       async (request, reply) => {
         const user = currentUser(request);
         const { user1, user2 } = request.body;
@@ -35,7 +36,7 @@ export function roomRoutes(ctx: ChatContext) {
 
     app.get(
       "/room/:id/messages",
-      { schema: { params: RoomParams, querystring: MessagesQuery } },
+      { schema: { params: RoomParams, querystring: MessagesQuery, response: { 200: z.array(ChatMessage) } } },
       async (request) => {
         const user = currentUser(request);
         const roomId = request.params.id;

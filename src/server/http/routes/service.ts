@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { randomInt } from "node:crypto";
+import { z } from "zod";
+import { HealthAnswer } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { pingRedis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
@@ -13,28 +15,38 @@ const STREAM_KEEPALIVE_MS = 20_000;
 
 export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.get("/healthz", { config: { public: true }, logLevel: "warn" }, async (_request, reply) => {
+    app.get("/healthz", { config: { public: true }, logLevel: "warn", schema: { response: { 200: HealthAnswer, 503: HealthAnswer } } }, async (_request, reply) => {
       try {
         await Promise.race([
           pingRedis(ctx.redis),
           new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000).unref()),
         ]);
-        return { status: "ok" };
+        return { status: "ok" as const };
       } catch {
-        return reply.code(503).send({ status: "unavailable", message: "Redis does not answer" });
+        return reply.code(503).send({ status: "unavailable" as const, message: "Redis does not answer" });
       }
     });
 
-    app.get("/links", { config: { public: true } }, async () => ({}));
+    /** The seed's links to its source; none here. */
+    app.get("/links", { config: { public: true }, schema: { response: { 200: z.record(z.string(), z.string()) } } }, async () => ({}));
 
-    app.get("/randomname", { config: { public: true } }, async () => {
+    app.get("/randomname", { config: { public: true }, schema: { response: { 200: z.string() } } }, async () => {
       for (let attempt = 0; ; attempt++) {
         const name = `${pick(ADJECTIVES)}${pick(NOUNS)}${attempt > 3 ? randomInt(1000) : ""}`;
-        if ((await ctx.redis.exists(keys.username(name))) === 0) return JSON.stringify(name);
+        if ((await ctx.redis.exists(keys.username(name))) === 0) return name;
       }
     });
 
-    app.get("/stream", async (request, reply) => {
+    app.get("/stream", {
+      schema: {
+        response: {
+          200: {
+            description: "Server-sent events kept open for the seed's client: comments only (keepalives); live events travel over Socket.IO",
+            content: { "text/event-stream": { schema: z.string() } },
+          },
+        },
+      },
+    }, async (request, reply) => {
       reply.hijack();
       reply.raw.writeHead(200, {
         "content-type": "text/event-stream",

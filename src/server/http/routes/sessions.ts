@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { SessionParams, type SessionList, type SessionsEnded } from "../../../protocol/index.js";
+import { SessionList, SessionParams, SessionsEnded } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { SESSION_COOKIE } from "../session-plugin.js";
@@ -11,14 +11,14 @@ import { currentUser } from "./auth.js";
  */
 export function sessionRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.get("/sessions", {}, async (request): Promise<SessionList> => {
+    app.get("/sessions", { schema: { response: { 200: SessionList } } }, async (request): Promise<SessionList> => {
       const user = currentUser(request);
       return ctx.sessions.list(user.id, request.sessionId);
     });
 
     app.delete(
       "/sessions/:handle",
-      { schema: { params: SessionParams } },
+      { schema: { params: SessionParams, response: { 200: SessionsEnded } } },
       async (request, reply): Promise<SessionsEnded> => {
         const user = currentUser(request);
         const ended = await ctx.sessions.endByHandle(user.id, request.params.handle);
@@ -31,13 +31,13 @@ export function sessionRoutes(ctx: ChatContext) {
     );
 
     /** Every other session ends; this one stays. */
-    app.delete("/sessions", {}, async (request): Promise<SessionsEnded> => {
+    app.delete("/sessions", { schema: { response: { 200: SessionsEnded } } }, async (request): Promise<SessionsEnded> => {
       const user = currentUser(request);
       return { ended: await ctx.sessions.endAll(user.id, request.sessionId ?? undefined) };
     });
 
     /** Every session ends, this one included. */
-    app.post("/logout/everywhere", {}, async (request, reply): Promise<SessionsEnded> => {
+    app.post("/logout/everywhere", { schema: { response: { 200: SessionsEnded } } }, async (request, reply): Promise<SessionsEnded> => {
       const user = currentUser(request);
       const ended = await ctx.sessions.endAll(user.id);
       reply.clearCookie(SESSION_COOKIE, { path: "/" });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { UsersQuery } from "../../../protocol/index.js";
+import { UsersById, UsersQuery, UserWithPresence } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 
 const SearchQuery = z.object({
@@ -17,16 +17,16 @@ export function userRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get(
       "/users",
-      { schema: { querystring: UsersQuery } },
+      { schema: { querystring: UsersQuery, response: { 200: UsersById } } },
       async (request) => ctx.users.withPresence(request.query.ids),
     );
 
-    app.get("/users/online", async () => ctx.users.withPresence(await ctx.presence.onlineIds()));
+    app.get("/users/online", { schema: { response: { 200: UsersById } } }, async () => ctx.users.withPresence(await ctx.presence.onlineIds()));
 
     /** People whose name starts with `q`, online first: the people list's filter. */
     app.get(
       "/users/search",
-      { schema: { querystring: SearchQuery } },
+      { schema: { querystring: SearchQuery, response: { 200: z.array(UserWithPresence) } } },
       async (request) => {
         // Banned users are hidden from people search (issue 9).
         const ids = await ctx.bans.withoutBanned(await ctx.users.search(request.query.q, request.query.limit));
