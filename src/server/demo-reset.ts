@@ -10,7 +10,9 @@ import { keys } from "./redis/keys.js";
  * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and writes the demo data again.
  * Refuses when that Redis holds keys that are not redis-chat's, unless `--force` is given.
  */
-const OUR_KEYS = /^(total_users|username:|usernames:|user:|room:|online_users$|session:|ratelimit:|secrets:|push:|\{room:|\{user:|\{online_users\})/;
+// Every prefix of src/server/redis/keys.ts (the seed's and ours).
+const OUR_KEYS =
+  /^(total_users$|username:|usernames:|user:|room:|online_users$|session:|sessions:|ratelimit:|secrets:|push:|rooms:|admins:|audit:|invites$|invite:|users:|bots$|bots:|bot:|\{room:|\{user:|\{online_users\}|\{webhooks\})/;
 
 async function main(): Promise<number> {
   const config = loadConfig();
