@@ -154,11 +154,11 @@ describe("web client: two people chatting", () => {
     await signIn(pablo.page, stack.url, "Pablo");
     const alex = await newPage(browser);
     await signIn(alex.page, stack.url, "Alex");
-    await messageList(pablo.page).getByText("Alex joined").waitFor();
+    await messageList(pablo.page).getByText("Alex came online").waitFor();
     const alexRow = people(pablo.page).getByRole("button", { name: "Alex", exact: true });
     await alexRow.getByText("online").waitFor();
     await alex.context.close();
-    await messageList(pablo.page).getByText("Alex left").waitFor({ timeout: 20_000 });
+    await messageList(pablo.page).getByText("Alex went offline").waitFor({ timeout: 20_000 });
     await alexRow.getByText("offline").waitFor();
     await pablo.context.close();
   });

@@ -81,6 +81,29 @@ describe("web client: layout and keyboard", () => {
     await context.close();
   });
 
+  it("on a phone a new room's details fit the screen, even with a long owner name, and say '1 member'", async () => {
+    const { context, page } = await newPage(browser, { width: 390, height: 844 });
+    await page.goto(stack.url);
+    await page.getByLabel("Username").fill("Annabelle-Longname-Example");
+    await page.getByLabel("Password").fill("a-long-enough-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+    await page.getByRole("button", { name: "New room" }).click();
+    await page.getByLabel("Name").fill("a-room-with-a-rather-long-name");
+    await page.getByRole("button", { name: "Create room" }).click();
+    await page.getByRole("heading", { name: "a-room-with-a-rather-long-name" }).waitFor();
+    await page.getByText("1 member", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Room details" }).click();
+    const body = page.locator(".panel__body");
+    await body.getByRole("button", { name: "Leave room" }).waitFor();
+    // The panel covers the screen (position: fixed), so the page does not scroll sideways: its body must not either.
+    expect(await body.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const save = await body.getByRole("button", { name: /Save/ }).boundingBox();
+    expect(save && save.x + save.width <= 390).toBe(true);
+    await context.close();
+  });
+
   it("dark mode follows the system setting", async () => {
     const { context, page } = await newPage(browser, { width: 800, height: 600 }, { colorScheme: "dark" });
     await page.goto(stack.url);

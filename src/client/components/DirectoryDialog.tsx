@@ -39,7 +39,7 @@ export function DirectoryDialog({ actions, onOpen, onClose, onNewRoom }: {
     <Dialog title="Browse rooms" onClose={onClose} wide>
       <div className="directory">
         <div className="directory__bar">
-          <input type="search" className="filter" placeholder="Find rooms by name or topic" aria-label="Filter rooms"
+          <input type="search" className="filter" placeholder="Find rooms" aria-label="Filter rooms"
             value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
           <button type="button" className="ghost" onClick={onNewRoom}>New room</button>
         </div>

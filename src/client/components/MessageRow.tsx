@@ -92,11 +92,16 @@ export function ReplyQuote({ id, name, text, onJump }: { id: string; name: strin
 }
 
 /**
- * The start of a message as one line of plain words for a quote: Markdown marks, fences and quote
- * marks dropped, shortcodes shown as emoji when the table is loaded.
+ * The start of a message as one line of plain words for a quote or a sidebar preview: Markdown marks
+ * (strong, emphasis, strike, code, links, headings, list and quote marks) and fences dropped,
+ * shortcodes shown as emoji when the table is loaded. `snake_case` and `2*3*4` stay as typed.
  */
 export function quoteText(text: string, emoji?: (name: string) => string | undefined): string {
-  let out = text.replace(/```[^\n]*\n?/g, "").replace(/^\s*>\s?/gm, "").replace(/(\*\*|__|~~|`)/g, "");
+  let out = text.replace(/```[^\n]*\n?/g, "").replace(/^\s*>\s?/gm, "")
+    .replace(/^\s*(?:#{1,6}|[-*+]|\d+[.)])\s+/gm, "")
+    .replace(/!?\[([^\]\n]*)\]\([^)\s]*\)/g, "$1")
+    .replace(/(\*\*|__|~~|`)/g, "")
+    .replace(/(^|[^\w*])([*_])(?=\S)([^\n]*?\S)\2(?![\w*])/g, "$1$3");
   if (emoji) out = out.replace(/:([a-z0-9_+-]{1,40}):/gi, (whole, name: string) => emoji(name.toLowerCase()) ?? whole);
   return out.replace(/\s+/g, " ").trim();
 }

@@ -3,7 +3,9 @@ import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { listTime } from "../lib/time.js";
 import { unreadCount, unreadMentionCount, type ChatState } from "../state/chat.js";
 import { groupMembers, otherMemberId, roomKind, sortRooms, type RoomState } from "../state/rooms.js";
+import { useRichTextRenderer } from "../richtext/RichText.js";
 import { Avatar } from "./Avatar.js";
+import { quoteText } from "./MessageRow.js";
 import { displayRoomTitle, userName } from "./names.js";
 import { SidebarSection } from "./SidebarSection.js";
 
@@ -20,7 +22,9 @@ function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatSta
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
   const shared = kind !== "private";
   const sender = !last ? "" : last.from === state.me.id ? "You: " : shared ? `${userName(state, last.from)}: ` : "";
-  const preview = last ? sender + last.message : room.loaded ? (room.topic || "No messages yet") : "Loading…";
+  const renderer = useRichTextRenderer();
+  // The last message as plain words: "**Release**" shows as "Release", like the reply quote.
+  const preview = last ? sender + quoteText(last.message, renderer?.shortcodeEmoji) : room.loaded ? (room.topic || "No messages yet") : "Loading…";
   const nameId = `room-name-${room.id}`;
   const descId = `room-desc-${room.id}`;
   const active = state.activeRoomId === room.id;

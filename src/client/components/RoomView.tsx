@@ -42,7 +42,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   const subtitle = room.id === GENERAL_ROOM_ID
     ? `${onlineCount} online`
     : partner !== null ? (online ? "online" : "offline")
-    : [room.topic || (kind === "group" ? "Group conversation" : ""), memberCount ? `${memberCount} members` : ""].filter(Boolean).join(" · ");
+    : [room.topic || (kind === "group" ? "Group conversation" : ""), memberCount ? `${memberCount} ${memberCount === 1 ? "member" : "members"}` : ""].filter(Boolean).join(" · ");
 
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);

@@ -90,10 +90,12 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => voi
           <fieldset className="signin__demo">
             <legend>Demo users</legend>
             <div className="signin__chips">
-              {DEMO_USERS.map((name) => (
+              {DEMO_USERS.map((name, i) => (
                 <button key={name} type="button" className={`chip${username === name ? " chip--on" : ""}`} onClick={() => pick(name)}
                   aria-pressed={username === name}>
-                  <Avatar name={name} size={22} />
+                  {/* The app colours avatars by user id; the demo data creates these users first, as ids 1..4,
+                      so the chip wears the colour its user has once signed in. */}
+                  <Avatar name={name} id={i + 1} size={22} />
                   {name}
                 </button>
               ))}

@@ -136,6 +136,14 @@ describe("reply quotes", () => {
     expect(quoteText("```js\nlet a = 1;\n```")).toBe("let a = 1;");
     expect(quoteText("<b>kept as typed</b>")).toBe("<b>kept as typed</b>");
   });
+
+  it("drop emphasis, links, headings and list marks too, but keep snake_case and arithmetic", async () => {
+    const { quoteText } = await import("../components/MessageRow.js");
+    expect(quoteText("**Release 2.0** is _out_: see [the notes](https://example.com) *now*")).toBe(
+      "Release 2.0 is out: see the notes now");
+    expect(quoteText("# Plan\n- item one\n2. item two")).toBe("Plan item one item two");
+    expect(quoteText("set max_len and 2*3*4")).toBe("set max_len and 2*3*4");
+  });
 });
 
 describe("before the renderer is loaded", () => {

@@ -96,12 +96,12 @@ describe("chat reducer", () => {
     expect(s.pending.c9).toMatchObject({ clientId: "c9", status: "pending", text: "again" });
   });
 
-  it("presence changes add joined and left notices for others, not for me or repeats", () => {
+  it("presence changes add came-online and went-offline notices for others, not for me or repeats", () => {
     let s = signedIn("0");
     s = run(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }, { id: 1, username: "Pablo", online: true }] });
     s = run(s, { type: "presence", at: 1_800_000_001_000, users: [{ id: 2, username: "Joe", online: true }] });
     s = run(s, { type: "presence", at: 1_800_000_002_000, users: [{ id: 2, username: "Joe", online: false }] });
-    expect(s.notices.map((n) => n.text)).toEqual(["Joe joined", "Joe left"]);
+    expect(s.notices.map((n) => n.text)).toEqual(["Joe came online", "Joe went offline"]);
     expect(s.users[2]!.online).toBe(false);
   });
 

@@ -19,7 +19,7 @@ export interface ChatState {
   rooms: Readonly<Record<string, RoomState>>;
   users: Readonly<Record<number, UserWithPresence>>;
   pending: PendingMap;
-  /** "X joined" / "X left", shown in General. */
+  /** "X came online" / "X went offline", shown in General. */
   notices: readonly Notice[];
   /** People banned while this tab was open (people.ts). */
   banned: readonly number[];

@@ -15,7 +15,7 @@ describe("people slice", () => {
     let s = peopleReducer(empty, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }, { id: ME, username: "Pablo", online: true }] }, ME);
     s = peopleReducer(s, { type: "presence", at: 1_800_000_001_000, users: [{ id: 2, username: "Joe", online: true }] }, ME);
     s = peopleReducer(s, { type: "presence", at: 1_800_000_002_000, users: [{ id: 2, username: "Joe", online: false }] }, ME);
-    expect(s.notices.map((n) => [n.text, n.date])).toEqual([["Joe joined", 1_800_000_000], ["Joe left", 1_800_000_002]]);
+    expect(s.notices.map((n) => [n.text, n.date])).toEqual([["Joe came online", 1_800_000_000], ["Joe went offline", 1_800_000_002]]);
   });
 
   it("notices are capped at the newest 50", () => {

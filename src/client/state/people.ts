@@ -1,7 +1,7 @@
 import type { PresenceUser, UserWithPresence } from "../../protocol/index.js";
 import type { Notice } from "./timeline.js";
 
-/** Everyone this tab knows of (by id) and the "X joined" / "X left" notices shown in General. */
+/** Everyone this tab knows of (by id) and the "X came online" / "X went offline" notices shown in General (not "joined": that would read as joining the room). */
 export interface PeopleSlice {
   users: Readonly<Record<number, UserWithPresence>>;
   notices: readonly Notice[];
@@ -47,7 +47,7 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
         const before = users[u.id];
         users[u.id] = { id: u.id, username: u.username, online: u.online };
         if (u.id === meId || before?.online === u.online) continue;
-        notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "joined" : "left"}`, date: Math.floor(action.at / 1000) });
+        notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "came online" : "went offline"}`, date: Math.floor(action.at / 1000) });
       }
       return { ...slice, users, notices: notices.length ? [...slice.notices, ...notices].slice(-MAX_NOTICES) : slice.notices };
     }
