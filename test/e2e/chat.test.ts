@@ -1,23 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { chats, closeContexts, launchChromium, messageList, newPage, people, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { chats, messageList, newPage, people, sendMessage, signIn, useBrowserStack } from "./harness.js";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useBrowserStack();
 
 describe("web client: signing in", () => {
   it("a wrong password shows an alert and keeps the sign-in form", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(stack.url);
+    const { context, page } = await newPage(env.browser);
+    await page.goto(env.stack.url);
     await page.getByLabel("Username").fill("Pablo");
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -28,8 +17,8 @@ describe("web client: signing in", () => {
   });
 
   it("picking a demo user fills the form, and a new name asks before it registers an account", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(stack.url);
+    const { context, page } = await newPage(env.browser);
+    await page.goto(env.stack.url);
     await page.getByRole("button", { name: "Mary", exact: true }).click();
     expect(await page.getByLabel("Username").inputValue()).toBe("Mary");
     expect(await page.getByLabel("Password").inputValue()).toBe("password123");
@@ -47,8 +36,8 @@ describe("web client: signing in", () => {
   });
 
   it("a reload keeps the session and the open room; logging out ends it", async () => {
-    const { context, page } = await newPage(browser);
-    await signIn(page, stack.url, "Alex");
+    const { context, page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Alex");
     await chats(page).getByRole("button", { name: "Joe", exact: true }).click();
     await page.getByRole("heading", { name: "Joe" }).waitFor();
     await page.reload();
@@ -74,10 +63,10 @@ describe("web client: signing in", () => {
 
 describe("web client: two people chatting", () => {
   it("messages in General reach the other person live, with names, as plain text", async () => {
-    const pablo = await newPage(browser);
-    const joe = await newPage(browser);
-    await signIn(pablo.page, stack.url, "Pablo");
-    await signIn(joe.page, stack.url, "Joe");
+    const pablo = await newPage(env.browser);
+    const joe = await newPage(env.browser);
+    await signIn(pablo.page, env.stack.url, "Pablo");
+    await signIn(joe.page, env.stack.url, "Joe");
     await messageList(joe.page).getByText("Hello everyone!", { exact: false }).waitFor();
 
     const html = `<img src=x onerror="window.__pwned=1"><b>bold?</b> ${Date.now()}`;
@@ -113,12 +102,12 @@ describe("web client: two people chatting", () => {
   });
 
   it("a private conversation started from the people list shows up unread for the other person only", async () => {
-    const pablo = await newPage(browser);
-    const mary = await newPage(browser);
-    const joe = await newPage(browser);
-    await signIn(mary.page, stack.url, "Mary");
-    await signIn(joe.page, stack.url, "Joe");
-    await signIn(pablo.page, stack.url, "Pablo");
+    const pablo = await newPage(env.browser);
+    const mary = await newPage(env.browser);
+    const joe = await newPage(env.browser);
+    await signIn(mary.page, env.stack.url, "Mary");
+    await signIn(joe.page, env.stack.url, "Joe");
+    await signIn(pablo.page, env.stack.url, "Pablo");
     // Unread state is the server's: the demo's messages to Mary are unread until she reads them.
     for (const name of ["Pablo", "Joe"]) {
       await chats(mary.page).getByRole("button", { name, exact: true }).click();
@@ -150,10 +139,10 @@ describe("web client: two people chatting", () => {
   });
 
   it("people going online and offline show a dot and a notice in General", async () => {
-    const pablo = await newPage(browser);
-    await signIn(pablo.page, stack.url, "Pablo");
-    const alex = await newPage(browser);
-    await signIn(alex.page, stack.url, "Alex");
+    const pablo = await newPage(env.browser);
+    await signIn(pablo.page, env.stack.url, "Pablo");
+    const alex = await newPage(env.browser);
+    await signIn(alex.page, env.stack.url, "Alex");
     await messageList(pablo.page).getByText("Alex came online").waitFor();
     const alexRow = people(pablo.page).getByRole("button", { name: "Alex", exact: true });
     await alexRow.getByText("online").waitFor();

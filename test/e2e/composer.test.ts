@@ -1,26 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { chats, closeContexts, launchChromium, messageList, newPage, signIn, startStack, type Stack } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { chats, messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useBrowserStack();
 
 const SHOTS = process.env.SCREENSHOT_DIR;
 
 describe("web client: the composer near the length limit", () => {
   for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     it(`a 4,100-character paste is kept, says it is 100 over, and cannot be sent until shortened (${viewport.width} px)`, async () => {
-      const { page } = await newPage(browser, viewport);
-      await signIn(page, stack.url, "Alex");
+      const { page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, "Alex");
       await chats(page).getByRole("button", { name: "General", exact: true }).click();
       const box = page.getByRole("textbox", { name: "Message" });
       const send = page.getByRole("button", { name: "Send" });
@@ -45,8 +34,8 @@ describe("web client: the composer near the length limit", () => {
   }
 
   it("counts an emoji as one character, as the server does: 3,900 emoji leave 100", async () => {
-    const { page } = await newPage(browser);
-    await signIn(page, stack.url, "Mary");
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Mary");
     await chats(page).getByRole("button", { name: "General", exact: true }).click();
     const box = page.getByRole("textbox", { name: "Message" });
     await box.fill("🙂".repeat(3900));
@@ -56,8 +45,8 @@ describe("web client: the composer near the length limit", () => {
   });
 
   it("a draft of only invisible characters cannot be sent", async () => {
-    const { page } = await newPage(browser);
-    await signIn(page, stack.url, "Joe");
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Joe");
     await chats(page).getByRole("button", { name: "General", exact: true }).click();
     await page.getByRole("textbox", { name: "Message" }).fill("\u200b\u00a0\u3000");
     await page.getByText("Nothing visible to send").waitFor();

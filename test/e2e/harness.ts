@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { existsSync } from "node:fs";
 import type { Config } from "../../src/server/config.js";
@@ -15,6 +16,30 @@ export async function launchChromium(): Promise<Browser> {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
+}
+
+/** What a browser test file runs against: set once its `beforeAll` has run. */
+export interface BrowserStack {
+  readonly stack: Stack;
+  readonly browser: Browser;
+}
+
+/**
+ * Registers the hooks of a browser test file: one stack (see `startStack`, with `config`) and one
+ * Chromium for the whole file, every browser context closed after each test, both stopped at the
+ * end. Read `env.stack` and `env.browser` inside tests and hooks.
+ */
+export function useBrowserStack(config: Partial<Config> = {}): BrowserStack {
+  const env = {} as { stack: Stack; browser: Browser };
+  beforeAll(async () => {
+    [env.stack, env.browser] = await Promise.all([startStack(config), launchChromium()]);
+  });
+  afterEach(closeContexts);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.stack?.close();
+  });
+  return env;
 }
 
 export interface Stack {

@@ -1,25 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { chats, closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { chats, messageList, newPage, sendMessage, signIn, useBrowserStack } from "./harness.js";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useBrowserStack();
 
 const noSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 describe("web client: layout and keyboard", () => {
   it("on a 390x844 phone the chat list and the room are two screens with Back", async () => {
-    const { context, page } = await newPage(browser, { width: 390, height: 844 });
-    await signIn(page, stack.url, "Mary");
+    const { context, page } = await newPage(env.browser, { width: 390, height: 844 });
+    await signIn(page, env.stack.url, "Mary");
     const general = chats(page).getByRole("button", { name: "General", exact: true });
     await general.waitFor();
     expect(await page.getByRole("textbox", { name: "Message" }).count()).toBe(0);
@@ -51,8 +41,8 @@ describe("web client: layout and keyboard", () => {
   });
 
   it("the chat can be used from the keyboard alone", async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(stack.url);
+    const { context, page } = await newPage(env.browser);
+    await page.goto(env.stack.url);
     await page.getByLabel("Username").focus();
     await page.keyboard.type("Alex");
     await page.keyboard.press("Tab");
@@ -82,8 +72,8 @@ describe("web client: layout and keyboard", () => {
   });
 
   it("on a phone a new room's details fit the screen, even with a long owner name, and say '1 member'", async () => {
-    const { context, page } = await newPage(browser, { width: 390, height: 844 });
-    await page.goto(stack.url);
+    const { context, page } = await newPage(env.browser, { width: 390, height: 844 });
+    await page.goto(env.stack.url);
     await page.getByLabel("Username").fill("Annabelle-Longname-Example");
     await page.getByLabel("Password").fill("a-long-enough-password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -105,8 +95,8 @@ describe("web client: layout and keyboard", () => {
   });
 
   it("dark mode follows the system setting", async () => {
-    const { context, page } = await newPage(browser, { width: 800, height: 600 }, { colorScheme: "dark" });
-    await page.goto(stack.url);
+    const { context, page } = await newPage(env.browser, { width: 800, height: 600 }, { colorScheme: "dark" });
+    await page.goto(env.stack.url);
     await page.getByLabel("Username").waitFor();
     const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     const [r, g, b] = background.match(/\d+/g)!.map(Number);

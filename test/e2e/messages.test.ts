@@ -1,19 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page, WebSocketRoute } from "playwright-core";
 import { api, connect, login, send } from "../support/chat-client.js";
-import { chats, closeContexts, launchChromium, messageList, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { chats, messageList, newPage, sendMessage, signIn, useBrowserStack } from "./harness.js";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useBrowserStack();
 
 // A message's actions show on hover and on focus; the tests focus the row (a hover is lost when the
 // list scrolls under the pointer).
@@ -24,10 +14,10 @@ function row(page: Page, text: string) {
 }
 
 async function twoPeople(first = "Pablo", second = "Mary") {
-  const a = await newPage(browser);
-  await signIn(a.page, stack.url, first);
-  const b = await newPage(browser);
-  await signIn(b.page, stack.url, second);
+  const a = await newPage(env.browser);
+  await signIn(a.page, env.stack.url, first);
+  const b = await newPage(env.browser);
+  await signIn(b.page, env.stack.url, second);
   return { a: a.page, b: b.page, contextA: a.context };
 }
 
@@ -201,10 +191,10 @@ describe("web client: message actions in Chromium", () => {
   });
 
   it("edits, deletions and reactions made while a reader was offline are applied when it reconnects", async () => {
-    const pablo = (await newPage(browser)).page;
-    await signIn(pablo, stack.url, "Pablo");
+    const pablo = (await newPage(env.browser)).page;
+    await signIn(pablo, env.stack.url, "Pablo");
     // Mary's live connection goes through the test, which can cut it and refuse reconnections.
-    const mary = (await newPage(browser)).page;
+    const mary = (await newPage(env.browser)).page;
     // While cut, a new connection attempt is held (it waits for the server's answer) until restored.
     let cut = false;
     const live = new Set<WebSocketRoute>();
@@ -214,7 +204,7 @@ describe("web client: message actions in Chromium", () => {
       ws.connectToServer();
       live.add(ws);
     });
-    await signIn(mary, stack.url, "Mary");
+    await signIn(mary, env.stack.url, "Mary");
     const stamp = Date.now();
     for (const text of [`to edit ${stamp}`, `to delete ${stamp}`, `to react ${stamp}`]) await sendMessage(pablo, text);
     await row(mary, `to react ${stamp}`).waitFor();
@@ -248,11 +238,11 @@ describe("web client: message actions in Chromium", () => {
   }, 60_000);
 
   it("clicking the quote of a reply whose original is not loaded loads older history until it is there", async () => {
-    const writer = await login(stack.url, "quoter", "quoter-password");
-    const reader = await login(stack.url, "quoted", "quoted-password");
-    const room = await api(stack.url, "/room", writer.cookie, { method: "POST", body: JSON.stringify({ user1: writer.user.id, user2: reader.user.id }) });
+    const writer = await login(env.stack.url, "quoter", "quoter-password");
+    const reader = await login(env.stack.url, "quoted", "quoted-password");
+    const room = await api(env.stack.url, "/room", writer.cookie, { method: "POST", body: JSON.stringify({ user1: writer.user.id, user2: reader.user.id }) });
     const roomId = room.body.id as string;
-    const socket = await connect(stack.url, writer.cookie);
+    const socket = await connect(env.stack.url, writer.cookie);
     try {
       const original = await send(socket, { roomId, message: "the very first plan", clientId: "q-original" });
       if (!original.ok) throw new Error(original.error);
@@ -265,8 +255,8 @@ describe("web client: message actions in Chromium", () => {
     } finally {
       socket.disconnect();
     }
-    const { page } = await newPage(browser);
-    await signIn(page, stack.url, "quoted", "quoted-password");
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "quoted", "quoted-password");
     await chats(page).getByRole("button", { name: "quoter", exact: true }).click();
     const quote = row(page, "back to the plan").getByRole("button", { name: /^Reply to quoter: the very first plan/ });
     await quote.waitFor();

@@ -1,19 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
 import { PushPayload } from "../../src/protocol/index.js";
-import { chats, closeContexts, launchChromium, newPage, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { chats, newPage, sendMessage, signIn, useBrowserStack } from "./harness.js";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useBrowserStack();
 
 /**
  * A page whose Notification API is a recorder (headless Chromium shows no desktop notifications)
@@ -53,29 +43,29 @@ const shownNotifications = (page: Page) =>
 
 describe("web client: installable app and notifications", () => {
   it("links a manifest with 192 and 512 px icons and registers the service worker at /sw.js", async () => {
-    const { page } = await newPage(browser);
-    await signIn(page, stack.url, "Pablo");
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Pablo");
     const href = await page.locator('link[rel="manifest"]').getAttribute("href");
     expect(href).toBe("/manifest.webmanifest");
-    const manifest = await (await page.request.get(`${stack.url}${href}`)).json();
+    const manifest = await (await page.request.get(`${env.stack.url}${href}`)).json();
     expect(manifest).toMatchObject({ name: "Redis Chat", start_url: "/", display: "standalone" });
     for (const size of ["192x192", "512x512"]) {
       const icon = (manifest.icons as { src: string; sizes: string }[]).find((i) => i.sizes === size)!;
-      const response = await page.request.get(`${stack.url}${icon.src}`);
+      const response = await page.request.get(`${env.stack.url}${icon.src}`);
       expect(response.status()).toBe(200);
       expect(response.headers()["content-type"]).toBe("image/png");
     }
     const scriptURL = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
-    expect(scriptURL).toBe(`${stack.url}/sw.js`);
-    const csp = (await page.request.get(stack.url)).headers()["content-security-policy"];
+    expect(scriptURL).toBe(`${env.stack.url}/sw.js`);
+    const csp = (await page.request.get(env.stack.url)).headers()["content-security-policy"];
     expect(csp).toContain("worker-src 'self'");
     expect(csp).toContain("manifest-src 'self'");
   });
 
   it("the service worker shows a Web Push message, one notification per room, carrying the room to open", async () => {
-    const { context, page } = await newPage(browser);
-    await context.grantPermissions(["notifications"], { origin: stack.url });
-    await signIn(page, stack.url, "Alex");
+    const { context, page } = await newPage(env.browser);
+    await context.grantPermissions(["notifications"], { origin: env.stack.url });
+    await signIn(page, env.stack.url, "Alex");
     await page.evaluate(async () => void (await navigator.serviceWorker.ready));
     const cdp = await context.newCDPSession(page);
     const registrations: { registrationId: string; isDeleted: boolean }[] = [];
@@ -86,7 +76,7 @@ describe("web client: installable app and notifications", () => {
     const registrationId = registrations.find((r) => !r.isDeleted)!.registrationId;
     // What the server sends (decrypted by the browser before the worker sees it).
     const deliver = (payload: PushPayload) =>
-      cdp.send("ServiceWorker.deliverPushMessage", { origin: stack.url, registrationId, data: JSON.stringify(PushPayload.parse(payload)) });
+      cdp.send("ServiceWorker.deliverPushMessage", { origin: env.stack.url, registrationId, data: JSON.stringify(PushPayload.parse(payload)) });
     await deliver({ title: "General", body: "Joe: @Alex first", roomId: "0", messageId: "1", reason: "mention", url: "/#/room/0" });
     await deliver({ title: "General", body: "Joe: @Alex second", roomId: "0", messageId: "2", reason: "mention", url: "/#/room/0" });
     await deliver({ title: "Mary", body: "lunch?", roomId: "3:4", messageId: "3", reason: "conversation", url: "/#/room/3:4" });
@@ -102,8 +92,8 @@ describe("web client: installable app and notifications", () => {
   });
 
   it("loads the app shell offline once the service worker has cached it", async () => {
-    const { context, page } = await newPage(browser);
-    await signIn(page, stack.url, "Joe");
+    const { context, page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Joe");
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
       if (!navigator.serviceWorker.controller) {
@@ -121,13 +111,13 @@ describe("web client: installable app and notifications", () => {
   });
 
   it("a private message while the tab is hidden shows a desktop notification; clicking it opens the room", async () => {
-    const mary = await newPage(browser);
+    const mary = await newPage(env.browser);
     await withFakeNotifications(mary.context, "granted");
-    await signIn(mary.page, stack.url, "Mary");
+    await signIn(mary.page, env.stack.url, "Mary");
     await mary.page.getByRole("heading", { name: "General" }).waitFor();
 
-    const alex = await newPage(browser);
-    await signIn(alex.page, stack.url, "Alex");
+    const alex = await newPage(env.browser);
+    await signIn(alex.page, env.stack.url, "Alex");
     await mary.page.evaluate(() => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(true));
     await sendMessage(alex.page, "General chatter that mentions no one");
     await alex.page.getByRole("button", { name: "Mary", exact: true }).first().click();
@@ -148,11 +138,11 @@ describe("web client: installable app and notifications", () => {
   });
 
   it("no notification for a visible tab, nor from a room set to 'Nothing' in the header menu", async () => {
-    const joe = await newPage(browser);
+    const joe = await newPage(env.browser);
     await withFakeNotifications(joe.context, "granted");
-    await signIn(joe.page, stack.url, "Joe");
-    const pablo = await newPage(browser);
-    await signIn(pablo.page, stack.url, "Pablo");
+    await signIn(joe.page, env.stack.url, "Joe");
+    const pablo = await newPage(env.browser);
+    await signIn(pablo.page, env.stack.url, "Pablo");
     await pablo.page.getByRole("button", { name: "Joe", exact: true }).first().click();
     await pablo.page.getByRole("heading", { name: "Joe" }).waitFor();
     await sendMessage(pablo.page, "visible tab: no notification");
@@ -169,16 +159,16 @@ describe("web client: installable app and notifications", () => {
     expect(await shownNotifications(joe.page)).toEqual([]);
 
     // Kept on the server: a fresh page (another device) shows the same choice.
-    const joe2 = await newPage(browser);
-    await signIn(joe2.page, stack.url, "Joe");
+    const joe2 = await newPage(env.browser);
+    await signIn(joe2.page, env.stack.url, "Joe");
     await chats(joe2.page).getByRole("button", { name: "Pablo", exact: true }).click();
     await joe2.page.getByRole("button", { name: "Notifications: Nothing" }).waitFor();
   });
 
   it("offers notifications in a banner, never the browser's prompt on load; 'Not now' keeps it closed", async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(env.browser);
     await withFakeNotifications(context, "default");
-    await signIn(page, stack.url, "Alex");
+    await signIn(page, env.stack.url, "Alex");
     const banner = page.getByRole("region", { name: "Get notified" });
     await banner.waitFor();
     expect(await page.evaluate(() => Notification.permission)).toBe("default");
@@ -191,9 +181,9 @@ describe("web client: installable app and notifications", () => {
   });
 
   it("'Turn on' in the banner asks the browser for permission, and the banner goes", async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(env.browser);
     await withFakeNotifications(context, "default");
-    await signIn(page, stack.url, "Mary");
+    await signIn(page, env.stack.url, "Mary");
     const banner = page.getByRole("region", { name: "Get notified" });
     await banner.getByRole("button", { name: "Turn on" }).click();
     await banner.waitFor({ state: "detached" });

@@ -1,19 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { chats, closeContexts, launchChromium, messageList, newPage, people, sendMessage, signIn, startStack, type Stack } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { chats, messageList, newPage, people, sendMessage, signIn, useBrowserStack } from "./harness.js";
 
 // Invitations only, and Pablo (a demo user) an administrator, as ADMIN_USERNAMES would make him.
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ registration: "invite", adminUsernames: ["Pablo"] }), launchChromium()]);
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useBrowserStack({ registration: "invite", adminUsernames: ["Pablo"] });
 
 function room(page: Page, name: string) {
   return chats(page).getByRole("button", { name, exact: true });
@@ -35,10 +25,10 @@ async function createRoom(page: Page, name: string, options: { topic?: string; c
 
 describe("web client: rooms people make", { timeout: 60_000 }, () => {
   it("creating a closed room with a member shows it to that member at once, and only to them; renaming and removal follow live", async () => {
-    const pablo = await newPage(browser);
-    const mary = await newPage(browser);
-    const joe = await newPage(browser);
-    await Promise.all([signIn(pablo.page, stack.url, "Pablo"), signIn(mary.page, stack.url, "Mary"), signIn(joe.page, stack.url, "Joe")]);
+    const pablo = await newPage(env.browser);
+    const mary = await newPage(env.browser);
+    const joe = await newPage(env.browser);
+    await Promise.all([signIn(pablo.page, env.stack.url, "Pablo"), signIn(mary.page, env.stack.url, "Mary"), signIn(joe.page, env.stack.url, "Joe")]);
 
     await createRoom(pablo.page, "plans-e2e", { topic: "What we do next", closed: true, members: ["Mary"] });
     await pablo.page.getByText("What we do next · 2 members").waitFor();
@@ -68,9 +58,9 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
   });
 
   it("an open room is joined from the directory in one click, and the owner sees the new member", async () => {
-    const joe = await newPage(browser);
-    const mary = await newPage(browser);
-    await Promise.all([signIn(joe.page, stack.url, "Joe"), signIn(mary.page, stack.url, "Mary")]);
+    const joe = await newPage(env.browser);
+    const mary = await newPage(env.browser);
+    await Promise.all([signIn(joe.page, env.stack.url, "Joe"), signIn(mary.page, env.stack.url, "Mary")]);
     await createRoom(joe.page, "open-e2e", { topic: "Everyone welcome" });
     await joe.page.getByRole("button", { name: "Room details" }).click();
     const members = joe.page.getByRole("complementary", { name: "Room details" }).getByRole("list", { name: "Members" });
@@ -97,10 +87,10 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
   });
 
   it("a group conversation started from the people list reaches everyone in it, and opening it again gives the same room", async () => {
-    const pablo = await newPage(browser);
-    const alex = await newPage(browser);
-    const mary = await newPage(browser);
-    await Promise.all([signIn(pablo.page, stack.url, "Pablo"), signIn(alex.page, stack.url, "Alex"), signIn(mary.page, stack.url, "Mary")]);
+    const pablo = await newPage(env.browser);
+    const alex = await newPage(env.browser);
+    const mary = await newPage(env.browser);
+    await Promise.all([signIn(pablo.page, env.stack.url, "Pablo"), signIn(alex.page, env.stack.url, "Alex"), signIn(mary.page, env.stack.url, "Mary")]);
 
     const choose = async (page: Page, names: string[]) => {
       await people(page).getByRole("button", { name: "New group" }).click();
@@ -125,9 +115,9 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
   });
 
   it("unread counts come from the server: a reload and a second tab see the same badge", async () => {
-    const joe = await newPage(browser);
-    const mary = await newPage(browser);
-    await Promise.all([signIn(joe.page, stack.url, "Joe"), signIn(mary.page, stack.url, "Mary")]);
+    const joe = await newPage(env.browser);
+    const mary = await newPage(env.browser);
+    await Promise.all([signIn(joe.page, env.stack.url, "Joe"), signIn(mary.page, env.stack.url, "Mary")]);
     await createRoom(joe.page, "unread-e2e", { closed: true, members: ["Mary"] });
     await sendMessage(joe.page, "one");
     await sendMessage(joe.page, "two");
@@ -137,7 +127,7 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
 
     // Reading it in another tab clears the badge here too.
     const second = await mary.context.newPage();
-    await second.goto(stack.url);
+    await second.goto(env.stack.url);
     await room(second, "unread-e2e").click();
     await messageList(second).getByText("two").waitFor();
     await room(mary.page, "unread-e2e").getByLabel("2 unread").waitFor({ state: "detached" });
@@ -146,8 +136,8 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
 
 describe("web client: administrators and invitations", { timeout: 60_000 }, () => {
   it("an invitation link signs a new person up; without a code the same name is refused", async () => {
-    const pablo = await newPage(browser);
-    await signIn(pablo.page, stack.url, "Pablo");
+    const pablo = await newPage(env.browser);
+    await signIn(pablo.page, env.stack.url, "Pablo");
     await pablo.page.getByRole("button", { name: "Admin" }).click();
     const admin = pablo.page.getByRole("dialog", { name: "Administration" });
     await admin.getByRole("button", { name: "Create invitation link" }).click();
@@ -155,8 +145,8 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
     expect(url).toMatch(/\?invite=[A-Za-z0-9_-]{8,}/);
 
     // Without the code: asked to confirm, and refused for want of an invitation.
-    const stranger = await newPage(browser);
-    await stranger.page.goto(stack.url);
+    const stranger = await newPage(env.browser);
+    await stranger.page.goto(env.stack.url);
     await stranger.page.getByLabel("Username").fill("invited_e2e");
     await stranger.page.getByLabel("Password").fill("long-enough-password");
     await stranger.page.getByRole("button", { name: "Sign in" }).click();
@@ -166,8 +156,8 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
     expect(await stranger.page.getByRole("button", { name: "Log out" }).count()).toBe(0);
 
     // With the link: the code is filled in.
-    const invited = await newPage(browser);
-    await invited.page.goto(url.replace(/^https?:\/\/[^/]+/, stack.url));
+    const invited = await newPage(env.browser);
+    await invited.page.goto(url.replace(/^https?:\/\/[^/]+/, env.stack.url));
     await invited.page.getByText("You have an invitation").waitFor();
     await invited.page.getByLabel("Username").fill("invited_e2e");
     await invited.page.getByLabel("Password").fill("long-enough-password");
@@ -186,9 +176,9 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
   });
 
   it("a banned person is signed out at once and cannot sign in again until the ban is lifted", async () => {
-    const pablo = await newPage(browser);
-    const alex = await newPage(browser);
-    await Promise.all([signIn(pablo.page, stack.url, "Pablo"), signIn(alex.page, stack.url, "Alex")]);
+    const pablo = await newPage(env.browser);
+    const alex = await newPage(env.browser);
+    await Promise.all([signIn(pablo.page, env.stack.url, "Pablo"), signIn(alex.page, env.stack.url, "Alex")]);
     await pablo.page.getByRole("button", { name: "Admin" }).click();
     const admin = pablo.page.getByRole("dialog", { name: "Administration" });
     await admin.getByRole("tab", { name: "Bans" }).click();
