@@ -220,6 +220,14 @@ describe("message actions across two instances", () => {
       for (const tab of ["carol@B", "dave@A", "alice@A"]) await waitHeard(tab, "message.deleted", (c) => c.id === message.id);
       expect(await api(a, `/room/0/messages/${message.id}`, cookies.dave, { method: "DELETE" })).toMatchObject({ status: 404 });
     });
+    it("an administrator deletes a message in a private room they are not in; the members see it go", async () => {
+      const message = await say("alice@A", { roomId: dm, message: "something to moderate" });
+      const res = await api(b, `/room/${dm}/messages/${message.id}`, cookies.dave, { method: "DELETE" });
+      expect(res).toMatchObject({ status: 200, body: { roomId: dm, id: message.id } });
+      for (const tab of ["alice@A", "bob@B"]) await waitHeard(tab, "message.deleted", (c) => c.id === message.id);
+      // Deleting is all an administrator may do there: reading stays the members'.
+      expect(await api(a, `/room/${dm}/messages?offset=0&size=5`, cookies.dave)).toMatchObject({ status: 403 });
+    });
   });
 
   describe("reactions", () => {

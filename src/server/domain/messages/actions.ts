@@ -62,9 +62,12 @@ export class MessageActions {
     return { ok: true, value: result.change };
   }
 
-  /** The author, or an administrator, deletes a message. */
+  /**
+   * The author, or an administrator, deletes a message. Administrators moderate every room, so for
+   * them membership is not required (a room that does not exist answers "no such message").
+   */
   async delete(userId: number, roomId: string, id: string, serverId: string): Promise<Outcome<MessageDeleted>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId)) && !(await this.roles.isAdmin(userId))) return NOT_MEMBER;
     const result = await this.edits.delete(roomId, id, userId, () => this.roles.isAdmin(userId), serverId);
     if (result.status === "not-found") return NO_MESSAGE;
     if (result.status === "forbidden") {
