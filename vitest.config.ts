@@ -2,13 +2,35 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/client/**/*.test.{ts,tsx}"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Each file starts its own redis-server (and some start servers and Chromium): two at a time
-    // fits a 2-core machine.
-    maxWorkers: 2,
-    fileParallelism: true,
     reporters: ["default"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "server",
+          include: ["test/**/*.test.ts", "src/client/**/*.test.{ts,tsx}"],
+          exclude: ["test/e2e/**", "**/node_modules/**"],
+          // Each file starts its own redis-server (and some start several servers): two at a time
+          // fits a 2-core machine.
+          maxWorkers: 2,
+          fileParallelism: true,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["test/e2e/**/*.test.ts"],
+          // Chromium, a server and a redis-server per file, and tests of timing (typing that
+          // expires, restarts, reconnections): one file at a time, after the rest, so a 2-core
+          // machine is not shared with another file's browser.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
