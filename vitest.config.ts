@@ -28,6 +28,9 @@ export default defineConfig({
           // expires, restarts, reconnections): one file at a time, after the rest, so a 2-core
           // machine is not shared with another file's browser.
           fileParallelism: false,
+          // Two browser contexts signing in, then waits of several seconds by design (a typing
+          // indicator that expires after 6 s): 30 s is too tight on a loaded 2-core machine.
+          testTimeout: 60_000,
           sequence: { groupOrder: 1 },
         },
       },
