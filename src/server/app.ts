@@ -160,7 +160,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
   });
   const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, connections.nodeFailures);
   let draining = false;
   metrics.sources.sockets = () => {
     const rooms = io.of("/").adapter.rooms;

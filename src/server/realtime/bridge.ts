@@ -10,13 +10,15 @@ import {
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
-import { messageIdFromMicros } from "../domain/message-ids.js";
 import { normalizeMessage } from "../domain/messages.js";
 import type { Logger } from "../logger.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
+import type { NodeFailures } from "../redis/node-failures.js";
+import type { ChannelSubscriber } from "../redis/subscriber.js";
 import type { LocalDelivery } from "./delivery.js";
+import { SubscriptionRecovery } from "./subscription-recovery.js";
 import { rawMemberText } from "./raw-json.js";
 import { normalizeShowRoom } from "./seed-shapes.js";
 
@@ -37,8 +39,8 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
-/** Clocks differ between servers and Redis: catch up from a little before the subscription broke. */
-const RESYNC_MARGIN_MS = 10_000;
+/** The name of the `MESSAGES` subscription in SubscriptionRecovery. */
+const MESSAGES_SUBSCRIPTION = "MESSAGES";
 
 /**
  * The seed's pub/sub bridge: every instance publishes what happens on it to `MESSAGES` as
@@ -46,15 +48,17 @@ const RESYNC_MARGIN_MS = 10_000;
  * room's members. Messages are published by the store script itself (same round trip).
  *
  * Pub/sub keeps nothing: what is published while this server's subscription is down never reaches
- * it. So when the subscriber connection fails, the bridge publishes a probe of its own until it
- * hears it back (the subscription is live again), then tells its sockets to catch up on history
- * from just before the break (`resync`).
+ * it. So when the subscriber connection fails (on Cluster: or moves to another node), the bridge
+ * publishes a probe of its own until it hears it back (the subscription is live again), then tells
+ * its sockets to catch up on history from just before the break (`resync`, see
+ * SubscriptionRecovery). On Cluster, a master that fails may also have acknowledged messages whose
+ * publication never crossed the cluster bus: every socket catches up once its slots are served again.
  */
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
   private readonly ownPrefix: string;
-  /** When the subscription broke (ms), while it is down. */
-  private brokenSince = 0;
+  /** Every lost subscription of this instance ends in a resync through it (bus: sharded ones too). */
+  readonly recovery: SubscriptionRecovery;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
@@ -68,13 +72,15 @@ export class PubSubBridge {
 
   constructor(
     private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly subscriber: ChannelSubscriber,
     private readonly serverId: string,
     private readonly delivery: LocalDelivery,
     private readonly log: Logger,
     private readonly metrics?: ChatMetrics,
+    private readonly nodeFailures?: NodeFailures,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+    this.recovery = new SubscriptionRecovery(delivery, log, metrics);
   }
 
   /** Handles other instances' envelopes of `type` (a type of ours; the seed's are handled here). */
@@ -100,20 +106,22 @@ export class PubSubBridge {
 
   async start(): Promise<void> {
     await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
-    this.subscriber.on("error", this.onSubscriberError);
+    this.subscriber.onLost(this.onSubscriptionLost);
+    this.nodeFailures?.onFailed(this.onNodeFailed);
+    this.nodeFailures?.onServed(this.onNodeServed);
     this.started = true;
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    this.subscriber.off("error", this.onSubscriberError);
     clearInterval(this.probe?.timer);
     await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
   }
 
-  private readonly onSubscriberError = () => {
-    if (this.brokenSince) return;
-    this.brokenSince = Date.now();
+  private readonly onSubscriptionLost = (at: number) => {
+    if (!this.started) return;
+    this.recovery.lost(MESSAGES_SUBSCRIPTION, "everyone", at);
+    if (this.probe) return;
     const token = randomUUID();
     const timer = setInterval(() => void this.publish("probe", token).catch(() => {}), PROBE_EVERY_MS);
     timer.unref();
@@ -123,18 +131,27 @@ export class PubSubBridge {
   private subscriptionRestored(): void {
     clearInterval(this.probe?.timer);
     this.probe = undefined;
-    const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
-    this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
-    this.brokenSince = 0;
-    this.metrics?.pubsubResyncs.inc();
     for (const listener of this.restoredListeners) listener();
-    this.delivery.resync(since);
+    this.recovery.restored(MESSAGES_SUBSCRIPTION);
   }
+
+  /**
+   * A master failed: what it acknowledged and published in its last moments may not have crossed
+   * the cluster bus to the node this instance listens on, and catching up on its rooms needs its
+   * slots served again (its replica promoted). So every socket catches up once they are.
+   */
+  private readonly onNodeFailed = (address: string, at: number) => {
+    if (this.started) this.recovery.lost(`node:${address}`, "everyone", at);
+  };
+
+  private readonly onNodeServed = (address: string) => {
+    for (const listener of this.restoredListeners) listener();
+    this.recovery.restored(`node:${address}`);
+  };
 
   /** True while the `MESSAGES` subscription is known to work (readiness). */
   get live(): boolean {
-    const ready = (this.subscriber as { isReady?: boolean }).isReady;
-    return this.brokenSince === 0 && this.started && ready !== false;
+    return this.started && this.subscriber.live && !this.recovery.isLost(MESSAGES_SUBSCRIPTION);
   }
 
   async publish(type: OutgoingType, data: unknown): Promise<void> {

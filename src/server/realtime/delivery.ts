@@ -73,10 +73,19 @@ export class LocalDelivery {
     }
   }
 
-  /** Tells every local socket to fetch what was said after `since` (see `Resync`). */
-  resync(since: string): void {
+  /**
+   * Tells local sockets to fetch what was said after `since` (see `Resync`): every socket, or those
+   * that receive the given rooms' messages.
+   */
+  resync(since: string, roomIds?: string[]): void {
     this.flushMessages();
-    this.io.emit("resync", { since });
+    if (!roomIds) {
+      this.io.emit("resync", { since });
+      return;
+    }
+    if (roomIds.length === 0) return;
+    const targets = roomIds.flatMap((roomId) => [...deliveryTargets("seed", roomId), ...deliveryTargets("batch", roomId)]);
+    this.io.to(targets).emit("resync", { since });
   }
 
   /** Sends whatever is pending now (on shutdown). */
