@@ -1,4 +1,4 @@
-import { reachableMasterClients, type Redis } from "../redis/connection.js";
+import { isRedisUnavailable, reachableMasterClients, type Redis } from "../redis/connection.js";
 import { LuaScript } from "../redis/script.js";
 
 /** Longer than this without an answer counts as Redis not answering. */
@@ -48,7 +48,8 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
       }),
     ]);
     if (!loaded) scripts = "failing";
-  } catch {
+  } catch (err) {
+    if (process.env.DEBUG_READINESS) console.log("readiness", String(err));
     redis = "failing";
     scripts = "failing";
   } finally {
@@ -73,8 +74,13 @@ async function ensureScripts(redis: Redis): Promise<boolean> {
   const shas = LuaScript.allShas();
   const loaded = async (client: Redis) => (await client.scriptExists(shas)).every((flag) => Number(flag) === 1);
   const masters = await reachableMasterClients(redis);
-  const results = await Promise.all(
+  const results = await Promise.allSettled(
     masters.map(async (client) => (await loaded(client)) || (await LuaScript.loadAll(client), await loaded(client))),
   );
-  return results.every(Boolean);
+  // A master whose connection failed during the check (it just died, or the topology changed and
+  // its client was replaced) is one this instance does not reach: like the others not connected.
+  const answered = results.filter((r) => r.status === "fulfilled" || !isRedisUnavailable(r.reason) || masters.length === 1);
+  if (answered.length === 0) throw new Error("no master answered");
+  for (const result of answered) if (result.status === "rejected") throw result.reason;
+  return answered.every((result) => result.status === "fulfilled" && result.value);
 }
