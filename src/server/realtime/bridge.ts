@@ -39,11 +39,6 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
-/**
- * A subscription moving to another node (Cluster) is back within milliseconds, and what it missed
- * is caught up: readiness reports it down only when it stays down longer than this.
- */
-const SUBSCRIPTION_DOWN_GRACE_MS = 1000;
 /** The name of the `MESSAGES` subscription in SubscriptionRecovery. */
 const MESSAGES_SUBSCRIPTION = "MESSAGES";
 
@@ -64,8 +59,6 @@ export class PubSubBridge {
   private readonly ownPrefix: string;
   /** Every lost subscription of this instance ends in a resync through it (bus: sharded ones too). */
   readonly recovery: SubscriptionRecovery;
-  /** When the subscriber connection last broke (ms). */
-  private subscriberLostAt = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
@@ -127,7 +120,6 @@ export class PubSubBridge {
 
   private readonly onSubscriptionLost = (at: number) => {
     if (!this.started) return;
-    this.subscriberLostAt = at;
     this.recovery.lost(MESSAGES_SUBSCRIPTION, "everyone", at);
     if (this.probe) return;
     const token = randomUUID();
@@ -157,13 +149,9 @@ export class PubSubBridge {
     this.recovery.restored(`node:${address}`);
   };
 
-  /**
-   * True while the `MESSAGES` subscription works, or broke less than SUBSCRIPTION_DOWN_GRACE_MS ago
-   * (readiness). What it missed meanwhile is caught up (a resync) either way.
-   */
+  /** True while the `MESSAGES` subscription works (readiness; see ChannelSubscriber.live). */
   get live(): boolean {
-    if (!this.started) return false;
-    return this.subscriber.live || Date.now() - this.subscriberLostAt < SUBSCRIPTION_DOWN_GRACE_MS;
+    return this.started && this.subscriber.live;
   }
 
   async publish(type: OutgoingType, data: unknown): Promise<void> {
