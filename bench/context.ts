@@ -40,6 +40,7 @@ export class BenchContext {
           flushMs: options.flushMs,
           profileDir: options.profileDir ?? undefined,
           tsx: options.tsx,
+          extraEnv: options.durableAcks ? { DURABLE_ACKS: "replica" } : undefined,
         }),
       ),
     );

@@ -6,7 +6,7 @@
  */
 import type { RedisServerHandle } from "../test/support/redis-server.js";
 import { BenchContext } from "./context.js";
-import { ensureBuilt, launchRedis } from "./launcher.js";
+import { ensureBuilt, launchRedis, launchReplica } from "./launcher.js";
 import { machineInfo } from "./machine.js";
 import { parseOptions, type Options, type Scenario } from "./options.js";
 import { redisSnapshot } from "./redis-stats.js";
@@ -34,7 +34,7 @@ async function redisVersion(url: string | null): Promise<string> {
 }
 
 function settingsOf(options: Options, scenario: Scenario): Record<string, unknown> {
-  const common = { durationS: options.durationMs / 1000, agents: options.agents, typers: options.typers, batch: options.batch, clientId: options.clientId, padding: options.padding, flushMs: options.flushMs ?? "server default", external: options.urls.length > 0 };
+  const common = { durableAcks: options.durableAcks, durationS: options.durationMs / 1000, agents: options.agents, typers: options.typers, batch: options.batch, clientId: options.clientId, padding: options.padding, flushMs: options.flushMs ?? "server default", external: options.urls.length > 0 };
   switch (scenario) {
     case "fanout":
     case "two-instances":
@@ -53,10 +53,12 @@ async function main(): Promise<void> {
   process.env.BENCH_QUIET_WAIT_MS = String(options.quietWaitMs); // read by step.ts
   const command = `npm run bench${options.argv.length ? ` -- ${options.argv.join(" ")}` : ""}`;
   let redis: RedisServerHandle | null = null;
+  let replica: RedisServerHandle | null = null;
   let ctx: BenchContext | null = null;
   const cleanup = () => {
     ctx?.killAll();
     void redis?.kill();
+    void replica?.kill();
   };
   process.on("exit", cleanup);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -78,6 +80,10 @@ async function main(): Promise<void> {
     else ensureBuilt(options.build);
     redis = await launchRedis();
     console.log(`bench: redis-server on ${redis.url}`);
+    if (options.durableAcks) {
+      replica = await launchReplica(redis);
+      console.log(`bench: its replica on ${replica.url} (DURABLE_ACKS=replica)`);
+    }
   }
   const redisUrl = redis?.url ?? options.redisUrl;
   const machine = machineInfo(await redisVersion(redisUrl));
@@ -109,6 +115,8 @@ async function main(): Promise<void> {
       console.error(`bench: ${scenario} failed:`, err);
     }
   }
+  if (replica) await replica.stop();
+  replica = null;
   if (redis) await redis.stop();
   redis = null;
   process.exitCode = failures ? 1 : 0;
