@@ -123,7 +123,7 @@ function section(r: RunRecord): string {
       ...u.phases.map((p) => `| ${p.label} | ${int(p.files)} | ${p.failed} | ${fmt(p.filesPerS)} | ${fmt(p.mbPerS)} | ${p.server ? fmt(p.server.cores, 2) : "–"} | ${p.server ? `${fmt(p.server.rssBeforeMB, 0)} → ${fmt(p.server.rssAfterMB, 0)} MB` : "–"} |`),
     ].join("\n"));
     const l = u.large;
-    lines.push(`Large files: ${l.files} × ${fmt(l.bytesEach / 2 ** 20, 0)} MiB one after another (${l.perFileS.join(", ")} s each); server RSS ${fmt(l.rssBeforeMB, 0)} MB before, peak ${fmt(l.rssPeakMB, 0)} MB while streaming (sampled every 20 ms), ${fmt(l.rssAfterMB, 0)} MB after: the file is streamed to the store, never held whole.`);
+    lines.push(`Large files: ${l.files} × ${fmt(l.bytesEach / 2 ** 20, 0)} MiB one after another (${l.perFileS.join(", ")} s each); server RSS ${fmt(l.rssBeforeMB, 0)} MB before, peak ${fmt(l.rssPeakMB, 0)} MB while streaming (sampled every 20 ms; the peak so far after each file: ${(l.peakPerFileMB ?? []).map((m) => fmt(m, 0)).join(", ")} MB), ${fmt(l.rssAfterMB, 0)} MB after: the file is streamed to the store, never held whole.`);
   } else {
     const s = r.result as StormResult;
     lines.push(`### Connection storm${tag}`);

@@ -2,10 +2,11 @@
  * Uploads: `POST /room/0/attachments` from one signed-in user, several in flight, against one
  * server process writing to a temporary ATTACHMENT_DIR. Three phases, each with the server's CPU
  * and memory from /proc:
+ * - `large` (first, from the fresh server's memory): files of ATTACHMENT_MAX_BYTES (25 MiB), one at
+ *   a time, the body generated while it is sent; the server's RSS is sampled every 20 ms: memory
+ *   stays flat (streamed, never buffered);
  * - `files`: small non-image files (100 KB), as fast as `concurrency` uploaders go: files/s, MB/s;
- * - `images`: 1600 x 1200 JPEGs, each measured and thumbnailed (sharp): files/s;
- * - `large`: files of ATTACHMENT_MAX_BYTES (25 MiB), one at a time, the body generated while it
- *   is sent; the server's RSS is sampled every 20 ms: memory stays flat (streamed, never buffered).
+ * - `images`: 1600 x 1200 JPEGs, each measured and thumbnailed (sharp): files/s.
  */
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
@@ -22,7 +23,7 @@ import { sleep, withTimeout } from "../limit.js";
 const SMALL_BYTES = 100 * 1024;
 const LARGE_BYTES = 25 * 1024 * 1024;
 const CONCURRENCY = 8;
-const LARGE_FILES = 3;
+const LARGE_FILES = 5;
 
 export interface UploadPhase {
   label: string;
@@ -38,7 +39,7 @@ export interface UploadPhase {
 export interface UploadResult {
   concurrency: number;
   phases: UploadPhase[];
-  large: { files: number; bytesEach: number; rssBeforeMB: number; rssPeakMB: number; rssAfterMB: number; perFileS: number[] };
+  large: { files: number; bytesEach: number; rssBeforeMB: number; rssPeakMB: number; rssAfterMB: number; perFileS: number[]; peakPerFileMB: number[] };
 }
 
 /** Sends one multipart upload whose file part comes from `body`; resolves with the status. */
@@ -123,6 +124,31 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
     const durationMs = ctx.options.durationMs;
     const phases: UploadPhase[] = [];
 
+    // Large files one at a time, RSS sampled while each streams in.
+    await sleep(1000);
+    const pid = target!.pid!;
+    const rssBefore = sampleProc(pid)?.rssBytes ?? 0;
+    let peak = rssBefore;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, sampleProc(pid)?.rssBytes ?? 0);
+    }, 20);
+    const perFileS: number[] = [];
+    const peakPerFileMB: number[] = [];
+    try {
+      for (let i = 0; i < LARGE_FILES; i++) {
+        const started = performance.now();
+        const status = await withTimeout(uploadStream(target!.url, cookie, `large-${i}.bin`, LARGE_BYTES, generated(LARGE_BYTES)), 120_000, "25 MB upload");
+        if (status !== 201) throw new Error(`a 25 MB upload answered ${status}`);
+        perFileS.push(round((performance.now() - started) / 1000, 2));
+        peakPerFileMB.push(round(peak / 2 ** 20, 1));
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const rssAfter = sampleProc(pid)?.rssBytes ?? 0;
+    const mb = (b: number) => round(b / 2 ** 20, 1);
+    const large = { files: LARGE_FILES, bytesEach: LARGE_BYTES, rssBeforeMB: mb(rssBefore), rssPeakMB: mb(peak), rssAfterMB: mb(rssAfter), perFileS, peakPerFileMB };
+    console.log(`bench: upload: ${LARGE_FILES} × 25 MiB in ${perFileS.join(", ")} s; server RSS ${large.rssBeforeMB} → peak ${large.rssPeakMB} → ${large.rssAfterMB} MB (peak after each file: ${peakPerFileMB.join(", ")} MB)`);
     const small = randomBytes(SMALL_BYTES);
     phases.push(await phase(target!, "100 KB files", durationMs, async (i) => ({
       status: await uploadStream(target!.url, cookie, `file-${i}.bin`, small.length, Readable.from([small])),
@@ -137,29 +163,6 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
     })));
     console.log(`bench: upload: ${describe(phases.at(-1)!)}`);
 
-    // Large files one at a time, RSS sampled while each streams in.
-    await sleep(1000);
-    const pid = target!.pid!;
-    const rssBefore = sampleProc(pid)?.rssBytes ?? 0;
-    let peak = rssBefore;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, sampleProc(pid)?.rssBytes ?? 0);
-    }, 20);
-    const perFileS: number[] = [];
-    try {
-      for (let i = 0; i < LARGE_FILES; i++) {
-        const started = performance.now();
-        const status = await withTimeout(uploadStream(target!.url, cookie, `large-${i}.bin`, LARGE_BYTES, generated(LARGE_BYTES)), 120_000, "25 MB upload");
-        if (status !== 201) throw new Error(`a 25 MB upload answered ${status}`);
-        perFileS.push(round((performance.now() - started) / 1000, 2));
-      }
-    } finally {
-      clearInterval(sampler);
-    }
-    const rssAfter = sampleProc(pid)?.rssBytes ?? 0;
-    const mb = (b: number) => round(b / 2 ** 20, 1);
-    const large = { files: LARGE_FILES, bytesEach: LARGE_BYTES, rssBeforeMB: mb(rssBefore), rssPeakMB: mb(peak), rssAfterMB: mb(rssAfter), perFileS };
-    console.log(`bench: upload: ${LARGE_FILES} × 25 MiB in ${perFileS.join(", ")} s; server RSS ${large.rssBeforeMB} → peak ${large.rssPeakMB} → ${large.rssAfterMB} MB`);
     return { concurrency: CONCURRENCY, phases, large };
   } finally {
     await target!.stop();
