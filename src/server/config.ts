@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { PUBSUB_MODES, type PubSubMode } from "./redis/bus.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -80,6 +81,11 @@ const Env = z.object({
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- the sharded bus (issue 17; redis/bus.ts) ---
+  /** sharded | both | seed; default sharded on Redis Cluster, both on one Redis. */
+  PUBSUB_MODE: z.enum(PUBSUB_MODES).optional(),
+  /** How long a room's subscription outlives its last local member's socket (reloads do not churn). */
+  BUS_RELEASE_DELAY_MS: int(0, 3_600_000).default(5000),
 });
 
 export type Config = {
@@ -132,6 +138,9 @@ export type Config = {
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
+  pubsubMode: PubSubMode | undefined;
+  busReleaseDelayMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -196,6 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    pubsubMode: e.PUBSUB_MODE,
+    busReleaseDelayMs: e.BUS_RELEASE_DELAY_MS,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGT
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
+import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
@@ -24,10 +25,12 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * and '1' to check that `from` is in the member set (rooms people make: a member removed a
  * moment ago on another instance cannot write, whatever that instance's cache says).
  *
+ * ARGV ends with busArgs (the room's channel and PUBSUB_MODE: how the message is published).
+ *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
-const STORE_MESSAGE = new LuaScript(`
+const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
@@ -71,11 +74,9 @@ redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
-  redis.call('PUBLISH', '${keys.messagesChannel}',
-    '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
+  bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}', true)
 end
-redis.call('PUBLISH', '${keys.messagesChannel}',
-  '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}')
+bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}', true)
 return {'stored', json, tostring(first_in_room)}
 `);
 
@@ -109,7 +110,7 @@ export interface StoreRequest {
  * counters that live in the same hash slot.
  */
 export class Messages {
-  constructor(private readonly redis: Redis, private readonly cluster = false) {}
+  constructor(private readonly redis: Redis, private readonly cluster = false, readonly bus: PubSubMode = "seed") {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
@@ -125,6 +126,7 @@ export class Messages {
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
+      ...busArgs(this.bus, req.roomId),
     ])) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "not-member") return { status: "not-member" };

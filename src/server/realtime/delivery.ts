@@ -79,6 +79,37 @@ export class LocalDelivery {
     this.io.emit("resync", { since });
   }
 
+  /** `resync` to the sockets of these rooms' members and of these users only (a lost sharded channel). */
+  resyncSome(roomIds: readonly string[], userIds: readonly number[], since: string): void {
+    this.flushMessages();
+    const targets: string[] = [];
+    for (const mode of ["seed", "batch"] as const) {
+      for (const roomId of roomIds) targets.push(...deliveryTargets(mode, roomId));
+      for (const userId of userIds) targets.push(socketRooms.user(mode, userId));
+    }
+    if (targets.length > 0) this.io.to(targets).emit("resync", { since });
+  }
+
+  /** Whether any socket here is to get the room's messages (one Map lookup per target). */
+  hasRecipients(roomId: string): boolean {
+    const rooms = this.io.of("/").adapter.rooms;
+    for (const mode of ["seed", "batch"] as const) {
+      for (const target of deliveryTargets(mode, roomId)) if ((rooms.get(target)?.size ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A private room got its first message on this instance: tells the other instances holding its
+   * members (set by the sharded bus, which has them hear the room's channel first; in seed mode the
+   * store script's `show.room` on MESSAGES did it already).
+   */
+  roomOpenedElsewhere: ((room: RoomSummary) => Promise<void>) | undefined;
+
+  async roomOpened(room: RoomSummary): Promise<void> {
+    await this.roomOpenedElsewhere?.(room);
+  }
+
   /** Sends whatever is pending now (on shutdown). */
   flush(): void {
     this.flushMessages();
