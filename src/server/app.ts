@@ -166,7 +166,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, pubsubMode);
   const bus = createShardedBus({
     mode: pubsubMode, redis, subscriber: connections.subscriber, serverId: config.serverId,
-    releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, log, metrics,
+    releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, messages, log, metrics,
   });
   let draining = false;
   metrics.sources.sockets = () => {

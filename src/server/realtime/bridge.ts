@@ -16,7 +16,7 @@ import type { Logger } from "../logger.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
-import { BOTH_COPY_MARK, publishEnvelope, SEED_ENVELOPE_TYPES, type PubSubMode } from "../redis/bus.js";
+import { publishEnvelope, SEED_ENVELOPE_TYPES, type PubSubMode } from "../redis/bus.js";
 import type { LocalDelivery } from "./delivery.js";
 import { rawMemberText } from "./raw-json.js";
 import { normalizeShowRoom } from "./seed-shapes.js";
@@ -74,10 +74,10 @@ export class PubSubBridge {
   /** `once` ids of multi-channel envelopes applied lately -> when they are forgotten (ms). */
   private readonly recentMulti = new Map<string, number>();
   /**
-   * Called, when set, before a `show.room` is delivered: resolves once this instance hears the new
-   * room's channel for those of its members it holds (the sharded bus; see BusInterest).
+   * Set by the sharded bus: takes over a new private room's `show.room` (returns true) when this
+   * instance holds a member, to hear the room's channel before showing it (see OpeningRooms).
    */
-  beforeShowRoom: ((roomId: string, memberIds: number[]) => Promise<void>) | undefined;
+  showRoomHandler: ((room: RoomSummary, memberIds: number[]) => boolean) | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -169,8 +169,8 @@ export class PubSubBridge {
 
   /**
    * Publishes an envelope of this instance: on `MESSAGES` (seed mode), or to `channels` (sharded
-   * channels: the room's, people's; the global one by default), with the marked copy on `MESSAGES`
-   * in `both` mode for the types a seed server understands.
+   * channels: the room's, people's; the global one by default), with a copy on `MESSAGES` in `both`
+   * mode for the types a seed server understands.
    */
   async publish(
     type: OutgoingType,
@@ -214,8 +214,6 @@ export class PubSubBridge {
       else this.count(ownType(raw, this.ownPrefix.length), "own");
       return;
     }
-    // Another instance of ours published it on its sharded channel too, where this one heard it.
-    if (this.mode === "both" && raw.endsWith(BOTH_COPY_MARK)) return;
     let envelope: Envelope;
     let once: unknown;
     try {
@@ -260,9 +258,7 @@ export class PubSubBridge {
         const members = room ? parsePrivateRoomId(room.id) : null;
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
         if (room && members) {
-          const subscribed = this.beforeShowRoom?.(room.id, members);
-          if (!subscribed) this.delivery.showRoom(room, members);
-          else subscribed.catch(() => {}).then(() => this.delivery.showRoom(room, members));
+          if (!this.showRoomHandler?.(room, members)) this.delivery.showRoom(room, members);
         } else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
         return;
       }

@@ -3,6 +3,9 @@ import type { ChatMessage, PresenceUser, RoomSummary, ServerToClientEvents } fro
 import type { ChatMetrics } from "../observability/metrics.js";
 import { deliveryTargets, socketRooms, type DeliveryMode } from "./socket-rooms.js";
 
+/** How long a delivered message's id is remembered (one generation; see deliveredLately). */
+const RECENT_IDS_MS = 5000;
+
 export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing";
 
 /**
@@ -35,7 +38,21 @@ export class LocalDelivery {
     this.delivered = metrics && { seed: metrics.deliveries.labels("seed"), batch: metrics.deliveries.labels("batch") };
   }
 
+  /** Set by the sharded bus: true when a message is held back to go out later (see OpeningRooms). */
+  holdBack: ((message: ChatMessage) => boolean) | undefined;
+
   message(message: ChatMessage): void {
+    if (this.holdBack?.(message)) return;
+    this.messageNow(message);
+  }
+
+  /**
+   * Delivers at once, never held back; a message already delivered here lately is not delivered
+   * again (with PUBSUB_MODE=both our messages arrive on their room's channel and on MESSAGES, and a
+   * new private room's history may repeat what came live).
+   */
+  messageNow(message: ChatMessage): void {
+    if (this.deliveredLately(message.id)) return;
     const targets = deliveryTargets("seed", message.roomId);
     this.io.to(targets).emit("message", message);
     this.countDelivered("seed", targets);
@@ -114,6 +131,19 @@ export class LocalDelivery {
   flush(): void {
     this.flushMessages();
     this.flushPresence();
+  }
+
+  /** Ids of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
+  private recentIds = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
+
+  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise. */
+  private deliveredLately(id: string): boolean {
+    const ids = this.recentIds;
+    if (ids.current.has(id) || ids.previous.has(id)) return true;
+    const now = Date.now();
+    if (now - ids.since >= RECENT_IDS_MS) this.recentIds = { current: new Set(), previous: ids.current, since: now };
+    this.recentIds.current.add(id);
+    return false;
   }
 
   private scheduleMessageFlush(): void {

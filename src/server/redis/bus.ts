@@ -9,17 +9,12 @@ import { keys } from "./keys.js";
  *   person's on theirs, rare global ones on `{bus}:global`; an instance hears only the channels of
  *   the people it holds sockets of;
  * - `both`: `sharded`, plus a copy of what the seed understands (messages, `show.room`, presence)
- *   on `MESSAGES` for seed servers sharing the Redis, whose own envelopes are still heard there.
+ *   on `MESSAGES`, exactly the seed's envelope, for seed servers sharing the Redis, whose own
+ *   envelopes are still heard there. Our instances hear our messages twice (once per channel) and
+ *   deliver each once (by id; see PubSubBridge); presence and `show.room` twice are harmless.
  */
 export type PubSubMode = "sharded" | "both" | "seed";
 export const PUBSUB_MODES = ["sharded", "both", "seed"] as const;
-
-/**
- * Ends the `MESSAGES` copy of an envelope an instance of ours published in `both` mode: our other
- * instances heard it on its sharded channel already and drop it unparsed; seed servers ignore the
- * extra member.
- */
-export const BOTH_COPY_MARK = ',"bus":"both"}';
 
 /** Envelope types a seed server understands: the only ones `both` copies to `MESSAGES`. */
 export const SEED_ENVELOPE_TYPES: ReadonlySet<string> = new Set(["message", "show.room", "user.connected", "user.disconnected"]);
@@ -38,9 +33,7 @@ local function bus_publish(envelope, seed_understands)
     return
   end
   redis.call('SPUBLISH', channel, envelope)
-  if mode == 'both' and seed_understands then
-    redis.call('PUBLISH', '${keys.messagesChannel}', string.sub(envelope, 1, -2) .. '${BOTH_COPY_MARK}')
-  end
+  if mode == 'both' and seed_understands then redis.call('PUBLISH', '${keys.messagesChannel}', envelope) end
 end
 `;
 
@@ -58,7 +51,7 @@ export function defaultPubSubMode(cluster: boolean): PubSubMode {
  * Publishes an envelope (its JSON text, `{"serverId":…,"type":…,"data":…}`) from outside a script:
  * on `MESSAGES` in `seed` mode; otherwise SPUBLISHed to each of `channels` (one command each, each
  * routed to its slot's master), plus, in `both` mode and when a seed server understands it
- * (`seedCopy`), the marked copy on `MESSAGES`.
+ * (`seedCopy`), the same envelope on `MESSAGES`.
  */
 export async function publishEnvelope(redis: Redis, mode: PubSubMode, envelope: string, channels: readonly string[], seedCopy: boolean): Promise<void> {
   if (mode === "seed") {
@@ -66,7 +59,7 @@ export async function publishEnvelope(redis: Redis, mode: PubSubMode, envelope: 
     return;
   }
   const sends: Promise<unknown>[] = channels.map((channel) => redis.sPublish(channel, envelope));
-  if (mode === "both" && seedCopy) sends.push(redis.publish(keys.messagesChannel, envelope.slice(0, -1) + BOTH_COPY_MARK));
+  if (mode === "both" && seedCopy) sends.push(redis.publish(keys.messagesChannel, envelope));
   await Promise.all(sends);
 }
 

@@ -9,6 +9,8 @@ import { RESYNC_MARGIN_MS, type PubSubBridge } from "../bridge.js";
 import type { LocalDelivery } from "../delivery.js";
 import { ChannelSubscriptions, type RestoredChannels } from "./channel-subscriptions.js";
 import { BusInterest } from "./interest.js";
+import { OpeningRooms } from "./opening-rooms.js";
+import type { Messages } from "../../domain/messages.js";
 
 export interface ShardedBusOptions {
   mode: PubSubMode;
@@ -20,6 +22,8 @@ export interface ShardedBusOptions {
   releaseDelayMs: number;
   bridge: PubSubBridge;
   delivery: LocalDelivery;
+  /** History, read when a new private room opens here (OpeningRooms). */
+  messages: Messages;
   log: Logger;
   metrics?: ChatMetrics;
 }
@@ -44,7 +48,17 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
     metrics: o.metrics,
   });
   const interest = new BusInterest(channels, o.redis);
-  o.bridge.beforeShowRoom = (roomId, memberIds) => Promise.all(memberIds.map((id) => interest.addRoom(id, roomId))).then(() => {});
+  const opening = new OpeningRooms(o.messages, (message) => o.delivery.messageNow(message), o.log);
+  o.delivery.holdBack = (message) => opening.holdBack(message);
+  o.bridge.showRoomHandler = (room, memberIds) => {
+    const local = memberIds.filter((id) => interest.holds(id));
+    if (local.length === 0) return false;
+    void opening.open(room.id, async () => {
+      await Promise.all(local.map((id) => interest.addRoom(id, room.id)));
+      o.delivery.showRoom(room, memberIds);
+    });
+    return true;
+  };
   o.delivery.roomOpenedElsewhere = async (room) => {
     const members = parsePrivateRoomId(room.id) ?? [];
     // Members here hear the room from now on; elsewhere, on their own channels (not on MESSAGES:
