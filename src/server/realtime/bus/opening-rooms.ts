@@ -4,6 +4,8 @@ import type { Logger } from "../../logger.js";
 
 /** Most messages a new private room can have before its members' instances hear of it. */
 const OPENING_HISTORY = 100;
+/** How long a room opened here is remembered, so that its `show.room` heard twice opens it once. */
+const REOPEN_AFTER_MS = 10_000;
 
 /**
  * A private room's first message is published on the room's channel, which no other instance holds
@@ -23,6 +25,22 @@ export class OpeningRooms {
     private readonly log: Logger,
   ) {}
 
+  /** roomId -> when it was opened here, for REOPEN_AFTER_MS (then forgotten). */
+  private readonly openedAt = new Map<string, number>();
+
+  /**
+   * True when the room is opening or was opened here lately: its `show.room` came twice (both mode:
+   * on MESSAGES from the store script, and on the members' channels) and the second is dropped.
+   */
+  openedLately(roomId: string): boolean {
+    const now = Date.now();
+    for (const [id, at] of this.openedAt) {
+      if (now - at < REOPEN_AFTER_MS) break;
+      this.openedAt.delete(id);
+    }
+    return this.openedAt.has(roomId);
+  }
+
   /** True when `message` is held back (its room is opening); it goes out with the room's history. */
   holdBack(message: ChatMessage): boolean {
     const held = this.opening.get(message.roomId);
@@ -37,6 +55,7 @@ export class OpeningRooms {
    */
   async open(roomId: string, subscribe: () => Promise<void>): Promise<void> {
     if (this.opening.has(roomId)) return;
+    this.openedAt.set(roomId, Date.now());
     const held: ChatMessage[] = [];
     this.opening.set(roomId, held);
     let history: ChatMessage[] = [];

@@ -53,6 +53,7 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
   o.bridge.showRoomHandler = (room, memberIds) => {
     const local = memberIds.filter((id) => interest.holds(id));
     if (local.length === 0) return false;
+    if (opening.openedLately(room.id)) return true;
     void opening.open(room.id, async () => {
       await Promise.all(local.map((id) => interest.addRoom(id, room.id)));
       o.delivery.showRoom(room, memberIds);
