@@ -163,9 +163,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
   });
   const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, pubsubMode);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, connections.nodeFailures, pubsubMode);
   const bus = createShardedBus({
-    mode: pubsubMode, redis, subscriber: connections.subscriber, serverId: config.serverId,
+    mode: pubsubMode, redis, subscriber: connections.shardedSubscriber, serverId: config.serverId,
     releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, messages, log, metrics,
   });
   let draining = false;

@@ -109,7 +109,7 @@ export class ChatMetrics {
   });
   readonly resyncs = new Counter({
     name: "chat_bus_resyncs_total",
-    help: "Lost subscriptions restored and their sockets told to catch up, by cause (messages-channel, connection, node, moved)",
+    help: "Lost subscriptions restored and their sockets told to catch up, by cause (messages-channel, node-failure: MESSAGES or a failed master, everyone; connection, node, moved: sharded channels, their rooms)",
     labelNames: ["cause"] as const,
     registers: [this.registry],
   });

@@ -10,14 +10,16 @@ import {
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
-import { messageIdFromMicros } from "../domain/message-ids.js";
 import { normalizeMessage } from "../domain/messages.js";
 import type { Logger } from "../logger.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { publishEnvelope, SEED_ENVELOPE_TYPES, type PubSubMode } from "../redis/bus.js";
+import type { NodeFailures } from "../redis/node-failures.js";
+import type { ChannelSubscriber } from "../redis/subscriber.js";
 import type { LocalDelivery } from "./delivery.js";
+import { SubscriptionRecovery } from "./subscription-recovery.js";
 import { rawMemberText } from "./raw-json.js";
 import { normalizeShowRoom } from "./seed-shapes.js";
 
@@ -38,10 +40,15 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
-/** Clocks differ between servers and Redis: catch up from a little before the subscription broke. */
-export const RESYNC_MARGIN_MS = 10_000;
 /** How long the `once` id of an envelope published to several channels is remembered, to apply it once. */
 const DUPLICATE_WINDOW_MS = 10_000;
+/**
+ * A subscription moving to another node (Cluster) is back within milliseconds, and what it missed
+ * is caught up: readiness reports it down only when it stays down longer than this.
+ */
+const SUBSCRIPTION_DOWN_GRACE_MS = 1000;
+/** The name of the `MESSAGES` subscription in SubscriptionRecovery. */
+const MESSAGES_SUBSCRIPTION = "MESSAGES";
 
 /**
  * The seed's pub/sub bridge: every instance publishes what happens on it as `{serverId, type, data}`
@@ -51,16 +58,19 @@ const DUPLICATE_WINDOW_MS = 10_000;
  * (sharded), or both; sharded channels are held by realtime/bus and their envelopes come here too.
  *
  * Pub/sub keeps nothing: what is published while this server's subscription is down never reaches
- * it. So when the subscriber connection fails, the bridge publishes a probe of its own on
- * `MESSAGES` until it hears it back (the subscription is live again), then tells its sockets to
- * catch up on history from just before the break (`resync`). (Sharded channels: see
- * ChannelSubscriptions, which does the same per channel.)
+ * it. So when the subscriber connection fails (on Cluster: or moves to another node), the bridge
+ * publishes a probe of its own until it hears it back (the subscription is live again), then tells
+ * its sockets to catch up on history from just before the break (`resync`, see
+ * SubscriptionRecovery). Sharded channels: realtime/bus/ChannelSubscriptions, by the same rule. On Cluster, a master that fails may also have acknowledged messages whose
+ * publication never crossed the cluster bus: every socket catches up once its slots are served again.
  */
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
   private readonly ownPrefix: string;
-  /** When the subscription broke (ms), while it is down. */
-  private brokenSince = 0;
+  /** Every lost subscription of this instance ends in a resync through it (bus: sharded ones too). */
+  readonly recovery: SubscriptionRecovery;
+  /** When the subscriber connection last broke (ms). */
+  private subscriberLostAt = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
@@ -81,14 +91,16 @@ export class PubSubBridge {
 
   constructor(
     private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly subscriber: ChannelSubscriber,
     private readonly serverId: string,
     private readonly delivery: LocalDelivery,
     private readonly log: Logger,
     private readonly metrics?: ChatMetrics,
+    private readonly nodeFailures?: NodeFailures,
     readonly mode: PubSubMode = "seed",
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+    this.recovery = new SubscriptionRecovery(delivery, log, metrics);
   }
 
   /** Whether this instance subscribes to `MESSAGES` (not in `sharded` mode: nothing of ours is there). */
@@ -120,22 +132,25 @@ export class PubSubBridge {
   async start(): Promise<void> {
     if (this.hearsMessagesChannel) {
       await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
-      this.subscriber.on("error", this.onSubscriberError);
+      this.subscriber.onLost(this.onSubscriptionLost);
     }
+    this.nodeFailures?.onFailed(this.onNodeFailed);
+    this.nodeFailures?.onServed(this.onNodeServed);
     this.started = true;
   }
 
   async stop(): Promise<void> {
     this.started = false;
     if (!this.hearsMessagesChannel) return;
-    this.subscriber.off("error", this.onSubscriberError);
     clearInterval(this.probe?.timer);
     await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
   }
 
-  private readonly onSubscriberError = () => {
-    if (this.brokenSince) return;
-    this.brokenSince = Date.now();
+  private readonly onSubscriptionLost = (at: number) => {
+    if (!this.started) return;
+    this.subscriberLostAt = at;
+    this.recovery.lost(MESSAGES_SUBSCRIPTION, "everyone", at);
+    if (this.probe) return;
     const token = randomUUID();
     const probe = JSON.stringify({ serverId: this.serverId, type: "probe", data: token });
     const timer = setInterval(() => void this.redis.publish(keys.messagesChannel, probe).catch(() => {}), PROBE_EVERY_MS);
@@ -146,13 +161,9 @@ export class PubSubBridge {
   private subscriptionRestored(): void {
     clearInterval(this.probe?.timer);
     this.probe = undefined;
-    const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
-    this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
-    this.brokenSince = 0;
-    this.metrics?.pubsubResyncs.inc();
-    this.metrics?.resyncs.inc({ cause: "messages-channel" });
     this.restored();
-    this.delivery.resync(since);
+    if (this.recovery.isLost(MESSAGES_SUBSCRIPTION)) this.metrics?.resyncs.inc({ cause: "messages-channel" });
+    this.recovery.restored(MESSAGES_SUBSCRIPTION);
   }
 
   /** Envelopes may have been missed (a subscription was down): tell the listeners (caches). */
@@ -160,11 +171,29 @@ export class PubSubBridge {
     for (const listener of this.restoredListeners) listener();
   }
 
-  /** True while the `MESSAGES` subscription is known to work (readiness). */
+  /**
+   * A master failed: what it acknowledged and published in its last moments may not have crossed
+   * the cluster bus to the node this instance listens on, and catching up on its rooms needs its
+   * slots served again (its replica promoted). So every socket catches up once they are.
+   */
+  private readonly onNodeFailed = (address: string, at: number) => {
+    if (this.started) this.recovery.lost(`node:${address}`, "everyone", at);
+  };
+
+  private readonly onNodeServed = (address: string) => {
+    this.restored();
+    if (this.recovery.isLost(`node:${address}`)) this.metrics?.resyncs.inc({ cause: "node-failure" });
+    this.recovery.restored(`node:${address}`);
+  };
+
+  /**
+   * True while the `MESSAGES` subscription works, or broke less than SUBSCRIPTION_DOWN_GRACE_MS ago
+   * (readiness). What it missed meanwhile is caught up (a resync) either way.
+   */
   get live(): boolean {
-    if (!this.hearsMessagesChannel) return this.started;
-    const ready = (this.subscriber as { isReady?: boolean }).isReady;
-    return this.brokenSince === 0 && this.started && ready !== false;
+    if (!this.started) return false;
+    if (!this.hearsMessagesChannel) return true;
+    return this.subscriber.live || Date.now() - this.subscriberLostAt < SUBSCRIPTION_DOWN_GRACE_MS;
   }
 
   /**

@@ -90,20 +90,18 @@ export class LocalDelivery {
     }
   }
 
-  /** Tells every local socket to fetch what was said after `since` (see `Resync`). */
-  resync(since: string): void {
+  /**
+   * Tells local sockets to fetch what was said after `since` (see `Resync`): every socket, or those
+   * that receive the given rooms' messages and those of the given users.
+   */
+  resync(since: string, roomIds?: string[], userIds: number[] = []): void {
     this.flushMessages();
-    this.io.emit("resync", { since });
-  }
-
-  /** `resync` to the sockets of these rooms' members and of these users only (a lost sharded channel). */
-  resyncSome(roomIds: readonly string[], userIds: readonly number[], since: string): void {
-    this.flushMessages();
-    const targets: string[] = [];
-    for (const mode of ["seed", "batch"] as const) {
-      for (const roomId of roomIds) targets.push(...deliveryTargets(mode, roomId));
-      for (const userId of userIds) targets.push(socketRooms.user(mode, userId));
+    if (!roomIds) {
+      this.io.emit("resync", { since });
+      return;
     }
+    const targets = roomIds.flatMap((roomId) => [...deliveryTargets("seed", roomId), ...deliveryTargets("batch", roomId)]);
+    for (const userId of userIds) targets.push(socketRooms.user("seed", userId), socketRooms.user("batch", userId));
     if (targets.length > 0) this.io.to(targets).emit("resync", { since });
   }
 

@@ -1,6 +1,8 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from "redis";
 import type { Logger } from "pino";
+import { NodeFailures } from "./node-failures.js";
 import { LuaScript } from "./script.js";
+import { ClusterChannelSubscriber, SingleChannelSubscriber, type ChannelSubscriber } from "./subscriber.js";
 import { RedisCommandTimeoutError, redisTroubleKind } from "./trouble.js";
 
 /**
@@ -13,8 +15,15 @@ export type Redis = RedisClientType;
 export interface RedisConnections {
   /** Commands and scripts. */
   data: Redis;
-  /** A dedicated connection in subscriber mode, for the `MESSAGES` channel. */
-  subscriber: Redis;
+  /** A dedicated connection in subscriber mode, for the `MESSAGES` channel (see ChannelSubscriber). */
+  subscriber: ChannelSubscriber;
+  /** On Redis Cluster: masters failing and served again (see NodeFailures). */
+  nodeFailures?: NodeFailures;
+  /**
+   * Where sharded channels are subscribed (SSUBSCRIBE; realtime/bus): on one Redis the subscriber
+   * connection itself, on Cluster the cluster client (one sharded subscriber per master).
+   */
+  shardedSubscriber: Redis;
   close(): Promise<void>;
 }
 
@@ -65,10 +74,24 @@ const FIRST_CONNECT_RETRIES = 10;
  * Capped backoff, forever once connected; a Redis that never answered at start is a configuration
  * problem, so the first connection gives up after a few seconds and start fails with a message.
  */
-function reconnectStrategy(everConnected: () => boolean) {
+function reconnectStrategy(everConnected: () => boolean, capMs = 1000) {
   return (retries: number, cause: Error) =>
-    !everConnected() && retries >= FIRST_CONNECT_RETRIES ? cause : Math.min(50 * 2 ** Math.min(retries, 5), 1000);
+    !everConnected() && retries >= FIRST_CONNECT_RETRIES ? cause : Math.min(50 * 2 ** Math.min(retries, 5), everConnected() ? capMs : 1000);
 }
+
+/**
+ * On Redis Cluster, a node's reconnection attempts are also what refreshes the topology (below): a
+ * failed master is retried this often, so its promoted replica is found this soon after the
+ * promotion. Each attempt is one connection to a dead address (refused at once, or bounded by the
+ * connect timeout).
+ */
+const CLUSTER_NODE_RETRY_CAP_MS = 200;
+/**
+ * Refresh the cluster topology this long after a node's first reconnection attempt, then again at
+ * each attempt after as long (node-redis's default waits 5 s: sends to a promoted replica's slots
+ * answered "unavailable" for 5 s after the promotion).
+ */
+const TOPOLOGY_REFRESH_AFTER_MS = 100;
 
 /**
  * Opens the connections every instance needs: commands and scripts, and one in subscriber mode for
@@ -86,16 +109,18 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
     commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
     socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
   }) as Redis;
-  const subscriber = data.duplicate() as Redis;
+  const subscriberClient = data.duplicate() as Redis;
   // First command of every (re)connection: a restarted Redis has no scripts, and EVALSHA's NOSCRIPT
   // fallback would store pipelined messages out of send order (see LuaScript).
   data.on("ready", () => void LuaScript.loadAll(data).catch(() => {}));
-  watch(log, [["data", data], ["subscriber", subscriber]]);
-  await Promise.all([data.connect(), subscriber.connect()]);
+  watch(log, [["data", data], ["subscriber", subscriberClient]]);
+  const subscriber = new SingleChannelSubscriber(subscriberClient);
+  await Promise.all([data.connect(), subscriberClient.connect()]);
   connected = true;
   return {
     data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
     subscriber,
+    shardedSubscriber: subscriberClient,
     async close() {
       await Promise.allSettled([data.close(), subscriber.close()]);
     },
@@ -109,26 +134,33 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
     defaults: {
       disableOfflineQueue: true,
       commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
-      socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
+      socket: { reconnectStrategy: reconnectStrategy(() => connected, CLUSTER_NODE_RETRY_CAP_MS), connectTimeout: 2000 },
     },
+    topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_AFTER_MS,
   });
   watch(log, [["cluster", cluster]]);
+  // As on one Redis, the scripts are the first command of every node connection, including a
+  // master that appears later (a promoted replica, which never had them: SCRIPT LOAD is not
+  // replicated). Synchronously on `node-ready`, so they go before any command routed to it.
+  cluster.on("node-ready", (node: { host: string; port: number }) => {
+    const client = cluster.nodeByAddress.get(`${node.host}:${node.port}`)?.client as Redis | undefined;
+    if (client) void LuaScript.loadAll(client).catch(() => {});
+  });
+  const nodeFailures = new NodeFailures(cluster as RedisClusterType);
   await cluster.connect();
   connected = true;
-  // As on one Redis: load the scripts on every master now and whenever its connection comes back.
-  // (A master added later, by failover or resharding, gets them through EVALSHA's EVAL fallback.)
-  await Promise.all(
-    cluster.masters.map(async (master) => {
-      const client = (await cluster.nodeClient(master)) as unknown as Redis;
-      client.on("ready", () => void LuaScript.loadAll(client).catch(() => {}));
-      await LuaScript.loadAll(client);
-    }),
-  );
+  await Promise.all(cluster.masters.map(async (master) => LuaScript.loadAll((await cluster.nodeClient(master)) as unknown as Redis)));
+  const subscriber = new ClusterChannelSubscriber(cluster as RedisClusterType, log);
+  await subscriber.start();
   const data = cluster as unknown as Redis;
   return {
     data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
-    subscriber: data,
+    subscriber,
+    nodeFailures,
+    shardedSubscriber: cluster as unknown as Redis,
     async close() {
+      nodeFailures.stop();
+      await subscriber.close();
       await cluster.close().catch(() => {});
     },
   };
@@ -161,16 +193,23 @@ async function masterClients(redis: AnyRedis): Promise<Redis[]> {
   return Promise.all(cluster.masters.map((master) => cluster.nodeClient(master) as Promise<unknown> as Promise<Redis>));
 }
 
-/** PING every master. */
-export async function pingRedis(redis: Redis): Promise<void> {
-  await Promise.all((await masterClients(redis)).map((client) => client.ping()));
+/**
+ * The clients of the masters this instance is connected to now (one, outside a cluster, connected
+ * or not). A master that is down is down for every instance: what one instance can do about it is
+ * the same as any other, so checks of this instance's health leave it out. Fails when no master of
+ * a cluster is connected.
+ */
+export async function reachableMasterClients(redis: Redis): Promise<Redis[]> {
+  const cluster = asCluster(redis);
+  if (!cluster) return [redis];
+  const reachable = cluster.masters.filter((master) => master.client?.isReady);
+  if (reachable.length === 0) throw new Error("no master of the Redis Cluster is connected");
+  return Promise.all(reachable.map((master) => cluster.nodeClient(master) as Promise<unknown> as Promise<Redis>));
 }
 
-/** Whether every master has all of `shas` in its script cache (SCRIPT EXISTS). */
-export async function scriptsExist(redis: Redis, shas: string[]): Promise<boolean> {
-  if (shas.length === 0) return true;
-  const replies = await Promise.all((await masterClients(redis)).map((client) => client.scriptExists(shas)));
-  return replies.every((flags) => flags.every((flag) => Number(flag) === 1));
+/** PING every master this instance is connected to (see reachableMasterClients). */
+export async function pingRedis(redis: Redis): Promise<void> {
+  await Promise.all((await reachableMasterClients(redis)).map((client) => client.ping()));
 }
 
 /** SCAN every master for keys matching a pattern. */

@@ -8,12 +8,6 @@ import type { Redis } from "../../redis/connection.js";
 /** Why a subscription was lost: its connection broke, its node failed, or its slot moved. */
 export type LossCause = "connection" | "node" | "moved";
 
-/** Channels whose subscription is live again after a loss: what was published since `sinceMs` may be missed. */
-export interface RestoredChannels {
-  channels: string[];
-  sinceMs: number;
-  cause: LossCause;
-}
 
 export interface ChannelSubscriptionsOptions {
   /** The subscriber connection (one Redis) or the cluster client (one sharded subscriber per master). */
@@ -25,8 +19,10 @@ export interface ChannelSubscriptionsOptions {
   releaseDelayMs: number;
   /** Every envelope heard on a held channel, probes excepted. */
   onEnvelope: (raw: string, channel: string) => void;
-  /** Lost channels heard again: their sockets must catch up. */
-  onRestored: (restored: RestoredChannels) => void;
+  /** `lost(channel, at)` when a channel may miss what is published from `at` on (see SubscriptionRecovery). */
+  lost: (channel: string, at: number) => void;
+  /** `restored(channel)` once it is verifiably heard again: its sockets catch up. */
+  restored: (channel: string) => void;
   log: Logger;
   metrics?: ChatMetrics;
 }
@@ -65,8 +61,9 @@ const RESUBSCRIBE_AFTER_MS = 3000;
  * the cluster fails, or a slot moves (`sharded-channel-moved`, a failover or a
  * migration), the channels concerned are probed (a probe of ours SPUBLISHed to each, every 250 ms)
  * until each is heard again, i.e. the client's own re-subscription is live on whichever node serves
- * the slot now; then `onRestored` tells whoever holds them to catch up from before the loss. A
- * channel not heard within 3 s is subscribed again explicitly.
+ * the slot now. Losses and restorations are reported to SubscriptionRecovery (`lost` / `restored`),
+ * which tells the sockets a channel covered to catch up from before the loss. A channel not heard
+ * within 3 s is subscribed again explicitly.
  */
 export class ChannelSubscriptions {
   private readonly held = new Map<string, Held>();
@@ -228,6 +225,7 @@ export class ChannelSubscriptions {
     for (const channel of channels) {
       if (this.lost.has(channel) || !this.held.has(channel)) continue;
       this.lost.set(channel, { since: now, cause, token: randomUUID(), resubscribeAt: now + RESUBSCRIBE_AFTER_MS });
+      this.o.lost(channel, now);
     }
     if (this.lost.size > 0 && !this.probeTimer) {
       this.o.log.warn({ channels: this.lost.size, cause }, "sharded pub/sub subscriptions lost; probing until they are back");
@@ -256,24 +254,12 @@ export class ChannelSubscriptions {
     }
   }
 
-  /** Restored channels are reported together, once per probe round. */
-  private pendingRestored: RestoredChannels | undefined;
-
   private heard(channel: string, lost: Lost): void {
     this.lost.delete(channel);
     const held = this.held.get(channel);
     if (held && this.cluster) held.address = this.masterOf(channel);
-    if (!this.pendingRestored) {
-      this.pendingRestored = { channels: [], sinceMs: lost.since, cause: lost.cause };
-      setImmediate(() => {
-        const restored = this.pendingRestored!;
-        this.pendingRestored = undefined;
-        this.o.metrics?.resyncs.inc({ cause: restored.cause }, 1);
-        this.o.log.warn({ channels: restored.channels.length, cause: restored.cause, downMs: Date.now() - restored.sinceMs }, "sharded pub/sub subscriptions restored; their sockets catch up");
-        this.o.onRestored(restored);
-      });
-    }
-    this.pendingRestored.channels.push(channel);
-    this.pendingRestored.sinceMs = Math.min(this.pendingRestored.sinceMs, lost.since);
+    this.o.metrics?.resyncs.inc({ cause: lost.cause });
+    this.o.restored(channel);
+    if (this.lost.size === 0) this.o.log.warn({ cause: lost.cause, downMs: Date.now() - lost.since }, "sharded pub/sub subscriptions restored");
   }
 }

@@ -1,13 +1,13 @@
 import { parsePrivateRoomId } from "../../../protocol/index.js";
-import { messageIdFromMicros } from "../../domain/message-ids.js";
 import type { Logger } from "../../logger.js";
 import type { ChatMetrics } from "../../observability/metrics.js";
 import { channelSubject, type PubSubMode } from "../../redis/bus.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
-import { RESYNC_MARGIN_MS, type PubSubBridge } from "../bridge.js";
+import type { PubSubBridge } from "../bridge.js";
+import type { ResyncScope } from "../subscription-recovery.js";
 import type { LocalDelivery } from "../delivery.js";
-import { ChannelSubscriptions, type RestoredChannels } from "./channel-subscriptions.js";
+import { ChannelSubscriptions } from "./channel-subscriptions.js";
 import { BusInterest } from "./interest.js";
 import { OpeningRooms } from "./opening-rooms.js";
 import type { Messages } from "../../domain/messages.js";
@@ -31,8 +31,8 @@ export interface ShardedBusOptions {
 /**
  * Wires the sharded bus into an instance (PUBSUB_MODE sharded or both; in seed mode the interest
  * is inert): envelopes heard on sharded channels go to the bridge like those on `MESSAGES`; a lost
- * channel, once heard again, sends `resync` to the sockets it covered (a room's members, a person,
- * or everyone for the global channel); a new private room's members are told on their own
+ * channel is reported to the bridge's SubscriptionRecovery, which, once it is heard again, sends
+ * `resync` to the sockets it covered (a room's members, a person, or everyone for the global one); a new private room's members are told on their own
  * channels, and hear the room's channel before their sockets hear of the room.
  */
 export function createShardedBus(o: ShardedBusOptions): BusInterest {
@@ -43,7 +43,12 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
     serverId: o.serverId,
     releaseDelayMs: o.releaseDelayMs,
     onEnvelope: (raw) => o.bridge.receive(raw),
-    onRestored: (restored) => resyncRestored(o, restored),
+    lost: (channel, at) => o.bridge.recovery.lost(channel, scopeOf(channel), at),
+    restored: (channel) => {
+      // Room changes may have been missed too: caches forget.
+      o.bridge.restored();
+      o.bridge.recovery.restored(channel);
+    },
     log: o.log,
     metrics: o.metrics,
   });
@@ -73,18 +78,9 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
   return interest;
 }
 
-function resyncRestored(o: ShardedBusOptions, restored: RestoredChannels): void {
-  const since = messageIdFromMicros((restored.sinceMs - RESYNC_MARGIN_MS) * 1000);
-  // Room changes may have been missed too: caches forget.
-  o.bridge.restored();
-  const rooms: string[] = [];
-  const users: number[] = [];
-  for (const channel of restored.channels) {
-    const subject = channelSubject(channel);
-    if (!subject) continue;
-    if ("global" in subject) return o.delivery.resync(since);
-    if ("room" in subject) rooms.push(subject.room);
-    else users.push(subject.user);
-  }
-  o.delivery.resyncSome(rooms, users, since);
+/** What a lost channel covered: the sockets that catch up once it is back. */
+function scopeOf(channel: string): ResyncScope {
+  const subject = channelSubject(channel);
+  if (!subject || "global" in subject) return "everyone";
+  return "room" in subject ? { roomIds: [subject.room] } : { userIds: [subject.user] };
 }
