@@ -178,7 +178,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
   await ctx.bots.watch();
-  await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live && bus.live, draining: () => draining }));
+  await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
   await app.register(async (api) => {

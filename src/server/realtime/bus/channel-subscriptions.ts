@@ -160,9 +160,12 @@ export class ChannelSubscriptions {
     return this.held.has(channel);
   }
 
-  /** True while no held channel is known lost (readiness). */
-  get live(): boolean {
-    return this.lost.size === 0;
+  /**
+   * Channels lost and not heard again yet. Not a readiness signal: the instance still serves every
+   * other room, and these rooms' sockets catch up once they are back.
+   */
+  get lostCount(): number {
+    return this.lost.size;
   }
 
   private drop(channel: string): void {

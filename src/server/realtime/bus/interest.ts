@@ -105,11 +105,6 @@ export class BusInterest {
     if (user?.rooms.delete(roomId)) this.channels!.release(keys.roomChannel(roomId));
   }
 
-  /** False while a held channel is known lost (readiness). */
-  get live(): boolean {
-    return this.channels?.live ?? true;
-  }
-
   /** Subscriptions held now (metrics). */
   get subscriptions(): number {
     return this.channels?.size ?? 0;
