@@ -83,6 +83,7 @@ export interface ChatServerInstance {
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
     commandTimeoutMs: config.redisCommandTimeoutMs,
+    durableAckTimeoutMs: config.durableAcks === "replica" ? config.durableAckTimeoutMs : undefined,
   });
   const redis = connections.data;
   // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
@@ -94,7 +95,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;
   const pubsubMode = config.pubsubMode ?? defaultPubSubMode(Boolean(config.redisClusterNodes?.length));
-  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), pubsubMode);
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), connections.durable, pubsubMode);
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();

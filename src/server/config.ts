@@ -76,6 +76,10 @@ const Env = z.object({
   // --- integrity (issue 8) ---
   /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
   REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** `replica`: a message is acknowledged once a replica has it too (WAIT), not on its master alone (issue 16). */
+  DURABLE_ACKS: z.enum(["none", "replica"]).default("none"),
+  /** With DURABLE_ACKS=replica: how long a send waits for a replica before answering "unavailable". */
+  DURABLE_ACK_TIMEOUT_MS: int(10, 60_000).default(1000),
   /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
   SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
@@ -135,6 +139,8 @@ export type Config = {
   pushTimeoutMs: number;
   pushAllowLocalEndpoints: boolean;
   redisCommandTimeoutMs: number;
+  durableAcks: "none" | "replica";
+  durableAckTimeoutMs: number;
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
@@ -202,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pushTimeoutMs: e.PUSH_TIMEOUT_MS,
     pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    durableAcks: e.DURABLE_ACKS,
+    durableAckTimeoutMs: e.DURABLE_ACK_TIMEOUT_MS,
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,

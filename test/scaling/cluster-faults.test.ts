@@ -49,14 +49,8 @@ class Stream {
         if (answer.ok) {
           item.ack ??= answer.message;
           item.ackedAt ??= Date.now();
-        } else {
-          this.refusals++;
-          if (process.env.DEBUG_FAULTS) console.log(this.prefix, answer.error);
-        }
-      }, (err) => {
-        this.refusals++;
-        if (process.env.DEBUG_FAULTS) console.log(this.prefix, String(err));
-      })
+        } else this.refusals++;
+      }, () => this.refusals++)
       .finally(() => (this.inFlight = false));
   }
 
@@ -310,12 +304,12 @@ async function subscribersOn(port: number): Promise<number> {
  * another node at random, until both are on it (each round halves the chance that one is not).
  */
 async function subscriptionsOn(port: number): Promise<void> {
-  const others = async () => (await Promise.all(cluster.nodes.map((n) => n.port).filter((p) => p !== port && !killedPorts.has(p)).map(async (p) => ({ p, role: await cluster.role(p) })))).filter((n) => n.role === "master").map((n) => n.p);
+  const live = cluster.nodes.map((n) => n.port).filter((p) => !killedPorts.has(p));
   for (let round = 0; round < 30 && (await subscribersOn(port)) < 2; round++) {
-    for (const other of await others()) await cli(other, "client", "kill", "type", "pubsub");
+    for (const other of live.filter((p) => p !== port)) await cli(other, "client", "kill", "type", "pubsub");
     await eventually(async () => {
       let total = 0;
-      for (const p of [port, ...(await others())]) total += await subscribersOn(p);
+      for (const p of live) total += await subscribersOn(p);
       return total === 2;
     }, 5000, "both subscriptions back");
   }

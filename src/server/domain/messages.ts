@@ -1,5 +1,6 @@
 import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
+import type { DurableWrites } from "../redis/durable-writes.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
 import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
@@ -110,7 +111,13 @@ export interface StoreRequest {
  * counters that live in the same hash slot.
  */
 export class Messages {
-  constructor(private readonly redis: Redis, private readonly cluster = false, readonly bus: PubSubMode = "seed") {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly cluster = false,
+    /** DURABLE_ACKS=replica: a message is acknowledged once a replica has it (see redis/durable-writes.ts). */
+    private readonly durable?: DurableWrites,
+    readonly bus: PubSubMode = "seed",
+  ) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
@@ -120,14 +127,15 @@ export class Messages {
       keys.roomReads(req.roomId),
     ];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
-    const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
+    const args = [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
       ...busArgs(this.bus, req.roomId),
-    ])) as [string, string, string?];
+    ];
+    const reply = (this.durable ? await this.storeDurably(req, roomKeys, args) : await STORE_MESSAGE.run(this.redis, roomKeys, args)) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
@@ -135,6 +143,20 @@ export class Messages {
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };
+  }
+
+  /**
+   * The store script on the dedicated connection to the room's master, then WAIT for a replica on
+   * it. A resend (`duplicate`) found the message stored, maybe by another connection whose WAIT
+   * failed: it refreshes the clientId marker's expiry first, a write on this connection that the
+   * replication stream carries after the original store, so a replica that has it has the message.
+   */
+  private async storeDurably(req: StoreRequest, roomKeys: string[], args: (string | number)[]): Promise<unknown> {
+    const { client, result } = await this.durable!.write(roomKeys[0]!, (connection) => STORE_MESSAGE.run(connection, roomKeys, args));
+    const status = (result as [string])[0];
+    if (status === "duplicate") await client.pExpire(keys.messageByClientId(req.roomId, req.from, req.clientId!), CLIENT_ID_TTL_SECONDS * 1000);
+    if (status === "stored" || status === "duplicate") await this.durable!.replicated(client);
+    return result;
   }
 
   /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */

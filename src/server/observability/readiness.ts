@@ -48,8 +48,7 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
       }),
     ]);
     if (!loaded) scripts = "failing";
-  } catch (err) {
-    if (process.env.DEBUG_READINESS) console.log("readiness", String(err));
+  } catch {
     redis = "failing";
     scripts = "failing";
   } finally {

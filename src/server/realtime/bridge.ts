@@ -42,11 +42,6 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 const PROBE_EVERY_MS = 250;
 /** How long the `once` id of an envelope published to several channels is remembered, to apply it once. */
 const DUPLICATE_WINDOW_MS = 10_000;
-/**
- * A subscription moving to another node (Cluster) is back within milliseconds, and what it missed
- * is caught up: readiness reports it down only when it stays down longer than this.
- */
-const SUBSCRIPTION_DOWN_GRACE_MS = 1000;
 /** The name of the `MESSAGES` subscription in SubscriptionRecovery. */
 const MESSAGES_SUBSCRIPTION = "MESSAGES";
 
@@ -69,8 +64,6 @@ export class PubSubBridge {
   private readonly ownPrefix: string;
   /** Every lost subscription of this instance ends in a resync through it (bus: sharded ones too). */
   readonly recovery: SubscriptionRecovery;
-  /** When the subscriber connection last broke (ms). */
-  private subscriberLostAt = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
@@ -148,7 +141,6 @@ export class PubSubBridge {
 
   private readonly onSubscriptionLost = (at: number) => {
     if (!this.started) return;
-    this.subscriberLostAt = at;
     this.recovery.lost(MESSAGES_SUBSCRIPTION, "everyone", at);
     if (this.probe) return;
     const token = randomUUID();
@@ -186,14 +178,10 @@ export class PubSubBridge {
     this.recovery.restored(`node:${address}`);
   };
 
-  /**
-   * True while the `MESSAGES` subscription works, or broke less than SUBSCRIPTION_DOWN_GRACE_MS ago
-   * (readiness). What it missed meanwhile is caught up (a resync) either way.
-   */
+  /** True while the `MESSAGES` subscription works (readiness; see ChannelSubscriber.live). */
   get live(): boolean {
-    if (!this.started) return false;
-    if (!this.hearsMessagesChannel) return true;
-    return this.subscriber.live || Date.now() - this.subscriberLostAt < SUBSCRIPTION_DOWN_GRACE_MS;
+    if (!this.hearsMessagesChannel) return this.started;
+    return this.started && this.subscriber.live;
   }
 
   /**

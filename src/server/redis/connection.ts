@@ -1,5 +1,6 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from "redis";
 import type { Logger } from "pino";
+import { DurableWrites } from "./durable-writes.js";
 import { NodeFailures } from "./node-failures.js";
 import { LuaScript } from "./script.js";
 import { ClusterChannelSubscriber, SingleChannelSubscriber, type ChannelSubscriber } from "./subscriber.js";
@@ -24,6 +25,8 @@ export interface RedisConnections {
    * connection itself, on Cluster the cluster client (one sharded subscriber per master).
    */
   shardedSubscriber: Redis;
+  /** With `durableAckTimeoutMs`: connections for writes acknowledged once on a replica (DURABLE_ACKS=replica). */
+  durable?: DurableWrites;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,8 @@ export interface RedisOptions {
   commandTimeoutMs?: number;
   /** Commands queued on one connection before new ones fail at once (a stalled Redis). */
   maxQueuedCommands?: number;
+  /** Set: open DurableWrites whose WAIT gives up after this long (DURABLE_ACKS=replica). */
+  durableAckTimeoutMs?: number;
 }
 
 /** Methods that are not commands with an answer to wait for, or may legitimately take long. */
@@ -115,14 +120,21 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
   data.on("ready", () => void LuaScript.loadAll(data).catch(() => {}));
   watch(log, [["data", data], ["subscriber", subscriberClient]]);
   const subscriber = new SingleChannelSubscriber(subscriberClient);
-  await Promise.all([data.connect(), subscriberClient.connect()]);
+  // Durable writes get a connection of their own: WAIT blocks the connection it runs on.
+  const durableClient = options.durableAckTimeoutMs ? (data.duplicate() as Redis) : undefined;
+  durableClient?.on("ready", () => void LuaScript.loadAll(durableClient).catch(() => {}));
+  if (durableClient) watch(log, [["durable", durableClient]]);
+  await Promise.all([data.connect(), subscriberClient.connect(), durableClient?.connect()]);
   connected = true;
+  const deadlines = (client: Redis) => (options.commandTimeoutMs ? withDeadlines(client, options.commandTimeoutMs) : client);
+  const durableConnection = durableClient && deadlines(durableClient);
   return {
-    data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
+    data: deadlines(data),
     subscriber,
     shardedSubscriber: subscriberClient,
+    durable: durableConnection && new DurableWrites(async () => durableConnection, options.durableAckTimeoutMs!),
     async close() {
-      await Promise.allSettled([data.close(), subscriber.close()]);
+      await Promise.allSettled([data.close(), subscriber.close(), durableClient?.close()]);
     },
   };
 }
@@ -139,31 +151,55 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
     topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_AFTER_MS,
   });
   watch(log, [["cluster", cluster]]);
-  // As on one Redis, the scripts are the first command of every node connection, including a
-  // master that appears later (a promoted replica, which never had them: SCRIPT LOAD is not
-  // replicated). Synchronously on `node-ready`, so they go before any command routed to it.
-  cluster.on("node-ready", (node: { host: string; port: number }) => {
-    const client = cluster.nodeByAddress.get(`${node.host}:${node.port}`)?.client as Redis | undefined;
-    if (client) void LuaScript.loadAll(client).catch(() => {});
-  });
+  loadScriptsOnEveryNode(cluster as RedisClusterType);
   const nodeFailures = new NodeFailures(cluster as RedisClusterType);
-  await cluster.connect();
+  // Durable writes get node connections of their own (a second cluster client): WAIT blocks the
+  // connection it runs on.
+  const durableCluster = options.durableAckTimeoutMs ? (cluster.duplicate() as RedisClusterType) : undefined;
+  if (durableCluster) {
+    watch(log, [["durable", durableCluster]]);
+    loadScriptsOnEveryNode(durableCluster);
+  }
+  await Promise.all([cluster.connect(), durableCluster?.connect()]);
   connected = true;
   await Promise.all(cluster.masters.map(async (master) => LuaScript.loadAll((await cluster.nodeClient(master)) as unknown as Redis)));
   const subscriber = new ClusterChannelSubscriber(cluster as RedisClusterType, log);
   await subscriber.start();
   const data = cluster as unknown as Redis;
+  const deadlines = (client: Redis) => (options.commandTimeoutMs ? withDeadlines(client, options.commandTimeoutMs) : client);
+  // One wrapper per node client, so that DurableWrites finds the same connection object again.
+  const wrapped = new WeakMap<object, Redis>();
+  const durableNode = async (key: string) => {
+    const client = (await durableCluster!.getNodeClientForKey(key)) as unknown as Redis;
+    let wrapper = wrapped.get(client);
+    if (!wrapper) wrapped.set(client, (wrapper = deadlines(client)));
+    return wrapper;
+  };
   return {
-    data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
+    data: deadlines(data),
     subscriber,
     nodeFailures,
     shardedSubscriber: cluster as unknown as Redis,
+    // A routed command refreshes the duplicate's slot map when the slot moved (its MOVED handling).
+    durable: durableCluster && new DurableWrites(durableNode, options.durableAckTimeoutMs!, (key) => durableCluster.exists(key)),
     async close() {
       nodeFailures.stop();
       await subscriber.close();
-      await cluster.close().catch(() => {});
+      await Promise.allSettled([cluster.close(), durableCluster?.close()]);
     },
   };
+}
+
+/**
+ * As on one Redis, the scripts are the first command of every node connection of a cluster client,
+ * including a master that appears later (a promoted replica, which never had them: SCRIPT LOAD is
+ * not replicated). Synchronously on `node-ready`, so they go before any command routed to it.
+ */
+function loadScriptsOnEveryNode(cluster: RedisClusterType): void {
+  cluster.on("node-ready", (node: { host: string; port: number }) => {
+    const client = cluster.nodeByAddress.get(`${node.host}:${node.port}`)?.client as Redis | undefined;
+    if (client) void LuaScript.loadAll(client).catch(() => {});
+  });
 }
 
 function watch(log: Logger, clients: [string, { on(event: string, listener: (...args: any[]) => void): unknown }][]): void {

@@ -14,7 +14,7 @@ export interface ChannelSubscriber {
    * themselves (the owner verifies that, see realtime/subscription-recovery.ts).
    */
   onLost(listener: (at: number) => void): void;
-  /** Connected and subscribed now. */
+  /** Connected and subscribed now (on Cluster: or moving to another node, for at most a second). */
   readonly live: boolean;
   close(): Promise<void>;
 }
@@ -62,6 +62,11 @@ export class SingleChannelSubscriber implements ChannelSubscriber {
 
 /** Between attempts to subscribe somewhere, while no node of the cluster takes the connection. */
 const MOVE_RETRY_MS = 200;
+/**
+ * A subscription moving to another node is back within milliseconds, and what it missed is caught
+ * up (resync): it counts as live (readiness) unless the move takes longer than this.
+ */
+const MOVE_GRACE_MS = 1000;
 
 /**
  * On Redis Cluster: a connection of our own to ONE node, moved to another node as soon as it fails.
@@ -74,7 +79,8 @@ export class ClusterChannelSubscriber implements ChannelSubscriber {
   private readonly lostListeners: LostListener[] = [];
   private readonly channels = new Map<string, (message: string) => void>();
   private client: RedisClientType | undefined;
-  private moving: Promise<void> | undefined;
+  /** When the current move to another node began (ms), while moving; else 0. */
+  private movingSince = 0;
   private closed = false;
 
   constructor(
@@ -103,7 +109,8 @@ export class ClusterChannelSubscriber implements ChannelSubscriber {
   }
 
   get live(): boolean {
-    return !this.moving && this.client?.isReady === true;
+    if (this.movingSince) return Date.now() - this.movingSince < MOVE_GRACE_MS;
+    return this.client?.isReady === true;
   }
 
   /** The node the subscription is on now (`host:port`), if any. */
@@ -149,9 +156,11 @@ export class ClusterChannelSubscriber implements ChannelSubscriber {
     client.destroy();
     const at = Date.now();
     for (const listener of this.lostListeners) listener(at);
-    this.moving = (async () => {
+    this.movingSince = at;
+    void (async () => {
       while (!this.closed && !(await this.connectSomewhere(address))) await new Promise((r) => setTimeout(r, MOVE_RETRY_MS));
+      this.movingSince = 0;
       this.log.warn({ from: address, to: this.address, movedInMs: Date.now() - at }, "pub/sub subscription moved to another node");
-    })().finally(() => (this.moving = undefined));
+    })();
   }
 }
