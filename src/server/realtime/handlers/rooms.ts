@@ -13,6 +13,8 @@ import { onRequest, type ChatSocket, type HandlerDeps, type SocketHandlers } fro
 async function joinMemberRooms(socket: ChatSocket, deps: HandlerDeps): Promise<void> {
   const { user, mode } = socket.data;
   const all = socket.data.roomIds ?? (await deps.ctx.redis.sMembers(keys.userRooms(user.id)));
+  // Read once; an idle socket does not keep it.
+  socket.data.roomIds = undefined;
   const ids = all.filter((id) => id !== GENERAL_ROOM_ID && !parsePrivateRoomId(id));
   if (ids.length === 0) return;
   const member = await Promise.all(ids.map((id) => deps.ctx.rooms.isMember(user.id, id)));
