@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --scenario fanout|rooms|storm|two-instances|named-rooms|upload|all [options]` (see options.ts).
+ * `npm run bench -- --scenario fanout|rooms|storm|two-instances|named-rooms|upload|all [options]` (see options.ts);
+ * `npm run bench -- --scenario bus` (its own cluster and options: bench/scenarios/bus.ts).
  * Starts a private Redis (unless --url), runs the scenarios one after another on it (each with
  * fresh server processes, reusing the logged-in users), writes docs/benchmarks/latest-*.json and
  * the tables in docs/benchmarks.md.
@@ -16,6 +17,7 @@ import { runNamedRooms } from "./scenarios/named-rooms.js";
 import { runRooms } from "./scenarios/rooms.js";
 import { runStorm } from "./scenarios/storm.js";
 import { runUpload } from "./scenarios/upload.js";
+import { runBus } from "./scenarios/bus.js";
 import { UserPool } from "./users.js";
 import { createClient } from "redis";
 
@@ -52,7 +54,10 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  // The bus scenario starts its own Redis Cluster and instances (bench/scenarios/bus.ts).
+  const argv = process.argv.slice(2);
+  if (argv.includes("bus") || argv.includes("--scenario=bus")) return runBus(argv);
+  const options = parseOptions(argv);
   process.env.BENCH_QUIET_WAIT_MS = String(options.quietWaitMs); // read by step.ts
   const command = `npm run bench${options.argv.length ? ` -- ${options.argv.join(" ")}` : ""}`;
   let redis: RedisServerHandle | null = null;

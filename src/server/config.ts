@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { PUBSUB_MODES, type PubSubMode } from "./redis/bus.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -106,6 +107,11 @@ const Env = z.object({
   /** Path-style URLs (`endpoint/bucket/key`): MinIO, Ceph, Garage. */
   ATTACHMENT_S3_FORCE_PATH_STYLE: bool.default(false),
   ATTACHMENT_S3_PREFIX: z.string().default(""),
+  // --- the sharded bus (issue 17; redis/bus.ts) ---
+  /** sharded | both | seed; default sharded on Redis Cluster, both on one Redis. */
+  PUBSUB_MODE: z.enum(PUBSUB_MODES).optional(),
+  /** How long a room's subscription outlives its last local member's socket (reloads do not churn). */
+  BUS_RELEASE_DELAY_MS: int(0, 3_600_000).default(5000),
 });
 
 export type Config = {
@@ -162,6 +168,9 @@ export type Config = {
   maxSocketsPerUser: number;
   // --- files ---
   attachments: AttachmentConfig;
+  /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
+  pubsubMode: PubSubMode | undefined;
+  busReleaseDelayMs: number;
 };
 
 /** Files (issue 15): where they are kept and how they are checked. */
@@ -269,6 +278,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         prefix: e.ATTACHMENT_S3_PREFIX,
       },
     },
+    pubsubMode: e.PUBSUB_MODE,
+    busReleaseDelayMs: e.BUS_RELEASE_DELAY_MS,
     ...overrides,
   };
 }

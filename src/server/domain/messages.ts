@@ -3,6 +3,7 @@ import type { Redis } from "../redis/connection.js";
 import type { DurableWrites } from "../redis/durable-writes.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
+import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
@@ -28,10 +29,12 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
  * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
  *
+ * ARGV ends with busArgs (the room's channel and PUBSUB_MODE: how the message is published).
+ *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
-const STORE_MESSAGE = new LuaScript(`
+const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
@@ -76,11 +79,9 @@ redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
-  redis.call('PUBLISH', '${keys.messagesChannel}',
-    '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
+  bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}', true)
 end
-redis.call('PUBLISH', '${keys.messagesChannel}',
-  '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}')
+bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}', true)
 return {'stored', json, tostring(first_in_room)}
 `);
 
@@ -122,6 +123,7 @@ export class Messages {
     private readonly cluster = false,
     /** DURABLE_ACKS=replica: a message is acknowledged once a replica has it (see redis/durable-writes.ts). */
     private readonly durable?: DurableWrites,
+    readonly bus: PubSubMode = "seed",
   ) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
@@ -142,6 +144,7 @@ export class Messages {
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
+      ...busArgs(this.bus, req.roomId),
     ];
     const reply = (this.durable ? await this.storeDurably(req, roomKeys, args) : await STORE_MESSAGE.run(this.redis, roomKeys, args)) as [string, string, string?];
     const [status, payload, first] = reply;
