@@ -25,6 +25,7 @@ import { Webhooks } from "./integrations/webhooks.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
+import { acceptEmptyJsonBodies } from "./http/empty-bodies.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -144,6 +145,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bodyLimit: 1024 * 1024,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  acceptEmptyJsonBodies(app);
   // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
   app.setSerializerCompiler(responseSerializerCompiler);
   await registerOpenApi(app, "0.1.0");
@@ -181,6 +183,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       secure: config.cookieSecure,
       ttlSeconds: config.sessionTtlSeconds,
       bearer: (token) => ctx.bots.authenticate(token),
+      isBanned: (userId) => ctx.bans.isBanned(userId),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));

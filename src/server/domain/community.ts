@@ -25,7 +25,7 @@ export function createCommunityServices(redis: Redis, users: Users, roles: Roles
   const readStates = new ReadStates(redis);
   const roomChanges = new RoomChanges();
   const bans = new Bans(redis);
-  const audit = new AuditLog(redis);
+  const audit = new AuditLog(redis, users);
   const invites = new Invites(redis);
   const roomManagement = new RoomManagement({
     redis, users, roles, bans, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,

@@ -252,9 +252,9 @@ export class Webhooks {
     }
     const job = parsed.data;
     try {
-      const hook = await ctx.bots.webhook(job.botId);
-      if (!hook) {
-        // The bot was deleted or its webhook removed meanwhile: nothing to do.
+      const [hook, banned] = await Promise.all([ctx.bots.webhook(job.botId), ctx.bans.isBanned(job.botId)]);
+      if (!hook || banned) {
+        // The bot was deleted, banned or its webhook removed meanwhile: nothing to do.
         await this.finish(entryId, undefined, -1);
         return;
       }

@@ -126,7 +126,7 @@ export class RoomManagement {
   async delete(actor: SessionUser, roomId: string): Promise<void> {
     const meta = await this.managed(actor, roomId);
     const memberIds = await this.d.namedRooms.delete(meta);
-    await this.d.audit.record({ action: "room.delete", actorId: actor.id, roomId, detail: meta.name });
+    await this.d.audit.record({ action: "room.delete", actorId: actor.id, roomId, detail: meta.name, ...(meta.name ? { roomName: meta.name } : {}) });
     await this.d.changes.publish({ change: "room.deleted", roomId, memberIds });
   }
 
