@@ -121,7 +121,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     mentions,
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
     nameIndex: new NameIndexSync(redis, users),
-    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+    notifications: new PushNotifier(redis, rooms, users, community.bans, vapid, log, {
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
@@ -174,6 +174,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
   await ctx.bots.watch();
+  // A push subscription lives as long as the session that registered it.
+  ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
