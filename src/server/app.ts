@@ -173,7 +173,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerMetricsRoute(app, metrics, config.metricsToken);
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
-  await ctx.bots.watch();
+  await ctx.bots.watch(connections.subscriber);
   // A push subscription lives as long as the session that registered it.
   ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));

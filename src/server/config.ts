@@ -58,6 +58,9 @@ const Env = z.object({
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Webhook calls in flight per instance, and per bot on an instance: a stalled receiver holds only its own. */
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
+  WEBHOOK_CONCURRENCY_PER_BOT: int(1, 100).default(2),
   /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
   REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
@@ -122,6 +125,8 @@ export type Config = {
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  webhookConcurrency: number;
+  webhookConcurrencyPerBot: number;
   registration: "open" | "invite" | "closed";
   adminUsernames: string[];
   vapidPublicKey: string | undefined;
@@ -186,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+    webhookConcurrencyPerBot: e.WEBHOOK_CONCURRENCY_PER_BOT,
     registration: e.REGISTRATION,
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,

@@ -89,6 +89,8 @@ export const keys = {
   bots: "bots",
   /** Counter, bumped on every bot change: instances reload their bot directory when it moves. */
   botsVersion: "bots:version",
+  /** Pub/sub channel: a bot was created, changed or deleted; every instance reloads its bot directory at once. */
+  botsChangedChannel: "bots:changed",
   /** String -> bot user id: an API token, by its SHA-256 (hex). The token itself is never stored. */
   botToken: (tokenSha256: string) => `bot:token:${tokenSha256}`,
   /** Hash {tokenHash, webhookUrl, webhookSecret, createdAt, createdBy}: a bot's settings. */
