@@ -159,14 +159,16 @@ export class Bots {
   async recordDelivery(id: number, outcome: { ok: true } | { ok: false; error: string; nextRetryAt: number | null }): Promise<void> {
     const key = keys.webhookStatus(id);
     if (outcome.ok) {
-      // Delivered: the failure shown before is over.
-      await Promise.all([
-        this.redis.hSet(key, { lastDeliveredAt: Date.now(), consecutiveFailures: 0, nextRetryAt: "" }),
-        this.redis.hDel(key, ["lastError", "lastErrorAt"]),
-      ]);
+      // Delivered: the failure shown before is over. (MULTI: a reader never sees half of an outcome.)
+      await this.redis.multi()
+        .hSet(key, { lastDeliveredAt: Date.now(), consecutiveFailures: 0, nextRetryAt: "" })
+        .hDel(key, ["lastError", "lastErrorAt"])
+        .exec();
     } else {
-      await this.redis.hSet(key, { lastError: outcome.error.slice(0, 300), lastErrorAt: Date.now(), nextRetryAt: outcome.nextRetryAt ?? "" });
-      await this.redis.hIncrBy(key, "consecutiveFailures", 1);
+      await this.redis.multi()
+        .hSet(key, { lastError: outcome.error.slice(0, 300), lastErrorAt: Date.now(), nextRetryAt: outcome.nextRetryAt ?? "" })
+        .hIncrBy(key, "consecutiveFailures", 1)
+        .exec();
     }
   }
 
