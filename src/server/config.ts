@@ -39,6 +39,8 @@ const Env = z.object({
   WEBSOCKET_ONLY: bool.default(false),
   CLIENT_DIR: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  /** Where people reach this site (`https://chat.example.com`, optionally with a path): every absolute link the server makes starts with it. */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL").optional(),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
 
@@ -115,6 +117,8 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  /** PUBLIC_URL with a trailing slash (a base for links), or undefined. */
+  publicUrl: string | undefined;
   // --- operations and integrations ---
   metricsToken: string | undefined;
   metricsPort: number | undefined;
@@ -183,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    publicUrl: e.PUBLIC_URL === undefined ? undefined : e.PUBLIC_URL.replace(/\/*$/, "/"),
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,

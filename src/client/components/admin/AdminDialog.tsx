@@ -45,7 +45,7 @@ function Invitations() {
   };
   const copy = async (invite: Invite) => {
     try {
-      await navigator.clipboard.writeText(invite.url);
+      await navigator.clipboard.writeText(absolute(invite.url));
       setCopied(invite.code);
     } catch {
       setCopied(null);
@@ -83,7 +83,7 @@ function Invitations() {
           {invites.map((invite) => (
             <li key={invite.code} className="admin__item">
               <div className="admin__item-main">
-                <input className="filter admin__url" readOnly value={invite.url} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
+                <input className="filter admin__url" readOnly value={absolute(invite.url)} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
                 <span className="muted small">
                   {invite.uses} of {invite.maxUses ?? "unlimited"} used · expires {when(invite.expiresAt)}
                 </span>
@@ -184,6 +184,9 @@ function Accounts() {
     </form>
   );
 }
+
+/** Invitation links are relative when the server has no PUBLIC_URL in production: complete them with this site's origin. */
+const absolute = (link: string) => new URL(link, window.location.origin).toString();
 
 const ACTIONS: Record<AuditEntry["action"], string> = {
   "user.ban": "banned",
