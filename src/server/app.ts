@@ -12,7 +12,7 @@ import { Mentions } from "./domain/messages/mentions.js";
 import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
-import { LoginLimits } from "./domain/rate-limits.js";
+import { LoginLimits, UserBudget } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
@@ -119,7 +119,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     metrics,
     messageListeners: [],
     mentions,
-    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions, new UserBudget(redis, "message-actions", {
+      points: config.messageActionRateLimit,
+      windowMs: config.messageActionRateWindowMs,
+    })),
     nameIndex: new NameIndexSync(redis, users),
     notifications: new PushNotifier(redis, rooms, users, community.bans, vapid, log, {
       queueSize: config.pushQueueSize,

@@ -31,6 +31,13 @@ const Env = z.object({
   LOGIN_RATE_WINDOW_MS: int(1000, 86_400_000).default(300_000),
   /** How long an address over LOGIN_RATE_LIMIT_PER_ADDRESS is refused. */
   LOGIN_ADDRESS_BLOCK_MS: int(1000, 7 * 86_400_000).default(3_600_000),
+  /** Edits, deletions and reactions one user may make per window, over REST and the socket together (0 = off). */
+  MESSAGE_ACTION_RATE_LIMIT: int(0, 1_000_000).default(60),
+  MESSAGE_ACTION_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Rooms (named or group) one user may create per window (0 = off), and may have created at most (0 = no cap). */
+  ROOM_CREATE_RATE_LIMIT: int(0, 1_000_000).default(10),
+  ROOM_CREATE_RATE_WINDOW_MS: int(1000, 86_400_000).default(3_600_000),
+  MAX_ROOMS_PER_CREATOR: int(0, 1_000_000).default(200),
   /** Bytes queued for one connection before it is dropped as too slow. */
   MAX_BUFFERED_BYTES: int(16_384, 1_073_741_824).default(4 * 1024 * 1024),
   PRESENCE_HEARTBEAT_MS: int(100, 60_000).default(5_000),
@@ -110,6 +117,11 @@ export type Config = {
   loginRateLimitPerAddress: number;
   loginRateWindowMs: number;
   loginAddressBlockMs: number;
+  messageActionRateLimit: number;
+  messageActionRateWindowMs: number;
+  roomCreateRateLimit: number;
+  roomCreateRateWindowMs: number;
+  maxRoomsPerCreator: number;
   maxBufferedBytes: number;
   presenceHeartbeatMs: number;
   presenceTtlMs: number;
@@ -180,6 +192,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
     loginRateWindowMs: e.LOGIN_RATE_WINDOW_MS,
     loginAddressBlockMs: e.LOGIN_ADDRESS_BLOCK_MS,
+    messageActionRateLimit: e.MESSAGE_ACTION_RATE_LIMIT,
+    messageActionRateWindowMs: e.MESSAGE_ACTION_RATE_WINDOW_MS,
+    roomCreateRateLimit: e.ROOM_CREATE_RATE_LIMIT,
+    roomCreateRateWindowMs: e.ROOM_CREATE_RATE_WINDOW_MS,
+    maxRoomsPerCreator: e.MAX_ROOMS_PER_CREATOR,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,

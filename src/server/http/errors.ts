@@ -39,6 +39,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(503).send({ message: "The database is unavailable; please try again shortly." });
     }
     const status = (err as FastifyError).statusCode;
+    const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === "number") {
+      return reply.code(429).header("retry-after", retryAfter).send({ message: err.message, retryAfter });
+    }
     if (status && status >= 400 && status < 500) {
       const message = (err as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "request body is too large" : err.message;
       return reply.code(status).send({ message });

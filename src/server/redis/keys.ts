@@ -83,6 +83,10 @@ export const keys = {
   sessionsIndexed: "sessions:indexed",
   /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
   loginFailuresPrefix: "ratelimit:login-fail",
+  /** Prefix of per-user write budgets (domain/rate-limits.ts UserBudget): `ratelimit:{budget}:{userId}`, expiring with the window. */
+  rateLimitPrefix: "ratelimit",
+  /** Set of the ids of the rooms a user created (named rooms and group conversations): the per-creator cap. */
+  roomsCreatedBy: (userId: number) => `{user:${userId}}:rooms:created`,
 
   // --- bots and webhooks (issue 11; domain/users/bot.ts, integrations/webhooks.ts) ---
   /** Set of the ids of users that are bots (with a token). */

@@ -21,6 +21,7 @@ import { RoomRefusal, type RoomChanges } from "./changes.js";
 import type { Membership } from "./membership.js";
 import { MIN_GROUP_MEMBERS, type NamedRooms, type RoomMeta } from "./named-rooms.js";
 import type { ReadStates } from "./read-state.js";
+import { RateLimited, type UserBudget } from "../rate-limits.js";
 
 export const REFUSED = {
   notMember: "You are not a member of this room",
@@ -42,6 +43,8 @@ export interface RoomManagementDeps {
   readStates: ReadStates;
   audit: AuditLog;
   changes: RoomChanges;
+  /** ROOM_CREATE_RATE_LIMIT per user, and MAX_ROOMS_PER_CREATOR (0 = no cap). */
+  creation: { budget: UserBudget; maxPerCreator: number };
 }
 
 /**
@@ -60,6 +63,7 @@ export class RoomManagement {
   async create(actor: SessionUser, body: CreateRoomBody): Promise<{ created: boolean; room: RoomDetails }> {
     const members = [...new Set([actor.id, ...(body.members ?? [])])];
     await this.requireUsers(members);
+    await this.admitCreation(actor.id);
     let id: string;
     let created = true;
     if (body.name !== undefined) {
@@ -76,8 +80,24 @@ export class RoomManagement {
       }
       ({ id, created } = await this.d.namedRooms.openGroup(actor.id, members));
     }
+    if (created) await this.d.redis.sAdd(keys.roomsCreatedBy(actor.id), id);
+    else await this.d.creation.budget.giveBack(actor.id);
     if (created) await this.d.changes.publish({ change: "member.added", roomId: id, userIds: members });
     return { created, room: await this.details(actor, id) };
+  }
+
+  /**
+   * Whether the user may create one more room: within ROOM_CREATE_RATE_LIMIT (429 with the wait)
+   * and under MAX_ROOMS_PER_CREATOR rooms of theirs that still exist (403). Takes a point of the budget.
+   */
+  private async admitCreation(userId: number): Promise<void> {
+    const { budget, maxPerCreator } = this.d.creation;
+    const waitMs = await budget.take(userId);
+    if (waitMs > 0) throw new RateLimited("Too many rooms created", waitMs);
+    if (maxPerCreator > 0 && (await this.d.redis.sCard(keys.roomsCreatedBy(userId))) >= maxPerCreator) {
+      await budget.giveBack(userId);
+      throw new RoomRefusal(403, `You have created ${maxPerCreator} rooms, as many as one person may; delete one first`);
+    }
   }
 
   /** `GET /room/:id`: open rooms to anyone signed in, closed ones to members and administrators. */
@@ -126,6 +146,7 @@ export class RoomManagement {
   async delete(actor: SessionUser, roomId: string): Promise<void> {
     const meta = await this.managed(actor, roomId);
     const memberIds = await this.d.namedRooms.delete(meta);
+    await this.d.redis.sRem(keys.roomsCreatedBy(meta.ownerId), roomId);
     await this.d.audit.record({ action: "room.delete", actorId: actor.id, roomId, detail: meta.name, ...(meta.name ? { roomName: meta.name } : {}) });
     await this.d.changes.publish({ change: "room.deleted", roomId, memberIds });
   }
