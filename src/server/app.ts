@@ -48,6 +48,7 @@ import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
+import { directoryActivity } from "./domain/rooms/directory-activity.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -176,6 +177,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerMetricsRoute(app, metrics, config.metricsToken);
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
+  ctx.messageListeners.push(directoryActivity(ctx.namedRooms, (err) => log.debug({ err: String(err) }, "directory activity not recorded")));
   await ctx.bots.watch(connections.subscriber);
   // A push subscription lives as long as the session that registered it.
   ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));

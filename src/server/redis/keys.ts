@@ -50,7 +50,7 @@ export const keys = {
   roomMeta: (roomId: string) => `{room:${roomId}}:meta`,
   /** Set of member user ids of a room people made; in the room's slot, so the store script checks it. */
   roomMembers: (roomId: string) => `{room:${roomId}}:members`,
-  /** Sorted set of open rooms' ids (score = id): the directory. */
+  /** Sorted set of open rooms' ids (score = last activity in ms × 1000 + id mod 1000: creation, opening, newest message): the directory. */
   roomDirectory: "rooms:directory",
   /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
   groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,

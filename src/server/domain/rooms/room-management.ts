@@ -186,20 +186,23 @@ export class RoomManagement {
     await this.d.audit.record({ action: "room.member.remove", actorId: actor.id, roomId, userId });
   }
 
-  /** `GET /rooms`: open rooms, most members first, then by name. */
-  async directory(actor: SessionUser): Promise<DirectoryRoom[]> {
-    const rooms = await this.d.namedRooms.directory();
-    const members = await Promise.all(rooms.map((room) => this.d.membership.members(room.id)));
-    return rooms
-      .map((room, i): DirectoryRoom => ({
-        id: room.id,
-        name: room.name,
-        topic: room.topic,
-        visibility: room.visibility,
-        memberCount: members[i]!.length,
-        joined: members[i]!.includes(actor.id),
-      }))
-      .sort((a, b) => b.memberCount - a.memberCount || a.name.localeCompare(b.name));
+  /**
+   * `GET /rooms?q=&cursor=&limit=`: one page of open rooms, newest activity first, names containing
+   * `q`. The page's details are read in one pipelined pass (meta, member count, own membership).
+   */
+  async directory(actor: SessionUser, query: { q?: string; cursor?: string; limit: number }): Promise<{ rooms: DirectoryRoom[]; nextCursor?: string }> {
+    const { ids, nextCursor } = await this.d.namedRooms.directoryPage(query);
+    const [metas, counts, joined] = await Promise.all([
+      this.d.namedRooms.metas(ids),
+      Promise.all(ids.map((id) => this.d.membership.count(id))),
+      Promise.all(ids.map((id) => this.d.membership.isMember(actor.id, id))),
+    ]);
+    const rooms = ids.flatMap((id, i): DirectoryRoom[] => {
+      const room = metas.get(id);
+      if (!room || room.visibility !== "open") return [];
+      return [{ id, name: room.name, topic: room.topic, visibility: room.visibility, memberCount: counts[i]!, joined: joined[i]! }];
+    });
+    return { rooms, ...(nextCursor ? { nextCursor } : {}) };
   }
 
   /** `GET /rooms/:userId`: the seed's list, each room with its name, kind and read state. */
