@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { Reaction } from "./reactions.js";
+import { LinkPreview } from "./link-previews.js";
 
 /** The most characters (Unicode code points, see `messageLength`) a message may hold. */
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -27,7 +28,8 @@ export type MessageReplyPreview = z.infer<typeof MessageReplyPreview>;
  * - `replyTo`: the id of the message (same room) this one answers, with `reply`, its quote;
  * - `edited`: Unix time in seconds of the last edit;
  * - `reactions`: not part of the stored JSON (kept in keys of ours) but added to every message
- *   read from history (`GET /room/:id/messages`), omitted when there are none.
+ *   read from history (`GET /room/:id/messages`), omitted when there are none;
+ * - `previews`: link previews (link-previews.ts), kept and added like `reactions`.
  */
 export const ChatMessage = z.object({
   id: z.string(),
@@ -40,6 +42,7 @@ export const ChatMessage = z.object({
   reply: MessageReplyPreview.optional(),
   edited: z.number().optional(),
   reactions: z.array(Reaction).optional(),
+  previews: z.array(LinkPreview).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

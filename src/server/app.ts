@@ -22,6 +22,8 @@ import { Bots } from "./domain/users/bot.js";
 import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
+import { LinkPreviewer } from "./integrations/link-previews/link-previewer.js";
+import { linkPreviewRoutes } from "./http/routes/link-previews.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
@@ -61,6 +63,8 @@ export interface ChatServerInstance {
   app: FastifyInstance;
   io: ChatServer;
   ctx: ChatContext;
+  /** Link previews of this instance (integrations/link-previews/). */
+  linkPreviewer: LinkPreviewer;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -170,6 +174,13 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerMetricsRoute(app, metrics, config.metricsToken);
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
+  const linkPreviewer = new LinkPreviewer(ctx, {
+    enabled: config.linkPreviews,
+    timeoutMs: config.linkPreviewTimeoutMs,
+    maxBytes: config.linkPreviewMaxBytes,
+    allowPrivate: config.allowPrivateNetworkFetch,
+  });
+  ctx.messageListeners.push(linkPreviewer.onMessageStored);
   await ctx.bots.watch();
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
@@ -193,6 +204,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(linkPreviewRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -211,6 +223,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     app,
     io,
     ctx,
+    linkPreviewer,
     get draining() {
       return draining;
     },
@@ -250,6 +263,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      await linkPreviewer.close();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.

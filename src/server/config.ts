@@ -80,6 +80,15 @@ const Env = z.object({
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- files and link previews (issue 15) ---
+  /** Let link previews (and webhooks: ALLOW_PRIVATE_WEBHOOKS is its alias) reach private networks: intranets, tests. */
+  ALLOW_PRIVATE_NETWORK_FETCH: bool.default(false),
+  /** Fetch previews of the links in messages. */
+  LINK_PREVIEWS: bool.default(true),
+  /** The longest one link's fetch may take (page, or image), redirects included. */
+  LINK_PREVIEW_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  /** The most bytes of a page read for its preview (its head is what counts). */
+  LINK_PREVIEW_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(512 * 1024),
 });
 
 export type Config = {
@@ -132,6 +141,10 @@ export type Config = {
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  allowPrivateNetworkFetch: boolean;
+  linkPreviews: boolean;
+  linkPreviewTimeoutMs: number;
+  linkPreviewMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -196,6 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    allowPrivateNetworkFetch: e.ALLOW_PRIVATE_NETWORK_FETCH || e.ALLOW_PRIVATE_WEBHOOKS,
+    linkPreviews: e.LINK_PREVIEWS,
+    linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
+    linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,
     ...overrides,
   };
 }

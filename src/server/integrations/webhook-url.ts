@@ -63,11 +63,11 @@ function resolveAll(host: string): Promise<string[]> {
  * A `lookup` for http.request that refuses private addresses after resolution, so the address
  * checked is the address connected to (no DNS rebinding between check and connect).
  */
-export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
+export function publicOnlyLookup(allowPrivate: boolean, isRefused: (address: string) => boolean = isPrivateAddress): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, "", 4);
-      const usable = allowPrivate ? addresses : addresses.filter((a) => !isPrivateAddress(a.address));
+      const usable = allowPrivate ? addresses : addresses.filter((a) => !isRefused(a.address));
       if (usable.length === 0 || usable.length !== addresses.length) {
         return callback(new WebhookUrlError(`${hostname} resolves to a private network address`), "", 4);
       }
@@ -78,7 +78,7 @@ export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /** Whether a URL's host is an IP literal that is private (checked before connecting: no lookup runs for literals). */
-export function isPrivateLiteral(raw: string): boolean {
+export function isPrivateLiteral(raw: string, isRefused: (address: string) => boolean = isPrivateAddress): boolean {
   const host = hostOf(new URL(raw));
-  return isIP(host) !== 0 && isPrivateAddress(host);
+  return isIP(host) !== 0 && isRefused(host);
 }
