@@ -128,6 +128,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
+      allowPrivate: config.allowPrivateNetworkFetch || config.pushAllowLocalEndpoints,
     }),
   };
 

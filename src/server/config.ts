@@ -50,8 +50,10 @@ const Env = z.object({
   METRICS_HOST: z.string().default("127.0.0.1"),
   /** How long a SIGTERM'd instance drains (tells its sockets to reconnect elsewhere) before it exits. */
   DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-  /** Let bots' webhook URLs point at loopback, link-local and private networks (tests, on-prem). */
-  ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  /** Let outgoing fetches (webhooks, Web Push, link previews) reach loopback, link-local and private networks (tests, on-prem). */
+  ALLOW_PRIVATE_NETWORK_FETCH: bool.optional(),
+  /** The earlier name of ALLOW_PRIVATE_NETWORK_FETCH (webhooks only then); still honoured. */
+  ALLOW_PRIVATE_WEBHOOKS: bool.optional(),
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5_000),
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
@@ -81,8 +83,6 @@ const Env = z.object({
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
   // --- files and link previews (issue 15) ---
-  /** Let link previews (and webhooks: ALLOW_PRIVATE_WEBHOOKS is its alias) reach private networks: intranets, tests. */
-  ALLOW_PRIVATE_NETWORK_FETCH: bool.default(false),
   /** Fetch previews of the links in messages. */
   LINK_PREVIEWS: bool.default(true),
   /** The longest one link's fetch may take (page, or image), redirects included. */
@@ -124,7 +124,8 @@ export type Config = {
   metricsPort: number | undefined;
   metricsHost: string;
   drainTimeoutMs: number;
-  allowPrivateWebhooks: boolean;
+  /** ALLOW_PRIVATE_NETWORK_FETCH: the SSRF guard (net/ssrf-guard.ts) lets every outgoing fetch reach private addresses. */
+  allowPrivateNetworkFetch: boolean;
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
@@ -141,7 +142,6 @@ export type Config = {
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
-  allowPrivateNetworkFetch: boolean;
   linkPreviews: boolean;
   linkPreviewTimeoutMs: number;
   linkPreviewMaxBytes: number;
@@ -192,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
-    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
+    allowPrivateNetworkFetch: e.ALLOW_PRIVATE_NETWORK_FETCH ?? e.ALLOW_PRIVATE_WEBHOOKS ?? false,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
@@ -209,7 +209,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
-    allowPrivateNetworkFetch: e.ALLOW_PRIVATE_NETWORK_FETCH || e.ALLOW_PRIVATE_WEBHOOKS,
     linkPreviews: e.LINK_PREVIEWS,
     linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
     linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,

@@ -1,6 +1,4 @@
 import { createHmac } from "node:crypto";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { ChatMessage, MAX_MESSAGE_LENGTH, parsePrivateRoomId, type WebhookPayload } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
@@ -9,7 +7,7 @@ import type { BotWebhook } from "../domain/users/bot.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
-import { isPrivateLiteral, publicOnlyLookup, WebhookUrlError } from "./webhook-url.js";
+import { BlockedAddressError, guardedFetch } from "../net/ssrf-guard.js";
 
 /** The consumer group every instance reads the queue with: each entry goes to one of them. */
 export const WEBHOOK_GROUP = "webhooks";
@@ -69,58 +67,33 @@ export interface WebhookResponse {
 
 /**
  * POSTs a payload to a webhook, signed: `X-Chat-Timestamp` (Unix seconds) and `X-Chat-Signature:
- * sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` keyed by the bot's secret. Private addresses
- * are refused after DNS resolution (unless `allowPrivate`), in the connection's own lookup, so the
- * checked address is the one connected to. No redirects are followed.
+ * sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` keyed by the bot's secret. Sent through the
+ * SSRF guard (net/ssrf-guard.ts): private addresses refused after resolution, at connect time
+ * (unless `allowPrivate`). No redirects are followed.
  *
- * Errors: WebhookUrlError (refused address), a timeout after `timeoutMs`, network errors.
+ * Errors: BlockedAddressError (refused address), a timeout after `timeoutMs`, network errors.
  */
-export function sendWebhook(
+export async function sendWebhook(
   hook: { url: string; secret: string },
   body: string,
   options: { timeoutMs: number; allowPrivate: boolean; now?: number },
 ): Promise<WebhookResponse> {
-  if (!options.allowPrivate && isPrivateLiteral(hook.url)) {
-    return Promise.reject(new WebhookUrlError("webhook URL points at a private network address"));
-  }
   const timestamp = String(Math.floor((options.now ?? Date.now()) / 1000));
   const signature = createHmac("sha256", hook.secret).update(`${timestamp}.${body}`).digest("hex");
-  const url = new URL(hook.url);
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: "POST",
-        lookup: publicOnlyLookup(options.allowPrivate),
-        timeout: options.timeoutMs,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          "user-agent": "redis-chat-webhooks/1",
-          "x-chat-timestamp": timestamp,
-          "x-chat-signature": `sha256=${signature}`,
-        },
-      },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    req.on("close", () => clearTimeout(deadline));
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end(body);
+  const res = await guardedFetch(hook.url, {
+    method: "POST",
+    body,
+    timeoutMs: options.timeoutMs,
+    maxBytes: MAX_RESPONSE_BYTES,
+    allowPrivate: options.allowPrivate,
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "redis-chat-webhooks/1",
+      "x-chat-timestamp": timestamp,
+      "x-chat-signature": `sha256=${signature}`,
+    },
   });
+  return { status: res.status, contentType: String(res.headers["content-type"] ?? ""), body: res.body.toString("utf8") };
 }
 
 /**
@@ -306,7 +279,7 @@ export class Webhooks {
     try {
       const res = await sendWebhook(hook, JSON.stringify(payload), {
         timeoutMs: ctx.config.webhookTimeoutMs,
-        allowPrivate: ctx.config.allowPrivateWebhooks,
+        allowPrivate: ctx.config.allowPrivateNetworkFetch,
       });
       ctx.metrics.webhookSeconds.observe((performance.now() - started) / 1000);
       if (res.status >= 200 && res.status < 300) {
@@ -319,7 +292,7 @@ export class Webhooks {
       // A client error will not go away by asking again (except timeouts and rate limits).
       failure = { error: `HTTP ${res.status}`, permanent: res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429 };
     } catch (err) {
-      const refused = err instanceof WebhookUrlError;
+      const refused = err instanceof BlockedAddressError;
       failure = { error: err instanceof Error ? err.message : String(err), permanent: refused, refused };
     }
     const last = failure.permanent || job.attempt >= ctx.config.webhookMaxAttempts;

@@ -23,6 +23,8 @@ export interface PushNotifierOptions {
   /** Messages processed at once (each sends to its recipients' devices). */
   concurrency: number;
   timeoutMs: number;
+  /** The SSRF guard lets pushes reach private addresses (ALLOW_PRIVATE_NETWORK_FETCH, PUSH_ALLOW_LOCAL_ENDPOINTS). */
+  allowPrivate: boolean;
 }
 
 /** The ids a message mentions: the `mentions` field of ours when present (recorded when it was stored). */
@@ -180,6 +182,7 @@ export class PushNotifier {
         urgency: mentioned || audience.kind === "private" ? "high" : "normal",
         timeoutMs: this.options.timeoutMs,
         signal: this.abort.signal,
+        allowPrivate: this.options.allowPrivate,
       });
       if (outcome.status === "gone") {
         await this.subscriptions.remove(userId, subscription.endpoint);

@@ -11,7 +11,7 @@ import { currentUser } from "./auth.js";
  * Bots, for administrators: `POST /bots` (201, the token and webhook secret shown once),
  * `GET /bots` (no tokens; webhook delivery state), `PATCH /bots/:id` (webhook URL),
  * `POST /bots/:id/token` (new token, the old one revoked), `DELETE /bots/:id` (204).
- * Webhook URLs pointing at private networks are refused with 400 (unless ALLOW_PRIVATE_WEBHOOKS).
+ * Webhook URLs pointing at private networks are refused with 400 (unless ALLOW_PRIVATE_NETWORK_FETCH).
  */
 export function botRoutes(ctx: ChatContext) {
   const requireAdmin = async (request: FastifyRequest) => {
@@ -21,7 +21,7 @@ export function botRoutes(ctx: ChatContext) {
   };
   const checkUrl = async (url: string) => {
     try {
-      await checkWebhookUrl(url, ctx.config.allowPrivateWebhooks);
+      await checkWebhookUrl(url, ctx.config.allowPrivateNetworkFetch);
     } catch (err) {
       if (err instanceof WebhookUrlError) throw new HttpError(400, err.message);
       throw err;

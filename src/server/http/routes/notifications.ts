@@ -26,7 +26,7 @@ export function notificationRoutes(ctx: ChatContext) {
       async (request, reply) => {
         const user = currentUser(request);
         const { endpoint, keys } = request.body;
-        const problem = checkPushEndpoint(endpoint, ctx.config.pushAllowLocalEndpoints);
+        const problem = checkPushEndpoint(endpoint, ctx.config.pushAllowLocalEndpoints, ctx.config.pushAllowLocalEndpoints || ctx.config.allowPrivateNetworkFetch);
         if (problem) throw new HttpError(400, problem);
         // RFC 8291: p256dh is an uncompressed P-256 point (65 bytes), auth a 16-byte secret.
         if (decodedLength(keys.p256dh) !== 65) throw new HttpError(400, "keys.p256dh must be a P-256 public key");

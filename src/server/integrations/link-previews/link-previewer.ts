@@ -5,7 +5,7 @@ import type { ChatContext } from "../../context.js";
 import type { StoredMessageListener } from "../../domain/messages/post.js";
 import { MessagePreviews } from "../../domain/messages/previews.js";
 import { keys } from "../../redis/keys.js";
-import { FetchRefused, guardedGet, type GuardedGetOptions } from "./guarded-get.js";
+import { BlockedAddressError, guardedFetch, type GuardedFetchOptions, type GuardedResponse } from "../../net/ssrf-guard.js";
 import { scrapeMetadata, type PageMetadata } from "./scrape.js";
 
 /** A page's metadata is kept this long; a page that could not be previewed, a shorter while. */
@@ -18,6 +18,7 @@ const CONCURRENCY = 4;
 const MAX_REDIRECTS = 5;
 /** The preview image is read up to this size, and skipped past it. */
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const USER_AGENT = "redis-chat-link-preview/1";
 
 const Cached = z.union([
   z.object({ failed: z.literal(true) }),
@@ -36,14 +37,12 @@ export interface LinkPreviewOptions {
   timeoutMs: number;
   maxBytes: number;
   allowPrivate: boolean;
-  /** Tests narrow what counts as private (see GuardedGetOptions.isRefused). */
-  isRefused?: (address: string) => boolean;
 }
 
 /**
  * Link previews, after a message is stored: a StoredMessageListener (so never in the send path)
  * puts the message in a bounded in-memory queue of the instance that stored it; workers fetch its
- * first MAX_LINK_PREVIEWS links through the SSRF guard (guarded-get.ts), read their metadata
+ * first MAX_LINK_PREVIEWS links through the SSRF guard (net/ssrf-guard.ts), read their metadata
  * (scrape.ts), fetch and store the preview image (PreviewImageStore), and save the previews with
  * one script on the room's slot that also logs and publishes `previews.updated` (every instance
  * delivers it to its sockets through the bridge). Page metadata is cached in Redis by URL
@@ -130,8 +129,9 @@ export class LinkPreviewer {
     if (cached.success) return "failed" in cached.data ? undefined : cached.data;
     let metadata: PageMetadata | undefined;
     try {
-      const page = await guardedGet(url, this.fetchOptions("text/html,application/xhtml+xml;q=0.9", this.options.maxBytes, "truncate"));
-      if (/^(text\/html|application\/xhtml\+xml)\b/i.test(page.contentType)) {
+      const page = await this.fetch(url, "text/html,application/xhtml+xml;q=0.9", this.options.maxBytes);
+      // A page cut at maxBytes still has its head, which is what counts.
+      if (/^(text\/html|application\/xhtml\+xml)\b/i.test(String(page.headers["content-type"] ?? ""))) {
         metadata = await scrapeMetadata(page.body.toString("utf8"), page.url);
       }
     } catch (err) {
@@ -146,25 +146,28 @@ export class LinkPreviewer {
   private async image(message: ChatMessage, imageUrl: string): Promise<LinkPreviewImage | undefined> {
     if (!this.imageStore) return undefined;
     try {
-      const fetched = await guardedGet(imageUrl, this.fetchOptions("image/avif,image/webp,image/png,image/jpeg,image/gif", MAX_IMAGE_BYTES, "fail"));
+      const fetched = await this.fetch(imageUrl, "image/avif,image/webp,image/png,image/jpeg,image/gif", MAX_IMAGE_BYTES);
+      if (fetched.truncated) return undefined; // a cut image is no image
       const name = decodeURIComponent(new URL(fetched.url).pathname.split("/").pop() || "preview") || "preview";
       return await this.imageStore(message.roomId, message.from, fetched.body, name.slice(0, 200));
     } catch (err) {
-      if (!(err instanceof FetchRefused)) this.ctx.log.warn({ err: String(err), imageUrl }, "could not store a preview image");
+      if (!(err instanceof BlockedAddressError)) this.ctx.log.debug({ err: String(err), imageUrl }, "no preview image");
       return undefined;
     }
   }
 
-  private fetchOptions(accept: string, maxBytes: number, overLimit: GuardedGetOptions["overLimit"]): GuardedGetOptions {
-    return {
-      accept,
-      maxBytes,
-      overLimit,
+  /** A GET through the SSRF guard, redirects followed (each checked again); refuses an answer that is not 2xx. */
+  private async fetch(url: string, accept: string, maxBytes: number): Promise<GuardedResponse> {
+    const options: GuardedFetchOptions = {
+      headers: { accept, "user-agent": USER_AGENT, "accept-encoding": "identity" },
       timeoutMs: this.options.timeoutMs,
+      maxBytes,
       maxRedirects: MAX_REDIRECTS,
       allowPrivate: this.options.allowPrivate,
-      ...(this.options.isRefused ? { isRefused: this.options.isRefused } : {}),
     };
+    const response = await guardedFetch(url, options);
+    if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
+    return response;
   }
 }
 
