@@ -14,3 +14,4 @@ export * from "./message-actions.js";
 export * from "./limits.js";
 export * from "./operations.js";
 export * from "./link-previews.js";
+export * from "./attachments.js";

@@ -89,6 +89,28 @@ const Env = z.object({
   LINK_PREVIEW_TIMEOUT_MS: int(100, 60_000).default(5_000),
   /** The most bytes of a page read for its preview (its head is what counts). */
   LINK_PREVIEW_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(512 * 1024),
+  // --- files (issue 15; docs/deployment.md "Files") ---
+  /** Where uploaded files are kept: `local` (ATTACHMENT_DIR) or `s3` (an S3-compatible bucket). */
+  ATTACHMENT_STORE: z.enum(["local", "s3"]).default("local"),
+  ATTACHMENT_DIR: z.string().default("./data/attachments"),
+  /** The largest file one upload may carry, in bytes (25 MiB). */
+  ATTACHMENT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Images with more pixels than this are refused without being decoded (decompression bombs). */
+  ATTACHMENT_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  /** How long an upload waits to be sent in a message before it is removed (ms; a day). */
+  ATTACHMENT_UNSENT_TTL_MS: int(1000, 30 * 86_400_000).default(86_400_000),
+  /** A command run on each uploaded file (its path is the last argument): exit 0 = clean, 1 = infected. */
+  ATTACHMENT_SCAN_COMMAND: z.string().optional(),
+  /** clamd to scan each uploaded file with: a Unix socket path, or `tcp://host:port`. */
+  ATTACHMENT_SCAN_CLAMD: z.string().optional(),
+  ATTACHMENT_S3_ENDPOINT: z.string().url().optional(),
+  ATTACHMENT_S3_REGION: z.string().default("us-east-1"),
+  ATTACHMENT_S3_BUCKET: z.string().optional(),
+  ATTACHMENT_S3_ACCESS_KEY_ID: z.string().optional(),
+  ATTACHMENT_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (`endpoint/bucket/key`): MinIO, Ceph, Garage. */
+  ATTACHMENT_S3_FORCE_PATH_STYLE: bool.default(false),
+  ATTACHMENT_S3_PREFIX: z.string().default(""),
 });
 
 export type Config = {
@@ -145,7 +167,29 @@ export type Config = {
   linkPreviews: boolean;
   linkPreviewTimeoutMs: number;
   linkPreviewMaxBytes: number;
+  // --- files ---
+  attachments: AttachmentConfig;
 };
+
+/** Files (issue 15): where they are kept and how they are checked. */
+export interface AttachmentConfig {
+  store: "local" | "s3";
+  dir: string;
+  maxBytes: number;
+  maxPixels: number;
+  unsentTtlMs: number;
+  scanCommand: string | undefined;
+  scanClamd: string | undefined;
+  s3: {
+    endpoint: string | undefined;
+    region: string;
+    bucket: string | undefined;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    forcePathStyle: boolean;
+    prefix: string;
+  };
+}
 
 export class ConfigError extends Error {}
 
@@ -157,6 +201,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.ATTACHMENT_STORE === "s3" && !e.ATTACHMENT_S3_BUCKET) {
+    throw new ConfigError("invalid configuration: ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET");
+  }
   if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
     throw new ConfigError("invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
   }
@@ -212,6 +259,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     linkPreviews: e.LINK_PREVIEWS,
     linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
     linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,
+    attachments: {
+      store: e.ATTACHMENT_STORE,
+      dir: e.ATTACHMENT_DIR,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      maxPixels: e.ATTACHMENT_MAX_PIXELS,
+      unsentTtlMs: e.ATTACHMENT_UNSENT_TTL_MS,
+      scanCommand: e.ATTACHMENT_SCAN_COMMAND,
+      scanClamd: e.ATTACHMENT_SCAN_CLAMD,
+      s3: {
+        endpoint: e.ATTACHMENT_S3_ENDPOINT,
+        region: e.ATTACHMENT_S3_REGION,
+        bucket: e.ATTACHMENT_S3_BUCKET,
+        accessKeyId: e.ATTACHMENT_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.ATTACHMENT_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.ATTACHMENT_S3_FORCE_PATH_STYLE,
+        prefix: e.ATTACHMENT_S3_PREFIX,
+      },
+    },
     ...overrides,
   };
 }

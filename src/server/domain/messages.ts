@@ -221,7 +221,7 @@ export function normalizeMessage(raw: unknown, score?: number, roomId?: string, 
 }
 
 /**
- * Our extra fields (mentions, reply, edited mark), each kept only when well formed: a malformed
+ * Our extra fields (mentions, reply, edited mark, attachments), each kept only when well formed: a malformed
  * extra (written by anyone) costs that field, never the message.
  */
 function messageExtras(r: Record<string, unknown>): Partial<Message> {
@@ -236,6 +236,10 @@ function messageExtras(r: Record<string, unknown>): Partial<Message> {
     if (reply.success && reply.data) out.reply = reply.data;
   }
   if (typeof r.edited === "number" && Number.isFinite(r.edited)) out.edited = r.edited;
+  if (r.attachments !== undefined) {
+    const attachments = ChatMessage.shape.attachments.safeParse(r.attachments);
+    if (attachments.success && attachments.data?.length) out.attachments = attachments.data;
+  }
   return out;
 }
 
