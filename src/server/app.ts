@@ -56,6 +56,10 @@ import { readinessRoutes } from "./http/routes/readiness.js";
 import { keys } from "./redis/keys.js";
 import type { Server as HttpServer } from "node:http";
 import { foreignPresenceHooks } from "./realtime/seed-interop.js";
+import { Attachments } from "./domain/attachments/attachments.js";
+import { createScanner } from "./domain/attachments/scan.js";
+import { createBlobStore } from "./domain/attachments/store/index.js";
+import { attachmentRoutes } from "./http/routes/attachments.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -130,7 +134,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       timeoutMs: config.pushTimeoutMs,
       allowPrivate: config.allowPrivateNetworkFetch || config.pushAllowLocalEndpoints,
     }),
+    attachments: new Attachments(
+      redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
+    ),
   };
+  // Files go with their message and with their room.
+  const deleteFiles = (what: string, work: () => Promise<void>) => work().catch((err: unknown) => log.warn({ err }, `deleting the files of a ${what} failed`));
+  ctx.messageActions.deletedListeners.push((message) => deleteFiles("message", () => ctx.attachments.deleteOf(message)));
+  ctx.roomManagement.deletedListeners.push((roomId) => deleteFiles("room", () => ctx.attachments.deleteRoom(roomId)));
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
@@ -206,6 +217,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
     await api.register(linkPreviewRoutes(ctx));
+    await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -233,6 +245,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       await webhooks.start();
+      ctx.attachments.startSweeping();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -265,6 +278,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       ctx.bots.stop();
       await webhooks.stop();
       await linkPreviewer.close();
+      ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.

@@ -6,6 +6,7 @@ import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
 import { attachPreviews } from "./messages/previews.js";
+import { CLAIM_ATTACHMENTS_LUA } from "./attachments/claim.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
 export const CLIENT_ID_TTL_SECONDS = 600;
@@ -24,6 +25,8 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
  * and '1' to check that `from` is in the member set (rooms people make: a member removed a
  * moment ago on another instance cannot write, whatever that instance's cache says).
+ * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
+ * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
@@ -66,6 +69,7 @@ end
 local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
 local id = string.format('%d%06d', sec, usec)
+${CLAIM_ATTACHMENTS_LUA}
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
@@ -85,7 +89,8 @@ export type StoreResult =
   | { status: "duplicate"; message: Message }
   | { status: "rate-limited"; retryAfterMs: number }
   | { status: "not-member" }
-  | { status: "reply-not-found" };
+  | { status: "reply-not-found" }
+  | { status: "attachment-unavailable" };
 
 export interface StoreRequest {
   roomId: string;
@@ -103,6 +108,8 @@ export interface StoreRequest {
   mentions?: number[];
   /** The message this one answers, as found in the room (see messages/lookup.ts). */
   replyTo?: FoundMessage;
+  /** Ids of files this sender uploaded to the room and has not sent (needs a clientId). */
+  attachments?: string[];
 }
 
 /**
@@ -120,6 +127,10 @@ export class Messages {
       keys.roomReads(req.roomId),
     ];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
+    if (req.attachments?.length) {
+      if (!req.clientId) throw new Error("a message with attachments needs a clientId");
+      for (const id of req.attachments) roomKeys.push(keys.attachment(req.roomId, id));
+    }
     const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
@@ -131,6 +142,7 @@ export class Messages {
     if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
     if (status === "noreply") return { status: "reply-not-found" };
+    if (status === "noattachment") return { status: "attachment-unavailable" };
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };

@@ -118,6 +118,17 @@ export const keys = {
   roomPreviews: (roomId: string) => `{room:${roomId}}:previews`,
   /** String JSON: what a URL's page said (or `{"failed":true}`), with expiry; by SHA-256 (hex) of the URL. */
   linkPreviewCache: (urlSha256: string) => `link-preview:${urlSha256}`,
+  // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
+  /**
+   * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,
+   * its line for seed clients, the uploader, when (ms) and, once sent, the message's id. In the
+   * room's slot, so the store script claims it in the message's own round trip.
+   */
+  attachment: (roomId: string, attachmentId: string) => `{room:${roomId}}:attachment:${attachmentId}`,
+  /** Set of the ids of every file uploaded to a room (sent or not): deleting the room deletes them. */
+  roomAttachments: (roomId: string) => `{room:${roomId}}:attachments`,
+  /** Sorted set `roomId/attachmentId` -> when (ms) the upload is removed unless a message sent it. */
+  unsentAttachments: "attachments:unsent",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */
