@@ -193,6 +193,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     allowPrivate: config.allowPrivateNetworkFetch,
   });
   ctx.messageListeners.push(linkPreviewer.onMessageStored);
+  ctx.messageActions.deletedListeners.push(linkPreviewer.messageDeleted);
   await ctx.bots.watch();
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 

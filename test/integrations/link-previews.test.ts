@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { previewableLinks, type ChatMessage, type PreviewsUpdated } from "../../src/protocol/index.js";
 import { BlockedAddressError, guardedFetch, isPublicAddress, type GuardedFetchOptions } from "../../src/server/net/ssrf-guard.js";
@@ -28,9 +29,10 @@ async function startSite(host: string, routes: Record<string, (req: IncomingMess
   };
 }
 
-const page = (title: string, description: string) => (_req: IncomingMessage, res: ServerResponse) => {
+const page = (title: string, description: string, image?: string) => (_req: IncomingMessage, res: ServerResponse) => {
   res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><html><head>
 <meta property="og:title" content="${title}"><meta property="og:description" content="${description}">
+${image ? `<meta property="og:image" content="${image}">` : ""}
 <meta property="og:site_name" content="Design Notes"><title>ignored</title></head><body>hello</body></html>`);
 };
 
@@ -54,10 +56,15 @@ describe("link previews", () => {
   const limits = { linkPreviewTimeoutMs: 1000, linkPreviewMaxBytes: 64 * 1024 };
 
   beforeAll(async () => {
+    const png = await sharp({ create: { width: 640, height: 320, channels: 3, background: "#c8322a" } }).png().toBuffer();
     inner = await startSite("127.0.0.2", { "/secret": page("Internal", "must never be fetched") });
     site = await startSite("127.0.0.1", {
       "/article": page("Quarterly design review", "What we shipped & what is next"),
       "/other": page("Another page", "Second link of the message"),
+      "/card": page("With a picture", "Its og:image is stored in the room", "/pic.png"),
+      "/svg-card": page("SVG picture", "An SVG is no raster image", "/pic.svg"),
+      "/pic.png": (_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png),
+      "/pic.svg": (_req, res) => res.writeHead(200, { "content-type": "image/svg+xml" }).end('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
       "/late": (_req, res) => setTimeout(() => page("Late page", "arrives after a while")(_req, res), 600),
       "/slow": (_req, res) => hanging.push(res),
       "/huge": (_req, res) => {
@@ -114,13 +121,30 @@ describe("link previews", () => {
     expect(changes.body.changes.some((c: PreviewsUpdated) => c.type === "previews.updated" && c.id === message.id)).toBe(true);
   });
 
+  it("the page's image is stored as a file of the room (never hotlinked), thumbnailed, served to signed-in members only, and deleted with the message", async () => {
+    const message = await post(`${site.origin}/card and ${site.origin}/svg-card`);
+    const change = (await eventually(() => bobHeard.find((c) => c.id === message.id), 5000, "previews with an image"))!;
+    const [card, svg] = change.previews;
+    expect(card).toMatchObject({ title: "With a picture", image: { width: 640, height: 320 } });
+    expect(JSON.stringify(change.previews)).not.toContain("pic.png"); // clients get a file of the room, not the site's URL
+    expect(svg!.image).toBeUndefined(); // only raster images are kept
+    const thumbnail = await api(a.url, `/room/0/attachments/${card!.image!.id}/thumbnail`, bob.cookie);
+    expect(thumbnail.status).toBe(200);
+    expect(thumbnail.headers.get("content-type")).toBe("image/webp");
+    expect((await api(a.url, `/room/0/attachments/${card!.image!.id}/thumbnail`)).status).toBe(401); // signed out: nothing
+    expect(await db.raw.keys("{room:0}:attachment:*")).toHaveLength(1); // the SVG was not kept
+    expect((await api(a.url, `/room/0/messages/${message.id}`, alice.cookie, { method: "DELETE" })).status).toBe(200);
+    expect((await api(a.url, `/room/0/attachments/${card!.image!.id}/thumbnail`, bob.cookie)).status).toBe(404);
+    expect(await db.raw.keys("{room:0}:attachment:*")).toHaveLength(0);
+  });
+
   it("a page is fetched once and its preview cached by URL: the same link again is not fetched again", async () => {
     const before = site.hits("/article");
     const again = await post(`again ${site.origin}/article and a redirect ${site.origin}/hop`);
     await eventually(() => bobHeard.find((c) => c.id === again.id), 5000, "previews of the repeated link");
     expect(site.hits("/article") - before).toBe(1); // only through /hop, a URL not seen before
     expect(bobHeard.find((c) => c.id === again.id)!.previews.map((p) => p.url)).toEqual([`${site.origin}/article`, `${site.origin}/hop`]);
-    expect(await db.raw.keys("link-preview:*")).toHaveLength(2);
+    expect(await db.raw.keys("link-preview:*")).toHaveLength(4); // /article, /hop, and the two cards before
   });
 
   it("a page that does not answer in time is given up on; the message's other links still get theirs", async () => {

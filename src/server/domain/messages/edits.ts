@@ -4,7 +4,6 @@ import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
 import { findMessage } from "./lookup.js";
-import { DROP_PREVIEWS_LUA } from "./previews.js";
 
 /**
  * KEYS: room sorted set, changes stream. ARGV: the message's exact member, the new JSON without
@@ -25,16 +24,13 @@ return {'ok', record(changes, 'message.updated', body, ARGV[4])}
 `);
 
 /**
- * KEYS: room sorted set, reactions hash, changes stream, previews hash. ARGV: exact member, message
- * id, room id, server id. Removes the message, its reactions and its link previews. Returns
- * {'ok', change JSON} or {'gone'}.
+ * KEYS: room sorted set, reactions hash, changes stream. ARGV: exact member, message id, room id,
+ * server id. Removes the message and its reactions. Returns {'ok', change JSON} or {'gone'}.
  */
 const DELETE = new LuaScript(`${RECORD_CHANGE_LUA}
 local room, hash, changes = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('ZREM', room, ARGV[1]) == 0 then return {'gone'} end
 redis.call('HDEL', hash, ARGV[2])
-local previews_key, message_id = KEYS[4], ARGV[2]
-${DROP_PREVIEWS_LUA}
 local body = '{"type":"message.deleted","roomId":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(ARGV[2]) .. '}'
 return {'ok', record(changes, 'message.deleted', body, ARGV[4])}
 `);
@@ -92,7 +88,7 @@ export class MessageEdits {
       const found = await findMessage(this.redis, roomId, id);
       if (!found) return { status: "not-found" };
       if (found.message.from !== userId && !(await mayDeleteAny())) return { status: "forbidden" };
-      const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId), keys.roomPreviews(roomId)], [
+      const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
         found.member, found.message.id, roomId, serverId,
       ])) as [string, string?];
       if (reply[0] === "gone") continue;

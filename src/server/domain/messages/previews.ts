@@ -30,11 +30,12 @@ local body = '{"type":"previews.updated","roomId":' .. cjson.encode(ARGV[4]) .. 
 return {'ok', record(changes, 'previews.updated', body, ARGV[5])}
 `);
 
-/**
- * Lua fragment for the message deletion script: the deleted message's previews go with it.
- * Expects `previews_key` (the room's previews hash, a declared key) and `message_id` in scope.
- */
-export const DROP_PREVIEWS_LUA = `redis.call('HDEL', previews_key, message_id)`;
+/** KEYS: previews hash. ARGV: message id. Removes the message's entry; returns what it was (or nil). */
+const DROP_PREVIEWS = new LuaScript(`
+local gone = redis.call('HGET', KEYS[1], ARGV[1])
+if gone then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return gone
+`);
 
 export type PreviewsResult =
   | { status: "changed"; change: PreviewsUpdated }
@@ -73,6 +74,11 @@ export class MessagePreviews {
       return { status: "changed", change: PreviewsUpdated.parse(JSON.parse(payload!)) };
     }
     return { status: "not-found" };
+  }
+
+  /** After message `id` was deleted: removes its previews and answers what they were (their images are the caller's to delete). */
+  async dropOf(roomId: string, id: string): Promise<LinkPreview[]> {
+    return parsePreviews((await DROP_PREVIEWS.run(this.redis, [keys.roomPreviews(roomId)], [id])) as string | null);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import { z } from "zod";
-import { previewableLinks, type ChatMessage, type LinkPreview, type LinkPreviewImage } from "../../../protocol/index.js";
+import { INLINE_IMAGE_TYPES, previewableLinks, type ChatMessage, type LinkPreview, type LinkPreviewImage } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import type { StoredMessageListener } from "../../domain/messages/post.js";
 import { MessagePreviews } from "../../domain/messages/previews.js";
@@ -25,13 +26,6 @@ const Cached = z.union([
   z.object({ title: z.string().optional(), description: z.string().optional(), site: z.string().optional(), imageUrl: z.string().optional() }),
 ]);
 
-/**
- * Where a preview image goes: stored as an attachment of the room (never hotlinked). The bytes were
- * fetched through the guard; the store sniffs, checks and thumbnails them like any upload, and
- * answers undefined for what is not a raster image it accepts.
- */
-export type PreviewImageStore = (roomId: string, uploaderId: number, bytes: Buffer, name: string) => Promise<LinkPreviewImage | undefined>;
-
 export interface LinkPreviewOptions {
   enabled: boolean;
   timeoutMs: number;
@@ -43,7 +37,8 @@ export interface LinkPreviewOptions {
  * Link previews, after a message is stored: a StoredMessageListener (so never in the send path)
  * puts the message in a bounded in-memory queue of the instance that stored it; workers fetch its
  * first MAX_LINK_PREVIEWS links through the SSRF guard (net/ssrf-guard.ts), read their metadata
- * (scrape.ts), fetch and store the preview image (PreviewImageStore), and save the previews with
+ * (scrape.ts), fetch the preview image and store it as a file of the room (domain/attachments:
+ * sniffed, measured and thumbnailed like an upload; clients never load it from the site), and save the previews with
  * one script on the room's slot that also logs and publishes `previews.updated` (every instance
  * delivers it to its sockets through the bridge). Page metadata is cached in Redis by URL
  * (`link-preview:{sha256}`), so a link posted again is not fetched again for a day.
@@ -60,7 +55,6 @@ export class LinkPreviewer {
   private readonly previews: MessagePreviews;
   /** Publication id: not this instance's, so the bridge of every instance, this one too, delivers the change. */
   private readonly publisher: string;
-  imageStore: PreviewImageStore | undefined;
 
   constructor(
     private readonly ctx: ChatContext,
@@ -117,9 +111,22 @@ export class LinkPreviewer {
       if (image) preview.image = image;
       found.push(preview);
     }
-    if (found.length === 0) return;
-    await this.previews.add(message.roomId, message.id, found, this.publisher);
+    const images = found.flatMap((p) => (p.image ? [p.image.id] : []));
+    const saved = found.length > 0 && (await this.previews.add(message.roomId, message.id, found, this.publisher)).status === "changed";
+    // Removed by the author, or the message deleted, meanwhile: its images are not needed.
+    if (!saved && images.length > 0) await this.ctx.attachments.deleteIds(message.roomId, images);
   }
+
+  /** A message was deleted: its previews and their images go with it (a MessageActions deletedListener). */
+  readonly messageDeleted = async (message: ChatMessage): Promise<void> => {
+    try {
+      const previews = await this.previews.dropOf(message.roomId, message.id);
+      const images = previews.flatMap((p) => (p.image ? [p.image.id] : []));
+      if (images.length > 0) await this.ctx.attachments.deleteIds(message.roomId, images);
+    } catch (err) {
+      this.ctx.log.warn({ err: String(err), messageId: message.id }, "could not delete a message's link previews");
+    }
+  };
 
   /** The page's metadata, from the cache or fetched (and cached, failures too); undefined when there is none. */
   private async metadata(url: string): Promise<PageMetadata | undefined> {
@@ -142,14 +149,25 @@ export class LinkPreviewer {
     return value;
   }
 
-  /** Fetches the image through the guard and stores it as an attachment of the room; undefined when it cannot. */
+  /**
+   * Fetches the image through the guard and stores it as a file of the room, kept with the message
+   * (Attachments.keepWith); undefined when it cannot (too large, not a raster image, refused).
+   */
   private async image(message: ChatMessage, imageUrl: string): Promise<LinkPreviewImage | undefined> {
-    if (!this.imageStore) return undefined;
+    const { attachments } = this.ctx;
     try {
       const fetched = await this.fetch(imageUrl, "image/avif,image/webp,image/png,image/jpeg,image/gif", MAX_IMAGE_BYTES);
       if (fetched.truncated) return undefined; // a cut image is no image
-      const name = decodeURIComponent(new URL(fetched.url).pathname.split("/").pop() || "preview") || "preview";
-      return await this.imageStore(message.roomId, message.from, fetched.body, name.slice(0, 200));
+      const name = new URL(fetched.url).pathname.split("/").pop() || "preview";
+      const stored = await attachments.upload(message.roomId, message.from, name, Readable.from([fetched.body]));
+      if (stored.status !== "stored") return undefined;
+      const { id, type, width, height, thumbnail } = stored.attachment;
+      if (!INLINE_IMAGE_TYPES.includes(type) || !thumbnail) {
+        await attachments.deleteIds(message.roomId, [id]);
+        return undefined;
+      }
+      await attachments.keepWith(message.roomId, id, message.id);
+      return { id, ...(width ? { width } : {}), ...(height ? { height } : {}) };
     } catch (err) {
       if (!(err instanceof BlockedAddressError)) this.ctx.log.debug({ err: String(err), imageUrl }, "no preview image");
       return undefined;
