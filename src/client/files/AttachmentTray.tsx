@@ -27,7 +27,7 @@ function TrayItem({ upload, files }: { upload: Upload; files: RoomFiles }) {
       </span>
       <span className="upload__text">
         <span className="upload__name" title={upload.name}>{upload.name}</span>
-        <span className="upload__state small">
+        <span className="upload__state small" title={failed ? upload.error : undefined}>
           {failed ? (
             <span role="alert">Not uploaded: {upload.error ?? "failed"}</span>
           ) : again ? (
@@ -42,7 +42,7 @@ function TrayItem({ upload, files }: { upload: Upload; files: RoomFiles }) {
           <progress className="upload__progress" max={100} value={done} aria-label={`Uploading ${upload.name}`}>{done}%</progress>
         )}
       </span>
-      {failed && (
+      {failed && upload.retryable && (
         <button type="button" className="link upload__retry" onClick={() => files.retry(upload.id)}>Retry</button>
       )}
       <button type="button" className="icon-button upload__remove" onClick={() => files.remove(upload.id)}

@@ -46,7 +46,7 @@ export function uploadFile(roomId: string, file: Blob, name: string, onProgress:
 }
 
 function describe(status: number, message: string): string {
-  if (status === 413) return `Too large: ${message}`;
+  if (status === 413) return `too large. ${message}`;
   if (status === 401) return "Signed out: sign in again to upload";
   return message;
 }
