@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
+import { GENERAL_ROOM_ID, messageCaption, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { FileDropZone } from "../files/FileDropZone.js";
 import type { RoomFiles } from "../files/useUploads.js";
 import type { ChatState } from "../state/chat.js";
@@ -71,7 +71,9 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   const rowActions = useMemo<Omit<RowActions, "jumpTo">>(() => ({
     reply: (message: ChatMessage) => {
       setEditingId(null);
-      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: message.message });
+      // A message with files is quoted by its caption, or its files' names.
+      const text = messageCaption(message) || (message.attachments ?? []).map((a) => a.name).join(", ");
+      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text });
       composerBox.current?.focus();
     },
     startEdit: (id: string) => setEditingId(id),
