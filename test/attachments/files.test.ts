@@ -173,6 +173,17 @@ describe("files in rooms", () => {
       expect(history.body[0]).toMatchObject({ id: ack.message.id, attachments: [a] });
     });
 
+    it("keeps a message's files and their lines when its caption is edited", async () => {
+      const a = (await upload(url, cookies.alice!, team, "kept.txt", "kept")).body as Attachment;
+      const ack = await sendFiles(alice, team, [a.id], "first caption");
+      if (!ack.ok) throw new Error(ack.error);
+      const edited = await api(url, `/room/${team}/messages/${ack.message.id}`, cookies.alice, { method: "PATCH", body: JSON.stringify({ message: "second caption" }) });
+      expect(edited.status).toBe(200);
+      const now = await api(url, `/room/${team}/messages/${ack.message.id}`, cookies.alice);
+      expect(now.body).toMatchObject({ message: `second caption\n📎 kept.txt ${attachmentPath(team, a.id)}`, attachments: [a] });
+      expect(messageCaption(now.body)).toBe("second caption");
+    });
+
     it("sends files without a caption over REST; the text is only the file lines", async () => {
       const a = (await upload(url, cookies.alice!, team, "only.txt", "just a file")).body as Attachment;
       const res = await api(url, `/room/${team}/messages`, cookies.alice, { method: "POST", body: JSON.stringify({ message: "", attachments: [a.id] }) });

@@ -67,6 +67,8 @@ export class ClamdScanner implements Scanner {
       socket.on("end", () => resolve(reply));
       socket.on("error", reject);
     });
+    // Awaited only once the file is sent: a connection that fails first must not go unhandled.
+    answer.catch(() => {});
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once("connect", resolve);

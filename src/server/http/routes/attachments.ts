@@ -55,7 +55,7 @@ export function attachmentRoutes(ctx: ChatContext) {
         schema: {
           params: RoomParams,
           consumes: ["multipart/form-data"],
-          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody },
+          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, "4xx": ErrorBody },
         },
       },
       async (request, reply) => {
@@ -115,7 +115,7 @@ export function attachmentRoutes(ctx: ChatContext) {
 
     const fileSchema = (what: string) => ({
       params: AttachmentParams,
-      response: { 200: fileBody(what), 206: fileBody(`${what}: the requested byte range`), 416: ErrorBody },
+      response: { 200: fileBody(what), 206: fileBody(`${what}: the requested byte range`), 416: ErrorBody, "4xx": ErrorBody },
     });
     app.get("/room/:id/attachments/:attachmentId", { schema: fileSchema("The file") }, serve("file"));
     app.get("/room/:id/attachments/:attachmentId/thumbnail", { schema: fileSchema("A WebP thumbnail of an image") }, serve("thumbnail"));
