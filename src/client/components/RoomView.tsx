@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { GENERAL_ROOM_ID, messageCaption, type Attachment, type ChatMessage } from "../../protocol/index.js";
+import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
+import { messageSummary } from "../files/summary.js";
 import { FileDropZone } from "../files/FileDropZone.js";
 import type { RoomFiles } from "../files/useUploads.js";
 import type { ChatState } from "../state/chat.js";
@@ -72,8 +73,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
     reply: (message: ChatMessage) => {
       setEditingId(null);
       // A message with files is quoted by its caption, or its files' names.
-      const text = messageCaption(message) || (message.attachments ?? []).map((a) => a.name).join(", ");
-      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text });
+      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: messageSummary(message) });
       composerBox.current?.focus();
     },
     startEdit: (id: string) => setEditingId(id),

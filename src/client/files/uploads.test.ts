@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_ATTACHMENTS_PER_MESSAGE, type Attachment } from "../../protocol/index.js";
 import { fitImage } from "./layout.js";
+import { messageSummary } from "./summary.js";
 import {
   formatBytes, MAX_AUTOMATIC_ATTEMPTS, pastedFileName, percent, retriesByItself, trayStatus, uploadsInRoom, uploadsReducer,
   type Upload, type Uploads,
@@ -101,5 +102,15 @@ describe("files chosen for a message (uploads slice)", () => {
     expect(fitImage(4000, 3000, { width: 360, height: 320 })).toEqual({ width: 360, height: 270 });
     expect(fitImage(1000, 4000, { width: 360, height: 320 })).toEqual({ width: 80, height: 320 });
     expect(fitImage(120, 80, { width: 360, height: 320 })).toEqual({ width: 120, height: 80 });
+  });
+
+  it("a message with files reads, in lists and quotes, as its caption or else its files' names", () => {
+    const a = record("a", "plan.pdf");
+    const b = record("b", "photo.png");
+    const line = (r: Attachment) => `📎 ${r.name} /room/0/attachments/${r.id}`;
+    expect(messageSummary({ roomId: "0", message: `Plan\n${line(a)}`, attachments: [a] })).toBe("Plan");
+    expect(messageSummary({ roomId: "0", message: line(a), attachments: [a] })).toBe("📎 plan.pdf");
+    expect(messageSummary({ roomId: "0", message: `${line(a)}\n${line(b)}`, attachments: [a, b] })).toBe("📎 plan.pdf and 1 more file");
+    expect(messageSummary({ roomId: "0", message: "just text" })).toBe("just text");
   });
 });
