@@ -49,7 +49,7 @@ describe("files chosen for a message (uploads slice)", () => {
       { type: "uploadFailed", id: "a", error: "Too large: the limit is 25 MB", retryable: false },
     );
     expect(retriesByItself(state.a!)).toBe(false);
-    expect(trayStatus([state.a!], false).canSend).toBe(false);
+    expect(trayStatus([state.a!], false)).toMatchObject({ canSend: false, reason: "1 file not uploaded: remove it" });
   });
 
   it("the message waits for every upload, may carry files without text, and lists them in the order chosen", () => {

@@ -110,11 +110,16 @@ export interface TrayStatus {
 export function trayStatus(uploads: readonly Upload[], hasText: boolean): TrayStatus {
   const attachments = uploads.flatMap((u) => (u.status === "uploaded" && u.attachment ? [u.attachment] : []));
   const uploading = uploads.filter((u) => u.status === "uploading" || retriesByItself(u)).length;
-  const failed = uploads.filter((u) => u.status === "failed" && !retriesByItself(u)).length;
+  const failedOnes = uploads.filter((u) => u.status === "failed" && !retriesByItself(u));
+  const failed = failedOnes.length;
   if (uploads.length > MAX_ATTACHMENTS_PER_MESSAGE) {
     return { attachments, canSend: false, reason: `At most ${MAX_ATTACHMENTS_PER_MESSAGE} files per message: remove ${uploads.length - MAX_ATTACHMENTS_PER_MESSAGE}` };
   }
-  if (failed > 0) return { attachments, canSend: false, reason: `${plural(failed, "file")} not uploaded: retry or remove ${failed === 1 ? "it" : "them"}` };
+  if (failed > 0) {
+    // Retry is offered only where trying again may work (not for a file too large or refused).
+    const what = failedOnes.some((u) => u.retryable) ? "retry or remove" : "remove";
+    return { attachments, canSend: false, reason: `${plural(failed, "file")} not uploaded: ${what} ${failed === 1 ? "it" : "them"}` };
+  }
   if (uploading > 0) return { attachments, canSend: false, reason: `Uploading ${plural(uploading, "file")}…` };
   return { attachments, canSend: hasText || attachments.length > 0 };
 }
