@@ -22,6 +22,8 @@ import { Bots } from "./domain/users/bot.js";
 import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
+import { LinkPreviewer } from "./integrations/link-previews/link-previewer.js";
+import { linkPreviewRoutes } from "./http/routes/link-previews.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
@@ -69,6 +71,8 @@ export interface ChatServerInstance {
   app: FastifyInstance;
   io: ChatServer;
   ctx: ChatContext;
+  /** Link previews of this instance (integrations/link-previews/). */
+  linkPreviewer: LinkPreviewer;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -200,6 +204,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   await ctx.bots.watch(connections.subscriber);
   // A push subscription lives as long as the session that registered it.
   ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));
+  const linkPreviewer = new LinkPreviewer(ctx, {
+    enabled: config.linkPreviews,
+    timeoutMs: config.linkPreviewTimeoutMs,
+    maxBytes: config.linkPreviewMaxBytes,
+    allowPrivate: config.allowPrivateNetworkFetch,
+  });
+  ctx.messageListeners.push(linkPreviewer.onMessageStored);
+  ctx.messageActions.deletedListeners.push(linkPreviewer.messageDeleted);
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
@@ -223,6 +235,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(linkPreviewRoutes(ctx));
     await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
@@ -243,6 +256,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     app,
     io,
     ctx,
+    linkPreviewer,
     get draining() {
       return draining;
     },
@@ -283,6 +297,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      await linkPreviewer.close();
       ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();

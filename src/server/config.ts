@@ -99,6 +99,13 @@ const Env = z.object({
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- files and link previews (issue 15) ---
+  /** Fetch previews of the links in messages. */
+  LINK_PREVIEWS: bool.default(true),
+  /** The longest one link's fetch may take (page, or image), redirects included. */
+  LINK_PREVIEW_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  /** The most bytes of a page read for its preview (its head is what counts). */
+  LINK_PREVIEW_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(512 * 1024),
   // --- files (issue 15; docs/deployment.md "Files") ---
   /** Where uploaded files are kept: `local` (ATTACHMENT_DIR) or `s3` (an S3-compatible bucket). */
   ATTACHMENT_STORE: z.enum(["local", "s3"]).default("local"),
@@ -190,6 +197,9 @@ export type Config = {
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  linkPreviews: boolean;
+  linkPreviewTimeoutMs: number;
+  linkPreviewMaxBytes: number;
   // --- files ---
   attachments: AttachmentConfig;
   /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
@@ -292,6 +302,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    linkPreviews: e.LINK_PREVIEWS,
+    linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
+    linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,
     attachments: {
       store: e.ATTACHMENT_STORE,
       dir: e.ATTACHMENT_DIR,

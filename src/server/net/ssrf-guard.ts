@@ -88,11 +88,11 @@ export async function assertPublicUrl(raw: string | URL, options: { allowPrivate
  * A `lookup` for sockets that fails when any address the name resolves to is not public, so the
  * address connected to is one that was checked (no DNS rebinding between check and connect).
  */
-export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
+export function publicOnlyLookup(allowPrivate: boolean, isPublic: (address: string) => boolean = isPublicAddress): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, "", 4);
-      if (!allowPrivate && (addresses.length === 0 || !addresses.every((a) => isPublicAddress(a.address)))) {
+      if (!allowPrivate && (addresses.length === 0 || !addresses.every((a) => isPublic(a.address)))) {
         return callback(new BlockedAddressError(`${hostname} resolves to a loopback, link-local or private network address`), "", 4);
       }
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
@@ -102,13 +102,14 @@ export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /** Keep-alive agents whose every socket was opened through the guarded lookup (one pair per mode). */
-const agents = new Map<boolean, { http: HttpAgent; https: HttpsAgent }>();
-function agentsFor(allowPrivate: boolean) {
-  let pair = agents.get(allowPrivate);
+const agents = new Map<boolean | ((address: string) => boolean), { http: HttpAgent; https: HttpsAgent }>();
+function agentsFor(allowPrivate: boolean, isPublic?: (address: string) => boolean) {
+  const mode = isPublic && !allowPrivate ? isPublic : allowPrivate;
+  let pair = agents.get(mode);
   if (!pair) {
-    const lookup = publicOnlyLookup(allowPrivate);
+    const lookup = publicOnlyLookup(allowPrivate, isPublic);
     pair = { http: new HttpAgent({ keepAlive: true, lookup }), https: new HttpsAgent({ keepAlive: true, lookup }) };
-    agents.set(allowPrivate, pair);
+    agents.set(mode, pair);
   }
   return pair;
 }
@@ -126,6 +127,11 @@ export interface GuardedFetchOptions {
   /** ALLOW_PRIVATE_NETWORK_FETCH: skip the address rule (the scheme rule stays). */
   allowPrivate?: boolean;
   signal?: AbortSignal;
+  /**
+   * Tests only: which addresses count as public (default isPublicAddress). Lets a test's server on
+   * 127.0.0.1 stand in for a public site, to show that a redirect from it to a private address is refused.
+   */
+  isPublic?: (address: string) => boolean;
 }
 
 export interface GuardedResponse {
@@ -171,9 +177,9 @@ function requestOnce(url: URL, method: string, body: string | Uint8Array | undef
   const allowPrivate = options.allowPrivate ?? false;
   // A literal address never goes through the lookup: judge it here.
   const host = hostOf(url);
-  if (!allowPrivate && isIP(host) && !isPublicAddress(host)) return Promise.reject(new BlockedAddressError(`${host} is a loopback, link-local or private network address`));
+  if (!allowPrivate && isIP(host) && !(options.isPublic ?? isPublicAddress)(host)) return Promise.reject(new BlockedAddressError(`${host} is a loopback, link-local or private network address`));
   const https = url.protocol === "https:";
-  const pair = agentsFor(allowPrivate);
+  const pair = agentsFor(allowPrivate, options.isPublic);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...options.headers };
     if (body !== undefined) headers["content-length"] = Buffer.byteLength(body);

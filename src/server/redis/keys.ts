@@ -119,6 +119,11 @@ export const keys = {
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
   /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
   roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
+  // --- ours: link previews (issue 15; domain/messages/previews.ts, integrations/link-previews/) ---
+  /** Hash messageId -> JSON `[LinkPreview...]` (`[]`: removed by its author), in the room's slot. */
+  roomPreviews: (roomId: string) => `{room:${roomId}}:previews`,
+  /** String JSON: what a URL's page said (or `{"failed":true}`), with expiry; by SHA-256 (hex) of the URL. */
+  linkPreviewCache: (urlSha256: string) => `link-preview:${urlSha256}`,
   // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
   /**
    * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,

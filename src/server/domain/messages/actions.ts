@@ -7,7 +7,7 @@ import type {
   ReactionUpdated,
 } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
-import type { Messages } from "../messages.js";
+import { attachExtras, type Messages } from "../messages.js";
 import type { Rooms } from "../rooms.js";
 import type { Roles } from "../users/role.js";
 import { readChanges } from "./changes.js";
@@ -48,12 +48,12 @@ export class MessageActions {
     this.reactions = new MessageReactions(redis, messages.bus);
   }
 
-  /** One message with its reactions, for a member. */
+  /** One message with its reactions and link previews, for a member. */
   async get(userId: number, roomId: string, id: string): Promise<Outcome<ChatMessage>> {
     if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
     const found = await this.messages.find(roomId, id);
     if (!found) return NO_MESSAGE;
-    const [message] = await this.reactions.attach(roomId, [found.message]);
+    const [message] = await attachExtras(this.redis, roomId, [found.message]);
     return { ok: true, value: message! };
   }
 
