@@ -47,6 +47,10 @@ import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
+import { Redis7SearchIndex } from "./domain/search/redis7.js";
+import { MessageSearch } from "./domain/search/search.js";
+import { SearchSweep } from "./domain/search/sweep.js";
+import { searchRoutes } from "./http/routes/search.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -88,10 +92,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const roles = new Roles(redis);
-  const community = createCommunityServices(redis, users, roles, config);
+  const searchIndex = new Redis7SearchIndex(redis, config.search);
+  const community = createCommunityServices(redis, users, roles, config, searchIndex);
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;
-  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), searchIndex);
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
@@ -118,7 +123,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     metrics,
     messageListeners: [],
     mentions,
-    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions, searchIndex),
+    search: new MessageSearch(redis, searchIndex, rooms, users),
+    searchSweep: new SearchSweep(redis, searchIndex, config.serverId, log),
     nameIndex: new NameIndexSync(redis, users),
     notifications: new PushNotifier(redis, rooms, users, vapid, log, {
       queueSize: config.pushQueueSize,
@@ -193,6 +200,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(searchRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -219,6 +227,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       await webhooks.start();
+      ctx.searchSweep.start(config.searchSweepMs);
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -250,6 +259,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      await ctx.searchSweep.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.

@@ -80,6 +80,11 @@ const Env = z.object({
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- message search (issue 19) ---
+  /** Full-text message search: the index written with every message, GET /search, the sweep. */
+  SEARCH: bool.default(true),
+  /** How often the background sweep indexes messages other servers (seed servers) stored. */
+  SEARCH_SWEEP_MS: int(0, 86_400_000).default(60_000),
 });
 
 export type Config = {
@@ -132,6 +137,8 @@ export type Config = {
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  search: boolean;
+  searchSweepMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -196,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    search: e.SEARCH,
+    searchSweepMs: e.SEARCH_SWEEP_MS,
     ...overrides,
   };
 }

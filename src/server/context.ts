@@ -25,6 +25,8 @@ import type { Logger } from "./logger.js";
 import type { StoredMessageListener } from "./domain/messages/post.js";
 import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
+import type { MessageSearch } from "./domain/search/search.js";
+import type { SearchSweep } from "./domain/search/sweep.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -63,4 +65,7 @@ export interface ChatContext {
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
+  /** Full-text message search (domain/search/*) and the sweep that indexes what other servers store. */
+  search: MessageSearch;
+  searchSweep: SearchSweep;
 }

@@ -8,6 +8,7 @@ import { NamedRooms } from "./rooms/named-rooms.js";
 import { ReadStates } from "./rooms/read-state.js";
 import { RoomManagement } from "./rooms/room-management.js";
 import type { Users } from "./users.js";
+import type { SearchIndex } from "./search/index.js";
 import { Bans } from "./users/bans.js";
 import { Invites } from "./users/invites.js";
 import { Registration } from "./users/registration.js";
@@ -18,10 +19,16 @@ import { AdminGrants, type Roles } from "./users/role.js";
  * registration), built together because they depend on each other; `rooms` is the seed's Rooms
  * with the member cache plugged in.
  */
-export function createCommunityServices(redis: Redis, users: Users, roles: Roles, config: Pick<Config, "registration" | "adminUsernames">) {
+export function createCommunityServices(
+  redis: Redis,
+  users: Users,
+  roles: Roles,
+  config: Pick<Config, "registration" | "adminUsernames">,
+  searchIndex?: SearchIndex,
+) {
   const membership = new Membership(redis);
   const rooms = new Rooms(redis, users, membership);
-  const namedRooms = new NamedRooms(redis, users, membership);
+  const namedRooms = new NamedRooms(redis, users, membership, searchIndex);
   const readStates = new ReadStates(redis);
   const roomChanges = new RoomChanges();
   const bans = new Bans(redis);

@@ -5,6 +5,9 @@ import { LuaScript } from "../redis/script.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
+import type { SearchIndex } from "./search/index.js";
+import { SEARCH_INDEX_LUA } from "./search/redis7.js";
+import { termsFor } from "./search/index.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
 export const CLIENT_ID_TTL_SECONDS = 600;
@@ -22,12 +25,13 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * and the exact member of the message replied to ('' for none): when it is no longer in the room
  * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
  * and '1' to check that `from` is in the member set (rooms people make: a member removed a
- * moment ago on another instance cannot write, whatever that instance's cache says).
+ * moment ago on another instance cannot write, whatever that instance's cache says);
+ * the message's search terms ('' for none) and the room's search key prefix (domain/search).
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
-const STORE_MESSAGE = new LuaScript(`
+const STORE_MESSAGE = new LuaScript(`${SEARCH_INDEX_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
@@ -68,6 +72,7 @@ local id = string.format('%d%06d', sec, usec)
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
+if ARGV[12] ~= '' then search_index(ARGV[13], id, '', ARGV[12]) end
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
@@ -109,7 +114,7 @@ export interface StoreRequest {
  * counters that live in the same hash slot.
  */
 export class Messages {
-  constructor(private readonly redis: Redis, private readonly cluster = false) {}
+  constructor(private readonly redis: Redis, private readonly cluster = false, private readonly search?: SearchIndex) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
@@ -125,6 +130,8 @@ export class Messages {
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
+      this.search ? termsFor(this.search, { message: req.text }) : "",
+      keys.searchPrefix(req.roomId),
     ])) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "not-member") return { status: "not-member" };

@@ -113,6 +113,18 @@ export const keys = {
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
   /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
   roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
+  // --- ours: message search (domain/search/*; docs/data-model.md "Search") ---
+  /**
+   * Prefix of a room's search keys, all in the room's slot: `<prefix>t:<term>` sorted set of the
+   * ids of the messages with that word (all scores 0, so ids sort by time: BYLEX), `<prefix>d:<first
+   * two bytes>` sorted set of the room's words that start so (prefix expansion), `<prefix>b` set of
+   * those first two bytes (to drop the index with the room).
+   */
+  searchPrefix: (roomId: string) => `{room:${roomId}}:s:`,
+  /** Hash roomId -> id of the newest message the background sweep indexed (messages seed servers write). */
+  searchSwept: "search:swept",
+  /** String with expiry: the instance running the background sweep now (one at a time). */
+  searchSweepLock: "search:sweep:lock",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

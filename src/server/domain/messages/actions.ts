@@ -14,6 +14,7 @@ import { readChanges } from "./changes.js";
 import { MessageEdits } from "./edits.js";
 import type { Mentions } from "./mentions.js";
 import { MessageReactions } from "./reactions.js";
+import type { SearchIndex } from "../search/index.js";
 
 /** A refusal both transports show as is: REST as `{message}` with `status`, the socket as `{ok: false, error}`. */
 export type Refused = { ok: false; status: 403 | 404 | 409; error: string };
@@ -38,8 +39,9 @@ export class MessageActions {
     private readonly rooms: Rooms,
     private readonly roles: Roles,
     private readonly mentions: Mentions,
+    search?: SearchIndex,
   ) {
-    this.edits = new MessageEdits(redis);
+    this.edits = new MessageEdits(redis, search);
     this.reactions = new MessageReactions(redis);
   }
 
