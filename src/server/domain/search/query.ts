@@ -50,6 +50,7 @@ export function parseQuery(
     for (const term of sequence) if (!isStopWord(term)) addTerm({ term, prefix: false });
   };
   // Quoted phrases first, then the rest word by word.
+  const stopWords: string[] = [];
   const rest = q.replace(/"([^"]*)"?/g, (_m, phrase: string) => (addPhrase(phrase), " "));
   for (const token of rest.split(/\s+/).filter(Boolean)) {
     const operator = OPERATOR.exec(token);
@@ -67,10 +68,13 @@ export function parseQuery(
     const found = words(token);
     if (found.length === 1) {
       const term = found[0]!.term;
-      // A stop word is not indexed: outside quotes it is left out of the search.
-      if (!isStopWord(term)) addTerm({ term, prefix: true });
+      // A stop word is not indexed: outside quotes it is left out, unless it is all there is
+      // (then it still finds the longer words it starts: `be` finds "beta").
+      if (isStopWord(term)) stopWords.push(term);
+      else addTerm({ term, prefix: true });
     } else if (found.length > 1) addPhrase(token);
   }
+  if (parsed.terms.length === 0) for (const term of stopWords) addTerm({ term, prefix: true });
   if (filters.from) parsed.from = filters.from.replace(/^@/, "");
   if (filters.room) parsed.roomId = filters.room;
   if (filters.has) setHas(parsed, filters.has);
