@@ -124,6 +124,8 @@ describe("OpenAPI contract", () => {
     await call("POST", "/room/0/messages", { cookie, body: { message: "a reply", replyTo: id } });
     await call("GET", "/room/0/messages?size=5", { cookie });
     await call("GET", `/room/0/messages?after=${id}`, { cookie });
+    await call("GET", "/search?q=hello%20from:boss&limit=5", { cookie });
+    await call("GET", "/search?q=hello&has=maybe", { cookie }); // 400
     await call("GET", `/room/0/messages/${id}`, { cookie });
     await call("GET", "/room/0/messages/1", { cookie }); // 404
     await call("PATCH", `/room/0/messages/${id}`, { cookie, body: { message: "hello again" } });
