@@ -125,6 +125,8 @@ describe("OpenAPI contract", () => {
     await call("GET", "/room/0/messages?size=5", { cookie });
     await call("GET", `/room/0/messages?after=${id}`, { cookie });
     await call("GET", "/search?q=hello%20from:boss&limit=5", { cookie });
+    await call("GET", `/room/0/messages?around=${id}&size=5`, { cookie });
+    await call("GET", "/room/0/messages?around=1000000000000000", { cookie }); // 404
     await call("GET", "/search?q=hello&has=maybe", { cookie }); // 400
     await call("GET", `/room/0/messages/${id}`, { cookie });
     await call("GET", "/room/0/messages/1", { cookie }); // 404

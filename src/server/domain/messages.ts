@@ -148,6 +148,24 @@ export class Messages {
     return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
   }
 
+  /**
+   * The page of `size` messages centred on message `id` (a permalink), newest first like page(),
+   * with the history offset of its newest message; undefined when the room has no such message.
+   * Positions come from ZRANK of the exact member, so messages sharing a score (seed servers'
+   * whole seconds) keep the order offset pages give them.
+   */
+  async around(roomId: string, id: string, size: number): Promise<Message[] | undefined> {
+    const found = await this.find(roomId, id);
+    if (!found) return undefined;
+    const key = keys.room(roomId);
+    const [rank, total] = await Promise.all([this.redis.zRank(key, found.member), this.redis.zCard(key)]);
+    if (rank === null) return undefined;
+    // Centred, or filled from the other side at either end of history.
+    const start = Math.max(0, Math.min(rank - Math.floor((size - 1) / 2), total - size));
+    const entries = await this.redis.zRangeWithScores(key, start, start + size - 1);
+    return attachReactions(this.redis, roomId, parseEntries(entries.reverse(), roomId));
+  }
+
   /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */
   find(roomId: string, id: string): Promise<FoundMessage | undefined> {
     return findMessage(this.redis, roomId, id);
