@@ -152,6 +152,10 @@ describe("GET /search", () => {
     const page = await search(ann, { q: "flask" });
     expect(texts(page).sort()).toEqual(["also flask, same second", "written by the flask seed"]);
     expect(page.results.every((r) => /^\d+-[0-9a-f]{12}$/.test(r.message.id))).toBe(true);
+    // The two share their second's postings: deleting one leaves the other found.
+    const seed = page.results.find((r) => r.message.message === "written by the flask seed")!;
+    expect((await api(server.url, `/room/0/messages/${seed.message.id}`, cat.cookie, { method: "DELETE" })).status).toBe(200);
+    expect(texts(await search(ann, { q: "flask" }))).toEqual(["also flask, same second"]);
   });
 });
 

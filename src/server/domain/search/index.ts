@@ -10,15 +10,15 @@ export interface StoredEntry {
 
 /** Candidates of one room for a query, newest first, and how far the room was read. */
 export interface RoomCandidates {
-  /** Each candidate's id and the room's entries at that id's score (member, score), to read it from. */
-  candidates: { id: string; entries: { value: string; score: number }[] }[];
-  /** The oldest id looked at: everything newer (below the upper bound) has been considered. */
+  /** Each candidate's time (microseconds) and the room's entries at that score (member, score), to read from. */
+  candidates: { micros: string; entries: { value: string; score: number }[] }[];
+  /** The oldest time (microseconds) looked at: everything newer (below the upper bound) has been considered. */
   scannedTo?: string;
   /** Nothing older is left in the window. */
   exhausted: boolean;
 }
 
-/** The window of one room's read: ids below `upper` (`(id` exclusive, `[id` inclusive, `+` none), down to `lower` (`[id` or `-`). */
+/** The window of one room's read, in microseconds: below `upper` (`(m` exclusive, `[m` inclusive, `+` none), down to `lower` (`[m` or `-`). */
 export interface IdWindow {
   upper: string;
   lower: string;

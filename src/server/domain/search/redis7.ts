@@ -6,28 +6,78 @@ import type { TermSpec } from "./query.js";
 import { indexTerms } from "./text.js";
 
 /**
- * The index writes, as a Lua function the message scripts include (store, edit, delete: one round
- * trip, one slot). `search_index(prefix, id, removed, added)`: `prefix` is keys.searchPrefix(room),
- * `removed` / `added` the terms joined by newlines ('' for none). A word's postings are a sorted
- * set of message ids, all scored 0: ids of one length sort by time, so BYLEX reads them newest
- * first, and small sets stay in Redis's compact listpack encoding. Pseudo-terms (`~has:link`) are
- * not words: they stay out of the prefix dictionary.
+ * The index writes, as Lua the message scripts include (store, edit, delete: one round trip, one
+ * slot). `search_index(prefix, id, removed, added)`: `prefix` is keys.searchPrefix(room),
+ * `removed` / `added` the terms joined by newlines ('' for none).
+ *
+ * A word's postings in a room are one string: the ids (microseconds) of the messages with it, 8
+ * bytes each, big-endian, ascending. 8 bytes a posting and one key per word and room is what keeps
+ * the index near 100-400 bytes a message (a sorted set entry costs ~80 bytes once past 128); new
+ * messages are the newest, so indexing one is an APPEND; an edit or deletion rewrites the word's
+ * string. Messages a seed server stored share their second's posting (their ids are that second
+ * plus a hash): such postings are not removed (another message of that second may have the word);
+ * the text check drops what no longer matches. Pseudo-terms (`~has:link`) stay out of the prefix
+ * dictionary.
  */
 export const SEARCH_INDEX_LUA = `
+local function search_micros(id)
+  local dash = string.find(id, '-', 1, true)
+  return tonumber(dash and string.sub(id, 1, dash - 1) or id), dash ~= nil
+end
+-- The index (0-based) of the first posting >= n in the packed string s.
+local function search_find(s, n)
+  local lo, hi = 0, #s / 8
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if struct.unpack('>I8', s, mid * 8 + 1) < n then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
 local function search_index(prefix, id, removed, added)
-  for term in string.gmatch(removed, '[^\\n]+') do
-    local key = prefix .. 't:' .. term
-    if redis.call('ZREM', key, id) == 1 and string.byte(term) ~= 126 and redis.call('EXISTS', key) == 0 then
-      local bucket = string.sub(term, 1, 2)
-      redis.call('ZREM', prefix .. 'd:' .. bucket, term)
-      if redis.call('EXISTS', prefix .. 'd:' .. bucket) == 0 then redis.call('SREM', prefix .. 'b', bucket) end
+  local n, shared = search_micros(id)
+  local packed = struct.pack('>I8', n)
+  if not shared then
+    for term in string.gmatch(removed, '[^\\n]+') do
+      local key = prefix .. 't:' .. term
+      local s = redis.call('GET', key)
+      if s then
+        local i = search_find(s, n)
+        if i < #s / 8 and struct.unpack('>I8', s, i * 8 + 1) == n then
+          if #s == 8 then
+            redis.call('DEL', key)
+            if string.byte(term) ~= 126 then
+              local bucket = string.sub(term, 1, 2)
+              redis.call('ZREM', prefix .. 'd:' .. bucket, term)
+              if redis.call('EXISTS', prefix .. 'd:' .. bucket) == 0 then redis.call('SREM', prefix .. 'b', bucket) end
+            end
+          else
+            redis.call('SET', key, string.sub(s, 1, i * 8) .. string.sub(s, i * 8 + 9))
+          end
+        end
+      end
     end
   end
   for term in string.gmatch(added, '[^\\n]+') do
-    if redis.call('ZADD', prefix .. 't:' .. term, 0, id) == 1 and string.byte(term) ~= 126 then
-      local bucket = string.sub(term, 1, 2)
-      redis.call('ZADD', prefix .. 'd:' .. bucket, 0, term)
-      redis.call('SADD', prefix .. 'b', bucket)
+    local key = prefix .. 't:' .. term
+    local len = redis.call('STRLEN', key)
+    if len == 0 then
+      redis.call('SET', key, packed)
+      if string.byte(term) ~= 126 then
+        local bucket = string.sub(term, 1, 2)
+        redis.call('ZADD', prefix .. 'd:' .. bucket, 0, term)
+        redis.call('SADD', prefix .. 'b', bucket)
+      end
+    else
+      local last = struct.unpack('>I8', redis.call('GETRANGE', key, len - 8, len - 1))
+      if n > last then
+        redis.call('APPEND', key, packed)
+      elseif n < last then
+        local s = redis.call('GET', key)
+        local i = search_find(s, n)
+        if struct.unpack('>I8', s, i * 8 + 1) ~= n then
+          redis.call('SET', key, string.sub(s, 1, i * 8) .. packed .. string.sub(s, i * 8 + 1))
+        end
+      end
     end
   end
 end
@@ -37,88 +87,85 @@ end
 export const PREFIX_EXPANSION = 64;
 
 /**
- * One room's candidates for a query. KEYS: the room's history. ARGV: search prefix, upper bound,
- * lower bound (BYLEX syntax), want, scan cap, then one argument per term: `=word` or `*prefix`.
- * The term with the fewest postings drives: its ids are read newest first (prefix terms merge the
- * words they expand to), each kept when every other term has it (ZSCORE). Stops after `want`
- * matches or `scan cap` ids read. Returns {exhausted 0/1, oldest id read or '', id, entries JSON, ...}
- * where entries are the room's members at that id's score (WITHSCORES), to read the message from.
+ * One room's candidates for a query. KEYS: the room's history. ARGV: search prefix, upper bound
+ * (`[micros`, `(micros` or `+`), lower bound (`[micros` or `-`), want, scan cap, then one argument
+ * per term: `=word` or `*prefix`. The term with the fewest postings drives: its ids are read newest
+ * first (a prefix term merges the words it expands to), each kept when every other term has it
+ * (binary search in their strings). Stops after `want` matches or `scan cap` ids read. Returns
+ * {exhausted 0/1, oldest micros read or '', micros, entries JSON, ...}, entries being the room's
+ * members at that score (WITHSCORES): the messages to check (several for a seed server's second).
  */
-const CANDIDATES = new LuaScript(`
-local room, prefix, upper, lower = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+const CANDIDATES = new LuaScript(`${SEARCH_INDEX_LUA}
+local room, prefix = KEYS[1], ARGV[1]
 local want, cap = tonumber(ARGV[4]), tonumber(ARGV[5])
+local upper, lower = math.huge, -1
+if ARGV[2] ~= '+' then
+  upper = tonumber(string.sub(ARGV[2], 2))
+  if string.sub(ARGV[2], 1, 1) == '(' then upper = upper - 1 end
+end
+if ARGV[3] ~= '-' then lower = tonumber(string.sub(ARGV[3], 2)) end
 local groups = {}
 for i = 6, #ARGV do
   local kind, term = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
-  local group = { keys = {}, size = 0 }
+  local words = { term }
   if kind == '*' then
-    local bucket = string.sub(term, 1, 2)
-    for _, word in ipairs(redis.call('ZRANGE', prefix .. 'd:' .. bucket, '[' .. term, '[' .. term .. '\\255', 'BYLEX', 'LIMIT', 0, ${PREFIX_EXPANSION})) do
-      table.insert(group.keys, prefix .. 't:' .. word)
-    end
-  else
-    group.keys[1] = prefix .. 't:' .. term
+    words = redis.call('ZRANGE', prefix .. 'd:' .. string.sub(term, 1, 2), '[' .. term, '[' .. term .. '\\255', 'BYLEX', 'LIMIT', 0, ${PREFIX_EXPANSION})
   end
-  for _, key in ipairs(group.keys) do group.size = group.size + redis.call('ZCARD', key) end
+  local group = { lists = {}, size = 0 }
+  for _, word in ipairs(words) do
+    local s = redis.call('GET', prefix .. 't:' .. word)
+    if s then
+      table.insert(group.lists, s)
+      group.size = group.size + #s / 8
+    end
+  end
   if group.size == 0 then return {1, ''} end
   table.insert(groups, group)
 end
 if #groups == 0 then return {1, ''} end
 table.sort(groups, function(a, b) return a.size < b.size end)
 local driver = table.remove(groups, 1)
-local out, matches, read, last = {0, ''}, 0, 0, nil
-local batch = math.min(cap, 200)
+-- Newest first over the driver's lists: a cursor (next index to read, going down) per list.
+local at = {}
+for k, s in ipairs(driver.lists) do at[k] = search_find(s, upper + 1) - 1 end
+local function has(s, n)
+  local i = search_find(s, n)
+  return i < #s / 8 and struct.unpack('>I8', s, i * 8 + 1) == n
+end
+local out, matches, read = {0, ''}, 0, 0
 while true do
-  local merged, seen, full = {}, {}, false
-  for _, key in ipairs(driver.keys) do
-    local ids = redis.call('ZRANGE', key, upper, lower, 'BYLEX', 'REV', 'LIMIT', 0, batch)
-    if #ids == batch then full = true end
-    for _, id in ipairs(ids) do
-      if not seen[id] then seen[id] = true; table.insert(merged, id) end
+  local best, from = nil, nil
+  for k, s in ipairs(driver.lists) do
+    if at[k] >= 0 then
+      local v = struct.unpack('>I8', s, at[k] * 8 + 1)
+      if not best or v > best then best, from = v, k end
     end
   end
-  table.sort(merged, function(a, b) return a > b end)
-  -- With a full batch from some word, only the newest batch of the union is known complete.
-  local n = full and math.min(#merged, batch) or #merged
-  for i = 1, n do
-    local id = merged[i]
-    last = id
-    read = read + 1
-    local ok = true
-    for _, group in ipairs(groups) do
-      local found = false
-      for _, key in ipairs(group.keys) do
-        if redis.call('ZSCORE', key, id) then found = true; break end
-      end
-      if not found then ok = false; break end
-    end
-    if ok then
-      local dash = string.find(id, '-', 1, true)
-      local digits = dash and string.sub(id, 1, dash - 1) or id
-      local sec, usec = string.sub(digits, 1, -7), string.sub(digits, -6)
-      if sec == '' then sec = '0' end
-      local entries
-      if dash then
-        entries = redis.call('ZRANGE', room, sec, '(' .. tostring(tonumber(sec) + 1), 'BYSCORE', 'WITHSCORES')
-      else
-        entries = redis.call('ZRANGE', room, sec .. '.' .. usec, sec .. '.' .. usec, 'BYSCORE', 'WITHSCORES')
-      end
-      table.insert(out, id)
-      table.insert(out, cjson.encode(entries))
-      matches = matches + 1
-    end
-    if matches >= want or read >= cap then
-      out[2] = last
-      if i == n and not full then out[1] = 1 end
-      return out
-    end
-  end
-  if not full then
+  if not best or best < lower then
     out[1] = 1
-    out[2] = last or ''
     return out
   end
-  upper = '(' .. last
+  for k, s in ipairs(driver.lists) do
+    if at[k] >= 0 and struct.unpack('>I8', s, at[k] * 8 + 1) == best then at[k] = at[k] - 1 end
+  end
+  read = read + 1
+  local micros = string.format('%.0f', best)
+  out[2] = micros
+  local ok = true
+  for _, group in ipairs(groups) do
+    local found = false
+    for _, s in ipairs(group.lists) do
+      if has(s, best) then found = true; break end
+    end
+    if not found then ok = false; break end
+  end
+  if ok then
+    local score = string.sub(micros, 1, -7) .. '.' .. string.sub(micros, -6)
+    table.insert(out, micros)
+    table.insert(out, cjson.encode(redis.call('ZRANGE', room, score, score, 'BYSCORE', 'WITHSCORES')))
+    matches = matches + 1
+  end
+  if matches >= want or read >= cap then return out end
 end
 `);
 
@@ -175,7 +222,7 @@ export class Redis7SearchIndex implements SearchIndex {
       const flat = JSON.parse(rest[i + 1]!) as string[];
       const entries: { value: string; score: number }[] = [];
       for (let k = 0; k + 1 < flat.length; k += 2) entries.push({ value: flat[k]!, score: Number(flat[k + 1]) });
-      candidates.push({ id: rest[i]!, entries });
+      candidates.push({ micros: rest[i]!, entries });
     }
     return { candidates, exhausted: Number(exhausted) === 1, ...(scannedTo ? { scannedTo } : {}) };
   }

@@ -1,4 +1,4 @@
-import { compareMessageIds, GENERAL_ROOM_ID, parsePrivateRoomId, type SearchPage, type SearchQuery, type SearchResult } from "../../../protocol/index.js";
+import { compareMessageIds, GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type SearchPage, type SearchQuery, type SearchResult } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { parseStoredMessage } from "../messages.js";
@@ -68,13 +68,14 @@ export class MessageSearch {
     const roomIds = await this.roomsToSearch(userId, query);
     if (roomIds === "forbidden") return { ok: false, status: 403, error: "You are not a member of this room" };
 
-    const states = roomIds.map((roomId) => ({ roomId, ...this.window(roomId, query, cursor), buffered: [], exhausted: false }) as RoomState);
+    const window = this.window(query, cursor);
+    const states = roomIds.map((roomId) => ({ roomId, ...window, buffered: [], exhausted: false }) as RoomState);
     const results: SearchResult[] = [];
     let last: Position | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // Rooms with nothing buffered read on (in parallel: one script each, on its room's slot).
       const calls = states.filter((s) => !s.exhausted && s.buffered.length === 0);
-      await Promise.all(calls.map((s) => this.read(s, query, fromId, request.limit)));
+      await Promise.all(calls.map((s) => this.read(s, query, fromId, request.limit, cursor)));
       // Everything at or above the frontier has been read in every room that still has more.
       const frontier = frontierOf(states);
       const ready = states
@@ -94,47 +95,46 @@ export class MessageSearch {
     return { ok: true, page: { results, next: last ? encodeCursor(last) : null } };
   }
 
-  /** Reads one room's next candidates and checks each on its text. */
-  private async read(state: RoomState, query: ParsedQuery, fromId: number | undefined, limit: number): Promise<void> {
+  /** Reads one room's next candidates and checks each on its text; what is not after the cursor is left out. */
+  private async read(state: RoomState, query: ParsedQuery, fromId: number | undefined, limit: number, cursor: Position | undefined): Promise<void> {
     const found: RoomCandidates = await this.index.candidates(
       state.roomId, query.terms, { upper: state.upper, lower: state.lower }, limit, SCAN_CAP,
     );
     state.exhausted = found.exhausted;
     if (found.scannedTo) {
+      // Everything of this room at or after that microsecond is read (a seed id `M-hash` sorts after `M`).
       state.scannedTo = { id: found.scannedTo, roomId: state.roomId };
       state.upper = `(${found.scannedTo}`;
     }
     for (const candidate of found.candidates) {
-      const position = { id: candidate.id, roomId: state.roomId };
-      state.buffered.push({ position, result: this.check(state.roomId, candidate, query, fromId) });
+      for (const { value, score } of candidate.entries) {
+        const message = parseStoredMessage(value, score, state.roomId);
+        if (!message) continue;
+        const position = { id: message.id, roomId: state.roomId };
+        if (cursor && comparePositions(position, cursor) >= 0) continue;
+        state.buffered.push({ position, result: this.check(state.roomId, message, value, query, fromId) });
+      }
     }
   }
 
-  private check(
-    roomId: string,
-    candidate: RoomCandidates["candidates"][number],
-    query: ParsedQuery,
-    fromId: number | undefined,
-  ): SearchResult | undefined {
-    for (const { value, score } of candidate.entries) {
-      const message = parseStoredMessage(value, score, roomId);
-      if (message?.id !== candidate.id) continue;
-      if (fromId !== undefined && message.from !== fromId) return undefined;
-      const attachments = (JSON.parse(value) as { attachments?: unknown }).attachments;
-      const ranges = matchMessage(query, { message: message.message, attachments });
-      return ranges ? { roomId, message, ranges } : undefined;
-    }
-    return undefined;
+  private check(roomId: string, message: ChatMessage, member: string, query: ParsedQuery, fromId: number | undefined): SearchResult | undefined {
+    if (fromId !== undefined && message.from !== fromId) return undefined;
+    const attachments = (JSON.parse(member) as { attachments?: unknown }).attachments;
+    const ranges = matchMessage(query, { message: message.message, attachments });
+    return ranges ? { roomId, message, ranges } : undefined;
   }
 
-  /** The window of one room: below the cursor (and `before`), down to `after`. */
-  private window(roomId: string, query: ParsedQuery, cursor: Position | undefined): IdWindow {
-    const bounds: { id: string; inclusive: boolean }[] = [];
-    // Same id, smaller room id: after the cursor in the merged order, so still to come.
-    if (cursor) bounds.push({ id: cursor.id, inclusive: roomId < cursor.roomId });
-    if (query.beforeId) bounds.push({ id: query.beforeId, inclusive: false });
-    bounds.sort((a, b) => compareMessageIds(a.id, b.id) || (a.inclusive ? 1 : -1));
-    const upper = bounds[0] ? `${bounds[0].inclusive ? "[" : "("}${bounds[0].id}` : "+";
+  /**
+   * The window of one room, in microseconds: from the cursor's time down (inclusive: messages of a
+   * seed server's second, or of other rooms at that time, may still come; read() drops what is not
+   * after the cursor), below `before`, down to `after`.
+   */
+  private window(query: ParsedQuery, cursor: Position | undefined): IdWindow {
+    const bounds: { micros: string; inclusive: boolean }[] = [];
+    if (cursor) bounds.push({ micros: microsOf(cursor.id), inclusive: true });
+    if (query.beforeId) bounds.push({ micros: query.beforeId, inclusive: false });
+    bounds.sort((a, b) => compareMessageIds(a.micros, b.micros) || (a.inclusive ? 1 : -1));
+    const upper = bounds[0] ? `${bounds[0].inclusive ? "[" : "("}${bounds[0].micros}` : "+";
     return { upper, lower: query.afterId ? `[${query.afterId}` : "-" };
   }
 
@@ -161,6 +161,12 @@ function frontierOf(states: RoomState[]): Position | undefined {
   let max: Position | undefined;
   for (const s of states) if (!s.exhausted && s.scannedTo && (!max || comparePositions(s.scannedTo, max) > 0)) max = s.scannedTo;
   return max;
+}
+
+/** The time part of an id (a seed server's message: before the `-`). */
+function microsOf(id: string): string {
+  const dash = id.indexOf("-");
+  return dash < 0 ? id : id.slice(0, dash);
 }
 
 function encodeCursor(position: Position): string {
