@@ -15,6 +15,7 @@ import type {
 import type { SessionEndedNotice } from "./sessions.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 import type { ConnectionClosing } from "./limits.js";
+import type { PinsUpdated } from "./pins.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
@@ -86,6 +87,8 @@ export interface ServerToClientEvents {
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
   typing: (typing: Typing) => void;
+  /** A room's pinned messages changed (ids of all its pins now). */
+  "pins.updated": (change: PinsUpdated) => void;
   /** The server is about to close this connection on purpose (see limits.ts). */
   "connection.closing": (payload: ConnectionClosing) => void;
 }

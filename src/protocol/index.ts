@@ -14,3 +14,4 @@ export * from "./message-actions.js";
 export * from "./limits.js";
 export * from "./operations.js";
 export * from "./search.js";
+export * from "./pins.js";

@@ -51,6 +51,10 @@ import { Redis7SearchIndex } from "./domain/search/redis7.js";
 import { MessageSearch } from "./domain/search/search.js";
 import { SearchSweep } from "./domain/search/sweep.js";
 import { searchRoutes } from "./http/routes/search.js";
+import { pinRoutes } from "./http/routes/pins.js";
+import { Pins } from "./domain/messages/pins.js";
+import { SavedMessages } from "./domain/users/saved.js";
+import { attachPinSync } from "./realtime/pin-sync.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -126,6 +130,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions, searchIndex),
     search: new MessageSearch(redis, searchIndex, rooms, users),
     searchSweep: new SearchSweep(redis, searchIndex, config.serverId, log),
+    pins: new Pins(redis, messages, rooms, roles, community.namedRooms),
+    saved: new SavedMessages(redis, messages, rooms),
     nameIndex: new NameIndexSync(redis, users),
     notifications: new PushNotifier(redis, rooms, users, vapid, log, {
       queueSize: config.pushQueueSize,
@@ -201,6 +207,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
     await api.register(searchRoutes(ctx));
+    await api.register(pinRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -209,6 +216,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
   attachRoomSync(io, ctx, bridge);
+  attachPinSync(ctx, bridge, delivery);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);

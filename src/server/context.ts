@@ -27,6 +27,8 @@ import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
 import type { MessageSearch } from "./domain/search/search.js";
 import type { SearchSweep } from "./domain/search/sweep.js";
+import type { Pins } from "./domain/messages/pins.js";
+import type { SavedMessages } from "./domain/users/saved.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -68,4 +70,7 @@ export interface ChatContext {
   /** Full-text message search (domain/search/*) and the sweep that indexes what other servers store. */
   search: MessageSearch;
   searchSweep: SearchSweep;
+  /** Pinned messages of rooms, and the messages each person saved (issue 19). */
+  pins: Pins;
+  saved: SavedMessages;
 }

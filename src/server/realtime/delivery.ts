@@ -3,7 +3,7 @@ import type { ChatMessage, PresenceUser, RoomSummary, ServerToClientEvents } fro
 import type { ChatMetrics } from "../observability/metrics.js";
 import { deliveryTargets, socketRooms, type DeliveryMode } from "./socket-rooms.js";
 
-export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing";
+export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing" | "pins.updated";
 
 /**
  * Delivers events to this instance's sockets. Seed-mode sockets get each message at once, as the

@@ -125,6 +125,10 @@ export const keys = {
   searchSwept: "search:swept",
   /** String with expiry: the instance running the background sweep now (one at a time). */
   searchSweepLock: "search:sweep:lock",
+  /** Hash messageId -> JSON `{by, at}`: a room's pinned messages, in the room's slot (the delete script unpins). */
+  roomPins: (roomId: string) => `{room:${roomId}}:pins`,
+  /** Sorted set `roomId/messageId`, score = when saved (ms): the messages a person saved for later. */
+  savedMessages: (userId: number | string) => `{user:${userId}}:saved`,
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

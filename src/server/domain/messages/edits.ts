@@ -28,13 +28,14 @@ return {'ok', record(changes, 'message.updated', body, ARGV[4])}
 
 /**
  * KEYS: room sorted set, reactions hash, changes stream. ARGV: exact member, message id, room id,
- * server id, search key prefix, search terms to remove. Removes the message and its reactions. Returns {'ok', change JSON} or {'gone'}.
+ * server id, search key prefix, search terms to remove, the room's pins hash. Removes the message and its reactions. Returns {'ok', change JSON} or {'gone'}.
  */
 const DELETE = new LuaScript(`${RECORD_CHANGE_LUA}${SEARCH_INDEX_LUA}
 local room, hash, changes = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('ZREM', room, ARGV[1]) == 0 then return {'gone'} end
 redis.call('HDEL', hash, ARGV[2])
 search_index(ARGV[5], ARGV[2], ARGV[6], '')
+if ARGV[7] then redis.call('HDEL', ARGV[7], ARGV[2]) end
 local body = '{"type":"message.deleted","roomId":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(ARGV[2]) .. '}'
 return {'ok', record(changes, 'message.deleted', body, ARGV[4])}
 `);
@@ -101,7 +102,7 @@ export class MessageEdits {
       if (found.message.from !== userId && !(await mayDeleteAny())) return { status: "forbidden" };
       const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
         found.member, found.message.id, roomId, serverId,
-        keys.searchPrefix(roomId), this.search ? termsFor(this.search, indexedOf(found)) : "",
+        keys.searchPrefix(roomId), this.search ? termsFor(this.search, indexedOf(found)) : "", keys.roomPins(roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)) };

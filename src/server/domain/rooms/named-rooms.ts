@@ -136,7 +136,7 @@ export class NamedRooms {
     await this.redis.del([
       keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
       // What the message actions keep beside the history (one slot: the room's).
-      keys.roomReactions(room.id), keys.roomChanges(room.id),
+      keys.roomReactions(room.id), keys.roomChanges(room.id), keys.roomPins(room.id),
     ]);
     this.membership.invalidate(room.id);
     await Promise.all([

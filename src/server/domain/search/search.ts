@@ -72,10 +72,13 @@ export class MessageSearch {
     const states = roomIds.map((roomId) => ({ roomId, ...window, buffered: [], exhausted: false }) as RoomState);
     const results: SearchResult[] = [];
     let last: Position | undefined;
+    // Candidates asked of each room per read: the page spread over the rooms (twice over), so
+    // that 50 rooms do not each send a full page to check; rooms that run dry read again.
+    const want = Math.min(request.limit, Math.max(3, Math.ceil((2 * request.limit) / Math.max(1, roomIds.length))));
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // Rooms with nothing buffered read on (in parallel: one script each, on its room's slot).
       const calls = states.filter((s) => !s.exhausted && s.buffered.length === 0);
-      await Promise.all(calls.map((s) => this.read(s, query, fromId, request.limit, cursor)));
+      await Promise.all(calls.map((s) => this.read(s, query, fromId, want, cursor)));
       // Everything at or above the frontier has been read in every room that still has more.
       const frontier = frontierOf(states);
       const ready = states
