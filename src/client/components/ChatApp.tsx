@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { UserWithPresence } from "../../protocol/index.js";
 import type { SignedInUser } from "../api.js";
 import { useNow } from "../lib/useNow.js";
@@ -12,17 +12,21 @@ import { NotificationsContext, useNotifications } from "../notifications/useNoti
 import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PlusIcon } from "./Icons.js";
+import { SearchButton } from "../search/SearchButton.js";
 import { PeopleList } from "./PeopleList.js";
 import { RoomList } from "./RoomList.js";
 import { RoomView } from "./RoomView.js";
+import { messageFromHash } from "../lib/route.js";
+import { userName, displayRoomTitle } from "./names.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
 const NewRoomDialog = lazy(() => import("./NewRoomDialog.js").then((m) => ({ default: m.NewRoomDialog })));
 const DirectoryDialog = lazy(() => import("./DirectoryDialog.js").then((m) => ({ default: m.DirectoryDialog })));
 const RoomPanel = lazy(() => import("./RoomPanel.js").then((m) => ({ default: m.RoomPanel })));
+const SearchPanel = lazy(() => import("../search/SearchPanel.js").then((m) => ({ default: m.SearchPanel })));
 
-type Overlay = null | "new-room" | "directory" | "admin";
+type Overlay = null | "new-room" | "directory" | "admin" | "search";
 
 /** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
 export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: () => void }) {
@@ -58,6 +62,37 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     return () => window.removeEventListener("keydown", onKey);
   }, [state.rooms, state.activeRoomId, chat]);
 
+  // A message to show in its room (search result, permalink): `n` makes each request a new one.
+  const [jump, setJump] = useState<{ roomId: string; messageId: string; n: number } | null>(null);
+  const openMessage = (roomId: string, messageId: string) => {
+    setOverlay(null);
+    chat.openRoom(roomId);
+    setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
+  };
+  const openMessageRef = useRef(openMessage);
+  openMessageRef.current = openMessage;
+
+  // Ctrl/Cmd+K opens search; a permalink (#/room/ID/message/MID) opens its message, now or when followed.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+        event.preventDefault();
+        setOverlay("search");
+      }
+    };
+    const onHash = () => {
+      const target = messageFromHash(location.hash);
+      if (target) openMessageRef.current(target.roomId, target.messageId);
+    };
+    onHash();
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("hashchange", onHash);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("hashchange", onHash);
+    };
+  }, []);
+
   // A named room or group shows its topic and member count in the header: fetch its details once.
   const activeId = active?.id;
   const known = activeId ? Boolean(state.details[activeId]) : true;
@@ -91,6 +126,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             <button type="button" className="link small" onClick={() => chat.dispatch({ type: "removalSeen" })}>OK</button>
           </p>
         )}
+        <SearchButton onOpen={() => setOverlay("search")} />
         <NotificationPrompt />
         <div className="sidebar__scroll">
           <RoomList state={state} now={now} onOpen={chat.openRoom}
@@ -106,7 +142,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           <RoomView key={active.id} room={active} state={state} now={now} focusComposer={!isPhoneLayout()}
             onBack={() => chat.openRoom(null)} onSend={(text, replyTo) => chat.send(active.id, text, replyTo)} onRetry={chat.retry}
             onLoadOlder={() => chat.loadOlder(active.id)} actions={chat}
-            onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails} />
+            onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
+            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} />
         ) : (
           <div className="empty empty--main">
             <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>
@@ -123,6 +160,11 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
         )}
         {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
+        {overlay === "search" && (
+          <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
+            nameOf={(id) => userName(state, id)}
+            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+        )}
       </Suspense>
     </div>
     </NotificationsContext.Provider>

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ChatMessage, Reaction } from "../../protocol/index.js";
 import { MAX_MESSAGE_LENGTH } from "../../protocol/index.js";
 import { fullTime } from "../lib/time.js";
+import { permalink } from "../lib/route.js";
+import { LinkIcon } from "./Icons.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 
 /** What a row can ask for; one stable object per list, so rows stay memoised. */
@@ -34,6 +36,7 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
       <button type="button" className="icon-button" aria-label="Reply" title="Reply" onClick={() => actions.reply(message)}>
         <span aria-hidden="true">↩</span>
       </button>
+      <CopyLinkButton message={message} />
       {canEdit && (
         <button type="button" className="icon-button" aria-label="Edit" title="Edit" onClick={() => actions.startEdit(message.id)}>
           <span aria-hidden="true">✎</span>
@@ -45,6 +48,23 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
         </button>
       )}
     </div>
+  );
+}
+
+/** Copies the message's permalink; says "Copied" for a moment. */
+function CopyLinkButton({ message }: { message: ChatMessage }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 1500);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const label = copied ? "Link copied" : "Copy link";
+  return (
+    <button type="button" className="icon-button" aria-label={label} title={label}
+      onClick={() => void navigator.clipboard?.writeText(permalink(message.roomId, message.id)).then(() => setCopied(true), () => {})}>
+      {copied ? <span aria-hidden="true">✓</span> : <LinkIcon />}
+    </button>
   );
 }
 

@@ -29,9 +29,11 @@ interface Props {
   /** Opens or closes the room details panel (members, settings); absent: no such button. */
   onToggleDetails?: () => void;
   detailsOpen?: boolean;
+  /** A message to scroll to and flash (permalink, search result). */
+  jumpRequest?: { messageId: string; n: number };
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen }: Props) {
+export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen, jumpRequest }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -111,7 +113,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         )}
       </header>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
-        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} />
+        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
         onSend={(text) => {
