@@ -58,4 +58,38 @@ describe("web client: message search and permalinks", () => {
     }, target, { timeout: 15_000 });
     expect(await page.locator(`li[data-id="${target}"] .msg__text`).textContent()).toContain("Déjà vu");
   });
+
+  it("pins a message to a conversation and saves one for later, each listed and opened from its list", async () => {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, "Pablo");
+      await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "Joe", exact: true }).click();
+      const row = messageList(page).locator("li.msg").last();
+      await row.waitFor();
+      await row.hover();
+      await row.getByRole("button", { name: "Pin to the room" }).click();
+      await row.getByRole("button", { name: "Pinned" }).waitFor();
+      await row.hover();
+      await row.getByRole("button", { name: "Save for later" }).click();
+      await row.getByRole("button", { name: "Saved" }).waitFor();
+      const text = await row.locator(".msg__text").textContent();
+
+      await page.getByRole("button", { name: "Pinned messages" }).click();
+      const pins = page.getByRole("list", { name: /^Pinned in/ });
+      await pins.getByText(text!, { exact: true }).waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/pins-${viewport.width}.png` });
+      await pins.getByRole("button", { name: "Unpin" }).first().click();
+      await page.getByText("Nothing is pinned here yet.").waitFor();
+      await page.keyboard.press("Escape");
+
+      if (viewport.width < 500) await page.getByRole("button", { name: "Back to chats" }).click();
+      await page.getByRole("button", { name: "Saved messages" }).click();
+      const saved = page.getByRole("list", { name: "Saved messages" });
+      await saved.getByText(text!, { exact: true }).waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/saved-${viewport.width}.png` });
+      await saved.getByRole("button", { name: "Remove" }).click();
+      await page.getByText("Save a message from its actions to find it here.").waitFor();
+      await context.close();
+    }
+  });
 });

@@ -13,6 +13,8 @@ import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PlusIcon } from "./Icons.js";
 import { SearchButton } from "../search/SearchButton.js";
+import { pinsApi } from "../pins/api.js";
+import { MessageListDialog } from "../pins/MessageListDialog.js";
 import { PeopleList } from "./PeopleList.js";
 import { RoomList } from "./RoomList.js";
 import { RoomView } from "./RoomView.js";
@@ -26,7 +28,7 @@ const DirectoryDialog = lazy(() => import("./DirectoryDialog.js").then((m) => ({
 const RoomPanel = lazy(() => import("./RoomPanel.js").then((m) => ({ default: m.RoomPanel })));
 const SearchPanel = lazy(() => import("../search/SearchPanel.js").then((m) => ({ default: m.SearchPanel })));
 
-type Overlay = null | "new-room" | "directory" | "admin" | "search";
+type Overlay = null | "new-room" | "directory" | "admin" | "search" | "saved";
 
 /** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
 export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: () => void }) {
@@ -127,6 +129,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           </p>
         )}
         <SearchButton onOpen={() => setOverlay("search")} />
+        <button type="button" className="link small saved-open" onClick={() => setOverlay("saved")}>Saved messages</button>
         <NotificationPrompt />
         <div className="sidebar__scroll">
           <RoomList state={state} now={now} onOpen={chat.openRoom}
@@ -143,7 +146,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             onBack={() => chat.openRoom(null)} onSend={(text, replyTo) => chat.send(active.id, text, replyTo)} onRetry={chat.retry}
             onLoadOlder={() => chat.loadOlder(active.id)} actions={chat}
             onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
-            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} />
+            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} />
         ) : (
           <div className="empty empty--main">
             <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>
@@ -160,6 +163,12 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
         )}
         {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
+        {overlay === "saved" && (
+          <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
+            remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
+            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={(id) => userName(state, id)} now={now}
+            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+        )}
         {overlay === "search" && (
           <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
             nameOf={(id) => userName(state, id)}

@@ -34,3 +34,19 @@ export function LinkIcon() {
     </svg>
   );
 }
+
+export function PinIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M6 2.5h4l-.6 4 2.3 2.3H4.3L6.6 6.5zM8 8.8v4.7" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" strokeLinecap="round" fill="none" />
+    </svg>
+  );
+}
+
+export function BookmarkIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M4.5 2.5h7v11L8 10.8l-3.5 2.7z" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" fill="none" />
+    </svg>
+  );
+}

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { ChatMessage, Reaction } from "../../protocol/index.js";
 import { MAX_MESSAGE_LENGTH } from "../../protocol/index.js";
 import { fullTime } from "../lib/time.js";
 import { permalink } from "../lib/route.js";
-import { LinkIcon } from "./Icons.js";
+import { BookmarkIcon, LinkIcon, PinIcon } from "./Icons.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 
 /** What a row can ask for; one stable object per list, so rows stay memoised. */
@@ -15,6 +15,10 @@ export interface RowActions {
   remove(message: ChatMessage): Promise<void>;
   react(message: ChatMessage, emoji: string): void;
   jumpTo(id: string): void;
+  /** Saves the message for later (one's saved list). */
+  save?(message: ChatMessage): Promise<unknown>;
+  /** Pins the message to the room (only for those who manage the room's pins). */
+  pin?(message: ChatMessage): Promise<unknown>;
 }
 
 /** Quick reactions offered before the full picker. */
@@ -37,6 +41,10 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
         <span aria-hidden="true">↩</span>
       </button>
       <CopyLinkButton message={message} />
+      {actions.save && (
+        <DoneButton label="Save for later" doneLabel="Saved" icon={<BookmarkIcon />} run={() => actions.save!(message)} />
+      )}
+      {actions.pin && <DoneButton label="Pin to the room" doneLabel="Pinned" icon={<PinIcon />} run={() => actions.pin!(message)} />}
       {canEdit && (
         <button type="button" className="icon-button" aria-label="Edit" title="Edit" onClick={() => actions.startEdit(message.id)}>
           <span aria-hidden="true">✎</span>
@@ -48,6 +56,23 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
         </button>
       )}
     </div>
+  );
+}
+
+/** A toolbar action that says it is done for a moment (or why not, in its title). */
+function DoneButton({ label, doneLabel, icon, run }: { label: string; doneLabel: string; icon: ReactNode; run: () => Promise<unknown> }) {
+  const [state, setState] = useState<{ done: boolean; error?: string }>({ done: false });
+  useEffect(() => {
+    if (!state.done) return;
+    const timer = setTimeout(() => setState({ done: false }), 1500);
+    return () => clearTimeout(timer);
+  }, [state.done]);
+  const shown = state.done ? doneLabel : state.error ?? label;
+  return (
+    <button type="button" className="icon-button" aria-label={shown} title={shown}
+      onClick={() => void run().then(() => setState({ done: true }), (e: unknown) => setState({ done: false, error: e instanceof Error ? e.message : "Not done" }))}>
+      {state.done ? <span aria-hidden="true">✓</span> : icon}
+    </button>
   );
 }
 
