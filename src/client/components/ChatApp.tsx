@@ -33,9 +33,11 @@ type Overlay = null | "new-room" | "directory" | "admin" | "search" | "saved";
 /** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
 export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: () => void }) {
   const chat = useChat(me, onSignedOut);
+  const openMessageRef = useRef<(roomId: string, messageId?: string) => void>(() => {});
   const actions = useRoomActions(chat);
   const { state } = chat;
-  const notifications = useNotifications(me, state, chat.openRoom);
+  // A notification opens its message in place (see openMessage below).
+  const notifications = useNotifications(me, state, (roomId, messageId) => openMessageRef.current(roomId, messageId));
   const now = useNow();
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const [overlay, setOverlay] = useState<Overlay>(null);
@@ -66,12 +68,11 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
 
   // A message to show in its room (search result, permalink): `n` makes each request a new one.
   const [jump, setJump] = useState<{ roomId: string; messageId: string; n: number } | null>(null);
-  const openMessage = (roomId: string, messageId: string) => {
+  const openMessage = (roomId: string, messageId?: string) => {
     setOverlay(null);
     chat.openRoom(roomId);
-    setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
+    if (messageId) setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
   };
-  const openMessageRef = useRef(openMessage);
   openMessageRef.current = openMessage;
 
   // Ctrl/Cmd+K opens search; a permalink (#/room/ID/message/MID) opens its message, now or when followed.
