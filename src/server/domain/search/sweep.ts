@@ -7,6 +7,8 @@ import type { SearchIndex, StoredEntry } from "./index.js";
 
 /** Messages read and indexed per script call. */
 const BATCH = 500;
+/** The background sweep's pause between batches: it yields Redis and the event loop to live traffic. */
+const SWEEP_PAUSE_MS = 25;
 /** How far before its last mark the sweep looks again: seed servers stamp messages with their own clocks. */
 const CLOCK_MARGIN_SECONDS = 300;
 
@@ -47,7 +49,7 @@ export class SearchSweep {
   }
 
   /** Indexes one room's messages scored `min` or later (ZRANGE BYSCORE syntax); returns the newest score read. */
-  async indexRoom(roomId: string, min: string, onBatch?: (count: number) => void): Promise<number | undefined> {
+  async indexRoom(roomId: string, min: string, onBatch?: (count: number) => void, pauseMs = 0): Promise<number | undefined> {
     let newest: number | undefined;
     for (let offset = 0; ; offset += BATCH) {
       const page = await this.redis.zRangeWithScores(keys.room(roomId), min, "+inf", { BY: "SCORE", LIMIT: { offset, count: BATCH } });
@@ -62,6 +64,7 @@ export class SearchSweep {
       await this.index.indexStored(roomId, entries);
       onBatch?.(page.length);
       if (page.length < BATCH) return newest;
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 
@@ -74,7 +77,7 @@ export class SearchSweep {
       for (const roomId of await this.rooms()) {
         const mark = await this.redis.hGet(keys.searchSwept, roomId);
         const min = mark === null ? "-inf" : String(Math.max(0, Number(mark) - CLOCK_MARGIN_SECONDS));
-        const newest = await this.indexRoom(roomId, min, (n) => (read += n));
+        const newest = await this.indexRoom(roomId, min, (n) => (read += n), SWEEP_PAUSE_MS);
         // Never a mark in the future: a message stamped ahead of time would hide what comes before it.
         if (newest !== undefined) await this.redis.hSet(keys.searchSwept, roomId, String(Math.min(newest, Date.now() / 1000)));
       }
