@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "redis";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { privateRoomId } from "../../src/protocol/index.js";
 import { api, collectMessages, connect, eventually, login, send, sleep } from "../support/chat-client.js";
 import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
 
@@ -120,7 +121,7 @@ describe("message search on Redis Cluster", () => {
   it("indexes in the store, edit and delete scripts on each room's slot, and merges rooms on several masters newest first", async () => {
     const [one, two] = servers as [RunningChatServer, RunningChatServer];
     const [dana, eli, fay] = await Promise.all(["Dana", "Eli", "Fay"].map((name) => login(one.url, name)));
-    const rooms = ["0", `${dana!.user.id}:${eli!.user.id}`, `${dana!.user.id}:${fay!.user.id}`];
+    const rooms = ["0", privateRoomId(dana!.user.id, eli!.user.id), privateRoomId(dana!.user.id, fay!.user.id)];
     for (const [user1, user2] of [[dana!, eli!], [dana!, fay!]] as const) {
       await api(one.url, "/room", user1.cookie, { method: "POST", body: JSON.stringify({ user1: user1.user.id, user2: user2.user.id }) });
     }
