@@ -94,5 +94,5 @@ describe("search agrees with a brute-force scan of the rooms", () => {
       } while (cursor);
       expect(got, query).toEqual(expected);
     }
-  });
+  }, 120_000);
 });

@@ -51,6 +51,13 @@ describe("GET /search", () => {
     expect(texts(await search(ben, { q: '"plan rollback"' }))).toEqual(["window for the plan rollback"]);
   });
 
+  it("matches a phrase across case, punctuation, line breaks and quotes, but not across another word", async () => {
+    await post(ann, "0", 'Kettle\n"SPOUT" is hot');
+    await post(ann, "0", "kettle, spout");
+    await post(ann, "0", "kettle big spout");
+    expect(texts(await search(ben, { q: '"kettle spout"' }))).toEqual(["kettle, spout", 'Kettle\n"SPOUT" is hot']);
+  });
+
   it("finds words of Japanese, Chinese and Cyrillic text", async () => {
     await post(ben, "0", "東京で会議があります");
     await post(ben, "0", "我们明天开会");

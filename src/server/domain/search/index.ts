@@ -34,8 +34,12 @@ export interface SearchIndex {
   readonly enabled: boolean;
   /** The argument of the message scripts' index fragment: the terms to add (or remove), or '' when off. */
   termsArg(terms: readonly string[]): string;
-  /** Candidates of one room having every term, newest first, at most `want`, reading at most `scanCap` postings. */
-  candidates(roomId: string, terms: TermSpec[], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates>;
+  /**
+   * Candidates of one room having every term, newest first, at most `want`, reading at most
+   * `scanCap` postings. `phrases` may be used to leave out what surely does not match them (Node
+   * checks every candidate on its text in any case).
+   */
+  candidates(roomId: string, terms: TermSpec[], phrases: string[][], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates>;
   /** Indexes stored messages that are still in the room as given (sweep, reindex); returns how many were. */
   indexStored(roomId: string, entries: StoredEntry[]): Promise<number>;
   /** Removes a deleted room's whole index. */

@@ -88,8 +88,11 @@ export const PREFIX_EXPANSION = 64;
 
 /**
  * One room's candidates for a query. KEYS: the room's history. ARGV: search prefix, upper bound
- * (`[micros`, `(micros` or `+`), lower bound (`[micros` or `-`), want, scan cap, then one argument
- * per term: `=word` or `*prefix`. The term with the fewest postings drives: its ids are read newest
+ * (`[micros`, `(micros` or `+`), lower bound (`[micros` or `-`), want, scan cap, phrase patterns
+ * (Lua patterns joined by newlines, '' for none: see phrasePattern), then one argument per term:
+ * `=word` or `*prefix`. A candidate whose stored JSON is all ASCII must match every phrase pattern
+ * (lower-cased, its `\n` `\t` `\r` escapes read as spaces), so phrases of common words are
+ * mostly decided here rather than sent to Node; other candidates go to Node's check as they are. The term with the fewest postings drives: its ids are read newest
  * first (a prefix term merges the words it expands to), each kept when every other term has it
  * (binary search in their strings). Stops after `want` matches or `scan cap` ids read. Returns
  * {exhausted 0/1, oldest micros read or '', micros, entries JSON, ...}, entries being the room's
@@ -105,7 +108,17 @@ if ARGV[2] ~= '+' then
 end
 if ARGV[3] ~= '-' then lower = tonumber(string.sub(ARGV[3], 2)) end
 local groups = {}
-for i = 6, #ARGV do
+local patterns = {}
+for p in string.gmatch(ARGV[6], '[^\\n]+') do table.insert(patterns, p) end
+local function phrases_allow(member)
+  if #patterns == 0 or string.find(member, '[\\128-\\255]') then return true end
+  local text = string.gsub(string.lower(member), '\\\\[ntr]', ' ')
+  for _, p in ipairs(patterns) do
+    if not string.find(text, p) then return false end
+  end
+  return true
+end
+for i = 7, #ARGV do
   local kind, term = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local words = { term }
   if kind == '*' then
@@ -161,9 +174,18 @@ while true do
   end
   if ok then
     local score = string.sub(micros, 1, -7) .. '.' .. string.sub(micros, -6)
-    table.insert(out, micros)
-    table.insert(out, cjson.encode(redis.call('ZRANGE', room, score, score, 'BYSCORE', 'WITHSCORES')))
-    matches = matches + 1
+    local entries, kept = redis.call('ZRANGE', room, score, score, 'BYSCORE', 'WITHSCORES'), {}
+    for e = 1, #entries, 2 do
+      if phrases_allow(entries[e]) then
+        table.insert(kept, entries[e])
+        table.insert(kept, entries[e + 1])
+      end
+    end
+    if #kept > 0 then
+      table.insert(out, micros)
+      table.insert(out, cjson.encode(kept))
+      matches = matches + 1
+    end
   end
   if matches >= want or read >= cap then return out end
 end
@@ -203,6 +225,16 @@ redis.call('UNLINK', prefix .. 't:~has:link', prefix .. 't:~has:file')
 return 1
 `);
 
+/**
+ * A Lua pattern that a phrase's words, all `[a-z0-9]`, match in lower-cased ASCII text: the words
+ * in order with only non-alphanumerics between them, as word segmentation sees adjacent words;
+ * undefined for a phrase with other characters (left to Node's check).
+ */
+export function phrasePattern(words: readonly string[]): string | undefined {
+  if (!words.every((w) => /^[a-z0-9]+$/.test(w))) return undefined;
+  return `%f[%w]${words.join("[^%w]+")}%f[^%w]`;
+}
+
 /** The Redis 7 index: sorted sets per room and word, in the room's slot (see SEARCH_INDEX_LUA). */
 export class Redis7SearchIndex implements SearchIndex {
   constructor(private readonly redis: Redis, readonly enabled: boolean) {}
@@ -211,9 +243,10 @@ export class Redis7SearchIndex implements SearchIndex {
     return terms.join("\n");
   }
 
-  async candidates(roomId: string, terms: TermSpec[], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates> {
+  async candidates(roomId: string, terms: TermSpec[], phrases: string[][], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates> {
     const reply = (await CANDIDATES.run(this.redis, [keys.room(roomId)], [
       keys.searchPrefix(roomId), window.upper, window.lower, want, scanCap,
+      phrases.map(phrasePattern).filter((p): p is string => p !== undefined).join("\n"),
       ...terms.map((t) => `${t.prefix ? "*" : "="}${t.term}`),
     ])) as string[] | number[];
     const [exhausted, scannedTo, ...rest] = reply as [number, string, ...string[]];

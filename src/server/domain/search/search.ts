@@ -101,7 +101,7 @@ export class MessageSearch {
   /** Reads one room's next candidates and checks each on its text; what is not after the cursor is left out. */
   private async read(state: RoomState, query: ParsedQuery, fromId: number | undefined, limit: number, cursor: Position | undefined): Promise<void> {
     const found: RoomCandidates = await this.index.candidates(
-      state.roomId, query.terms, { upper: state.upper, lower: state.lower }, limit, SCAN_CAP,
+      state.roomId, query.terms, query.phrases, { upper: state.upper, lower: state.lower }, limit, SCAN_CAP,
     );
     state.exhausted = found.exhausted;
     if (found.scannedTo) {
