@@ -15,3 +15,4 @@ export * from "./limits.js";
 export * from "./operations.js";
 export * from "./search.js";
 export * from "./pins.js";
+export * from "./attachments.js";

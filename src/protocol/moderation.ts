@@ -34,6 +34,8 @@ export const AuditAction = z.enum([
   "invite.create",
   "invite.delete",
   "message.delete",
+  /** An uploaded file failed the malware scan and was deleted (actor: the uploader). */
+  "attachment.refused",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -29,6 +29,7 @@ import type { MessageSearch } from "./domain/search/search.js";
 import type { SearchSweep } from "./domain/search/sweep.js";
 import type { Pins } from "./domain/messages/pins.js";
 import type { SavedMessages } from "./domain/users/saved.js";
+import type { Attachments } from "./domain/attachments/attachments.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -73,4 +74,6 @@ export interface ChatContext {
   /** Pinned messages of rooms, and the messages each person saved (issue 19). */
   pins: Pins;
   saved: SavedMessages;
+  /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
+  attachments: Attachments;
 }

@@ -115,8 +115,8 @@ export const keys = {
   roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
   // --- ours: message search (domain/search/*; docs/data-model.md "Search") ---
   /**
-   * Prefix of a room's search keys, all in the room's slot: `<prefix>t:<term>` sorted set of the
-   * ids of the messages with that word (all scores 0, so ids sort by time: BYLEX), `<prefix>d:<first
+   * Prefix of a room's search keys, all in the room's slot: `<prefix>t:<term>` string of the ids
+   * (8-byte big-endian microseconds, ascending) of the messages with that word, `<prefix>d:<first
    * two bytes>` sorted set of the room's words that start so (prefix expansion), `<prefix>b` set of
    * those first two bytes (to drop the index with the room).
    */
@@ -129,6 +129,24 @@ export const keys = {
   roomPins: (roomId: string) => `{room:${roomId}}:pins`,
   /** Sorted set `roomId/messageId`, score = when saved (ms): the messages a person saved for later. */
   savedMessages: (userId: number | string) => `{user:${userId}}:saved`,
+  // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
+  /**
+   * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,
+   * its line for seed clients, the uploader, when (ms) and, once sent, the message's id. In the
+   * room's slot, so the store script claims it in the message's own round trip.
+   */
+  attachment: (roomId: string, attachmentId: string) => `{room:${roomId}}:attachment:${attachmentId}`,
+  /** Set of the ids of every file uploaded to a room (sent or not): deleting the room deletes them. */
+  roomAttachments: (roomId: string) => `{room:${roomId}}:attachments`,
+  /** Sorted set `roomId/attachmentId` -> when (ms) the upload is removed unless a message sent it. */
+  unsentAttachments: "attachments:unsent",
+  // --- the sharded bus (issue 17; redis/bus.ts, realtime/bus/*) ---
+  /** Sharded pub/sub channel of one room's envelopes, in the room's slot (the store script SPUBLISHes to it). */
+  roomChannel: (roomId: string) => `{room:${roomId}}:bus`,
+  /** Sharded pub/sub channel of one person's envelopes (session ended, read markers, rooms added or removed). */
+  userChannel: (userId: number | string) => `{user:${userId}}:bus`,
+  /** Sharded pub/sub channel of the rare envelopes every instance needs (presence, bans, bots). */
+  globalChannel: "{bus}:global",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

@@ -178,6 +178,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "invite.create": "created an invitation",
   "invite.delete": "revoked an invitation",
   "message.delete": "deleted a message in",
+  "attachment.refused": "uploaded a file that failed the malware scan in",
 };
 
 function Audit({ state }: { state: ChatState }) {

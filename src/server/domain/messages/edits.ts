@@ -1,4 +1,4 @@
-import { MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
+import { attachmentFallback, MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
@@ -6,6 +6,7 @@ import { RECORD_CHANGE_LUA } from "./changes.js";
 import { findMessage, type FoundMessage } from "./lookup.js";
 import { termChange, termsFor, type SearchIndex } from "../search/index.js";
 import { SEARCH_INDEX_LUA } from "../search/redis7.js";
+import { busArgs, type PubSubMode } from "../../redis/bus.js";
 
 /**
  * KEYS: room sorted set, changes stream. ARGV: the message's exact member, the new JSON without
@@ -45,7 +46,7 @@ export type EditResult =
   | { status: "not-found" }
   | { status: "forbidden" };
 export type DeleteResult =
-  | { status: "deleted"; change: MessageDeleted }
+  | { status: "deleted"; change: MessageDeleted; message: ChatMessage }
   | { status: "not-found" }
   | { status: "forbidden" };
 
@@ -58,7 +59,7 @@ const ATTEMPTS = 3;
  * found first (messages/lookup.ts) and the script acts only when that exact member is still there.
  */
 export class MessageEdits {
-  constructor(private readonly redis: Redis, private readonly search?: SearchIndex) {}
+  constructor(private readonly redis: Redis, private readonly bus: PubSubMode = "seed", private readonly search?: SearchIndex) {}
 
   /** The search terms a change of `found` to `text` removes and adds ('' each when search is off). */
   private terms(found: FoundMessage, text: string): { removed: string; added: string } {
@@ -78,12 +79,14 @@ export class MessageEdits {
       if (!found) return { status: "not-found" };
       if (found.message.from !== editorId) return { status: "forbidden" };
       const { edited: _edited, reactions: _reactions, mentions: _mentions, ...kept } = found.message;
-      const next: ChatMessage = { ...kept, message: text, ...(mentions.length ? { mentions } : {}) };
+      // A message with files keeps their lines after the new text (for seed clients).
+      const message = attachmentFallback(text, roomId, kept.attachments ?? []);
+      const next: ChatMessage = { ...kept, message, ...(mentions.length ? { mentions } : {}) };
       const json = JSON.stringify(next);
-      const terms = this.terms(found, text);
+      const terms = this.terms(found, message);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
         found.member, json.slice(0, -1), roomId, serverId,
-        keys.searchPrefix(roomId), terms.removed, terms.added, found.message.id,
+        keys.searchPrefix(roomId), terms.removed, terms.added, found.message.id, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
@@ -103,9 +106,10 @@ export class MessageEdits {
       const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
         found.member, found.message.id, roomId, serverId,
         keys.searchPrefix(roomId), this.search ? termsFor(this.search, indexedOf(found)) : "", keys.roomPins(roomId),
+        ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
-      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)) };
+      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)), message: found.message };
     }
     return { status: "not-found" };
   }
