@@ -1,7 +1,9 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload"] as const;
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload", "search"] as const;
+/** What `--scenario all` runs (search fills Redis with a million messages: asked for by name). */
+const ALL_SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -41,6 +43,11 @@ export interface Options {
   userPrefix: string;
   maxMinutes: number;
   quietWaitMs: number;
+  /** search scenario: stored messages, rooms, rooms the searcher is in, queries per kind */
+  searchMessages: number;
+  searchRooms: number;
+  searchMemberOf: number;
+  searchQueries: number;
   /** results go to latest-<scenario>-<label>.json, a separate section (e.g. "seed" with --no-batch) */
   label: string | null;
   argv: string[];
@@ -69,7 +76,9 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --label NAME            keep these results apart: latest-<scenario>-NAME.json, own section
   --quiet-wait S          before each step wait up to S seconds (30) for other users of the machine
                           to drop below 0.35 cores; 0 = do not wait
-  --max-minutes N         hard stop for the whole run (45)`;
+  --max-minutes N         hard stop for the whole run (45)
+  --messages N            search: stored messages (1000000)  --search-rooms N  rooms (500)
+  --member-of N           search: rooms the searcher is in (50)  --queries N  per kind (200)`;
 
 function list(value: string | undefined): string[] {
   return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : [];
@@ -117,6 +126,10 @@ export function parseOptions(argv: string[]): Options {
       "max-minutes": { type: "string" },
       "quiet-wait": { type: "string" },
       label: { type: "string" },
+      messages: { type: "string" },
+      "search-rooms": { type: "string" },
+      "member-of": { type: "string" },
+      queries: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -127,7 +140,7 @@ export function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const scenario = values.scenario;
-  const scenarios: Scenario[] = scenario === "all" ? [...SCENARIOS] : list(scenario).map((s) => {
+  const scenarios: Scenario[] = scenario === "all" ? [...ALL_SCENARIOS] : list(scenario).map((s) => {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s}\n${USAGE}`);
     return s as Scenario;
   });
@@ -163,6 +176,10 @@ export function parseOptions(argv: string[]): Options {
     userPrefix: values["user-prefix"],
     maxMinutes: int(values["max-minutes"], 45, "max-minutes"),
     quietWaitMs: int(values["quiet-wait"], 30, "quiet-wait") * 1000,
+    searchMessages: Math.max(1, int(values.messages, 1_000_000, "messages")),
+    searchRooms: Math.max(1, int(values["search-rooms"], 500, "search-rooms")),
+    searchMemberOf: Math.max(1, int(values["member-of"], 50, "member-of")),
+    searchQueries: Math.max(1, int(values.queries, 200, "queries")),
     label: values.label && /^[a-z0-9-]{1,32}$/.test(values.label) ? values.label : null,
     argv,
   };

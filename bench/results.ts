@@ -10,6 +10,7 @@ import type { FanoutResult } from "./scenarios/fanout.js";
 import type { NamedRoomsResult } from "./scenarios/named-rooms.js";
 import type { RoomsResult } from "./scenarios/rooms.js";
 import type { StormResult } from "./scenarios/storm.js";
+import type { SearchBenchResult } from "./scenarios/search.js";
 import type { UploadResult } from "./scenarios/upload.js";
 import type { Scenario } from "./options.js";
 import type { StepResult } from "./step.js";
@@ -27,7 +28,7 @@ export interface RunRecord {
   command: string;
   machine: MachineInfo;
   settings: Record<string, unknown>;
-  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult | UploadResult;
+  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult | UploadResult | SearchBenchResult;
 }
 
 export function writeRecord(record: RunRecord): string {
@@ -39,10 +40,12 @@ export function writeRecord(record: RunRecord): string {
 
 function readRecords(): RunRecord[] {
   if (!existsSync(RESULTS_DIR)) return [];
-  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm", "upload"];
+  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm", "upload", "search"];
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^latest-.+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as RunRecord)
+    // Records of another shape (the bus scenario writes its own) are rendered by their own code.
+    .filter((r) => r.scenario !== undefined && r.result !== undefined)
     .sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario) || (a.label ?? "").localeCompare(b.label ?? ""));
 }
 
@@ -112,6 +115,17 @@ function section(r: RunRecord): string {
       `| remove: the member's socket hears \`room.removed\` | ${fmt(m.removeLive.p50Ms)} | ${fmt(m.removeLive.p99Ms)} | ${fmt(m.removeLive.maxMs)} |`,
     ].join("\n"));
     lines.push(`${m.changes} adds and ${m.changes} removes, one at a time, timed from the request.`);
+  } else if (r.scenario === "search") {
+    const f = r.result as SearchBenchResult;
+    lines.push(`### Message search${tag}`);
+    lines.push(`${int(f.messages)} stored messages of chat-like text (Zipf-distributed words) in ${f.rooms} rooms, indexed by the reindex command's code (${int(f.reindex.messagesPerSecond)} messages/s, ${fmt(f.reindex.seconds)} s), then searched by a member of ${f.memberOf} rooms, one query at a time, 20 results a page, through the server's MessageSearch (one index script per room, merge, check on the text).`);
+    lines.push(machineLine(r));
+    lines.push(`Redis memory per message: history ${f.memory.historyBytesPerMessage} B, search index ${f.memory.indexBytesPerMessage} B (${int(f.memory.indexKeys)} index keys).`);
+    lines.push([
+      "| query | count | p50 ms | p99 ms | max ms | results per page |",
+      "|---|---|---|---|---|---|",
+      ...Object.entries(f.queries).map(([kind, q]) => `| ${kind} | ${q.count} | ${fmt(q.p50Ms)} | ${fmt(q.p99Ms)} | ${fmt(q.maxMs)} | ${fmt(q.meanResults)} |`),
+    ].join("\n"));
   } else if (r.scenario === "upload") {
     const u = r.result as UploadResult;
     lines.push(`### Uploads${tag}`);

@@ -16,6 +16,7 @@ import { runFanout } from "./scenarios/fanout.js";
 import { runNamedRooms } from "./scenarios/named-rooms.js";
 import { runRooms } from "./scenarios/rooms.js";
 import { runStorm } from "./scenarios/storm.js";
+import { runSearch } from "./scenarios/search.js";
 import { runUpload } from "./scenarios/upload.js";
 import { runBus } from "./scenarios/bus.js";
 import { UserPool } from "./users.js";
@@ -46,6 +47,8 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
       return { ...common, users: options.roomUsers };
     case "named-rooms":
       return { ...common, users: options.roomUsers, rooms: options.namedRooms, roomSize: options.roomSize, heavyRooms: options.heavyRooms };
+    case "search":
+      return { messages: options.searchMessages, rooms: options.searchRooms, memberOf: options.searchMemberOf, queries: options.searchQueries };
     case "upload":
       return { durationS: options.durationMs / 1000, external: options.urls.length > 0 };
     case "storm":
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
         : scenario === "two-instances" ? await runFanout(ctx, 2)
         : scenario === "rooms" ? await runRooms(ctx)
         : scenario === "named-rooms" ? await runNamedRooms(ctx)
+        : scenario === "search" ? await runSearch(ctx)
         : scenario === "upload" ? await runUpload(ctx)
         : await runStorm(ctx);
       const record: RunRecord = { scenario, label: options.label, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };

@@ -89,7 +89,7 @@ describe("the keys written", () => {
       const extras = Object.keys(types).filter((k) => !/^(total_users|username:\w+|user:\d+(:rooms)?|room:[\d:]+(:name)?|online_users)$/.test(k));
       for (const key of extras) {
         expect(key).toMatch(
-          /^(usernames:index$|usernames:claim:|session:|sessions:indexed$|secrets:session$|ratelimit:|\{room:[\d:]+\}:(client:|rate:|read$)|\{user:\d+\}:sessions$|admins:first$|push:vapid$|\{online_users\}:|\{webhooks\}:queue$)/,
+          /^(usernames:index$|usernames:claim:|session:|sessions:indexed$|secrets:session$|ratelimit:|\{room:[\d:]+\}:(client:|rate:|read$|s:)|search:|\{user:\d+\}:sessions$|admins:first$|push:vapid$|\{online_users\}:|\{webhooks\}:queue$)/,
         );
       }
       // The seed's fields; the first account a person creates also carries `role: admin` (issue 9), which the seed ignores.

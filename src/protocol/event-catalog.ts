@@ -8,6 +8,7 @@ import { SessionEndedNotice } from "./sessions.js";
 import { UserBannedEvent } from "./moderation.js";
 import { MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent } from "./rooms.js";
 import { RoomSummary } from "./rest.js";
+import { PinsUpdated } from "./pins.js";
 import {
   JoinRoom,
   MessageBatch,
@@ -49,6 +50,7 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "reaction.updated": { summary: "A message's reactions changed.", payload: ReactionUpdated },
   "previews.updated": { summary: "A message's link previews arrived, or its author removed them (`previews: []`).", payload: PreviewsUpdated },
   typing: { summary: "Someone is typing in a room.", payload: Typing },
+  "pins.updated": { summary: "A room's pinned messages changed: the ids of all its pins now.", payload: PinsUpdated },
   "room.added": { summary: "The user was added to a room (created it, joined, was invited or added): show it.", payload: RoomAddedEvent },
   "room.removed": { summary: "The user is no longer in a room (left, removed, banned): hide it.", payload: RoomRemovedEvent },
   "room.updated": { summary: "A room's name, topic or settings changed.", payload: RoomUpdatedEvent },

@@ -17,6 +17,7 @@ import type { SessionEndedNotice } from "./sessions.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 import type { ConnectionClosing } from "./limits.js";
 import type { PreviewsUpdated } from "./link-previews.js";
+import type { PinsUpdated } from "./pins.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
@@ -94,6 +95,8 @@ export interface ServerToClientEvents {
   /** Link previews of a message arrived, or its author removed them (link-previews.ts). */
   "previews.updated": (change: PreviewsUpdated) => void;
   typing: (typing: Typing) => void;
+  /** A room's pinned messages changed (ids of all its pins now). */
+  "pins.updated": (change: PinsUpdated) => void;
   /** The server is about to close this connection on purpose (see limits.ts). */
   "connection.closing": (payload: ConnectionClosing) => void;
 }

@@ -14,4 +14,6 @@ export * from "./message-actions.js";
 export * from "./limits.js";
 export * from "./operations.js";
 export * from "./link-previews.js";
+export * from "./search.js";
+export * from "./pins.js";
 export * from "./attachments.js";

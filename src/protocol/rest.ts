@@ -116,6 +116,8 @@ const PageSize = z.coerce
  */
 export const MessagesQuery = z.object({
   after: z.string().regex(MESSAGE_ID_PATTERN, "after must be a message id").optional(),
+  /** A permalink: the page of `size` messages centred on this one (newest first, as offset pages). */
+  around: z.string().regex(MESSAGE_ID_PATTERN, "around must be a message id").optional(),
   offset: z.coerce.number("offset must be a number").int("offset must be a whole number").min(0, "offset must be at least 0").max(1_000_000).default(0),
   size: PageSize,
 });

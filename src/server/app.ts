@@ -53,6 +53,14 @@ import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
 import { directoryActivity } from "./domain/rooms/directory-activity.js";
+import { Redis7SearchIndex } from "./domain/search/redis7.js";
+import { MessageSearch } from "./domain/search/search.js";
+import { SearchSweep } from "./domain/search/sweep.js";
+import { searchRoutes } from "./http/routes/search.js";
+import { pinRoutes } from "./http/routes/pins.js";
+import { Pins } from "./domain/messages/pins.js";
+import { SavedMessages } from "./domain/users/saved.js";
+import { attachPinSync } from "./realtime/pin-sync.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -101,11 +109,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const roles = new Roles(redis);
-  const community = createCommunityServices(redis, users, roles, config);
+  const searchIndex = new Redis7SearchIndex(redis, config.search);
+  const community = createCommunityServices(redis, users, roles, config, searchIndex);
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;
   const pubsubMode = config.pubsubMode ?? defaultPubSubMode(Boolean(config.redisClusterNodes?.length));
-  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), connections.durable, pubsubMode);
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), connections.durable, pubsubMode, searchIndex);
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
@@ -135,7 +144,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     messageActions: new MessageActions(redis, messages, rooms, roles, mentions, new UserBudget(redis, "message-actions", {
       points: config.messageActionRateLimit,
       windowMs: config.messageActionRateWindowMs,
-    })),
+    }), searchIndex),
+    search: new MessageSearch(redis, searchIndex, rooms, users),
+    searchSweep: new SearchSweep(redis, searchIndex, config.serverId, log),
+    pins: new Pins(redis, messages, rooms, roles, community.namedRooms),
+    saved: new SavedMessages(redis, messages, rooms),
     nameIndex: new NameIndexSync(redis, users),
     notifications: new PushNotifier(redis, rooms, users, community.bans, vapid, log, {
       queueSize: config.pushQueueSize,
@@ -236,6 +249,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
     await api.register(linkPreviewRoutes(ctx));
+    await api.register(searchRoutes(ctx));
+    await api.register(pinRoutes(ctx));
     await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
@@ -245,6 +260,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
   attachRoomSync(io, ctx, bridge, bus);
+  attachPinSync(ctx, bridge, delivery);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   await bus.start();
@@ -265,6 +281,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       await webhooks.start();
+      ctx.searchSweep.start(config.searchSweepMs);
       ctx.attachments.startSweeping();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
@@ -298,6 +315,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       ctx.bots.stop();
       await webhooks.stop();
       await linkPreviewer.close();
+      await ctx.searchSweep.stop();
       ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();

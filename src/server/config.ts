@@ -106,6 +106,11 @@ const Env = z.object({
   LINK_PREVIEW_TIMEOUT_MS: int(100, 60_000).default(5_000),
   /** The most bytes of a page read for its preview (its head is what counts). */
   LINK_PREVIEW_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(512 * 1024),
+  // --- message search (issue 19) ---
+  /** Full-text message search: the index written with every message, GET /search, the sweep. */
+  SEARCH: bool.default(true),
+  /** How often the background sweep indexes messages other servers (seed servers) stored. */
+  SEARCH_SWEEP_MS: int(0, 86_400_000).default(60_000),
   // --- files (issue 15; docs/deployment.md "Files") ---
   /** Where uploaded files are kept: `local` (ATTACHMENT_DIR) or `s3` (an S3-compatible bucket). */
   ATTACHMENT_STORE: z.enum(["local", "s3"]).default("local"),
@@ -200,6 +205,8 @@ export type Config = {
   linkPreviews: boolean;
   linkPreviewTimeoutMs: number;
   linkPreviewMaxBytes: number;
+  search: boolean;
+  searchSweepMs: number;
   // --- files ---
   attachments: AttachmentConfig;
   /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
@@ -305,6 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     linkPreviews: e.LINK_PREVIEWS,
     linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
     linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,
+    search: e.SEARCH,
+    searchSweepMs: e.SEARCH_SWEEP_MS,
     attachments: {
       store: e.ATTACHMENT_STORE,
       dir: e.ATTACHMENT_DIR,

@@ -25,6 +25,10 @@ import type { Logger } from "./logger.js";
 import type { StoredMessageListener } from "./domain/messages/post.js";
 import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
+import type { MessageSearch } from "./domain/search/search.js";
+import type { SearchSweep } from "./domain/search/sweep.js";
+import type { Pins } from "./domain/messages/pins.js";
+import type { SavedMessages } from "./domain/users/saved.js";
 import type { Attachments } from "./domain/attachments/attachments.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
@@ -64,6 +68,12 @@ export interface ChatContext {
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
+  /** Full-text message search (domain/search/*) and the sweep that indexes what other servers store. */
+  search: MessageSearch;
+  searchSweep: SearchSweep;
+  /** Pinned messages of rooms, and the messages each person saved (issue 19). */
+  pins: Pins;
+  saved: SavedMessages;
   /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
   attachments: Attachments;
 }

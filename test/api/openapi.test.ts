@@ -157,6 +157,17 @@ describe("OpenAPI contract", () => {
     await call("POST", "/room/0/messages", { cookie, body: { message: "a reply", replyTo: id } });
     await call("GET", "/room/0/messages?size=5", { cookie });
     await call("GET", `/room/0/messages?after=${id}`, { cookie });
+    await call("GET", "/search?q=hello%20from:boss&limit=5", { cookie });
+    await call("GET", `/room/0/messages?around=${id}&size=5`, { cookie });
+    await call("GET", "/room/0/messages?around=1000000000000000", { cookie }); // 404
+    await call("PUT", `/room/0/pins/${id}`, { cookie });
+    await call("GET", "/room/0/pins", { cookie });
+    await call("DELETE", `/room/0/pins/${id}`, { cookie });
+    await call("PUT", `/me/saved/0/${id}`, { cookie });
+    await call("GET", "/me/saved", { cookie });
+    await call("DELETE", `/me/saved/0/${id}`, { cookie });
+    await call("PUT", "/me/saved/0/1000000000000000", { cookie }); // 404
+    await call("GET", "/search?q=hello&has=maybe", { cookie }); // 400
     await call("GET", `/room/0/messages/${id}`, { cookie });
     await call("GET", "/room/0/messages/1", { cookie }); // 404
     await call("PATCH", `/room/0/messages/${id}`, { cookie, body: { message: "hello again" } });

@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "redis";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { privateRoomId } from "../../src/protocol/index.js";
 import { api, collectMessages, connect, eventually, login, send, sleep } from "../support/chat-client.js";
 import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
 
@@ -134,6 +135,45 @@ describe("on Redis Cluster", () => {
       }),
     );
     expect(counts.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+});
+
+describe("message search on Redis Cluster", () => {
+  it("indexes in the store, edit and delete scripts on each room's slot, and merges rooms on several masters newest first", async () => {
+    const [one, two] = servers as [RunningChatServer, RunningChatServer];
+    const [dana, eli, fay] = await Promise.all(["Dana", "Eli", "Fay"].map((name) => login(one.url, name)));
+    const rooms = ["0", privateRoomId(dana!.user.id, eli!.user.id), privateRoomId(dana!.user.id, fay!.user.id)];
+    for (const [user1, user2] of [[dana!, eli!], [dana!, fay!]] as const) {
+      await api(one.url, "/room", user1.cookie, { method: "POST", body: JSON.stringify({ user1: user1.user.id, user2: user2.user.id }) });
+    }
+    const sent: { id: string; roomId: string }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const roomId = rooms[i % 3]!;
+      const res = await api(i % 2 ? two.url : one.url, `/room/${roomId}/messages`, dana!.cookie, {
+        method: "POST", body: JSON.stringify({ message: `kestrel sighting number ${i}` }),
+      });
+      expect(res.status).toBe(201);
+      sent.push({ id: res.body.id, roomId });
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api(two.url, `/search?q=kestr&limit=4${cursor ? `&cursor=${cursor}` : ""}`, dana!.cookie);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      seen.push(...res.body.results.map((r: { message: { id: string } }) => r.message.id));
+      cursor = res.body.next;
+    } while (cursor);
+    expect(seen).toEqual(sent.map((s) => s.id).reverse());
+    // Eli sees General and his own room only.
+    expect((await api(one.url, "/search?q=kestrel", eli!.cookie)).body.results).toHaveLength(4);
+
+    const first = sent[0]!;
+    const edited = await api(one.url, `/room/${first.roomId}/messages/${first.id}`, dana!.cookie, { method: "PATCH", body: JSON.stringify({ message: "osprey now" }) });
+    expect(edited.status).toBe(200);
+    const last = sent[5]!;
+    expect((await api(two.url, `/room/${last.roomId}/messages/${last.id}`, dana!.cookie, { method: "DELETE" })).status).toBe(200);
+    expect((await api(two.url, "/search?q=osprey", dana!.cookie)).body.results.map((r: { message: { id: string } }) => r.message.id)).toEqual([first.id]);
+    expect((await api(two.url, "/search?q=kestrel", dana!.cookie)).body.results).toHaveLength(4);
   });
 });
 

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { UserWithPresence } from "../../protocol/index.js";
 import type { SignedInUser } from "../api.js";
 import { useNow } from "../lib/useNow.js";
@@ -14,26 +14,34 @@ import { NotificationsContext, useNotifications } from "../notifications/useNoti
 import { Avatar } from "./Avatar.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PlusIcon } from "./Icons.js";
+import { SearchButton } from "../search/SearchButton.js";
+import { pinsApi } from "../pins/api.js";
+import { MessageListDialog } from "../pins/MessageListDialog.js";
 import { PeopleList } from "./PeopleList.js";
 import { RoomList } from "./RoomList.js";
 import { RoomView } from "./RoomView.js";
+import { messageFromHash } from "../lib/route.js";
+import { userName, displayRoomTitle } from "./names.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
 const NewRoomDialog = lazy(() => import("./NewRoomDialog.js").then((m) => ({ default: m.NewRoomDialog })));
 const DirectoryDialog = lazy(() => import("./DirectoryDialog.js").then((m) => ({ default: m.DirectoryDialog })));
 const RoomPanel = lazy(() => import("./RoomPanel.js").then((m) => ({ default: m.RoomPanel })));
+const SearchPanel = lazy(() => import("../search/SearchPanel.js").then((m) => ({ default: m.SearchPanel })));
 
-type Overlay = null | "new-room" | "directory" | "admin";
+type Overlay = null | "new-room" | "directory" | "admin" | "search" | "saved";
 
 /** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
 export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: () => void }) {
   const chat = useChat(me, onSignedOut);
   // Files chosen for each room's next message, kept while moving between rooms.
   const uploads = useUploads();
+  const openMessageRef = useRef<(roomId: string, messageId?: string) => void>(() => {});
   const actions = useRoomActions(chat);
   const { state } = chat;
-  const notifications = useNotifications(me, state, chat.openRoom);
+  // A notification opens its message in place (see openMessage below).
+  const notifications = useNotifications(me, state, (roomId, messageId) => openMessageRef.current(roomId, messageId));
   const now = useNow();
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const [overlay, setOverlay] = useState<Overlay>(null);
@@ -61,6 +69,36 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [state.rooms, state.activeRoomId, chat]);
+
+  // A message to show in its room (search result, permalink): `n` makes each request a new one.
+  const [jump, setJump] = useState<{ roomId: string; messageId: string; n: number } | null>(null);
+  const openMessage = (roomId: string, messageId?: string) => {
+    setOverlay(null);
+    chat.openRoom(roomId);
+    if (messageId) setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
+  };
+  openMessageRef.current = openMessage;
+
+  // Ctrl/Cmd+K opens search; a permalink (#/room/ID/message/MID) opens its message, now or when followed.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+        event.preventDefault();
+        setOverlay("search");
+      }
+    };
+    const onHash = () => {
+      const target = messageFromHash(location.hash);
+      if (target) openMessageRef.current(target.roomId, target.messageId);
+    };
+    onHash();
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("hashchange", onHash);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("hashchange", onHash);
+    };
+  }, []);
 
   // A named room or group shows its topic and member count in the header: fetch its details once.
   const activeId = active?.id;
@@ -95,6 +133,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             <button type="button" className="link small" onClick={() => chat.dispatch({ type: "removalSeen" })}>OK</button>
           </p>
         )}
+        <SearchButton onOpen={() => setOverlay("search")} />
+        <button type="button" className="link small saved-open" onClick={() => setOverlay("saved")}>Saved messages</button>
         <NotificationPrompt />
         <div className="sidebar__scroll">
           <RoomList state={state} now={now} onOpen={chat.openRoom}
@@ -111,7 +151,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             onBack={() => chat.openRoom(null)} onSend={(text, replyTo, attachments) => chat.send(active.id, text, replyTo, attachments)} onRetry={chat.retry}
             files={uploads.forRoom(active.id)}
             onLoadOlder={() => chat.loadOlder(active.id)} actions={chat}
-            onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails} />
+            onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
+            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} />
         ) : (
           <div className="empty empty--main">
             <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>
@@ -128,6 +169,17 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
         )}
         {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
+        {overlay === "saved" && (
+          <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
+            remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
+            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={(id) => userName(state, id)} now={now}
+            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+        )}
+        {overlay === "search" && (
+          <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
+            nameOf={(id) => userName(state, id)}
+            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+        )}
       </Suspense>
     </div>
     </NotificationsContext.Provider>

@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { ChatMessage, Reaction } from "../../protocol/index.js";
 import { MAX_MESSAGE_LENGTH, messageCaption } from "../../protocol/index.js";
 import { fullTime } from "../lib/time.js";
+import { permalink } from "../lib/route.js";
+import { BookmarkIcon, LinkIcon, PinIcon } from "./Icons.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 
 /** What a row can ask for; one stable object per list, so rows stay memoised. */
@@ -13,6 +15,10 @@ export interface RowActions {
   remove(message: ChatMessage): Promise<void>;
   react(message: ChatMessage, emoji: string): void;
   jumpTo(id: string): void;
+  /** Saves the message for later (one's saved list). */
+  save?(message: ChatMessage): Promise<unknown>;
+  /** Pins the message to the room (only for those who manage the room's pins). */
+  pin?(message: ChatMessage): Promise<unknown>;
 }
 
 /** Quick reactions offered before the full picker. */
@@ -34,6 +40,11 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
       <button type="button" className="icon-button" aria-label="Reply" title="Reply" onClick={() => actions.reply(message)}>
         <span aria-hidden="true">↩</span>
       </button>
+      <CopyLinkButton message={message} />
+      {actions.save && (
+        <DoneButton label="Save for later" doneLabel="Saved" icon={<BookmarkIcon />} run={() => actions.save!(message)} />
+      )}
+      {actions.pin && <DoneButton label="Pin to the room" doneLabel="Pinned" icon={<PinIcon />} run={() => actions.pin!(message)} />}
       {canEdit && (
         <button type="button" className="icon-button" aria-label="Edit" title="Edit" onClick={() => actions.startEdit(message.id)}>
           <span aria-hidden="true">✎</span>
@@ -45,6 +56,40 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
         </button>
       )}
     </div>
+  );
+}
+
+/** A toolbar action that says it is done for a moment (or why not, in its title). */
+function DoneButton({ label, doneLabel, icon, run }: { label: string; doneLabel: string; icon: ReactNode; run: () => Promise<unknown> }) {
+  const [state, setState] = useState<{ done: boolean; error?: string }>({ done: false });
+  useEffect(() => {
+    if (!state.done) return;
+    const timer = setTimeout(() => setState({ done: false }), 1500);
+    return () => clearTimeout(timer);
+  }, [state.done]);
+  const shown = state.done ? doneLabel : state.error ?? label;
+  return (
+    <button type="button" className="icon-button" aria-label={shown} title={shown}
+      onClick={() => void run().then(() => setState({ done: true }), (e: unknown) => setState({ done: false, error: e instanceof Error ? e.message : "Not done" }))}>
+      {state.done ? <span aria-hidden="true">✓</span> : icon}
+    </button>
+  );
+}
+
+/** Copies the message's permalink; says "Copied" for a moment. */
+function CopyLinkButton({ message }: { message: ChatMessage }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 1500);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const label = copied ? "Link copied" : "Copy link";
+  return (
+    <button type="button" className="icon-button" aria-label={label} title={label}
+      onClick={() => void navigator.clipboard?.writeText(permalink(message.roomId, message.id)).then(() => setCopied(true), () => {})}>
+      {copied ? <span aria-hidden="true">✓</span> : <LinkIcon />}
+    </button>
   );
 }
 

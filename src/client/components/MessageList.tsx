@@ -23,12 +23,14 @@ interface Props {
   editingId: string | null;
   /** Administrators may delete anyone's message. */
   canDeleteAny: boolean;
+  /** Scroll to this message and flash it (a permalink or a search result); `n` tells repeated requests apart. */
+  jumpRequest?: { messageId: string; n: number };
 }
 
 /** How many older pages to fetch at most when looking for the original of a reply. */
 const MAX_SEEK_PAGES = 20;
 
-export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, people, editingId, canDeleteAny }: Props) {
+export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, people, editingId, canDeleteAny, jumpRequest }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const anchor = useRef<{ height: number; top: number } | null>(null);
@@ -47,6 +49,12 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
       setSeeking({ id, pages: 0 });
     },
   }), [actions]);
+
+  useEffect(() => {
+    if (!jumpRequest) return;
+    setSeekFailed(false);
+    setSeeking({ id: jumpRequest.messageId, pages: 0 });
+  }, [jumpRequest?.messageId, jumpRequest?.n]);
 
   const items = useMemo(() => buildTimeline({
     messages: room.messages,
@@ -104,7 +112,8 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
   // The original of a reply: scroll to it and flash it, loading older pages until it is there.
   useEffect(() => {
     const el = scroller.current;
-    if (!seeking || !el) return;
+    // The first page first: until it is in, a message sought cannot be told missing.
+    if (!seeking || !el || !room.loaded) return;
     const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(seeking.id)}"]`);
     if (row) {
       row.scrollIntoView({ block: "center" });

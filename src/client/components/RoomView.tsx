@@ -10,7 +10,9 @@ import { typingIn, typingLabel } from "../state/typing.js";
 import type { MessageActions } from "../useMessageActions.js";
 import { Avatar } from "./Avatar.js";
 import { Composer, type ReplyTarget } from "./Composer.js";
-import { InfoIcon } from "./Icons.js";
+import { InfoIcon, PinIcon } from "./Icons.js";
+import { pinsApi } from "../pins/api.js";
+import { MessageListDialog } from "../pins/MessageListDialog.js";
 import type { RowActions } from "./MessageActions.js";
 import { MessageList } from "./MessageList.js";
 import type { People } from "./MessageRow.js";
@@ -34,9 +36,13 @@ interface Props {
   detailsOpen?: boolean;
   /** This room's files for the next message (files/useUploads, held by the shell); absent: no files. */
   files?: RoomFiles;
+  /** A message to scroll to and flash (permalink, search result). */
+  jumpRequest?: { messageId: string; n: number };
+  /** Opens a message in its room (a pin). */
+  onOpenMessage: (roomId: string, messageId: string) => void;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen, files }: Props) {
+export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -69,7 +75,17 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   }, [nameKey, partner]);
 
   const roomId = room.id;
+  const me = state.me as { role?: string };
+  // Who manages pins: both people of a one-to-one conversation, a room's managers, administrators in General.
+  const canPin = kind === "private" || Boolean(details?.canManage) || (kind === "general" && me.role === "admin");
+  const [pinsOpen, setPinsOpen] = useState(false);
+  const loadPins = useCallback(
+    () => pinsApi.list(roomId).then((pins) => pins.map((p) => ({ roomId, message: p.message }))),
+    [roomId],
+  );
   const rowActions = useMemo<Omit<RowActions, "jumpTo">>(() => ({
+    save: (message: ChatMessage) => pinsApi.save(roomId, message.id, true),
+    ...(canPin ? { pin: (message: ChatMessage) => pinsApi.pin(roomId, message.id, true) } : {}),
     reply: (message: ChatMessage) => {
       setEditingId(null);
       // A message with files is quoted by its caption, or its files' names.
@@ -84,7 +100,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
     saveEdit: (message: ChatMessage, text: string) => actions.edit(roomId, message.id, text),
     remove: (message: ChatMessage) => actions.remove(roomId, message.id),
     react: (message: ChatMessage, emoji: string) => actions.toggleReaction(roomId, message.id, emoji),
-  }), [actions.edit, actions.remove, actions.toggleReaction, roomId]);
+  }), [actions.edit, actions.remove, actions.toggleReaction, roomId, canPin]);
 
   const editLast = useCallback(() => {
     const mine = lastOwnMessage(stateRef.current.rooms[roomId]?.messages ?? [], stateRef.current.me.id);
@@ -94,7 +110,6 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   }, [roomId]);
 
   const typingNames = typingIn(state.typing, room.id, state.me.id, Date.now()).map((id) => userName(state, id));
-  const me = state.me as { role?: string };
 
   return (
     <section className="room" aria-labelledby="room-title">
@@ -108,6 +123,9 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           <h2 id="room-title">{title}</h2>
           {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
         </div>
+        <button type="button" className="ghost" onClick={() => setPinsOpen(true)} aria-label="Pinned messages" title="Pinned messages">
+          <PinIcon />
+        </button>
         <NotificationLevelMenu roomId={room.id} />
         {onToggleDetails && (
           <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
@@ -118,7 +136,13 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
       </header>
       <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
-        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} />
+        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
+      {pinsOpen && (
+        <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins}
+          remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
+          onOpen={(id, messageId) => { setPinsOpen(false); onOpenMessage(id, messageId); }} onClose={() => setPinsOpen(false)}
+          nameOf={people.nameOf} now={now} />
+      )}
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
         onSend={(text, attachments) => {

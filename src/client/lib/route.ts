@@ -7,3 +7,14 @@ export function roomFromHash(hash: string): string | null {
 export function hashForRoom(roomId: string | null): string {
   return roomId === null ? "#/" : `#/room/${roomId}`;
 }
+
+/** A message's permalink hash (#/room/ID/message/MID): opens the room scrolled to the message. */
+export function messageFromHash(hash: string): { roomId: string; messageId: string } | null {
+  const match = /^#\/room\/([A-Za-z0-9_.:%-]{1,200})\/message\/(\d{1,20}(?:-[0-9a-f]{12})?)$/.exec(hash);
+  return match ? { roomId: decodeURIComponent(match[1]!), messageId: match[2]! } : null;
+}
+
+/** The full link to a message, as "Copy link" gives it. */
+export function permalink(roomId: string, messageId: string): string {
+  return `${location.origin}${location.pathname}#/room/${encodeURIComponent(roomId)}/message/${messageId}`;
+}

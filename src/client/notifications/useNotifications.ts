@@ -36,7 +36,7 @@ const listedKind = (state: ChatState, roomId: string) => (state.rooms[roomId] as
  * messages while the tab is hidden (as `shouldNotify` decides), Web Push set up once permission is
  * granted, clicks that open the room, and the device's push subscription dropped on sign-out.
  */
-export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (roomId: string) => void): NotificationsController {
+export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (roomId: string, messageId?: string) => void): NotificationsController {
   const [state, dispatch] = useReducer(notificationsReducer, undefined, () =>
     initialNotificationsState(currentPermission(), localStorage.getItem(PROMPT_DISMISSED) === "1"));
   const chatRef = useRef(chat);
@@ -87,7 +87,7 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
       const room = chatState.rooms[roomId];
       const title = room ? displayRoomTitle(room, chatState) : roomId;
       const sender = chatState.users[message.from]?.username ?? "Someone";
-      void showNotification(notificationContent(message, kind, title, sender), roomId, () => openRef.current(roomId)).catch(() => undefined);
+      void showNotification(notificationContent(message, kind, title, sender), roomId, () => openRef.current(roomId, message.id)).catch(() => undefined);
     }
   }), [me.id]);
 

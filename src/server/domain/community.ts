@@ -8,6 +8,7 @@ import { NamedRooms } from "./rooms/named-rooms.js";
 import { ReadStates } from "./rooms/read-state.js";
 import { RoomManagement } from "./rooms/room-management.js";
 import type { Users } from "./users.js";
+import type { SearchIndex } from "./search/index.js";
 import { Bans } from "./users/bans.js";
 import { UserBudget } from "./rate-limits.js";
 import { Invites } from "./users/invites.js";
@@ -24,10 +25,11 @@ export function createCommunityServices(
   users: Users,
   roles: Roles,
   config: Pick<Config, "registration" | "adminUsernames" | "roomCreateRateLimit" | "roomCreateRateWindowMs" | "maxRoomsPerCreator">,
+  searchIndex?: SearchIndex,
 ) {
   const membership = new Membership(redis);
   const rooms = new Rooms(redis, users, membership);
-  const namedRooms = new NamedRooms(redis, users, membership);
+  const namedRooms = new NamedRooms(redis, users, membership, searchIndex);
   const readStates = new ReadStates(redis);
   const roomChanges = new RoomChanges();
   const bans = new Bans(redis);

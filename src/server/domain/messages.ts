@@ -8,6 +8,9 @@ import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
 import { attachPreviews } from "./messages/previews.js";
+import type { SearchIndex } from "./search/index.js";
+import { SEARCH_INDEX_LUA } from "./search/redis7.js";
+import { termsFor } from "./search/index.js";
 import { CLAIM_ATTACHMENTS_LUA } from "./attachments/claim.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
@@ -26,6 +29,8 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * and the exact member of the message replied to ('' for none): when it is no longer in the room
  * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
  * and '1' to check that `from` is in the member set (rooms people make: a member removed a
+ * moment ago on another instance cannot write, whatever that instance's cache says);
+ * the message's search terms ('' for none) and the room's search key prefix (domain/search).
  * moment ago on another instance cannot write, whatever that instance's cache says).
  * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
  * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
@@ -35,7 +40,7 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
-const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}
+const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}${SEARCH_INDEX_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
@@ -77,6 +82,7 @@ ${CLAIM_ATTACHMENTS_LUA}
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
+if ARGV[12] ~= '' then search_index(ARGV[13], id, '', ARGV[12]) end
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
@@ -125,6 +131,8 @@ export class Messages {
     /** DURABLE_ACKS=replica: a message is acknowledged once a replica has it (see redis/durable-writes.ts). */
     private readonly durable?: DurableWrites,
     readonly bus: PubSubMode = "seed",
+    /** The search index the store script writes (domain/search); absent: nothing indexed. */
+    private readonly search?: SearchIndex,
   ) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
@@ -145,6 +153,8 @@ export class Messages {
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
+      this.search ? termsFor(this.search, { message: req.text, attachments: req.attachments }) : "",
+      keys.searchPrefix(req.roomId),
       ...busArgs(this.bus, req.roomId),
     ];
     const reply = (this.durable ? await this.storeDurably(req, roomKeys, args) : await STORE_MESSAGE.run(this.redis, roomKeys, args)) as [string, string, string?];
@@ -176,6 +186,24 @@ export class Messages {
   async page(roomId: string, offset: number, size: number): Promise<Message[]> {
     const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
     return attachExtras(this.redis, roomId, parseEntries(entries, roomId));
+  }
+
+  /**
+   * The page of `size` messages centred on message `id` (a permalink), newest first like page(),
+   * with the history offset of its newest message; undefined when the room has no such message.
+   * Positions come from ZRANK of the exact member, so messages sharing a score (seed servers'
+   * whole seconds) keep the order offset pages give them.
+   */
+  async around(roomId: string, id: string, size: number): Promise<Message[] | undefined> {
+    const found = await this.find(roomId, id);
+    if (!found) return undefined;
+    const key = keys.room(roomId);
+    const [rank, total] = await Promise.all([this.redis.zRank(key, found.member), this.redis.zCard(key)]);
+    if (rank === null) return undefined;
+    // Centred, or filled from the other side at either end of history.
+    const start = Math.max(0, Math.min(rank - Math.floor((size - 1) / 2), total - size));
+    const entries = await this.redis.zRangeWithScores(key, start, start + size - 1);
+    return attachExtras(this.redis, roomId, parseEntries(entries.reverse(), roomId));
   }
 
   /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */

@@ -124,6 +124,22 @@ export const keys = {
   roomPreviews: (roomId: string) => `{room:${roomId}}:previews`,
   /** String JSON: what a URL's page said (or `{"failed":true}`), with expiry; by SHA-256 (hex) of the URL. */
   linkPreviewCache: (urlSha256: string) => `link-preview:${urlSha256}`,
+  // --- ours: message search (domain/search/*; docs/data-model.md "Search") ---
+  /**
+   * Prefix of a room's search keys, all in the room's slot: `<prefix>t:<term>` string of the ids
+   * (8-byte big-endian microseconds, ascending) of the messages with that word, `<prefix>d:<first
+   * two bytes>` sorted set of the room's words that start so (prefix expansion), `<prefix>b` set of
+   * those first two bytes (to drop the index with the room).
+   */
+  searchPrefix: (roomId: string) => `{room:${roomId}}:s:`,
+  /** Hash roomId -> id of the newest message the background sweep indexed (messages seed servers write). */
+  searchSwept: "search:swept",
+  /** String with expiry: the instance running the background sweep now (one at a time). */
+  searchSweepLock: "search:sweep:lock",
+  /** Hash messageId -> JSON `{by, at}`: a room's pinned messages, in the room's slot (the delete script unpins). */
+  roomPins: (roomId: string) => `{room:${roomId}}:pins`,
+  /** Sorted set `roomId/messageId`, score = when saved (ms): the messages a person saved for later. */
+  savedMessages: (userId: number | string) => `{user:${userId}}:saved`,
   // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
   /**
    * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,

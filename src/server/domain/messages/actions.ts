@@ -15,6 +15,7 @@ import { MessageEdits } from "./edits.js";
 import type { Mentions } from "./mentions.js";
 import { MessageReactions } from "./reactions.js";
 import { RateLimited, type UserBudget } from "../rate-limits.js";
+import type { SearchIndex } from "../search/index.js";
 
 /** A refusal both transports show as is: REST as `{message}` with `status`, the socket as `{ok: false, error}`. */
 export type Refused = { ok: false; status: 403 | 404 | 409; error: string } | { ok: false; status: 429; error: string; retryAfterMs: number };
@@ -43,8 +44,9 @@ export class MessageActions {
     private readonly mentions: Mentions,
     /** Edits, deletions and reactions per user (MESSAGE_ACTION_RATE_LIMIT), the same for both transports. */
     private readonly budget?: UserBudget,
+    search?: SearchIndex,
   ) {
-    this.edits = new MessageEdits(redis, messages.bus);
+    this.edits = new MessageEdits(redis, messages.bus, search);
     this.reactions = new MessageReactions(redis, messages.bus);
   }
 

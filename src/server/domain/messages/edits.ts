@@ -3,16 +3,18 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
+import { findMessage, type FoundMessage } from "./lookup.js";
+import { termChange, termsFor, type SearchIndex } from "../search/index.js";
+import { SEARCH_INDEX_LUA } from "../search/redis7.js";
 import { busArgs, type PubSubMode } from "../../redis/bus.js";
-import { findMessage } from "./lookup.js";
 
 /**
  * KEYS: room sorted set, changes stream. ARGV: the message's exact member, the new JSON without
- * its closing brace, room id, server id.
+ * its closing brace, room id, server id, search key prefix, search terms removed and added, message id.
  * Replaces the member at the same score (so order and id stay), appending `"edited": <Redis time, s>`.
  * Returns {'ok', change JSON} or {'gone'}.
  */
-const EDIT = new LuaScript(`${RECORD_CHANGE_LUA}
+const EDIT = new LuaScript(`${RECORD_CHANGE_LUA}${SEARCH_INDEX_LUA}
 local room, changes = KEYS[1], KEYS[2]
 local score = redis.call('ZSCORE', room, ARGV[1])
 if not score then return {'gone'} end
@@ -20,18 +22,21 @@ local t = redis.call('TIME')
 local json = ARGV[2] .. ',"edited":' .. t[1] .. '}'
 redis.call('ZREM', room, ARGV[1])
 redis.call('ZADD', room, score, json)
+search_index(ARGV[5], ARGV[8], ARGV[6], ARGV[7])
 local body = '{"type":"message.updated","roomId":' .. cjson.encode(ARGV[3]) .. ',"message":' .. json .. '}'
 return {'ok', record(changes, 'message.updated', body, ARGV[4])}
 `);
 
 /**
  * KEYS: room sorted set, reactions hash, changes stream. ARGV: exact member, message id, room id,
- * server id. Removes the message and its reactions. Returns {'ok', change JSON} or {'gone'}.
+ * server id, search key prefix, search terms to remove, the room's pins hash. Removes the message and its reactions. Returns {'ok', change JSON} or {'gone'}.
  */
-const DELETE = new LuaScript(`${RECORD_CHANGE_LUA}
+const DELETE = new LuaScript(`${RECORD_CHANGE_LUA}${SEARCH_INDEX_LUA}
 local room, hash, changes = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('ZREM', room, ARGV[1]) == 0 then return {'gone'} end
 redis.call('HDEL', hash, ARGV[2])
+search_index(ARGV[5], ARGV[2], ARGV[6], '')
+if ARGV[7] then redis.call('HDEL', ARGV[7], ARGV[2]) end
 local body = '{"type":"message.deleted","roomId":' .. cjson.encode(ARGV[3]) .. ',"id":' .. cjson.encode(ARGV[2]) .. '}'
 return {'ok', record(changes, 'message.deleted', body, ARGV[4])}
 `);
@@ -54,7 +59,14 @@ const ATTEMPTS = 3;
  * found first (messages/lookup.ts) and the script acts only when that exact member is still there.
  */
 export class MessageEdits {
-  constructor(private readonly redis: Redis, private readonly bus: PubSubMode = "seed") {}
+  constructor(private readonly redis: Redis, private readonly bus: PubSubMode = "seed", private readonly search?: SearchIndex) {}
+
+  /** The search terms a change of `found` to `text` removes and adds ('' each when search is off). */
+  private terms(found: FoundMessage, text: string): { removed: string; added: string } {
+    if (!this.search) return { removed: "", added: "" };
+    const before = indexedOf(found);
+    return termChange(this.search, before, { ...before, message: text });
+  }
 
   /**
    * Gives message `id` the new `text` and `mentions` (ids, see messages/mentions.ts); only its author
@@ -71,8 +83,10 @@ export class MessageEdits {
       const message = attachmentFallback(text, roomId, kept.attachments ?? []);
       const next: ChatMessage = { ...kept, message, ...(mentions.length ? { mentions } : {}) };
       const json = JSON.stringify(next);
+      const terms = this.terms(found, message);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
-        found.member, json.slice(0, -1), roomId, serverId, ...busArgs(this.bus, roomId),
+        found.member, json.slice(0, -1), roomId, serverId,
+        keys.searchPrefix(roomId), terms.removed, terms.added, found.message.id, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
@@ -90,11 +104,19 @@ export class MessageEdits {
       if (!found) return { status: "not-found" };
       if (found.message.from !== userId && !(await mayDeleteAny())) return { status: "forbidden" };
       const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
-        found.member, found.message.id, roomId, serverId, ...busArgs(this.bus, roomId),
+        found.member, found.message.id, roomId, serverId,
+        keys.searchPrefix(roomId), this.search ? termsFor(this.search, indexedOf(found)) : "", keys.roomPins(roomId),
+        ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)), message: found.message };
     }
     return { status: "not-found" };
   }
+}
+
+/** What the search index read of a stored message: its text and its files (attachments), from the member itself. */
+function indexedOf(found: FoundMessage): { message: string; attachments?: unknown } {
+  const raw = JSON.parse(found.member) as { attachments?: unknown };
+  return { message: found.message.message, attachments: raw.attachments };
 }

@@ -3,6 +3,7 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import type { Users } from "../users.js";
 import type { Membership } from "./membership.js";
+import type { SearchIndex } from "../search/index.js";
 
 /** What a room people made holds besides the seed's keys (`{room:ID}:meta`). */
 export interface RoomMeta {
@@ -47,7 +48,12 @@ const activityScore = (atMs: number, roomId: string) => atMs * 1000 + (Number(ro
  * `rooms:group:{ids}`.
  */
 export class NamedRooms {
-  constructor(private readonly redis: Redis, private readonly users: Users, private readonly membership: Membership) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly users: Users,
+    private readonly membership: Membership,
+    private readonly searchIndex?: SearchIndex,
+  ) {}
 
   /** Creates a named room with its members; returns its id. */
   async create(room: NewRoom, kind: RoomMeta["kind"] = "room"): Promise<string> {
@@ -140,7 +146,7 @@ export class NamedRooms {
     await this.redis.del([
       keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
       // What the message actions keep beside the history (one slot: the room's).
-      keys.roomReactions(room.id), keys.roomChanges(room.id), keys.roomPreviews(room.id),
+      keys.roomReactions(room.id), keys.roomChanges(room.id), keys.roomPreviews(room.id), keys.roomPins(room.id),
     ]);
     this.membership.invalidate(room.id);
     await Promise.all([
@@ -149,6 +155,8 @@ export class NamedRooms {
       ...members.map((id) => this.redis.sRem(keys.userRooms(id), room.id)),
     ]);
     if (room.kind === "group") await this.dropGroupKey(room.id, members);
+    // Its search index too (in batches: a big room's words are many keys).
+    await this.searchIndex?.dropRoom(room.id);
     return members;
   }
 

@@ -42,6 +42,11 @@ export function roomRoutes(ctx: ChatContext) {
         const roomId = request.params.id;
         if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
         const query = request.query;
+        if (query.around !== undefined) {
+          const page = await ctx.messages.around(roomId, query.around, query.size);
+          if (!page) throw new HttpError(404, "No such message in this room");
+          return page;
+        }
         return query.after !== undefined
           ? ctx.messages.after(roomId, query.after, query.size)
           : ctx.messages.page(roomId, query.offset, query.size);

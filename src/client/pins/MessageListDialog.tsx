@@ -1,0 +1,61 @@
+import { useEffect, useState } from "react";
+import type { ChatMessage } from "../../protocol/index.js";
+import { Dialog } from "../components/Dialog.js";
+import { listTime } from "../lib/time.js";
+
+export interface ListedMessage {
+  roomId: string;
+  message: ChatMessage;
+}
+
+/**
+ * A dialog listing messages (a room's pins, one's saved messages): each opens in its room, and
+ * one action (Unpin, Remove) takes it off the list.
+ */
+export function MessageListDialog({ title, empty, load, remove, removeLabel, onOpen, onClose, nameOf, roomTitle, now }: {
+  title: string;
+  empty: string;
+  load: () => Promise<ListedMessage[]>;
+  remove?: (item: ListedMessage) => Promise<unknown>;
+  removeLabel: string;
+  onOpen: (roomId: string, messageId: string) => void;
+  onClose: () => void;
+  nameOf: (userId: number) => string;
+  roomTitle?: (roomId: string) => string;
+  now: number;
+}) {
+  const [items, setItems] = useState<ListedMessage[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    load().then(setItems, (e: unknown) => setError(e instanceof Error ? e.message : "Could not load"));
+  }, [load]);
+  return (
+    <Dialog title={title} onClose={onClose} wide>
+      {error ? <p className="error" role="alert">{error}</p>
+        : items === null ? <p className="muted" role="status">Loading…</p>
+        : items.length === 0 ? <p className="muted">{empty}</p>
+        : (
+          <ul className="search__results" aria-label={title}>
+            {items.map((item) => (
+              <li key={`${item.roomId}/${item.message.id}`} className="search__result listed">
+                <button type="button" className="listed__open" onClick={() => onOpen(item.roomId, item.message.id)}>
+                  <span className="search__meta">
+                    <strong>{nameOf(item.message.from)}</strong>
+                    {roomTitle && <span className="muted small">in {roomTitle(item.roomId)}</span>}
+                    <span className="muted small">{listTime(item.message.date, now)}</span>
+                  </span>
+                  <span className="search__text">{item.message.message}</span>
+                </button>
+                {remove && (
+                  <button type="button" className="ghost ghost--small" onClick={() => {
+                    remove(item).then(() => setItems((list) => list?.filter((i) => i !== item) ?? null),
+                      (e: unknown) => setError(e instanceof Error ? e.message : "Not changed"));
+                  }}>{removeLabel}</button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { PinsList, PinsUpdated, SavedList } from "../../protocol/index.js";
+import { request } from "../api.js";
+
+const path = (roomId: string, messageId: string) => `${encodeURIComponent(roomId)}/${encodeURIComponent(messageId)}`;
+
+export const pinsApi = {
+  list: (roomId: string) => request(PinsList, `/room/${encodeURIComponent(roomId)}/pins`),
+  pin: (roomId: string, messageId: string, pinned: boolean) =>
+    request(PinsUpdated, `/room/${encodeURIComponent(roomId)}/pins/${encodeURIComponent(messageId)}`, { method: pinned ? "PUT" : "DELETE" }),
+  saved: () => request(SavedList, "/me/saved"),
+  save: (roomId: string, messageId: string, saved: boolean) =>
+    request(z.object({ saved: z.boolean() }), `/me/saved/${path(roomId, messageId)}`, { method: saved ? "PUT" : "DELETE" }),
+};

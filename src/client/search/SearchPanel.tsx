@@ -1,0 +1,116 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { Dialog } from "../components/Dialog.js";
+import { listTime } from "../lib/time.js";
+import { Highlight } from "./Highlight.js";
+import { groupByRoom, resultKey, searchable } from "./state.js";
+import { useSearch } from "./useSearch.js";
+
+interface Props {
+  onClose: () => void;
+  /** Opens a result: its room, scrolled to the message. */
+  onOpen: (roomId: string, messageId: string) => void;
+  roomTitle: (roomId: string) => string;
+  nameOf: (userId: number) => string;
+  /** The open room, offered as a filter chip. */
+  activeRoomId: string | null;
+  now: number;
+}
+
+/**
+ * Message search (Ctrl/Cmd+K): a query box with filter chips, results grouped by room with the
+ * matched words marked, more results as the list is scrolled, arrows to move and Enter to open.
+ */
+export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, now }: Props) {
+  const { state, dispatch, loadMore } = useSearch();
+  const [active, setActive] = useState(0);
+  const listId = useId();
+  const sentinel = useRef<HTMLLIElement>(null);
+  const flat = groupByRoom(state.results).flatMap((g) => g.results);
+
+  useEffect(() => setActive(0), [state.seq]);
+
+  // Infinite scroll: the next page when the end of the list comes into view.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) loadMore();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [loadMore, state.results.length, state.next]);
+
+  const open = (index: number) => {
+    const result = flat[index];
+    if (result) onOpen(result.roomId, result.message.id);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = Math.max(0, Math.min(flat.length - 1, active + (event.key === "ArrowDown" ? 1 : -1)));
+      setActive(next);
+      document.getElementById(`${listId}-${next}`)?.scrollIntoView({ block: "nearest" });
+      if (next >= flat.length - 3) loadMore();
+    } else if (event.key === "Enter" && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      open(active);
+    }
+  };
+
+  const chip = (label: string, on: boolean, toggle: () => void) => (
+    <button type="button" className={`chip${on ? " chip--on" : ""}`} aria-pressed={on} onClick={toggle}>{label}</button>
+  );
+
+  let index = -1;
+  return (
+    <Dialog title="Search messages" onClose={onClose} wide>
+      <div className="search">
+        <input className="search__input" type="search" autoFocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
+          aria-label="Search messages" role="combobox" aria-expanded={flat.length > 0} aria-controls={listId}
+          aria-activedescendant={flat.length ? `${listId}-${active}` : undefined}
+          value={state.query} onChange={(e) => dispatch({ type: "query", query: e.target.value })} onKeyDown={onKeyDown} />
+        <div className="search__chips" role="group" aria-label="Filters">
+          {chip("Has a link", state.has === "link", () => dispatch({ type: "has", has: state.has === "link" ? null : "link" }))}
+          {chip("Has a file", state.has === "file", () => dispatch({ type: "has", has: state.has === "file" ? null : "file" }))}
+          {activeRoomId !== null && chip(`In ${roomTitle(activeRoomId)}`, state.roomId === activeRoomId,
+            () => dispatch({ type: "room", roomId: state.roomId === activeRoomId ? null : activeRoomId }))}
+        </div>
+        <p className="search__status muted small" role="status">
+          {state.status === "error" ? <span className="error">{state.error}</span>
+            : !searchable(state) ? "Type to search the rooms you are in."
+            : state.status === "done" && flat.length === 0 ? "No messages found."
+            : state.status === "loading" && flat.length === 0 ? "Searching…"
+            : `${flat.length}${state.next ? "+" : ""} ${flat.length === 1 ? "message" : "messages"}`}
+        </p>
+        <ul className="search__results" id={listId} role="listbox" aria-label="Results">
+          {groupByRoom(state.results).map((group) => (
+            <li key={group.roomId} className="search__group" role="presentation">
+              <h3 className="search__room">{roomTitle(group.roomId)}</h3>
+              <ul role="presentation">
+                {group.results.map((result) => {
+                  index++;
+                  const i = index;
+                  return (
+                    <li key={resultKey(result)} id={`${listId}-${i}`} role="option" aria-selected={i === active}
+                      className={`search__result${i === active ? " search__result--active" : ""}`}
+                      onMouseEnter={() => setActive(i)} onClick={() => open(i)}>
+                      <span className="search__meta">
+                        <strong>{nameOf(result.message.from)}</strong>
+                        <span className="muted small">{listTime(result.message.date, now)}</span>
+                      </span>
+                      <span className="search__text"><Highlight text={result.message.message} ranges={result.ranges} /></span>
+                    </li>
+                  );
+                })}
+              </ul>
+            </li>
+          ))}
+          <li ref={sentinel} className="search__more muted small" role="presentation">
+            {state.next ? (state.status === "loading" ? "Loading more…" : "") : ""}
+          </li>
+        </ul>
+      </div>
+    </Dialog>
+  );
+}

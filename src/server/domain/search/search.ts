@@ -1,0 +1,185 @@
+import { compareMessageIds, GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type SearchPage, type SearchQuery, type SearchResult } from "../../../protocol/index.js";
+import type { Redis } from "../../redis/connection.js";
+import { keys } from "../../redis/keys.js";
+import { parseStoredMessage } from "../messages.js";
+import type { Rooms } from "../rooms.js";
+import type { Users } from "../users.js";
+import type { IdWindow, RoomCandidates, SearchIndex } from "./index.js";
+import { matchMessage, parseQuery, QueryError, type ParsedQuery } from "./query.js";
+
+/** A position in the merged order of every room: newest id first, then room id descending (ids repeat across rooms). */
+interface Position {
+  id: string;
+  roomId: string;
+}
+
+function comparePositions(a: Position, b: Position): number {
+  return compareMessageIds(a.id, b.id) || (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0);
+}
+
+/** Ids one room's script call may read: bounds the time any one call holds Redis. */
+const SCAN_CAP = 2000;
+/** Rounds of room calls one page may take; past them the page ends early with a cursor (never a skip). */
+const MAX_ROUNDS = 12;
+
+export type SearchOutcome = { ok: true; page: SearchPage } | { ok: false; status: 400 | 403 | 503; error: string };
+
+interface RoomState {
+  roomId: string;
+  upper: string;
+  lower: string;
+  buffered: { position: Position; result?: SearchResult }[];
+  scannedTo?: Position;
+  exhausted: boolean;
+}
+
+/**
+ * Full-text search over the rooms a person is a member of at the time of the query: each room's
+ * index proposes candidates newest first (SearchIndex.candidates, one script per room, in the
+ * room's slot), each candidate is checked on its text (words, phrases, `from:`, `has:`), and the
+ * rooms are merged newest first. The cursor is the last position consumed, so a page never skips
+ * or repeats a message, even when messages of different rooms share a time.
+ */
+export class MessageSearch {
+  constructor(
+    private readonly redis: Redis,
+    readonly index: SearchIndex,
+    private readonly rooms: Rooms,
+    private readonly users: Users,
+  ) {}
+
+  async search(userId: number, request: SearchQuery): Promise<SearchOutcome> {
+    if (!this.index.enabled) return { ok: false, status: 503, error: "Search is turned off on this server" };
+    let query: ParsedQuery;
+    let cursor: Position | undefined;
+    try {
+      query = parseQuery(request.q, request);
+      cursor = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+    } catch (err) {
+      if (err instanceof QueryError) return { ok: false, status: 400, error: err.message };
+      throw err;
+    }
+    if (query.terms.length === 0) return { ok: false, status: 400, error: "Type a word to search for (or has:link, has:file)" };
+    let fromId: number | undefined;
+    if (query.from !== undefined) {
+      fromId = await this.users.findByName(query.from);
+      if (fromId === undefined) return { ok: true, page: { results: [], next: null } };
+    }
+    const roomIds = await this.roomsToSearch(userId, query);
+    if (roomIds === "forbidden") return { ok: false, status: 403, error: "You are not a member of this room" };
+
+    const window = this.window(query, cursor);
+    const states = roomIds.map((roomId) => ({ roomId, ...window, buffered: [], exhausted: false }) as RoomState);
+    const results: SearchResult[] = [];
+    let last: Position | undefined;
+    // Candidates asked of each room per read: the page spread over the rooms (twice over), so
+    // that 50 rooms do not each send a full page to check; rooms that run dry read again.
+    const want = Math.min(request.limit, Math.max(3, Math.ceil((2 * request.limit) / Math.max(1, roomIds.length))));
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      // Rooms with nothing buffered read on (in parallel: one script each, on its room's slot).
+      const calls = states.filter((s) => !s.exhausted && s.buffered.length === 0);
+      await Promise.all(calls.map((s) => this.read(s, query, fromId, want, cursor)));
+      // Everything at or above the frontier has been read in every room that still has more.
+      const frontier = frontierOf(states);
+      const ready = states
+        .flatMap((s) => s.buffered)
+        .filter((b) => !frontier || comparePositions(b.position, frontier) >= 0)
+        .sort((a, b) => comparePositions(b.position, a.position));
+      for (const item of ready) {
+        last = item.position;
+        const state = states.find((s) => s.roomId === item.position.roomId)!;
+        state.buffered.splice(state.buffered.indexOf(item), 1);
+        if (item.result) results.push(item.result);
+        if (results.length === request.limit) return { ok: true, page: { results, next: encodeCursor(last) } };
+      }
+      if (!frontier) return { ok: true, page: { results, next: null } };
+      last = frontier;
+    }
+    return { ok: true, page: { results, next: last ? encodeCursor(last) : null } };
+  }
+
+  /** Reads one room's next candidates and checks each on its text; what is not after the cursor is left out. */
+  private async read(state: RoomState, query: ParsedQuery, fromId: number | undefined, limit: number, cursor: Position | undefined): Promise<void> {
+    const found: RoomCandidates = await this.index.candidates(
+      state.roomId, query.terms, query.phrases, { upper: state.upper, lower: state.lower }, limit, SCAN_CAP,
+    );
+    state.exhausted = found.exhausted;
+    if (found.scannedTo) {
+      // Everything of this room at or after that microsecond is read (a seed id `M-hash` sorts after `M`).
+      state.scannedTo = { id: found.scannedTo, roomId: state.roomId };
+      state.upper = `(${found.scannedTo}`;
+    }
+    for (const candidate of found.candidates) {
+      for (const { value, score } of candidate.entries) {
+        const message = parseStoredMessage(value, score, state.roomId);
+        if (!message) continue;
+        const position = { id: message.id, roomId: state.roomId };
+        if (cursor && comparePositions(position, cursor) >= 0) continue;
+        state.buffered.push({ position, result: this.check(state.roomId, message, value, query, fromId) });
+      }
+    }
+  }
+
+  private check(roomId: string, message: ChatMessage, member: string, query: ParsedQuery, fromId: number | undefined): SearchResult | undefined {
+    if (fromId !== undefined && message.from !== fromId) return undefined;
+    const attachments = (JSON.parse(member) as { attachments?: unknown }).attachments;
+    const ranges = matchMessage(query, { message: message.message, attachments });
+    return ranges ? { roomId, message, ranges } : undefined;
+  }
+
+  /**
+   * The window of one room, in microseconds: from the cursor's time down (inclusive: messages of a
+   * seed server's second, or of other rooms at that time, may still come; read() drops what is not
+   * after the cursor), below `before`, down to `after`.
+   */
+  private window(query: ParsedQuery, cursor: Position | undefined): IdWindow {
+    const bounds: { micros: string; inclusive: boolean }[] = [];
+    if (cursor) bounds.push({ micros: microsOf(cursor.id), inclusive: true });
+    if (query.beforeId) bounds.push({ micros: query.beforeId, inclusive: false });
+    bounds.sort((a, b) => compareMessageIds(a.micros, b.micros) || (a.inclusive ? 1 : -1));
+    const upper = bounds[0] ? `${bounds[0].inclusive ? "[" : "("}${bounds[0].micros}` : "+";
+    return { upper, lower: query.afterId ? `[${query.afterId}` : "-" };
+  }
+
+  /** The rooms the person is a member of now (General always), narrowed by `room=` / `in:`. */
+  private async roomsToSearch(userId: number, query: ParsedQuery): Promise<string[] | "forbidden"> {
+    if (query.roomId !== undefined) return (await this.rooms.isMember(userId, query.roomId)) ? [query.roomId] : "forbidden";
+    const listed = new Set(await this.redis.sMembers(keys.userRooms(userId)));
+    listed.add(GENERAL_ROOM_ID);
+    const ids = [...listed];
+    const member = await Promise.all(ids.map((id) => this.rooms.isMember(userId, id)));
+    let rooms = ids.filter((_, i) => member[i]);
+    if (query.inRoomName !== undefined) {
+      const wanted = query.inRoomName.toLowerCase();
+      const named = rooms.filter((id) => !parsePrivateRoomId(id));
+      const names = await Promise.all(named.map((id) => this.redis.get(keys.roomName(id))));
+      rooms = named.filter((_, i) => names[i]?.toLowerCase() === wanted);
+    }
+    return rooms;
+  }
+}
+
+/** The newest of the positions read to in rooms that have more: nothing at or above it is left unread. */
+function frontierOf(states: RoomState[]): Position | undefined {
+  let max: Position | undefined;
+  for (const s of states) if (!s.exhausted && s.scannedTo && (!max || comparePositions(s.scannedTo, max) > 0)) max = s.scannedTo;
+  return max;
+}
+
+/** The time part of an id (a seed server's message: before the `-`). */
+function microsOf(id: string): string {
+  const dash = id.indexOf("-");
+  return dash < 0 ? id : id.slice(0, dash);
+}
+
+function encodeCursor(position: Position): string {
+  return Buffer.from(`${position.id}/${position.roomId}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): Position {
+  const [id, roomId] = Buffer.from(cursor, "base64url").toString().split("/");
+  if (!id || !roomId || !/^\d{1,20}(?:-[0-9a-f]{12})?$/.test(id) || !/^[A-Za-z0-9_.:-]{1,64}$/.test(roomId)) {
+    throw new QueryError("cursor is malformed");
+  }
+  return { id, roomId };
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { api, login } from "../support/chat-client.js";
+import { messageList, newPage, signIn, useBrowserStack } from "./harness.js";
+
+const SHOTS = process.env.SCREENSHOT_DIR;
+const env = useBrowserStack();
+
+/** Posts in General as Joe: the message to find, older than a screenful of others. */
+async function seed(url: string): Promise<string> {
+  const joe = await login(url, "Joe");
+  const post = (message: string) => api(url, "/room/0/messages", joe.cookie, { method: "POST", body: JSON.stringify({ message }) });
+  const target = (await post("Déjà vu: the deploy of Friday is done, see https://status.example.com")).body.id as string;
+  for (let i = 0; i < 40; i++) await post(`filler message ${i}`);
+  await post("next deployment window is Monday");
+  return target;
+}
+
+describe("web client: message search and permalinks", () => {
+  let target: string;
+
+  it("Ctrl+K searches, marks the matched words, and Enter opens the message in its room", async () => {
+    target = await seed(env.stack.url);
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, "Pablo");
+      await page.keyboard.press("Control+K");
+      const box = page.getByRole("combobox", { name: "Search messages" });
+      await box.fill("depl");
+      const results = page.getByRole("option");
+      await results.first().waitFor({ timeout: 10_000 });
+      expect(await results.count()).toBe(2);
+      expect(await results.first().locator("mark").allTextContents()).toEqual(["deployment"]);
+      expect(await results.nth(1).locator("mark").allTextContents()).toEqual(["deploy"]);
+      await page.getByRole("button", { name: "Has a link" }).click();
+      await page.waitForFunction(() => document.querySelectorAll("[role=option]").length === 1, undefined, { timeout: 10_000 });
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/search-${viewport.width}.png` });
+      await box.press("Enter");
+      const row = messageList(page).locator(`li[data-id="${target}"]`);
+      await row.waitFor({ timeout: 15_000 });
+      await page.waitForFunction((id) => {
+        const li = document.querySelector(`li[data-id="${id}"]`);
+        if (!li) return false;
+        const box = li.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+      }, target, { timeout: 15_000 });
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/search-opened-${viewport.width}.png` });
+      await context.close();
+    }
+  });
+
+  it("a permalink opens the room at its message", async () => {
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Mary");
+    await page.goto(`${env.stack.url}/#/room/0/message/${target}`);
+    await page.waitForFunction((id) => {
+      const li = document.querySelector(`li[data-id="${id}"]`);
+      return li !== null && li.getBoundingClientRect().top >= 0 && li.getBoundingClientRect().bottom <= window.innerHeight;
+    }, target, { timeout: 15_000 });
+    expect(await page.locator(`li[data-id="${target}"] .msg__text`).textContent()).toContain("Déjà vu");
+  });
+
+  it("pins a message to a conversation and saves one for later, each listed and opened from its list", async () => {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, "Pablo");
+      await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "Joe", exact: true }).click();
+      const row = messageList(page).locator("li.msg").last();
+      await row.waitFor();
+      await row.hover();
+      await row.getByRole("button", { name: "Pin to the room" }).click();
+      await row.getByRole("button", { name: "Pinned" }).waitFor();
+      await row.hover();
+      await row.getByRole("button", { name: "Save for later" }).click();
+      await row.getByRole("button", { name: "Saved" }).waitFor();
+      const text = await row.locator(".msg__text").textContent();
+
+      await page.getByRole("button", { name: "Pinned messages" }).click();
+      const pins = page.getByRole("list", { name: /^Pinned in/ });
+      await pins.getByText(text!, { exact: true }).waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/pins-${viewport.width}.png` });
+      await pins.getByRole("button", { name: "Unpin" }).first().click();
+      await page.getByText("Nothing is pinned here yet.").waitFor();
+      await page.keyboard.press("Escape");
+
+      if (viewport.width < 500) await page.getByRole("button", { name: "Back to chats" }).click();
+      await page.getByRole("button", { name: "Saved messages" }).click();
+      const saved = page.getByRole("list", { name: "Saved messages" });
+      await saved.getByText(text!, { exact: true }).waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/saved-${viewport.width}.png` });
+      await saved.getByRole("button", { name: "Remove" }).click();
+      await page.getByText("Save a message from its actions to find it here.").waitFor();
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatMessage, SearchPage } from "../../src/protocol/index.js";
+import { api, type SignedIn } from "../support/chat-client.js";
+import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
+import { usePrivateRedis } from "../support/redis-server.js";
+import { signUp } from "../resilience/helpers.js";
+
+/**
+ * Message search against a real Redis: what is acknowledged is found at once, edits and deletions
+ * change what is found, only rooms one is a member of at the time of the query are searched, and
+ * the cursor pages newest first without skipping or repeating.
+ */
+describe("GET /search", () => {
+  const db = usePrivateRedis();
+  let server: RunningChatServer;
+  let ann: SignedIn, ben: SignedIn, cat: SignedIn;
+
+  beforeAll(async () => {
+    server = await startChatServer({ redisUrl: db.redis.url, searchSweepMs: 0 });
+    [ann, ben, cat] = await signUp(server.url, "Ann", "Ben", "Cat");
+  });
+  afterAll(async () => server?.close());
+
+  const post = async (who: SignedIn, roomId: string, message: string): Promise<ChatMessage> => {
+    const res = await api(server.url, `/room/${encodeURIComponent(roomId)}/messages`, who.cookie, { method: "POST", body: JSON.stringify({ message }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body as ChatMessage;
+  };
+  const search = async (who: SignedIn, params: Record<string, string>): Promise<SearchPage> => {
+    const res = await api(server.url, `/search?${new URLSearchParams(params)}`, who.cookie);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body as SearchPage;
+  };
+  const texts = (page: SearchPage) => page.results.map((r) => r.message.message);
+
+  it("finds a message as soon as it is acknowledged, by any word, case and accents aside, with the words to highlight", async () => {
+    const sent = await post(ann, "0", "Déjà vu: the Deploy of Friday failed");
+    const page = await search(ben, { q: "deja DEPLOY" });
+    expect(page.results).toHaveLength(1);
+    expect(page.results[0]!.message.id).toBe(sent.id);
+    expect(page.results[0]!.roomId).toBe("0");
+    const ranges = page.results[0]!.ranges.map(([s, e]) => sent.message.slice(s, e));
+    expect(ranges).toEqual(["Déjà", "Deploy"]);
+  });
+
+  it("matches the start of a word, and quoted phrases only in their order", async () => {
+    await post(ann, "0", "rollback plan for the deployment window");
+    await post(ann, "0", "window for the plan rollback");
+    expect(texts(await search(ben, { q: "depl" }))).toEqual(["rollback plan for the deployment window", "Déjà vu: the Deploy of Friday failed"]);
+    expect(texts(await search(ben, { q: '"rollback plan"' }))).toEqual(["rollback plan for the deployment window"]);
+    expect(texts(await search(ben, { q: '"plan rollback"' }))).toEqual(["window for the plan rollback"]);
+  });
+
+  it("matches a phrase across case, punctuation, line breaks and quotes, but not across another word", async () => {
+    await post(ann, "0", 'Kettle\n"SPOUT" is hot');
+    await post(ann, "0", "kettle, spout");
+    await post(ann, "0", "kettle big spout");
+    expect(texts(await search(ben, { q: '"kettle spout"' }))).toEqual(["kettle, spout", 'Kettle\n"SPOUT" is hot']);
+  });
+
+  it("finds words of Japanese, Chinese and Cyrillic text", async () => {
+    await post(ben, "0", "東京で会議があります");
+    await post(ben, "0", "我们明天开会");
+    await post(ben, "0", "Привет, команда!");
+    expect(texts(await search(ann, { q: "東京" }))).toEqual(["東京で会議があります"]);
+    expect(texts(await search(ann, { q: "会議" }))).toEqual(["東京で会議があります"]);
+    expect(texts(await search(ann, { q: "明天" }))).toEqual(["我们明天开会"]);
+    expect(texts(await search(ann, { q: "команда" }))).toEqual(["Привет, команда!"]);
+  });
+
+  it("replaces an edited message's words and forgets a deleted message", async () => {
+    const sent = await post(ann, "0", "the quarterly report is late");
+    expect(texts(await search(ben, { q: "quarterly" }))).toHaveLength(1);
+    const edited = await api(server.url, `/room/0/messages/${sent.id}`, ann.cookie, { method: "PATCH", body: JSON.stringify({ message: "the annual summary is late" }) });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(texts(await search(ben, { q: "quarterly" }))).toEqual([]);
+    expect(texts(await search(ben, { q: "annual" }))).toEqual(["the annual summary is late"]);
+    const deleted = await api(server.url, `/room/0/messages/${sent.id}`, ann.cookie, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect(texts(await search(ben, { q: "annual" }))).toEqual([]);
+    expect(await db.raw.exists(`{room:0}:s:t:annual`)).toBe(0);
+  });
+
+  it("searches only rooms the person is a member of at the time of the query", async () => {
+    const created = await api(server.url, "/rooms", ann.cookie, { method: "POST", body: JSON.stringify({ name: "ops", members: [ben.user.id] }) });
+    expect(created.status).toBe(201);
+    const ops = String(created.body.id);
+    await post(ann, ops, "pager rotation starts monday");
+    const privateRoom = `${ann.user.id}:${cat.user.id}`;
+    await api(server.url, "/room", ann.cookie, { method: "POST", body: JSON.stringify({ user1: ann.user.id, user2: cat.user.id }) });
+    await post(ann, privateRoom, "pager secrets for cat");
+
+    expect(texts(await search(ben, { q: "pager" }))).toEqual(["pager rotation starts monday"]);
+    expect(texts(await search(cat, { q: "pager" }))).toEqual(["pager secrets for cat"]);
+    expect(texts(await search(ann, { q: "pager" }))).toEqual(["pager secrets for cat", "pager rotation starts monday"]);
+    expect(texts(await search(ann, { q: "pager in:#ops" }))).toEqual(["pager rotation starts monday"]);
+    expect((await api(server.url, `/search?q=pager&room=${ops}`, cat.cookie)).status).toBe(403);
+
+    expect((await api(server.url, `/room/${ops}/leave`, ben.cookie, { method: "POST" })).status).toBe(200);
+    expect(texts(await search(ben, { q: "pager" }))).toEqual([]);
+
+    expect((await api(server.url, `/room/${ops}`, ann.cookie, { method: "DELETE" })).status).toBe(200);
+    expect(texts(await search(ann, { q: "pager" }))).toEqual(["pager secrets for cat"]);
+    expect(await db.raw.keys(`{room:${ops}}:s:*`)).toEqual([]);
+  });
+
+  it("filters by author, links and dates, from operators or parameters", async () => {
+    await post(ben, "0", "status page https://status.example.com is green");
+    await post(cat, "0", "status meeting moved");
+    expect(texts(await search(ann, { q: "status has:link" }))).toEqual(["status page https://status.example.com is green"]);
+    expect(texts(await search(ann, { q: "status", has: "link" }))).toEqual(["status page https://status.example.com is green"]);
+    expect(texts(await search(ann, { q: "status from:cat" }))).toEqual(["status meeting moved"]);
+    expect(texts(await search(ann, { q: "status", from: "Ben" }))).toEqual(["status page https://status.example.com is green"]);
+    expect(texts(await search(ann, { q: "status before:2001-01-01" }))).toEqual([]);
+    expect(texts(await search(ann, { q: "status after:2001-01-01" }))).toHaveLength(2);
+    expect((await api(server.url, "/search?q=status%20before:yesterday", ann.cookie)).status).toBe(400);
+    expect((await api(server.url, "/search?q=in:%23ops", ann.cookie)).status).toBe(400);
+  });
+
+  it("pages newest first with a cursor that neither skips nor repeats, across rooms whose messages share a time", async () => {
+    // Messages in three rooms at the very same microseconds (ids repeat across rooms).
+    const rooms = ["0", `${ann.user.id}:${ben.user.id}`, `${ben.user.id}:${cat.user.id}`];
+    await api(server.url, "/room", ann.cookie, { method: "POST", body: JSON.stringify({ user1: ann.user.id, user2: ben.user.id }) });
+    await api(server.url, "/room", ben.cookie, { method: "POST", body: JSON.stringify({ user1: ben.user.id, user2: cat.user.id }) });
+    const expected: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const micros = 1_900_000_000_000_000 + i * 1000;
+      for (const roomId of rooms) {
+        const id = String(micros);
+        const json = JSON.stringify({ id, from: ben.user.id, date: Math.floor(micros / 1e6), message: `zebra crossing ${i} in ${roomId}`, roomId });
+        await db.raw.zAdd(`room:${roomId}`, { score: micros / 1e6, value: json });
+        expected.push(`${id}/${roomId}`);
+      }
+    }
+    await server.instance.ctx.searchSweep.sweepOnce();
+    expected.sort((a, b) => (a < b ? 1 : -1));
+    for (const limit of [1, 2, 4, 50]) {
+      const seen: string[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const page = await search(ben, { q: "zebra", limit: String(limit), ...(cursor ? { cursor } : {}) });
+        expect(page.results.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.results.map((r) => `${r.message.id}/${r.roomId}`));
+        cursor = page.next;
+      } while (cursor);
+      expect(seen, `limit ${limit}`).toEqual(expected);
+    }
+  });
+
+  it("finds messages a seed server wrote, once the sweep has run", async () => {
+    // As the seed writes them: no id, whole-second score, from as a string.
+    const seconds = Math.floor(Date.now() / 1000);
+    await db.raw.zAdd("room:0", [
+      { score: seconds, value: JSON.stringify({ from: String(cat.user.id), date: seconds, message: "written by the flask seed", roomId: 0 }) },
+      { score: seconds, value: JSON.stringify({ from: String(ben.user.id), date: seconds, message: "also flask, same second", roomId: 0 }) },
+    ]);
+    expect(texts(await search(ann, { q: "flask" }))).toEqual([]);
+    await server.instance.ctx.searchSweep.sweepOnce();
+    const page = await search(ann, { q: "flask" });
+    expect(texts(page).sort()).toEqual(["also flask, same second", "written by the flask seed"]);
+    expect(page.results.every((r) => /^\d+-[0-9a-f]{12}$/.test(r.message.id))).toBe(true);
+    // The two share their second's postings: deleting one leaves the other found.
+    const seed = page.results.find((r) => r.message.message === "written by the flask seed")!;
+    expect((await api(server.url, `/room/0/messages/${seed.message.id}`, cat.cookie, { method: "DELETE" })).status).toBe(200);
+    expect(texts(await search(ann, { q: "flask" }))).toEqual(["also flask, same second"]);
+  });
+});
+
+describe("npm run search:reindex", () => {
+  const db = usePrivateRedis();
+
+  it("indexes history written before search existed (SEARCH=off), reporting its progress", async () => {
+    const off = await startChatServer({ redisUrl: db.redis.url, search: false, searchSweepMs: 0 });
+    const [ann] = await signUp(off.url, "Ann");
+    for (const message of ["old pelican news", "older pelican gossip"]) {
+      expect((await api(off.url, "/room/0/messages", ann.cookie, { method: "POST", body: JSON.stringify({ message }) })).status).toBe(201);
+    }
+    expect((await api(off.url, "/search?q=pelican", ann.cookie)).status).toBe(503);
+    await off.close();
+
+    const { execFile } = await import("node:child_process");
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile("npx", ["tsx", "src/server/search-reindex.ts"], { env: { ...process.env, REDIS_URL: db.redis.url }, timeout: 60_000 }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    expect(output).toMatch(/2 messages in 1 rooms indexed/);
+    const on = await startChatServer({ redisUrl: db.redis.url, searchSweepMs: 0 });
+    const res = await api(on.url, "/search?q=pelican", ann.cookie);
+    expect(res.body.results.map((r: { message: ChatMessage }) => r.message.message)).toEqual(["older pelican gossip", "old pelican news"]);
+    await on.close();
+  });
+});
