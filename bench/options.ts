@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms"] as const;
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -46,7 +46,7 @@ export interface Options {
   argv: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|all] [options]
+const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|upload|all] [options]
   --url URL[,URL2]        target running server(s) instead of starting them
   --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
   --duration S            seconds of sending per rate step (default 8)

@@ -143,7 +143,8 @@ const results: PhaseResult[] = [];
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: NODE_TIMEOUT_MS });
-  const instances = await Promise.all([0, 1].map(() => startChatServer({ redisUrl: `redis://${cluster.seeds[0]}`, redisClusterNodes: cluster.seeds })));
+  // The classic MESSAGES subscriber's faults (PUBSUB_MODE=seed; the sharded bus's are in sharded-bus.test.ts).
+  const instances = await Promise.all([0, 1].map(() => startChatServer({ redisUrl: `redis://${cluster.seeds[0]}`, redisClusterNodes: cluster.seeds, pubsubMode: "seed" })));
   [a, b] = [instances[0]!, instances[1]!];
   const people: SignedIn[] = [];
   for (let i = 0; i < 12; i++) people.push(await login(a.url, `fault${i}`));

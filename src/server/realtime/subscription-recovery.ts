@@ -7,7 +7,7 @@ import type { LocalDelivery } from "./delivery.js";
  * What a subscription delivers to this instance's sockets: everything (the seed's `MESSAGES`
  * channel), or the events of some rooms (one room's sharded channel, the channels held on one node).
  */
-export type ResyncScope = "everyone" | { roomIds: Iterable<string> };
+export type ResyncScope = "everyone" | { roomIds?: Iterable<string>; userIds?: Iterable<number> };
 
 /** Clocks differ between servers and Redis: catch up from a little before the subscription broke. */
 export const RESYNC_MARGIN_MS = 10_000;
@@ -18,6 +18,7 @@ interface Loss {
   /** Every socket (`everyone`) or the rooms whose sockets catch up. */
   everyone: boolean;
   roomIds: Set<string>;
+  userIds: Set<number>;
 }
 
 /**
@@ -44,13 +45,16 @@ export class SubscriptionRecovery {
   lost(subscription: string, scope: ResyncScope, at = Date.now()): void {
     let loss = this.losses.get(subscription);
     if (!loss) {
-      loss = { since: at, everyone: false, roomIds: new Set() };
+      loss = { since: at, everyone: false, roomIds: new Set(), userIds: new Set() };
       this.losses.set(subscription, loss);
       this.log.warn({ subscription }, "pub/sub subscription lost; its sockets will catch up once it is back");
     }
     loss.since = Math.min(loss.since, at);
     if (scope === "everyone") loss.everyone = true;
-    else for (const roomId of scope.roomIds) loss.roomIds.add(roomId);
+    else {
+      for (const roomId of scope.roomIds ?? []) loss.roomIds.add(roomId);
+      for (const userId of scope.userIds ?? []) loss.userIds.add(userId);
+    }
   }
 
   /** `subscription` is verifiably live again: its sockets catch up from just before the break. */
@@ -61,7 +65,8 @@ export class SubscriptionRecovery {
     const since = messageIdFromMicros((loss.since - RESYNC_MARGIN_MS) * 1000);
     this.log.warn({ subscription, downMs: Date.now() - loss.since }, "pub/sub subscription restored; clients catch up");
     this.metrics?.pubsubResyncs.inc();
-    this.delivery.resync(since, loss.everyone ? undefined : [...loss.roomIds]);
+    if (loss.everyone) this.delivery.resync(since);
+    else this.delivery.resync(since, [...loss.roomIds], [...loss.userIds]);
   }
 
   /** True from `lost(subscription)` until `restored(subscription)`. */

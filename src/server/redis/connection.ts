@@ -20,6 +20,11 @@ export interface RedisConnections {
   subscriber: ChannelSubscriber;
   /** On Redis Cluster: masters failing and served again (see NodeFailures). */
   nodeFailures?: NodeFailures;
+  /**
+   * Where sharded channels are subscribed (SSUBSCRIBE; realtime/bus): on one Redis the subscriber
+   * connection itself, on Cluster the cluster client (one sharded subscriber per master).
+   */
+  shardedSubscriber: Redis;
   /** With `durableAckTimeoutMs`: connections for writes acknowledged once on a replica (DURABLE_ACKS=replica). */
   durable?: DurableWrites;
   close(): Promise<void>;
@@ -126,6 +131,7 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
   return {
     data: deadlines(data),
     subscriber,
+    shardedSubscriber: subscriberClient,
     durable: durableConnection && new DurableWrites(async () => durableConnection, options.durableAckTimeoutMs!),
     async close() {
       await Promise.allSettled([data.close(), subscriber.close(), durableClient?.close()]);
@@ -173,6 +179,7 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
     data: deadlines(data),
     subscriber,
     nodeFailures,
+    shardedSubscriber: cluster as unknown as Redis,
     // A routed command refreshes the duplicate's slot map when the slot moved (its MOVED handling).
     durable: durableCluster && new DurableWrites(durableNode, options.durableAckTimeoutMs!, (key) => durableCluster.exists(key)),
     async close() {
