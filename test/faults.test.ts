@@ -61,7 +61,7 @@ describe("when an instance's pub/sub subscription breaks", () => {
       const sent = await send(bobSocket, { roomId: "0", message: "said during the break" });
       expect(sent.ok).toBe(true);
 
-      await eventually(() => resyncs.length === 1, 10_000, "resync");
+      await eventually(() => resyncs.length >= 1, 10_000, "resync");
       const since = resyncs[0]!.since;
       expect(sent.ok && BigInt(since) < BigInt(sent.message.id)).toBe(true);
       const page = await api(server.url, `/room/0/messages?after=${since}&size=100`, ann.cookie);

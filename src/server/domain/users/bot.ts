@@ -1,3 +1,4 @@
+import type { ChannelSubscriber } from "../../redis/subscriber.js";
 import { createHash, randomBytes } from "node:crypto";
 import type { BotSummary, SessionUser, WebhookStatus } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
@@ -175,7 +176,8 @@ export class Bots {
   // --- the per-instance directory, for the send path ---
 
   /** Starts reloading the directory on every `bots:changed`, and whenever `bots:version` moves (polled every `everyMs`). */
-  async watch(subscriber: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown> }, everyMs = 1000): Promise<void> {
+  /** `subscriber`: the instance's channel subscriber (redis/subscriber.ts); changes missed during a break are picked up by the periodic refresh. */
+  async watch(subscriber: Pick<ChannelSubscriber, "subscribe">, everyMs = 1000): Promise<void> {
     await subscriber.subscribe(keys.botsChangedChannel, () => void this.refresh().catch(() => {}));
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => {}), everyMs);
