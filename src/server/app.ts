@@ -12,7 +12,7 @@ import { Mentions } from "./domain/messages/mentions.js";
 import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
-import { LoginLimits } from "./domain/rate-limits.js";
+import { LoginLimits, UserBudget } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
@@ -22,9 +22,12 @@ import { Bots } from "./domain/users/bot.js";
 import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
+import { LinkPreviewer } from "./integrations/link-previews/link-previewer.js";
+import { linkPreviewRoutes } from "./http/routes/link-previews.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
+import { acceptEmptyJsonBodies } from "./http/empty-bodies.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -49,6 +52,7 @@ import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
+import { directoryActivity } from "./domain/rooms/directory-activity.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -56,6 +60,10 @@ import { readinessRoutes } from "./http/routes/readiness.js";
 import { keys } from "./redis/keys.js";
 import type { Server as HttpServer } from "node:http";
 import { foreignPresenceHooks } from "./realtime/seed-interop.js";
+import { Attachments } from "./domain/attachments/attachments.js";
+import { createScanner } from "./domain/attachments/scan.js";
+import { createBlobStore } from "./domain/attachments/store/index.js";
+import { attachmentRoutes } from "./http/routes/attachments.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -63,6 +71,8 @@ export interface ChatServerInstance {
   app: FastifyInstance;
   io: ChatServer;
   ctx: ChatContext;
+  /** Link previews of this instance (integrations/link-previews/). */
+  linkPreviewer: LinkPreviewer;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -122,14 +132,25 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     metrics,
     messageListeners: [],
     mentions,
-    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions, new UserBudget(redis, "message-actions", {
+      points: config.messageActionRateLimit,
+      windowMs: config.messageActionRateWindowMs,
+    })),
     nameIndex: new NameIndexSync(redis, users),
-    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+    notifications: new PushNotifier(redis, rooms, users, community.bans, vapid, log, {
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
+      allowPrivate: config.allowPrivateNetworkFetch || config.pushAllowLocalEndpoints,
     }),
+    attachments: new Attachments(
+      redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
+    ),
   };
+  // Files go with their message and with their room.
+  const deleteFiles = (what: string, work: () => Promise<void>) => work().catch((err: unknown) => log.warn({ err }, `deleting the files of a ${what} failed`));
+  ctx.messageActions.deletedListeners.push((message) => deleteFiles("message", () => ctx.attachments.deleteOf(message)));
+  ctx.roomManagement.deletedListeners.push((roomId) => deleteFiles("room", () => ctx.attachments.deleteRoom(roomId)));
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
@@ -147,6 +168,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bodyLimit: 1024 * 1024,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  acceptEmptyJsonBodies(app);
   // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
   app.setSerializerCompiler(responseSerializerCompiler);
   await registerOpenApi(app, "0.1.0");
@@ -178,7 +200,18 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerMetricsRoute(app, metrics, config.metricsToken);
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
-  await ctx.bots.watch();
+  ctx.messageListeners.push(directoryActivity(ctx.namedRooms, (err) => log.debug({ err: String(err) }, "directory activity not recorded")));
+  await ctx.bots.watch(connections.subscriber);
+  // A push subscription lives as long as the session that registered it.
+  ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));
+  const linkPreviewer = new LinkPreviewer(ctx, {
+    enabled: config.linkPreviews,
+    timeoutMs: config.linkPreviewTimeoutMs,
+    maxBytes: config.linkPreviewMaxBytes,
+    allowPrivate: config.allowPrivateNetworkFetch,
+  });
+  ctx.messageListeners.push(linkPreviewer.onMessageStored);
+  ctx.messageActions.deletedListeners.push(linkPreviewer.messageDeleted);
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
@@ -188,6 +221,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       secure: config.cookieSecure,
       ttlSeconds: config.sessionTtlSeconds,
       bearer: (token) => ctx.bots.authenticate(token),
+      isBanned: (userId) => ctx.bans.isBanned(userId),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
@@ -201,6 +235,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(linkPreviewRoutes(ctx));
+    await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
@@ -220,6 +256,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     app,
     io,
     ctx,
+    linkPreviewer,
     get draining() {
       return draining;
     },
@@ -228,6 +265,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       await webhooks.start();
+      ctx.attachments.startSweeping();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -259,6 +297,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      await linkPreviewer.close();
+      ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.

@@ -12,7 +12,7 @@ import { rawRedis } from "../resilience/helpers.js";
  * (same clientId) is acknowledged once the replica is back, stored once.
  */
 describe("DURABLE_ACKS=replica on one Redis with a replica", () => {
-  const TIMEOUT_MS = 300;
+  const TIMEOUT_MS = 1000;
   let master: RedisServerHandle;
   let replica: RedisServerHandle;
   let server: RunningChatServer;

@@ -3,7 +3,7 @@ import type { ChatMessage, MessageAck } from "../../src/protocol/index.js";
 import { api, connect, eventually, login, sleep, type ClientSocket, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { cli, startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
-import { duplicates, readAllAfter } from "../resilience/helpers.js";
+import { duplicates, rawRedis, readAllAfter } from "../resilience/helpers.js";
 
 /**
  * Redis Cluster faults under traffic (issue 16): three masters with a replica each, two instances,
@@ -314,6 +314,43 @@ async function subscriptionsOn(port: number): Promise<void> {
     }, 5000, "both subscriptions back");
   }
   expect(await subscribersOn(port), "both instances subscribed on the master about to fail").toBe(2);
+}
+
+describe("DURABLE_ACKS=replica on Redis Cluster", () => {
+  it("acknowledges a message once the replica of its room's master has it; with that replica stalled, refuses it, and acknowledges the resend once it is back", async () => {
+    const durable = await startChatServer({
+      redisUrl: `redis://${cluster.seeds[0]}`,
+      redisClusterNodes: cluster.seeds,
+      durableAcks: "replica",
+      durableAckTimeoutMs: 1000,
+    });
+    const socket = await connect(durable.url, reader.cookie);
+    const replica = cluster.node(await cluster.replicaOf(await cluster.masterOf("room:0")));
+    try {
+      const ok = await sendWithAck(socket, "durable on cluster", "durable-cluster-1");
+      expect(ok).toMatchObject({ ok: true });
+      const onReplica = await rawRedis(replica.url);
+      await onReplica.sendCommand(["READONLY"]);
+      expect((await onReplica.zRangeByScore("room:0", "-inf", "+inf")).join("\n")).toContain("durable on cluster");
+      await onReplica.close();
+      replica.pause();
+      const refused = await sendWithAck(socket, "durable while stalled", "durable-cluster-2");
+      expect(!refused.ok && refused.error).toMatch(/unavailable/i);
+      replica.resume();
+      const again = await sendWithAck(socket, "durable while stalled", "durable-cluster-2");
+      expect(again).toMatchObject({ ok: true });
+      const history = (await readAllAfter(durable.url, reader.cookie, "0")).filter((m) => m.message === "durable while stalled");
+      expect(history).toHaveLength(1);
+    } finally {
+      replica.resume();
+      socket.disconnect();
+      await durable.close();
+    }
+  }, 30_000);
+});
+
+function sendWithAck(socket: ClientSocket, message: string, clientId: string): Promise<MessageAck> {
+  return socket.timeout(5000).emitWithAck("message", { roomId: "0", message, clientId }) as Promise<MessageAck>;
 }
 
 describe("Redis Cluster with replicas, two instances under traffic", () => {

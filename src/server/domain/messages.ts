@@ -7,6 +7,8 @@ import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
+import { attachPreviews } from "./messages/previews.js";
+import { CLAIM_ATTACHMENTS_LUA } from "./attachments/claim.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
 export const CLIENT_ID_TTL_SECONDS = 600;
@@ -25,6 +27,8 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
  * and '1' to check that `from` is in the member set (rooms people make: a member removed a
  * moment ago on another instance cannot write, whatever that instance's cache says).
+ * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
+ * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
  *
  * ARGV ends with busArgs (the room's channel and PUBSUB_MODE: how the message is published).
  *
@@ -69,6 +73,7 @@ end
 local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
 local id = string.format('%d%06d', sec, usec)
+${CLAIM_ATTACHMENTS_LUA}
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
@@ -86,7 +91,8 @@ export type StoreResult =
   | { status: "duplicate"; message: Message }
   | { status: "rate-limited"; retryAfterMs: number }
   | { status: "not-member" }
-  | { status: "reply-not-found" };
+  | { status: "reply-not-found" }
+  | { status: "attachment-unavailable" };
 
 export interface StoreRequest {
   roomId: string;
@@ -104,6 +110,8 @@ export interface StoreRequest {
   mentions?: number[];
   /** The message this one answers, as found in the room (see messages/lookup.ts). */
   replyTo?: FoundMessage;
+  /** Ids of files this sender uploaded to the room and has not sent (needs a clientId). */
+  attachments?: string[];
 }
 
 /**
@@ -127,6 +135,10 @@ export class Messages {
       keys.roomReads(req.roomId),
     ];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
+    if (req.attachments?.length) {
+      if (!req.clientId) throw new Error("a message with attachments needs a clientId");
+      for (const id of req.attachments) roomKeys.push(keys.attachment(req.roomId, id));
+    }
     const args = [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
@@ -140,6 +152,7 @@ export class Messages {
     if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
     if (status === "noreply") return { status: "reply-not-found" };
+    if (status === "noattachment") return { status: "attachment-unavailable" };
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };
@@ -159,10 +172,10 @@ export class Messages {
     return result;
   }
 
-  /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
+  /** A page of history with each message's reactions and link previews (two HMGETs, sent together), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
   async page(roomId: string, offset: number, size: number): Promise<Message[]> {
     const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
-    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
+    return attachExtras(this.redis, roomId, parseEntries(entries, roomId));
   }
 
   /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */
@@ -197,8 +210,14 @@ export class Messages {
       }
     }
     found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
-    return attachReactions(this.redis, roomId, found.slice(0, size).map((f) => f.message));
+    return attachExtras(this.redis, roomId, found.slice(0, size).map((f) => f.message));
   }
+}
+
+/** Reactions and link previews, kept beside the messages, added to a page (two HMGETs sent together). */
+export async function attachExtras(redis: Redis, roomId: string, messages: Message[]): Promise<Message[]> {
+  await Promise.all([attachReactions(redis, roomId, messages), attachPreviews(redis, roomId, messages)]);
+  return messages;
 }
 
 /** Our optional fields of a new message as JSON object members to append (`,"a":..`), or ''. */
@@ -238,7 +257,7 @@ export function normalizeMessage(raw: unknown, score?: number, roomId?: string, 
 }
 
 /**
- * Our extra fields (mentions, reply, edited mark), each kept only when well formed: a malformed
+ * Our extra fields (mentions, reply, edited mark, attachments), each kept only when well formed: a malformed
  * extra (written by anyone) costs that field, never the message.
  */
 function messageExtras(r: Record<string, unknown>): Partial<Message> {
@@ -253,6 +272,10 @@ function messageExtras(r: Record<string, unknown>): Partial<Message> {
     if (reply.success && reply.data) out.reply = reply.data;
   }
   if (typeof r.edited === "number" && Number.isFinite(r.edited)) out.edited = r.edited;
+  if (r.attachments !== undefined) {
+    const attachments = ChatMessage.shape.attachments.safeParse(r.attachments);
+    if (attachments.success && attachments.data?.length) out.attachments = attachments.data;
+  }
   return out;
 }
 

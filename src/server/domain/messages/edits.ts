@@ -1,4 +1,4 @@
-import { MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
+import { attachmentFallback, MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
@@ -41,7 +41,7 @@ export type EditResult =
   | { status: "not-found" }
   | { status: "forbidden" };
 export type DeleteResult =
-  | { status: "deleted"; change: MessageDeleted }
+  | { status: "deleted"; change: MessageDeleted; message: ChatMessage }
   | { status: "not-found" }
   | { status: "forbidden" };
 
@@ -67,7 +67,9 @@ export class MessageEdits {
       if (!found) return { status: "not-found" };
       if (found.message.from !== editorId) return { status: "forbidden" };
       const { edited: _edited, reactions: _reactions, mentions: _mentions, ...kept } = found.message;
-      const next: ChatMessage = { ...kept, message: text, ...(mentions.length ? { mentions } : {}) };
+      // A message with files keeps their lines after the new text (for seed clients).
+      const message = attachmentFallback(text, roomId, kept.attachments ?? []);
+      const next: ChatMessage = { ...kept, message, ...(mentions.length ? { mentions } : {}) };
       const json = JSON.stringify(next);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
         found.member, json.slice(0, -1), roomId, serverId, ...busArgs(this.bus, roomId),
@@ -91,7 +93,7 @@ export class MessageEdits {
         found.member, found.message.id, roomId, serverId, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
-      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)) };
+      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)), message: found.message };
     }
     return { status: "not-found" };
   }

@@ -22,7 +22,10 @@ export type PostOutcome =
   | { status: "duplicate"; message: ChatMessage }
   | { status: "rate-limited"; retryAfterMs: number }
   | { status: "not-member" }
-  | { status: "reply-not-found" };
+  | { status: "reply-not-found" }
+  | { status: "attachment-unavailable" };
+
+export const ATTACHMENT_UNAVAILABLE = "An attachment is not one you uploaded to this room, or was sent already";
 
 export interface PostRequest {
   sender: { id: number; username: string };
@@ -31,6 +34,8 @@ export interface PostRequest {
   clientId?: string;
   /** Id of the message this one answers (must be in the room). */
   replyTo?: string;
+  /** Ids of files the sender uploaded to this room (domain/attachments), sent with this message. */
+  attachments?: string[];
 }
 
 /**
@@ -48,7 +53,10 @@ export async function postMessage(
   sink: MessageSink,
   req: PostRequest,
 ): Promise<PostOutcome> {
-  const { sender, roomId, text, clientId, replyTo } = req;
+  const { sender, roomId, text, replyTo, attachments } = req;
+  // A file is sent once: without the client's clientId, one derived from the first file makes a
+  // resend answer the first message (the store script needs a marker with files).
+  const clientId = req.clientId ?? (attachments?.length ? `file-${attachments[0]}` : undefined);
   if (!(await ctx.rooms.isMember(sender.id, roomId))) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "not-member" };
@@ -76,6 +84,7 @@ export async function postMessage(
     showRoom: room,
     mentions,
     replyTo: original,
+    attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
     // (General and private rooms are decided by their id; the member cache is warm from isMember.)
     checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
@@ -85,7 +94,7 @@ export async function postMessage(
     return { status: "not-member" };
   }
   ctx.metrics.storeSeconds.observe((performance.now() - started) / 1000);
-  if (result.status === "reply-not-found") {
+  if (result.status === "reply-not-found" || result.status === "attachment-unavailable") {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return result;
   }

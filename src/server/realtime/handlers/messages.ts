@@ -1,5 +1,5 @@
 import { parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
-import { postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
+import { ATTACHMENT_UNAVAILABLE, postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
@@ -12,16 +12,18 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       ctx.metrics.messages.inc({ outcome: "refused" });
       return { ok: false, error: describeZodError(parsed.error) };
     }
-    const { roomId, message: text, clientId, replyTo } = parsed.data;
+    const { roomId, message: text, clientId, replyTo, attachments } = parsed.data;
     // A private room of the sender's that this instance does not hear yet (a new conversation):
     // hear it before its first message is published, as its other messages will be.
     if (deps.bus?.enabled && parsePrivateRoomId(roomId)?.includes(socket.data.user.id)) await deps.bus.addRoom(socket.data.user.id, roomId);
-    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo });
+    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo, attachments });
     switch (result.status) {
       case "not-member":
         return { ok: false, error: "You are not a member of this room" };
       case "reply-not-found":
         return { ok: false, error: REPLY_NOT_FOUND };
+      case "attachment-unavailable":
+        return { ok: false, error: ATTACHMENT_UNAVAILABLE };
       case "rate-limited":
         return {
           ok: false,
