@@ -1,4 +1,4 @@
-import { SendMessage, type MessageAck } from "../../../protocol/index.js";
+import { parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
 import { ATTACHMENT_UNAVAILABLE, postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
@@ -13,6 +13,9 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       return { ok: false, error: describeZodError(parsed.error) };
     }
     const { roomId, message: text, clientId, replyTo, attachments } = parsed.data;
+    // A private room of the sender's that this instance does not hear yet (a new conversation):
+    // hear it before its first message is published, as its other messages will be.
+    if (deps.bus?.enabled && parsePrivateRoomId(roomId)?.includes(socket.data.user.id)) await deps.bus.addRoom(socket.data.user.id, roomId);
     const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo, attachments });
     switch (result.status) {
       case "not-member":
