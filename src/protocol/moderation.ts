@@ -41,6 +41,8 @@ export const AuditAction = z.enum([
   "bot.token.rotate",
   "bot.webhook.change",
   "bot.delete",
+  /** An uploaded file failed the malware scan and was deleted (actor: the uploader). */
+  "attachment.refused",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

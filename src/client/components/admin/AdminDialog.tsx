@@ -202,6 +202,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "bot.token.rotate": "issued a new token for the bot",
   "bot.webhook.change": "changed the webhook of the bot",
   "bot.delete": "deleted the bot",
+  "attachment.refused": "uploaded a file that failed the malware scan in",
 };
 
 function Audit({ state }: { state: ChatState }) {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { BotSummary, SessionUser, WebhookStatus } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
+import type { ChannelSubscriber } from "../../redis/subscriber.js";
 import type { Users } from "../users.js";
 import type { Roles } from "./role.js";
 
@@ -175,7 +176,7 @@ export class Bots {
   // --- the per-instance directory, for the send path ---
 
   /** Starts reloading the directory on every `bots:changed`, and whenever `bots:version` moves (polled every `everyMs`). */
-  async watch(subscriber: Redis, everyMs = 1000): Promise<void> {
+  async watch(subscriber: Pick<ChannelSubscriber, "subscribe">, everyMs = 1000): Promise<void> {
     await subscriber.subscribe(keys.botsChangedChannel, () => void this.refresh().catch(() => {}));
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => {}), everyMs);
