@@ -24,20 +24,25 @@ export interface FakeDevice {
 /**
  * A stand-in Web Push service on 127.0.0.1 (plain HTTP): it records every POST and answers 201,
  * or 410 Gone for endpoints under `/gone/` (a subscription the browser dropped); endpoints under
- * `/slow/` answer after SLOW_PUSH_MS (a push service that keeps the sender waiting).
+ * `/slow/` answer only once `releaseSlow()` is called (a push service that keeps the sender
+ * waiting for as long as a test needs), or after SLOW_PUSH_MAX_MS.
  */
 export interface FakePushService {
   url: string;
   requests: ReceivedPush[];
   device(name: string, options?: { gone?: boolean; slow?: boolean }): FakeDevice;
+  /** Answers every request to a `/slow/` endpoint, waiting or to come. */
+  releaseSlow(): void;
   close(): Promise<void>;
 }
 
-/** How long a `/slow/` endpoint keeps a push waiting. */
-export const SLOW_PUSH_MS = 1500;
+/** The longest a `/slow/` endpoint keeps a push waiting when the test never releases it. */
+const SLOW_PUSH_MAX_MS = 30_000;
 
 export async function startPushService(): Promise<FakePushService> {
   const requests: ReceivedPush[] = [];
+  let released = false;
+  const waiting: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -45,7 +50,10 @@ export async function startPushService(): Promise<FakePushService> {
       const path = req.url ?? "/";
       requests.push({ path, headers: req.headers, body: Buffer.concat(chunks) });
       res.statusCode = path.startsWith("/gone/") ? 410 : 201;
-      setTimeout(() => res.end(), path.startsWith("/slow/") ? SLOW_PUSH_MS : 0);
+      if (!path.startsWith("/slow/") || released) return void res.end();
+      const answer = () => res.end();
+      waiting.push(answer);
+      setTimeout(answer, SLOW_PUSH_MAX_MS).unref();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -66,6 +74,10 @@ export async function startPushService(): Promise<FakePushService> {
         received: () => requests.filter((r) => r.path === path),
         open: (push) => JSON.parse(decrypt(push.body, { version: "aes128gcm", privateKey: ecdh, authSecret: auth }).toString("utf8")),
       };
+    },
+    releaseSlow() {
+      released = true;
+      for (const answer of waiting.splice(0)) answer();
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
