@@ -32,6 +32,13 @@ const Env = z.object({
   LOGIN_RATE_WINDOW_MS: int(1000, 86_400_000).default(300_000),
   /** How long an address over LOGIN_RATE_LIMIT_PER_ADDRESS is refused. */
   LOGIN_ADDRESS_BLOCK_MS: int(1000, 7 * 86_400_000).default(3_600_000),
+  /** Edits, deletions and reactions one user may make per window, over REST and the socket together (0 = off). */
+  MESSAGE_ACTION_RATE_LIMIT: int(0, 1_000_000).default(60),
+  MESSAGE_ACTION_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Rooms (named or group) one user may create per window (0 = off), and may have created at most (0 = no cap). */
+  ROOM_CREATE_RATE_LIMIT: int(0, 1_000_000).default(10),
+  ROOM_CREATE_RATE_WINDOW_MS: int(1000, 86_400_000).default(3_600_000),
+  MAX_ROOMS_PER_CREATOR: int(0, 1_000_000).default(200),
   /** Bytes queued for one connection before it is dropped as too slow. */
   MAX_BUFFERED_BYTES: int(16_384, 1_073_741_824).default(4 * 1024 * 1024),
   PRESENCE_HEARTBEAT_MS: int(100, 60_000).default(5_000),
@@ -40,6 +47,8 @@ const Env = z.object({
   WEBSOCKET_ONLY: bool.default(false),
   CLIENT_DIR: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  /** Where people reach this site (`https://chat.example.com`, optionally with a path): every absolute link the server makes starts with it. */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL").optional(),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
 
@@ -59,6 +68,9 @@ const Env = z.object({
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Webhook calls in flight per instance, and per bot on an instance: a stalled receiver holds only its own. */
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
+  WEBHOOK_CONCURRENCY_PER_BOT: int(1, 100).default(2),
   /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
   REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
@@ -144,6 +156,11 @@ export type Config = {
   loginRateLimitPerAddress: number;
   loginRateWindowMs: number;
   loginAddressBlockMs: number;
+  messageActionRateLimit: number;
+  messageActionRateWindowMs: number;
+  roomCreateRateLimit: number;
+  roomCreateRateWindowMs: number;
+  maxRoomsPerCreator: number;
   maxBufferedBytes: number;
   presenceHeartbeatMs: number;
   presenceTtlMs: number;
@@ -151,6 +168,8 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  /** PUBLIC_URL with a trailing slash (a base for links), or undefined. */
+  publicUrl: string | undefined;
   // --- operations and integrations ---
   metricsToken: string | undefined;
   metricsPort: number | undefined;
@@ -161,6 +180,8 @@ export type Config = {
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  webhookConcurrency: number;
+  webhookConcurrencyPerBot: number;
   registration: "open" | "invite" | "closed";
   adminUsernames: string[];
   vapidPublicKey: string | undefined;
@@ -243,6 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
     loginRateWindowMs: e.LOGIN_RATE_WINDOW_MS,
     loginAddressBlockMs: e.LOGIN_ADDRESS_BLOCK_MS,
+    messageActionRateLimit: e.MESSAGE_ACTION_RATE_LIMIT,
+    messageActionRateWindowMs: e.MESSAGE_ACTION_RATE_WINDOW_MS,
+    roomCreateRateLimit: e.ROOM_CREATE_RATE_LIMIT,
+    roomCreateRateWindowMs: e.ROOM_CREATE_RATE_WINDOW_MS,
+    maxRoomsPerCreator: e.MAX_ROOMS_PER_CREATOR,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
@@ -250,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    publicUrl: e.PUBLIC_URL === undefined ? undefined : e.PUBLIC_URL.replace(/\/*$/, "/"),
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
@@ -258,6 +285,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+    webhookConcurrencyPerBot: e.WEBHOOK_CONCURRENCY_PER_BOT,
     registration: e.REGISTRATION,
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,

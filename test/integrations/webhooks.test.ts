@@ -112,7 +112,7 @@ describe("webhooks", () => {
     expect(receiver.calls[1]!.at - receiver.calls[0]!.at).toBeGreaterThanOrEqual(250);
     expect(receiver.calls[2]!.at - receiver.calls[1]!.at).toBeGreaterThanOrEqual(500);
     const status = (await adminCall(a.url, "GET", "/bots")).body.find((x: { id: number }) => x.id === bot.id).webhook;
-    expect(status).toMatchObject({ lastDeliveredAt: expect.any(Number), lastError: "HTTP 500", nextRetryAt: null, consecutiveFailures: 0 });
+    expect(status).toMatchObject({ lastDeliveredAt: expect.any(Number), lastError: null, lastErrorAt: null, nextRetryAt: null, consecutiveFailures: 0 });
   });
 
   it("gives up after WEBHOOK_MAX_ATTEMPTS", async () => {

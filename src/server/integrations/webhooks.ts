@@ -17,6 +17,8 @@ const QUEUE_MAX_LENGTH = 100_000;
 const CONSUMER_FORGET_MS = 3_600_000;
 /** A receiver's answer is read up to this size; a reply is at most one message long. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How long an entry for a bot that has all its calls in flight waits before it is read again. */
+const BUSY_BOT_DEFER_MS = 500;
 
 /** One delivery to make, as queued (field `job` of a stream entry, JSON). */
 const Job = z.object({
@@ -192,15 +194,23 @@ export class Webhooks {
     await this.loop?.catch(() => {});
   }
 
+  /**
+   * Reads as many entries as there are free delivery slots (WEBHOOK_CONCURRENCY) and starts each
+   * at once, without waiting for the others: one slow receiver holds only its own slots.
+   */
   private async readLoop(): Promise<void> {
     const consumer = this.ctx.config.serverId;
     while (this.running) {
       try {
-        const streams = (await this.reader!.xReadGroup(WEBHOOK_GROUP, consumer, { key: keys.webhookQueue, id: ">" }, { COUNT: 10, BLOCK: 1000 })) as
+        const free = this.ctx.config.webhookConcurrency - this.inFlight.size;
+        if (free <= 0) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const streams = (await this.reader!.xReadGroup(WEBHOOK_GROUP, consumer, { key: keys.webhookQueue, id: ">" }, { COUNT: free, BLOCK: 1000 })) as
           | { name: string; messages: { id: string; message: Record<string, string> }[] }[]
           | null;
-        const entries = streams?.flatMap((stream) => stream.messages) ?? [];
-        await Promise.all(entries.map((entry) => this.track(this.handle(entry.id, entry.message.job))));
+        for (const entry of streams?.flatMap((stream) => stream.messages) ?? []) this.dispatch(entry.id, entry.message.job);
       } catch (err) {
         if (!this.running) return;
         this.ctx.log.debug({ err: String(err) }, "webhook queue read failed; retrying");
@@ -215,8 +225,38 @@ export class Webhooks {
     await this.forgetGoneConsumers();
     const claimed = await this.ctx.redis.xAutoClaim(keys.webhookQueue, WEBHOOK_GROUP, this.ctx.config.serverId, this.claimIdleMs, "0-0", { COUNT: 10 });
     for (const entry of claimed.messages) {
-      if (entry) await this.track(this.handle(entry.id, (entry.message as Record<string, string>).job));
+      if (entry) this.dispatch(entry.id, (entry.message as Record<string, string>).job);
     }
+  }
+
+  /** Deliveries in flight per bot on this instance. */
+  private readonly perBot = new Map<number, number>();
+
+  /**
+   * Starts one entry, unless its bot already has WEBHOOK_CONCURRENCY_PER_BOT calls in flight here:
+   * then the entry goes back to the retry set for a moment (same attempt), so it neither waits in
+   * memory (where another instance would claim it as abandoned) nor holds up other bots' entries.
+   */
+  private dispatch(entryId: string, raw: string | undefined): void {
+    const parsed = raw === undefined ? undefined : Job.safeParse(safeJson(raw));
+    if (!parsed?.success) {
+      void this.finish(entryId, undefined, -1).catch(() => {});
+      return;
+    }
+    const job = parsed.data;
+    const busy = this.perBot.get(job.botId) ?? 0;
+    if (busy >= this.ctx.config.webhookConcurrencyPerBot) {
+      void this.finish(entryId, job, BUSY_BOT_DEFER_MS).catch((err) =>
+        this.ctx.log.debug({ err: String(err), entryId }, "could not defer a webhook; it is claimed again later"),
+      );
+      return;
+    }
+    this.perBot.set(job.botId, busy + 1);
+    void this.track(this.handle(entryId, job)).finally(() => {
+      const left = (this.perBot.get(job.botId) ?? 1) - 1;
+      if (left > 0) this.perBot.set(job.botId, left);
+      else this.perBot.delete(job.botId);
+    });
   }
 
   /**
@@ -243,18 +283,12 @@ export class Webhooks {
   }
 
   /** One attempt of one entry; never rejects. */
-  private async handle(entryId: string, raw: string | undefined): Promise<void> {
+  private async handle(entryId: string, job: Job): Promise<void> {
     const { ctx } = this;
-    const parsed = raw === undefined ? undefined : Job.safeParse(safeJson(raw));
-    if (!parsed?.success) {
-      await this.finish(entryId, undefined, -1).catch(() => {});
-      return;
-    }
-    const job = parsed.data;
     try {
-      const hook = await ctx.bots.webhook(job.botId);
-      if (!hook) {
-        // The bot was deleted or its webhook removed meanwhile: nothing to do.
+      const [hook, banned] = await Promise.all([ctx.bots.webhook(job.botId), ctx.bans.isBanned(job.botId)]);
+      if (!hook || banned) {
+        // The bot was deleted, banned or its webhook removed meanwhile: nothing to do.
         await this.finish(entryId, undefined, -1);
         return;
       }
