@@ -175,7 +175,7 @@ export class Bots {
   // --- the per-instance directory, for the send path ---
 
   /** Starts reloading the directory on every `bots:changed`, and whenever `bots:version` moves (polled every `everyMs`). */
-  async watch(subscriber: Redis, everyMs = 1000): Promise<void> {
+  async watch(subscriber: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown> }, everyMs = 1000): Promise<void> {
     await subscriber.subscribe(keys.botsChangedChannel, () => void this.refresh().catch(() => {}));
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => {}), everyMs);
