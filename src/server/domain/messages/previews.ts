@@ -2,6 +2,7 @@ import { LinkPreview, PreviewsUpdated, type ChatMessage } from "../../../protoco
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
+import { busArgs, type PubSubMode } from "../../redis/bus.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
 import { findMessage } from "./lookup.js";
 
@@ -10,7 +11,7 @@ const Previews = LinkPreview.array();
 /**
  * KEYS: room sorted set, previews hash, changes stream (one slot). ARGV: the message's exact member,
  * message id, previews JSON, room id, server id, mode: 'add' (only when the message has no entry:
- * never over a removal) or 'remove' (writes `[]`).
+ * never over a removal) or 'remove' (writes `[]`), then busArgs (how the change is published).
  * Returns {'ok', change JSON}, {'unchanged'} or {'gone'} (the member is no longer there: deleted or
  * edited meanwhile).
  */
@@ -49,7 +50,7 @@ export type PreviewsResult =
  * them back). A change, its change-log entry and its publication are one script on the room's slot.
  */
 export class MessagePreviews {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly bus: PubSubMode) {}
 
   /** Stores the previews found for message `id`, unless it has some already or its author removed them. */
   add(roomId: string, id: string, previews: LinkPreview[], serverId: string): Promise<PreviewsResult> {
@@ -67,7 +68,7 @@ export class MessagePreviews {
       if (!found) return { status: "not-found" };
       if (authorId !== undefined && found.message.from !== authorId) return { status: "forbidden" };
       const [status, payload] = (await SET_PREVIEWS.run(this.redis, [keys.room(roomId), keys.roomPreviews(roomId), keys.roomChanges(roomId)], [
-        found.member, found.message.id, json, roomId, serverId, mode,
+        found.member, found.message.id, json, roomId, serverId, mode, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (status === "gone") continue; // edited between the lookup and the script: look again
       if (status === "unchanged") return { status: "unchanged" };

@@ -12,7 +12,7 @@ import { currentUser } from "./auth.js";
  */
 export function linkPreviewRoutes(ctx: ChatContext) {
   const publisher = `${ctx.config.serverId}/http`;
-  const previews = new MessagePreviews(ctx.redis);
+  const previews = new MessagePreviews(ctx.redis, ctx.messages.bus);
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.delete(
       "/room/:roomId/messages/:messageId/previews",

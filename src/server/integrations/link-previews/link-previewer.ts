@@ -60,7 +60,7 @@ export class LinkPreviewer {
     private readonly ctx: ChatContext,
     private readonly options: LinkPreviewOptions,
   ) {
-    this.previews = new MessagePreviews(ctx.redis);
+    this.previews = new MessagePreviews(ctx.redis, ctx.messages.bus);
     this.publisher = `${ctx.config.serverId}/previews`;
   }
 
