@@ -13,3 +13,4 @@ export * from "./mentions.js";
 export * from "./message-actions.js";
 export * from "./limits.js";
 export * from "./operations.js";
+export * from "./accounts.js";

@@ -34,6 +34,13 @@ export const AuditAction = z.enum([
   "invite.create",
   "invite.delete",
   "message.delete",
+  // issue 18
+  "place.setup",
+  "place.settings",
+  "user.role",
+  "user.deactivate",
+  "user.reactivate",
+  "user.password-reset",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
@@ -51,6 +58,9 @@ export const AuditEntry = z.object({
   roomId: RoomId.optional(),
   messageId: z.string().optional(),
   detail: z.string().optional(),
+  /** The names of `actorId` and `userId` when they exist (issue 18: the log reads with names). */
+  actorName: z.string().optional(),
+  userName: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

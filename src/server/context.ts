@@ -25,6 +25,13 @@ import type { Logger } from "./logger.js";
 import type { StoredMessageListener } from "./domain/messages/post.js";
 import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
+import type { FirstRun } from "./domain/place/first-run.js";
+import type { PlaceSettingsStore } from "./domain/place/settings.js";
+import type { AccountChanges } from "./domain/users/account-changes.js";
+import type { Deactivations } from "./domain/users/deactivation.js";
+import type { Directory } from "./domain/users/directory.js";
+import type { Passwords } from "./domain/users/passwords.js";
+import type { Profiles } from "./domain/users/profiles.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -63,4 +70,13 @@ export interface ChatContext {
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
+  // a team's own place (issue 18)
+  placeSettings: PlaceSettingsStore;
+  firstRun: FirstRun;
+  profiles: Profiles;
+  deactivations: Deactivations;
+  passwords: Passwords;
+  directory: Directory;
+  /** Live profile and settings changes; the realtime layer attaches to it. */
+  accountChanges: AccountChanges;
 }

@@ -12,13 +12,17 @@ import { Bans } from "./users/bans.js";
 import { Invites } from "./users/invites.js";
 import { Registration } from "./users/registration.js";
 import { AdminGrants, type Roles } from "./users/role.js";
+import { FirstRun } from "./place/first-run.js";
+import { PlaceSettingsStore } from "./place/settings.js";
+import { Deactivations } from "./users/deactivation.js";
+import { Profiles } from "./users/profiles.js";
 
 /**
  * The services of issue 9 (rooms people make, read state, administrators, moderation,
  * registration), built together because they depend on each other; `rooms` is the seed's Rooms
  * with the member cache plugged in.
  */
-export function createCommunityServices(redis: Redis, users: Users, roles: Roles, config: Pick<Config, "registration" | "adminUsernames">) {
+export function createCommunityServices(redis: Redis, users: Users, roles: Roles, config: Pick<Config, "registration" | "adminUsernames" | "setupByEnvironment">) {
   const membership = new Membership(redis);
   const rooms = new Rooms(redis, users, membership);
   const namedRooms = new NamedRooms(redis, users, membership);
@@ -27,6 +31,8 @@ export function createCommunityServices(redis: Redis, users: Users, roles: Roles
   const bans = new Bans(redis);
   const audit = new AuditLog(redis);
   const invites = new Invites(redis);
+  const placeSettings = new PlaceSettingsStore(redis, { registration: config.registration });
+  const deactivations = new Deactivations(redis);
   const roomManagement = new RoomManagement({
     redis, users, roles, bans, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,
   });
@@ -40,7 +46,12 @@ export function createCommunityServices(redis: Redis, users: Users, roles: Roles
     bans,
     audit,
     invites,
-    registration: new Registration(config.registration, invites),
-    adminGrants: new AdminGrants(redis, roles, config.adminUsernames),
+    registration: new Registration(placeSettings, invites),
+    adminGrants: new AdminGrants(redis, roles, config.adminUsernames, config.setupByEnvironment),
+    // issue 18: the first run, the place's settings, profiles, deactivated accounts
+    placeSettings,
+    firstRun: new FirstRun(redis, users, roles, placeSettings, config.setupByEnvironment),
+    deactivations,
+    profiles: new Profiles(redis, deactivations),
   };
 }

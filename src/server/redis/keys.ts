@@ -113,6 +113,17 @@ export const keys = {
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
   /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
   roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
+  // --- ours: a team's own place (issue 18; domain/place/*, domain/users/{profiles,passwords,deactivation}.ts) ---
+  /** String JSON `{at, by}`: the place was set up (first run done); SET NX makes exactly one first administrator. */
+  placeSetup: "place:setup",
+  /** Hash `{placeName, registration, defaultNotificationLevel}`: settings administrators change at run time. */
+  placeSettings: "place:settings",
+  /** Set of deactivated user ids: cannot sign in, hidden from the directory and pickers. */
+  deactivatedUsers: "users:deactivated",
+  /** Sorted set, all scores 0, members `{lowercase display name}:{id}`: prefix search by display name. */
+  displayNameIndex: "displaynames:index",
+  /** String user id with expiry: a one-time password reset, by the SHA-256 (base64url) of its token. */
+  passwordReset: (tokenSha256: string) => `password-reset:${tokenSha256}`,
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

@@ -178,6 +178,12 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "invite.create": "created an invitation",
   "invite.delete": "revoked an invitation",
   "message.delete": "deleted a message in",
+  "place.setup": "set up the place",
+  "place.settings": "changed the place's settings",
+  "user.role": "changed the role of",
+  "user.deactivate": "deactivated",
+  "user.reactivate": "reactivated",
+  "user.password-reset": "made a password reset link for",
 };
 
 function Audit({ state }: { state: ChatState }) {
@@ -192,7 +198,7 @@ function Audit({ state }: { state: ChatState }) {
     }, (e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(() => page(), [page]);
-  const name = (id?: number) => (id === undefined ? "" : state.users[id]?.username ?? `user ${id}`);
+  const name = (id?: number, known?: string) => (id === undefined ? "" : known ?? state.users[id]?.username ?? `user ${id}`);
   const unban = async (id: number) => {
     try {
       await api.unban(id);
@@ -209,7 +215,7 @@ function Audit({ state }: { state: ChatState }) {
           {entries.map((e) => (
             <li key={e.id} className="admin__item">
               <div className="admin__item-main">
-                <span><strong>{name(e.actorId)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId)}</strong>}
+                <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
                   {e.roomId !== undefined && <> room {e.roomId}</>}{e.detail ? <span className="muted"> — {e.detail}</span> : null}</span>
                 <time className="muted small" dateTime={new Date(e.at).toISOString()}>{when(e.at)}</time>
               </div>

@@ -23,6 +23,8 @@ export interface PushNotifierOptions {
   /** Messages processed at once (each sends to its recipients' devices). */
   concurrency: number;
   timeoutMs: number;
+  /** The place's default level for named rooms (issue 18: an administrator's setting, cached in memory). */
+  namedRoomDefault?: () => NotificationLevel;
 }
 
 /** The ids a message mentions: the `mentions` field of ours when present (recorded when it was stored). */
@@ -72,7 +74,7 @@ export class PushNotifier {
     private readonly log: Logger,
     private readonly options: PushNotifierOptions,
   ) {
-    this.levels = new NotificationLevels(redis);
+    this.levels = new NotificationLevels(redis, options.namedRoomDefault);
     this.subscriptions = new PushSubscriptions(redis);
   }
 
@@ -157,7 +159,7 @@ export class PushNotifier {
     ]);
     if (connections > 0 || subscriptions.length === 0) return;
     const parsed = NotificationLevel.safeParse(chosen);
-    const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind);
+    const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind, this.options.namedRoomDefault?.());
     if (!wantsPush(level, mentioned, conversation)) return;
     // Membership last (it may cost a Redis call): nothing of a room reaches someone who is not in it.
     if (!(await this.rooms.isMember(userId, message.roomId))) return;
