@@ -32,8 +32,8 @@ describe("profiles", () => {
     expect(patched.body).toMatchObject({ id: ann.user.id, username: "ann", displayName: "Ann Lee", title: "Design", status: "At lunch", statusExpiresAt: expiresAt, timeZone: "Europe/Paris", role: "member" });
     expect((await call(b.url, bob, "GET", `/users/${ann.user.id}/profile`)).body).toMatchObject({ displayName: "Ann Lee", username: "ann" });
     expect((await call(a.url, ann, "GET", "/me/profile")).body).toMatchObject({ title: "Design" });
-    // Seed clients keep seeing the username.
-    expect((await call(a.url, bob, "GET", `/users?ids=${ann.user.id}`)).body).toEqual({ [ann.user.id]: { id: ann.user.id, username: "ann", online: false } });
+    // Seed clients keep seeing the username; ours get the display name beside it.
+    expect((await call(a.url, bob, "GET", `/users?ids=${ann.user.id}`)).body).toEqual({ [ann.user.id]: { id: ann.user.id, username: "ann", online: false, displayName: "Ann Lee" } });
   });
 
   it("an expired status reads as none", async () => {
@@ -106,7 +106,7 @@ describe("the people directory", () => {
       names.push(...page.people.map((p) => p.username));
       cursor = page.nextCursor;
     } while (cursor);
-    const onlineFirst = names.filter((n) => n === "hal" || n === "cat");
+    const onlineFirst: string[] = names.filter((n) => n === "hal" || n === "cat");
     expect(names[0]).toBe(onlineFirst[0]);
     expect(new Set(names)).toEqual(new Set(["boss", "ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal"]));
     expect(names.length).toBe(9);
@@ -156,6 +156,7 @@ describe("account administration", () => {
     const refused = await api(a.url, "/login", undefined, { method: "POST", body: JSON.stringify({ username: "gus", password: "password123" }) });
     expect(refused.status).toBe(403);
     expect(((await call(a.url, ann, "GET", "/people?q=gus")).body as PeoplePage).people).toEqual([]);
+    expect((await call(a.url, ann, "GET", "/users/search?q=gus")).body).toEqual([]);
     expect(((await call(a.url, bob, "GET", "/admin/users?state=deactivated")).body as AdminUsersPage).users.map((u) => u.username)).toEqual(["gus"]);
     const history = (await call(a.url, ann, "GET", "/room/0/messages?size=5")).body as { from: number; message: string }[];
     expect(history.some((m) => m.from === gus.user.id && m.message === "before I go")).toBe(true);

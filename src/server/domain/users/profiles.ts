@@ -72,6 +72,12 @@ export class Profiles {
     return this.get(id);
   }
 
+  /** Adds `displayName` to the users that chose one (one HGET each, pipelined). */
+  async withDisplayNames<T extends { id: number }>(users: T[]): Promise<(T & { displayName?: string })[]> {
+    const names = await Promise.all(users.map((u) => this.redis.hGet(keys.user(u.id), "displayName")));
+    return users.map((u, i) => (names[i] ? { ...u, displayName: names[i]! } : u));
+  }
+
   /** Ids whose display name starts with `prefix` (case-insensitive), at most `limit`. */
   async searchDisplayNames(prefix: string, limit: number): Promise<number[]> {
     const from = prefix.toLowerCase();

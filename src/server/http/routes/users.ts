@@ -18,10 +18,11 @@ export function userRoutes(ctx: ChatContext) {
     app.get(
       "/users",
       { schema: { querystring: UsersQuery, response: { 200: UsersById } } },
-      async (request) => ctx.users.withPresence(request.query.ids),
+      async (request) => byId(await ctx.profiles.withDisplayNames(Object.values(await ctx.users.withPresence(request.query.ids)))),
     );
 
-    app.get("/users/online", { schema: { response: { 200: UsersById } } }, async () => ctx.users.withPresence(await ctx.presence.onlineIds()));
+    app.get("/users/online", { schema: { response: { 200: UsersById } } }, async () =>
+      byId(await ctx.profiles.withDisplayNames(Object.values(await ctx.users.withPresence(await ctx.presence.onlineIds())))));
 
     /** People whose name starts with `q`, online first: the people list's filter. */
     app.get(
@@ -29,11 +30,17 @@ export function userRoutes(ctx: ChatContext) {
       { schema: { querystring: SearchQuery, response: { 200: z.array(UserWithPresence) } } },
       async (request) => {
         // Banned users are hidden from people search (issue 9).
-        const ids = await ctx.bans.withoutBanned(await ctx.users.search(request.query.q, request.query.limit));
-        const found = Object.values(await ctx.users.withPresence(ids));
+        const matches = await ctx.bans.withoutBanned(await ctx.users.search(request.query.q, request.query.limit));
+        // ...and so are deactivated accounts (issue 18).
+        const deactivated = await ctx.deactivations.flags(matches);
+        const ids = matches.filter((_, i) => !deactivated[i]);
+        const found = await ctx.profiles.withDisplayNames(Object.values(await ctx.users.withPresence(ids)));
         return found.sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
       },
     );
   };
   return plugin;
 }
+
+/** Keyed by id, as the seed answers. */
+const byId = (users: UserWithPresence[]): Record<string, UserWithPresence> => Object.fromEntries(users.map((u) => [String(u.id), u]));
