@@ -2,7 +2,9 @@ import type { ChatState } from "../state/chat.js";
 import { otherMemberId, roomTitle, type RoomState } from "../state/rooms.js";
 
 export function userName(state: ChatState, id: number): string {
-  return state.users[id]?.username ?? `User ${id}`;
+  const user = state.users[id];
+  // The display name when the person chose one (issue 18); the username stays their @mention.
+  return user ? user.displayName || user.username : `User ${id}`;
 }
 
 /** The room's title, falling back to the partner's known name when the server sent no names. */

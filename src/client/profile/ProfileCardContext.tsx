@@ -1,0 +1,8 @@
+import { createContext, useContext } from "react";
+
+/** Opens the profile card of a person (any name or avatar does); a no-op outside the chat screen. */
+export const ProfileCardContext = createContext<(userId: number) => void>(() => {});
+
+export function useOpenProfile(): (userId: number) => void {
+  return useContext(ProfileCardContext);
+}
