@@ -4,7 +4,6 @@ import { Avatar } from "../components/Avatar.js";
 import { Dialog, errorText } from "../components/Dialog.js";
 import { profileApi, shownName } from "./api.js";
 import { localTime } from "./localTime.js";
-import "./profile.css";
 
 /**
  * A person's card (issue 18), opened by clicking a name or an avatar: display name, username,
