@@ -143,10 +143,10 @@ describe("web client: two people chatting", () => {
     await signIn(pablo.page, env.stack.url, "Pablo");
     const alex = await newPage(env.browser);
     await signIn(alex.page, env.stack.url, "Alex");
-    const alexRow = people(pablo.page).getByRole("button", { name: "Alex", exact: true });
+    const alexRow = people(pablo.page).getByRole("listitem").filter({ has: pablo.page.getByRole("button", { name: "Alex", exact: true }) });
     await alexRow.getByText("online", { exact: true }).waitFor();
     await alex.context.close();
-    await alexRow.getByText("offline").waitFor({ timeout: 20_000 });
+    await alexRow.getByText("offline", { exact: true }).waitFor({ timeout: 20_000 });
     expect(await messageList(pablo.page).getByText(/came online|went offline/).count()).toBe(0);
     await pablo.context.close();
   });

@@ -96,7 +96,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         <header className="me">
           <Avatar name={me.username} id={me.id} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
           <div className="me__name">
-            <button type="button" className="name-button" onClick={() => setProfileId(me.id)}><strong>{me_?.displayName || me.username}</strong></button>
+            <strong>{me_?.displayName || me.username}</strong>
             <span className="muted small">{state.connection === "online" ? "Online" : state.everConnected ? "Offline" : "Connecting…"}</span>
           </div>
           {admin && <button type="button" className="ghost" onClick={() => setOverlay("admin")}>Admin</button>}

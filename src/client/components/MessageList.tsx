@@ -193,7 +193,9 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
             <p className="muted">Say hello! Press Enter to send, Shift+Enter for a new line.</p>
           </div>
         )}
-        <ol className="timeline" role="log" aria-live="polite" aria-relevant="additions">
+        {/* The log is the wrapper: role="log" on the <ol> itself would leave its <li> items (days, messages) outside any list. */}
+        <div role="log" aria-live="polite" aria-relevant="additions">
+        <ol className="timeline">
           {items.map((item) => {
             switch (item.kind) {
               case "day":
@@ -215,6 +217,7 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
             }
           })}
         </ol>
+        </div>
       </div>
     </div>
   );

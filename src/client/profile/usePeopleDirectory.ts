@@ -49,7 +49,11 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
     const live = state.users;
     return loaded.people
       .filter((p) => p.id !== state.me.id && !state.banned.includes(p.id))
-      .map((p) => ({ id: p.id, username: p.username, online: live[p.id]?.online ?? p.online, ...(p.displayName ? { displayName: p.displayName } : {}) }))
+      .map((p) => {
+        // Presence and display name as they are now (socket events), the rest as the directory said.
+        const displayName = live[p.id] ? live[p.id]!.displayName : p.displayName;
+        return { id: p.id, username: p.username, online: live[p.id]?.online ?? p.online, ...(displayName ? { displayName } : {}) };
+      })
       .sort((a, b) => Number(b.online) - Number(a.online) || shownName(a).localeCompare(shownName(b)));
   }, [loaded, state.users, state.me.id, state.banned, q]);
 

@@ -60,7 +60,7 @@ function ProfileForm() {
           {zones.map((z) => <option key={z} value={z}>{z}</option>)}
         </select></label>
       {status.error && <p className="error" role="alert">{status.error}</p>}
-      {status.saved && <p className="ok" role="status">Saved.</p>}
+      {status.saved && <p role="status">Saved.</p>}
       <div className="form__actions"><button type="submit" className="primary">Save profile</button></div>
     </form>
   );
@@ -91,7 +91,7 @@ function PasswordForm() {
         <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} /></label>
       <p className="muted small">8 to 72 characters (72 bytes). Your other sessions are signed out.</p>
       {status.error && <p className="error" role="alert">{status.error}</p>}
-      {status.done && <p className="ok" role="status">Password changed; your other sessions were signed out.</p>}
+      {status.done && <p role="status">Password changed; your other sessions were signed out.</p>}
       <div className="form__actions"><button type="submit" className="primary">Change password</button></div>
     </form>
   );

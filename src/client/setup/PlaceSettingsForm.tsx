@@ -32,7 +32,7 @@ export function PlaceSettingsForm() {
         </select></label>
       <p className="muted small">Changes hold at once, on every server; each person can still choose per room.</p>
       {status.error && <p className="error" role="alert">{status.error}</p>}
-      {status.saved && <p className="ok" role="status">Saved.</p>}
+      {status.saved && <p role="status">Saved.</p>}
       <div className="form__actions"><button type="submit" className="primary">Save settings</button></div>
     </form>
   );

@@ -33,7 +33,7 @@ export function ResetPassword({ token, onDone }: { token: string; onDone: () => 
         <h1 id="reset-title">Choose a new password</h1>
         {done ? (
           <>
-            <p className="ok" role="status">Your password is set. Every session of your account was signed out.</p>
+            <p role="status">Your password is set. Every session of your account was signed out.</p>
             <button type="button" className="primary" onClick={leave}>Sign in</button>
           </>
         ) : (
