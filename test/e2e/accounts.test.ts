@@ -91,7 +91,7 @@ describe("web client: a team's own place", () => {
     await settings.getByRole("tab", { name: "Sessions" }).click();
     await settings.getByText("(this one)", { exact: false }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
-    await settings.getByRole("tab", { name: "Preferences" }).click();
+    await settings.getByRole("tab", { name: "Theme" }).click();
     await settings.getByRole("radio", { name: "Dark" }).check();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
     expect(await axeViolations(page)).toEqual([]);

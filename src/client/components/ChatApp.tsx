@@ -100,7 +100,9 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             <span className="muted small">{state.connection === "online" ? "Online" : state.everConnected ? "Offline" : "Connecting…"}</span>
           </div>
           {admin && <button type="button" className="ghost" onClick={() => setOverlay("admin")}>Admin</button>}
-          <button type="button" className="ghost" onClick={() => setOverlay("settings")}>Settings</button>
+          <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={() => setOverlay("settings")}>
+            <span aria-hidden="true">⚙</span>
+          </button>
           <button type="button" className="ghost" onClick={() => void chat.logout()}>Log out</button>
         </header>
         {state.removedFrom && (

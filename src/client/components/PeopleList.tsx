@@ -82,7 +82,7 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
                 <label className="row row--person row--choose">
                   <input type="checkbox" checked={chosen.some((p) => p.id === user.id)} onChange={() => toggle(user)}
                     aria-label={`Choose ${shownName(user)}`} />
-                  <Avatar name={user.username} id={user.id} size={30} online={user.online} />
+                  <Avatar name={shownName(user)} id={user.id} size={30} online={user.online} />
                   <span className="row__name">{shownName(user)}</span>
                   <span className="row__status">{user.online ? "online" : "offline"}</span>
                 </label>
@@ -93,7 +93,7 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
                     aria-labelledby={`person-${user.id}`} aria-describedby={`person-state-${user.id}`}>
                     <span className="row__name" id={`person-${user.id}`}>{shownName(user)}</span>
                   </button>
-                  <span className="row__lead"><Avatar name={user.username} id={user.id} size={30} online={user.online} /></span>
+                  <span className="row__lead"><Avatar name={shownName(user)} id={user.id} size={30} online={user.online} /></span>
                   <span className="row__extra row__extra--status" id={`person-state-${user.id}`}>{user.online ? "online" : "offline"}</span>
                 </>
               )}

@@ -44,7 +44,7 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
       {profile && (
         <div className="profile-card">
           <div className="profile-card__head">
-            <Avatar name={profile.username} id={profile.id} size={56} online={profile.online} />
+            <Avatar name={name} id={profile.id} size={56} online={profile.online} />
             <div>
               <p className="profile-card__name">{name}</p>
               <p className="muted">@{profile.username}{profile.role === "admin" ? " · administrator" : ""}</p>

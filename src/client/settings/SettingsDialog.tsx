@@ -149,7 +149,7 @@ function Preferences() {
     applyTheme(next);
   };
   return (
-    <section className="settings__section" aria-label="Preferences">
+    <section className="settings__section" aria-label="Theme and notifications">
       <fieldset className="setup__join">
         <legend>Theme</legend>
         {(["system", "light", "dark"] as const).map((t) => (
@@ -168,7 +168,7 @@ function Preferences() {
 /** Settings for oneself (issue 18): profile, password, sessions, theme and notifications. */
 export default function SettingsDialog({ onClose, onSignedOut }: { onClose: () => void; onSignedOut: () => void }) {
   const [tab, setTab] = useState<Tab>("profile");
-  const tabs: [Tab, string][] = [["profile", "Profile"], ["password", "Password"], ["sessions", "Sessions"], ["preferences", "Preferences"]];
+  const tabs: [Tab, string][] = [["profile", "Profile"], ["password", "Password"], ["sessions", "Sessions"], ["preferences", "Theme"]];
   return (
     <Dialog title="Settings" onClose={onClose} wide>
       <div className="tabs" role="tablist" aria-label="Settings">
