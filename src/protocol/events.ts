@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { PlaceSettings, Profile } from "./accounts.js";
 import { RoomId } from "./ids.js";
-import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
+import { ChatMessage, ClientId, MessageId, refineTextOrAttachments } from "./message.js";
+import { MessageAttachmentIds } from "./attachments.js";
 import { RoomSummary } from "./rest.js";
 import type { UserBannedEvent } from "./moderation.js";
 import type {
@@ -20,13 +21,17 @@ import type { ConnectionClosing } from "./limits.js";
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
  * `replyTo`: the id of a message of the same room this one answers (refused when there is none).
+ * `attachments`: ids of files uploaded to the room (attachments.ts); `message` may then be "".
  */
-export const SendMessage = z.object({
-  roomId: RoomId,
-  message: MessageText,
-  clientId: ClientId.optional(),
-  replyTo: MessageId.optional(),
-});
+export const SendMessage = z
+  .object({
+    roomId: RoomId,
+    message: z.string("message must be a string"),
+    clientId: ClientId.optional(),
+    replyTo: MessageId.optional(),
+    attachments: MessageAttachmentIds.optional(),
+  })
+  .superRefine(refineTextOrAttachments);
 export type SendMessage = z.infer<typeof SendMessage>;
 
 export const JoinRoom = RoomId;

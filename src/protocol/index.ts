@@ -14,3 +14,4 @@ export * from "./message-actions.js";
 export * from "./limits.js";
 export * from "./operations.js";
 export * from "./accounts.js";
+export * from "./attachments.js";

@@ -41,6 +41,8 @@ export const AuditAction = z.enum([
   "user.deactivate",
   "user.reactivate",
   "user.password-reset",
+  /** An uploaded file failed the malware scan and was deleted (actor: the uploader). */
+  "attachment.refused",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

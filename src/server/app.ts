@@ -48,6 +48,8 @@ import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectRedis, type RedisConnections } from "./redis/connection.js";
 import { PubSubBridge } from "./realtime/bridge.js";
+import { createShardedBus } from "./realtime/bus/sharded-bus.js";
+import { defaultPubSubMode } from "./redis/bus.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
@@ -60,6 +62,10 @@ import { readinessRoutes } from "./http/routes/readiness.js";
 import { keys } from "./redis/keys.js";
 import type { Server as HttpServer } from "node:http";
 import { foreignPresenceHooks } from "./realtime/seed-interop.js";
+import { Attachments } from "./domain/attachments/attachments.js";
+import { createScanner } from "./domain/attachments/scan.js";
+import { createBlobStore } from "./domain/attachments/store/index.js";
+import { attachmentRoutes } from "./http/routes/attachments.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -87,6 +93,7 @@ export interface ChatServerInstance {
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
     commandTimeoutMs: config.redisCommandTimeoutMs,
+    durableAckTimeoutMs: config.durableAcks === "replica" ? config.durableAckTimeoutMs : undefined,
   });
   const redis = connections.data;
   // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
@@ -97,11 +104,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const community = createCommunityServices(redis, users, roles, config);
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;
-  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const pubsubMode = config.pubsubMode ?? defaultPubSubMode(Boolean(config.redisClusterNodes?.length));
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), connections.durable, pubsubMode);
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
-  const sessions = new Sessions(redis, config.sessionTtlSeconds, config.serverId);
+  const sessions = new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode);
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
@@ -136,7 +144,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       timeoutMs: config.pushTimeoutMs,
       namedRoomDefault: () => community.placeSettings.cached.defaultNotificationLevel,
     }),
+    attachments: new Attachments(
+      redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
+    ),
   };
+  // Files go with their message and with their room.
+  const deleteFiles = (what: string, work: () => Promise<void>) => work().catch((err: unknown) => log.warn({ err }, `deleting the files of a ${what} failed`));
+  ctx.messageActions.deletedListeners.push((message) => deleteFiles("message", () => ctx.attachments.deleteOf(message)));
+  ctx.roomManagement.deletedListeners.push((roomId) => deleteFiles("room", () => ctx.attachments.deleteRoom(roomId)));
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
@@ -174,7 +189,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
   });
   const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, connections.nodeFailures, pubsubMode);
+  const bus = createShardedBus({
+    mode: pubsubMode, redis, subscriber: connections.shardedSubscriber, serverId: config.serverId,
+    releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, messages, log, metrics,
+  });
   let draining = false;
   metrics.sources.sockets = () => {
     const rooms = io.of("/").adapter.rooms;
@@ -209,17 +228,19 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(postMessageRoutes(ctx, delivery));
     await api.register(placeRoutes(ctx));
     await api.register(accountRoutes(ctx));
+    await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
-  const gateway = new SocketGateway(io, ctx, delivery, bridge);
+  const gateway = new SocketGateway(io, ctx, delivery, bridge, bus);
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
-  attachRoomSync(io, ctx, bridge);
+  attachRoomSync(io, ctx, bridge, bus);
   attachAccountSync(io, ctx, bridge);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
+  await bus.start();
   const liveness = new Liveness(io, ctx, gateway);
 
   let closed = false;
@@ -236,6 +257,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       await webhooks.start();
+      ctx.attachments.startSweeping();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -267,6 +289,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.
@@ -275,6 +298,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await bus.stop();
       await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});

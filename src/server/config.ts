@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { PUBSUB_MODES, type PubSubMode } from "./redis/bus.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -75,11 +76,42 @@ const Env = z.object({
   // --- integrity (issue 8) ---
   /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
   REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** `replica`: a message is acknowledged once a replica has it too (WAIT), not on its master alone (issue 16). */
+  DURABLE_ACKS: z.enum(["none", "replica"]).default("none"),
+  /** With DURABLE_ACKS=replica: how long a send waits for a replica before answering "unavailable". */
+  DURABLE_ACK_TIMEOUT_MS: int(10, 60_000).default(1000),
   /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
   SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- files (issue 15; docs/deployment.md "Files") ---
+  /** Where uploaded files are kept: `local` (ATTACHMENT_DIR) or `s3` (an S3-compatible bucket). */
+  ATTACHMENT_STORE: z.enum(["local", "s3"]).default("local"),
+  ATTACHMENT_DIR: z.string().default("./data/attachments"),
+  /** The largest file one upload may carry, in bytes (25 MiB). */
+  ATTACHMENT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Images with more pixels than this are refused without being decoded (decompression bombs). */
+  ATTACHMENT_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  /** How long an upload waits to be sent in a message before it is removed (ms; a day). */
+  ATTACHMENT_UNSENT_TTL_MS: int(1000, 30 * 86_400_000).default(86_400_000),
+  /** A command run on each uploaded file (its path is the last argument): exit 0 = clean, 1 = infected. */
+  ATTACHMENT_SCAN_COMMAND: z.string().optional(),
+  /** clamd to scan each uploaded file with: a Unix socket path, or `tcp://host:port`. */
+  ATTACHMENT_SCAN_CLAMD: z.string().optional(),
+  ATTACHMENT_S3_ENDPOINT: z.string().url().optional(),
+  ATTACHMENT_S3_REGION: z.string().default("us-east-1"),
+  ATTACHMENT_S3_BUCKET: z.string().optional(),
+  ATTACHMENT_S3_ACCESS_KEY_ID: z.string().optional(),
+  ATTACHMENT_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (`endpoint/bucket/key`): MinIO, Ceph, Garage. */
+  ATTACHMENT_S3_FORCE_PATH_STYLE: bool.default(false),
+  ATTACHMENT_S3_PREFIX: z.string().default(""),
+  // --- the sharded bus (issue 17; redis/bus.ts) ---
+  /** sharded | both | seed; default sharded on Redis Cluster, both on one Redis. */
+  PUBSUB_MODE: z.enum(PUBSUB_MODES).optional(),
+  /** How long a room's subscription outlives its last local member's socket (reloads do not churn). */
+  BUS_RELEASE_DELAY_MS: int(0, 3_600_000).default(5000),
 });
 
 export type Config = {
@@ -136,10 +168,37 @@ export type Config = {
   pushTimeoutMs: number;
   pushAllowLocalEndpoints: boolean;
   redisCommandTimeoutMs: number;
+  durableAcks: "none" | "replica";
+  durableAckTimeoutMs: number;
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  // --- files ---
+  attachments: AttachmentConfig;
+  /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
+  pubsubMode: PubSubMode | undefined;
+  busReleaseDelayMs: number;
 };
+
+/** Files (issue 15): where they are kept and how they are checked. */
+export interface AttachmentConfig {
+  store: "local" | "s3";
+  dir: string;
+  maxBytes: number;
+  maxPixels: number;
+  unsentTtlMs: number;
+  scanCommand: string | undefined;
+  scanClamd: string | undefined;
+  s3: {
+    endpoint: string | undefined;
+    region: string;
+    bucket: string | undefined;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    forcePathStyle: boolean;
+    prefix: string;
+  };
+}
 
 export class ConfigError extends Error {}
 
@@ -151,6 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.ATTACHMENT_STORE === "s3" && !e.ATTACHMENT_S3_BUCKET) {
+    throw new ConfigError("invalid configuration: ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET");
+  }
   if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
     throw new ConfigError("invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
   }
@@ -202,9 +264,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pushTimeoutMs: e.PUSH_TIMEOUT_MS,
     pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    durableAcks: e.DURABLE_ACKS,
+    durableAckTimeoutMs: e.DURABLE_ACK_TIMEOUT_MS,
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    attachments: {
+      store: e.ATTACHMENT_STORE,
+      dir: e.ATTACHMENT_DIR,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      maxPixels: e.ATTACHMENT_MAX_PIXELS,
+      unsentTtlMs: e.ATTACHMENT_UNSENT_TTL_MS,
+      scanCommand: e.ATTACHMENT_SCAN_COMMAND,
+      scanClamd: e.ATTACHMENT_SCAN_CLAMD,
+      s3: {
+        endpoint: e.ATTACHMENT_S3_ENDPOINT,
+        region: e.ATTACHMENT_S3_REGION,
+        bucket: e.ATTACHMENT_S3_BUCKET,
+        accessKeyId: e.ATTACHMENT_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.ATTACHMENT_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.ATTACHMENT_S3_FORCE_PATH_STYLE,
+        prefix: e.ATTACHMENT_S3_PREFIX,
+      },
+    },
+    pubsubMode: e.PUBSUB_MODE,
+    busReleaseDelayMs: e.BUS_RELEASE_DELAY_MS,
     ...overrides,
   };
 }

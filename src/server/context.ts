@@ -32,6 +32,7 @@ import type { Deactivations } from "./domain/users/deactivation.js";
 import type { Directory } from "./domain/users/directory.js";
 import type { Passwords } from "./domain/users/passwords.js";
 import type { Profiles } from "./domain/users/profiles.js";
+import type { Attachments } from "./domain/attachments/attachments.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -79,4 +80,6 @@ export interface ChatContext {
   directory: Directory;
   /** Live profile and settings changes; the realtime layer attaches to it. */
   accountChanges: AccountChanges;
+  /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
+  attachments: Attachments;
 }

@@ -3,6 +3,9 @@ import { createChatServer, type ChatServerInstance } from "../../src/server/app.
 import { loadConfig, type Config } from "../../src/server/config.js";
 import { createLogger, type Logger } from "../../src/server/logger.js";
 import { freePort } from "./redis-server.js";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdef";
 
@@ -32,6 +35,8 @@ export async function startChatServer(options: { redisUrl: string; logger?: Logg
       loginRateLimitPerAddress: 0,
       socketEventBudget: 0,
       maxSocketsPerUser: 0,
+      // Uploaded files in a folder of the test's own (created on first upload), never the repo's ./data.
+      attachments: { ...loadConfig({}).attachments, dir: join(tmpdir(), `redis-chat-test-files-${randomBytes(6).toString("hex")}`) },
       ...overrides,
     },
   );

@@ -124,6 +124,24 @@ export const keys = {
   displayNameIndex: "displaynames:index",
   /** String user id with expiry: a one-time password reset, by the SHA-256 (base64url) of its token. */
   passwordReset: (tokenSha256: string) => `password-reset:${tokenSha256}`,
+  // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
+  /**
+   * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,
+   * its line for seed clients, the uploader, when (ms) and, once sent, the message's id. In the
+   * room's slot, so the store script claims it in the message's own round trip.
+   */
+  attachment: (roomId: string, attachmentId: string) => `{room:${roomId}}:attachment:${attachmentId}`,
+  /** Set of the ids of every file uploaded to a room (sent or not): deleting the room deletes them. */
+  roomAttachments: (roomId: string) => `{room:${roomId}}:attachments`,
+  /** Sorted set `roomId/attachmentId` -> when (ms) the upload is removed unless a message sent it. */
+  unsentAttachments: "attachments:unsent",
+  // --- the sharded bus (issue 17; redis/bus.ts, realtime/bus/*) ---
+  /** Sharded pub/sub channel of one room's envelopes, in the room's slot (the store script SPUBLISHes to it). */
+  roomChannel: (roomId: string) => `{room:${roomId}}:bus`,
+  /** Sharded pub/sub channel of one person's envelopes (session ended, read markers, rooms added or removed). */
+  userChannel: (userId: number | string) => `{user:${userId}}:bus`,
+  /** Sharded pub/sub channel of the rare envelopes every instance needs (presence, bans, bots). */
+  globalChannel: "{bus}:global",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

@@ -187,6 +187,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "user.deactivate": "deactivated",
   "user.reactivate": "reactivated",
   "user.password-reset": "made a password reset link for",
+  "attachment.refused": "uploaded a file that failed the malware scan in",
 };
 
 function Audit({ state }: { state: ChatState }) {

@@ -31,6 +31,8 @@ const NO_MESSAGE: Refused = { ok: false, status: 404, error: "No such message in
 export class MessageActions {
   readonly edits: MessageEdits;
   readonly reactions: MessageReactions;
+  /** Told of every message deleted here (its files go with it); must not throw. */
+  readonly deletedListeners: ((message: ChatMessage) => Promise<void>)[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -39,8 +41,8 @@ export class MessageActions {
     private readonly roles: Roles,
     private readonly mentions: Mentions,
   ) {
-    this.edits = new MessageEdits(redis);
-    this.reactions = new MessageReactions(redis);
+    this.edits = new MessageEdits(redis, messages.bus);
+    this.reactions = new MessageReactions(redis, messages.bus);
   }
 
   /** One message with its reactions, for a member. */
@@ -73,6 +75,7 @@ export class MessageActions {
     if (result.status === "forbidden") {
       return { ok: false, status: 403, error: "Only its author or an administrator can delete a message" };
     }
+    for (const listener of this.deletedListeners) await listener(result.message);
     return { ok: true, value: result.change };
   }
 

@@ -8,6 +8,8 @@ import type { ChatContext } from "../../context.js";
 export interface MessageSink {
   message(message: ChatMessage): void;
   showRoom(room: RoomSummary, userIds: number[]): void;
+  /** A private room got its first message here, after it is recorded for both members (other instances). */
+  roomOpened?(room: RoomSummary): Promise<void>;
 }
 
 /** Something to do with a message once it is stored and delivered (webhooks); never awaited. */
@@ -20,7 +22,10 @@ export type PostOutcome =
   | { status: "duplicate"; message: ChatMessage }
   | { status: "rate-limited"; retryAfterMs: number }
   | { status: "not-member" }
-  | { status: "reply-not-found" };
+  | { status: "reply-not-found" }
+  | { status: "attachment-unavailable" };
+
+export const ATTACHMENT_UNAVAILABLE = "An attachment is not one you uploaded to this room, or was sent already";
 
 export interface PostRequest {
   sender: { id: number; username: string };
@@ -29,6 +34,8 @@ export interface PostRequest {
   clientId?: string;
   /** Id of the message this one answers (must be in the room). */
   replyTo?: string;
+  /** Ids of files the sender uploaded to this room (domain/attachments), sent with this message. */
+  attachments?: string[];
 }
 
 /**
@@ -46,7 +53,10 @@ export async function postMessage(
   sink: MessageSink,
   req: PostRequest,
 ): Promise<PostOutcome> {
-  const { sender, roomId, text, clientId, replyTo } = req;
+  const { sender, roomId, text, replyTo, attachments } = req;
+  // A file is sent once: without the client's clientId, one derived from the first file makes a
+  // resend answer the first message (the store script needs a marker with files).
+  const clientId = req.clientId ?? (attachments?.length ? `file-${attachments[0]}` : undefined);
   if (!(await ctx.rooms.isMember(sender.id, roomId))) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "not-member" };
@@ -74,6 +84,7 @@ export async function postMessage(
     showRoom: room,
     mentions,
     replyTo: original,
+    attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
     // (General and private rooms are decided by their id; the member cache is warm from isMember.)
     checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
@@ -83,7 +94,7 @@ export async function postMessage(
     return { status: "not-member" };
   }
   ctx.metrics.storeSeconds.observe((performance.now() - started) / 1000);
-  if (result.status === "reply-not-found") {
+  if (result.status === "reply-not-found" || result.status === "attachment-unavailable") {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return result;
   }
@@ -98,7 +109,10 @@ export async function postMessage(
   // Web Push to members with no open connection: queued here, sent after the ack (once: only
   // the instance that stored the message gets here).
   ctx.notifications.messageStored(result.message);
-  if (opened) await ctx.rooms.addPrivateMembers(roomId);
+  if (opened) {
+    await ctx.rooms.addPrivateMembers(roomId);
+    await sink.roomOpened?.(room);
+  }
   for (const listener of ctx.messageListeners) listener(result.message, sender);
   return { status: "stored", message: result.message };
 }

@@ -51,6 +51,9 @@ export interface RoomManagementDeps {
  * `changes`. Refusals throw RoomRefusal (answered as `{message}` with its status).
  */
 export class RoomManagement {
+  /** Told of every room deleted here, after its keys are gone (its files go with it); must not throw. */
+  readonly deletedListeners: ((roomId: string) => Promise<void>)[] = [];
+
   constructor(private readonly d: RoomManagementDeps) {}
 
   /**
@@ -126,6 +129,7 @@ export class RoomManagement {
   async delete(actor: SessionUser, roomId: string): Promise<void> {
     const meta = await this.managed(actor, roomId);
     const memberIds = await this.d.namedRooms.delete(meta);
+    for (const listener of this.deletedListeners) await listener(roomId);
     await this.d.audit.record({ action: "room.delete", actorId: actor.id, roomId, detail: meta.name });
     await this.d.changes.publish({ change: "room.deleted", roomId, memberIds });
   }

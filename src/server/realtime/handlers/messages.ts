@@ -1,5 +1,5 @@
 import { SendMessage, type MessageAck } from "../../../protocol/index.js";
-import { postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
+import { ATTACHMENT_UNAVAILABLE, postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
@@ -12,13 +12,15 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       ctx.metrics.messages.inc({ outcome: "refused" });
       return { ok: false, error: describeZodError(parsed.error) };
     }
-    const { roomId, message: text, clientId, replyTo } = parsed.data;
-    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo });
+    const { roomId, message: text, clientId, replyTo, attachments } = parsed.data;
+    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo, attachments });
     switch (result.status) {
       case "not-member":
         return { ok: false, error: "You are not a member of this room" };
       case "reply-not-found":
         return { ok: false, error: REPLY_NOT_FOUND };
+      case "attachment-unavailable":
+        return { ok: false, error: ATTACHMENT_UNAVAILABLE };
       case "rate-limited":
         return {
           ok: false,
