@@ -122,7 +122,8 @@ describe("web client: two people chatting", () => {
     const secret = `Just between us ${Date.now()}`;
     await sendMessage(pablo.page, secret);
 
-    const roomForMary = chats(mary.page).getByRole("button", { name: "Pablo", exact: true });
+    // The row: its button holds the name; the preview and the badge sit beside it.
+    const roomForMary = chats(mary.page).getByRole("listitem").filter({ has: mary.page.getByRole("button", { name: "Pablo", exact: true }) });
     await roomForMary.getByText(secret).waitFor();
     await roomForMary.getByLabel("1 unread").waitFor();
     await mary.page.waitForFunction(() => document.title.startsWith("(1)"));
