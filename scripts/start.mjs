@@ -11,6 +11,9 @@
 //   4. `node dist/server/main.js` with this environment; SIGINT/SIGTERM are passed on, and this
 //      process exits with the server's exit code.
 //
+// `npm run demo` (`--demo`) is the same with DEMO_DATA=true: the demo users and messages are
+// written into an empty database (issue 18: never unless asked).
+//
 // Extra variables read only here: REDIS_DATA_DIR (where a started redis-server keeps its data,
 // default ./data) and START_SKIP_INSTALL / START_SKIP_BUILD (=1: skip steps 1 / 2).
 
@@ -23,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { ensureDependencies } from "./ensure-deps.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+if (process.argv.includes("--demo")) process.env.DEMO_DATA = "true";
 process.chdir(root);
 
 const say = (line) => console.log(`[start] ${line}`);

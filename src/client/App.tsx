@@ -3,8 +3,21 @@ import type { SignedInUser } from "./api.js";
 import { api } from "./api.js";
 import { ChatApp } from "./components/ChatApp.js";
 import { SignIn } from "./components/SignIn.js";
+import type { SetupState } from "../protocol/index.js";
+import { placeApi } from "./setup/api.js";
+import { ResetPassword } from "./setup/ResetPassword.js";
+import "./setup/setup.css";
+import { SetupScreen } from "./setup/SetupScreen.js";
 
-type Session = { phase: "checking" } | { phase: "error"; message: string } | { phase: "out" } | { phase: "in"; me: SignedInUser };
+type Session =
+  | { phase: "checking" }
+  | { phase: "error"; message: string }
+  /** Signed out: `place` says whether to set up first, and which demo accounts to offer. */
+  | { phase: "out"; place: SetupState; setup: boolean }
+  | { phase: "in"; me: SignedInUser };
+
+/** `?reset=TOKEN`: an administrator's password reset link. */
+const resetToken = () => new URLSearchParams(location.search).get("reset");
 
 /** Restores the session from its cookie (GET /me), then shows sign-in or the chat. */
 export function App() {
@@ -13,16 +26,19 @@ export function App() {
   const check = useCallback(() => {
     setSession({ phase: "checking" });
     api.me().then(
-      (me) => setSession(me ? { phase: "in", me } : { phase: "out" }),
+      (me) => me
+        ? setSession({ phase: "in", me })
+        : placeApi.state().then((place) => {
+          document.title = place.placeName;
+          setSession({ phase: "out", place, setup: place.locked });
+        }),
       (error: unknown) => setSession({ phase: "error", message: error instanceof Error ? error.message : String(error) }),
     );
   }, []);
   useEffect(check, [check]);
 
-  const signedOut = useCallback(() => {
-    document.title = "Redis Chat";
-    setSession({ phase: "out" });
-  }, []);
+  const signedOut = useCallback(() => check(), [check]);
+  const [reset, setReset] = useState(resetToken);
 
   switch (session.phase) {
     case "checking":
@@ -35,8 +51,13 @@ export function App() {
         </div>
       );
     case "out":
+      if (reset) return <ResetPassword token={reset} onDone={() => setReset(null)} />;
+      if (session.setup) {
+        return <SetupScreen onDone={(me) => setSession({ phase: "in", me })}
+          onBack={session.place.locked ? undefined : () => setSession({ ...session, setup: false })} />;
+      }
       // POST /login answers without the role: GET /me has it (an administrator sees the admin screens).
-      return <SignIn onSignedIn={(me) => void api.me().then((full) => full ?? me, () => me).then((user) => setSession({ phase: "in", me: user }))} />;
+      return <SignIn place={session.place} onSetUp={() => setSession({ ...session, setup: true })} onSignedIn={(me) => void api.me().then((full) => full ?? me, () => me).then((user) => setSession({ phase: "in", me: user }))} />;
     case "in":
       return <ChatApp key={session.me.id} me={session.me} onSignedOut={signedOut} />;
   }

@@ -1,7 +1,7 @@
 import type { Dispatch } from "react";
 import {
   MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent,
-  UserBannedEvent, type ServerToClientEvents,
+  Profile, UserBannedEvent, type ServerToClientEvents,
 } from "../protocol/index.js";
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
@@ -51,6 +51,11 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
       else dispatch({ type: "userBanned", userId: id, banned: true });
     }),
     on("user.unbanned", UserBannedEvent, ({ id }) => dispatch({ type: "userBanned", userId: id, banned: false })),
+    // issue 18: a changed display name shows at once; a deactivated account leaves the people list.
+    on("user.profile", Profile, (p) => {
+      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}) }] });
+      if (p.deactivated) dispatch({ type: "userBanned", userId: p.id, banned: true });
+    }),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -32,12 +32,15 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
     document.title = pageTitle(unreadTotal);
   }, [unreadTotal]);
 
-  // Names for senders we have not seen yet.
+  // Names for senders, reactors and mentioned people we have not seen yet (never "User 6").
   const requestedUsers = useRef(new Set<number>());
   useEffect(() => {
     const missing = new Set<number>();
     for (const room of Object.values(state.rooms)) {
-      for (const m of room.messages) if (!state.users[m.from] && !requestedUsers.current.has(m.from)) missing.add(m.from);
+      for (const m of room.messages) {
+        const ids = [m.from, ...(m.mentions ?? []), ...(m.reactions ?? []).flatMap((r) => r.users)];
+        for (const id of ids) if (!state.users[id] && !requestedUsers.current.has(id)) missing.add(id);
+      }
     }
     if (missing.size === 0) return;
     const ids = [...missing].slice(0, 500);

@@ -6,6 +6,7 @@ import { ConnectionClosing } from "./limits.js";
 import { PreviewsUpdated } from "./link-previews.js";
 import { SessionEndedNotice } from "./sessions.js";
 import { UserBannedEvent } from "./moderation.js";
+import { PlaceSettings, Profile } from "./accounts.js";
 import { MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent } from "./rooms.js";
 import { RoomSummary } from "./rest.js";
 import { PinsUpdated } from "./pins.js";
@@ -59,6 +60,8 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "room.member.removed": { summary: "Someone left or was removed from a room the user is in.", payload: MemberRemovedEvent },
   "room.read": { summary: "The user's read position in a room moved (on any of their devices).", payload: ReadState },
   "user.banned": { summary: "A user was banned.", payload: UserBannedEvent },
+  "user.profile": { summary: "A person's profile changed (display name, title, status, time zone, role, deactivated): to every batching socket.", payload: Profile },
+  "place.settings": { summary: "An administrator changed the place's settings (name, registration, default notification level).", payload: PlaceSettings },
   "user.unbanned": { summary: "A user's ban was lifted.", payload: UserBannedEvent },
   "session.ended": { summary: "This socket's session ended (signed out, here or elsewhere): it is disconnected next.", payload: SessionEndedNotice },
   "connection.closing": { summary: "The server is about to close this connection (it sent too many events); says why.", payload: ConnectionClosing },

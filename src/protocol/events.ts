@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { PlaceSettings, Profile } from "./accounts.js";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageId, refineTextOrAttachments } from "./message.js";
 import { MessageAttachmentIds } from "./attachments.js";
@@ -99,6 +100,11 @@ export interface ServerToClientEvents {
   "pins.updated": (change: PinsUpdated) => void;
   /** The server is about to close this connection on purpose (see limits.ts). */
   "connection.closing": (payload: ConnectionClosing) => void;
+  // a team's own place (issue 18; payloads in accounts.ts), to batch sockets
+  /** A person's profile changed (display name, status, role, deactivated...). */
+  "user.profile": (profile: Profile) => void;
+  /** The place's settings changed. */
+  "place.settings": (settings: PlaceSettings) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

@@ -16,4 +16,5 @@ export * from "./operations.js";
 export * from "./link-previews.js";
 export * from "./search.js";
 export * from "./pins.js";
+export * from "./accounts.js";
 export * from "./attachments.js";

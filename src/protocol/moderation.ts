@@ -37,6 +37,13 @@ export const AuditAction = z.enum([
   "invite.create",
   "invite.delete",
   "message.delete",
+  // issue 18
+  "place.setup",
+  "place.settings",
+  "user.role",
+  "user.deactivate",
+  "user.reactivate",
+  "user.password-reset",
   /** An uploaded file failed the malware scan and was deleted (actor: the uploader). */
   "attachment.refused",
   "bot.create",

@@ -14,9 +14,12 @@ export type NotificationLevel = z.infer<typeof NotificationLevel>;
  */
 export type NotificationRoomKind = "private" | "group" | "named";
 
-/** The level of a room nobody chose for: conversations notify of everything, named rooms of mentions. */
-export function defaultNotificationLevel(kind: NotificationRoomKind): NotificationLevel {
-  return kind === "named" ? "mentions" : "all";
+/**
+ * The level of a room nobody chose for: conversations notify of everything, named rooms of
+ * mentions, or of the place's default (`namedDefault`, an administrator's setting: issue 18).
+ */
+export function defaultNotificationLevel(kind: NotificationRoomKind, namedDefault: NotificationLevel = "mentions"): NotificationLevel {
+  return kind === "named" ? namedDefault : "all";
 }
 
 /** `PUT /room/:id/notifications` body. */

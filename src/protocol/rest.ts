@@ -59,6 +59,8 @@ export const UserWithPresence = z.object({
   id: z.number().int(),
   username: z.string(),
   online: z.boolean(),
+  /** The name to show, when the person chose one (issue 18; `username` stays the sign-in name and the `@mention`). */
+  displayName: z.string().optional(),
 });
 export type UserWithPresence = z.infer<typeof UserWithPresence>;
 

@@ -38,6 +38,12 @@ import { moderationRoutes } from "./http/routes/moderation.js";
 import { roomManagementRoutes } from "./http/routes/room-management.js";
 import { sessionRoutes } from "./http/routes/sessions.js";
 import { userRoutes } from "./http/routes/users.js";
+import { accountRoutes } from "./http/routes/accounts.js";
+import { placeRoutes } from "./http/routes/place.js";
+import { Passwords } from "./domain/users/passwords.js";
+import { Directory } from "./domain/users/directory.js";
+import { AccountChanges } from "./domain/users/account-changes.js";
+import { attachAccountSync } from "./realtime/account-sync.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { registerOriginGuard } from "./http/origin-guard.js";
 import { registerSessions } from "./http/session-plugin.js";
@@ -118,6 +124,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
+  const sessions = new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode);
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
@@ -130,7 +137,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bots: new Bots(redis, users, roles),
     rooms,
     messages,
-    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode),
+    sessions,
+    passwords: new Passwords(redis, sessions),
+    directory: new Directory(redis, users, community.profiles),
+    accountChanges: new AccountChanges(),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, {
       perNameAndAddress: config.loginRateLimit,
@@ -155,6 +165,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
       allowPrivate: config.allowPrivateNetworkFetch || config.pushAllowLocalEndpoints,
+      namedRoomDefault: () => community.placeSettings.cached.defaultNotificationLevel,
     }),
     attachments: new Attachments(
       redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
@@ -172,7 +183,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await ctx.nameIndex.start();
-  await startCommunity(ctx);
+  await startCommunity(ctx).catch(async (err: unknown) => {
+    await connections.close();
+    throw err;
+  });
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -251,6 +265,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(linkPreviewRoutes(ctx));
     await api.register(searchRoutes(ctx));
     await api.register(pinRoutes(ctx));
+    await api.register(placeRoutes(ctx));
+    await api.register(accountRoutes(ctx));
     await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
@@ -261,6 +277,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   gateway.attach();
   attachRoomSync(io, ctx, bridge, bus);
   attachPinSync(ctx, bridge, delivery);
+  attachAccountSync(io, ctx, bridge);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   await bus.start();

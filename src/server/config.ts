@@ -16,7 +16,7 @@ const Env = z.object({
   SESSION_SECRET: z.string().min(16, "SESSION_SECRET must be at least 16 characters").optional(),
   SESSION_TTL_DAYS: int(1, 365).default(30),
   COOKIE_SECURE: bool.default(false),
-  DEMO_DATA: bool.default(true),
+  DEMO_DATA: bool.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.string().default("development"),
   SERVER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
@@ -72,7 +72,7 @@ const Env = z.object({
   WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
   WEBHOOK_CONCURRENCY_PER_BOT: int(1, 100).default(2),
   /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
-  REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
+  REGISTRATION: z.enum(["open", "invite", "closed"]).optional(),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
   ADMIN_USERNAMES: z.string().default(""),
   /** Web Push: VAPID keys (URL-safe base64, as `web-push generate-vapid-keys` prints); both or neither. */
@@ -150,6 +150,13 @@ export type Config = {
   sessionTtlSeconds: number;
   cookieSecure: boolean;
   demoData: boolean;
+  /** DEMO_DATA was set (true or false) in the environment: production refuses usable demo passwords unless it is true. */
+  demoDataExplicit: boolean;
+  /**
+   * ADMIN_USERNAMES or REGISTRATION set: the environment configures the place, so it counts as set up
+   * (no first-run screen; the first account a person creates is an administrator, as before issue 18).
+   */
+  setupByEnvironment: boolean;
   logLevel: string;
   production: boolean;
   serverId: string;
@@ -259,7 +266,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionSecretGenerated: e.SESSION_SECRET === undefined,
     sessionTtlSeconds: e.SESSION_TTL_DAYS * 86_400,
     cookieSecure: e.COOKIE_SECURE,
-    demoData: e.DEMO_DATA,
+    demoData: e.DEMO_DATA ?? false,
+    demoDataExplicit: e.DEMO_DATA !== undefined,
+    setupByEnvironment: e.ADMIN_USERNAMES.trim() !== "" || e.REGISTRATION !== undefined,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === "production",
     serverId: e.SERVER_ID ?? randomBytes(6).toString("hex"),
@@ -294,7 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     webhookConcurrency: e.WEBHOOK_CONCURRENCY,
     webhookConcurrencyPerBot: e.WEBHOOK_CONCURRENCY_PER_BOT,
-    registration: e.REGISTRATION,
+    registration: e.REGISTRATION ?? "open",
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,
     vapidPrivateKey: e.VAPID_PRIVATE_KEY,

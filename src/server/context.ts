@@ -29,6 +29,13 @@ import type { MessageSearch } from "./domain/search/search.js";
 import type { SearchSweep } from "./domain/search/sweep.js";
 import type { Pins } from "./domain/messages/pins.js";
 import type { SavedMessages } from "./domain/users/saved.js";
+import type { FirstRun } from "./domain/place/first-run.js";
+import type { PlaceSettingsStore } from "./domain/place/settings.js";
+import type { AccountChanges } from "./domain/users/account-changes.js";
+import type { Deactivations } from "./domain/users/deactivation.js";
+import type { Directory } from "./domain/users/directory.js";
+import type { Passwords } from "./domain/users/passwords.js";
+import type { Profiles } from "./domain/users/profiles.js";
 import type { Attachments } from "./domain/attachments/attachments.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
@@ -74,6 +81,15 @@ export interface ChatContext {
   /** Pinned messages of rooms, and the messages each person saved (issue 19). */
   pins: Pins;
   saved: SavedMessages;
+  // a team's own place (issue 18)
+  placeSettings: PlaceSettingsStore;
+  firstRun: FirstRun;
+  profiles: Profiles;
+  deactivations: Deactivations;
+  passwords: Passwords;
+  directory: Directory;
+  /** Live profile and settings changes; the realtime layer attaches to it. */
+  accountChanges: AccountChanges;
   /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
   attachments: Attachments;
 }

@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   try {
     server = await createChatServer(config, log);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      log.fatal(err.message);
+      process.exit(2);
+    }
     log.fatal({ err: String(err) }, `cannot reach Redis at ${config.redisUrl}: start redis-server or set REDIS_URL`);
     process.exit(1);
   }

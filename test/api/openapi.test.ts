@@ -239,6 +239,28 @@ describe("OpenAPI contract", () => {
     await call("GET", "/invites", { cookie });
     await call("DELETE", `/invites/${invite.body.code}`, { cookie });
 
+    // A team's own place (issue 18): setup, settings, profiles, passwords, people, accounts.
+    await call("GET", "/setup");
+    await call("POST", "/setup", { body: { placeName: "Contract", username: "first", password: "password123" } }); // 409
+    await call("GET", "/place/settings", { cookie });
+    await call("PATCH", "/place/settings", { cookie, body: { placeName: "Contract place" } });
+    await call("PATCH", "/place/settings", { cookie: mary.cookie, body: { placeName: "Nope" } }); // 403
+    await call("GET", "/me/profile", { cookie });
+    await call("PATCH", "/me/profile", { cookie, body: { displayName: "The Boss", timeZone: "Europe/Paris" } });
+    await call("PATCH", "/me/profile", { cookie, body: { timeZone: "Nowhere/Land" } }); // 400
+    await call("GET", `/users/${mary.user.id}/profile`, { cookie });
+    await call("GET", "/users/99999/profile", { cookie }); // 404
+    await call("GET", "/people?q=m", { cookie });
+    await call("GET", "/admin/users?role=member", { cookie });
+    await call("PATCH", `/users/${account.body.id}`, { cookie, body: { deactivated: true } });
+    await call("PATCH", `/users/${boss.user.id}`, { cookie, body: { role: "member" } }); // 409: the last administrator
+    const reset = await call("POST", `/users/${mary.user.id}/password-reset`, { cookie });
+    const token = new URL(reset.body.url).searchParams.get("reset")!;
+    await call("POST", "/password-reset", { body: { token, newPassword: "password123" } });
+    await call("POST", "/password-reset", { body: { token, newPassword: "password123" } }); // 404
+    await call("PUT", "/me/password", { cookie, body: { currentPassword: "wrong-password", newPassword: "password1234" } }); // 403
+    await call("PUT", "/me/password", { cookie, body: { currentPassword: "password123", newPassword: "password123" } });
+
     // Notifications and Web Push (subscribed last: no message is stored after it, so nothing is pushed).
     await call("GET", "/push/key");
     await call("GET", "/notifications", { cookie });

@@ -5,8 +5,9 @@ import { chats, messageList, newPage, people, sendMessage, signIn, useBrowserSta
 // Invitations only, and Pablo (a demo user) an administrator, as ADMIN_USERNAMES would make him.
 const env = useBrowserStack({ registration: "invite", adminUsernames: ["Pablo"] });
 
+/** A chat's row: its button (named by the room) with the preview and badges beside it. */
 function room(page: Page, name: string) {
-  return chats(page).getByRole("button", { name, exact: true });
+  return chats(page).getByRole("listitem").filter({ has: page.getByRole("button", { name, exact: true }) });
 }
 
 async function createRoom(page: Page, name: string, options: { topic?: string; closed?: boolean; members?: string[] } = {}) {

@@ -75,7 +75,7 @@ describe("roles", () => {
     }
   });
 
-  it("a server in production with demo data says so in its log at start", async () => {
+  it("a server in production with demo data meant (DEMO_DATA=true explicitly) says so in its log at start", async () => {
     const lines: string[] = [];
     const prodRedis = await startRedis();
     const { createChatServer } = await import("../../src/server/app.js");
@@ -83,7 +83,7 @@ describe("roles", () => {
     const pino = (await import("pino")).default;
     const log = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
     const config = loadConfig({}, {
-      port: 0, host: "127.0.0.1", redisUrl: prodRedis.url, production: true, demoData: true,
+      port: 0, host: "127.0.0.1", redisUrl: prodRedis.url, production: true, demoData: true, demoDataExplicit: true,
       sessionSecret: "test-session-secret-0123456789abcdef", sessionSecretGenerated: false,
     });
     const instance = await createChatServer(config, log);

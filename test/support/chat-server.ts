@@ -27,6 +27,8 @@ export async function startChatServer(options: { redisUrl: string; logger?: Logg
       sessionSecret: TEST_SESSION_SECRET,
       sessionSecretGenerated: false,
       demoData: false,
+      // Tests register accounts freely, as a deployment configured by its environment does (issue 18).
+      setupByEnvironment: true,
       logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
       messageRateLimit: 0,
       messageActionRateLimit: 0,
@@ -65,6 +67,7 @@ export async function startChatServerProcess(env: Record<string, string>): Promi
       HOST: "127.0.0.1",
       SESSION_SECRET: TEST_SESSION_SECRET,
       DEMO_DATA: "false",
+      REGISTRATION: "open",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
       MESSAGE_RATE_LIMIT: "0",
       LOGIN_RATE_LIMIT: "0",

@@ -22,15 +22,24 @@ import { RoomList } from "./RoomList.js";
 import { RoomView } from "./RoomView.js";
 import { messageFromHash } from "../lib/route.js";
 import { userName, displayRoomTitle } from "./names.js";
+import { ProfileCardContext } from "../profile/ProfileCardContext.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
 const NewRoomDialog = lazy(() => import("./NewRoomDialog.js").then((m) => ({ default: m.NewRoomDialog })));
 const DirectoryDialog = lazy(() => import("./DirectoryDialog.js").then((m) => ({ default: m.DirectoryDialog })));
+const SettingsDialog = lazy(() => import("../settings/SettingsDialog.js"));
+const ProfileCard = lazy(() => import("../profile/ProfileCard.js").then((m) => ({ default: m.ProfileCard })));
 const RoomPanel = lazy(() => import("./RoomPanel.js").then((m) => ({ default: m.RoomPanel })));
 const SearchPanel = lazy(() => import("../search/SearchPanel.js").then((m) => ({ default: m.SearchPanel })));
 
-type Overlay = null | "new-room" | "directory" | "admin" | "search" | "saved";
+
+type Overlay = null | "new-room" | "directory" | "admin" | "search" | "saved" | "settings";
+
+/** Puts the caret in the open room's message box (the skip link and Alt+Shift+M). */
+function focusComposer(): void {
+  document.querySelector<HTMLTextAreaElement>("#composer")?.focus();
+}
 
 /** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
 export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: () => void }) {
@@ -46,15 +55,22 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const [overlay, setOverlay] = useState<Overlay>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
+  /** Whose profile card is open (issue 18: any name or avatar opens it). */
+  const [profileId, setProfileId] = useState<number | null>(null);
   const activeKind = active ? roomKind(active) : null;
   const hasDetails = activeKind === "room" || activeKind === "group";
 
   // The rich-text renderer is a chunk of its own: fetch it while the first history pages load.
   useEffect(() => void loadRichText().catch(() => {}), []);
 
-  // Alt+ArrowUp / Alt+ArrowDown move between chats from anywhere.
+  // Alt+ArrowUp / Alt+ArrowDown move between chats from anywhere; Alt+Shift+M goes to the message box.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (event.altKey && event.shiftKey && event.code === "KeyM") {
+        event.preventDefault();
+        focusComposer();
+        return;
+      }
       if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
       const rooms = sortRooms(Object.values(state.rooms));
       if (rooms.length === 0) return;
@@ -115,16 +131,21 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const admin = me.role === "admin";
   return (
     <NotificationsContext.Provider value={notifications}>
+    <ProfileCardContext.Provider value={setProfileId}>
+    <a href="#composer" className="skip-link" onClick={(e) => { e.preventDefault(); focusComposer(); }}>Skip to the message box (Alt+Shift+M)</a>
     <div className={`app ${active ? "app--room" : "app--list"}${detailsOpen && hasDetails ? " app--panel" : ""}`}>
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
       <aside className="sidebar">
         <header className="me">
           <Avatar name={me.username} id={me.id} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
           <div className="me__name">
-            <strong>{me.username}</strong>
+            <strong>{me_?.displayName || me.username}</strong>
             <span className="muted small">{state.connection === "online" ? "Online" : state.everConnected ? "Offline" : "Connecting…"}</span>
           </div>
           {admin && <button type="button" className="ghost" onClick={() => setOverlay("admin")}>Admin</button>}
+          <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={() => setOverlay("settings")}>
+            <span aria-hidden="true">⚙</span>
+          </button>
           <button type="button" className="ghost" onClick={() => void chat.logout()}>Log out</button>
         </header>
         {state.removedFrom && (
@@ -180,8 +201,18 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             nameOf={(id) => userName(state, id)}
             roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
         )}
+        {overlay === "settings" && <SettingsDialog onClose={() => setOverlay(null)} onSignedOut={onSignedOut} />}
+        {profileId !== null && (
+          <ProfileCard userId={profileId} meId={me.id} admin={admin} onClose={() => setProfileId(null)}
+            onMessage={(p) => {
+              setProfileId(null);
+              setOverlay(null);
+              void chat.openPrivateWith({ id: p.id, username: p.username, online: p.online });
+            }} />
+        )}
       </Suspense>
     </div>
+    </ProfileCardContext.Provider>
     </NotificationsContext.Provider>
   );
 }

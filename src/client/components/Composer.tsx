@@ -206,7 +206,7 @@ export function Composer({
         <span aria-hidden="true">☺︎</span>
       </EmojiPopover>
       <div className="composer__field">
-        <textarea ref={box} aria-label="Message" placeholder={`Message ${roomTitle}`} rows={1}
+        <textarea ref={box} id="composer" aria-keyshortcuts="Alt+Shift+M" aria-label="Message" placeholder={`Message ${roomTitle}`} rows={1}
           aria-invalid={status.remaining < 0 || undefined} aria-describedby={status.visible ? statusId : undefined}
           value={text}
           aria-autocomplete="list" aria-controls={active ? listId : undefined}

@@ -1,5 +1,4 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { dayLabel } from "../lib/time.js";
 import type { ChatState } from "../state/chat.js";
 import { pendingForRoom } from "../state/pending.js";
@@ -58,11 +57,10 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
 
   const items = useMemo(() => buildTimeline({
     messages: room.messages,
-    notices: room.id === GENERAL_ROOM_ID ? state.notices : [],
     pending: pendingForRoom(state.pending, room.id),
     dividerAfterId: room.dividerAfterId,
     myId: state.me.id,
-  }), [room.messages, room.id, room.dividerAfterId, state.notices, state.pending, state.me.id]);
+  }), [room.messages, room.id, room.dividerAfterId, state.pending, state.me.id]);
 
   const canLoadOlder = room.loaded && room.hasOlder && !room.loadingOlder && !room.historyError;
   const loadOlder = () => {
@@ -204,7 +202,9 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
             <p className="muted">Say hello! Press Enter to send, Shift+Enter for a new line.</p>
           </div>
         )}
-        <ol className="timeline" role="log" aria-live="polite" aria-relevant="additions">
+        {/* The log is the wrapper: role="log" on the <ol> itself would leave its <li> items (days, messages) outside any list. */}
+        <div role="log" aria-live="polite" aria-relevant="additions">
+        <ol className="timeline">
           {items.map((item) => {
             switch (item.kind) {
               case "day":
@@ -222,10 +222,11 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
                     canDelete={canDeleteAny || item.message.from === state.me.id} actions={rowActions} />
                 );
               case "pending":
-                return <PendingRow key={item.key} pending={item.pending} name={state.me.username} onRetry={onRetry} />;
+                return <PendingRow key={item.key} pending={item.pending} name={userName(state, state.me.id)} myId={state.me.id} onRetry={onRetry} />;
             }
           })}
         </ol>
+        </div>
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
 import type { RichTextContext } from "../richtext/render.js";
 import type { PendingMessage } from "../state/pending.js";
 import { Avatar } from "./Avatar.js";
+import { useOpenProfile } from "../profile/ProfileCardContext.js";
 import { DeleteConfirm, EditedMark, InlineEditor, MessageToolbar, ReactionBar, type RowActions } from "./MessageActions.js";
 
 /** Names of people, by id; changes only when a name does (not with presence). */
@@ -43,6 +44,7 @@ export const MessageRow = memo(function MessageRow({
   const mentionsMe = message.mentions?.includes(myId) ?? false;
   // A message with files shows its caption (the names and links appended for seed clients are not repeated).
   const caption = messageCaption(message);
+  const openProfile = useOpenProfile();
 
   return (
     <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`}
@@ -51,11 +53,16 @@ export const MessageRow = memo(function MessageRow({
       {!editing && (
         <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
       )}
-      <span className="msg__avatar">{!continued && <Avatar name={name} id={message.from} size={34} />}</span>
+      <span className="msg__avatar">{!continued && (
+        // The name beside it is the keyboard's way to the same card.
+        <button type="button" className="name-button" tabIndex={-1} aria-label={`Profile of ${name}`} onClick={() => openProfile(message.from)}>
+          <Avatar name={name} id={message.from} size={34} />
+        </button>
+      )}</span>
       <div className="msg__body">
         {!continued && (
           <div className="msg__meta">
-            <span className="msg__name">{mine ? `${name} (you)` : name}</span>
+            <button type="button" className="name-button msg__name" onClick={() => openProfile(message.from)}>{mine ? `${name} (you)` : name}</button>
             <time dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>
             {message.edited !== undefined && <EditedMark edited={message.edited} />}
           </div>
@@ -114,11 +121,12 @@ export function quoteText(text: string, emoji?: (name: string) => string | undef
   return out.replace(/\s+/g, " ").trim();
 }
 
-export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage; name: string; onRetry: (clientId: string) => void }) {
+export function PendingRow({ pending, name, myId, onRetry }: { pending: PendingMessage; name: string; myId: number; onRetry: (clientId: string) => void }) {
   const failed = pending.status === "failed";
   return (
     <li className={`msg msg--mine msg--pending${failed ? " msg--failed" : ""}`} aria-busy={!failed}>
-      <span className="msg__avatar"><Avatar name={name} size={34} /></span>
+      {/* Coloured by my id, as my sent messages are: waiting to be sent shows in the text, not the avatar. */}
+      <span className="msg__avatar"><Avatar name={name} id={myId} size={34} /></span>
       <div className="msg__body">
         <div className="msg__meta">
           <span className="msg__name">{name} (you)</span>

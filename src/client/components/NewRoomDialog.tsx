@@ -31,7 +31,9 @@ export function NewRoomDialog({ state, actions, onClose }: { state: ChatState; a
 
   return (
     <Dialog title="New room" onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate>
+      {/* Created only by its button: Enter in a field does not submit (in the member filter it picks a person). */}
+      <form className="form" onSubmit={submit} noValidate
+        onKeyDown={(e) => { if (e.key === "Enter" && e.target instanceof HTMLInputElement) e.preventDefault(); }}>
         <label className="field">
           <span>Name</span>
           <input name="name" value={name} maxLength={MAX_ROOM_NAME_LENGTH} autoFocus required placeholder="e.g. design"

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import type { UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
-import { usePeopleSearch } from "../usePeopleSearch.js";
+import { shownName } from "../profile/api.js";
+import { usePeopleDirectory } from "../profile/usePeopleDirectory.js";
 import { Avatar } from "./Avatar.js";
 import { errorText } from "./Dialog.js";
 import { SidebarSection } from "./SidebarSection.js";
@@ -10,7 +11,7 @@ import { SidebarSection } from "./SidebarSection.js";
 const GROUP_MIN_OTHERS = 2;
 
 /**
- * Everyone we know of (online users, senders, search hits), online first, filtered by name. A click
+ * Every member of the place (the people directory, issue 18), online first, filtered by name. A click
  * opens the one-to-one conversation; "New group" switches to choosing several people for a group
  * conversation (`onStartGroup`).
  */
@@ -20,7 +21,7 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
   onStartGroup?: (people: UserWithPresence[]) => Promise<void>;
 }) {
   const [filter, setFilter] = useState("");
-  const { people, searching } = usePeopleSearch(state, filter);
+  const { people, searching, hasMore, more } = usePeopleDirectory(state, filter);
   const [error, setError] = useState<string | null>(null);
   const [choosing, setChoosing] = useState(false);
   const [chosen, setChosen] = useState<UserWithPresence[]>([]);
@@ -72,31 +73,35 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
       )}
       {error && <p className="error pad" role="alert">{error}</p>}
       {people.length === 0 ? (
-        <p className="muted pad small">{searching ? "Searching…" : query ? `Nobody called “${query}”.` : "Nobody else is online right now."}</p>
+        <p className="muted pad small">{searching ? "Searching…" : query ? `Nobody called “${query}”.` : "Nobody else is here yet."}</p>
       ) : (
         <ul className="list">
           {people.map((user) => (
-            <li key={user.id}>
+            <li key={user.id} className="row-item">
               {choosing ? (
                 <label className="row row--person row--choose">
                   <input type="checkbox" checked={chosen.some((p) => p.id === user.id)} onChange={() => toggle(user)}
-                    aria-label={`Choose ${user.username}`} />
-                  <Avatar name={user.username} id={user.id} size={30} online={user.online} />
-                  <span className="row__name">{user.username}</span>
+                    aria-label={`Choose ${shownName(user)}`} />
+                  <Avatar name={shownName(user)} id={user.id} size={30} online={user.online} />
+                  <span className="row__name">{shownName(user)}</span>
                   <span className="row__status">{user.online ? "online" : "offline"}</span>
                 </label>
               ) : (
-                <button type="button" className="row row--person" onClick={() => void attempt(() => onOpen(user))}
-                  aria-labelledby={`person-${user.id}`} aria-describedby={`person-state-${user.id}`}>
-                  <Avatar name={user.username} id={user.id} size={30} online={user.online} />
-                  <span className="row__name" id={`person-${user.id}`}>{user.username}</span>
-                  <span className="row__status" id={`person-state-${user.id}`}>{user.online ? "online" : "offline"}</span>
-                </button>
+                // Its text is the name, so is its accessible name (WCAG 2.5.3); the state sits over the row beside it.
+                <>
+                  <button type="button" className="row row--person" onClick={() => void attempt(() => onOpen(user))}
+                    aria-labelledby={`person-${user.id}`} aria-describedby={`person-state-${user.id}`}>
+                    <span className="row__name" id={`person-${user.id}`}>{shownName(user)}</span>
+                  </button>
+                  <span className="row__lead"><Avatar name={shownName(user)} id={user.id} size={30} online={user.online} /></span>
+                  <span className="row__extra row__extra--status" id={`person-state-${user.id}`}>{user.online ? "online" : "offline"}</span>
+                </>
               )}
             </li>
           ))}
         </ul>
       )}
+      {hasMore && <button type="button" className="link pad small" onClick={more}>Show more people</button>}
     </SidebarSection>
   );
 }

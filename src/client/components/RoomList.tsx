@@ -29,27 +29,32 @@ function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatSta
   const nameId = `room-name-${room.id}`;
   const descId = `room-desc-${room.id}`;
   const active = state.activeRoomId === room.id;
+  // The button's own text is the room's name, which is its accessible name (WCAG 2.5.3, label in
+  // name); the time, preview and badges sit over the row beside it (row__extra) and describe it.
   return (
-    <li>
+    <li className={`row-item${unread ? " row-item--unread" : ""}`}>
       <button type="button" className={`row${active ? " row--active" : ""}${unread ? " row--unread" : ""}`}
         aria-current={active ? "page" : undefined}
         aria-labelledby={nameId} aria-describedby={descId} onClick={() => onOpen(room.id)}>
+        <span className="row__main">
+          <span className="row__name" id={nameId}>{title}</span>
+          <span className="row__spacer" />
+        </span>
+      </button>
+      <span className="row__lead">
         <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} online={online}
           label={kind === "group" ? String(groupMembers(room).length) : kind === "room" ? "#" : undefined} />
-        <span className="row__main">
-          <span className="row__top">
-            <span className="row__name" id={nameId}>{title}</span>
-            {last && <span className="row__time">{listTime(last.date, now)}</span>}
-          </span>
-          <span className="row__bottom" id={descId}>
+      </span>
+      <span className="row__extra" id={descId}>
+          {last && <span className="row__time">{listTime(last.date, now)}</span>}
+          <span className="row__bottom">
             <span className="row__preview">{preview}</span>
             {mentions > 0 && (
               <span className="badge badge--mention" aria-label={`${mentions} unread mentions`} title="You were mentioned">@</span>
             )}
             {unread > 0 && <span className="badge" aria-label={`${unread} unread`}>{unread > 99 ? "99+" : unread}</span>}
           </span>
-        </span>
-      </button>
+      </span>
     </li>
   );
 }

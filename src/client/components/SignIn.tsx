@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { Password, Username, type RegistrationMode } from "../../protocol/index.js";
+import { Password, Username, type RegistrationMode, type SetupState } from "../../protocol/index.js";
 import { ApiError, api, type SignedInUser } from "../api.js";
 import { storedOutboxes } from "../useOutbox.js";
 import { Avatar } from "./Avatar.js";
 
-export const DEMO_USERS = ["Pablo", "Joe", "Mary", "Alex"] as const;
-export const DEMO_PASSWORD = "password123";
+/** The demo's users in the order it creates them (ids 1..4): the chips wear the colours of those ids. */
+const DEMO_ORDER = ["Pablo", "Joe", "Mary", "Alex"];
 
 /** `?invite=CODE` from an invitation link (the server's `url`). */
 function inviteFromUrl(): string {
@@ -22,13 +22,15 @@ const INTRO: Record<RegistrationMode, string> = {
  * Sign in, saying which it is: a name that has no account is never created silently (it asks
  * "Create an account called …?", with an invitation code when the server needs one).
  */
-export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => void }) {
+export function SignIn({ onSignedIn, place, onSetUp }: { onSignedIn: (user: SignedInUser) => void; place: SetupState; onSetUp: () => void }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   // Messages typed before the session ended, kept until their author signs in again.
   const [held] = useState(() => storedOutboxes().flatMap((o) => o.texts));
   const [invite, setInvite] = useState(inviteFromUrl);
-  const [mode, setMode] = useState<RegistrationMode>("open");
+  const [mode, setMode] = useState<RegistrationMode>(place.registration);
+  // Demo accounts only while they exist with the demo password (issue 18: the server says which).
+  const demo = place.demo;
   /** Set when the server said the name has no account: the form asks before creating it. */
   const [newName, setNewName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -70,7 +72,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => voi
 
   const pick = (name: string) => {
     setUsername(name);
-    setPassword(DEMO_PASSWORD);
+    setPassword(demo?.password ?? "");
     setNewName(null);
     setError(null);
   };
@@ -83,19 +85,21 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => voi
           <rect width="32" height="32" rx="8" fill="var(--accent)" />
           <path d="M8 10h16v10H14l-5 4v-4H8z" fill="#fff" />
         </svg>
-        <h1 id="signin-title">{confirming ? "Create an account?" : "Redis Chat"}</h1>
+        <h1 id="signin-title">{confirming ? "Create an account?" : place.placeName}</h1>
         {!confirming && <p className="muted">{invite && mode !== "closed" ? "You have an invitation: choose a name and a password." : INTRO[mode]}</p>}
 
-        {!confirming && (
+        {!confirming && demo && (
           <fieldset className="signin__demo">
             <legend>Demo users</legend>
+            <p className="signin__demo-note small">This is a demo: anyone can sign in as these people with the password
+              {" "}<code>{demo.password}</code>. Do not share anything private here.</p>
             <div className="signin__chips">
-              {DEMO_USERS.map((name, i) => (
+              {demo.usernames.map((name) => (
                 <button key={name} type="button" className={`chip${username === name ? " chip--on" : ""}`} onClick={() => pick(name)}
                   aria-pressed={username === name}>
                   {/* The app colours avatars by user id; the demo data creates these users first, as ids 1..4,
                       so the chip wears the colour its user has once signed in. */}
-                  <Avatar name={name} id={i + 1} size={22} />
+                  <Avatar name={name} id={DEMO_ORDER.indexOf(name) + 1} size={22} />
                   {name}
                 </button>
               ))}
@@ -144,6 +148,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: SignedInUser) => voi
           </div>
         ) : (
           <button type="submit" className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        )}
+        {!confirming && place.needsSetup && (
+          <button type="button" className="link" onClick={onSetUp}>Set up this place with a real administrator</button>
         )}
         <p className="muted small">{confirming ? "A new account needs a password of 8 to 72 characters (72 bytes)." : "New accounts need a password of 8 to 72 characters (72 bytes)."}</p>
       </form>

@@ -96,13 +96,12 @@ describe("chat reducer", () => {
     expect(s.pending.c9).toMatchObject({ clientId: "c9", status: "pending", text: "again" });
   });
 
-  it("presence changes add came-online and went-offline notices for others, not for me or repeats", () => {
+  it("presence changes update who is online and put nothing in General's timeline", () => {
     let s = signedIn("0");
-    s = run(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }, { id: 1, username: "Pablo", online: true }] });
-    s = run(s, { type: "presence", at: 1_800_000_001_000, users: [{ id: 2, username: "Joe", online: true }] });
+    s = run(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }] });
     s = run(s, { type: "presence", at: 1_800_000_002_000, users: [{ id: 2, username: "Joe", online: false }] });
-    expect(s.notices.map((n) => n.text)).toEqual(["Joe came online", "Joe went offline"]);
     expect(s.users[2]!.online).toBe(false);
+    expect(s.rooms["0"]?.messages ?? []).toEqual([]);
   });
 
   it("the connection banner knows a drop after the first connect from the first connect itself", () => {
@@ -114,13 +113,12 @@ describe("chat reducer", () => {
 });
 
 describe("online snapshot", () => {
-  it("after a reconnect, people missing from the online list are shown offline without notices", () => {
+  it("after a reconnect, people missing from the online list are shown offline", () => {
     let s = run(signedIn(), { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: true }, { id: 3, username: "Mary", online: true }] });
     s = run(s, { type: "onlineSnapshot", users: [{ id: 3, username: "Mary", online: true }] });
     expect(s.users[2]!.online).toBe(false);
     expect(s.users[3]!.online).toBe(true);
     expect(s.users[1]!.online).toBe(true);
-    expect(s.notices).toEqual([]);
   });
 });
 

@@ -7,7 +7,6 @@ import {
 import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
 import { detailsReducer, isDetailsAction, type DetailsAction, type DetailsSlice } from "./roomDetails.js";
 import { listingFields, newRoom, roomKind, type RoomListing, type RoomState } from "./rooms.js";
-import type { Notice } from "./timeline.js";
 import { applyServerRead, countUnread, markRead, roomUnread } from "./unread.js";
 import { applyChange, laterSeq, setReactions } from "./actions.js";
 import { typingExpired, typingStarted, typingStopped, type TypingMap } from "./typing.js";
@@ -19,8 +18,6 @@ export interface ChatState {
   rooms: Readonly<Record<string, RoomState>>;
   users: Readonly<Record<number, UserWithPresence>>;
   pending: PendingMap;
-  /** "X came online" / "X went offline", shown in General. */
-  notices: readonly Notice[];
   /** People banned while this tab was open (people.ts). */
   banned: readonly number[];
   /** Room details looked at (settings, members), kept live (roomDetails.ts). */
@@ -87,7 +84,6 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
     rooms: {},
     users: { [me.id]: { ...me, online: true } },
     pending: {},
-    notices: [],
     banned: [],
     details: {},
     removedFrom: null,
@@ -163,7 +159,7 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   if (isPeopleAction(action)) {
     const slice = peopleReducer(state, action, state.me.id);
-    return slice.users === state.users && slice.notices === state.notices && slice.banned === state.banned ? state : { ...state, ...slice };
+    return slice.users === state.users && slice.banned === state.banned ? state : { ...state, ...slice };
   }
   if (isDetailsAction(action)) {
     const details = detailsReducer(state.details, action);

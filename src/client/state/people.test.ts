@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { listPeople, peopleReducer, type PeopleSlice } from "./people.js";
 
 const ME = 1;
-const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, notices: [], banned: [] };
+const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, banned: [] };
 
 describe("people slice", () => {
   it("loaded users are merged by id, and loading nobody changes nothing", () => {
@@ -11,25 +11,17 @@ describe("people slice", () => {
     expect(peopleReducer(s, { type: "usersLoaded", users: [] }, ME)).toBe(s);
   });
 
-  it("presence changes give one notice per real change, never for me", () => {
-    let s = peopleReducer(empty, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }, { id: ME, username: "Pablo", online: true }] }, ME);
-    s = peopleReducer(s, { type: "presence", at: 1_800_000_001_000, users: [{ id: 2, username: "Joe", online: true }] }, ME);
-    s = peopleReducer(s, { type: "presence", at: 1_800_000_002_000, users: [{ id: 2, username: "Joe", online: false }] }, ME);
-    expect(s.notices.map((n) => [n.text, n.date])).toEqual([["Joe came online", 1_800_000_000], ["Joe went offline", 1_800_000_002]]);
+  it("presence changes who is online and keeps the display name; it adds no line to any timeline", () => {
+    let s = peopleReducer(empty, { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: false, displayName: "Joe Bloggs" }] }, ME);
+    s = peopleReducer(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }] }, ME);
+    expect(s.users[2]).toEqual({ id: 2, username: "Joe", online: true, displayName: "Joe Bloggs" });
+    expect(Object.keys(s).sort()).toEqual(["banned", "users"]);
   });
 
-  it("notices are capped at the newest 50", () => {
-    let s = empty;
-    for (let i = 0; i < 60; i++) s = peopleReducer(s, { type: "presence", at: 1_800_000_000_000 + i, users: [{ id: 2, username: "Joe", online: i % 2 === 0 }] }, ME);
-    expect(s.notices).toHaveLength(50);
-    expect(s.notices[49]!.id).toContain("1800000000059");
-  });
-
-  it("an online snapshot marks everyone missing from it offline except me, without notices", () => {
+  it("an online snapshot marks everyone missing from it offline except me, without touching me", () => {
     let s = peopleReducer(empty, { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: true }, { id: 3, username: "Mary", online: true }] }, ME);
     s = peopleReducer(s, { type: "onlineSnapshot", users: [{ id: 3, username: "Mary", online: true }] }, ME);
     expect([s.users[1]!.online, s.users[2]!.online, s.users[3]!.online]).toEqual([true, false, true]);
-    expect(s.notices).toEqual([]);
   });
 
   it("the people list leaves me out, filters by name and puts online people first", () => {

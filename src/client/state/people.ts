@@ -1,10 +1,12 @@
 import type { PresenceUser, UserWithPresence } from "../../protocol/index.js";
-import type { Notice } from "./timeline.js";
 
-/** Everyone this tab knows of (by id) and the "X came online" / "X went offline" notices shown in General (not "joined": that would read as joining the room). */
+/**
+ * Everyone this tab knows of, by id, with presence. Presence shows in the people list and the
+ * profile card only: a team of fifty coming and going would bury General under "came online"
+ * lines (issue 18).
+ */
 export interface PeopleSlice {
   users: Readonly<Record<number, UserWithPresence>>;
-  notices: readonly Notice[];
   /** Banned while this tab was open (`user.banned`): hidden from the people list. */
   banned: readonly number[];
 }
@@ -23,9 +25,7 @@ export function isPeopleAction(action: { type: string }): action is PeopleAction
   return PEOPLE_ACTIONS.has(action.type);
 }
 
-const MAX_NOTICES = 50;
-
-/** Who is who and who is online. `meId` never gets a notice and never goes offline by snapshot. */
+/** Who is who and who is online. `meId` never goes offline by snapshot. */
 export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: number): PeopleSlice {
   switch (action.type) {
     case "usersLoaded": {
@@ -42,14 +42,9 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
     }
     case "presence": {
       const users = { ...slice.users };
-      const notices: Notice[] = [];
-      for (const u of action.users) {
-        const before = users[u.id];
-        users[u.id] = { id: u.id, username: u.username, online: u.online };
-        if (u.id === meId || before?.online === u.online) continue;
-        notices.push({ id: `${action.at}-${u.id}-${u.online ? "in" : "out"}`, text: `${u.username} ${u.online ? "came online" : "went offline"}`, date: Math.floor(action.at / 1000) });
-      }
-      return { ...slice, users, notices: notices.length ? [...slice.notices, ...notices].slice(-MAX_NOTICES) : slice.notices };
+      // Keeps what presence does not carry (the display name).
+      for (const u of action.users) users[u.id] = { ...users[u.id], id: u.id, username: u.username, online: u.online };
+      return { ...slice, users };
     }
     case "userBanned": {
       const has = slice.banned.includes(action.userId);
@@ -68,6 +63,6 @@ export function listPeople(users: Iterable<UserWithPresence>, meId: number, filt
   for (const u of users) byId.set(u.id, u);
   const needle = filter.trim().toLowerCase();
   return [...byId.values()]
-    .filter((u) => u.id !== meId && !banned.includes(u.id) && (!needle || u.username.toLowerCase().includes(needle)))
+    .filter((u) => u.id !== meId && !banned.includes(u.id) && (!needle || u.username.toLowerCase().includes(needle) || (u.displayName ?? "").toLowerCase().includes(needle)))
     .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
 }

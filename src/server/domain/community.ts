@@ -14,6 +14,10 @@ import { UserBudget } from "./rate-limits.js";
 import { Invites } from "./users/invites.js";
 import { Registration } from "./users/registration.js";
 import { AdminGrants, type Roles } from "./users/role.js";
+import { FirstRun } from "./place/first-run.js";
+import { PlaceSettingsStore } from "./place/settings.js";
+import { Deactivations } from "./users/deactivation.js";
+import { Profiles } from "./users/profiles.js";
 
 /**
  * The services of issue 9 (rooms people make, read state, administrators, moderation,
@@ -24,7 +28,7 @@ export function createCommunityServices(
   redis: Redis,
   users: Users,
   roles: Roles,
-  config: Pick<Config, "registration" | "adminUsernames" | "roomCreateRateLimit" | "roomCreateRateWindowMs" | "maxRoomsPerCreator">,
+  config: Pick<Config, "registration" | "adminUsernames" | "roomCreateRateLimit" | "roomCreateRateWindowMs" | "maxRoomsPerCreator" | "setupByEnvironment">,
   searchIndex?: SearchIndex,
 ) {
   const membership = new Membership(redis);
@@ -35,6 +39,8 @@ export function createCommunityServices(
   const bans = new Bans(redis);
   const audit = new AuditLog(redis, users);
   const invites = new Invites(redis);
+  const placeSettings = new PlaceSettingsStore(redis, { registration: config.registration });
+  const deactivations = new Deactivations(redis);
   const roomManagement = new RoomManagement({
     redis, users, roles, bans, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,
     creation: {
@@ -52,7 +58,12 @@ export function createCommunityServices(
     bans,
     audit,
     invites,
-    registration: new Registration(config.registration, invites),
-    adminGrants: new AdminGrants(redis, roles, config.adminUsernames),
+    registration: new Registration(placeSettings, invites),
+    adminGrants: new AdminGrants(redis, roles, config.adminUsernames, config.setupByEnvironment),
+    // issue 18: the first run, the place's settings, profiles, deactivated accounts
+    placeSettings,
+    firstRun: new FirstRun(redis, users, roles, placeSettings, config.setupByEnvironment),
+    deactivations,
+    profiles: new Profiles(redis, deactivations),
   };
 }

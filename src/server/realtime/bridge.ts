@@ -33,7 +33,7 @@ export interface ForeignPresenceHooks {
   userDisconnected(user: PresenceUser): boolean;
 }
 
-type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing" | "room.change" | "pins.updated";
+type OutgoingType = "message" | "user.connected" | "user.disconnected" | "show.room" | "probe" | "typing" | "room.change" | "pins.updated" | "account.change";
 
 /** A handler for an envelope type of ours, registered by the module that owns it (see `on`). */
 export type EnvelopeHandler = (data: unknown, serverId: string) => void;

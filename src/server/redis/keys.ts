@@ -140,6 +140,17 @@ export const keys = {
   roomPins: (roomId: string) => `{room:${roomId}}:pins`,
   /** Sorted set `roomId/messageId`, score = when saved (ms): the messages a person saved for later. */
   savedMessages: (userId: number | string) => `{user:${userId}}:saved`,
+  // --- ours: a team's own place (issue 18; domain/place/*, domain/users/{profiles,passwords,deactivation}.ts) ---
+  /** String JSON `{at, by}`: the place was set up (first run done); SET NX makes exactly one first administrator. */
+  placeSetup: "place:setup",
+  /** Hash `{placeName, registration, defaultNotificationLevel}`: settings administrators change at run time. */
+  placeSettings: "place:settings",
+  /** Set of deactivated user ids: cannot sign in, hidden from the directory and pickers. */
+  deactivatedUsers: "users:deactivated",
+  /** Sorted set, all scores 0, members `{lowercase display name}:{id}`: prefix search by display name. */
+  displayNameIndex: "displaynames:index",
+  /** String user id with expiry: a one-time password reset, by the SHA-256 (base64url) of its token. */
+  passwordReset: (tokenSha256: string) => `password-reset:${tokenSha256}`,
   // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
   /**
    * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,

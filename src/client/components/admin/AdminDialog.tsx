@@ -5,8 +5,10 @@ import type { ChatState } from "../../state/chat.js";
 import { usePeopleSearch } from "../../usePeopleSearch.js";
 import { Avatar } from "../Avatar.js";
 import { Dialog, errorText } from "../Dialog.js";
+import { AccountsAdmin } from "../../profile/AccountsAdmin.js";
+import { PlaceSettingsForm } from "../../setup/PlaceSettingsForm.js";
 
-type Tab = "invites" | "accounts" | "people" | "audit";
+type Tab = "place" | "invites" | "accounts" | "people" | "audit";
 
 const NOBODY: readonly number[] = [];
 
@@ -54,7 +56,7 @@ function Invitations() {
 
   return (
     <section aria-label="Invitations" className="admin__section">
-      <p className="muted small">With <code>REGISTRATION=invite</code>, a new name signs up only with an invitation link.</p>
+      <p className="muted small">When the place is by invitation (Place tab), a new name signs up only with an invitation link.</p>
       <div className="admin__create">
         <label className="field field--inline">
           <span>Uses</span>
@@ -172,7 +174,8 @@ function Accounts() {
   };
   return (
     <form className="form admin__section" aria-label="Create an account" onSubmit={submit} noValidate>
-      <p className="muted small">With <code>REGISTRATION=closed</code> this is the only way in. Give the person their name and password.</p>
+      <h3 className="small">Create an account</h3>
+      <p className="muted small">When only administrators create accounts, this is the only way in. Give the person their name and password.</p>
       <label className="field"><span>Username</span>
         <input value={username} autoComplete="off" maxLength={32} onChange={(e) => setUsername(e.target.value)} /></label>
       <label className="field"><span>Password</span>
@@ -198,6 +201,12 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "invite.create": "created an invitation",
   "invite.delete": "revoked an invitation",
   "message.delete": "deleted a message in",
+  "place.setup": "set up the place",
+  "place.settings": "changed the place's settings",
+  "user.role": "changed the role of",
+  "user.deactivate": "deactivated",
+  "user.reactivate": "reactivated",
+  "user.password-reset": "made a password reset link for",
   "attachment.refused": "uploaded a file that failed the malware scan in",
   "bot.create": "created the bot",
   "bot.token.rotate": "issued a new token for the bot",
@@ -254,7 +263,7 @@ function Audit({ state }: { state: ChatState }) {
 /** For administrators: invitation links, bans, and the audit log. Loaded only when opened. */
 export default function AdminDialog({ state, onClose }: { state: ChatState; onClose: () => void }) {
   const [tab, setTab] = useState<Tab>("invites");
-  const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["people", "Bans"], ["audit", "Audit log"]];
+  const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["place", "Place"], ["people", "Bans"], ["audit", "Audit log"]];
   return (
     <Dialog title="Administration" onClose={onClose} wide>
       <div className="tabs" role="tablist" aria-label="Administration">
@@ -265,7 +274,8 @@ export default function AdminDialog({ state, onClose }: { state: ChatState; onCl
       </div>
       <div role="tabpanel" id={`admin-pane-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
         {tab === "invites" && <Invitations />}
-        {tab === "accounts" && <Accounts />}
+        {tab === "accounts" && <><AccountsAdmin /><Accounts /></>}
+        {tab === "place" && <PlaceSettingsForm />}
         {tab === "people" && <People state={state} />}
         {tab === "audit" && <Audit state={state} />}
       </div>

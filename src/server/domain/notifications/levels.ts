@@ -8,7 +8,7 @@ import { keys } from "../../redis/keys.js";
  * the person's, so every device of theirs reads the same choice.
  */
 export class NotificationLevels {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly namedRoomDefault?: () => NotificationLevel) {}
 
   /** Every level the user chose, by room id; values that are not a level (hand-edited) are left out. */
   async chosen(userId: number): Promise<Record<string, NotificationLevel>> {
@@ -24,7 +24,7 @@ export class NotificationLevels {
   /** The user's level in one room: `{level, chosen}` (chosen false = the kind's default). */
   async get(userId: number, roomId: string, kind: NotificationRoomKind): Promise<{ level: NotificationLevel; chosen: boolean }> {
     const level = NotificationLevel.safeParse(await this.redis.hGet(keys.notificationLevels(userId), roomId));
-    return level.success ? { level: level.data, chosen: true } : { level: defaultNotificationLevel(kind), chosen: false };
+    return level.success ? { level: level.data, chosen: true } : { level: defaultNotificationLevel(kind, this.namedRoomDefault?.()), chosen: false };
   }
 
   async set(userId: number, roomId: string, level: NotificationLevel): Promise<void> {

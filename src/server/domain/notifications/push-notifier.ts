@@ -27,6 +27,8 @@ export interface PushNotifierOptions {
   timeoutMs: number;
   /** The SSRF guard lets pushes reach private addresses (ALLOW_PRIVATE_NETWORK_FETCH, PUSH_ALLOW_LOCAL_ENDPOINTS). */
   allowPrivate: boolean;
+  /** The place's default level for named rooms (issue 18: an administrator's setting, cached in memory). */
+  namedRoomDefault?: () => NotificationLevel;
 }
 
 /** The ids a message mentions: the `mentions` field of ours when present (recorded when it was stored). */
@@ -77,7 +79,7 @@ export class PushNotifier {
     private readonly log: Logger,
     private readonly options: PushNotifierOptions,
   ) {
-    this.levels = new NotificationLevels(redis);
+    this.levels = new NotificationLevels(redis, options.namedRoomDefault);
     this.subscriptions = new PushSubscriptions(redis);
   }
 
@@ -168,7 +170,7 @@ export class PushNotifier {
     ]);
     if (connections > 0 || all.length === 0) return;
     const parsed = NotificationLevel.safeParse(chosen);
-    const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind);
+    const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind, this.options.namedRoomDefault?.());
     if (!wantsPush(level, wasMentioned, conversation)) return;
     // Membership among the last checks (it may cost a Redis call): nothing of a room reaches someone who is not in it.
     const [found, banned, member, subscriptions] = await Promise.all([

@@ -19,7 +19,12 @@ export const REFUSALS = {
  * made after all (the name turned out to exist).
  */
 export class Registration {
-  constructor(readonly mode: RegistrationMode, private readonly invites: Invites) {}
+  /** `settings`: the mode is the place's setting of the moment (issue 18: administrators change it at run time). */
+  constructor(private readonly settings: { registration(): Promise<RegistrationMode> }, private readonly invites: Invites) {}
+
+  mode(): Promise<RegistrationMode> {
+    return this.settings.registration();
+  }
 
   /**
    * May this unknown name register now? `createAccount: false` means the client only wants to sign
@@ -27,8 +32,9 @@ export class Registration {
    */
   async admit(request: { invite?: string; createAccount?: boolean }): Promise<RegistrationAdmission | RegistrationRefusal> {
     if (request.createAccount === false) return { allowed: false, status: 404, message: REFUSALS.notFound };
-    if (this.mode === "open") return { allowed: true };
-    if (this.mode === "closed") return { allowed: false, status: 403, message: REFUSALS.closed };
+    const mode = await this.mode();
+    if (mode === "open") return { allowed: true };
+    if (mode === "closed") return { allowed: false, status: 403, message: REFUSALS.closed };
     if (request.invite === undefined || request.invite === "") return { allowed: false, status: 403, message: REFUSALS.needsInvite };
     if (!InviteCode.safeParse(request.invite).success || !(await this.invites.redeem(request.invite))) {
       return { allowed: false, status: 403, message: REFUSALS.invalidInvite };

@@ -37,7 +37,11 @@ export class Roles {
 export class AdminGrants {
   private readonly names: Set<string>;
 
-  constructor(private readonly redis: Redis, private readonly roles: Roles, adminUsernames: readonly string[]) {
+  /**
+   * `firstAccountIsAdmin`: false on a place set up by its first run (issue 18), where `POST /setup`
+   * made the first administrator; true when the environment configures the place (as before).
+   */
+  constructor(private readonly redis: Redis, private readonly roles: Roles, adminUsernames: readonly string[], private readonly firstAccountIsAdmin = true) {
     this.names = new Set(adminUsernames.map((n) => n.toLowerCase()));
   }
 
@@ -47,7 +51,7 @@ export class AdminGrants {
 
   /** After a person created an account: the first one ever, or a listed name, is an administrator. */
   async afterRegistration(user: { id: number; username: string }): Promise<void> {
-    const first = await this.redis.set(keys.firstAdmin, String(user.id), { condition: "NX" });
+    const first = this.firstAccountIsAdmin ? await this.redis.set(keys.firstAdmin, String(user.id), { condition: "NX" }) : null;
     if (first !== null || this.isAdminName(user.username)) await this.roles.set(user.id, "admin");
   }
 

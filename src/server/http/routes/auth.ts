@@ -4,6 +4,8 @@ import { LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, Role, SessionUser } from "../
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { admitNewName, afterSignIn, refuseIfBannedMeanwhile } from "./sign-in-gates.js";
+import { refuseDeactivated } from "./accounts.js";
+import { refuseUntilSetUp } from "./place.js";
 
 /** The session user of a route that requires one (the session hook has already refused others). */
 export function currentUser(request: FastifyRequest): SessionUser {
@@ -26,6 +28,7 @@ export function authRoutes(ctx: ChatContext) {
           reply.header("retry-after", Math.ceil(waitMs / 1000));
           throw new HttpError(429, `Too many failed sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
+        await refuseUntilSetUp(ctx, username);
         // An unknown name refused (404 sign-in only, 403 by invitation) counts as a failure, like
         // a wrong password: otherwise a list of names could be probed at full speed.
         const admission = await admitNewName(ctx, request.body).catch(async (err: unknown) => {
@@ -47,6 +50,7 @@ export function authRoutes(ctx: ChatContext) {
           await ctx.loginLimits.failed(username, address);
           throw new HttpError(401, "Invalid username or password");
         }
+        await refuseDeactivated(ctx, outcome.user.id);
         await ctx.loginLimits.succeeded(username, address);
         await reply.startSession(outcome.user);
         await refuseIfBannedMeanwhile(ctx, reply, outcome.user);

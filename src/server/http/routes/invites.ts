@@ -13,7 +13,7 @@ import { requireAdmin } from "./moderation.js";
  */
 export function inviteRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
-    app.get("/registration", { config: { public: true }, schema: { response: { 200: RegistrationInfo } } }, async () => ({ mode: ctx.registration.mode }));
+    app.get("/registration", { config: { public: true }, schema: { response: { 200: RegistrationInfo } } }, async () => ({ mode: await ctx.registration.mode() }));
 
     app.post("/invites", { schema: { body: CreateInviteBody, response: { 201: Invite } } }, async (request, reply) => {
       const admin = await requireAdmin(ctx, request);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { AuditEntry, AuditQuery, BanBody, BanState, CreateAccountBody, MIN_PASSWORD_LENGTH, Role, UserIdParams, type SessionUser } from "../../../protocol/index.js";
+import { AuditEntry, AuditQuery, BanBody, BanState, CreateAccountBody, newPasswordProblem, Role, UserIdParams, type SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
@@ -47,15 +47,20 @@ export function moderationRoutes(ctx: ChatContext) {
 
     app.get("/admin/audit", { schema: { querystring: AuditQuery, response: { 200: z.array(AuditEntry) } } }, async (request) => {
       await requireAdmin(ctx, request);
-      return ctx.audit.read(request.query.limit, request.query.before);
+      const entries = await ctx.audit.read(request.query.limit, request.query.before);
+      const names = await ctx.users.usernames([...new Set(entries.flatMap((e) => [e.actorId, ...(e.userId ? [e.userId] : [])]))]);
+      return entries.map((e) => ({
+        ...e,
+        ...(names.has(e.actorId) ? { actorName: names.get(e.actorId) } : {}),
+        ...(e.userId !== undefined && names.has(e.userId) ? { userName: names.get(e.userId) } : {}),
+      }));
     });
 
     app.post("/admin/users", { schema: { body: CreateAccountBody, response: { 201: z.object({ id: z.number().int(), username: z.string(), role: Role }) } } }, async (request, reply) => {
       const admin = await requireAdmin(ctx, request);
       const { username, password, role } = request.body;
-      if (password.length < MIN_PASSWORD_LENGTH) {
-        throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
-      }
+      const problem = newPasswordProblem(password);
+      if (problem) throw new HttpError(400, problem);
       if ((await ctx.users.findByName(username)) !== undefined) throw new HttpError(409, "That name is taken");
       const user = await ctx.users.create(username, password);
       if ("taken" in user) throw new HttpError(409, "That name is taken");

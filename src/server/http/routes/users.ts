@@ -18,7 +18,7 @@ export function userRoutes(ctx: ChatContext) {
     app.get(
       "/users",
       { schema: { querystring: UsersQuery, response: { 200: UsersById } } },
-      async (request) => ctx.users.withPresence(request.query.ids),
+      async (request) => byId(await ctx.profiles.withDisplayNames(Object.values(await ctx.users.withPresence(request.query.ids)))),
     );
 
     /**
@@ -28,7 +28,7 @@ export function userRoutes(ctx: ChatContext) {
     app.get("/users/online", { schema: { querystring: OnlineUsersQuery, response: { 200: UsersById } } }, async (request, reply) => {
       const { ids, next } = await ctx.presence.onlinePage(request.query.cursor, request.query.limit);
       if (next !== "0") reply.header("x-next-cursor", next);
-      return ctx.users.withPresence(ids);
+      return byId(await ctx.profiles.withDisplayNames(Object.values(await ctx.users.withPresence(ids))));
     });
 
     /** People whose name starts with `q`, online first: the people list's filter. */
@@ -37,11 +37,17 @@ export function userRoutes(ctx: ChatContext) {
       { schema: { querystring: SearchQuery, response: { 200: z.array(UserWithPresence) } } },
       async (request) => {
         // Banned users are hidden from people search (issue 9).
-        const ids = await ctx.bans.withoutBanned(await ctx.users.search(request.query.q, request.query.limit));
-        const found = Object.values(await ctx.users.withPresence(ids));
+        const matches = await ctx.bans.withoutBanned(await ctx.users.search(request.query.q, request.query.limit));
+        // ...and so are deactivated accounts (issue 18).
+        const deactivated = await ctx.deactivations.flags(matches);
+        const ids = matches.filter((_, i) => !deactivated[i]);
+        const found = await ctx.profiles.withDisplayNames(Object.values(await ctx.users.withPresence(ids)));
         return found.sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username));
       },
     );
   };
   return plugin;
 }
+
+/** Keyed by id, as the seed answers. */
+const byId = (users: UserWithPresence[]): Record<string, UserWithPresence> => Object.fromEntries(users.map((u) => [String(u.id), u]));

@@ -1,0 +1,65 @@
+import { useEffect, useState } from "react";
+import type { AdminUser } from "../../protocol/index.js";
+import { Avatar } from "../components/Avatar.js";
+import { errorText } from "../components/Dialog.js";
+import { profileApi, shownName } from "./api.js";
+import { useOpenProfile } from "./ProfileCardContext.js";
+
+/** Every account (administrators): search, filter by role and state, page; a row opens the profile card's actions. */
+export function AccountsAdmin() {
+  const [q, setQ] = useState("");
+  const [role, setRole] = useState("");
+  const [state, setState] = useState("");
+  const [users, setUsers] = useState<AdminUser[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const openProfile = useOpenProfile();
+  useEffect(() => {
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      profileApi.accounts({ q: q.trim(), role, state }).then((page) => {
+        if (cancelled) return;
+        setUsers(page.users);
+        setNext(page.nextCursor);
+      }, (e: unknown) => setError(errorText(e)));
+    }, 200);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [q, role, state]);
+  const more = () => {
+    if (!next) return;
+    profileApi.accounts({ q: q.trim(), role, state, cursor: next }).then((page) => {
+      setUsers((list) => [...(list ?? []), ...page.users]);
+      setNext(page.nextCursor);
+    }, (e: unknown) => setError(errorText(e)));
+  };
+  return (
+    <section aria-label="All accounts" className="admin__section">
+      <div className="settings__row">
+        <input type="search" className="filter" placeholder="Find accounts" aria-label="Find accounts" value={q} onChange={(e) => setQ(e.target.value)} />
+        <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value)}>
+          <option value="">Any role</option><option value="admin">Administrators</option><option value="member">Members</option><option value="bot">Bots</option>
+        </select>
+        <select aria-label="State" value={state} onChange={(e) => setState(e.target.value)}>
+          <option value="">Any state</option><option value="active">Active</option><option value="deactivated">Deactivated</option><option value="banned">Banned</option>
+        </select>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {users === null ? <p className="muted" role="status">Loading…</p> : (
+        <ul className="admin__list" aria-label="Accounts">
+          {users.map((user) => (
+            <li key={user.id} className="admin__item">
+              <Avatar name={user.username} id={user.id} size={28} online={user.online} />
+              <span className="row__name">{shownName(user)} <span className="muted small">@{user.username}</span></span>
+              <span className="muted small">{[user.role, user.deactivated ? "deactivated" : "", user.banned ? "banned" : ""].filter(Boolean).join(" · ")}</span>
+              <button type="button" className="ghost ghost--small" onClick={() => openProfile(user.id)}>Manage {user.username}</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {next && <button type="button" className="ghost" onClick={more}>More</button>}
+    </section>
+  );
+}

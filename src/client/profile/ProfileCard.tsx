@@ -1,0 +1,83 @@
+import { useEffect, useState } from "react";
+import type { AdminUser, PasswordResetLink, Profile } from "../../protocol/index.js";
+import { Avatar } from "../components/Avatar.js";
+import { Dialog, errorText } from "../components/Dialog.js";
+import { profileApi, shownName } from "./api.js";
+import { localTime } from "./localTime.js";
+
+/**
+ * A person's card (issue 18), opened by clicking a name or an avatar: display name, username,
+ * title, status, local time, online state, "Message", and for administrators the account actions
+ * (promote or demote, deactivate or reactivate, a one-time password reset link).
+ */
+export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
+  userId: number;
+  meId: number;
+  admin: boolean;
+  onMessage: (profile: Profile) => void;
+  onClose: () => void;
+}) {
+  const [profile, setProfile] = useState<Profile | AdminUser | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reset, setReset] = useState<PasswordResetLink | null>(null);
+  useEffect(() => {
+    profileApi.of(userId).then(setProfile, (e: unknown) => setError(errorText(e)));
+  }, [userId]);
+
+  const act = async (work: () => Promise<AdminUser | PasswordResetLink>) => {
+    setError(null);
+    try {
+      const answer = await work();
+      if ("url" in answer) setReset(answer);
+      else setProfile(answer);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const name = profile ? shownName(profile) : "Profile";
+  const time = profile ? localTime(profile.timeZone, new Date()) : null;
+  const self = userId === meId;
+  return (
+    <Dialog title={name} onClose={onClose}>
+      {!profile && !error && <p className="muted" role="status">Loading…</p>}
+      {profile && (
+        <div className="profile-card">
+          <div className="profile-card__head">
+            <Avatar name={name} id={profile.id} size={56} online={profile.online} />
+            <div>
+              <p className="profile-card__name">{name}</p>
+              <p className="muted">@{profile.username}{profile.role === "admin" ? " · administrator" : ""}</p>
+              {profile.title && <p>{profile.title}</p>}
+            </div>
+          </div>
+          <dl className="profile-card__facts">
+            <dt>Status</dt><dd>{profile.status || <span className="muted">None</span>}</dd>
+            <dt>Now</dt><dd>{profile.deactivated ? "Deactivated" : profile.online ? "Online" : "Offline"}</dd>
+            {time && <><dt>Local time</dt><dd>{time} <span className="muted small">({profile.timeZone})</span></dd></>}
+          </dl>
+          {!self && !profile.deactivated && (
+            <button type="button" className="primary" onClick={() => onMessage(profile)}>Message</button>
+          )}
+          {admin && !self && profile.role !== "bot" && (
+            <section className="profile-card__admin" aria-label="Account actions">
+              <button type="button" className="ghost" onClick={() => void act(() => profileApi.patchUser(profile.id, { role: profile.role === "admin" ? "member" : "admin" }))}>
+                {profile.role === "admin" ? "Make member" : "Make administrator"}
+              </button>
+              <button type="button" className={profile.deactivated ? "ghost" : "danger-ghost"}
+                onClick={() => void act(() => profileApi.patchUser(profile.id, { deactivated: !profile.deactivated }))}>
+                {profile.deactivated ? "Reactivate" : "Deactivate"}
+              </button>
+              <button type="button" className="ghost" onClick={() => void act(() => profileApi.resetLink(profile.id))}>Password reset link</button>
+              {reset && (
+                <label className="field"><span>One-time link (expires {new Date(reset.expiresAt).toLocaleString()})</span>
+                  <input className="filter" readOnly value={reset.url} onFocus={(e) => e.target.select()} /></label>
+              )}
+            </section>
+          )}
+        </div>
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+    </Dialog>
+  );
+}

@@ -1,0 +1,61 @@
+import { useEffect, useMemo, useState } from "react";
+import type { Profile, UserWithPresence } from "../../protocol/index.js";
+import type { ChatState } from "../state/chat.js";
+import { listPeople } from "../state/people.js";
+import { profileApi, shownName } from "./api.js";
+
+interface Loaded {
+  q: string;
+  people: Profile[];
+  next: string | null;
+  failed: boolean;
+}
+
+/**
+ * The People view (issue 18): every member of the place from `GET /people` (searched by name and
+ * display name, paged with `more`), whether or not they have posted, with presence kept live from
+ * the chat state; online first, then by name. Without the directory (an older server), the people
+ * this tab knows of.
+ */
+export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "banned">, query: string) {
+  const q = query.trim();
+  const [loaded, setLoaded] = useState<Loaded>({ q: "", people: [], next: null, failed: false });
+  const [searching, setSearching] = useState(true);
+  useEffect(() => {
+    let cancelled = false;
+    setSearching(true);
+    const timer = setTimeout(() => {
+      profileApi.people(q).then(
+        (page) => !cancelled && setLoaded({ q, people: page.people, next: page.nextCursor, failed: false }),
+        () => !cancelled && setLoaded({ q, people: [], next: null, failed: true }),
+      ).finally(() => !cancelled && setSearching(false));
+    }, q ? 200 : 0);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [q]);
+
+  const more = () => {
+    if (!loaded.next) return;
+    profileApi.people(loaded.q, loaded.next).then(
+      (page) => setLoaded((l) => (l.q === loaded.q ? { ...l, people: [...l.people, ...page.people], next: page.nextCursor } : l)),
+      () => {},
+    );
+  };
+
+  const people = useMemo<UserWithPresence[]>(() => {
+    if (loaded.failed) return listPeople(Object.values(state.users), state.me.id, q, state.banned);
+    const live = state.users;
+    return loaded.people
+      .filter((p) => p.id !== state.me.id && !state.banned.includes(p.id))
+      .map((p) => {
+        // Presence and display name as they are now (socket events), the rest as the directory said.
+        const displayName = live[p.id] ? live[p.id]!.displayName : p.displayName;
+        return { id: p.id, username: p.username, online: live[p.id]?.online ?? p.online, ...(displayName ? { displayName } : {}) };
+      })
+      .sort((a, b) => Number(b.online) - Number(a.online) || shownName(a).localeCompare(shownName(b)));
+  }, [loaded, state.users, state.me.id, state.banned, q]);
+
+  return { people, searching, hasMore: loaded.next !== null, more };
+}

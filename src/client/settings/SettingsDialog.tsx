@@ -1,0 +1,188 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { NewPassword, type PlaceSettings, type Profile, type SessionInfo } from "../../protocol/index.js";
+import { Dialog, errorText } from "../components/Dialog.js";
+import { profileApi } from "../profile/api.js";
+import { placeApi } from "../setup/api.js";
+import { sessionsApi } from "./api.js";
+import { applyTheme, storedTheme, type Theme } from "./theme.js";
+
+type Tab = "profile" | "password" | "sessions" | "preferences";
+
+const zones = (() => {
+  try {
+    return (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
+  } catch {
+    return [];
+  }
+})();
+
+function ProfileForm() {
+  const [profile, setProfile] = useState<Profile | null>(null);
+  const [status, setStatus] = useState<{ error?: string; saved?: boolean }>({});
+  const [draft, setDraft] = useState({ displayName: "", title: "", status: "", statusHours: "", timeZone: "" });
+  useEffect(() => {
+    profileApi.mine().then((p) => {
+      setProfile(p);
+      setDraft({ displayName: p.displayName, title: p.title, status: p.status, statusHours: "", timeZone: p.timeZone });
+    }, (e: unknown) => setStatus({ error: errorText(e) }));
+  }, []);
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const hours = Number(draft.statusHours);
+      const updated = await profileApi.update({
+        displayName: draft.displayName, title: draft.title, status: draft.status, timeZone: draft.timeZone,
+        statusExpiresAt: draft.status && hours > 0 ? Date.now() + hours * 3_600_000 : null,
+      });
+      setProfile(updated);
+      setStatus({ saved: true });
+    } catch (e) {
+      setStatus({ error: errorText(e) });
+    }
+  };
+  const field = (name: keyof typeof draft) => ({ value: draft[name], onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value }) });
+  if (!profile) return status.error ? <p className="error" role="alert">{status.error}</p> : <p className="muted" role="status">Loading…</p>;
+  return (
+    <form className="form settings__section" aria-label="Profile" onSubmit={(e) => void save(e)} noValidate>
+      <p className="muted small">You sign in and are @mentioned as <strong>@{profile.username}</strong>; everyone sees your display name.</p>
+      <label className="field"><span>Display name</span><input maxLength={64} placeholder={profile.username} {...field("displayName")} /></label>
+      <label className="field"><span>Title</span><input maxLength={100} placeholder="What you do here" {...field("title")} /></label>
+      <div className="settings__row">
+        <label className="field"><span>Status</span><input maxLength={100} placeholder="In a meeting" {...field("status")} /></label>
+        <label className="field"><span>Clear after</span>
+          <select {...field("statusHours")}>
+            <option value="">Never</option><option value="1">1 hour</option><option value="4">4 hours</option><option value="24">Today</option>
+          </select></label>
+      </div>
+      <label className="field"><span>Time zone</span>
+        <select {...field("timeZone")}>
+          <option value="">Not set</option>
+          {zones.map((z) => <option key={z} value={z}>{z}</option>)}
+        </select></label>
+      {status.error && <p className="error" role="alert">{status.error}</p>}
+      {status.saved && <p role="status">Saved.</p>}
+      <div className="form__actions"><button type="submit" className="primary">Save profile</button></div>
+    </form>
+  );
+}
+
+function PasswordForm() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [status, setStatus] = useState<{ error?: string; done?: boolean }>({});
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = NewPassword.safeParse(next);
+    if (!parsed.success) return setStatus({ error: parsed.error.issues[0]?.message });
+    try {
+      await profileApi.changePassword(current, next);
+      setCurrent("");
+      setNext("");
+      setStatus({ done: true });
+    } catch (e) {
+      setStatus({ error: errorText(e) });
+    }
+  };
+  return (
+    <form className="form settings__section" aria-label="Password" onSubmit={(e) => void submit(e)} noValidate>
+      <label className="field"><span>Current password</span>
+        <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} /></label>
+      <label className="field"><span>New password</span>
+        <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} /></label>
+      <p className="muted small">8 to 72 characters (72 bytes). Your other sessions are signed out.</p>
+      {status.error && <p className="error" role="alert">{status.error}</p>}
+      {status.done && <p role="status">Password changed; your other sessions were signed out.</p>}
+      <div className="form__actions"><button type="submit" className="primary">Change password</button></div>
+    </form>
+  );
+}
+
+function device(agent: string | null): string {
+  if (!agent) return "Unknown device";
+  const browser = /Firefox\//.test(agent) ? "Firefox" : /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : "Browser";
+  const system = /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Windows/.test(agent) ? "Windows" : /Mac OS/.test(agent) ? "macOS" : /Linux/.test(agent) ? "Linux" : "";
+  return system ? `${browser} on ${system}` : browser;
+}
+
+function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
+  const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => sessionsApi.list().then(setSessions, (e: unknown) => setError(errorText(e))), []);
+  useEffect(() => void load(), [load]);
+  const run = async (work: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await work();
+      await load();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <section className="settings__section" aria-label="Sessions">
+      {error && <p className="error" role="alert">{error}</p>}
+      {sessions === null ? <p className="muted" role="status">Loading…</p> : (
+        <ul className="settings__sessions">
+          {sessions.map((s) => (
+            <li key={s.handle}>
+              <span>{device(s.userAgent)}{s.current ? " (this one)" : ""}
+                <span className="muted small"> · last used {s.lastSeenAt ? new Date(s.lastSeenAt).toLocaleString() : "unknown"}</span></span>
+              {!s.current && <button type="button" className="ghost ghost--small" onClick={() => void run(() => sessionsApi.end(s.handle))}>Sign out</button>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="settings__row">
+        <button type="button" className="ghost" onClick={() => void run(sessionsApi.endOthers)}>Sign out other sessions</button>
+        <button type="button" className="danger-ghost" onClick={() => void sessionsApi.endEverywhere().then(onSignedOut, (e: unknown) => setError(errorText(e)))}>Sign out everywhere</button>
+      </div>
+    </section>
+  );
+}
+
+function Preferences() {
+  const [theme, setTheme] = useState<Theme>(storedTheme);
+  const [place, setPlace] = useState<PlaceSettings | null>(null);
+  useEffect(() => void placeApi.settings().then(setPlace, () => {}), []);
+  const choose = (next: Theme) => {
+    setTheme(next);
+    applyTheme(next);
+  };
+  return (
+    <section className="settings__section" aria-label="Theme and notifications">
+      <fieldset className="setup__join">
+        <legend>Theme</legend>
+        {(["system", "light", "dark"] as const).map((t) => (
+          <label key={t} className="setup__choice">
+            <input type="radio" name="theme" checked={theme === t} onChange={() => choose(t)} /> {t === "system" ? "As the system" : t === "light" ? "Light" : "Dark"}
+          </label>
+        ))}
+      </fieldset>
+      <p className="muted small">Notifications: conversations notify you of every message; named rooms of
+        {" "}{place ? (place.defaultNotificationLevel === "all" ? "every message" : place.defaultNotificationLevel === "none" ? "nothing" : "mentions") : "mentions"}
+        {" "}unless you choose otherwise with a room's bell.</p>
+    </section>
+  );
+}
+
+/** Settings for oneself (issue 18): profile, password, sessions, theme and notifications. */
+export default function SettingsDialog({ onClose, onSignedOut }: { onClose: () => void; onSignedOut: () => void }) {
+  const [tab, setTab] = useState<Tab>("profile");
+  const tabs: [Tab, string][] = [["profile", "Profile"], ["password", "Password"], ["sessions", "Sessions"], ["preferences", "Theme"]];
+  return (
+    <Dialog title="Settings" onClose={onClose} wide>
+      <div className="tabs" role="tablist" aria-label="Settings">
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" role="tab" id={`settings-tab-${id}`} aria-selected={tab === id} aria-controls={`settings-pane-${id}`}
+            className={`tab${tab === id ? " tab--on" : ""}`} onClick={() => setTab(id)}>{label}</button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`settings-pane-${tab}`} aria-labelledby={`settings-tab-${tab}`}>
+        {tab === "profile" && <ProfileForm />}
+        {tab === "password" && <PasswordForm />}
+        {tab === "sessions" && <Sessions onSignedOut={onSignedOut} />}
+        {tab === "preferences" && <Preferences />}
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { Username } from "./ids.js";
+import { RegistrationMode } from "./moderation.js";
+import { NotificationLevel } from "./notifications.js";
+import { MIN_PASSWORD_LENGTH, Password } from "./rest.js";
+import { Role } from "./roles.js";
+
+/**
+ * A team's own place (issue 18): first-run setup, the place's settings, profiles, passwords, the
+ * people directory and account administration.
+ */
+
+/**
+ * The one rule for a password someone chooses (registration, setup, an administrator's new account,
+ * a change, a reset): at least MIN_PASSWORD_LENGTH characters, at most MAX_PASSWORD_BYTES bytes.
+ * Signing in checks only the upper bound (`Password`): old accounts keep their passwords.
+ */
+export const NewPassword = Password.refine((p) => [...p].length >= MIN_PASSWORD_LENGTH, {
+  message: `password: at least ${MIN_PASSWORD_LENGTH} characters`,
+});
+
+/** Why a chosen password is refused, or undefined when it is acceptable. */
+export function newPasswordProblem(password: string): string | undefined {
+  const parsed = NewPassword.safeParse(password);
+  return parsed.success ? undefined : parsed.error.issues[0]!.message;
+}
+
+export const PlaceName = z.string("placeName must be a string").trim().min(1, "placeName must not be empty").max(60, "placeName must be at most 60 characters");
+
+/** `GET /place/settings`, `PATCH /place/settings` (administrators change them; every instance at once). */
+export const PlaceSettings = z.object({
+  placeName: z.string(),
+  registration: RegistrationMode,
+  /** The level of named rooms nobody chose one for (conversations always notify of everything). */
+  defaultNotificationLevel: NotificationLevel,
+});
+export type PlaceSettings = z.infer<typeof PlaceSettings>;
+
+export const PlaceSettingsPatch = z
+  .object({ placeName: PlaceName.optional(), registration: RegistrationMode.optional(), defaultNotificationLevel: NotificationLevel.optional() })
+  .strict();
+export type PlaceSettingsPatch = z.infer<typeof PlaceSettingsPatch>;
+
+/** `POST /setup`: the first run (only while nobody has set the place up). */
+export const SetupBody = z.object({
+  placeName: PlaceName,
+  username: Username,
+  password: NewPassword,
+  registration: RegistrationMode.default("invite"),
+});
+export type SetupBody = z.infer<typeof SetupBody>;
+
+/**
+ * `GET /setup` (public): what the first screen shows. `needsSetup`: nobody has set the place up
+ * (the setup form is offered); `locked`: and there is no demo either, so nobody can sign in or
+ * register until it is done. `demo`: the demo accounts that still have the demo password.
+ */
+export const SetupState = z.object({
+  placeName: z.string(),
+  needsSetup: z.boolean(),
+  locked: z.boolean(),
+  registration: RegistrationMode,
+  demo: z.object({ usernames: z.array(z.string()), password: z.string() }).nullable(),
+});
+export type SetupState = z.infer<typeof SetupState>;
+
+export const ProfileText = (field: string, max: number) => z.string(`${field} must be a string`).trim().max(max, `${field} must be at most ${max} characters`);
+
+/** An IANA time zone the runtime knows ("Europe/Paris"), or "" for none. */
+export const TimeZone = z
+  .string("timeZone must be a string")
+  .max(64)
+  .refine((tz) => {
+    if (tz === "") return true;
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "timeZone must be an IANA time zone such as Europe/Paris");
+
+/**
+ * A person as everyone sees them: `username` is the sign-in name and the `@mention`; `displayName`
+ * what is shown ("" = show the username). `status` is empty once `statusExpiresAt` (ms) has passed.
+ */
+export const Profile = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  title: z.string(),
+  status: z.string(),
+  statusExpiresAt: z.number().int().nullable(),
+  timeZone: z.string(),
+  role: Role,
+  deactivated: z.boolean(),
+  online: z.boolean(),
+});
+export type Profile = z.infer<typeof Profile>;
+
+/** `PATCH /me/profile`: the fields to change. */
+export const ProfilePatch = z
+  .object({
+    displayName: ProfileText("displayName", 64).optional(),
+    title: ProfileText("title", 100).optional(),
+    status: ProfileText("status", 100).optional(),
+    statusExpiresAt: z.number().int().positive().nullable().optional(),
+    timeZone: TimeZone.optional(),
+  })
+  .strict();
+export type ProfilePatch = z.infer<typeof ProfilePatch>;
+
+/** `PUT /me/password`. */
+export const PasswordChangeBody = z.object({ currentPassword: Password, newPassword: NewPassword });
+/** `POST /users/:id/password-reset` (administrators): a one-time link to give the person. */
+export const PasswordResetLink = z.object({ url: z.string(), expiresAt: z.number().int() });
+export type PasswordResetLink = z.infer<typeof PasswordResetLink>;
+export const PasswordResetToken = z.string("token must be a string").regex(/^[A-Za-z0-9_-]{20,64}$/, "token is not a reset token");
+/** `POST /password-reset` (public: the token is the credential). */
+export const PasswordResetBody = z.object({ token: PasswordResetToken, newPassword: NewPassword });
+
+const Cursor = z.string().max(200).optional();
+const Search = z.string().trim().max(64, "q must be at most 64 characters").default("");
+
+/** `GET /people?q=&cursor=`: every active member, online first, then by name. */
+export const PeopleQuery = z.object({ q: Search, cursor: Cursor, limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const PeoplePage = z.object({ people: z.array(Profile), nextCursor: z.string().nullable() });
+export type PeoplePage = z.infer<typeof PeoplePage>;
+
+export const AccountState = z.enum(["active", "deactivated", "banned"]);
+/** `GET /admin/users?q=&role=&state=&cursor=` (administrators). */
+export const AdminUsersQuery = z.object({
+  q: Search,
+  role: Role.optional(),
+  state: AccountState.optional(),
+  cursor: Cursor,
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const AdminUser = Profile.extend({ banned: z.boolean() });
+export type AdminUser = z.infer<typeof AdminUser>;
+export const AdminUsersPage = z.object({ users: z.array(AdminUser), nextCursor: z.string().nullable() });
+export type AdminUsersPage = z.infer<typeof AdminUsersPage>;
+
+/** `PATCH /users/:id` (administrators). */
+export const UserPatchBody = z
+  .object({ role: z.enum(["admin", "member"]).optional(), deactivated: z.boolean().optional() })
+  .strict()
+  .refine((b) => b.role !== undefined || b.deactivated !== undefined, "give role or deactivated");
+
+/** `user.profile` socket event, to everyone: a person's profile changed. `place.settings`: the place's. */
+export const ProfileEvent = Profile;
+
+/**
+ * Our envelope `account.change` on `MESSAGES` (ids only): every instance tells its sockets.
+ * `profile`: the person's profile changed (`user.profile` to everyone); `settings`: the place's
+ * settings changed (each instance rereads them; `place.settings` to everyone).
+ */
+export const AccountLiveChange = z.discriminatedUnion("change", [
+  z.object({ change: z.literal("profile"), userId: z.number().int() }),
+  z.object({ change: z.literal("settings") }),
+]);
+export type AccountLiveChange = z.infer<typeof AccountLiveChange>;
