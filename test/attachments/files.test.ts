@@ -10,7 +10,7 @@ import { startChatServer, type RunningChatServer } from "../support/chat-server.
 import { usePrivateRedis } from "../support/redis-server.js";
 import { startS3Server, type S3ServerHandle } from "../support/s3-server.js";
 import { signUp } from "../resilience/helpers.js";
-import { download, png, pngBomb, rotatedJpeg, statusBeforeBodyEnds, upload } from "./support.js";
+import { download, png, pngBomb, rotatedJpeg, statusBeforeBodyEnds, upload, uploadInPieces } from "./support.js";
 
 /**
  * Files end to end against a real Redis: upload (limits, sniffing, hostile files), sending with a
@@ -99,6 +99,13 @@ describe("files in rooms", () => {
       expect(page.status).toBe(201);
       expect(page.body).toMatchObject({ name: "cat.png", type: "application/octet-stream" });
       expect(page.body.thumbnail).toBeUndefined();
+    });
+
+    it("sniffs the type from the first bytes however the network splits them (a PNG arriving 3 bytes first)", async () => {
+      const image = await png(12, 6);
+      const res = await uploadInPieces(url, cookies.alice!, team, "slow.bin", image, [3, 20]);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ type: "image/png", width: 12, height: 6, size: image.length });
     });
 
     it("refuses a decompression bomb from its header, without decoding it, and keeps nothing", async () => {
