@@ -120,3 +120,16 @@ export function uploadInPieces(url: string, cookie: string, roomId: string, name
     })();
   });
 }
+
+/** Starts an upload and keeps its body open (some bytes sent, never the end) until the returned abort is called. */
+export function holdUploadOpen(url: string, cookie: string, roomId: string): () => void {
+  const boundary = "----redis-chat-held";
+  const req = request(`${url}/room/${encodeURIComponent(roomId)}/attachments`, {
+    method: "POST",
+    headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": "10000000" },
+  });
+  req.on("error", () => {});
+  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="held.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  req.write(Buffer.alloc(10_000, 3));
+  return () => req.destroy();
+}

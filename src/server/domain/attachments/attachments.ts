@@ -156,9 +156,10 @@ export class Attachments {
   private async addImageDetails(roomId: string, attachment: Attachment): Promise<string | undefined> {
     if (!IMAGE_TYPES.has(attachment.type)) return undefined;
     const blobs = blobKeys(roomId, attachment.id);
-    const stream = await this.store.get(blobs.file);
-    if (!stream) return UPLOAD_REFUSED.unreadable;
-    const image = await makeThumbnail(await buffer(stream), this.config.maxPixels);
+    const image = await makeThumbnail(async () => {
+      const stream = await this.store.get(blobs.file);
+      return stream ? buffer(stream) : Buffer.alloc(0);
+    }, this.config.maxPixels);
     if (image.status === "too-many-pixels") return UPLOAD_REFUSED.pixels;
     if (image.status === "unreadable") {
       // Shown inline, it must be a picture the decoder reads; anything else (HEIC without a
