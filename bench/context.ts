@@ -40,7 +40,7 @@ export class BenchContext {
           flushMs: options.flushMs,
           profileDir: options.profileDir ?? undefined,
           tsx: options.tsx,
-          extraEnv,
+          extraEnv: options.durableAcks ? { ...extraEnv, DURABLE_ACKS: "replica" } : extraEnv,
         }),
       ),
     );

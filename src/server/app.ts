@@ -42,6 +42,8 @@ import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectRedis, type RedisConnections } from "./redis/connection.js";
 import { PubSubBridge } from "./realtime/bridge.js";
+import { createShardedBus } from "./realtime/bus/sharded-bus.js";
+import { defaultPubSubMode } from "./redis/bus.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
@@ -85,6 +87,7 @@ export interface ChatServerInstance {
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
     commandTimeoutMs: config.redisCommandTimeoutMs,
+    durableAckTimeoutMs: config.durableAcks === "replica" ? config.durableAckTimeoutMs : undefined,
   });
   const redis = connections.data;
   // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
@@ -95,7 +98,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const community = createCommunityServices(redis, users, roles, config);
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;
-  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const pubsubMode = config.pubsubMode ?? defaultPubSubMode(Boolean(config.redisClusterNodes?.length));
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), connections.durable, pubsubMode);
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
@@ -111,7 +115,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bots: new Bots(redis, users, roles),
     rooms,
     messages,
-    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
+    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, {
       perNameAndAddress: config.loginRateLimit,
@@ -171,7 +175,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
   });
   const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, connections.nodeFailures, pubsubMode);
+  const bus = createShardedBus({
+    mode: pubsubMode, redis, subscriber: connections.shardedSubscriber, serverId: config.serverId,
+    releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, messages, log, metrics,
+  });
   let draining = false;
   metrics.sources.sockets = () => {
     const rooms = io.of("/").adapter.rooms;
@@ -208,13 +216,14 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
-  const gateway = new SocketGateway(io, ctx, delivery, bridge);
+  const gateway = new SocketGateway(io, ctx, delivery, bridge, bus);
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
-  attachRoomSync(io, ctx, bridge);
+  attachRoomSync(io, ctx, bridge, bus);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
+  await bus.start();
   const liveness = new Liveness(io, ctx, gateway);
 
   let closed = false;
@@ -272,6 +281,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await bus.stop();
       await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { PUBSUB_MODES, type PubSubMode } from "./redis/bus.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -75,6 +76,10 @@ const Env = z.object({
   // --- integrity (issue 8) ---
   /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
   REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** `replica`: a message is acknowledged once a replica has it too (WAIT), not on its master alone (issue 16). */
+  DURABLE_ACKS: z.enum(["none", "replica"]).default("none"),
+  /** With DURABLE_ACKS=replica: how long a send waits for a replica before answering "unavailable". */
+  DURABLE_ACK_TIMEOUT_MS: int(10, 60_000).default(1000),
   /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
   SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
@@ -102,6 +107,11 @@ const Env = z.object({
   /** Path-style URLs (`endpoint/bucket/key`): MinIO, Ceph, Garage. */
   ATTACHMENT_S3_FORCE_PATH_STYLE: bool.default(false),
   ATTACHMENT_S3_PREFIX: z.string().default(""),
+  // --- the sharded bus (issue 17; redis/bus.ts) ---
+  /** sharded | both | seed; default sharded on Redis Cluster, both on one Redis. */
+  PUBSUB_MODE: z.enum(PUBSUB_MODES).optional(),
+  /** How long a room's subscription outlives its last local member's socket (reloads do not churn). */
+  BUS_RELEASE_DELAY_MS: int(0, 3_600_000).default(5000),
 });
 
 export type Config = {
@@ -151,11 +161,16 @@ export type Config = {
   pushTimeoutMs: number;
   pushAllowLocalEndpoints: boolean;
   redisCommandTimeoutMs: number;
+  durableAcks: "none" | "replica";
+  durableAckTimeoutMs: number;
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
   // --- files ---
   attachments: AttachmentConfig;
+  /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
+  pubsubMode: PubSubMode | undefined;
+  busReleaseDelayMs: number;
 };
 
 /** Files (issue 15): where they are kept and how they are checked. */
@@ -240,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pushTimeoutMs: e.PUSH_TIMEOUT_MS,
     pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    durableAcks: e.DURABLE_ACKS,
+    durableAckTimeoutMs: e.DURABLE_ACK_TIMEOUT_MS,
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
@@ -261,6 +278,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         prefix: e.ATTACHMENT_S3_PREFIX,
       },
     },
+    pubsubMode: e.PUBSUB_MODE,
+    busReleaseDelayMs: e.BUS_RELEASE_DELAY_MS,
     ...overrides,
   };
 }

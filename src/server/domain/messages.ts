@@ -1,7 +1,9 @@
 import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
+import type { DurableWrites } from "../redis/durable-writes.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
+import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
@@ -27,10 +29,12 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
  * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
  *
+ * ARGV ends with busArgs (the room's channel and PUBSUB_MODE: how the message is published).
+ *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond.
  */
-const STORE_MESSAGE = new LuaScript(`
+const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
@@ -75,11 +79,9 @@ redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
-  redis.call('PUBLISH', '${keys.messagesChannel}',
-    '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
+  bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}', true)
 end
-redis.call('PUBLISH', '${keys.messagesChannel}',
-  '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}')
+bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}', true)
 return {'stored', json, tostring(first_in_room)}
 `);
 
@@ -116,7 +118,13 @@ export interface StoreRequest {
  * counters that live in the same hash slot.
  */
 export class Messages {
-  constructor(private readonly redis: Redis, private readonly cluster = false) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly cluster = false,
+    /** DURABLE_ACKS=replica: a message is acknowledged once a replica has it (see redis/durable-writes.ts). */
+    private readonly durable?: DurableWrites,
+    readonly bus: PubSubMode = "seed",
+  ) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
@@ -130,13 +138,15 @@ export class Messages {
       if (!req.clientId) throw new Error("a message with attachments needs a clientId");
       for (const id of req.attachments) roomKeys.push(keys.attachment(req.roomId, id));
     }
-    const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
+    const args = [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
-    ])) as [string, string, string?];
+      ...busArgs(this.bus, req.roomId),
+    ];
+    const reply = (this.durable ? await this.storeDurably(req, roomKeys, args) : await STORE_MESSAGE.run(this.redis, roomKeys, args)) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
@@ -145,6 +155,20 @@ export class Messages {
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };
+  }
+
+  /**
+   * The store script on the dedicated connection to the room's master, then WAIT for a replica on
+   * it. A resend (`duplicate`) found the message stored, maybe by another connection whose WAIT
+   * failed: it refreshes the clientId marker's expiry first, a write on this connection that the
+   * replication stream carries after the original store, so a replica that has it has the message.
+   */
+  private async storeDurably(req: StoreRequest, roomKeys: string[], args: (string | number)[]): Promise<unknown> {
+    const { client, result } = await this.durable!.write(roomKeys[0]!, (connection) => STORE_MESSAGE.run(connection, roomKeys, args));
+    const status = (result as [string])[0];
+    if (status === "duplicate") await client.pExpire(keys.messageByClientId(req.roomId, req.from, req.clientId!), CLIENT_ID_TTL_SECONDS * 1000);
+    if (status === "stored" || status === "duplicate") await this.durable!.replicated(client);
+    return result;
   }
 
   /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */

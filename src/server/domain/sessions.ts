@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SessionUser, type SessionEnded, type SessionInfo } from "../../protocol/index.js";
 import { scanKeys, type Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
+import { publishEnvelope, type PubSubMode } from "../redis/bus.js";
 import { sessionHandle, SessionsIndex } from "./users/sessions-index.js";
 
 /** What `session:{id}` holds: the seed-shaped `{id, username}` plus when and where it began. */
@@ -33,6 +34,7 @@ export class Sessions {
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
     private readonly serverId = "",
+    private readonly bus: PubSubMode = "seed",
   ) {
     this.index = new SessionsIndex(redis, ttlSeconds);
   }
@@ -136,7 +138,8 @@ export class Sessions {
     for (const listener of this.listeners) listener(event);
     await Promise.all([
       this.index.remove(userId, sessionIds),
-      this.redis.publish(keys.messagesChannel, JSON.stringify({ serverId: this.serverId, type: "session.ended", data: event })),
+      // To the instances holding the user's sockets (their channel), or on MESSAGES in seed mode.
+      publishEnvelope(this.redis, this.bus, JSON.stringify({ serverId: this.serverId, type: "session.ended", data: event }), [keys.userChannel(userId)], false),
     ]);
   }
 

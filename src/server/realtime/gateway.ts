@@ -5,6 +5,7 @@ import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
 import type { PubSubBridge } from "./bridge.js";
+import type { BusInterest } from "./bus/interest.js";
 import type { LocalDelivery } from "./delivery.js";
 import { UNAVAILABLE, type ChatServer, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handlers/handler.js";
 import { messageHandlers } from "./handlers/messages.js";
@@ -40,8 +41,9 @@ export class SocketGateway {
     private readonly ctx: ChatContext,
     private readonly delivery: LocalDelivery,
     private readonly bridge: PubSubBridge,
+    private readonly bus?: BusInterest,
   ) {
-    this.deps = { ctx, delivery, bridge };
+    this.deps = { ctx, delivery, bridge, bus };
     this.installBudget = eventBudget(ctx.config, ctx.log);
   }
 
@@ -69,6 +71,7 @@ export class SocketGateway {
         socket.data.sessionHandle = sessionHandle(sessionId!);
         this.ctx.sessions.touch(sessionId!, user.id);
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
+        await this.subscribeBeforeAccepting(socket);
         next();
       } catch (err) {
         next(new Error(isRedisUnavailable(err) ? UNAVAILABLE : "connection refused"));
@@ -79,6 +82,19 @@ export class SocketGateway {
     const closeSockets = (ended: SessionEnded) => closeSessionSockets(this.io, ended);
     this.ctx.sessions.onEnded(closeSockets);
     this.bridge.onSessionEnded = closeSockets;
+  }
+
+  /**
+   * The sharded bus: this instance hears every room of the user before the client hears it is
+   * connected (and starts its catch-up), so nothing published after that is missed. The hold ends
+   * when the connection closes, accepted or not.
+   */
+  private async subscribeBeforeAccepting(socket: ChatSocket): Promise<void> {
+    if (!this.bus?.enabled) return;
+    const userId = socket.data.user.id;
+    socket.data.roomIds = await this.bus.connect(userId);
+    if (socket.conn.readyState !== "open") return this.bus.disconnect(userId);
+    socket.conn.once("close", () => this.bus!.disconnect(userId));
   }
 
   private onConnection(socket: ChatSocket): void {

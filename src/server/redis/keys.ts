@@ -124,6 +124,13 @@ export const keys = {
   roomAttachments: (roomId: string) => `{room:${roomId}}:attachments`,
   /** Sorted set `roomId/attachmentId` -> when (ms) the upload is removed unless a message sent it. */
   unsentAttachments: "attachments:unsent",
+  // --- the sharded bus (issue 17; redis/bus.ts, realtime/bus/*) ---
+  /** Sharded pub/sub channel of one room's envelopes, in the room's slot (the store script SPUBLISHes to it). */
+  roomChannel: (roomId: string) => `{room:${roomId}}:bus`,
+  /** Sharded pub/sub channel of one person's envelopes (session ended, read markers, rooms added or removed). */
+  userChannel: (userId: number | string) => `{user:${userId}}:bus`,
+  /** Sharded pub/sub channel of the rare envelopes every instance needs (presence, bans, bots). */
+  globalChannel: "{bus}:global",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

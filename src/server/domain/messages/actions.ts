@@ -41,8 +41,8 @@ export class MessageActions {
     private readonly roles: Roles,
     private readonly mentions: Mentions,
   ) {
-    this.edits = new MessageEdits(redis);
-    this.reactions = new MessageReactions(redis);
+    this.edits = new MessageEdits(redis, messages.bus);
+    this.reactions = new MessageReactions(redis, messages.bus);
   }
 
   /** One message with its reactions, for a member. */

@@ -3,6 +3,7 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
+import { busArgs, type PubSubMode } from "../../redis/bus.js";
 import { findMessage } from "./lookup.js";
 
 /**
@@ -53,7 +54,7 @@ const ATTEMPTS = 3;
  * found first (messages/lookup.ts) and the script acts only when that exact member is still there.
  */
 export class MessageEdits {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly bus: PubSubMode = "seed") {}
 
   /**
    * Gives message `id` the new `text` and `mentions` (ids, see messages/mentions.ts); only its author
@@ -71,7 +72,7 @@ export class MessageEdits {
       const next: ChatMessage = { ...kept, message, ...(mentions.length ? { mentions } : {}) };
       const json = JSON.stringify(next);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
-        found.member, json.slice(0, -1), roomId, serverId,
+        found.member, json.slice(0, -1), roomId, serverId, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
@@ -89,7 +90,7 @@ export class MessageEdits {
       if (!found) return { status: "not-found" };
       if (found.message.from !== userId && !(await mayDeleteAny())) return { status: "forbidden" };
       const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
-        found.member, found.message.id, roomId, serverId,
+        found.member, found.message.id, roomId, serverId, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)), message: found.message };

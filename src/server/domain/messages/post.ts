@@ -8,6 +8,8 @@ import type { ChatContext } from "../../context.js";
 export interface MessageSink {
   message(message: ChatMessage): void;
   showRoom(room: RoomSummary, userIds: number[]): void;
+  /** A private room got its first message here, after it is recorded for both members (other instances). */
+  roomOpened?(room: RoomSummary): Promise<void>;
 }
 
 /** Something to do with a message once it is stored and delivered (webhooks); never awaited. */
@@ -107,7 +109,10 @@ export async function postMessage(
   // Web Push to members with no open connection: queued here, sent after the ack (once: only
   // the instance that stored the message gets here).
   ctx.notifications.messageStored(result.message);
-  if (opened) await ctx.rooms.addPrivateMembers(roomId);
+  if (opened) {
+    await ctx.rooms.addPrivateMembers(roomId);
+    await sink.roomOpened?.(room);
+  }
   for (const listener of ctx.messageListeners) listener(result.message, sender);
   return { status: "stored", message: result.message };
 }

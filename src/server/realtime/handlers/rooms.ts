@@ -12,7 +12,10 @@ import { onRequest, type ChatSocket, type HandlerDeps, type SocketHandlers } fro
  */
 async function joinMemberRooms(socket: ChatSocket, deps: HandlerDeps): Promise<void> {
   const { user, mode } = socket.data;
-  const ids = (await deps.ctx.redis.sMembers(keys.userRooms(user.id))).filter((id) => id !== GENERAL_ROOM_ID && !parsePrivateRoomId(id));
+  const all = socket.data.roomIds ?? (await deps.ctx.redis.sMembers(keys.userRooms(user.id)));
+  // Read once; an idle socket does not keep it.
+  socket.data.roomIds = undefined;
+  const ids = all.filter((id) => id !== GENERAL_ROOM_ID && !parsePrivateRoomId(id));
   if (ids.length === 0) return;
   const member = await Promise.all(ids.map((id) => deps.ctx.rooms.isMember(user.id, id)));
   if (socket.disconnected) return;
@@ -32,6 +35,8 @@ export const roomHandlers: SocketHandlers = (socket, deps) => {
     if (!(await ctx.rooms.isMember(socket.data.user.id, roomId))) {
       return { ok: false, error: "You are not a member of this room" };
     }
+    // This instance hears the room before the client is told it joined (the sharded bus).
+    await deps.bus?.addRoom(socket.data.user.id, roomId);
     // Private rooms need no join: they are delivered to their members' own socket rooms.
     if (!parsePrivateRoomId(roomId)) await socket.join(socketRooms.room(socket.data.mode, roomId));
     return { ok: true, roomId };
