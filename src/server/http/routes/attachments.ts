@@ -6,6 +6,7 @@ import {
   AttachmentParams,
   ErrorBody,
   INLINE_IMAGE_TYPES,
+  MAX_UPLOADS_IN_FLIGHT,
   RoomParams,
   UploadAnswer,
   type Attachment,
@@ -16,8 +17,6 @@ import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
 
 const NOT_MEMBER = "You are not a member of this room";
-/** Uploads one user may have in flight on one instance; more wait for none of them: 429. */
-export const UPLOADS_IN_FLIGHT_PER_USER = 4;
 const NO_FILE = "No such file in this room";
 
 /** What every served file carries: never cached by shared caches, never sniffed, never a live document. */
@@ -68,8 +67,8 @@ export function attachmentRoutes(ctx: ChatContext) {
         if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, NOT_MEMBER);
         if (!request.isMultipart()) throw new HttpError(415, "Send the file as multipart/form-data");
         const running = inFlight.get(user.id) ?? 0;
-        if (running >= UPLOADS_IN_FLIGHT_PER_USER) {
-          throw new HttpError(429, `At most ${UPLOADS_IN_FLIGHT_PER_USER} uploads at once; wait for one to finish`);
+        if (running >= MAX_UPLOADS_IN_FLIGHT) {
+          throw new HttpError(429, `At most ${MAX_UPLOADS_IN_FLIGHT} uploads at once; wait for one to finish`);
         }
         inFlight.set(user.id, running + 1);
         let outcome;
