@@ -16,6 +16,7 @@ import type {
 import type { SessionEndedNotice } from "./sessions.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 import type { ConnectionClosing } from "./limits.js";
+import type { PreviewsUpdated } from "./link-previews.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
@@ -90,6 +91,8 @@ export interface ServerToClientEvents {
   "message.updated": (change: MessageUpdated) => void;
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
+  /** Link previews of a message arrived, or its author removed them (link-previews.ts). */
+  "previews.updated": (change: PreviewsUpdated) => void;
   typing: (typing: Typing) => void;
   /** The server is about to close this connection on purpose (see limits.ts). */
   "connection.closing": (payload: ConnectionClosing) => void;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { Reaction } from "./reactions.js";
+import { LinkPreview } from "./link-previews.js";
 import { Attachment } from "./attachments.js";
 
 /** The most characters (Unicode code points, see `messageLength`) a message may hold. */
@@ -30,7 +31,8 @@ export type MessageReplyPreview = z.infer<typeof MessageReplyPreview>;
  * - `attachments`: the files sent with the message (attachments.ts); the text then ends with
  *   one line per file for seed clients (`messageCaption` gives the text without them);
  * - `reactions`: not part of the stored JSON (kept in keys of ours) but added to every message
- *   read from history (`GET /room/:id/messages`), omitted when there are none.
+ *   read from history (`GET /room/:id/messages`), omitted when there are none;
+ * - `previews`: link previews (link-previews.ts), kept and added like `reactions`.
  */
 export const ChatMessage = z.object({
   id: z.string(),
@@ -43,6 +45,7 @@ export const ChatMessage = z.object({
   reply: MessageReplyPreview.optional(),
   edited: z.number().optional(),
   reactions: z.array(Reaction).optional(),
+  previews: z.array(LinkPreview).optional(),
   attachments: z.array(Attachment).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;

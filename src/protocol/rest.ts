@@ -3,7 +3,11 @@ import { RoomId, UserId, Username } from "./ids.js";
 import { MESSAGE_ID_PATTERN } from "./message.js";
 
 /** HTTP error body, for every 4xx and 5xx. */
-export const ErrorBody = z.object({ message: z.string() });
+export const ErrorBody = z.object({
+  message: z.string(),
+  /** With 429: seconds to wait before trying again (also in `Retry-After`). */
+  retryAfter: z.number().int().optional(),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const MIN_PASSWORD_LENGTH = 8;

@@ -12,7 +12,7 @@ import { Mentions } from "./domain/messages/mentions.js";
 import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
-import { LoginLimits } from "./domain/rate-limits.js";
+import { LoginLimits, UserBudget } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
@@ -22,9 +22,12 @@ import { Bots } from "./domain/users/bot.js";
 import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
+import { LinkPreviewer } from "./integrations/link-previews/link-previewer.js";
+import { linkPreviewRoutes } from "./http/routes/link-previews.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
+import { acceptEmptyJsonBodies } from "./http/empty-bodies.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -49,6 +52,7 @@ import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { startCommunity } from "./start-community.js";
+import { directoryActivity } from "./domain/rooms/directory-activity.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -67,6 +71,8 @@ export interface ChatServerInstance {
   app: FastifyInstance;
   io: ChatServer;
   ctx: ChatContext;
+  /** Link previews of this instance (integrations/link-previews/). */
+  linkPreviewer: LinkPreviewer;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -126,12 +132,16 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     metrics,
     messageListeners: [],
     mentions,
-    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions, new UserBudget(redis, "message-actions", {
+      points: config.messageActionRateLimit,
+      windowMs: config.messageActionRateWindowMs,
+    })),
     nameIndex: new NameIndexSync(redis, users),
-    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+    notifications: new PushNotifier(redis, rooms, users, community.bans, vapid, log, {
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
+      allowPrivate: config.allowPrivateNetworkFetch || config.pushAllowLocalEndpoints,
     }),
     attachments: new Attachments(
       redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
@@ -158,6 +168,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bodyLimit: 1024 * 1024,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  acceptEmptyJsonBodies(app);
   // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
   app.setSerializerCompiler(responseSerializerCompiler);
   await registerOpenApi(app, "0.1.0");
@@ -189,7 +200,18 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   registerMetricsRoute(app, metrics, config.metricsToken);
   const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
-  await ctx.bots.watch();
+  ctx.messageListeners.push(directoryActivity(ctx.namedRooms, (err) => log.debug({ err: String(err) }, "directory activity not recorded")));
+  await ctx.bots.watch(connections.subscriber);
+  // A push subscription lives as long as the session that registered it.
+  ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));
+  const linkPreviewer = new LinkPreviewer(ctx, {
+    enabled: config.linkPreviews,
+    timeoutMs: config.linkPreviewTimeoutMs,
+    maxBytes: config.linkPreviewMaxBytes,
+    allowPrivate: config.allowPrivateNetworkFetch,
+  });
+  ctx.messageListeners.push(linkPreviewer.onMessageStored);
+  ctx.messageActions.deletedListeners.push(linkPreviewer.messageDeleted);
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
@@ -199,6 +221,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       secure: config.cookieSecure,
       ttlSeconds: config.sessionTtlSeconds,
       bearer: (token) => ctx.bots.authenticate(token),
+      isBanned: (userId) => ctx.bans.isBanned(userId),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
@@ -212,6 +235,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
     await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(linkPreviewRoutes(ctx));
     await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
@@ -232,6 +256,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     app,
     io,
     ctx,
+    linkPreviewer,
     get draining() {
       return draining;
     },
@@ -272,6 +297,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      await linkPreviewer.close();
       ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();

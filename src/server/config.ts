@@ -32,6 +32,13 @@ const Env = z.object({
   LOGIN_RATE_WINDOW_MS: int(1000, 86_400_000).default(300_000),
   /** How long an address over LOGIN_RATE_LIMIT_PER_ADDRESS is refused. */
   LOGIN_ADDRESS_BLOCK_MS: int(1000, 7 * 86_400_000).default(3_600_000),
+  /** Edits, deletions and reactions one user may make per window, over REST and the socket together (0 = off). */
+  MESSAGE_ACTION_RATE_LIMIT: int(0, 1_000_000).default(60),
+  MESSAGE_ACTION_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Rooms (named or group) one user may create per window (0 = off), and may have created at most (0 = no cap). */
+  ROOM_CREATE_RATE_LIMIT: int(0, 1_000_000).default(10),
+  ROOM_CREATE_RATE_WINDOW_MS: int(1000, 86_400_000).default(3_600_000),
+  MAX_ROOMS_PER_CREATOR: int(0, 1_000_000).default(200),
   /** Bytes queued for one connection before it is dropped as too slow. */
   MAX_BUFFERED_BYTES: int(16_384, 1_073_741_824).default(4 * 1024 * 1024),
   PRESENCE_HEARTBEAT_MS: int(100, 60_000).default(5_000),
@@ -40,6 +47,8 @@ const Env = z.object({
   WEBSOCKET_ONLY: bool.default(false),
   CLIENT_DIR: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  /** Where people reach this site (`https://chat.example.com`, optionally with a path): every absolute link the server makes starts with it. */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL").optional(),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
 
@@ -51,12 +60,17 @@ const Env = z.object({
   METRICS_HOST: z.string().default("127.0.0.1"),
   /** How long a SIGTERM'd instance drains (tells its sockets to reconnect elsewhere) before it exits. */
   DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-  /** Let bots' webhook URLs point at loopback, link-local and private networks (tests, on-prem). */
-  ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  /** Let outgoing fetches (webhooks, Web Push, link previews) reach loopback, link-local and private networks (tests, on-prem). */
+  ALLOW_PRIVATE_NETWORK_FETCH: bool.optional(),
+  /** The earlier name of ALLOW_PRIVATE_NETWORK_FETCH (webhooks only then); still honoured. */
+  ALLOW_PRIVATE_WEBHOOKS: bool.optional(),
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5_000),
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Webhook calls in flight per instance, and per bot on an instance: a stalled receiver holds only its own. */
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
+  WEBHOOK_CONCURRENCY_PER_BOT: int(1, 100).default(2),
   /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
   REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
@@ -85,6 +99,13 @@ const Env = z.object({
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- files and link previews (issue 15) ---
+  /** Fetch previews of the links in messages. */
+  LINK_PREVIEWS: bool.default(true),
+  /** The longest one link's fetch may take (page, or image), redirects included. */
+  LINK_PREVIEW_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  /** The most bytes of a page read for its preview (its head is what counts). */
+  LINK_PREVIEW_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(512 * 1024),
   // --- files (issue 15; docs/deployment.md "Files") ---
   /** Where uploaded files are kept: `local` (ATTACHMENT_DIR) or `s3` (an S3-compatible bucket). */
   ATTACHMENT_STORE: z.enum(["local", "s3"]).default("local"),
@@ -135,6 +156,11 @@ export type Config = {
   loginRateLimitPerAddress: number;
   loginRateWindowMs: number;
   loginAddressBlockMs: number;
+  messageActionRateLimit: number;
+  messageActionRateWindowMs: number;
+  roomCreateRateLimit: number;
+  roomCreateRateWindowMs: number;
+  maxRoomsPerCreator: number;
   maxBufferedBytes: number;
   presenceHeartbeatMs: number;
   presenceTtlMs: number;
@@ -142,15 +168,20 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  /** PUBLIC_URL with a trailing slash (a base for links), or undefined. */
+  publicUrl: string | undefined;
   // --- operations and integrations ---
   metricsToken: string | undefined;
   metricsPort: number | undefined;
   metricsHost: string;
   drainTimeoutMs: number;
-  allowPrivateWebhooks: boolean;
+  /** ALLOW_PRIVATE_NETWORK_FETCH: the SSRF guard (net/ssrf-guard.ts) lets every outgoing fetch reach private addresses. */
+  allowPrivateNetworkFetch: boolean;
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  webhookConcurrency: number;
+  webhookConcurrencyPerBot: number;
   registration: "open" | "invite" | "closed";
   adminUsernames: string[];
   vapidPublicKey: string | undefined;
@@ -166,6 +197,9 @@ export type Config = {
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  linkPreviews: boolean;
+  linkPreviewTimeoutMs: number;
+  linkPreviewMaxBytes: number;
   // --- files ---
   attachments: AttachmentConfig;
   /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
@@ -230,6 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
     loginRateWindowMs: e.LOGIN_RATE_WINDOW_MS,
     loginAddressBlockMs: e.LOGIN_ADDRESS_BLOCK_MS,
+    messageActionRateLimit: e.MESSAGE_ACTION_RATE_LIMIT,
+    messageActionRateWindowMs: e.MESSAGE_ACTION_RATE_WINDOW_MS,
+    roomCreateRateLimit: e.ROOM_CREATE_RATE_LIMIT,
+    roomCreateRateWindowMs: e.ROOM_CREATE_RATE_WINDOW_MS,
+    maxRoomsPerCreator: e.MAX_ROOMS_PER_CREATOR,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
@@ -237,14 +276,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    publicUrl: e.PUBLIC_URL === undefined ? undefined : e.PUBLIC_URL.replace(/\/*$/, "/"),
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
-    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
+    allowPrivateNetworkFetch: e.ALLOW_PRIVATE_NETWORK_FETCH ?? e.ALLOW_PRIVATE_WEBHOOKS ?? false,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+    webhookConcurrencyPerBot: e.WEBHOOK_CONCURRENCY_PER_BOT,
     registration: e.REGISTRATION,
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,
@@ -260,6 +302,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    linkPreviews: e.LINK_PREVIEWS,
+    linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
+    linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,
     attachments: {
       store: e.ATTACHMENT_STORE,
       dir: e.ATTACHMENT_DIR,

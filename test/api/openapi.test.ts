@@ -162,6 +162,8 @@ describe("OpenAPI contract", () => {
     await call("PATCH", `/room/0/messages/${id}`, { cookie, body: { message: "hello again" } });
     await call("PUT", `/room/0/messages/${id}/reactions/${encodeURIComponent("👍")}`, { cookie });
     await call("DELETE", `/room/0/messages/${id}/reactions/${encodeURIComponent("👍")}`, { cookie });
+    await call("DELETE", `/room/0/messages/${id}/previews`, { cookie });
+    await call("DELETE", `/room/0/messages/${id}/previews`, { cookie: mary.cookie }); // 403: not the author
     await call("GET", "/room/0/changes", { cookie });
     await call("DELETE", `/room/0/messages/${id}`, { cookie });
 

@@ -7,6 +7,7 @@ import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
+import { attachPreviews } from "./messages/previews.js";
 import { CLAIM_ATTACHMENTS_LUA } from "./attachments/claim.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
@@ -171,10 +172,10 @@ export class Messages {
     return result;
   }
 
-  /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
+  /** A page of history with each message's reactions and link previews (two HMGETs, sent together), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
   async page(roomId: string, offset: number, size: number): Promise<Message[]> {
     const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
-    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
+    return attachExtras(this.redis, roomId, parseEntries(entries, roomId));
   }
 
   /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */
@@ -209,8 +210,14 @@ export class Messages {
       }
     }
     found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
-    return attachReactions(this.redis, roomId, found.slice(0, size).map((f) => f.message));
+    return attachExtras(this.redis, roomId, found.slice(0, size).map((f) => f.message));
   }
+}
+
+/** Reactions and link previews, kept beside the messages, added to a page (two HMGETs sent together). */
+export async function attachExtras(redis: Redis, roomId: string, messages: Message[]): Promise<Message[]> {
+  await Promise.all([attachReactions(redis, roomId, messages), attachPreviews(redis, roomId, messages)]);
+  return messages;
 }
 
 /** Our optional fields of a new message as JSON object members to append (`,"a":..`), or ''. */

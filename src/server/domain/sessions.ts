@@ -16,7 +16,8 @@ type StoredSession = z.infer<typeof StoredSession>;
 /** How often a session's "last seen" is written at most (per instance). */
 const TOUCH_EVERY_MS = 60_000;
 
-export type SessionsEndedListener = (ended: SessionEnded) => void;
+/** Told of every session ended on this instance; a promise it returns is awaited before the ending is done. */
+export type SessionsEndedListener = (ended: SessionEnded) => unknown;
 
 /**
  * Login sessions: `session:{id}` -> `{id, username, createdAt, userAgent}` with a fixed lifetime,
@@ -126,7 +127,12 @@ export class Sessions {
     return deleted.reduce((n, d) => n + d, 0);
   }
 
-  /** Called with every `session.ended` of this instance (the realtime layer closes its sockets). */
+  /**
+   * The one "session ended" hook: called with every session this instance ends, whichever way
+   * (sign-out, `DELETE /sessions/:handle`, sign out everywhere, a ban, a password change: all go
+   * through destroy / endByHandle / endAll). The realtime layer closes the sessions' sockets; push
+   * removes the subscriptions they registered.
+   */
   onEnded(listener: SessionsEndedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -135,8 +141,9 @@ export class Sessions {
   private async ended(userId: number, sessionIds: string[]): Promise<void> {
     for (const id of sessionIds) this.touched.delete(id);
     const event: SessionEnded = { userId, sessions: sessionIds.map(sessionHandle) };
-    for (const listener of this.listeners) listener(event);
+    const pending = [...this.listeners].map((listener) => listener(event));
     await Promise.all([
+      ...pending,
       this.index.remove(userId, sessionIds),
       // To the instances holding the user's sockets (their channel), or on MESSAGES in seed mode.
       publishEnvelope(this.redis, this.bus, JSON.stringify({ serverId: this.serverId, type: "session.ended", data: event }), [keys.userChannel(userId)], false),

@@ -282,7 +282,8 @@ export class PubSubBridge {
       // message actions: changes are published by their scripts, typing by the typing handler
       case "message.updated":
       case "message.deleted":
-      case "reaction.updated": {
+      case "reaction.updated":
+      case "previews.updated": {
         const change = RoomChange.safeParse(envelope.data);
         if (change.success && change.data.type === envelope.type) this.delivery.roomEvent(change.data.type, change.data.roomId, change.data);
         else this.log.warn({ type: envelope.type }, "dropped a malformed change envelope");

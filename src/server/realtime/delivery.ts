@@ -6,7 +6,7 @@ import { deliveryTargets, socketRooms, type DeliveryMode } from "./socket-rooms.
 /** How long a delivered message's id is remembered (one generation; see deliveredLately). */
 const RECENT_IDS_MS = 5000;
 
-export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing";
+export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "previews.updated" | "typing";
 
 /**
  * Delivers events to this instance's sockets. Seed-mode sockets get each message at once, as the

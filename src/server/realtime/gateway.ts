@@ -1,4 +1,4 @@
-import { HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
+import { BANNED_MESSAGE, HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
 import { sessionHandle } from "../domain/users/sessions-index.js";
 import { closeSessionSockets } from "./session-sockets.js";
 import type { ChatContext } from "../context.js";
@@ -53,6 +53,7 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
+        if (await this.ctx.bans.isBanned(user.id)) return next(new Error(BANNED_MESSAGE));
         const { ahead, release } = this.reserveHandshake(user.id);
         const refusal = await this.tooManyConnections(user.id, ahead).catch((err: unknown) => {
           release();

@@ -208,6 +208,19 @@ export class Attachments {
     await this.remove(message.roomId, ids);
   }
 
+  /**
+   * Keeps a file that no message lists (a link preview's image) for as long as message `messageId`
+   * lives: marked sent, so the sweep of unsent uploads leaves it; deleted with `deleteIds`.
+   */
+  async keepWith(roomId: string, id: string, messageId: string): Promise<void> {
+    await this.redis.hSet(keys.attachment(roomId, id), "message", messageId);
+  }
+
+  /** Deletes files by id (link preview images, which their message does not list). */
+  deleteIds(roomId: string, ids: string[]): Promise<void> {
+    return this.remove(roomId, ids);
+  }
+
   /** After a room was deleted: every file ever uploaded to it. */
   async deleteRoom(roomId: string): Promise<void> {
     const ids = await this.redis.sMembers(keys.roomAttachments(roomId));
