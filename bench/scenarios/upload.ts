@@ -1,5 +1,5 @@
 /**
- * Uploads: `POST /room/0/attachments` from one signed-in user, several in flight, against one
+ * Uploads: `POST /room/0/attachments` from two signed-in users, four in flight each, against one
  * server process writing to a temporary ATTACHMENT_DIR. Three phases, each with the server's CPU
  * and memory from /proc:
  * - `large` (first, from the fresh server's memory): files of ATTACHMENT_MAX_BYTES (25 MiB), one at
@@ -19,10 +19,13 @@ import type { BenchContext } from "../context.js";
 import { sampleTarget, type Target } from "../context.js";
 import { procDelta, round, sampleProc, type ProcDelta } from "../procstat.js";
 import { sleep, withTimeout } from "../limit.js";
+import { MAX_UPLOADS_IN_FLIGHT } from "../../src/protocol/index.js";
 
 const SMALL_BYTES = 100 * 1024;
 const LARGE_BYTES = 25 * 1024 * 1024;
-const CONCURRENCY = 8;
+/** Uploads in flight: two users, each at the server's limit of 4 per user (MAX_UPLOADS_IN_FLIGHT). */
+const USERS = 2;
+const CONCURRENCY = USERS * MAX_UPLOADS_IN_FLIGHT;
 const LARGE_FILES = 5;
 
 export interface UploadPhase {
@@ -83,23 +86,23 @@ function generated(size: number): Readable {
   });
 }
 
-async function phase(target: Target, label: string, durationMs: number, upload: (i: number) => Promise<{ status: number; bytes: number }>): Promise<UploadPhase> {
+async function phase(target: Target, label: string, durationMs: number, upload: (i: number, worker: number) => Promise<{ status: number; bytes: number }>): Promise<UploadPhase> {
   const before = sampleTarget(target);
   const started = performance.now();
   let files = 0;
   let failed = 0;
   let bytes = 0;
   let next = 0;
-  const worker = async () => {
+  const worker = async (w: number) => {
     while (performance.now() - started < durationMs) {
-      const result = await upload(next++);
+      const result = await upload(next++, w);
       if (result.status === 201) {
         files++;
         bytes += result.bytes;
       } else failed++;
     }
   };
-  await withTimeout(Promise.all(Array.from({ length: CONCURRENCY }, worker)), durationMs + 60_000, `upload ${label}`);
+  await withTimeout(Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w))), durationMs + 60_000, `upload ${label}`);
   const wallMs = performance.now() - started;
   const server = procDelta(before, sampleTarget(target));
   return {
@@ -119,8 +122,9 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
   const [target] = await ctx.startServers(1, "upload", { ATTACHMENT_DIR: dir, ATTACHMENT_MAX_BYTES: String(LARGE_BYTES) });
   try {
     ctx.pool.setUrl(target!.url);
-    const [user] = await ctx.pool.ensure(1);
-    const cookie = user!.cookie;
+    const users = await ctx.pool.ensure(USERS);
+    const cookie = users[0]!.cookie;
+    const cookieOf = (worker: number) => users[worker % USERS]!.cookie;
     const durationMs = ctx.options.durationMs;
     const phases: UploadPhase[] = [];
 
@@ -150,15 +154,15 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
     const large = { files: LARGE_FILES, bytesEach: LARGE_BYTES, rssBeforeMB: mb(rssBefore), rssPeakMB: mb(peak), rssAfterMB: mb(rssAfter), perFileS, peakPerFileMB };
     console.log(`bench: upload: ${LARGE_FILES} × 25 MiB in ${perFileS.join(", ")} s; server RSS ${large.rssBeforeMB} → peak ${large.rssPeakMB} → ${large.rssAfterMB} MB (peak after each file: ${peakPerFileMB.join(", ")} MB)`);
     const small = randomBytes(SMALL_BYTES);
-    phases.push(await phase(target!, "100 KB files", durationMs, async (i) => ({
-      status: await uploadStream(target!.url, cookie, `file-${i}.bin`, small.length, Readable.from([small])),
+    phases.push(await phase(target!, "100 KB files", durationMs, async (i, w) => ({
+      status: await uploadStream(target!.url, cookieOf(w), `file-${i}.bin`, small.length, Readable.from([small])),
       bytes: small.length,
     })));
     console.log(`bench: upload: ${describe(phases.at(-1)!)}`);
 
     const jpeg = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } } }).jpeg({ quality: 85 }).toBuffer();
-    phases.push(await phase(target!, `1600×1200 JPEG (${Math.round(jpeg.length / 1024)} KB), thumbnailed`, durationMs, async (i) => ({
-      status: await uploadStream(target!.url, cookie, `photo-${i}.jpg`, jpeg.length, Readable.from([jpeg])),
+    phases.push(await phase(target!, `1600×1200 JPEG (${Math.round(jpeg.length / 1024)} KB), thumbnailed`, durationMs, async (i, w) => ({
+      status: await uploadStream(target!.url, cookieOf(w), `photo-${i}.jpg`, jpeg.length, Readable.from([jpeg])),
       bytes: jpeg.length,
     })));
     console.log(`bench: upload: ${describe(phases.at(-1)!)}`);

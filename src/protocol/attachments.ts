@@ -43,6 +43,9 @@ export const Attachment = z.object({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
+/** Uploads one user may have in progress on one server instance; one more is refused (429). */
+export const MAX_UPLOADS_IN_FLIGHT = 4;
+
 /** The longer side of a thumbnail, in pixels. */
 export const THUMBNAIL_SIZE = 480;
 

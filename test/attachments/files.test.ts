@@ -5,12 +5,12 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachmentPath, messageCaption, privateRoomId, thumbnailPath, type Attachment, type ChatMessage } from "../../src/protocol/index.js";
 import { loadConfig, type AttachmentConfig } from "../../src/server/config.js";
-import { api, connect, send, type ClientSocket } from "../support/chat-client.js";
+import { api, connect, eventually, send, type ClientSocket } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { startS3Server, type S3ServerHandle } from "../support/s3-server.js";
 import { signUp } from "../resilience/helpers.js";
-import { download, png, pngBomb, rotatedJpeg, statusBeforeBodyEnds, upload } from "./support.js";
+import { download, holdUploadOpen, png, pngBomb, rotatedJpeg, statusBeforeBodyEnds, upload, uploadInPieces } from "./support.js";
 
 /**
  * Files end to end against a real Redis: upload (limits, sniffing, hostile files), sending with a
@@ -101,6 +101,13 @@ describe("files in rooms", () => {
       expect(page.body.thumbnail).toBeUndefined();
     });
 
+    it("sniffs the type from the first bytes however the network splits them (a PNG arriving 3 bytes first)", async () => {
+      const image = await png(12, 6);
+      const res = await uploadInPieces(url, cookies.alice!, team, "slow.bin", image, [3, 20]);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ type: "image/png", width: 12, height: 6, size: image.length });
+    });
+
     it("refuses a decompression bomb from its header, without decoding it, and keeps nothing", async () => {
       const before = storedFiles(dir);
       const bomb = pngBomb(100_000); // 10 gigapixels declared in a few hundred bytes
@@ -132,6 +139,23 @@ describe("files in rooms", () => {
     it("checks membership before reading the body: a non-member is answered 403 while still sending", async () => {
       expect(await statusBeforeBodyEnds(url, cookies.mallory!, team, 64 * 1024)).toBe(403);
       expect(await statusBeforeBodyEnds(url, cookies.mallory!, dm, 64 * 1024)).toBe(403);
+    });
+
+    it("lets one user have 4 uploads in flight: a fifth is refused (429) until one ends", async () => {
+      const started = await db.raw.zCard("attachments:unsent");
+      const held = [0, 1, 2, 3].map(() => holdUploadOpen(url, cookies.carol!, team));
+      try {
+        // Each upload lists itself for the sweep once it is under way.
+        await eventually(async () => (await db.raw.zCard("attachments:unsent")) === started + 4, 5000, "four uploads under way");
+        const fifth = await upload(url, cookies.carol!, team, "fifth.txt", "one too many");
+        expect(fifth).toEqual({ status: 429, body: { message: "At most 4 uploads at once; wait for one to finish" } });
+        expect((await upload(url, cookies.bob!, team, "bobs.txt", "someone else")).status).toBe(201);
+      } finally {
+        for (const abort of held) abort();
+      }
+      // Cancelled uploads leave no partial file behind.
+      await eventually(() => readdirSync(join(dir, ".incoming")).length === 0, 5000, "partial files removed");
+      await eventually(async () => (await upload(url, cookies.carol!, team, "later.txt", "after")).status === 201, 5000, "uploads allowed again");
     });
 
     it("wants a signed-in member and a multipart body", async () => {

@@ -91,3 +91,45 @@ export function pngBomb(side: number): Buffer {
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
 }
+
+/** A multipart upload whose file bytes leave in pieces (cut at `cuts`), `pauseMs` apart. */
+export function uploadInPieces(url: string, cookie: string, roomId: string, name: string, bytes: Buffer, cuts: number[], pauseMs = 100): Promise<{ status: number; body: any }> {
+  const boundary = "----redis-chat-pieces";
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const pieces = [0, ...cuts, bytes.length].slice(1).map((end, i, ends) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end));
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/room/${encodeURIComponent(roomId)}/attachments`, {
+      method: "POST",
+      headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(head.length + bytes.length + tail.length) },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.setNoDelay(true);
+    void (async () => {
+      req.write(head);
+      for (const piece of pieces) {
+        req.write(piece);
+        await new Promise((r) => setTimeout(r, pauseMs));
+      }
+      req.end(tail);
+    })();
+  });
+}
+
+/** Starts an upload and keeps its body open (some bytes sent, never the end) until the returned abort is called. */
+export function holdUploadOpen(url: string, cookie: string, roomId: string): () => void {
+  const boundary = "----redis-chat-held";
+  const req = request(`${url}/room/${encodeURIComponent(roomId)}/attachments`, {
+    method: "POST",
+    headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": "10000000" },
+  });
+  req.on("error", () => {});
+  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="held.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  req.write(Buffer.alloc(10_000, 3));
+  return () => req.destroy();
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { pipeline } from "node:stream/promises";
-import { fileTypeStream } from "file-type";
+import { fileTypeFromBuffer } from "file-type";
 import {
   Attachment,
   attachmentFallbackLine,
@@ -53,6 +53,34 @@ redis.call('SREM', KEYS[2], ARGV[1])
 return 1
 `);
 
+/**
+ * The content type of a stream from its first SNIFF_BYTES (file-type; read whole however the
+ * network split them), and the stream again from its first byte.
+ */
+async function sniff(source: Readable): Promise<{ type: string; stream: Readable }> {
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  while (size < SNIFF_BYTES) {
+    const next = await chunks.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    size += next.value.length;
+  }
+  const sample = Buffer.concat(head);
+  const type = (await fileTypeFromBuffer(sample))?.mime ?? UNKNOWN_TYPE;
+  async function* all() {
+    yield sample;
+    if (ended) return;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  }
+  return { type, stream: Readable.from(all(), { objectMode: false }) };
+}
+
 /** The store keys of a room's file and of its thumbnail. */
 function blobKeys(roomId: string, id: string): { file: string; thumbnail: string } {
   const file = `rooms/${roomId}/${id}`;
@@ -99,9 +127,9 @@ export class Attachments {
     pipeline(body, counter).catch(() => {}); // its errors reach the store through `counter`
     let type = UNKNOWN_TYPE;
     try {
-      const sniffed = await fileTypeStream(counter, { sampleSize: SNIFF_BYTES });
-      type = sniffed.fileType?.mime ?? UNKNOWN_TYPE;
-      await this.store.put(blobs.file, sniffed, type);
+      const sniffed = await sniff(counter);
+      type = sniffed.type;
+      await this.store.put(blobs.file, sniffed.stream, type);
     } catch (err) {
       if (err instanceof TooLarge) return { status: "too-large" };
       throw err;
@@ -128,9 +156,10 @@ export class Attachments {
   private async addImageDetails(roomId: string, attachment: Attachment): Promise<string | undefined> {
     if (!IMAGE_TYPES.has(attachment.type)) return undefined;
     const blobs = blobKeys(roomId, attachment.id);
-    const stream = await this.store.get(blobs.file);
-    if (!stream) return UPLOAD_REFUSED.unreadable;
-    const image = await makeThumbnail(await buffer(stream), this.config.maxPixels);
+    const image = await makeThumbnail(async () => {
+      const stream = await this.store.get(blobs.file);
+      return stream ? buffer(stream) : Buffer.alloc(0);
+    }, this.config.maxPixels);
     if (image.status === "too-many-pixels") return UPLOAD_REFUSED.pixels;
     if (image.status === "unreadable") {
       // Shown inline, it must be a picture the decoder reads; anything else (HEIC without a

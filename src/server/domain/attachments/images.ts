@@ -33,9 +33,11 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
  * writes none unless asked). `width`/`height` are the image's as displayed (after orientation).
  * An image over `maxPixels` (width x height x frames) is refused before any pixel is decoded, so
  * a decompression bomb costs only its header. Reusable for any image (profile pictures too).
+ * `load` reads the image into memory once a slot is free (at most CONCURRENCY images are held).
  */
-export function makeThumbnail(image: Buffer, maxPixels: number): Promise<ImageOutcome> {
+export function makeThumbnail(load: () => Promise<Buffer>, maxPixels: number): Promise<ImageOutcome> {
   return limited(async () => {
+    const image = await load();
     let meta: Metadata;
     try {
       meta = await sharp(image, { limitInputPixels: false }).metadata();

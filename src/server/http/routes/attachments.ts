@@ -6,6 +6,7 @@ import {
   AttachmentParams,
   ErrorBody,
   INLINE_IMAGE_TYPES,
+  MAX_UPLOADS_IN_FLIGHT,
   RoomParams,
   UploadAnswer,
   type Attachment,
@@ -42,6 +43,8 @@ const fileBody = (description: string) => ({
  *   everything else as a download, under a sandboxing CSP.
  */
 export function attachmentRoutes(ctx: ChatContext) {
+  /** userId -> uploads in progress on this instance. */
+  const inFlight = new Map<number, number>();
   const plugin: FastifyPluginAsyncZod = async (app) => {
     await app.register(fastifyMultipart, {
       // One byte past the limit reaches the upload's counter, which refuses it (413).
@@ -55,7 +58,7 @@ export function attachmentRoutes(ctx: ChatContext) {
         schema: {
           params: RoomParams,
           consumes: ["multipart/form-data"],
-          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, "4xx": ErrorBody },
+          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, "4xx": ErrorBody },
         },
       },
       async (request, reply) => {
@@ -63,9 +66,29 @@ export function attachmentRoutes(ctx: ChatContext) {
         const roomId = request.params.id;
         if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, NOT_MEMBER);
         if (!request.isMultipart()) throw new HttpError(415, "Send the file as multipart/form-data");
-        const part = await request.file();
-        if (!part) throw new HttpError(400, "The request holds no file");
-        const outcome = await ctx.attachments.upload(roomId, user.id, part.filename, part.file);
+        const running = inFlight.get(user.id) ?? 0;
+        if (running >= MAX_UPLOADS_IN_FLIGHT) {
+          throw new HttpError(429, `At most ${MAX_UPLOADS_IN_FLIGHT} uploads at once; wait for one to finish`);
+        }
+        inFlight.set(user.id, running + 1);
+        let outcome;
+        let part;
+        try {
+          part = await request.file();
+          if (!part) throw new HttpError(400, "The request holds no file");
+          outcome = await ctx.attachments.upload(roomId, user.id, part.filename, part.file);
+        } catch (err) {
+          // A cancelled upload (the client went away): nothing was kept, no one to answer.
+          if (request.raw.destroyed) {
+            request.log.info({ roomId }, "upload cancelled by the client");
+            return reply;
+          }
+          throw err;
+        } finally {
+          const left = (inFlight.get(user.id) ?? 1) - 1;
+          if (left > 0) inFlight.set(user.id, left);
+          else inFlight.delete(user.id);
+        }
         if (outcome.status === "too-large") {
           part.file.resume(); // let the rest of the request drain, so the client reads the answer
           throw new HttpError(413, `The file is larger than ${ctx.config.attachments.maxBytes} bytes`);
