@@ -46,6 +46,7 @@ import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
+import { MembershipChanges } from "./realtime/socket-rooms.js";
 import { startCommunity } from "./start-community.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
@@ -196,11 +197,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
-  const gateway = new SocketGateway(io, ctx, delivery, bridge);
+  const membershipChanges = new MembershipChanges();
+  const gateway = new SocketGateway(io, ctx, delivery, bridge, membershipChanges);
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
-  attachRoomSync(io, ctx, bridge);
+  attachRoomSync(io, ctx, bridge, membershipChanges);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
   const liveness = new Liveness(io, ctx, gateway);

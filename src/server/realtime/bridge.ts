@@ -38,7 +38,7 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
 /** Clocks differ between servers and Redis: catch up from a little before the subscription broke. */
-const RESYNC_MARGIN_MS = 10_000;
+export const RESYNC_MARGIN_MS = 10_000;
 
 /**
  * The seed's pub/sub bridge: every instance publishes what happens on it to `MESSAGES` as

@@ -3,7 +3,7 @@ import type { ChatContext } from "../context.js";
 import type { RoomChangeSink } from "../domain/rooms/changes.js";
 import type { PubSubBridge } from "./bridge.js";
 import type { ChatServer } from "./handlers/handler.js";
-import { socketRooms, type DeliveryMode } from "./socket-rooms.js";
+import { socketRooms, type DeliveryMode, type MembershipChanges } from "./socket-rooms.js";
 
 const MODES: DeliveryMode[] = ["seed", "batch"];
 export const ROOM_CHANGE = "room.change";
@@ -27,13 +27,17 @@ export class RoomSync implements RoomChangeSink {
     private readonly io: ChatServer,
     private readonly ctx: ChatContext,
     private readonly bridge: PubSubBridge,
+    private readonly membershipChanges: MembershipChanges,
   ) {}
 
   attach(): void {
     this.ctx.roomChanges.attach(this);
     this.bridge.on(ROOM_CHANGE, (data) => this.receive(data));
     // Changes may have been missed while the subscription was down: forget what was cached.
-    this.bridge.onRestored(() => this.ctx.membership.clear());
+    this.bridge.onRestored(() => {
+      this.ctx.membership.clear();
+      this.membershipChanges.changedForAll();
+    });
   }
 
   async publish(change: RoomLiveChange): Promise<void> {
@@ -54,6 +58,8 @@ export class RoomSync implements RoomChangeSink {
   }
 
   async apply(change: RoomLiveChange): Promise<void> {
+    // First, synchronously: a connection of theirs in its handshake looks its rooms up again.
+    this.membershipChanges.changed(affectedUsers(change));
     switch (change.change) {
       case "member.added":
         this.ctx.membership.invalidate(change.roomId);
@@ -140,9 +146,23 @@ export class RoomSync implements RoomChangeSink {
   }
 }
 
+/** Users whose socket rooms a change adds or removes. */
+function affectedUsers(change: RoomLiveChange): number[] {
+  switch (change.change) {
+    case "member.added":
+      return change.userIds;
+    case "member.removed":
+      return [change.userId];
+    case "room.deleted":
+      return change.memberIds;
+    default:
+      return [];
+  }
+}
+
 /** Wires live room changes into this instance (see RoomSync). */
-export function attachRoomSync(io: ChatServer, ctx: ChatContext, bridge: PubSubBridge): RoomSync {
-  const sync = new RoomSync(io, ctx, bridge);
+export function attachRoomSync(io: ChatServer, ctx: ChatContext, bridge: PubSubBridge, membershipChanges: MembershipChanges): RoomSync {
+  const sync = new RoomSync(io, ctx, bridge, membershipChanges);
   sync.attach();
   return sync;
 }

@@ -12,6 +12,11 @@ export interface SocketData {
   /** The session this socket was opened with, and its handle (see sessions-index.ts). */
   sessionId: string;
   sessionHandle: string;
+  /**
+   * Set during the handshake, cleared once joined (gateway.ts): the named rooms' socket rooms,
+   * the user's membership-change mark when they were read, and when (ms).
+   */
+  joining?: { named: string[]; mark: string; startedAt: number } | undefined;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
