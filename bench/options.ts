@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms"] as const;
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "soak"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -41,10 +41,15 @@ export interface Options {
   quietWaitMs: number;
   /** results go to latest-<scenario>-<label>.json, a separate section (e.g. "seed" with --no-batch) */
   label: string | null;
+  /** soak: people, messages per second, sockets cut per second, and how long (--duration, default 60 s) */
+  soakPeople: number;
+  soakRate: number;
+  soakCutsPerSec: number;
+  soakDurationMs: number;
   argv: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|all] [options]
+const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|soak|all] [options]
   --url URL[,URL2]        target running server(s) instead of starting them
   --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
   --duration S            seconds of sending per rate step (default 8)
@@ -54,6 +59,8 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --agents N              load-generator processes (2) --users N     rooms scenario users (2000)
   --named-rooms N         named-rooms: rooms (500)   --room-size N members each (20)
   --heavy-rooms N         rooms the busiest 10 % of the --users are in at once (20)
+  --people N              soak: people on two instances (120); --soak-rate R messages/s (30);
+                          --cuts N sockets closed or cut per second (4); --duration S (60 for soak)
   --storm-sockets N       (10000)  --storm-users N (500) --connect-concurrency N per agent (200)
   --flush-ms N            DELIVERY_FLUSH_MS for started servers
   --padding N             extra characters per message   --no-client-id   --no-batch
@@ -98,6 +105,9 @@ export function parseOptions(argv: string[]): Options {
       "room-size": { type: "string" },
       "heavy-rooms": { type: "string" },
       "storm-sockets": { type: "string" },
+      people: { type: "string" },
+      "soak-rate": { type: "string" },
+      cuts: { type: "string" },
       "storm-users": { type: "string" },
       "connect-concurrency": { type: "string" },
       "flush-ms": { type: "string" },
@@ -159,6 +169,10 @@ export function parseOptions(argv: string[]): Options {
     maxMinutes: int(values["max-minutes"], 45, "max-minutes"),
     quietWaitMs: int(values["quiet-wait"], 30, "quiet-wait") * 1000,
     label: values.label && /^[a-z0-9-]{1,32}$/.test(values.label) ? values.label : null,
+    soakPeople: int(values.people, 120, "people"),
+    soakRate: int(values["soak-rate"], 30, "soak-rate"),
+    soakCutsPerSec: int(values.cuts, 4, "cuts"),
+    soakDurationMs: int(values.duration, 60, "duration") * 1000,
     argv,
   };
 }

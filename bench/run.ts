@@ -15,6 +15,7 @@ import { runFanout } from "./scenarios/fanout.js";
 import { runNamedRooms } from "./scenarios/named-rooms.js";
 import { runRooms } from "./scenarios/rooms.js";
 import { runStorm } from "./scenarios/storm.js";
+import { runSoak, type SoakResult } from "./scenarios/soak.js";
 import { UserPool } from "./users.js";
 import { createClient } from "redis";
 
@@ -43,6 +44,8 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
       return { ...common, users: options.roomUsers };
     case "named-rooms":
       return { ...common, users: options.roomUsers, rooms: options.namedRooms, roomSize: options.roomSize, heavyRooms: options.heavyRooms };
+    case "soak":
+      return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, external: common.external };
     case "storm":
       return { sockets: options.stormSockets, users: options.stormUsers, connectConcurrency: options.connectConcurrency, agents: options.agents, batch: options.batch, external: common.external };
   }
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
         : scenario === "two-instances" ? await runFanout(ctx, 2)
         : scenario === "rooms" ? await runRooms(ctx)
         : scenario === "named-rooms" ? await runNamedRooms(ctx)
+        : scenario === "soak" ? await runSoak(ctx)
         : await runStorm(ctx);
       const record: RunRecord = { scenario, label: options.label, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };
       if (options.write) {
@@ -103,6 +107,11 @@ async function main(): Promise<void> {
         console.log(`bench: wrote ${file} and docs/benchmarks.md`);
       } else {
         console.log(JSON.stringify(record, (_k, v: unknown) => (v instanceof Uint32Array || v instanceof Uint8Array ? undefined : v), 2));
+      }
+      // The soak is a correctness check: any loss, duplicate or leak fails the run.
+      if (scenario === "soak" && !(result as SoakResult).passed) {
+        failures++;
+        console.error(`bench: soak FAILED: ${JSON.stringify(result, (k, v: unknown) => (k === "counters" ? undefined : v))}`);
       }
     } catch (err) {
       failures++;

@@ -169,7 +169,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   };
   metrics.sources.usersOnline = () => redis.sCard(keys.onlineUsers);
   registerMetricsRoute(app, metrics, config.metricsToken);
-  const webhooks = new Webhooks(ctx, delivery);
+  const webhooks = new Webhooks(ctx);
   ctx.messageListeners.push(webhooks.onMessageStored);
   await ctx.bots.watch();
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
@@ -193,7 +193,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(sessionRoutes(ctx));
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
-    await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(postMessageRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 

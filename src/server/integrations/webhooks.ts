@@ -4,7 +4,7 @@ import { request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { ChatMessage, MAX_MESSAGE_LENGTH, parsePrivateRoomId, type WebhookPayload } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
-import { postMessage, type MessageSink, type StoredMessageListener } from "../domain/messages/post.js";
+import { postMessage, type StoredMessageListener } from "../domain/messages/post.js";
 import type { BotWebhook } from "../domain/users/bot.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
@@ -146,10 +146,7 @@ export class Webhooks {
   private timers: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(
-    private readonly ctx: ChatContext,
-    private readonly sink: MessageSink,
-  ) {}
+  constructor(private readonly ctx: ChatContext) {}
 
   /** Idle time after which another instance takes an entry over (a call cannot take that long). */
   private get claimIdleMs(): number {
@@ -343,7 +340,7 @@ export class Webhooks {
     if (!/^text\/plain\b/i.test(res.contentType)) return;
     const text = res.body.trim().slice(0, MAX_MESSAGE_LENGTH);
     if (!text) return;
-    await postMessage(this.ctx, this.sink, {
+    await postMessage(this.ctx, {
       sender: { id: hook.id, username: hook.username },
       roomId: job.message.roomId,
       text,

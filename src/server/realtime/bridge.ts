@@ -53,6 +53,18 @@ export const RESYNC_MARGIN_MS = 10_000;
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
   private readonly ownPrefix: string;
+  /**
+   * How this instance's own messages begin (the store script writes them so). They are delivered
+   * to this instance's sockets when they come back from `MESSAGES`, not when stored: Redis
+   * publishes a room's messages in stored order to every subscriber, so every socket on every
+   * instance gets a room's messages in id order, and a client's newest id is a cursor that never
+   * skips (a message stored here could otherwise overtake one stored a moment before on another
+   * instance, still on its way through pub/sub).
+   */
+  private readonly ownMessagePrefix: string;
+  /** The store script publishes a new private room's `show.room` right before its first message. */
+  private readonly ownShowRoomPrefix: string;
+  private ownShowRoom: RoomSummary | undefined;
   /** When the subscription broke (ms), while it is down. */
   private brokenSince = 0;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
@@ -75,6 +87,8 @@ export class PubSubBridge {
     private readonly metrics?: ChatMetrics,
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+    this.ownMessagePrefix = `${this.ownPrefix}"type":"message",`;
+    this.ownShowRoomPrefix = `${this.ownPrefix}"type":"show.room",`;
   }
 
   /** Handles other instances' envelopes of `type` (a type of ours; the seed's are handled here). */
@@ -131,6 +145,24 @@ export class PubSubBridge {
     this.delivery.resync(since);
   }
 
+  /** A `message` envelope, from any server (this one included), to this instance's sockets. */
+  private deliverMessage(raw: string, envelope: Envelope, own = false): void {
+    // The message's JSON text as its server wrote it: a seed server stored the same text, so
+    // the id derived from it here equals the one history gives (see messageIdForSeedMember).
+    const data = envelope.data as { id?: unknown } | null;
+    const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
+    const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
+    const announce = own ? this.ownShowRoom : undefined;
+    this.ownShowRoom = undefined;
+    if (message) {
+      // A private room's first message: its other member hears of the room first.
+      const members = announce?.id === message.roomId ? parsePrivateRoomId(announce.id) : null;
+      if (announce && members) this.delivery.showRoom(announce, members.filter((id) => id !== message.from));
+      this.metrics?.observeArrival(message.id);
+      this.delivery.message(message);
+    } else this.notUnderstood("message: malformed data", raw);
+  }
+
   /** True while the `MESSAGES` subscription is known to work (readiness). */
   get live(): boolean {
     const ready = (this.subscriber as { isReady?: boolean }).isReady;
@@ -143,9 +175,12 @@ export class PubSubBridge {
 
   /** Never throws: a malformed envelope from any server is logged and dropped. */
   receive(raw: string): void {
-    // Every message this instance sends comes back to it: skip those without parsing them.
+    // Every envelope this instance sends comes back to it: skip those without parsing them, except
+    // its messages, which are delivered from here like everyone else's (see ownMessagePrefix).
     if (raw.startsWith(this.ownPrefix)) {
       if (this.probe && raw.includes(this.probe.token)) this.subscriptionRestored();
+      if (raw.startsWith(this.ownMessagePrefix)) this.deliverMessage(raw, JSON.parse(raw) as Envelope, true);
+      else if (raw.startsWith(this.ownShowRoomPrefix)) this.ownShowRoom = normalizeShowRoom((JSON.parse(raw) as Envelope).data);
       return;
     }
     let envelope: Envelope;
@@ -157,19 +192,8 @@ export class PubSubBridge {
     }
     if (String(envelope.serverId) === this.serverId) return;
     switch (envelope.type) {
-      case "message": {
-        // The message's JSON text as its server wrote it: a seed server stored the same text, so
-        // the id derived from it here equals the one history gives (see messageIdForSeedMember).
-        const data = envelope.data as { id?: unknown } | null;
-        const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
-        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
-        if (message) {
-          this.metrics?.observeArrival(message.id);
-          this.delivery.message(message);
-        }
-        else this.notUnderstood("message: malformed data", raw);
-        return;
-      }
+      case "message":
+        return this.deliverMessage(raw, envelope);
       case "user.connected":
       case "user.disconnected": {
         const user = normalizePresence(envelope.data, envelope.type === "user.connected");

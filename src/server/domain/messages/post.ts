@@ -1,14 +1,5 @@
-import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../../protocol/index.js";
+import { GENERAL_ROOM_ID, type ChatMessage } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
-
-/**
- * Where a stored message goes on this instance (the realtime layer's LocalDelivery fits it). Other
- * instances get it from the store script's PUBLISH.
- */
-export interface MessageSink {
-  message(message: ChatMessage): void;
-  showRoom(room: RoomSummary, userIds: number[]): void;
-}
 
 /** Something to do with a message once it is stored and delivered (webhooks); never awaited. */
 export type StoredMessageListener = (message: ChatMessage, sender: { id: number; username: string }) => void;
@@ -34,7 +25,7 @@ export interface PostRequest {
 /**
  * Sends one message as `sender`, whatever the transport (socket `message`, `POST
  * /room/:id/messages`, a webhook's reply): membership check, one store-and-publish round trip
- * (Messages.store), live delivery to this instance's sockets, and the private room recorded for its
+ * (Messages.store; live delivery comes from its publish), and the private room recorded for its
  * members when this was its first message. A repeated clientId answers the first message
  * (`duplicate`) without storing or delivering again. Counts the outcome and the store time, then
  * tells `ctx.messageListeners` (synchronously; they must not block, e.g. webhooks enqueue async).
@@ -43,7 +34,6 @@ export interface PostRequest {
  */
 export async function postMessage(
   ctx: ChatContext,
-  sink: MessageSink,
   req: PostRequest,
 ): Promise<PostOutcome> {
   const { sender, roomId, text, clientId, replyTo } = req;
@@ -90,11 +80,9 @@ export async function postMessage(
   ctx.metrics.messages.inc({ outcome: result.status });
   if (result.status === "rate-limited") return result;
   if (result.status === "duplicate") return { status: "duplicate", message: result.message };
-  // Synchronously, in stored order: the other member learns of a new room before its first
-  // message, as other instances do (the store script published show.room first).
+  // Every instance's sockets, this one's included, hear of a new private room and then of its first
+  // message from the store script's publishes, in that order (see PubSubBridge).
   const opened = result.firstInRoom && room;
-  if (opened) sink.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== sender.id));
-  sink.message(result.message);
   // Web Push to members with no open connection: queued here, sent after the ack (once: only
   // the instance that stored the message gets here).
   ctx.notifications.messageStored(result.message);

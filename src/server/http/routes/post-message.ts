@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { ChatMessage, PostMessageBody, RoomParams } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
-import { postMessage, REPLY_NOT_FOUND, type MessageSink } from "../../domain/messages/post.js";
+import { postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
 import { HttpError } from "../errors.js";
 import { currentUser } from "./auth.js";
 
@@ -11,14 +11,14 @@ import { currentUser } from "./auth.js";
  * (postMessage). 201 with the stored message; a repeated clientId (within 10 minutes) answers 200
  * with the first one. 403 outside the room, 429 over the rate limit (with Retry-After).
  */
-export function postMessageRoutes(ctx: ChatContext, sink: MessageSink) {
+export function postMessageRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.post(
       "/room/:id/messages",
       { schema: { params: RoomParams, body: PostMessageBody, response: { 200: ChatMessage, 201: ChatMessage } } },
       async (request, reply) => {
         const sender = currentUser(request);
-        const result = await postMessage(ctx, sink, {
+        const result = await postMessage(ctx, {
           sender,
           roomId: request.params.id,
           text: request.body.message,

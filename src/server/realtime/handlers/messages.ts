@@ -5,7 +5,7 @@ import { onRequest, type SocketHandlers } from "./handler.js";
 
 /** `message`: store a message from this socket's user and deliver it (see postMessage). */
 export const messageHandlers: SocketHandlers = (socket, deps) => {
-  const { ctx, delivery } = deps;
+  const { ctx } = deps;
   onRequest(socket, deps, "message", async (payload): Promise<MessageAck> => {
     const parsed = SendMessage.safeParse(payload);
     if (!parsed.success) {
@@ -13,7 +13,7 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       return { ok: false, error: describeZodError(parsed.error) };
     }
     const { roomId, message: text, clientId, replyTo } = parsed.data;
-    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo });
+    const result = await postMessage(ctx, { sender: socket.data.user, roomId, text, clientId, replyTo });
     switch (result.status) {
       case "not-member":
         return { ok: false, error: "You are not a member of this room" };
