@@ -6,6 +6,7 @@
  */
 import { io, type Socket } from "socket.io-client";
 import { ChatMessage, compareMessageIds, type ClientToServerEvents, type MessageAck, type ServerToClientEvents } from "../../src/protocol/index.js";
+import { CATCH_UP_SIZE, CatchUpCursors, catchUpRoom, type CatchUpDeps } from "../../src/client/lib/catchUp.js";
 import { sleep } from "../limit.js";
 import type { BenchUser } from "../users.js";
 
@@ -13,7 +14,6 @@ type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Text of every soak message begins with this (messages of other scenarios are ignored). */
 export const SOAK_TAG = "soak:";
-const CATCH_UP_SIZE = 100;
 const ACK_TIMEOUT_MS = 5000;
 
 /** What every person adds to, for the report. */
@@ -49,13 +49,9 @@ interface Pending {
 export class Person {
   /** roomId -> ids held */
   readonly held = new Map<string, Set<string>>();
-  private readonly newest = new Map<string, string>();
-  /**
-   * Rooms not yet caught up, with the id up to which everything is held. A room leaves once a
-   * catch-up on the current connection reached the end; at a break, every other room enters with
-   * the newest id held then (live delivery had it complete up to there).
-   */
-  private readonly cursors = new Map<string, string>();
+  /** Where each room's catch-up stands: the web client's own logic (src/client/lib/catchUp.ts). */
+  private readonly cursors = new CatchUpCursors();
+  private readonly catchUpDeps: CatchUpDeps;
   private socket: ChatSocket | null = null;
   /** Bumped on every connection: work of an earlier one stops. */
   private generation = 0;
@@ -67,8 +63,6 @@ export class Person {
   private readonly own: { roomId: string; id: string }[] = [];
   private seq = 0;
   private connects = 0;
-  /** Bumped by every round of catch-ups (a connection, a resync): an older round stops. */
-  private round = 0;
   stopped = false;
 
   constructor(
@@ -81,9 +75,26 @@ export class Person {
   ) {
     for (const room of rooms) {
       this.held.set(room, new Set());
-      this.cursors.set(room, startCursor);
-      this.newest.set(room, startCursor);
+      this.cursors.rewind(room, startCursor);
     }
+    this.catchUpDeps = {
+      cursors: this.cursors,
+      fetchAfter: async (roomId, after) => {
+        const url = this.urls[(this.user.n + this.connects) % this.urls.length]!;
+        const res = await fetch(`${url}/room/${encodeURIComponent(roomId)}/messages?after=${after}&size=${CATCH_UP_SIZE}`, { headers: { cookie: this.user.cookie } });
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+        return ChatMessage.array().parse(await res.json());
+      },
+      arrived: (roomId, page) => {
+        for (const m of page) if (m.message.startsWith(SOAK_TAG) && this.hold(roomId, m.id)) this.counters.caughtUp++;
+      },
+      retryable: () => {
+        this.counters.catchUpFailures++;
+        return true;
+      },
+      gaveUp: () => {},
+      sleep,
+    };
   }
 
   get connected(): boolean {
@@ -92,7 +103,7 @@ export class Person {
 
   /** Caught up in every room, nothing left to send. */
   get settled(): boolean {
-    return this.connected && this.cursors.size === 0 && this.outbox.size === 0;
+    return this.connected && this.rooms.every((room) => this.cursors.cursor(room) === undefined) && this.outbox.size === 0;
   }
 
   /** Connects to the next instance in turn; on failure tries again (bounded by `stopped`). */
@@ -127,7 +138,7 @@ export class Person {
     socket.on("reaction.updated", () => void this.counters.changeEvents++);
     // The server's subscription broke: catch up every room from the time it names.
     socket.on("resync", ({ since }) => {
-      for (const room of this.rooms) if (!this.cursors.has(room) || compareMessageIds(since, this.cursors.get(room)!) < 0) this.cursors.set(room, since);
+      for (const room of this.rooms) this.cursors.rewind(room, since);
       this.catchUpAll(generation);
     });
     return new Promise((resolve, reject) => {
@@ -150,12 +161,7 @@ export class Person {
   private onBreak(socket: ChatSocket): void {
     if (this.socket !== socket) return;
     this.socket = null;
-    // Catch-ups still running stop here (the next connection resumes them from their cursor): one
-    // finishing now would mark its room complete while nothing live arrives any more.
-    this.round++;
-    for (const room of this.rooms) {
-      if (!this.cursors.has(room)) this.cursors.set(room, this.newest.get(room)!);
-    }
+    this.cursors.broke(this.rooms);
     if (!this.stopped) void sleep(Math.random() * 300).then(() => this.connect());
   }
 
@@ -197,54 +203,22 @@ export class Person {
       if (newestLive && compareMessageIds(m.id, newestLive) < 0) this.counters.outOfOrder++;
       else this.newestLive.set(m.roomId, m.id);
       this.hold(m.roomId, m.id);
+      this.cursors.heardOf(m.roomId, [m]);
     }
   }
 
-  /**
-   * Holds a message. Only what came through the room's stream (live or catch-up) moves the cursor:
-   * an own message's acknowledgement can overtake others' messages stored just before it, still on
-   * their way in a delivery batch.
-   */
-  private hold(roomId: string, id: string, fromStream = true): boolean {
+  /** Holds a message; true when it was not held yet. */
+  private hold(roomId: string, id: string): boolean {
     const set = this.held.get(roomId)!;
     const isNew = !set.has(id);
     set.add(id);
-    if (fromStream && compareMessageIds(id, this.newest.get(roomId)!) > 0) this.newest.set(roomId, id);
     return isNew;
   }
 
   private catchUpAll(generation: number): void {
-    const round = ++this.round;
-    for (const [room, from] of this.cursors) void this.catchUp(() => generation === this.generation && round === this.round && !this.stopped, room, from);
-  }
-
-  /** Pages of `?after=` until a short one, each retried with backoff; stops if the connection changed. */
-  private async catchUp(current: () => boolean, roomId: string, from: string): Promise<void> {
-    let after = from;
-    for (let attempt = 0; current(); ) {
-      const url = this.urls[(this.user.n + this.connects) % this.urls.length]!;
-      let page: ChatMessage[];
-      try {
-        const res = await fetch(`${url}/room/${encodeURIComponent(roomId)}/messages?after=${after}&size=${CATCH_UP_SIZE}`, { headers: { cookie: this.user.cookie } });
-        if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-        page = ChatMessage.array().parse(await res.json());
-      } catch {
-        this.counters.catchUpFailures++;
-        await sleep(Math.min(100 * 2 ** attempt++, 2000));
-        continue;
-      }
-      attempt = 0;
-      const fresh = page.filter((m) => compareMessageIds(m.id, after) > 0);
-      for (const m of page) if (m.message.startsWith(SOAK_TAG) && this.hold(roomId, m.id)) this.counters.caughtUp++;
-      // A later cursor only: a connection that changed meanwhile resumes from here.
-      if (!current()) return;
-      if (fresh.length) this.cursors.set(roomId, fresh[fresh.length - 1]!.id);
-      if (fresh.length < CATCH_UP_SIZE) {
-        this.cursors.delete(roomId);
-        return;
-      }
-      after = fresh[fresh.length - 1]!.id;
-    }
+    const { rooms, current } = this.cursors.begin();
+    const stillCurrent = () => current() && generation === this.generation && !this.stopped;
+    for (const [room] of rooms) void catchUpRoom(room, stillCurrent, this.catchUpDeps);
   }
 
   /** Sends one message into one of its rooms (kept until acknowledged, resent after a reconnect). */
@@ -273,7 +247,7 @@ export class Person {
         }
         this.outbox.delete(item.clientId);
         this.counters.acked++;
-        this.hold(item.roomId, ack.message.id, false);
+        this.hold(item.roomId, ack.message.id);
         this.own.push({ roomId: item.roomId, id: ack.message.id });
         if (this.own.length > 20) this.own.shift();
       },
