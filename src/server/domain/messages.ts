@@ -148,22 +148,31 @@ export class Messages {
 
   /**
    * Up to `size` messages strictly after the message `afterId` in id order (see compareMessageIds),
-   * oldest first. Several messages may share a score (a seed server's whole seconds), so the range
-   * starts at the cursor's score inclusive and drops what is not after the cursor; a score group is
-   * only cut once it is read whole, so a page never ends between siblings that sort in id order
-   * differently from Redis's member order. One round trip unless many messages share one score.
+   * oldest first, preceded by the messages a seed server wrote in the cursor's second that sort
+   * before the cursor. Seed servers score by whole seconds, so such a message may be stored after a
+   * client received the cursor (ours of the same second, or a sibling whose disambiguator sorts
+   * lower) and would otherwise never be returned: a reconnecting client gets them again instead
+   * (it keeps one copy of each id, and pages on from the newest id after its cursor). Several
+   * messages may share a score, so a score group is only cut once it is read whole: a page never
+   * ends between siblings that sort in id order differently from Redis's member order. One round
+   * trip unless many messages share one score.
    */
   async after(roomId: string, afterId: string, size: number): Promise<Message[]> {
     const key = keys.room(roomId);
-    const min = scoreFromMessageId(afterId);
+    const cursorScore = scoreFromMessageId(afterId);
+    // From the cursor's whole second: where seed-written messages of that second are scored.
+    const min = cursorScore.slice(0, cursorScore.indexOf("."));
     const chunk = size + 8;
     const found: { message: Message; score: number }[] = [];
+    const lateSiblings: Message[] = [];
     for (let offset = 0; ; ) {
       const entries = await this.redis.zRangeWithScores(key, min, "+inf", { BY: "SCORE", LIMIT: { offset, count: chunk } });
       offset += entries.length;
       for (const { value, score } of entries) {
         const message = parseStoredMessage(value, score, roomId);
-        if (message && compareMessageIds(message.id, afterId) > 0) found.push({ message, score });
+        if (!message) continue;
+        if (compareMessageIds(message.id, afterId) > 0) found.push({ message, score });
+        else if (message.id !== afterId && isSeedWrittenId(message.id)) lateSiblings.push(message);
       }
       if (entries.length < chunk) break;
       if (found.length >= size) {
@@ -173,8 +182,14 @@ export class Messages {
       }
     }
     found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
-    return attachReactions(this.redis, roomId, found.slice(0, size).map((f) => f.message));
+    lateSiblings.sort((a, b) => compareMessageIds(a.id, b.id));
+    return attachReactions(this.redis, roomId, [...lateSiblings, ...found.slice(0, size).map((f) => f.message)]);
   }
+}
+
+/** Ids of messages a seed server stored carry a disambiguator (see messageIdForSeedMember). */
+function isSeedWrittenId(id: string): boolean {
+  return id.includes("-");
 }
 
 /** Our optional fields of a new message as JSON object members to append (`,"a":..`), or ''. */

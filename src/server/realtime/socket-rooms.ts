@@ -1,4 +1,4 @@
-import { GENERAL_ROOM_ID, parsePrivateRoomId } from "../../protocol/index.js";
+import { GENERAL_ROOM_ID, isMadeRoomId, parsePrivateRoomId } from "../../protocol/index.js";
 
 /**
  * Socket.IO room names. A socket joins the rooms of its delivery mode: `seed` sockets get one
@@ -77,6 +77,8 @@ export function baseSocketRooms(mode: DeliveryMode, userId: number): string[] {
  */
 export async function namedSocketRoomsOf(source: MemberRoomSource, mode: DeliveryMode, userId: number): Promise<string[]> {
   const named = (await source.roomIdsOf(userId)).filter((id) => id !== GENERAL_ROOM_ID && !parsePrivateRoomId(id));
-  const member = await Promise.all(named.map((id) => source.isMember(userId, id)));
+  // A room we made is checked against its member set (the seed key may lag a removal); for any
+  // other, membership is the seed key just read.
+  const member = await Promise.all(named.map((id) => (isMadeRoomId(id) ? source.isMember(userId, id) : true)));
   return named.filter((_, i) => member[i]).map((id) => socketRooms.room(mode, id));
 }
