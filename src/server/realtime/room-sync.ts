@@ -33,6 +33,13 @@ export class RoomSync implements RoomChangeSink {
   attach(): void {
     this.ctx.roomChanges.attach(this);
     this.bridge.on(ROOM_CHANGE, (data) => this.receive(data));
+    // A private room started on a seed server (its client sent the first message there) is in
+    // neither member's room list: record it, so it is still listed after a reload.
+    this.bridge.onPrivateRoomShown((room) =>
+      void this.ctx.rooms.addPrivateMembers(room.id).catch((err: unknown) =>
+        this.ctx.log.warn({ err: String(err), roomId: room.id }, "could not record a private room another server announced"),
+      ),
+    );
     // Changes may have been missed while the subscription was down: forget what was cached.
     this.bridge.onRestored(() => {
       this.ctx.membership.clear();
