@@ -133,4 +133,27 @@ describe("history ids of seed-written messages", () => {
     await env.raw.zAdd("room:0", { score: date, value: lower.member });
     expect((await page(`after=${higher.id}&size=10`)).map((m) => m.id)).toContain(lower.id);
   });
+
+  it("a seed message dated an hour ahead, or absurdly (milliseconds), leaves our later ids and dates unique and truthful", async () => {
+    const nowS = () => Date.now() / 1000;
+    const ahead = Math.floor(nowS()) + 3600;
+    await env.raw.zAdd("room:0", { score: ahead, value: pythonMember(1, ahead, "an hour ahead", "0") });
+    const first = await send(socket, { roomId: "0", message: "ours after the hour-ahead one" });
+    if (!first.ok) throw new Error(first.error);
+    expect(Math.abs(first.message.date - nowS())).toBeLessThan(60);
+
+    const millis = Date.now();
+    await env.raw.zAdd("room:0", { score: millis, value: pythonMember(1, millis, "dated in milliseconds", "0") });
+    const ours = [];
+    for (const text of ["ours one", "ours two", "ours three"]) {
+      const ack = await send(socket, { roomId: "0", message: text });
+      if (!ack.ok) throw new Error(ack.error);
+      ours.push(ack.message);
+    }
+    expect(new Set(ours.map((m) => m.id)).size).toBe(3);
+    for (const m of ours) expect(Math.abs(m.date - nowS()), m.message).toBeLessThan(60);
+    // Each is found by its id (edits and deletes address messages by id).
+    const stored = await page("offset=0&size=20");
+    for (const m of ours) expect(stored.filter((s) => s.id === m.id).map((s) => s.message)).toEqual([m.message]);
+  });
 });

@@ -127,4 +127,13 @@ describe("catching a room up after a reconnect (web client)", () => {
     expect(held.size).toBe(260);
     expect(calls).toBe(3);
   });
+
+  it("an id dated far ahead (a seed client's clock or a date in milliseconds) never becomes a cursor", () => {
+    const now = 1_700_000_000_000;
+    const cursors = new CatchUpCursors(() => now);
+    const [truthful] = ids(0, 1);
+    cursors.heardOf("7", [message(truthful!), message(`${now / 1000 + 3600}000000-aaaaaaaaaaaa`), message(`${now}000000-bbbbbbbbbbbb`)]);
+    cursors.broke(["7"]);
+    expect(cursors.cursor("7")).toBe(truthful);
+  });
 });

@@ -5,6 +5,9 @@ export const CATCH_UP_SIZE = 100;
 /** The cursor of a room nothing was heard of yet (it was empty when loaded): its whole history. */
 export const FROM_THE_START = "0";
 
+/** How far ahead of this device's clock an id may be dated and still be a catch-up cursor. */
+const FUTURE_SLACK_S = 600;
+
 /** Wait before retrying after the n-th failure in a row (n ≥ 1): 0.5 s doubling to 30 s, ±25 %. */
 export function backoffMs(failures: number, random: () => number = Math.random): number {
   const base = Math.min(500 * 2 ** Math.max(0, failures - 1), 30_000);
@@ -29,10 +32,21 @@ export class CatchUpCursors {
   private readonly pending = new Map<string, string>();
   private round = 0;
 
-  /** Ids that came through a room's stream. */
+  /** `nowMs`: this device's clock, to leave out ids dated far ahead (see heardOf). */
+  constructor(private readonly nowMs: () => number = Date.now) {}
+
+  /**
+   * Ids that came through a room's stream. An id dated more than FUTURE_SLACK_S ahead (a seed
+   * client may send any date; ours stay truthful and sort before it) is not a cursor: catching up
+   * after it would skip everything said after it in real time.
+   */
   heardOf(roomId: string, messages: readonly ChatMessage[]): void {
     let newest = this.heard.get(roomId);
-    for (const m of messages) if (newest === undefined || compareMessageIds(m.id, newest) > 0) newest = m.id;
+    const latest = String(Math.floor(this.nowMs() / 1000) + FUTURE_SLACK_S);
+    for (const m of messages) {
+      if (compareMessageIds(m.id, `${latest}000000`) > 0) continue;
+      if (newest === undefined || compareMessageIds(m.id, newest) > 0) newest = m.id;
+    }
     if (newest !== undefined) this.heard.set(roomId, newest);
   }
 

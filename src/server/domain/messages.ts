@@ -25,8 +25,13 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * moment ago on another instance cannot write, whatever that instance's cache says).
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
- * score, so scores are unique and history order equals send order even within one microsecond.
+ * score, so scores are unique and history order equals send order even within one microsecond;
+ * but never by more than MAX_BUMP_MICROS: past a message dated further ahead (a seed client may
+ * send any date, even milliseconds), our time stays the true one, made unique by its exact score.
  */
+/** How far ahead of Redis's clock the room's newest message may be for ours to follow it (2 s). */
+const MAX_BUMP_MICROS = 2_000_000;
+
 const STORE_MESSAGE = new LuaScript(`
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
@@ -60,7 +65,13 @@ local first_in_room = 1
 if newest[2] then
   first_in_room = 0
   local last = math.floor(tonumber(newest[2]) * 1000000 + 0.5)
-  if now <= last then now = last + 1 end
+  if now <= last and last - now < ${MAX_BUMP_MICROS} then
+    now = last + 1
+  elseif now <= last then
+    -- Dated far ahead (a seed client may send any date): ours stays truthful, unique by its score.
+    while #redis.call('ZRANGE', room, string.format('%d.%06d', math.floor(now / 1000000), now % 1000000),
+      string.format('%d.%06d', math.floor(now / 1000000), now % 1000000), 'BYSCORE', 'LIMIT', 0, 1) > 0 do now = now + 1 end
+  end
 end
 local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
