@@ -43,9 +43,14 @@ export class MessageActions {
     this.reactions = new MessageReactions(redis);
   }
 
+  /** 403, or 404 for a room that does not exist (deleted). */
+  private async notMember(roomId: string): Promise<Refused> {
+    return { ...NOT_MEMBER, status: await this.rooms.refusalStatus(roomId) };
+  }
+
   /** One message with its reactions, for a member. */
   async get(userId: number, roomId: string, id: string): Promise<Outcome<ChatMessage>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     const found = await this.messages.find(roomId, id);
     if (!found) return NO_MESSAGE;
     const [message] = await this.reactions.attach(roomId, [found.message]);
@@ -54,7 +59,7 @@ export class MessageActions {
 
   /** The author edits their message; mentions are recognised again in the new text. */
   async edit(userId: number, roomId: string, id: string, text: string, serverId: string): Promise<Outcome<MessageUpdated>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     const mentions = await this.mentions.resolve(roomId, text);
     const result = await this.edits.edit(roomId, id, userId, text, mentions, serverId);
     if (result.status === "not-found") return NO_MESSAGE;
@@ -67,7 +72,7 @@ export class MessageActions {
    * them membership is not required (a room that does not exist answers "no such message").
    */
   async delete(userId: number, roomId: string, id: string, serverId: string): Promise<Outcome<MessageDeleted>> {
-    if (!(await this.rooms.isMember(userId, roomId)) && !(await this.roles.isAdmin(userId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId)) && !(await this.roles.isAdmin(userId))) return this.notMember(roomId);
     const result = await this.edits.delete(roomId, id, userId, () => this.roles.isAdmin(userId), serverId);
     if (result.status === "not-found") return NO_MESSAGE;
     if (result.status === "forbidden") {
@@ -88,7 +93,7 @@ export class MessageActions {
     add: boolean,
     serverId: string,
   ): Promise<Outcome<{ reactions: Reaction[]; change?: ReactionUpdated }>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     const result = await this.reactions.react(roomId, id, userId, emoji, add, serverId);
     if (result.status === "not-found") return NO_MESSAGE;
     if (result.status === "too-many") return { ok: false, status: 409, error: "This message has as many different reactions as it can take" };
@@ -98,7 +103,7 @@ export class MessageActions {
 
   /** The room's changes after `since`, for a member (see changes.ts). */
   async changes(userId: number, roomId: string, since: string | undefined, size: number): Promise<Outcome<ChangesPage>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     return { ok: true, value: await readChanges(this.redis, roomId, since, size) };
   }
 }
