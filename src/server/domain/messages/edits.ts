@@ -4,20 +4,32 @@ import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
 import { findMessage } from "./lookup.js";
+import { scoreFromMessageId } from "../message-ids.js";
 
 /**
  * KEYS: room sorted set, changes stream. ARGV: the message's exact member, the new JSON without
- * its closing brace, room id, server id.
+ * its closing brace, room id, server id, and for ids of ours (unique scores) the message's score
+ * and how its JSON begins (`{"id":"<id>"`), else ''.
  * Replaces the member at the same score (so order and id stay), appending `"edited": <Redis time, s>`.
- * Returns {'ok', change JSON} or {'gone'}.
+ * A member another edit replaced meanwhile is found again at its score (ours only): concurrent
+ * edits all apply, the last one wins. Returns {'ok', change JSON} or {'gone'}.
  */
 const EDIT = new LuaScript(`${RECORD_CHANGE_LUA}
 local room, changes = KEYS[1], KEYS[2]
-local score = redis.call('ZSCORE', room, ARGV[1])
+local member = ARGV[1]
+local score = redis.call('ZSCORE', room, member)
+if not score and ARGV[5] ~= '' then
+  for _, current in ipairs(redis.call('ZRANGE', room, ARGV[5], ARGV[5], 'BYSCORE')) do
+    if string.sub(current, 1, #ARGV[6]) == ARGV[6] then
+      member, score = current, ARGV[5]
+      break
+    end
+  end
+end
 if not score then return {'gone'} end
 local t = redis.call('TIME')
 local json = ARGV[2] .. ',"edited":' .. t[1] .. '}'
-redis.call('ZREM', room, ARGV[1])
+redis.call('ZREM', room, member)
 redis.call('ZADD', room, score, json)
 local body = '{"type":"message.updated","roomId":' .. cjson.encode(ARGV[3]) .. ',"message":' .. json .. '}'
 return {'ok', record(changes, 'message.updated', body, ARGV[4])}
@@ -70,6 +82,7 @@ export class MessageEdits {
       const json = JSON.stringify(next);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
         found.member, json.slice(0, -1), roomId, serverId,
+        ...(id.includes("-") ? ["", ""] : [scoreFromMessageId(id), `{"id":${JSON.stringify(id)}`]),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
