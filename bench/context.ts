@@ -25,7 +25,7 @@ export class BenchContext {
   ) {}
 
   /** `count` servers on the shared Redis, or the --url targets. */
-  async startServers(count: number, label: string): Promise<Target[]> {
+  async startServers(count: number, label: string, extraEnv?: Record<string, string>): Promise<Target[]> {
     const { options } = this;
     if (options.urls.length) {
       if (options.urls.length < count) throw new Error(`scenario ${label} needs ${count} --url values`);
@@ -40,6 +40,7 @@ export class BenchContext {
           flushMs: options.flushMs,
           profileDir: options.profileDir ?? undefined,
           tsx: options.tsx,
+          extraEnv: options.durableAcks ? { ...extraEnv, DURABLE_ACKS: "replica" } : extraEnv,
         }),
       ),
     );

@@ -16,6 +16,16 @@ export async function launchRedis(): Promise<RedisServerHandle> {
   return startRedis({ appendOnly: false });
 }
 
+/** A replica of `master` (for DURABLE_ACKS=replica), once it is in sync. */
+export async function launchReplica(master: RedisServerHandle): Promise<RedisServerHandle> {
+  const replica = await startRedis({ appendOnly: false, extraArgs: ["--replicaof", "127.0.0.1", String(master.port)] });
+  for (const deadline = Date.now() + 15_000; ; await sleep(100)) {
+    const info = spawnSync("redis-cli", ["-p", String(replica.port), "info", "replication"], { encoding: "utf8" }).stdout;
+    if (info.includes("master_link_status:up")) return replica;
+    if (Date.now() > deadline) throw new Error("the replica did not get in sync");
+  }
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

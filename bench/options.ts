@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "soak"] as const;
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload", "soak"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -27,6 +27,8 @@ export interface Options {
   stormUsers: number;
   connectConcurrency: number;
   flushMs: number | undefined;
+  /** started servers acknowledge once a replica has the message (DURABLE_ACKS=replica; a replica is started) */
+  durableAcks: boolean;
   padding: number;
   clientId: boolean;
   batch: boolean;
@@ -49,7 +51,7 @@ export interface Options {
   argv: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|soak|all] [options]
+const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|upload|soak|all] [options]
   --url URL[,URL2]        target running server(s) instead of starting them
   --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
   --duration S            seconds of sending per rate step (default 8)
@@ -63,6 +65,7 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
                           --cuts N sockets closed or cut per second (4); --duration S (60 for soak)
   --storm-sockets N       (10000)  --storm-users N (500) --connect-concurrency N per agent (200)
   --flush-ms N            DELIVERY_FLUSH_MS for started servers
+  --durable-acks          started servers with DURABLE_ACKS=replica, and a replica of the private Redis
   --padding N             extra characters per message   --no-client-id   --no-batch
   --typers N              fan-out: N more members send \`typing\` every 3 s during each step (0);
                           use with --label typing to keep those figures apart
@@ -111,6 +114,7 @@ export function parseOptions(argv: string[]): Options {
       "storm-users": { type: "string" },
       "connect-concurrency": { type: "string" },
       "flush-ms": { type: "string" },
+      "durable-acks": { type: "boolean", default: false },
       padding: { type: "string" },
       typers: { type: "string" },
       "no-client-id": { type: "boolean", default: false },
@@ -157,6 +161,7 @@ export function parseOptions(argv: string[]): Options {
     stormUsers: int(values["storm-users"], 500, "storm-users"),
     connectConcurrency: Math.max(1, int(values["connect-concurrency"], 200, "connect-concurrency")),
     flushMs: values["flush-ms"] === undefined ? undefined : int(values["flush-ms"], 0, "flush-ms"),
+    durableAcks: values["durable-acks"],
     padding: int(values.padding, 0, "padding"),
     clientId: !values["no-client-id"],
     batch: !values["no-batch"],

@@ -11,6 +11,7 @@ import type { NamedRoomsResult } from "./scenarios/named-rooms.js";
 import type { RoomsResult } from "./scenarios/rooms.js";
 import type { SoakResult } from "./scenarios/soak.js";
 import type { StormResult } from "./scenarios/storm.js";
+import type { UploadResult } from "./scenarios/upload.js";
 import type { Scenario } from "./options.js";
 import type { StepResult } from "./step.js";
 
@@ -27,7 +28,7 @@ export interface RunRecord {
   command: string;
   machine: MachineInfo;
   settings: Record<string, unknown>;
-  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult | SoakResult;
+  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult | UploadResult | SoakResult;
 }
 
 export function writeRecord(record: RunRecord): string {
@@ -39,7 +40,7 @@ export function writeRecord(record: RunRecord): string {
 
 function readRecords(): RunRecord[] {
   if (!existsSync(RESULTS_DIR)) return [];
-  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm", "soak"];
+  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm", "upload", "soak"];
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^latest-.+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as RunRecord)
@@ -112,6 +113,18 @@ function section(r: RunRecord): string {
       `| remove: the member's socket hears \`room.removed\` | ${fmt(m.removeLive.p50Ms)} | ${fmt(m.removeLive.p99Ms)} | ${fmt(m.removeLive.maxMs)} |`,
     ].join("\n"));
     lines.push(`${m.changes} adds and ${m.changes} removes, one at a time, timed from the request.`);
+  } else if (r.scenario === "upload") {
+    const u = r.result as UploadResult;
+    lines.push(`### Uploads${tag}`);
+    lines.push(`One user uploads to General, ${u.concurrency} uploads in flight, each phase for the step duration; files go to a local ATTACHMENT_DIR. Server CPU and memory from /proc.`);
+    lines.push(machineLine(r));
+    lines.push([
+      "| phase | files | failed | files/s | MB/s | server CPU (cores) | server RSS before → after |",
+      "|---|---|---|---|---|---|---|",
+      ...u.phases.map((p) => `| ${p.label} | ${int(p.files)} | ${p.failed} | ${fmt(p.filesPerS)} | ${fmt(p.mbPerS)} | ${p.server ? fmt(p.server.cores, 2) : "–"} | ${p.server ? `${fmt(p.server.rssBeforeMB, 0)} → ${fmt(p.server.rssAfterMB, 0)} MB` : "–"} |`),
+    ].join("\n"));
+    const l = u.large;
+    lines.push(`Large files: ${l.files} × ${fmt(l.bytesEach / 2 ** 20, 0)} MiB one after another (${l.perFileS.join(", ")} s each); server RSS ${fmt(l.rssBeforeMB, 0)} MB before, peak ${fmt(l.rssPeakMB, 0)} MB while streaming (sampled every 20 ms; the peak so far after each file: ${(l.peakPerFileMB ?? []).map((m) => fmt(m, 0)).join(", ")} MB), ${fmt(l.rssAfterMB, 0)} MB after: the file is streamed to the store, never held whole.`);
   } else if (r.scenario === "soak") {
     const s = r.result as SoakResult;
     const c = s.counters;

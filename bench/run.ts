@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- --scenario fanout|rooms|storm|two-instances|all [options]` (see options.ts).
+ * `npm run bench -- --scenario fanout|rooms|storm|two-instances|named-rooms|upload|all [options]` (see options.ts);
+ * `npm run bench -- --scenario bus` (its own cluster and options: bench/scenarios/bus.ts).
  * Starts a private Redis (unless --url), runs the scenarios one after another on it (each with
  * fresh server processes, reusing the logged-in users), writes docs/benchmarks/latest-*.json and
  * the tables in docs/benchmarks.md.
  */
 import type { RedisServerHandle } from "../test/support/redis-server.js";
 import { BenchContext } from "./context.js";
-import { ensureBuilt, launchRedis } from "./launcher.js";
+import { ensureBuilt, launchRedis, launchReplica } from "./launcher.js";
 import { machineInfo } from "./machine.js";
 import { parseOptions, type Options, type Scenario } from "./options.js";
 import { redisSnapshot } from "./redis-stats.js";
@@ -15,6 +16,8 @@ import { runFanout } from "./scenarios/fanout.js";
 import { runNamedRooms } from "./scenarios/named-rooms.js";
 import { runRooms } from "./scenarios/rooms.js";
 import { runStorm } from "./scenarios/storm.js";
+import { runUpload } from "./scenarios/upload.js";
+import { runBus } from "./scenarios/bus.js";
 import { runSoak, type SoakResult } from "./scenarios/soak.js";
 import { UserPool } from "./users.js";
 import { createClient } from "redis";
@@ -35,7 +38,7 @@ async function redisVersion(url: string | null): Promise<string> {
 }
 
 function settingsOf(options: Options, scenario: Scenario): Record<string, unknown> {
-  const common = { durationS: options.durationMs / 1000, agents: options.agents, typers: options.typers, batch: options.batch, clientId: options.clientId, padding: options.padding, flushMs: options.flushMs ?? "server default", external: options.urls.length > 0 };
+  const common = { durableAcks: options.durableAcks, durationS: options.durationMs / 1000, agents: options.agents, typers: options.typers, batch: options.batch, clientId: options.clientId, padding: options.padding, flushMs: options.flushMs ?? "server default", external: options.urls.length > 0 };
   switch (scenario) {
     case "fanout":
     case "two-instances":
@@ -44,6 +47,8 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
       return { ...common, users: options.roomUsers };
     case "named-rooms":
       return { ...common, users: options.roomUsers, rooms: options.namedRooms, roomSize: options.roomSize, heavyRooms: options.heavyRooms };
+    case "upload":
+      return { durationS: options.durationMs / 1000, external: options.urls.length > 0 };
     case "soak":
       return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, external: common.external };
     case "storm":
@@ -52,14 +57,19 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  // The bus scenario starts its own Redis Cluster and instances (bench/scenarios/bus.ts).
+  const argv = process.argv.slice(2);
+  if (argv.includes("bus") || argv.includes("--scenario=bus")) return runBus(argv);
+  const options = parseOptions(argv);
   process.env.BENCH_QUIET_WAIT_MS = String(options.quietWaitMs); // read by step.ts
   const command = `npm run bench${options.argv.length ? ` -- ${options.argv.join(" ")}` : ""}`;
   let redis: RedisServerHandle | null = null;
+  let replica: RedisServerHandle | null = null;
   let ctx: BenchContext | null = null;
   const cleanup = () => {
     ctx?.killAll();
     void redis?.kill();
+    void replica?.kill();
   };
   process.on("exit", cleanup);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -81,6 +91,10 @@ async function main(): Promise<void> {
     else ensureBuilt(options.build);
     redis = await launchRedis();
     console.log(`bench: redis-server on ${redis.url}`);
+    if (options.durableAcks) {
+      replica = await launchReplica(redis);
+      console.log(`bench: its replica on ${replica.url} (DURABLE_ACKS=replica)`);
+    }
   }
   const redisUrl = redis?.url ?? options.redisUrl;
   const machine = machineInfo(await redisVersion(redisUrl));
@@ -98,6 +112,7 @@ async function main(): Promise<void> {
         : scenario === "two-instances" ? await runFanout(ctx, 2)
         : scenario === "rooms" ? await runRooms(ctx)
         : scenario === "named-rooms" ? await runNamedRooms(ctx)
+        : scenario === "upload" ? await runUpload(ctx)
         : scenario === "soak" ? await runSoak(ctx)
         : await runStorm(ctx);
       const record: RunRecord = { scenario, label: options.label, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };
@@ -118,6 +133,8 @@ async function main(): Promise<void> {
       console.error(`bench: ${scenario} failed:`, err);
     }
   }
+  if (replica) await replica.stop();
+  replica = null;
   if (redis) await redis.stop();
   redis = null;
   process.exitCode = failures ? 1 : 0;

@@ -84,7 +84,8 @@ export const api = {
   // --- rooms people make (issue 9) ---
   /** A named room, or (no name, 3+ members) the group conversation of exactly those people. */
   createRoom: (body: CreateRoomBody) => request(RoomDetails, "/rooms", post(body)),
-  directory: () => request(z.array(DirectoryRoom), "/rooms"),
+  /** The first page of open rooms (newest activity first), whose names contain `q` when given: the server searches them all. */
+  directory: (q = "") => request(z.array(DirectoryRoom), `/rooms?limit=200${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ""}`),
   room: (id: string) => request(RoomDetails, room(id)),
   updateRoom: (id: string, body: UpdateRoomBody) => request(RoomDetails, room(id), patch(body)),
   deleteRoom: (id: string) => request(z.unknown(), room(id), del),

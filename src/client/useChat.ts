@@ -2,7 +2,7 @@ import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
-  type SessionUser, type UserWithPresence,
+  type Attachment, type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
 import { hashForRoom, roomFromHash } from "./lib/route.js";
@@ -29,7 +29,8 @@ export interface ChatController extends MessageActions {
   state: ChatState;
   openRoom(roomId: string | null): void;
   loadOlder(roomId: string): void;
-  send(roomId: string, text: string, replyTo?: string): void;
+  /** `attachments`: uploaded files the message carries (`text`, their caption, may then be ""). */
+  send(roomId: string, text: string, replyTo?: string, attachments?: Attachment[]): void;
   retry(clientId: string): void;
   openPrivateWith(user: UserWithPresence): Promise<void>;
   logout(): Promise<void>;
@@ -313,10 +314,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   // Sending goes through the outbox (useOutbox): queued, in order, never dropped.
   useOutbox(state, dispatch, socketRef);
 
-  const send = useCallback((roomId: string, text: string, replyTo?: string) => {
-    if (!MessageText.safeParse(text).success) return;
+  const send = useCallback((roomId: string, text: string, replyTo?: string, attachments?: Attachment[]) => {
+    const withFiles = attachments !== undefined && attachments.length > 0;
+    if (!(withFiles && text === "") && !MessageText.safeParse(text).success) return;
     const clientId = newClientId();
-    dispatch({ type: "sendStarted", pending: { clientId, roomId, text, status: "pending", createdAt: Date.now(), ...(replyTo ? { replyTo } : {}) } });
+    dispatch({ type: "sendStarted", pending: {
+      clientId, roomId, text, status: "pending", createdAt: Date.now(), ...(replyTo ? { replyTo } : {}), ...(withFiles ? { attachments } : {}),
+    } });
     messageActions.sent(roomId);
   }, [messageActions.sent]);
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, type Dispatch, type MutableRefObject } from "react";
 import {
-  MessageDeleted, MessageText, MessageUpdated, ReactionUpdated, TYPING_SERVER_MIN_INTERVAL_MS, TYPING_THROTTLE_MS, Typing,
+  MessageDeleted, MessageText, MessageUpdated, PreviewsUpdated, ReactionUpdated, TYPING_SERVER_MIN_INTERVAL_MS, TYPING_THROTTLE_MS, Typing,
 } from "../protocol/index.js";
 import { api } from "./api.js";
 import { deleteMessage, editMessage, react, sendTyping, type ChatSocket } from "./socket.js";
@@ -23,6 +23,10 @@ export function listenForMessageActions(socket: ChatSocket, dispatch: Dispatch<C
   });
   socket.on("reaction.updated", (raw) => {
     const change = ReactionUpdated.safeParse(raw);
+    if (change.success) dispatch({ type: "roomChanged", change: change.data });
+  });
+  socket.on("previews.updated", (raw) => {
+    const change = PreviewsUpdated.safeParse(raw);
     if (change.success) dispatch({ type: "roomChanged", change: change.data });
   });
   socket.on("typing", (raw) => {

@@ -48,9 +48,11 @@ export function useOutbox(state: ChatState, dispatch: Dispatch<ChatAction>, sock
       const timer = setTimeout(() => setTick((n) => n + 1), next.waitMs);
       return () => clearTimeout(timer);
     }
-    const { clientId, roomId, text, replyTo } = next.message;
+    const { clientId, roomId, text, replyTo, attachments } = next.message;
     inFlight.current = clientId;
-    void sendMessage(socket, { roomId, message: text, clientId, ...(replyTo ? { replyTo } : {}) }).then((outcome) => {
+    void sendMessage(socket, {
+      roomId, message: text, clientId, ...(replyTo ? { replyTo } : {}), ...(attachments?.length ? { attachments: attachments.map((a) => a.id) } : {}),
+    }).then((outcome) => {
       if (inFlight.current === clientId) inFlight.current = null;
       if (outcome.kind === "stored") dispatch({ type: "sendSucceeded", clientId, message: outcome.message });
       else if (outcome.kind === "refused") dispatch({ type: "sendFailed", clientId, error: outcome.error });

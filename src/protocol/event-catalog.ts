@@ -3,6 +3,7 @@ import { DeleteMessage, EditMessage, MessageDeleted, MessageUpdated, ReactionUpd
 import { ChatMessage } from "./message.js";
 import { Reaction } from "./reactions.js";
 import { ConnectionClosing } from "./limits.js";
+import { PreviewsUpdated } from "./link-previews.js";
 import { SessionEndedNotice } from "./sessions.js";
 import { UserBannedEvent } from "./moderation.js";
 import { MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent } from "./rooms.js";
@@ -46,6 +47,7 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "message.updated": { summary: "A message was edited.", payload: MessageUpdated },
   "message.deleted": { summary: "A message was deleted.", payload: MessageDeleted },
   "reaction.updated": { summary: "A message's reactions changed.", payload: ReactionUpdated },
+  "previews.updated": { summary: "A message's link previews arrived, or its author removed them (`previews: []`).", payload: PreviewsUpdated },
   typing: { summary: "Someone is typing in a room.", payload: Typing },
   "room.added": { summary: "The user was added to a room (created it, joined, was invited or added): show it.", payload: RoomAddedEvent },
   "room.removed": { summary: "The user is no longer in a room (left, removed, banned): hide it.", payload: RoomRemovedEvent },

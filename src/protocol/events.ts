@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
-import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
+import { ChatMessage, ClientId, MessageId, refineTextOrAttachments } from "./message.js";
+import { MessageAttachmentIds } from "./attachments.js";
 import { RoomSummary } from "./rest.js";
 import type { UserBannedEvent } from "./moderation.js";
 import type {
@@ -15,17 +16,22 @@ import type {
 import type { SessionEndedNotice } from "./sessions.js";
 import { type DeleteAck, type MessageDeleted, type MessageUpdated, type ReactionAck, type ReactionUpdated, type Typing } from "./message-actions.js";
 import type { ConnectionClosing } from "./limits.js";
+import type { PreviewsUpdated } from "./link-previews.js";
 
 /**
  * `message` from a client. `from` and `date` are the server's to decide; anything else is ignored.
  * `replyTo`: the id of a message of the same room this one answers (refused when there is none).
+ * `attachments`: ids of files uploaded to the room (attachments.ts); `message` may then be "".
  */
-export const SendMessage = z.object({
-  roomId: RoomId,
-  message: MessageText,
-  clientId: ClientId.optional(),
-  replyTo: MessageId.optional(),
-});
+export const SendMessage = z
+  .object({
+    roomId: RoomId,
+    message: z.string("message must be a string"),
+    clientId: ClientId.optional(),
+    replyTo: MessageId.optional(),
+    attachments: MessageAttachmentIds.optional(),
+  })
+  .superRefine(refineTextOrAttachments);
 export type SendMessage = z.infer<typeof SendMessage>;
 
 export const JoinRoom = RoomId;
@@ -85,6 +91,8 @@ export interface ServerToClientEvents {
   "message.updated": (change: MessageUpdated) => void;
   "message.deleted": (change: MessageDeleted) => void;
   "reaction.updated": (change: ReactionUpdated) => void;
+  /** Link previews of a message arrived, or its author removed them (link-previews.ts). */
+  "previews.updated": (change: PreviewsUpdated) => void;
   typing: (typing: Typing) => void;
   /** The server is about to close this connection on purpose (see limits.ts). */
   "connection.closing": (payload: ConnectionClosing) => void;

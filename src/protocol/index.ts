@@ -13,3 +13,5 @@ export * from "./mentions.js";
 export * from "./message-actions.js";
 export * from "./limits.js";
 export * from "./operations.js";
+export * from "./link-previews.js";
+export * from "./attachments.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UserId, Username } from "./ids.js";
-import { ChatMessage, ClientId, MessageId, MessageText } from "./message.js";
+import { ChatMessage, ClientId, MessageId, refineTextOrAttachments } from "./message.js";
+import { MessageAttachmentIds } from "./attachments.js";
 
 /**
  * Bots and outgoing webhooks (docs/integrations.md). A bot is a user with the role `bot` that acts
@@ -59,8 +60,15 @@ export const BotSummary = z.object({
 export type BotSummary = z.infer<typeof BotSummary>;
 export const BotList = z.array(BotSummary);
 
-/** `POST /room/:id/messages` (bots and people alike). */
-export const PostMessageBody = z.object({ message: MessageText, clientId: ClientId.optional(), replyTo: MessageId.optional() });
+/** `POST /room/:id/messages` (bots and people alike); `attachments` as in the socket's SendMessage. */
+export const PostMessageBody = z
+  .object({
+    message: z.string("message must be a string"),
+    clientId: ClientId.optional(),
+    replyTo: MessageId.optional(),
+    attachments: MessageAttachmentIds.optional(),
+  })
+  .superRefine(refineTextOrAttachments);
 
 /**
  * What a webhook receives (POST, JSON), signed: `X-Chat-Timestamp: <unix seconds>` and

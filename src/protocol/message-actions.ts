@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { ChatMessage, MessageId, MessageText } from "./message.js";
 import { Emoji, Reaction } from "./reactions.js";
+import { PreviewsUpdated } from "./link-previews.js";
 
 /**
  * Acting on stored messages (edit, delete, react), typing indicators, and catching up on the
@@ -77,7 +78,7 @@ export const ReactionUpdated = z.object({
   emoji: z.string(),
   added: z.boolean(),
 });
-export const RoomChange = z.discriminatedUnion("type", [MessageUpdated, MessageDeleted, ReactionUpdated]);
+export const RoomChange = z.discriminatedUnion("type", [MessageUpdated, MessageDeleted, ReactionUpdated, PreviewsUpdated]);
 export type MessageUpdated = z.infer<typeof MessageUpdated>;
 export type MessageDeleted = z.infer<typeof MessageDeleted>;
 export type ReactionUpdated = z.infer<typeof ReactionUpdated>;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { Reaction } from "./reactions.js";
+import { LinkPreview } from "./link-previews.js";
+import { Attachment } from "./attachments.js";
 
 /** The most characters (Unicode code points, see `messageLength`) a message may hold. */
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -26,8 +28,11 @@ export type MessageReplyPreview = z.infer<typeof MessageReplyPreview>;
  *   by the server when it stores the message;
  * - `replyTo`: the id of the message (same room) this one answers, with `reply`, its quote;
  * - `edited`: Unix time in seconds of the last edit;
+ * - `attachments`: the files sent with the message (attachments.ts); the text then ends with
+ *   one line per file for seed clients (`messageCaption` gives the text without them);
  * - `reactions`: not part of the stored JSON (kept in keys of ours) but added to every message
- *   read from history (`GET /room/:id/messages`), omitted when there are none.
+ *   read from history (`GET /room/:id/messages`), omitted when there are none;
+ * - `previews`: link previews (link-previews.ts), kept and added like `reactions`.
  */
 export const ChatMessage = z.object({
   id: z.string(),
@@ -40,6 +45,8 @@ export const ChatMessage = z.object({
   reply: MessageReplyPreview.optional(),
   edited: z.number().optional(),
   reactions: z.array(Reaction).optional(),
+  previews: z.array(LinkPreview).optional(),
+  attachments: z.array(Attachment).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -107,3 +114,13 @@ export const MessageText = z
 export const ClientId = z
   .string("clientId must be a string")
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "clientId must be 1-64 letters, digits, '_' or '-'");
+
+/**
+ * The rule for `message` in a send that may carry files (`attachments`): MessageText, or the empty
+ * string when the send has files (a file needs no caption). Use with `.superRefine` on the body.
+ */
+export function refineTextOrAttachments(body: { message: string; attachments?: readonly string[] }, ctx: z.RefinementCtx): void {
+  if (body.message === "" && body.attachments?.length) return;
+  const text = MessageText.safeParse(body.message);
+  if (!text.success) for (const issue of text.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: ["message"] });
+}

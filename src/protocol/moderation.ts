@@ -10,6 +10,9 @@ import { Role } from "./roles.js";
 export const Me = z.object({ id: z.number().int(), username: z.string(), role: Role });
 export type Me = z.infer<typeof Me>;
 
+/** What every credential of a banned account is answered (403 over HTTP, the socket handshake's error). */
+export const BANNED_MESSAGE = "This account is banned: an administrator has suspended it";
+
 /** `POST /users/:id/ban` (admins). The reason goes to the audit log. */
 export const BanBody = z.object({ reason: z.string().trim().max(500, "reason must be at most 500 characters").optional() }).default({});
 export type BanBody = z.infer<typeof BanBody>;
@@ -34,13 +37,21 @@ export const AuditAction = z.enum([
   "invite.create",
   "invite.delete",
   "message.delete",
+  /** An uploaded file failed the malware scan and was deleted (actor: the uploader). */
+  "attachment.refused",
+  "bot.create",
+  "bot.token.rotate",
+  "bot.webhook.change",
+  "bot.delete",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
 /**
  * One audit log entry: `id` is the Redis stream id (`{ms}-{seq}`), `at` its time in ms since the
  * epoch, `actorId` the administrator or manager who acted; `userId` / `roomId` / `messageId` what
- * it was done to; `detail` free text (a ban's reason, a room's old name).
+ * it was done to; `detail` free text (a ban's reason, a room's old name, a bot's new webhook URL).
+ * `actorName` / `userName` / `roomName` are the names when it happened, kept in the entry, so a
+ * later rename or deletion does not change or blank what the log says.
  */
 export const AuditEntry = z.object({
   id: z.string(),
@@ -51,6 +62,9 @@ export const AuditEntry = z.object({
   roomId: RoomId.optional(),
   messageId: z.string().optional(),
   detail: z.string().optional(),
+  actorName: z.string().optional(),
+  userName: z.string().optional(),
+  roomName: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

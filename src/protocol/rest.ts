@@ -3,7 +3,11 @@ import { RoomId, UserId, Username } from "./ids.js";
 import { MESSAGE_ID_PATTERN } from "./message.js";
 
 /** HTTP error body, for every 4xx and 5xx. */
-export const ErrorBody = z.object({ message: z.string() });
+export const ErrorBody = z.object({
+  message: z.string(),
+  /** With 429: seconds to wait before trying again (also in `Retry-After`). */
+  retryAfter: z.number().int().optional(),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -75,6 +79,19 @@ export const UsersQuery = z.preprocess(
       .pipe(z.array(z.number()).max(500, "at most 500 ids at once")),
   }),
 );
+
+/** Most online users one `GET /users/online` page holds (about: Redis's SSCAN decides the split). */
+export const ONLINE_PAGE_LIMIT = 1000;
+
+/**
+ * `GET /users/online?cursor=&limit=`: one page of the online users (SSCAN of `online_users`), the
+ * seed's body (users by id); the header `x-next-cursor` names the next page while there is one.
+ * Without a cursor, the first page: the seed's client, which asks once, sees up to about `limit`.
+ */
+export const OnlineUsersQuery = z.object({
+  cursor: z.string().regex(/^\d{1,20}$/, "cursor must be what x-next-cursor said").default("0"),
+  limit: z.coerce.number("limit must be a number").int().min(1).max(ONLINE_PAGE_LIMIT).default(ONLINE_PAGE_LIMIT),
+});
 
 /** A room as listed: General has one name, a private room the two usernames. */
 export const RoomSummary = z.object({ id: RoomId, names: z.array(z.string()) });

@@ -114,6 +114,20 @@ export const DirectoryRoom = z.object({
 export type DirectoryRoom = z.infer<typeof DirectoryRoom>;
 
 /**
+ * `GET /rooms?q=&cursor=&limit=`: a page of the directory, newest activity first; `q` keeps rooms
+ * whose name contains it (any case). The next page's cursor comes in the `X-Next-Cursor` header
+ * (absent on the last page).
+ */
+export const DirectoryQuery = z.object({
+  q: z.string().max(80, "q must be at most 80 characters").optional(),
+  cursor: z.string().regex(/^\d+(\.\d+)?:\d+$/, "cursor is not a directory cursor").optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type DirectoryQuery = z.infer<typeof DirectoryQuery>;
+/** The response header carrying the next page's cursor. */
+export const NEXT_CURSOR_HEADER = "x-next-cursor";
+
+/**
  * An entry of `GET /rooms/:userId` (the seed's list, extended): the seed's `{id, names}` plus
  * `name` (General and named rooms their name, a group its members' names joined with ", ", a
  * private room the two usernames joined with ", "), the room's `kind`, `topic` and `visibility`,

@@ -12,7 +12,7 @@ import { Mentions } from "./domain/messages/mentions.js";
 import { PushNotifier } from "./domain/notifications/push-notifier.js";
 import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
-import { LoginLimits } from "./domain/rate-limits.js";
+import { LoginLimits, UserBudget } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
 import { Sessions } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
@@ -22,9 +22,12 @@ import { Bots } from "./domain/users/bot.js";
 import { botRoutes } from "./http/routes/bots.js";
 import { postMessageRoutes } from "./http/routes/post-message.js";
 import { Webhooks } from "./integrations/webhooks.js";
+import { LinkPreviewer } from "./integrations/link-previews/link-previewer.js";
+import { linkPreviewRoutes } from "./http/routes/link-previews.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
+import { acceptEmptyJsonBodies } from "./http/empty-bodies.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { notificationRoutes } from "./http/routes/notifications.js";
 import { roomRoutes } from "./http/routes/rooms.js";
@@ -42,12 +45,15 @@ import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectRedis, type RedisConnections } from "./redis/connection.js";
 import { PubSubBridge } from "./realtime/bridge.js";
+import { createShardedBus } from "./realtime/bus/sharded-bus.js";
+import { defaultPubSubMode } from "./redis/bus.js";
 import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
 import { MembershipChanges } from "./realtime/socket-rooms.js";
 import { startCommunity } from "./start-community.js";
+import { directoryActivity } from "./domain/rooms/directory-activity.js";
 import { originCheck } from "./realtime/origin-check.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { registerMetricsRoute, startMetricsServer } from "./observability/metrics-endpoint.js";
@@ -55,6 +61,10 @@ import { readinessRoutes } from "./http/routes/readiness.js";
 import { keys } from "./redis/keys.js";
 import type { Server as HttpServer } from "node:http";
 import { foreignPresenceHooks } from "./realtime/seed-interop.js";
+import { Attachments } from "./domain/attachments/attachments.js";
+import { createScanner } from "./domain/attachments/scan.js";
+import { createBlobStore } from "./domain/attachments/store/index.js";
+import { attachmentRoutes } from "./http/routes/attachments.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -62,6 +72,8 @@ export interface ChatServerInstance {
   app: FastifyInstance;
   io: ChatServer;
   ctx: ChatContext;
+  /** Link previews of this instance (integrations/link-previews/). */
+  linkPreviewer: LinkPreviewer;
   /** Listens on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -82,6 +94,7 @@ export interface ChatServerInstance {
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
     commandTimeoutMs: config.redisCommandTimeoutMs,
+    durableAckTimeoutMs: config.durableAcks === "replica" ? config.durableAckTimeoutMs : undefined,
   });
   const redis = connections.data;
   // Without SESSION_SECRET, the one kept in Redis: sessions survive restarts and every instance
@@ -92,7 +105,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const community = createCommunityServices(redis, users, roles, config);
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;
-  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length));
+  const pubsubMode = config.pubsubMode ?? defaultPubSubMode(Boolean(config.redisClusterNodes?.length));
+  const messages = new Messages(redis, Boolean(config.redisClusterNodes?.length), connections.durable, pubsubMode);
   const mentions = new Mentions(users, rooms);
   const metrics = new ChatMetrics();
   metrics.traceRedis();
@@ -108,7 +122,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bots: new Bots(redis, users, roles),
     rooms,
     messages,
-    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId),
+    sessions: new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode),
     presence: new Presence(redis, config.serverId, config.presenceTtlMs),
     loginLimits: new LoginLimits(redis, {
       perNameAndAddress: config.loginRateLimit,
@@ -119,14 +133,25 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     metrics,
     messageListeners: [],
     mentions,
-    messageActions: new MessageActions(redis, messages, rooms, roles, mentions),
+    messageActions: new MessageActions(redis, messages, rooms, roles, mentions, new UserBudget(redis, "message-actions", {
+      points: config.messageActionRateLimit,
+      windowMs: config.messageActionRateWindowMs,
+    })),
     nameIndex: new NameIndexSync(redis, users),
-    notifications: new PushNotifier(redis, rooms, users, vapid, log, {
+    notifications: new PushNotifier(redis, rooms, users, community.bans, vapid, log, {
       queueSize: config.pushQueueSize,
       concurrency: config.pushConcurrency,
       timeoutMs: config.pushTimeoutMs,
+      allowPrivate: config.allowPrivateNetworkFetch || config.pushAllowLocalEndpoints,
     }),
+    attachments: new Attachments(
+      redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
+    ),
   };
+  // Files go with their message and with their room.
+  const deleteFiles = (what: string, work: () => Promise<void>) => work().catch((err: unknown) => log.warn({ err }, `deleting the files of a ${what} failed`));
+  ctx.messageActions.deletedListeners.push((message) => deleteFiles("message", () => ctx.attachments.deleteOf(message)));
+  ctx.roomManagement.deletedListeners.push((roomId) => deleteFiles("room", () => ctx.attachments.deleteRoom(roomId)));
 
   if (config.demoData && (await createDemoDataIfEmpty(redis, users, ctx.rooms))) log.info("demo data created");
   else await ctx.rooms.ensureGeneral();
@@ -144,6 +169,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     bodyLimit: 1024 * 1024,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  acceptEmptyJsonBodies(app);
   // Responses are checked against the route's zod schema (a mismatch is a 500, never a silent drift).
   app.setSerializerCompiler(responseSerializerCompiler);
   await registerOpenApi(app, "0.1.0");
@@ -161,7 +187,11 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     allowRequest: originCheck({ allowedOrigins: config.allowedOrigins, trustProxy: config.trustProxy }),
   });
   const delivery = new LocalDelivery(io, config.deliveryFlushMs, config.presenceFlushMs, metrics);
-  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics);
+  const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, connections.nodeFailures, pubsubMode);
+  const bus = createShardedBus({
+    mode: pubsubMode, redis, subscriber: connections.shardedSubscriber, serverId: config.serverId,
+    releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, messages, log, metrics,
+  });
   let draining = false;
   metrics.sources.sockets = () => {
     const rooms = io.of("/").adapter.rooms;
@@ -169,9 +199,20 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   };
   metrics.sources.usersOnline = () => redis.sCard(keys.onlineUsers);
   registerMetricsRoute(app, metrics, config.metricsToken);
-  const webhooks = new Webhooks(ctx);
+  const webhooks = new Webhooks(ctx, delivery);
   ctx.messageListeners.push(webhooks.onMessageStored);
-  await ctx.bots.watch();
+  ctx.messageListeners.push(directoryActivity(ctx.namedRooms, (err) => log.debug({ err: String(err) }, "directory activity not recorded")));
+  await ctx.bots.watch(connections.subscriber);
+  // A push subscription lives as long as the session that registered it.
+  ctx.sessions.onEnded((ended) => ctx.notifications.subscriptions.removeForSessions(ended.userId, ended.sessions));
+  const linkPreviewer = new LinkPreviewer(ctx, {
+    enabled: config.linkPreviews,
+    timeoutMs: config.linkPreviewTimeoutMs,
+    maxBytes: config.linkPreviewMaxBytes,
+    allowPrivate: config.allowPrivateNetworkFetch,
+  });
+  ctx.messageListeners.push(linkPreviewer.onMessageStored);
+  ctx.messageActions.deletedListeners.push(linkPreviewer.messageDeleted);
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
   const openStreams = new Set<() => void>();
@@ -181,6 +222,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       secure: config.cookieSecure,
       ttlSeconds: config.sessionTtlSeconds,
       bearer: (token) => ctx.bots.authenticate(token),
+      isBanned: (userId) => ctx.bans.isBanned(userId),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
@@ -193,18 +235,21 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(sessionRoutes(ctx));
     await api.register(notificationRoutes(ctx));
     await api.register(botRoutes(ctx));
-    await api.register(postMessageRoutes(ctx));
+    await api.register(postMessageRoutes(ctx, delivery));
+    await api.register(linkPreviewRoutes(ctx));
+    await api.register(attachmentRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
   const membershipChanges = new MembershipChanges();
-  const gateway = new SocketGateway(io, ctx, delivery, bridge, membershipChanges);
+  const gateway = new SocketGateway(io, ctx, delivery, bridge, membershipChanges, bus);
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
-  attachRoomSync(io, ctx, bridge, membershipChanges);
+  attachRoomSync(io, ctx, bridge, bus, membershipChanges);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));
   await bridge.start();
+  await bus.start();
   const liveness = new Liveness(io, ctx, gateway);
 
   let closed = false;
@@ -213,6 +258,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     app,
     io,
     ctx,
+    linkPreviewer,
     get draining() {
       return draining;
     },
@@ -221,6 +267,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       if (config.metricsPort) metricsServer = await startMetricsServer(metrics, config.metricsPort, config.metricsHost);
       await liveness.start();
       await webhooks.start();
+      ctx.attachments.startSweeping();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -252,6 +299,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       liveness.stop();
       ctx.bots.stop();
       await webhooks.stop();
+      await linkPreviewer.close();
+      ctx.attachments.stop();
       delivery.flush();
       for (const end of openStreams) end();
       // Count this instance's connections out in one step, then let the sockets go.
@@ -260,6 +309,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       for (const socket of io.of("/").sockets.values()) socket.removeAllListeners("disconnect");
       io.disconnectSockets(true);
       await bridge.stop();
+      await bus.stop();
       await ctx.notifications.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => {});

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { PUBSUB_MODES, type PubSubMode } from "./redis/bus.js";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -31,6 +32,13 @@ const Env = z.object({
   LOGIN_RATE_WINDOW_MS: int(1000, 86_400_000).default(300_000),
   /** How long an address over LOGIN_RATE_LIMIT_PER_ADDRESS is refused. */
   LOGIN_ADDRESS_BLOCK_MS: int(1000, 7 * 86_400_000).default(3_600_000),
+  /** Edits, deletions and reactions one user may make per window, over REST and the socket together (0 = off). */
+  MESSAGE_ACTION_RATE_LIMIT: int(0, 1_000_000).default(60),
+  MESSAGE_ACTION_RATE_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  /** Rooms (named or group) one user may create per window (0 = off), and may have created at most (0 = no cap). */
+  ROOM_CREATE_RATE_LIMIT: int(0, 1_000_000).default(10),
+  ROOM_CREATE_RATE_WINDOW_MS: int(1000, 86_400_000).default(3_600_000),
+  MAX_ROOMS_PER_CREATOR: int(0, 1_000_000).default(200),
   /** Bytes queued for one connection before it is dropped as too slow. */
   MAX_BUFFERED_BYTES: int(16_384, 1_073_741_824).default(4 * 1024 * 1024),
   PRESENCE_HEARTBEAT_MS: int(100, 60_000).default(5_000),
@@ -39,6 +47,8 @@ const Env = z.object({
   WEBSOCKET_ONLY: bool.default(false),
   CLIENT_DIR: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  /** Where people reach this site (`https://chat.example.com`, optionally with a path): every absolute link the server makes starts with it. */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//, "must be an http(s) URL").optional(),
   /** Comma-separated origins allowed to open Socket.IO connections besides the server's own. */
   ALLOWED_ORIGINS: z.string().default(""),
 
@@ -50,12 +60,17 @@ const Env = z.object({
   METRICS_HOST: z.string().default("127.0.0.1"),
   /** How long a SIGTERM'd instance drains (tells its sockets to reconnect elsewhere) before it exits. */
   DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-  /** Let bots' webhook URLs point at loopback, link-local and private networks (tests, on-prem). */
-  ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  /** Let outgoing fetches (webhooks, Web Push, link previews) reach loopback, link-local and private networks (tests, on-prem). */
+  ALLOW_PRIVATE_NETWORK_FETCH: bool.optional(),
+  /** The earlier name of ALLOW_PRIVATE_NETWORK_FETCH (webhooks only then); still honoured. */
+  ALLOW_PRIVATE_WEBHOOKS: bool.optional(),
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5_000),
   /** First retry delay of a failed webhook; doubles with each attempt. */
   WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2_000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 20).default(6),
+  /** Webhook calls in flight per instance, and per bot on an instance: a stalled receiver holds only its own. */
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(16),
+  WEBHOOK_CONCURRENCY_PER_BOT: int(1, 100).default(2),
   /** Who may create an account: open (anyone), invite (with an invitation code), closed (administrators only). */
   REGISTRATION: z.enum(["open", "invite", "closed"]).default("open"),
   /** Comma-separated usernames that are administrators (besides the first account a person creates). */
@@ -75,11 +90,49 @@ const Env = z.object({
   // --- integrity (issue 8) ---
   /** Longest a request waits for any one Redis command before answering "unavailable" (503). */
   REDIS_COMMAND_TIMEOUT_MS: int(100, 120_000).default(3000),
+  /** `replica`: a message is acknowledged once a replica has it too (WAIT), not on its master alone (issue 16). */
+  DURABLE_ACKS: z.enum(["none", "replica"]).default("none"),
+  /** With DURABLE_ACKS=replica: how long a send waits for a replica before answering "unavailable". */
+  DURABLE_ACK_TIMEOUT_MS: int(10, 60_000).default(1000),
   /** Events one socket may send per window (refused ones included); past it, it is disconnected. 0 = off. */
   SOCKET_EVENT_BUDGET: int(0, 1_000_000).default(300),
   SOCKET_EVENT_WINDOW_MS: int(100, 3_600_000).default(10_000),
   /** Open Socket.IO connections per user across all instances; the next handshake is refused. 0 = off. */
   MAX_SOCKETS_PER_USER: int(0, 1_000_000).default(20),
+  // --- files and link previews (issue 15) ---
+  /** Fetch previews of the links in messages. */
+  LINK_PREVIEWS: bool.default(true),
+  /** The longest one link's fetch may take (page, or image), redirects included. */
+  LINK_PREVIEW_TIMEOUT_MS: int(100, 60_000).default(5_000),
+  /** The most bytes of a page read for its preview (its head is what counts). */
+  LINK_PREVIEW_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(512 * 1024),
+  // --- files (issue 15; docs/deployment.md "Files") ---
+  /** Where uploaded files are kept: `local` (ATTACHMENT_DIR) or `s3` (an S3-compatible bucket). */
+  ATTACHMENT_STORE: z.enum(["local", "s3"]).default("local"),
+  ATTACHMENT_DIR: z.string().default("./data/attachments"),
+  /** The largest file one upload may carry, in bytes (25 MiB). */
+  ATTACHMENT_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Images with more pixels than this are refused without being decoded (decompression bombs). */
+  ATTACHMENT_MAX_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  /** How long an upload waits to be sent in a message before it is removed (ms; a day). */
+  ATTACHMENT_UNSENT_TTL_MS: int(1000, 30 * 86_400_000).default(86_400_000),
+  /** A command run on each uploaded file (its path is the last argument): exit 0 = clean, 1 = infected. */
+  ATTACHMENT_SCAN_COMMAND: z.string().optional(),
+  /** clamd to scan each uploaded file with: a Unix socket path, or `tcp://host:port`. */
+  ATTACHMENT_SCAN_CLAMD: z.string().optional(),
+  ATTACHMENT_S3_ENDPOINT: z.string().url().optional(),
+  ATTACHMENT_S3_REGION: z.string().default("us-east-1"),
+  ATTACHMENT_S3_BUCKET: z.string().optional(),
+  ATTACHMENT_S3_ACCESS_KEY_ID: z.string().optional(),
+  ATTACHMENT_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (`endpoint/bucket/key`): MinIO, Ceph, Garage. */
+  ATTACHMENT_S3_FORCE_PATH_STYLE: bool.default(false),
+  ATTACHMENT_S3_PREFIX: z.string().default(""),
+  // --- the sharded bus (issue 17; redis/bus.ts) ---
+  /** sharded | both | seed; default sharded on Redis Cluster, both on one Redis. */
+  PUBSUB_MODE: z.enum(PUBSUB_MODES).optional(),
+  /** How long a room's subscription outlives its last local member's socket (reloads do not churn). */
+  BUS_RELEASE_DELAY_MS: int(0, 3_600_000).default(5000),
 });
 
 export type Config = {
@@ -103,6 +156,11 @@ export type Config = {
   loginRateLimitPerAddress: number;
   loginRateWindowMs: number;
   loginAddressBlockMs: number;
+  messageActionRateLimit: number;
+  messageActionRateWindowMs: number;
+  roomCreateRateLimit: number;
+  roomCreateRateWindowMs: number;
+  maxRoomsPerCreator: number;
   maxBufferedBytes: number;
   presenceHeartbeatMs: number;
   presenceTtlMs: number;
@@ -110,15 +168,20 @@ export type Config = {
   clientDir: string | undefined;
   trustProxy: boolean;
   allowedOrigins: string[];
+  /** PUBLIC_URL with a trailing slash (a base for links), or undefined. */
+  publicUrl: string | undefined;
   // --- operations and integrations ---
   metricsToken: string | undefined;
   metricsPort: number | undefined;
   metricsHost: string;
   drainTimeoutMs: number;
-  allowPrivateWebhooks: boolean;
+  /** ALLOW_PRIVATE_NETWORK_FETCH: the SSRF guard (net/ssrf-guard.ts) lets every outgoing fetch reach private addresses. */
+  allowPrivateNetworkFetch: boolean;
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
   webhookMaxAttempts: number;
+  webhookConcurrency: number;
+  webhookConcurrencyPerBot: number;
   registration: "open" | "invite" | "closed";
   adminUsernames: string[];
   vapidPublicKey: string | undefined;
@@ -129,10 +192,40 @@ export type Config = {
   pushTimeoutMs: number;
   pushAllowLocalEndpoints: boolean;
   redisCommandTimeoutMs: number;
+  durableAcks: "none" | "replica";
+  durableAckTimeoutMs: number;
   socketEventBudget: number;
   socketEventWindowMs: number;
   maxSocketsPerUser: number;
+  linkPreviews: boolean;
+  linkPreviewTimeoutMs: number;
+  linkPreviewMaxBytes: number;
+  // --- files ---
+  attachments: AttachmentConfig;
+  /** Unset: by topology (redis/bus.ts defaultPubSubMode). */
+  pubsubMode: PubSubMode | undefined;
+  busReleaseDelayMs: number;
 };
+
+/** Files (issue 15): where they are kept and how they are checked. */
+export interface AttachmentConfig {
+  store: "local" | "s3";
+  dir: string;
+  maxBytes: number;
+  maxPixels: number;
+  unsentTtlMs: number;
+  scanCommand: string | undefined;
+  scanClamd: string | undefined;
+  s3: {
+    endpoint: string | undefined;
+    region: string;
+    bucket: string | undefined;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    forcePathStyle: boolean;
+    prefix: string;
+  };
+}
 
 export class ConfigError extends Error {}
 
@@ -144,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.ATTACHMENT_STORE === "s3" && !e.ATTACHMENT_S3_BUCKET) {
+    throw new ConfigError("invalid configuration: ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET");
+  }
   if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
     throw new ConfigError("invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
   }
@@ -168,6 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
     loginRateWindowMs: e.LOGIN_RATE_WINDOW_MS,
     loginAddressBlockMs: e.LOGIN_ADDRESS_BLOCK_MS,
+    messageActionRateLimit: e.MESSAGE_ACTION_RATE_LIMIT,
+    messageActionRateWindowMs: e.MESSAGE_ACTION_RATE_WINDOW_MS,
+    roomCreateRateLimit: e.ROOM_CREATE_RATE_LIMIT,
+    roomCreateRateWindowMs: e.ROOM_CREATE_RATE_WINDOW_MS,
+    maxRoomsPerCreator: e.MAX_ROOMS_PER_CREATOR,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
@@ -175,14 +276,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clientDir: e.CLIENT_DIR,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    publicUrl: e.PUBLIC_URL === undefined ? undefined : e.PUBLIC_URL.replace(/\/*$/, "/"),
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
-    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS,
+    allowPrivateNetworkFetch: e.ALLOW_PRIVATE_NETWORK_FETCH ?? e.ALLOW_PRIVATE_WEBHOOKS ?? false,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+    webhookConcurrencyPerBot: e.WEBHOOK_CONCURRENCY_PER_BOT,
     registration: e.REGISTRATION,
     adminUsernames: e.ADMIN_USERNAMES.split(",").map((s) => s.trim()).filter(Boolean),
     vapidPublicKey: e.VAPID_PUBLIC_KEY,
@@ -193,9 +297,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pushTimeoutMs: e.PUSH_TIMEOUT_MS,
     pushAllowLocalEndpoints: e.PUSH_ALLOW_LOCAL_ENDPOINTS,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    durableAcks: e.DURABLE_ACKS,
+    durableAckTimeoutMs: e.DURABLE_ACK_TIMEOUT_MS,
     socketEventBudget: e.SOCKET_EVENT_BUDGET,
     socketEventWindowMs: e.SOCKET_EVENT_WINDOW_MS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    linkPreviews: e.LINK_PREVIEWS,
+    linkPreviewTimeoutMs: e.LINK_PREVIEW_TIMEOUT_MS,
+    linkPreviewMaxBytes: e.LINK_PREVIEW_MAX_BYTES,
+    attachments: {
+      store: e.ATTACHMENT_STORE,
+      dir: e.ATTACHMENT_DIR,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      maxPixels: e.ATTACHMENT_MAX_PIXELS,
+      unsentTtlMs: e.ATTACHMENT_UNSENT_TTL_MS,
+      scanCommand: e.ATTACHMENT_SCAN_COMMAND,
+      scanClamd: e.ATTACHMENT_SCAN_CLAMD,
+      s3: {
+        endpoint: e.ATTACHMENT_S3_ENDPOINT,
+        region: e.ATTACHMENT_S3_REGION,
+        bucket: e.ATTACHMENT_S3_BUCKET,
+        accessKeyId: e.ATTACHMENT_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.ATTACHMENT_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.ATTACHMENT_S3_FORCE_PATH_STYLE,
+        prefix: e.ATTACHMENT_S3_PREFIX,
+      },
+    },
+    pubsubMode: e.PUBSUB_MODE,
+    busReleaseDelayMs: e.BUS_RELEASE_DELAY_MS,
     ...overrides,
   };
 }

@@ -25,6 +25,7 @@ import type { Logger } from "./logger.js";
 import type { StoredMessageListener } from "./domain/messages/post.js";
 import type { ChatMetrics } from "./observability/metrics.js";
 import type { Redis } from "./redis/connection.js";
+import type { Attachments } from "./domain/attachments/attachments.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -63,4 +64,6 @@ export interface ChatContext {
   // message actions (domain/messages/*)
   mentions: Mentions;
   messageActions: MessageActions;
+  /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
+  attachments: Attachments;
 }

@@ -12,7 +12,7 @@ import { keys } from "./redis/keys.js";
  */
 // Every prefix of src/server/redis/keys.ts (the seed's and ours).
 const OUR_KEYS =
-  /^(total_users$|username:|usernames:|user:|room:|online_users$|session:|sessions:|ratelimit:|secrets:|push:|rooms:|admins:|audit:|invites$|invite:|users:|bots$|bots:|bot:|\{room:|\{user:|\{online_users\}|\{webhooks\})/;
+  /^(total_users$|username:|usernames:|user:|room:|online_users$|session:|sessions:|ratelimit:|secrets:|push:|rooms:|admins:|audit:|invites$|invite:|users:|bots$|bots:|attachments:|bot:|\{room:|\{user:|\{online_users\}|\{webhooks\})/;
 
 async function main(): Promise<number> {
   const config = loadConfig();

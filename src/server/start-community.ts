@@ -13,6 +13,7 @@ export async function startCommunity(ctx: ChatContext): Promise<void> {
   if (promoted.length > 0) ctx.log.info({ userIds: promoted }, "ADMIN_USERNAMES: made administrators");
   if (ctx.config.registration !== "open") ctx.log.info({ registration: ctx.config.registration }, "registration is restricted");
   if (!ctx.config.production) return;
+  if (!ctx.config.publicUrl) ctx.log.warn("PUBLIC_URL is not set: invitation links are relative to the site (set it to where people reach this server)");
   const live = await demoAccountsWithPublicPassword(ctx);
   if (ctx.config.demoData || live.length > 0) {
     ctx.log.warn(

@@ -5,6 +5,10 @@ import { api } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/server/config.js";
 
 // ajv is CommonJS: its class is the default export's `default`.
 const Ajv2020 = Ajv2020Module.Ajv2020;
@@ -28,6 +32,7 @@ describe("OpenAPI contract", () => {
   const db = usePrivateRedis();
   let server: RunningChatServer;
   let spec: Spec;
+  let attachmentDir: string;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   /** "METHOD /spec/path" -> statuses seen */
   const exercised = new Map<string, Set<number>>();
@@ -41,14 +46,16 @@ describe("OpenAPI contract", () => {
   };
 
   /** Calls the API and checks the answer against the spec's schema for its status. */
-  const call = async (method: string, path: string, init: { cookie?: string; token?: string; body?: unknown } = {}) => {
+  const call = async (method: string, path: string, init: { cookie?: string; token?: string; body?: unknown; form?: FormData } = {}) => {
     const headers: Record<string, string> = {};
     if (init.token) headers.authorization = `Bearer ${init.token}`;
-    const res = await api(server.url, path, init.cookie, {
-      method,
-      headers,
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
+    const res = init.form
+      ? await multipart(path, init.cookie, init.form)
+      : await api(server.url, path, init.cookie, {
+          method,
+          headers,
+          ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        });
     const route = matchOperation(method, path.split("?")[0]!);
     const where = `${method} ${path} -> ${res.status}`;
     if (!route) {
@@ -70,12 +77,38 @@ describe("OpenAPI contract", () => {
     return res;
   };
 
+  /** A multipart POST (file uploads), answered as `api` answers. */
+  const multipart = async (path: string, cookie: string | undefined, form: FormData) => {
+    const res = await fetch(`${server.url}${path}`, { method: "POST", headers: cookie ? { cookie } : {}, body: form });
+    const text = await res.text();
+    return { status: res.status, body: JSON.parse(text), headers: res.headers };
+  };
+
+  /** A GET answered with bytes (files): the spec describes its status by content type, not JSON. */
+  const callForBytes = async (route: string, path: string, cookie: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}${path}`, { headers: { cookie, ...headers } });
+    await res.arrayBuffer();
+    const responses = spec.paths[route]!.get!.responses;
+    if (!responses[String(res.status)]?.content?.["application/octet-stream"]) mismatches.push(`GET ${path} -> ${res.status}: not described as bytes`);
+    const key = `GET ${route}`;
+    if (!exercised.has(key)) exercised.set(key, new Set());
+    exercised.get(key)!.add(res.status);
+    return res;
+  };
+
   beforeAll(async () => {
-    server = await startChatServer({ redisUrl: db.redis.url, clientDir: "/nonexistent", metricsToken: "metrics-token-0123456789" });
+    attachmentDir = mkdtempSync(join(tmpdir(), "openapi-files-"));
+    server = await startChatServer({
+      redisUrl: db.redis.url,
+      clientDir: "/nonexistent",
+      metricsToken: "metrics-token-0123456789",
+      attachments: { ...loadConfig({}).attachments, dir: attachmentDir },
+    });
     spec = (await api(server.url, "/openapi.json")).body as Spec;
   });
   afterAll(async () => {
     await server?.close();
+    rmSync(attachmentDir, { recursive: true, force: true });
   });
 
   it("serves OpenAPI 3.1 with every visible route, each with a success and an error schema", async () => {
@@ -129,8 +162,24 @@ describe("OpenAPI contract", () => {
     await call("PATCH", `/room/0/messages/${id}`, { cookie, body: { message: "hello again" } });
     await call("PUT", `/room/0/messages/${id}/reactions/${encodeURIComponent("👍")}`, { cookie });
     await call("DELETE", `/room/0/messages/${id}/reactions/${encodeURIComponent("👍")}`, { cookie });
+    await call("DELETE", `/room/0/messages/${id}/previews`, { cookie });
+    await call("DELETE", `/room/0/messages/${id}/previews`, { cookie: mary.cookie }); // 403: not the author
     await call("GET", "/room/0/changes", { cookie });
     await call("DELETE", `/room/0/messages/${id}`, { cookie });
+
+    // Files: multipart in, bytes out (described by content type, like /stream).
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(Buffer.from("contract file bytes"))]), "contract.txt");
+    const file = await call("POST", "/room/0/attachments", { cookie, form });
+    expect(file.status).toBe(201);
+    await call("POST", "/room/0/attachments", { cookie, body: { file: "not multipart" } }); // 415
+    await call("POST", `/room/${privateRoomId(mary.user.id, 9999)}/attachments`, { cookie, form: new FormData() }); // 403
+    await call("POST", "/room/0/messages", { cookie, body: { message: "a file", attachments: [file.body.id] } });
+    const filePath = `/room/0/attachments/${file.body.id}`;
+    await callForBytes("/room/{id}/attachments/{attachmentId}", filePath, cookie);
+    await callForBytes("/room/{id}/attachments/{attachmentId}", filePath, cookie, { range: "bytes=0-3" }); // 206
+    await call("GET", `/room/0/attachments/${"A".repeat(22)}`, { cookie }); // 404
+    await call("GET", `${filePath}/thumbnail`, { cookie }); // 404: not an image
 
     // Bots.
     await call("POST", "/bots", { cookie: mary.cookie, body: { name: "nope" } }); // 403

@@ -157,6 +157,32 @@ describe("users", () => {
     }
   });
 
+  it("GET /users/online answers a page at a time, x-next-cursor naming the next, every online user once over the pages", async () => {
+    // 1,500 ids online (no such users: they are left out of the body) make SSCAN split the set.
+    const ghosts = Array.from({ length: 1500 }, (_, i) => String(900_000 + i));
+    await raw.sAdd("online_users", ghosts);
+    const socket = await connect(server.url, cat.cookie);
+    try {
+      const seen: string[] = [];
+      let pages = 0;
+      for (let cursor = "0"; ; ) {
+        const res = await get(`/users/online?limit=100&cursor=${cursor}`, ann);
+        expect(res.status).toBe(200);
+        pages++;
+        seen.push(...Object.keys(res.body));
+        const next = res.headers.get("x-next-cursor");
+        if (!next) break;
+        cursor = next;
+      }
+      expect(pages).toBeGreaterThan(5);
+      expect(seen).toEqual([String(cat.user.id)]);
+      expect((await get("/users/online?limit=0", ann)).status).toBe(400);
+    } finally {
+      socket.disconnect();
+      await raw.sRem("online_users", ghosts);
+    }
+  });
+
   it("GET /users/search finds people by name prefix", async () => {
     const res = await get("/users/search?q=ca", ann);
     expect(res.status).toBe(200);

@@ -183,17 +183,29 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
     const admin = pablo.page.getByRole("dialog", { name: "Administration" });
     await admin.getByRole("tab", { name: "Bans" }).click();
     await admin.getByLabel("Find people to ban").fill("Alex");
-    await admin.getByRole("button", { name: "Ban Alex" }).click();
+    // A ban is asked for first, with a reason; cancelling bans no one.
+    await admin.getByRole("button", { name: "Ban Alex…" }).click();
+    const confirm = admin.getByRole("form", { name: "Ban Alex" });
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    expect(await confirm.count()).toBe(0);
+    await admin.getByRole("button", { name: "Ban Alex…" }).click();
+    await confirm.getByLabel("Reason (kept in the audit log)").fill("spam in General");
+    await confirm.getByRole("button", { name: "Ban Alex", exact: true }).click();
     await admin.getByRole("button", { name: "Unban Alex" }).waitFor();
     await alex.page.getByLabel("Username").waitFor();
+    // The audit log says who banned whom, by name, and why.
+    await admin.getByRole("tab", { name: "Audit log" }).click();
+    const entry = admin.getByRole("listitem").filter({ hasText: "Pablo banned Alex — spam in General" });
+    await entry.waitFor();
 
     await alex.page.getByLabel("Username").fill("Alex");
     await alex.page.getByLabel("Password").fill("password123");
     await alex.page.getByRole("button", { name: "Sign in" }).click();
     await alex.page.getByRole("alert").getByText(/banned/i).waitFor();
 
-    await admin.getByRole("button", { name: "Unban Alex" }).click();
-    await admin.getByRole("button", { name: "Ban Alex" }).waitFor();
+    // Lifted from the audit log entry.
+    await entry.getByRole("button", { name: "Unban" }).click();
+    await entry.getByRole("button", { name: "Unban" }).waitFor({ state: "detached" });
     await alex.page.getByRole("button", { name: "Sign in" }).click();
     await alex.page.getByRole("button", { name: "Log out" }).waitFor();
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateRoomId, type ChatMessage } from "../../src/protocol/index.js";
 import { sendWebhook } from "../../src/server/integrations/webhooks.js";
-import { WebhookUrlError } from "../../src/server/integrations/webhook-url.js";
+import { BlockedAddressError } from "../../src/server/net/ssrf-guard.js";
 import { api, collectMessages, connect, eventually, send, sleep, type ClientSocket } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
@@ -10,7 +10,7 @@ import { startReceiver } from "./webhook-receiver.js";
 
 /**
  * Outgoing webhooks with two instances on one Redis (both reading the queue), a local receiver
- * that verifies the signature. ALLOW_PRIVATE_WEBHOOKS is on for them (the receiver is on
+ * that verifies the signature. ALLOW_PRIVATE_NETWORK_FETCH is on for them (the receiver is on
  * 127.0.0.1); a third instance without it shows the SSRF refusals.
  */
 describe("webhooks", () => {
@@ -24,7 +24,7 @@ describe("webhooks", () => {
   let aliceReceived: ChatMessage[];
   const closers: (() => Promise<void>)[] = [];
 
-  const options = { allowPrivateWebhooks: true, webhookRetryBaseMs: 300, webhookTimeoutMs: 1000, webhookMaxAttempts: 4 };
+  const options = { allowPrivateNetworkFetch: true, webhookRetryBaseMs: 300, webhookTimeoutMs: 1000, webhookMaxAttempts: 4 };
   const adminCall = (url: string, method: string, path: string, body?: unknown) =>
     api(url, path, admin.cookie, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   /** Creates a bot whose webhook is a fresh receiver; waits until both instances know it. */
@@ -112,7 +112,7 @@ describe("webhooks", () => {
     expect(receiver.calls[1]!.at - receiver.calls[0]!.at).toBeGreaterThanOrEqual(250);
     expect(receiver.calls[2]!.at - receiver.calls[1]!.at).toBeGreaterThanOrEqual(500);
     const status = (await adminCall(a.url, "GET", "/bots")).body.find((x: { id: number }) => x.id === bot.id).webhook;
-    expect(status).toMatchObject({ lastDeliveredAt: expect.any(Number), lastError: "HTTP 500", nextRetryAt: null, consecutiveFailures: 0 });
+    expect(status).toMatchObject({ lastDeliveredAt: expect.any(Number), lastError: null, lastErrorAt: null, nextRetryAt: null, consecutiveFailures: 0 });
   });
 
   it("gives up after WEBHOOK_MAX_ATTEMPTS", async () => {
@@ -147,7 +147,7 @@ describe("webhooks", () => {
 
   it("refuses webhook URLs on loopback, link-local and private networks (400), at create and at update", async () => {
     // Started only now: its own queue reader would refuse the receivers of the other tests.
-    strict = await startChatServer({ redisUrl: db.redis.url, allowPrivateWebhooks: false });
+    strict = await startChatServer({ redisUrl: db.redis.url, allowPrivateNetworkFetch: false });
     closers.push(() => strict.close());
     const strictAdmin = (method: string, path: string, body?: unknown) =>
       api(strict.url, path, admin.cookie, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -171,8 +171,8 @@ describe("webhooks", () => {
     const receiver = await startReceiver(() => secret);
     closers.push(receiver.close);
     const viaName = receiver.url.replace("127.0.0.1", "localhost");
-    await expect(sendWebhook({ url: viaName, secret }, "{}", { timeoutMs: 1000, allowPrivate: false })).rejects.toBeInstanceOf(WebhookUrlError);
-    await expect(sendWebhook({ url: receiver.url, secret }, "{}", { timeoutMs: 1000, allowPrivate: false })).rejects.toBeInstanceOf(WebhookUrlError);
+    await expect(sendWebhook({ url: viaName, secret }, "{}", { timeoutMs: 1000, allowPrivate: false })).rejects.toBeInstanceOf(BlockedAddressError);
+    await expect(sendWebhook({ url: receiver.url, secret }, "{}", { timeoutMs: 1000, allowPrivate: false })).rejects.toBeInstanceOf(BlockedAddressError);
     expect(receiver.calls).toHaveLength(0);
     const allowed = await sendWebhook({ url: viaName, secret }, '{"event":"mention","message":{}}', { timeoutMs: 1000, allowPrivate: true });
     expect(allowed.status).toBe(204);

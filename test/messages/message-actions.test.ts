@@ -479,5 +479,11 @@ function applyChange(messages: ChatMessage[], change: RoomChange): ChatMessage[]
         const { reactions: _old, ...rest } = m;
         return change.reactions.length ? { ...rest, reactions: change.reactions } : rest;
       });
+    case "previews.updated":
+      return messages.map((m) => {
+        if (m.id !== change.id) return m;
+        const { previews: _old, ...rest } = m;
+        return change.previews.length ? { ...rest, previews: change.previews } : rest;
+      });
   }
 }

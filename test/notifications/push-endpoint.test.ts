@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import webpush from "web-push";
+import { sendPush } from "../../src/server/domain/notifications/push-sender.js";
+import { startPushService } from "../support/push-service.js";
 import { checkPushEndpoint } from "../../src/server/domain/notifications/push-endpoint.js";
 import { wantsPush } from "../../src/server/domain/notifications/push-notifier.js";
 
@@ -24,6 +27,12 @@ describe("checkPushEndpoint", () => {
       "https://[::1]/x",
       "https://[fd00::1]/x",
       "https://[::ffff:127.0.0.1]/x",
+      "https://[::7f00:1]/x",
+      "https://[::ffff:0:127.0.0.1]/x",
+      "https://[2002:7f00:1::]/x",
+      "https://[100::1]/x",
+      "https://[64:ff9b::a00:1]/x",
+      "https://[fec0::1]/x",
       "https://localhost/x",
       "https://redis.internal/x",
       "https://intranet/x",
@@ -49,5 +58,24 @@ describe("wantsPush", () => {
 
   it("never pushes ordinary named-room traffic, even at 'all'", () => {
     expect(wantsPush("all", false, false)).toBe(false);
+  });
+});
+
+describe("sendPush", () => {
+  it("resolves the endpoint's host when sending and refuses a name that resolves to loopback, sending nothing", async () => {
+    const service = await startPushService();
+    try {
+      const device = service.device("laptop");
+      const viaName = { ...device.subscription, endpoint: device.subscription.endpoint.replace("127.0.0.1", "localhost") };
+      const vapid = { subject: "mailto:test@example.com", ...webpush.generateVAPIDKeys() };
+      const options = { ttlSeconds: 60, timeoutMs: 2000 };
+      const refused = await sendPush(viaName, "{}", vapid, { ...options, allowPrivate: false });
+      expect(refused).toEqual({ status: "failed", reason: expect.stringMatching(/loopback, link-local or private/) });
+      expect(service.requests).toHaveLength(0);
+      expect(await sendPush(viaName, "{}", vapid, { ...options, allowPrivate: true })).toEqual({ status: "sent" });
+      expect(service.requests).toHaveLength(1);
+    } finally {
+      await service.close();
+    }
   });
 });

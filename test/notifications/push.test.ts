@@ -193,7 +193,7 @@ describe("Web Push from two instances", () => {
     expect((await api(a, "/notifications")).status).toBe(401);
   });
 
-  it("subscriptions: malformed keys refused; a device that another person subscribes on is theirs alone", async () => {
+  it("subscriptions: malformed keys refused; a device another person holds is refused (409), not taken over", async () => {
     const device = push.device("shared");
     const bad = { ...device.subscription, keys: { p256dh: "AAAA", auth: device.subscription.keys.auth } };
     expect((await api(a, "/push/subscriptions", carol.cookie, { method: "POST", body: JSON.stringify(bad) })).status).toBe(400);
@@ -201,15 +201,16 @@ describe("Web Push from two instances", () => {
     expect((await api(a, "/push/subscriptions", carol.cookie, { method: "POST", body: JSON.stringify(noKeys) })).status).toBe(400);
 
     await subscribe(bob, device);
-    await subscribe(dave, device);
+    const taken = await api(b, "/push/subscriptions", dave.cookie, { method: "POST", body: JSON.stringify(device.subscription) });
+    expect(taken.status).toBe(409);
     const raw = await rawRedis(redis.url);
     try {
-      expect(await raw.hKeys(`{user:${bob.user.id}}:push:subscriptions`)).not.toContain(device.subscription.endpoint);
-      expect(await raw.hKeys(`{user:${dave.user.id}}:push:subscriptions`)).toContain(device.subscription.endpoint);
+      expect(await raw.hKeys(`{user:${bob.user.id}}:push:subscriptions`)).toContain(device.subscription.endpoint);
+      expect(await raw.hKeys(`{user:${dave.user.id}}:push:subscriptions`)).not.toContain(device.subscription.endpoint);
     } finally {
       await raw.quit();
     }
-    const removed = await api(a, "/push/subscriptions", dave.cookie, { method: "DELETE", body: JSON.stringify({ endpoint: device.subscription.endpoint }) });
+    const removed = await api(a, "/push/subscriptions", bob.cookie, { method: "DELETE", body: JSON.stringify({ endpoint: device.subscription.endpoint }) });
     expect(removed.body).toEqual({ removed: true });
   });
   it("a group conversation defaults to every message, a room people named to mentions only", async () => {

@@ -94,6 +94,27 @@ describe("on Redis Cluster", () => {
     for (const s of [annSocket, benSocket]) s.disconnect();
   });
 
+  it("sends files with a message in the room's slot: upload, one store script claims them, fetch", async () => {
+    const [one, two] = servers as [RunningChatServer, RunningChatServer];
+    const cy = await login(one.url, "Cy");
+    const dee = await login(one.url, "Dee");
+    const roomId = `${cy.user.id}:${dee.user.id}`;
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(Buffer.from("%PDF-1.4 on a cluster"))]), "cluster.pdf");
+    const uploaded = await fetch(`${one.url}/room/${encodeURIComponent(roomId)}/attachments`, { method: "POST", headers: { cookie: cy.cookie }, body: form });
+    expect(uploaded.status).toBe(201);
+    const file = (await uploaded.json()) as { id: string };
+    const cySocket = await connect(one.url, cy.cookie);
+    const sent = await send(cySocket, { roomId, message: "the plan", attachments: [file.id] });
+    if (!sent.ok) throw new Error(sent.error);
+    expect(sent.message.attachments).toMatchObject([{ id: file.id, name: "cluster.pdf", type: "application/pdf" }]);
+    const history = await api(two.url, `/room/${encodeURIComponent(roomId)}/messages?offset=0&size=1`, dee.cookie);
+    expect(history.body[0]).toMatchObject({ id: sent.message.id, attachments: [{ id: file.id }] });
+    const fetched = await fetch(`${one.url}/room/${encodeURIComponent(roomId)}/attachments/${file.id}`, { headers: { cookie: dee.cookie } });
+    expect([fetched.status, await fetched.text()]).toEqual([200, "%PDF-1.4 on a cluster"]);
+    cySocket.disconnect();
+  });
+
   it("loads its Lua scripts on every master, so the first EVALSHA of each finds them", async () => {
     for (const node of nodes) {
       const { stdout } = await run("redis-cli", ["-p", String(node.port), "info", "memory"]);

@@ -187,6 +187,8 @@ describe("nginx in front of two instances (deploy/nginx/redis-chat.conf)", () =>
       "proxy_set_header Connection $redis_chat_connection;",
       "proxy_set_header X-Forwarded-For",
       "proxy_read_timeout 1h;",
+      "location ~ ^/room/[^/]+/attachments$",
+      "proxy_request_buffering off;",
     ]) {
       expect(rendered).toContain(directive);
     }
@@ -202,6 +204,15 @@ describe("nginx in front of two instances (deploy/nginx/redis-chat.conf)", () =>
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ username: "alice_nginx" });
     expect((await api(nginx!.url, "/me")).body).toBeNull();
+  });
+
+  it("takes a 5 MB file upload through nginx (past the 2 MB body limit of the other locations)", async () => {
+    const bob = await login(nginx!.url, "bob_nginx_files", "password123");
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(5 * 1024 * 1024).fill(7)]), "big.bin");
+    const res = await fetch(`${nginx!.url}/room/0/attachments`, { method: "POST", headers: { cookie: bob.cookie }, body: form });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ name: "big.bin", size: 5 * 1024 * 1024 });
   });
 
   it("WebSocket, upgrading and long-polling-only clients exchange messages across both instances", async () => {

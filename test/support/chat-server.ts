@@ -3,6 +3,9 @@ import { createChatServer, type ChatServerInstance } from "../../src/server/app.
 import { loadConfig, type Config } from "../../src/server/config.js";
 import { createLogger, type Logger } from "../../src/server/logger.js";
 import { freePort } from "./redis-server.js";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export const TEST_SESSION_SECRET = "test-session-secret-0123456789abcdef";
 
@@ -26,10 +29,15 @@ export async function startChatServer(options: { redisUrl: string; logger?: Logg
       demoData: false,
       logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
       messageRateLimit: 0,
+      messageActionRateLimit: 0,
+      roomCreateRateLimit: 0,
+      maxRoomsPerCreator: 0,
       loginRateLimit: 0,
       loginRateLimitPerAddress: 0,
       socketEventBudget: 0,
       maxSocketsPerUser: 0,
+      // Uploaded files in a folder of the test's own (created on first upload), never the repo's ./data.
+      attachments: { ...loadConfig({}).attachments, dir: join(tmpdir(), `redis-chat-test-files-${randomBytes(6).toString("hex")}`) },
       ...overrides,
     },
   );

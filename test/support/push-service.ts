@@ -23,14 +23,18 @@ export interface FakeDevice {
 
 /**
  * A stand-in Web Push service on 127.0.0.1 (plain HTTP): it records every POST and answers 201,
- * or 410 Gone for endpoints under `/gone/` (a subscription the browser dropped).
+ * or 410 Gone for endpoints under `/gone/` (a subscription the browser dropped); endpoints under
+ * `/slow/` answer after SLOW_PUSH_MS (a push service that keeps the sender waiting).
  */
 export interface FakePushService {
   url: string;
   requests: ReceivedPush[];
-  device(name: string, options?: { gone?: boolean }): FakeDevice;
+  device(name: string, options?: { gone?: boolean; slow?: boolean }): FakeDevice;
   close(): Promise<void>;
 }
+
+/** How long a `/slow/` endpoint keeps a push waiting. */
+export const SLOW_PUSH_MS = 1500;
 
 export async function startPushService(): Promise<FakePushService> {
   const requests: ReceivedPush[] = [];
@@ -41,7 +45,7 @@ export async function startPushService(): Promise<FakePushService> {
       const path = req.url ?? "/";
       requests.push({ path, headers: req.headers, body: Buffer.concat(chunks) });
       res.statusCode = path.startsWith("/gone/") ? 410 : 201;
-      res.end();
+      setTimeout(() => res.end(), path.startsWith("/slow/") ? SLOW_PUSH_MS : 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -54,7 +58,7 @@ export async function startPushService(): Promise<FakePushService> {
       const ecdh = createECDH("prime256v1");
       ecdh.generateKeys();
       const auth = randomBytes(16).toString("base64url");
-      const path = `/${options.gone ? "gone" : "ok"}/${name}-${randomBytes(4).toString("hex")}`;
+      const path = `/${options.gone ? "gone" : options.slow ? "slow" : "ok"}/${name}-${randomBytes(4).toString("hex")}`;
       return {
         subscription: { endpoint: `${url}${path}`, keys: { p256dh: ecdh.getPublicKey("base64url"), auth } },
         ecdh,
@@ -63,6 +67,9 @@ export async function startPushService(): Promise<FakePushService> {
         open: (push) => JSON.parse(decrypt(push.body, { version: "aes128gcm", privateKey: ecdh, authSecret: auth }).toString("utf8")),
       };
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }

@@ -5,6 +5,8 @@ import { useNow } from "../lib/useNow.js";
 import { roomKind, sortRooms } from "../state/rooms.js";
 import { isPhoneLayout } from "../layout.js";
 import { useChat } from "../useChat.js";
+import { useUploads } from "../files/useUploads.js";
+import "../files/files.css";
 import { loadRichText } from "../richtext/RichText.js";
 import { useRoomActions } from "../useRoomActions.js";
 import { NotificationPrompt } from "../notifications/NotificationPrompt.js";
@@ -27,6 +29,8 @@ type Overlay = null | "new-room" | "directory" | "admin";
 /** The signed-in screen: chats and people on the left, the open room on the right (or one at a time on a phone). */
 export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: () => void }) {
   const chat = useChat(me, onSignedOut);
+  // Files chosen for each room's next message, kept while moving between rooms.
+  const uploads = useUploads();
   const actions = useRoomActions(chat);
   const { state } = chat;
   const notifications = useNotifications(me, state, chat.openRoom);
@@ -104,7 +108,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
       <main className="main">
         {active ? (
           <RoomView key={active.id} room={active} state={state} now={now} focusComposer={!isPhoneLayout()}
-            onBack={() => chat.openRoom(null)} onSend={(text, replyTo) => chat.send(active.id, text, replyTo)} onRetry={chat.retry}
+            onBack={() => chat.openRoom(null)} onSend={(text, replyTo, attachments) => chat.send(active.id, text, replyTo, attachments)} onRetry={chat.retry}
+            files={uploads.forRoom(active.id)}
             onLoadOlder={() => chat.loadOlder(active.id)} actions={chat}
             onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails} />
         ) : (

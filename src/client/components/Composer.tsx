@@ -1,5 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type MutableRefObject } from "react";
+import { useEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent, type MutableRefObject } from "react";
+import { isBlankMessage, type Attachment } from "../../protocol/index.js";
 import { composerStatus, composerStatusText } from "../state/composer.js";
+import { AttachButton } from "../files/AttachButton.js";
+import { AttachmentTray } from "../files/AttachmentTray.js";
+import { trayStatus } from "../files/uploads.js";
+import type { RoomFiles } from "../files/useUploads.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 import { completeMention, mentionQueryAt } from "../richtext/mentions.js";
 import { ReplyQuote } from "./MessageRow.js";
@@ -21,7 +26,8 @@ interface Props {
   roomId: string;
   roomTitle: string;
   autoFocus: boolean;
-  onSend: (text: string) => void;
+  /** `attachments`: the uploaded files the message carries (then `text` may be ""). */
+  onSend: (text: string, attachments?: Attachment[]) => void;
   onEscape: () => void;
   // Message actions (all optional): reply, mentions, Up-arrow edit, typing, the emoji picker.
   replyTo?: ReplyTarget | null;
@@ -35,6 +41,8 @@ interface Props {
   onTyping?: () => void;
   /** The textarea, for whoever needs to focus it (reply). */
   boxRef?: MutableRefObject<HTMLTextAreaElement | null>;
+  /** Files for the message (files/): the paperclip, pasting images, the tray of chosen files. */
+  files?: RoomFiles;
 }
 
 /**
@@ -42,7 +50,7 @@ interface Props {
  * length limit it shows what is left; past it (a long paste) the text stays and sending waits.
  */
 export function Composer({
-  roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], myId, onEditLast, onTyping, boxRef,
+  roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], myId, onEditLast, onTyping, boxRef, files,
 }: Props) {
   const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
   const setText = (value: string) => {
@@ -104,15 +112,35 @@ export function Composer({
   }, [text]);
 
   // The protocol's rules: text is never cut; over the limit it stays, and Send says why it is off.
-  const status = composerStatus(text);
+  // With files, the text is their caption and may be left empty.
+  const textStatus = composerStatus(text);
+  const withFiles = files !== undefined && files.uploads.length > 0;
+  const caption = withFiles && isBlankMessage(text) ? "" : text;
+  const tray = withFiles ? trayStatus(files.uploads, caption !== "") : null;
+  const status = !tray ? textStatus
+    : !tray.canSend ? { ...textStatus, canSend: false, visible: true, reason: tray.reason ?? textStatus.reason }
+    : caption === "" ? { ...textStatus, canSend: true, visible: false, reason: undefined }
+    : textStatus;
   const statusId = `composer-status-${roomId}`;
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!status.canSend) return;
-    onSend(text);
+    if (tray) {
+      onSend(caption, tray.attachments);
+      files!.sent();
+    } else onSend(text);
     setText("");
     box.current?.focus();
+  };
+
+  // A pasted image (a screenshot) is attached; pasted text stays text.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    if (!files) return;
+    const pasted = Array.from(event.clipboardData.files);
+    if (pasted.length === 0 || event.clipboardData.types.includes("text/plain")) return;
+    event.preventDefault();
+    files.add(pasted);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -172,6 +200,8 @@ export function Composer({
           ))}
         </ul>
       )}
+      {files && <AttachmentTray files={files} />}
+      {files && <AttachButton onFiles={files.add} />}
       <EmojiPopover label="Add emoji" className="composer__emoji" onPick={insertEmoji}>
         <span aria-hidden="true">☺︎</span>
       </EmojiPopover>
@@ -188,7 +218,7 @@ export function Composer({
           }}
           onSelect={(e) => findMention(e.currentTarget.value, e.currentTarget.selectionStart)}
           onBlur={() => setMention(null)}
-          onKeyDown={onKeyDown} />
+          onKeyDown={onKeyDown} onPaste={onPaste} />
         {status.visible && (
           <p id={statusId} className={`composer__status${status.canSend ? "" : " composer__status--blocked"}`} aria-live="polite">
             {composerStatusText(status)}

@@ -11,17 +11,24 @@ export function DirectoryDialog({ actions, onOpen, onClose, onNewRoom }: {
 }) {
   const [state, dispatch] = useReducer(directoryReducer, initialDirectory);
   const [filter, setFilter] = useState("");
+  // The server searches every open room by name; typing narrows what is shown at once, and the
+  // server is asked a moment after the typing stops.
+  const [query, setQuery] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(filter.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [filter]);
   useEffect(() => {
     let cancelled = false;
     dispatch({ type: "loading" });
-    api.directory().then(
+    api.directory(query).then(
       (rooms) => !cancelled && dispatch({ type: "loaded", rooms }),
       (error: unknown) => !cancelled && dispatch({ type: "failed", error: errorText(error) }),
     );
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [query]);
 
   const join = async (roomId: string) => {
     dispatch({ type: "joinStarted", roomId });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ChatMessage, Reaction } from "../../protocol/index.js";
-import { MAX_MESSAGE_LENGTH } from "../../protocol/index.js";
+import { MAX_MESSAGE_LENGTH, messageCaption } from "../../protocol/index.js";
 import { fullTime } from "../lib/time.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 
@@ -65,7 +65,8 @@ export function DeleteConfirm({ onConfirm, onCancel }: { onConfirm: () => Promis
 
 /** The inline editor: Enter saves, Shift+Enter is a new line, Escape cancels. */
 export function InlineEditor({ message, actions }: { message: ChatMessage; actions: RowActions }) {
-  const [text, setText] = useState(message.message);
+  // A message with files is edited as its caption (the server appends the files' lines again).
+  const [text, setText] = useState(() => messageCaption(message));
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -83,7 +84,7 @@ export function InlineEditor({ message, actions }: { message: ChatMessage; actio
   }, [text]);
   const save = () => {
     if (!text.trim() || saving) return;
-    if (text === message.message) return actions.cancelEdit();
+    if (text === messageCaption(message)) return actions.cancelEdit();
     setSaving(true);
     actions.saveEdit(message, text).then(() => actions.cancelEdit(), (e: unknown) => {
       setSaving(false);

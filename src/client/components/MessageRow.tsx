@@ -1,5 +1,7 @@
 import { memo, useMemo, useState } from "react";
-import type { ChatMessage } from "../../protocol/index.js";
+import { messageCaption, type ChatMessage } from "../../protocol/index.js";
+import { LinkPreviewCards } from "../files/LinkPreviewCards.js";
+import { MessageAttachments } from "../files/MessageAttachments.js";
 import { fullTime, messageTime } from "../lib/time.js";
 import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
 import type { RichTextContext } from "../richtext/render.js";
@@ -39,6 +41,8 @@ export const MessageRow = memo(function MessageRow({
     return { mention: (lower) => mentioned.get(lower) ?? null };
   }, [message.mentions, people, myId]);
   const mentionsMe = message.mentions?.includes(myId) ?? false;
+  // A message with files shows its caption (the names and links appended for seed clients are not repeated).
+  const caption = messageCaption(message);
 
   return (
     <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`}
@@ -64,9 +68,13 @@ export const MessageRow = memo(function MessageRow({
           <InlineEditor message={message} actions={actions} />
         ) : (
           <>
-            <RichText text={message.message} context={context} className="msg__text" />
+            {caption !== "" && <RichText text={caption} context={context} className="msg__text" />}
             {continued && message.edited !== undefined && <EditedMark edited={message.edited} />}
           </>
+        )}
+        {message.attachments && message.attachments.length > 0 && <MessageAttachments roomId={message.roomId} attachments={message.attachments} />}
+        {message.previews && message.previews.length > 0 && (
+          <LinkPreviewCards roomId={message.roomId} messageId={message.id} previews={message.previews} mine={mine} />
         )}
         {message.reactions && message.reactions.length > 0 && (
           <ReactionBar message={message} reactions={message.reactions} myId={myId} nameOf={people.nameOf} actions={actions} />
@@ -125,7 +133,8 @@ export function PendingRow({ pending, name, onRetry }: { pending: PendingMessage
             </span>
           )}
         </div>
-        <RichText text={pending.text} className="msg__text" />
+        {pending.text !== "" && <RichText text={pending.text} className="msg__text" />}
+        {pending.attachments && pending.attachments.length > 0 && <MessageAttachments roomId={pending.roomId} attachments={pending.attachments} />}
       </div>
     </li>
   );

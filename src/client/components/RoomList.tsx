@@ -6,6 +6,7 @@ import { groupMembers, otherMemberId, roomKind, sortRooms, type RoomState } from
 import { useRichTextRenderer } from "../richtext/RichText.js";
 import { Avatar } from "./Avatar.js";
 import { quoteText } from "./MessageRow.js";
+import { messageSummary } from "../files/summary.js";
 import { displayRoomTitle, userName } from "./names.js";
 import { SidebarSection } from "./SidebarSection.js";
 
@@ -24,7 +25,7 @@ function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatSta
   const sender = !last ? "" : last.from === state.me.id ? "You: " : shared ? `${userName(state, last.from)}: ` : "";
   const renderer = useRichTextRenderer();
   // The last message as plain words: "**Release**" shows as "Release", like the reply quote.
-  const preview = last ? sender + quoteText(last.message, renderer?.shortcodeEmoji) : room.loaded ? (room.topic || "No messages yet") : "Loading…";
+  const preview = last ? sender + quoteText(messageSummary(last), renderer?.shortcodeEmoji) : room.loaded ? (room.topic || "No messages yet") : "Loading…";
   const nameId = `room-name-${room.id}`;
   const descId = `room-desc-${room.id}`;
   const active = state.activeRoomId === room.id;

@@ -1,5 +1,8 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { GENERAL_ROOM_ID, type ChatMessage } from "../../protocol/index.js";
+import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
+import { messageSummary } from "../files/summary.js";
+import { FileDropZone } from "../files/FileDropZone.js";
+import type { RoomFiles } from "../files/useUploads.js";
 import type { ChatState } from "../state/chat.js";
 import { groupMembers, otherMemberId, roomKind, type RoomState } from "../state/rooms.js";
 import { lastOwnMessage } from "../state/actions.js";
@@ -21,7 +24,7 @@ interface Props {
   now: number;
   focusComposer: boolean;
   onBack: () => void;
-  onSend: (text: string, replyTo?: string) => void;
+  onSend: (text: string, replyTo?: string, attachments?: Attachment[]) => void;
   onRetry: (clientId: string) => void;
   onLoadOlder: () => void;
   /** Edit, delete, react, typing (see useMessageActions). */
@@ -29,9 +32,11 @@ interface Props {
   /** Opens or closes the room details panel (members, settings); absent: no such button. */
   onToggleDetails?: () => void;
   detailsOpen?: boolean;
+  /** This room's files for the next message (files/useUploads, held by the shell); absent: no files. */
+  files?: RoomFiles;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen }: Props) {
+export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen, files }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -67,7 +72,8 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   const rowActions = useMemo<Omit<RowActions, "jumpTo">>(() => ({
     reply: (message: ChatMessage) => {
       setEditingId(null);
-      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: message.message });
+      // A message with files is quoted by its caption, or its files' names.
+      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: messageSummary(message) });
       composerBox.current?.focus();
     },
     startEdit: (id: string) => setEditingId(id),
@@ -110,17 +116,19 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           </button>
         )}
       </header>
+      <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} />
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
-        onSend={(text) => {
-          onSend(text, replyTo?.id);
+        onSend={(text, attachments) => {
+          onSend(text, replyTo?.id, attachments);
           setReplyTo(null);
         }}
         onEscape={() => { if (isPhoneLayout()) onBack(); }}
         replyTo={replyTo} onCancelReply={() => setReplyTo(null)} members={members} myId={state.me.id}
-        onEditLast={editLast} onTyping={() => actions.typing(room.id)} boxRef={composerBox} />
+        onEditLast={editLast} onTyping={() => actions.typing(room.id)} boxRef={composerBox} files={files} />
+      </FileDropZone>
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { compareMessageIds, type ChatMessage, type Reaction, type RoomChange } from "../../protocol/index.js";
+import { compareMessageIds, type ChatMessage, type LinkPreview, type Reaction, type RoomChange } from "../../protocol/index.js";
 
 /**
  * Changes to stored messages (edits, deletions, reactions), as they arrive live or from the
@@ -7,12 +7,16 @@ import { compareMessageIds, type ChatMessage, type Reaction, type RoomChange } f
  * re-render. Applying a change twice is harmless: each carries the whole new state.
  */
 
-/** The list with `message` in place of the one with its id; its reactions stay when it has none. */
+/** The list with `message` in place of the one with its id; its reactions and link previews stay when it has none. */
 export function replaceMessage(list: readonly ChatMessage[], message: ChatMessage): readonly ChatMessage[] {
   const index = list.findIndex((m) => m.id === message.id);
   if (index < 0) return list;
   const before = list[index]!;
-  const next: ChatMessage = message.reactions === undefined && before.reactions ? { ...message, reactions: before.reactions } : message;
+  const next: ChatMessage = {
+    ...message,
+    ...(message.reactions === undefined && before.reactions ? { reactions: before.reactions } : {}),
+    ...(message.previews === undefined && before.previews ? { previews: before.previews } : {}),
+  };
   if (JSON.stringify(before) === JSON.stringify(next)) return list;
   const out = [...list];
   out[index] = next;
@@ -45,7 +49,21 @@ export function applyChange(list: readonly ChatMessage[], change: RoomChange): r
       return removeMessage(list, change.id);
     case "reaction.updated":
       return setReactions(list, change.id, change.reactions);
+    case "previews.updated":
+      return setPreviews(list, change.id, change.previews);
   }
+}
+
+/** The list with message `id`'s link previews replaced (`[]`: removed). */
+export function setPreviews(list: readonly ChatMessage[], id: string, previews: readonly LinkPreview[]): readonly ChatMessage[] {
+  const index = list.findIndex((m) => m.id === id);
+  if (index < 0) return list;
+  const before = list[index]!;
+  if (JSON.stringify(before.previews ?? []) === JSON.stringify(previews)) return list;
+  const { previews: _old, ...rest } = before;
+  const out = [...list];
+  out[index] = previews.length ? { ...rest, previews: [...previews] } : rest;
+  return out;
 }
 
 /**

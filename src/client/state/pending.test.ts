@@ -111,4 +111,19 @@ describe("the outbox: sending that never gives up quietly", () => {
     const { text } = mergeOutbox(stored, {}, new Set(["mine"]));
     expect(Object.keys(parseOutbox(text))).toEqual(["other"]);
   });
+
+  it("a message with files settles its entry by its caption (the stored text also lists the files for seed clients)", () => {
+    const file = { id: "AAAAAAAAAAAAAAAAAAAAAA", name: "plan.pdf", type: "application/pdf", size: 10 };
+    const map = addPending({}, { ...pending("c1", "the plan"), attachments: [file] });
+    const stored = { ...msg("9", ME, "0", "the plan\n📎 plan.pdf /room/0/attachments/AAAAAAAAAAAAAAAAAAAAAA"), date: T0 / 1000, attachments: [file] };
+    expect(settleByArrival(map, ME, [stored])).toEqual({});
+    const noCaption = addPending({}, { ...pending("c2", ""), attachments: [file] });
+    expect(settleByArrival(noCaption, ME, [{ ...stored, message: "📎 plan.pdf /room/0/attachments/AAAAAAAAAAAAAAAAAAAAAA" }])).toEqual({});
+  });
+
+  it("an unsent message keeps its files across a reload (the outbox in storage)", () => {
+    const file = { id: "AAAAAAAAAAAAAAAAAAAAAA", name: "plan.pdf", type: "application/pdf", size: 10 };
+    const { text } = mergeOutbox({}, { c1: { ...pending("c1", ""), attachments: [file] } }, new Set());
+    expect(parseOutbox(text).c1).toEqual({ ...pending("c1", ""), attachments: [file] });
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ClientId, MessageId, RoomId, type ChatMessage } from "../../protocol/index.js";
+import { Attachment, ClientId, MAX_ATTACHMENTS_PER_MESSAGE, MessageId, messageCaption, RoomId, type ChatMessage } from "../../protocol/index.js";
 
 /**
  * `pending`: to be sent (or on its way): the outbox sends these one at a time, oldest first, when
@@ -27,6 +27,11 @@ export interface PendingMessage {
   waiting?: "rate-limit" | "no-answer";
   /** The message this one answers (`replyTo` of the send payload), sent along each time. */
   replyTo?: string;
+  /**
+   * Files already uploaded that the message carries (their ids are the send's `attachments`); `text`
+   * is then their caption and may be "". Sent with the same clientId every time: stored once.
+   */
+  attachments?: Attachment[];
 }
 
 /** How far the server's clock may be behind ours when matching an arrival to a local entry. */
@@ -92,8 +97,10 @@ export function settleByArrival(map: PendingMap, myId: number, arrived: readonly
   for (const message of arrived) {
     if (message.from !== myId) continue;
     let match: PendingMessage | undefined;
+    // A message with files is stored with their names and links appended to its text: compare captions.
+    const text = messageCaption(message);
     for (const p of Object.values(next)) {
-      if (p.roomId !== message.roomId || p.text !== message.message) continue;
+      if (p.roomId !== message.roomId || p.text !== text) continue;
       // A message stored well before this entry was typed is an older one with the same words.
       if (message.date * 1000 < p.createdAt - CLOCK_SKEW_MS) continue;
       if (!match || p.createdAt < match.createdAt) match = p;
@@ -130,6 +137,7 @@ const StoredPending = z.object({
   createdAt: z.number(),
   error: z.string().optional(),
   replyTo: MessageId.optional(),
+  attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
 });
 const StoredOutbox = z.array(z.unknown());
 

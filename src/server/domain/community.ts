@@ -9,6 +9,7 @@ import { ReadStates } from "./rooms/read-state.js";
 import { RoomManagement } from "./rooms/room-management.js";
 import type { Users } from "./users.js";
 import { Bans } from "./users/bans.js";
+import { UserBudget } from "./rate-limits.js";
 import { Invites } from "./users/invites.js";
 import { Registration } from "./users/registration.js";
 import { AdminGrants, type Roles } from "./users/role.js";
@@ -18,17 +19,26 @@ import { AdminGrants, type Roles } from "./users/role.js";
  * registration), built together because they depend on each other; `rooms` is the seed's Rooms
  * with the member cache plugged in.
  */
-export function createCommunityServices(redis: Redis, users: Users, roles: Roles, config: Pick<Config, "registration" | "adminUsernames">) {
+export function createCommunityServices(
+  redis: Redis,
+  users: Users,
+  roles: Roles,
+  config: Pick<Config, "registration" | "adminUsernames" | "roomCreateRateLimit" | "roomCreateRateWindowMs" | "maxRoomsPerCreator">,
+) {
   const membership = new Membership(redis);
   const rooms = new Rooms(redis, users, membership);
   const namedRooms = new NamedRooms(redis, users, membership);
   const readStates = new ReadStates(redis);
   const roomChanges = new RoomChanges();
   const bans = new Bans(redis);
-  const audit = new AuditLog(redis);
+  const audit = new AuditLog(redis, users);
   const invites = new Invites(redis);
   const roomManagement = new RoomManagement({
     redis, users, roles, bans, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,
+    creation: {
+      budget: new UserBudget(redis, "room-create", { points: config.roomCreateRateLimit, windowMs: config.roomCreateRateWindowMs }),
+      maxPerCreator: config.maxRoomsPerCreator,
+    },
   });
   return {
     rooms,

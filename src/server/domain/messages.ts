@@ -1,10 +1,14 @@
 import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
+import type { DurableWrites } from "../redis/durable-writes.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
+import { BUS_PUBLISH_LUA, busArgs, type PubSubMode } from "../redis/bus.js";
 import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
+import { attachPreviews } from "./messages/previews.js";
+import { CLAIM_ATTACHMENTS_LUA } from "./attachments/claim.js";
 
 /** How long a (user, clientId) pair is remembered, so a resend returns the first stored message. */
 export const CLIENT_ID_TTL_SECONDS = 600;
@@ -23,6 +27,10 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
  * and '1' to check that `from` is in the member set (rooms people make: a member removed a
  * moment ago on another instance cannot write, whatever that instance's cache says).
+ * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
+ * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
+ *
+ * ARGV ends with busArgs (the room's channel and PUBSUB_MODE: how the message is published).
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
  * score, so scores are unique and history order equals send order even within one microsecond;
@@ -32,7 +40,7 @@ export const CLIENT_ID_TTL_SECONDS = 600;
 /** How far ahead of Redis's clock the room's newest message may be for ours to follow it (2 s). */
 const MAX_BUMP_MICROS = 2_000_000;
 
-const STORE_MESSAGE = new LuaScript(`
+const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
 if marker then
@@ -76,17 +84,16 @@ end
 local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
 local id = string.format('%d%06d', sec, usec)
+${CLAIM_ATTACHMENTS_LUA}
 local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.format('%d', sec) ..
   ',"message":' .. cjson.encode(ARGV[2]) .. ',"roomId":' .. cjson.encode(ARGV[3]) .. ARGV[9] .. '}'
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
-  redis.call('PUBLISH', '${keys.messagesChannel}',
-    '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}')
+  bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}', true)
 end
-redis.call('PUBLISH', '${keys.messagesChannel}',
-  '{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}')
+bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"message","data":' .. json .. '}', true)
 return {'stored', json, tostring(first_in_room)}
 `);
 
@@ -95,7 +102,8 @@ export type StoreResult =
   | { status: "duplicate"; message: Message }
   | { status: "rate-limited"; retryAfterMs: number }
   | { status: "not-member" }
-  | { status: "reply-not-found" };
+  | { status: "reply-not-found" }
+  | { status: "attachment-unavailable" };
 
 export interface StoreRequest {
   roomId: string;
@@ -113,6 +121,8 @@ export interface StoreRequest {
   mentions?: number[];
   /** The message this one answers, as found in the room (see messages/lookup.ts). */
   replyTo?: FoundMessage;
+  /** Ids of files this sender uploaded to the room and has not sent (needs a clientId). */
+  attachments?: string[];
 }
 
 /**
@@ -120,7 +130,13 @@ export interface StoreRequest {
  * counters that live in the same hash slot.
  */
 export class Messages {
-  constructor(private readonly redis: Redis, private readonly cluster = false) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly cluster = false,
+    /** DURABLE_ACKS=replica: a message is acknowledged once a replica has it (see redis/durable-writes.ts). */
+    private readonly durable?: DurableWrites,
+    readonly bus: PubSubMode = "seed",
+  ) {}
 
   async store(req: StoreRequest): Promise<StoreResult> {
     const rateKey = this.cluster ? keys.messageRateInRoom(req.roomId, req.from) : keys.messageRate(req.from);
@@ -130,26 +146,47 @@ export class Messages {
       keys.roomReads(req.roomId),
     ];
     if (req.clientId) roomKeys.push(keys.messageByClientId(req.roomId, req.from, req.clientId));
-    const reply = (await STORE_MESSAGE.run(this.redis, roomKeys, [
+    if (req.attachments?.length) {
+      if (!req.clientId) throw new Error("a message with attachments needs a clientId");
+      for (const id of req.attachments) roomKeys.push(keys.attachment(req.roomId, id));
+    }
+    const args = [
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
-    ])) as [string, string, string?];
+      ...busArgs(this.bus, req.roomId),
+    ];
+    const reply = (this.durable ? await this.storeDurably(req, roomKeys, args) : await STORE_MESSAGE.run(this.redis, roomKeys, args)) as [string, string, string?];
     const [status, payload, first] = reply;
     if (status === "not-member") return { status: "not-member" };
     if (status === "rate") return { status: "rate-limited", retryAfterMs: Math.max(0, Number(payload)) };
     if (status === "noreply") return { status: "reply-not-found" };
+    if (status === "noattachment") return { status: "attachment-unavailable" };
     const message = ChatMessage.parse(JSON.parse(payload));
     if (status === "duplicate") return { status: "duplicate", message };
     return { status: "stored", message, firstInRoom: first === "1" };
   }
 
-  /** A page of history with each message's reactions (one more command, HMGET), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
+  /**
+   * The store script on the dedicated connection to the room's master, then WAIT for a replica on
+   * it. A resend (`duplicate`) found the message stored, maybe by another connection whose WAIT
+   * failed: it refreshes the clientId marker's expiry first, a write on this connection that the
+   * replication stream carries after the original store, so a replica that has it has the message.
+   */
+  private async storeDurably(req: StoreRequest, roomKeys: string[], args: (string | number)[]): Promise<unknown> {
+    const { client, result } = await this.durable!.write(roomKeys[0]!, (connection) => STORE_MESSAGE.run(connection, roomKeys, args));
+    const status = (result as [string])[0];
+    if (status === "duplicate") await client.pExpire(keys.messageByClientId(req.roomId, req.from, req.clientId!), CLIENT_ID_TTL_SECONDS * 1000);
+    if (status === "stored" || status === "duplicate") await this.durable!.replicated(client);
+    return result;
+  }
+
+  /** A page of history with each message's reactions and link previews (two HMGETs, sent together), newest first, as the seed's `ZREVRANGE room:{id} offset offset+size-1`. */
   async page(roomId: string, offset: number, size: number): Promise<Message[]> {
     const entries = await this.redis.zRangeWithScores(keys.room(roomId), offset, offset + size - 1, { REV: true });
-    return attachReactions(this.redis, roomId, parseEntries(entries, roomId));
+    return attachExtras(this.redis, roomId, parseEntries(entries, roomId));
   }
 
   /** The message `id` of the room with its exact stored member, or undefined (see messages/lookup.ts). */
@@ -194,13 +231,19 @@ export class Messages {
     }
     found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
     lateSiblings.sort((a, b) => compareMessageIds(a.id, b.id));
-    return attachReactions(this.redis, roomId, [...lateSiblings, ...found.slice(0, size).map((f) => f.message)]);
+    return attachExtras(this.redis, roomId, [...lateSiblings, ...found.slice(0, size).map((f) => f.message)]);
   }
 }
 
 /** Ids of messages a seed server stored carry a disambiguator (see messageIdForSeedMember). */
 function isSeedWrittenId(id: string): boolean {
   return id.includes("-");
+}
+
+/** Reactions and link previews, kept beside the messages, added to a page (two HMGETs sent together). */
+export async function attachExtras(redis: Redis, roomId: string, messages: Message[]): Promise<Message[]> {
+  await Promise.all([attachReactions(redis, roomId, messages), attachPreviews(redis, roomId, messages)]);
+  return messages;
 }
 
 /** Our optional fields of a new message as JSON object members to append (`,"a":..`), or ''. */
@@ -240,7 +283,7 @@ export function normalizeMessage(raw: unknown, score?: number, roomId?: string, 
 }
 
 /**
- * Our extra fields (mentions, reply, edited mark), each kept only when well formed: a malformed
+ * Our extra fields (mentions, reply, edited mark, attachments), each kept only when well formed: a malformed
  * extra (written by anyone) costs that field, never the message.
  */
 function messageExtras(r: Record<string, unknown>): Partial<Message> {
@@ -255,6 +298,10 @@ function messageExtras(r: Record<string, unknown>): Partial<Message> {
     if (reply.success && reply.data) out.reply = reply.data;
   }
   if (typeof r.edited === "number" && Number.isFinite(r.edited)) out.edited = r.edited;
+  if (r.attachments !== undefined) {
+    const attachments = ChatMessage.shape.attachments.safeParse(r.attachments);
+    if (attachments.success && attachments.data?.length) out.attachments = attachments.data;
+  }
   return out;
 }
 

@@ -175,6 +175,12 @@ export class Presence {
     return offline.map(Number);
   }
 
+  /** One page of online user ids (SSCAN of `online_users`, about `count`) and the next cursor ("0": the last page). */
+  async onlinePage(cursor: string, count: number): Promise<{ ids: number[]; next: string }> {
+    const page = await this.redis.sScan(keys.onlineUsers, cursor, { COUNT: count });
+    return { ids: page.members.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0), next: String(page.cursor) };
+  }
+
   async onlineIds(): Promise<number[]> {
     return (await this.redis.sMembers(keys.onlineUsers)).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
   }

@@ -100,3 +100,54 @@ export class LoginLimits {
 }
 
 const pairKey = (username: string, address: string) => `${username.toLowerCase()}|${address}`;
+
+/**
+ * A write refused for going over a budget: HTTP answers 429 with `Retry-After` and `retryAfter`
+ * (seconds) in the body, the socket `{ok: false, error}` with the same sentence.
+ */
+export class RateLimited extends Error {
+  readonly statusCode = 429;
+  readonly retryAfterSeconds: number;
+  constructor(what: string, retryAfterMs: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(`${what}; try again in ${seconds} seconds`);
+    this.retryAfterSeconds = seconds;
+  }
+}
+
+/**
+ * A per-user budget of some kind of write (`points` per `windowMs`, 0 = off), counted in Redis by
+ * rate-limiter-flexible so every instance and every transport (REST, socket) draw from the same
+ * one. Keys: `ratelimit:{name}:{userId}`.
+ */
+export class UserBudget {
+  private readonly limiter: RateLimiterRedis | undefined;
+
+  constructor(redis: Redis, name: string, options: { points: number; windowMs: number }) {
+    if (options.points <= 0) return;
+    this.limiter = new RateLimiterRedis({
+      storeClient: redis,
+      useRedisPackage: true,
+      keyPrefix: `${keys.rateLimitPrefix}:${name}`,
+      points: options.points,
+      duration: Math.max(1, Math.ceil(options.windowMs / 1000)),
+    });
+  }
+
+  /** Takes one point: 0 when allowed, else the ms until one is free (nothing taken). */
+  async take(userId: number): Promise<number> {
+    if (!this.limiter) return 0;
+    try {
+      await this.limiter.consume(String(userId));
+      return 0;
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return Math.max(1, err.msBeforeNext);
+      throw err;
+    }
+  }
+
+  /** Gives back the point just taken (the write was refused for another reason). */
+  async giveBack(userId: number): Promise<void> {
+    await this.limiter?.reward(String(userId));
+  }
+}

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SessionUser, type SessionEnded, type SessionInfo } from "../../protocol/index.js";
 import { scanKeys, type Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
+import { publishEnvelope, type PubSubMode } from "../redis/bus.js";
 import { sessionHandle, SessionsIndex } from "./users/sessions-index.js";
 
 /** What `session:{id}` holds: the seed-shaped `{id, username}` plus when and where it began. */
@@ -15,7 +16,8 @@ type StoredSession = z.infer<typeof StoredSession>;
 /** How often a session's "last seen" is written at most (per instance). */
 const TOUCH_EVERY_MS = 60_000;
 
-export type SessionsEndedListener = (ended: SessionEnded) => void;
+/** Told of every session ended on this instance; a promise it returns is awaited before the ending is done. */
+export type SessionsEndedListener = (ended: SessionEnded) => unknown;
 
 /**
  * Login sessions: `session:{id}` -> `{id, username, createdAt, userAgent}` with a fixed lifetime,
@@ -33,6 +35,7 @@ export class Sessions {
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
     private readonly serverId = "",
+    private readonly bus: PubSubMode = "seed",
   ) {
     this.index = new SessionsIndex(redis, ttlSeconds);
   }
@@ -124,7 +127,12 @@ export class Sessions {
     return deleted.reduce((n, d) => n + d, 0);
   }
 
-  /** Called with every `session.ended` of this instance (the realtime layer closes its sockets). */
+  /**
+   * The one "session ended" hook: called with every session this instance ends, whichever way
+   * (sign-out, `DELETE /sessions/:handle`, sign out everywhere, a ban, a password change: all go
+   * through destroy / endByHandle / endAll). The realtime layer closes the sessions' sockets; push
+   * removes the subscriptions they registered.
+   */
   onEnded(listener: SessionsEndedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -133,10 +141,12 @@ export class Sessions {
   private async ended(userId: number, sessionIds: string[]): Promise<void> {
     for (const id of sessionIds) this.touched.delete(id);
     const event: SessionEnded = { userId, sessions: sessionIds.map(sessionHandle) };
-    for (const listener of this.listeners) listener(event);
+    const pending = [...this.listeners].map((listener) => listener(event));
     await Promise.all([
+      ...pending,
       this.index.remove(userId, sessionIds),
-      this.redis.publish(keys.messagesChannel, JSON.stringify({ serverId: this.serverId, type: "session.ended", data: event })),
+      // To the instances holding the user's sockets (their channel), or on MESSAGES in seed mode.
+      publishEnvelope(this.redis, this.bus, JSON.stringify({ serverId: this.serverId, type: "session.ended", data: event }), [keys.userChannel(userId)], false),
     ]);
   }
 

@@ -17,11 +17,15 @@ export function describeZodError(error: ZodError): string {
     .join("; ");
 }
 
-/** Route schemas are zod schemas: their parse result (with transforms) becomes the request part. */
-export function zodValidatorCompiler({ schema }: { schema: unknown }) {
+/**
+ * Route schemas are zod schemas: their parse result (with transforms) becomes the request part.
+ * A missing body (none sent: Fastify gives undefined or null) is read as `{}`, so a body whose
+ * fields are all optional may be left out (see empty-bodies.ts).
+ */
+export function zodValidatorCompiler({ schema, httpPart }: { schema: unknown; httpPart?: string }) {
   const zod = schema as ZodType;
   return (data: unknown) => {
-    const result = zod.safeParse(data);
+    const result = zod.safeParse(httpPart === "body" && (data === undefined || data === null) ? {} : data);
     return result.success ? { value: result.data } : { error: new HttpError(400, describeZodError(result.error)) };
   };
 }
@@ -35,6 +39,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(503).send({ message: "The database is unavailable; please try again shortly." });
     }
     const status = (err as FastifyError).statusCode;
+    const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === "number") {
+      return reply.code(429).header("retry-after", retryAfter).send({ message: err.message, retryAfter });
+    }
     if (status && status >= 400 && status < 500) {
       const message = (err as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "request body is too large" : err.message;
       return reply.code(status).send({ message });

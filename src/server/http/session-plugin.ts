@@ -1,6 +1,6 @@
 import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { SessionUser } from "../../protocol/index.js";
+import { BANNED_MESSAGE, type SessionUser } from "../../protocol/index.js";
 import type { Sessions } from "../domain/sessions.js";
 import { HttpError } from "./errors.js";
 
@@ -26,6 +26,11 @@ export interface SessionPluginOptions {
    * session cookie. Looked up on every request, so a revoked token fails at once.
    */
   bearer?: (token: string) => Promise<SessionUser | undefined>;
+  /**
+   * Whether an account is banned: asked for every request that presents a credential (a session
+   * cookie or a bearer token), so a ban refuses every way in, on every instance, until lifted.
+   */
+  isBanned: (userId: number) => Promise<boolean>;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
       if (!user) throw new HttpError(401, "Invalid or revoked token");
       request.user = user;
     }
+    if (request.user && (await options.isBanned(request.user.id))) throw new HttpError(403, BANNED_MESSAGE);
     if (!request.user && !request.routeOptions.config.public && !request.is404) {
       throw new HttpError(401, "Sign in first");
     }

@@ -1,15 +1,13 @@
 import { createHmac } from "node:crypto";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { ChatMessage, MAX_MESSAGE_LENGTH, parsePrivateRoomId, type WebhookPayload } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
-import { postMessage, type StoredMessageListener } from "../domain/messages/post.js";
+import { postMessage, type MessageSink, type StoredMessageListener } from "../domain/messages/post.js";
 import type { BotWebhook } from "../domain/users/bot.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { LuaScript } from "../redis/script.js";
-import { isPrivateLiteral, publicOnlyLookup, WebhookUrlError } from "./webhook-url.js";
+import { BlockedAddressError, guardedFetch } from "../net/ssrf-guard.js";
 
 /** The consumer group every instance reads the queue with: each entry goes to one of them. */
 export const WEBHOOK_GROUP = "webhooks";
@@ -19,6 +17,8 @@ const QUEUE_MAX_LENGTH = 100_000;
 const CONSUMER_FORGET_MS = 3_600_000;
 /** A receiver's answer is read up to this size; a reply is at most one message long. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How long an entry for a bot that has all its calls in flight waits before it is read again. */
+const BUSY_BOT_DEFER_MS = 500;
 
 /** One delivery to make, as queued (field `job` of a stream entry, JSON). */
 const Job = z.object({
@@ -69,58 +69,33 @@ export interface WebhookResponse {
 
 /**
  * POSTs a payload to a webhook, signed: `X-Chat-Timestamp` (Unix seconds) and `X-Chat-Signature:
- * sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` keyed by the bot's secret. Private addresses
- * are refused after DNS resolution (unless `allowPrivate`), in the connection's own lookup, so the
- * checked address is the one connected to. No redirects are followed.
+ * sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` keyed by the bot's secret. Sent through the
+ * SSRF guard (net/ssrf-guard.ts): private addresses refused after resolution, at connect time
+ * (unless `allowPrivate`). No redirects are followed.
  *
- * Errors: WebhookUrlError (refused address), a timeout after `timeoutMs`, network errors.
+ * Errors: BlockedAddressError (refused address), a timeout after `timeoutMs`, network errors.
  */
-export function sendWebhook(
+export async function sendWebhook(
   hook: { url: string; secret: string },
   body: string,
   options: { timeoutMs: number; allowPrivate: boolean; now?: number },
 ): Promise<WebhookResponse> {
-  if (!options.allowPrivate && isPrivateLiteral(hook.url)) {
-    return Promise.reject(new WebhookUrlError("webhook URL points at a private network address"));
-  }
   const timestamp = String(Math.floor((options.now ?? Date.now()) / 1000));
   const signature = createHmac("sha256", hook.secret).update(`${timestamp}.${body}`).digest("hex");
-  const url = new URL(hook.url);
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: "POST",
-        lookup: publicOnlyLookup(options.allowPrivate),
-        timeout: options.timeoutMs,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          "user-agent": "redis-chat-webhooks/1",
-          "x-chat-timestamp": timestamp,
-          "x-chat-signature": `sha256=${signature}`,
-        },
-      },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    req.on("close", () => clearTimeout(deadline));
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end(body);
+  const res = await guardedFetch(hook.url, {
+    method: "POST",
+    body,
+    timeoutMs: options.timeoutMs,
+    maxBytes: MAX_RESPONSE_BYTES,
+    allowPrivate: options.allowPrivate,
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "redis-chat-webhooks/1",
+      "x-chat-timestamp": timestamp,
+      "x-chat-signature": `sha256=${signature}`,
+    },
   });
+  return { status: res.status, contentType: String(res.headers["content-type"] ?? ""), body: res.body.toString("utf8") };
 }
 
 /**
@@ -146,7 +121,10 @@ export class Webhooks {
   private timers: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly ctx: ChatContext) {}
+  constructor(
+    private readonly ctx: ChatContext,
+    private readonly sink: MessageSink,
+  ) {}
 
   /** Idle time after which another instance takes an entry over (a call cannot take that long). */
   private get claimIdleMs(): number {
@@ -216,15 +194,23 @@ export class Webhooks {
     await this.loop?.catch(() => {});
   }
 
+  /**
+   * Reads as many entries as there are free delivery slots (WEBHOOK_CONCURRENCY) and starts each
+   * at once, without waiting for the others: one slow receiver holds only its own slots.
+   */
   private async readLoop(): Promise<void> {
     const consumer = this.ctx.config.serverId;
     while (this.running) {
       try {
-        const streams = (await this.reader!.xReadGroup(WEBHOOK_GROUP, consumer, { key: keys.webhookQueue, id: ">" }, { COUNT: 10, BLOCK: 1000 })) as
+        const free = this.ctx.config.webhookConcurrency - this.inFlight.size;
+        if (free <= 0) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const streams = (await this.reader!.xReadGroup(WEBHOOK_GROUP, consumer, { key: keys.webhookQueue, id: ">" }, { COUNT: free, BLOCK: 1000 })) as
           | { name: string; messages: { id: string; message: Record<string, string> }[] }[]
           | null;
-        const entries = streams?.flatMap((stream) => stream.messages) ?? [];
-        await Promise.all(entries.map((entry) => this.track(this.handle(entry.id, entry.message.job))));
+        for (const entry of streams?.flatMap((stream) => stream.messages) ?? []) this.dispatch(entry.id, entry.message.job);
       } catch (err) {
         if (!this.running) return;
         this.ctx.log.debug({ err: String(err) }, "webhook queue read failed; retrying");
@@ -239,8 +225,38 @@ export class Webhooks {
     await this.forgetGoneConsumers();
     const claimed = await this.ctx.redis.xAutoClaim(keys.webhookQueue, WEBHOOK_GROUP, this.ctx.config.serverId, this.claimIdleMs, "0-0", { COUNT: 10 });
     for (const entry of claimed.messages) {
-      if (entry) await this.track(this.handle(entry.id, (entry.message as Record<string, string>).job));
+      if (entry) this.dispatch(entry.id, (entry.message as Record<string, string>).job);
     }
+  }
+
+  /** Deliveries in flight per bot on this instance. */
+  private readonly perBot = new Map<number, number>();
+
+  /**
+   * Starts one entry, unless its bot already has WEBHOOK_CONCURRENCY_PER_BOT calls in flight here:
+   * then the entry goes back to the retry set for a moment (same attempt), so it neither waits in
+   * memory (where another instance would claim it as abandoned) nor holds up other bots' entries.
+   */
+  private dispatch(entryId: string, raw: string | undefined): void {
+    const parsed = raw === undefined ? undefined : Job.safeParse(safeJson(raw));
+    if (!parsed?.success) {
+      void this.finish(entryId, undefined, -1).catch(() => {});
+      return;
+    }
+    const job = parsed.data;
+    const busy = this.perBot.get(job.botId) ?? 0;
+    if (busy >= this.ctx.config.webhookConcurrencyPerBot) {
+      void this.finish(entryId, job, BUSY_BOT_DEFER_MS).catch((err) =>
+        this.ctx.log.debug({ err: String(err), entryId }, "could not defer a webhook; it is claimed again later"),
+      );
+      return;
+    }
+    this.perBot.set(job.botId, busy + 1);
+    void this.track(this.handle(entryId, job)).finally(() => {
+      const left = (this.perBot.get(job.botId) ?? 1) - 1;
+      if (left > 0) this.perBot.set(job.botId, left);
+      else this.perBot.delete(job.botId);
+    });
   }
 
   /**
@@ -267,18 +283,12 @@ export class Webhooks {
   }
 
   /** One attempt of one entry; never rejects. */
-  private async handle(entryId: string, raw: string | undefined): Promise<void> {
+  private async handle(entryId: string, job: Job): Promise<void> {
     const { ctx } = this;
-    const parsed = raw === undefined ? undefined : Job.safeParse(safeJson(raw));
-    if (!parsed?.success) {
-      await this.finish(entryId, undefined, -1).catch(() => {});
-      return;
-    }
-    const job = parsed.data;
     try {
-      const hook = await ctx.bots.webhook(job.botId);
-      if (!hook) {
-        // The bot was deleted or its webhook removed meanwhile: nothing to do.
+      const [hook, banned] = await Promise.all([ctx.bots.webhook(job.botId), ctx.bans.isBanned(job.botId)]);
+      if (!hook || banned) {
+        // The bot was deleted, banned or its webhook removed meanwhile: nothing to do.
         await this.finish(entryId, undefined, -1);
         return;
       }
@@ -303,7 +313,7 @@ export class Webhooks {
     try {
       const res = await sendWebhook(hook, JSON.stringify(payload), {
         timeoutMs: ctx.config.webhookTimeoutMs,
-        allowPrivate: ctx.config.allowPrivateWebhooks,
+        allowPrivate: ctx.config.allowPrivateNetworkFetch,
       });
       ctx.metrics.webhookSeconds.observe((performance.now() - started) / 1000);
       if (res.status >= 200 && res.status < 300) {
@@ -316,7 +326,7 @@ export class Webhooks {
       // A client error will not go away by asking again (except timeouts and rate limits).
       failure = { error: `HTTP ${res.status}`, permanent: res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429 };
     } catch (err) {
-      const refused = err instanceof WebhookUrlError;
+      const refused = err instanceof BlockedAddressError;
       failure = { error: err instanceof Error ? err.message : String(err), permanent: refused, refused };
     }
     const last = failure.permanent || job.attempt >= ctx.config.webhookMaxAttempts;
@@ -340,7 +350,7 @@ export class Webhooks {
     if (!/^text\/plain\b/i.test(res.contentType)) return;
     const text = res.body.trim().slice(0, MAX_MESSAGE_LENGTH);
     if (!text) return;
-    await postMessage(this.ctx, {
+    await postMessage(this.ctx, this.sink, {
       sender: { id: hook.id, username: hook.username },
       roomId: job.message.roomId,
       text,

@@ -18,6 +18,8 @@ export interface MetricSources {
   sockets?: () => Record<string, number>;
   /** Signed-in users online across all instances (`SCARD online_users`). */
   usersOnline?: () => Promise<number>;
+  /** Sharded pub/sub channels this instance subscribes to now (realtime/bus). */
+  busSubscriptions?: () => number;
 }
 
 /** The node-redis command tracing channel (node-redis 5 publishes every command on it). */
@@ -82,6 +84,35 @@ export class ChatMetrics {
     help: "Times the MESSAGES subscription came back after a break and sockets were told to catch up",
     registers: [this.registry],
   });
+  // --- the bus (issue 17; realtime/bus/*) ---
+  /** `chat_bus_envelopes_received_total{type, origin}`: envelopes heard, ours (echo) or another instance's. */
+  readonly busEnvelopes = new Counter({
+    name: "chat_bus_envelopes_received_total",
+    help: "Pub/sub envelopes this instance received, by type and origin (own: its own echo; other: another server's)",
+    labelNames: ["type", "origin"] as const,
+    registers: [this.registry],
+  });
+  readonly busDropped = new Counter({
+    name: "chat_bus_envelopes_dropped_total",
+    help: "Messages received from another instance that no socket here was to get (work spent for nothing)",
+    registers: [this.registry],
+  });
+  readonly busSubscribes = new Counter({
+    name: "chat_bus_subscribes_total",
+    help: "Sharded channels subscribed (SSUBSCRIBE); with chat_bus_unsubscribes_total, the subscribe churn",
+    registers: [this.registry],
+  });
+  readonly busUnsubscribes = new Counter({
+    name: "chat_bus_unsubscribes_total",
+    help: "Sharded channels let go (SUNSUBSCRIBE) after their release delay",
+    registers: [this.registry],
+  });
+  readonly resyncs = new Counter({
+    name: "chat_bus_resyncs_total",
+    help: "Lost subscriptions restored and their sockets told to catch up, by cause (messages-channel, node-failure: MESSAGES or a failed master, everyone; connection, node, moved: sharded channels, their rooms)",
+    labelNames: ["cause"] as const,
+    registers: [this.registry],
+  });
   readonly slowClientDisconnects = new Counter({
     name: "chat_slow_client_disconnects_total",
     help: "Connections dropped because their queued output exceeded MAX_BUFFERED_BYTES",
@@ -131,6 +162,14 @@ export class ChatMetrics {
       },
     });
     new Gauge({
+      name: "chat_bus_subscriptions",
+      help: "Sharded pub/sub channels this instance subscribes to now",
+      registers: [this.registry],
+      collect() {
+        if (sources.busSubscriptions) this.set(sources.busSubscriptions());
+      },
+    });
+    new Gauge({
       name: "chat_users_online",
       help: "Signed-in users online across all instances (SCARD online_users)",
       registers: [this.registry],
@@ -161,9 +200,10 @@ export class ChatMetrics {
   /**
    * A message from another instance arrived: its id is the Redis time of its store, in µs
    * (domain/message-ids.ts), so now minus that is the cross-instance latency (give or take the
-   * clock difference between this host and Redis's).
+   * clock difference between this host and Redis's). The clock has sub-millisecond resolution: with
+   * Date.now() a hop within the millisecond of its store could read negative and was dropped.
    */
-  observeArrival(messageId: string, nowMs = Date.now()): void {
+  observeArrival(messageId: string, nowMs = performance.timeOrigin + performance.now()): void {
     const storedMs = Number(messageId) / 1000;
     const seconds = (nowMs - storedMs) / 1000;
     if (Number.isFinite(seconds) && seconds >= 0 && seconds < 3600) this.crossInstanceSeconds.observe(seconds);

@@ -10,13 +10,16 @@ import {
   type ChatMessage,
 } from "../../protocol/index.js";
 import { randomUUID } from "node:crypto";
-import { messageIdFromMicros } from "../domain/message-ids.js";
 import { normalizeMessage } from "../domain/messages.js";
 import type { Logger } from "../logger.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
+import { publishEnvelope, SEED_ENVELOPE_TYPES, type PubSubMode } from "../redis/bus.js";
+import type { NodeFailures } from "../redis/node-failures.js";
+import type { ChannelSubscriber } from "../redis/subscriber.js";
 import type { LocalDelivery } from "./delivery.js";
+import { SubscriptionRecovery } from "./subscription-recovery.js";
 import { rawMemberText } from "./raw-json.js";
 import { normalizeShowRoom } from "./seed-shapes.js";
 
@@ -37,36 +40,30 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 
 /** How often to check, while the subscription is down, whether it is back. */
 const PROBE_EVERY_MS = 250;
-/** Clocks differ between servers and Redis: catch up from a little before the subscription broke. */
-export const RESYNC_MARGIN_MS = 10_000;
+/** How long the `once` id of an envelope published to several channels is remembered, to apply it once. */
+const DUPLICATE_WINDOW_MS = 10_000;
+/** The name of the `MESSAGES` subscription in SubscriptionRecovery. */
+const MESSAGES_SUBSCRIPTION = "MESSAGES";
 
 /**
- * The seed's pub/sub bridge: every instance publishes what happens on it to `MESSAGES` as
- * `{serverId, type, data}` and hands other instances' envelopes to its own sockets, scoped to the
- * room's members. Messages are published by the store script itself (same round trip).
+ * The seed's pub/sub bridge: every instance publishes what happens on it as `{serverId, type, data}`
+ * and hands other instances' envelopes to its own sockets, scoped to the room's members. Messages
+ * are published by the store script itself (same round trip). Where envelopes go is PUBSUB_MODE's
+ * (redis/bus.ts): `MESSAGES` (seed), or the sharded channel of the room, person or everyone
+ * (sharded), or both; sharded channels are held by realtime/bus and their envelopes come here too.
  *
  * Pub/sub keeps nothing: what is published while this server's subscription is down never reaches
- * it. So when the subscriber connection fails, the bridge publishes a probe of its own until it
- * hears it back (the subscription is live again), then tells its sockets to catch up on history
- * from just before the break (`resync`).
+ * it. So when the subscriber connection fails (on Cluster: or moves to another node), the bridge
+ * publishes a probe of its own until it hears it back (the subscription is live again), then tells
+ * its sockets to catch up on history from just before the break (`resync`, see
+ * SubscriptionRecovery). Sharded channels: realtime/bus/ChannelSubscriptions, by the same rule. On Cluster, a master that fails may also have acknowledged messages whose
+ * publication never crossed the cluster bus: every socket catches up once its slots are served again.
  */
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
   private readonly ownPrefix: string;
-  /**
-   * How this instance's own messages begin (the store script writes them so). They are delivered
-   * to this instance's sockets when they come back from `MESSAGES`, not when stored: Redis
-   * publishes a room's messages in stored order to every subscriber, so every socket on every
-   * instance gets a room's messages in id order, and a client's newest id is a cursor that never
-   * skips (a message stored here could otherwise overtake one stored a moment before on another
-   * instance, still on its way through pub/sub).
-   */
-  private readonly ownMessagePrefix: string;
-  /** The store script publishes a new private room's `show.room` right before its first message. */
-  private readonly ownShowRoomPrefix: string;
-  private ownShowRoom: RoomSummary | undefined;
-  /** When the subscription broke (ms), while it is down. */
-  private brokenSince = 0;
+  /** Every lost subscription of this instance ends in a resync through it (bus: sharded ones too). */
+  readonly recovery: SubscriptionRecovery;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
   private started = false;
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
@@ -78,18 +75,31 @@ export class PubSubBridge {
   private hooks: ForeignPresenceHooks | undefined;
   /** Kinds of envelope already logged as not understood: each is logged once per process. */
   private readonly loggedKinds = new Set<string>();
+  /** `once` ids of multi-channel envelopes applied lately -> when they are forgotten (ms). */
+  private readonly recentMulti = new Map<string, number>();
+  /**
+   * Set by the sharded bus: takes over a new private room's `show.room` (returns true) when this
+   * instance holds a member, to hear the room's channel before showing it (see OpeningRooms).
+   */
+  showRoomHandler: ((room: RoomSummary, memberIds: number[]) => boolean) | undefined;
 
   constructor(
     private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly subscriber: ChannelSubscriber,
     private readonly serverId: string,
     private readonly delivery: LocalDelivery,
     private readonly log: Logger,
     private readonly metrics?: ChatMetrics,
+    private readonly nodeFailures?: NodeFailures,
+    readonly mode: PubSubMode = "seed",
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
-    this.ownMessagePrefix = `${this.ownPrefix}"type":"message",`;
-    this.ownShowRoomPrefix = `${this.ownPrefix}"type":"show.room",`;
+    this.recovery = new SubscriptionRecovery(delivery, log, metrics);
+  }
+
+  /** Whether this instance subscribes to `MESSAGES` (not in `sharded` mode: nothing of ours is there). */
+  private get hearsMessagesChannel(): boolean {
+    return this.mode !== "sharded";
   }
 
   /** Handles other instances' envelopes of `type` (a type of ours; the seed's are handled here). */
@@ -119,23 +129,29 @@ export class PubSubBridge {
   }
 
   async start(): Promise<void> {
-    await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
-    this.subscriber.on("error", this.onSubscriberError);
+    if (this.hearsMessagesChannel) {
+      await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
+      this.subscriber.onLost(this.onSubscriptionLost);
+    }
+    this.nodeFailures?.onFailed(this.onNodeFailed);
+    this.nodeFailures?.onServed(this.onNodeServed);
     this.started = true;
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    this.subscriber.off("error", this.onSubscriberError);
+    if (!this.hearsMessagesChannel) return;
     clearInterval(this.probe?.timer);
     await this.subscriber.unsubscribe(keys.messagesChannel).catch(() => {});
   }
 
-  private readonly onSubscriberError = () => {
-    if (this.brokenSince) return;
-    this.brokenSince = Date.now();
+  private readonly onSubscriptionLost = (at: number) => {
+    if (!this.started) return;
+    this.recovery.lost(MESSAGES_SUBSCRIPTION, "everyone", at);
+    if (this.probe) return;
     const token = randomUUID();
-    const timer = setInterval(() => void this.publish("probe", token).catch(() => {}), PROBE_EVERY_MS);
+    const probe = JSON.stringify({ serverId: this.serverId, type: "probe", data: token });
+    const timer = setInterval(() => void this.redis.publish(keys.messagesChannel, probe).catch(() => {}), PROBE_EVERY_MS);
     timer.unref();
     this.probe = { token, timer };
   };
@@ -143,63 +159,114 @@ export class PubSubBridge {
   private subscriptionRestored(): void {
     clearInterval(this.probe?.timer);
     this.probe = undefined;
-    const since = messageIdFromMicros((this.brokenSince - RESYNC_MARGIN_MS) * 1000);
-    this.log.warn({ downMs: Date.now() - this.brokenSince }, "pub/sub subscription restored; clients catch up");
-    this.brokenSince = 0;
-    this.metrics?.pubsubResyncs.inc();
+    this.restored();
+    if (this.recovery.isLost(MESSAGES_SUBSCRIPTION)) this.metrics?.resyncs.inc({ cause: "messages-channel" });
+    this.recovery.restored(MESSAGES_SUBSCRIPTION);
+  }
+
+  /** Envelopes may have been missed (a subscription was down): tell the listeners (caches). */
+  restored(): void {
     for (const listener of this.restoredListeners) listener();
-    this.delivery.resync(since);
   }
 
-  /** A `message` envelope, from any server (this one included), to this instance's sockets. */
-  private deliverMessage(raw: string, envelope: Envelope, own = false): void {
-    // The message's JSON text as its server wrote it: a seed server stored the same text, so
-    // the id derived from it here equals the one history gives (see messageIdForSeedMember).
-    const data = envelope.data as { id?: unknown } | null;
-    const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
-    const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
-    const announce = own ? this.ownShowRoom : undefined;
-    this.ownShowRoom = undefined;
-    if (message) {
-      // A private room's first message: its other member hears of the room first.
-      const members = announce?.id === message.roomId ? parsePrivateRoomId(announce.id) : null;
-      if (announce && members) this.delivery.showRoom(announce, members.filter((id) => id !== message.from));
-      this.metrics?.observeArrival(message.id);
-      this.delivery.message(message);
-    } else this.notUnderstood("message: malformed data", raw);
-  }
+  /**
+   * A master failed: what it acknowledged and published in its last moments may not have crossed
+   * the cluster bus to the node this instance listens on, and catching up on its rooms needs its
+   * slots served again (its replica promoted). So every socket catches up once they are.
+   */
+  private readonly onNodeFailed = (address: string, at: number) => {
+    if (this.started) this.recovery.lost(`node:${address}`, "everyone", at);
+  };
 
-  /** True while the `MESSAGES` subscription is known to work (readiness). */
+  private readonly onNodeServed = (address: string) => {
+    this.restored();
+    if (this.recovery.isLost(`node:${address}`)) this.metrics?.resyncs.inc({ cause: "node-failure" });
+    this.recovery.restored(`node:${address}`);
+  };
+
+  /** True while the `MESSAGES` subscription works (readiness; see ChannelSubscriber.live). */
   get live(): boolean {
-    const ready = (this.subscriber as { isReady?: boolean }).isReady;
-    return this.brokenSince === 0 && this.started && ready !== false;
+    if (!this.hearsMessagesChannel) return this.started;
+    return this.started && this.subscriber.live;
   }
 
-  async publish(type: OutgoingType, data: unknown): Promise<void> {
-    await this.redis.publish(keys.messagesChannel, JSON.stringify({ serverId: this.serverId, type, data }));
+  /**
+   * Publishes an envelope of this instance: on `MESSAGES` (seed mode), or to `channels` (sharded
+   * channels: the room's, people's; the global one by default), with a copy on `MESSAGES` in `both`
+   * mode for the types a seed server understands.
+   */
+  async publish(
+    type: OutgoingType,
+    data: unknown,
+    channels: readonly string[] = [keys.globalChannel],
+    seedCopy = SEED_ENVELOPE_TYPES.has(type),
+  ): Promise<void> {
+    // Published to several channels, an instance holding more than one of them hears it more than
+    // once: the id (`once`, an extra member) lets it apply the envelope once.
+    const once = this.mode !== "seed" && channels.length > 1 ? randomUUID() : undefined;
+    const envelope = JSON.stringify({ serverId: this.serverId, type, data, once });
+    await publishEnvelope(this.redis, this.mode, envelope, channels, seedCopy);
+  }
+
+  /** Envelope types counted by name; anything else (another server's invention) as `other`. */
+  private static readonly COUNTED_TYPES = new Set([
+    "message", "user.connected", "user.disconnected", "show.room", "probe", "typing", "room.change",
+    "message.updated", "message.deleted", "reaction.updated", "session.ended",
+  ]);
+
+  private count(type: string, origin: "own" | "other"): void {
+    this.metrics?.busEnvelopes.inc({ type: PubSubBridge.COUNTED_TYPES.has(type) ? type : "other", origin });
+  }
+
+  /** True when the envelope `once` names was applied within DUPLICATE_WINDOW_MS (heard on another channel). */
+  private seenLately(once: string): boolean {
+    const now = Date.now();
+    if ((this.recentMulti.get(once) ?? 0) > now) return true;
+    if (this.recentMulti.size >= 1000) {
+      for (const [id, until] of this.recentMulti) if (until <= now) this.recentMulti.delete(id);
+    }
+    if (this.recentMulti.size < 1000) this.recentMulti.set(once, now + DUPLICATE_WINDOW_MS);
+    return false;
   }
 
   /** Never throws: a malformed envelope from any server is logged and dropped. */
   receive(raw: string): void {
-    // Every envelope this instance sends comes back to it: skip those without parsing them, except
-    // its messages, which are delivered from here like everyone else's (see ownMessagePrefix).
+    // Every message this instance sends comes back to it: skip those without parsing them.
     if (raw.startsWith(this.ownPrefix)) {
       if (this.probe && raw.includes(this.probe.token)) this.subscriptionRestored();
-      if (raw.startsWith(this.ownMessagePrefix)) this.deliverMessage(raw, JSON.parse(raw) as Envelope, true);
-      else if (raw.startsWith(this.ownShowRoomPrefix)) this.ownShowRoom = normalizeShowRoom((JSON.parse(raw) as Envelope).data);
+      else this.count(ownType(raw, this.ownPrefix.length), "own");
       return;
     }
     let envelope: Envelope;
+    let once: unknown;
     try {
-      envelope = Envelope.parse(JSON.parse(raw));
+      const json = JSON.parse(raw) as { once?: unknown };
+      envelope = Envelope.parse(json);
+      once = json.once;
     } catch {
       this.notUnderstood("malformed envelope", raw);
       return;
     }
     if (String(envelope.serverId) === this.serverId) return;
+    this.count(envelope.type, "other");
+    if (typeof once === "string" && this.seenLately(once)) return;
     switch (envelope.type) {
-      case "message":
-        return this.deliverMessage(raw, envelope);
+      case "message": {
+        // The message's JSON text as its server wrote it: a seed server stored the same text, so
+        // the id derived from it here equals the one history gives (see messageIdForSeedMember).
+        const data = envelope.data as { id?: unknown } | null;
+        const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
+        const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
+        if (message) {
+          if (this.metrics) {
+            this.metrics.observeArrival(message.id);
+            if (!this.delivery.hasRecipients(message.roomId)) this.metrics.busDropped.inc();
+          }
+          this.delivery.message(message);
+        }
+        else this.notUnderstood("message: malformed data", raw);
+        return;
+      }
       case "user.connected":
       case "user.disconnected": {
         const user = normalizePresence(envelope.data, envelope.type === "user.connected");
@@ -214,16 +281,16 @@ export class PubSubBridge {
         const members = room ? parsePrivateRoomId(room.id) : null;
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
         if (room && members) {
-          this.delivery.showRoom(room, members);
+          if (!this.showRoomHandler?.(room, members)) this.delivery.showRoom(room, members);
           for (const listener of this.privateRoomListeners) listener(room);
-        }
-        else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
+        } else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
         return;
       }
       // message actions: changes are published by their scripts, typing by the typing handler
       case "message.updated":
       case "message.deleted":
-      case "reaction.updated": {
+      case "reaction.updated":
+      case "previews.updated": {
         const change = RoomChange.safeParse(envelope.data);
         if (change.success && change.data.type === envelope.type) this.delivery.roomEvent(change.data.type, change.data.roomId, change.data);
         else this.log.warn({ type: envelope.type }, "dropped a malformed change envelope");
@@ -249,6 +316,13 @@ export class PubSubBridge {
       }
     }
   }
+}
+
+/** The type of one of our own envelopes, read from its text (`{"serverId":…,"type":"…"`) without parsing it. */
+function ownType(raw: string, prefixLength: number): string {
+  const start = prefixLength + '"type":"'.length;
+  const end = raw.indexOf('"', start);
+  return end > start ? raw.slice(start, end) : "unknown";
 }
 
 /** Seed servers send ids as strings; ours as numbers. */

@@ -3,7 +3,10 @@ import type { ChatMessage, PresenceUser, RoomSummary, ServerToClientEvents } fro
 import type { ChatMetrics } from "../observability/metrics.js";
 import { deliveryTargets, socketRooms, type DeliveryMode } from "./socket-rooms.js";
 
-export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "typing";
+/** How long a delivered message's id is remembered (one generation; see deliveredLately). */
+const RECENT_IDS_MS = 5000;
+
+export type RoomEventName = "message.updated" | "message.deleted" | "reaction.updated" | "previews.updated" | "typing";
 
 /**
  * Delivers events to this instance's sockets. Seed-mode sockets get each message at once, as the
@@ -35,7 +38,21 @@ export class LocalDelivery {
     this.delivered = metrics && { seed: metrics.deliveries.labels("seed"), batch: metrics.deliveries.labels("batch") };
   }
 
+  /** Set by the sharded bus: true when a message is held back to go out later (see OpeningRooms). */
+  holdBack: ((message: ChatMessage) => boolean) | undefined;
+
   message(message: ChatMessage): void {
+    if (this.holdBack?.(message)) return;
+    this.messageNow(message);
+  }
+
+  /**
+   * Delivers at once, never held back; a message already delivered here lately is not delivered
+   * again (with PUBSUB_MODE=both our messages arrive on their room's channel and on MESSAGES, and a
+   * new private room's history may repeat what came live).
+   */
+  messageNow(message: ChatMessage): void {
+    if (this.deliveredLately(message.id)) return;
     const targets = deliveryTargets("seed", message.roomId);
     this.io.to(targets).emit("message", message);
     this.countDelivered("seed", targets);
@@ -73,16 +90,58 @@ export class LocalDelivery {
     }
   }
 
-  /** Tells every local socket to fetch what was said after `since` (see `Resync`). */
-  resync(since: string): void {
+  /**
+   * Tells local sockets to fetch what was said after `since` (see `Resync`): every socket, or those
+   * that receive the given rooms' messages and those of the given users.
+   */
+  resync(since: string, roomIds?: string[], userIds: number[] = []): void {
     this.flushMessages();
-    this.io.emit("resync", { since });
+    if (!roomIds) {
+      this.io.emit("resync", { since });
+      return;
+    }
+    const targets = roomIds.flatMap((roomId) => [...deliveryTargets("seed", roomId), ...deliveryTargets("batch", roomId)]);
+    for (const userId of userIds) targets.push(socketRooms.user("seed", userId), socketRooms.user("batch", userId));
+    if (targets.length > 0) this.io.to(targets).emit("resync", { since });
+  }
+
+  /** Whether any socket here is to get the room's messages (one Map lookup per target). */
+  hasRecipients(roomId: string): boolean {
+    const rooms = this.io.of("/").adapter.rooms;
+    for (const mode of ["seed", "batch"] as const) {
+      for (const target of deliveryTargets(mode, roomId)) if ((rooms.get(target)?.size ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A private room got its first message on this instance: tells the other instances holding its
+   * members (set by the sharded bus, which has them hear the room's channel first; in seed mode the
+   * store script's `show.room` on MESSAGES did it already).
+   */
+  roomOpenedElsewhere: ((room: RoomSummary) => Promise<void>) | undefined;
+
+  async roomOpened(room: RoomSummary): Promise<void> {
+    await this.roomOpenedElsewhere?.(room);
   }
 
   /** Sends whatever is pending now (on shutdown). */
   flush(): void {
     this.flushMessages();
     this.flushPresence();
+  }
+
+  /** Ids of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
+  private recentIds = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
+
+  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise. */
+  private deliveredLately(id: string): boolean {
+    const ids = this.recentIds;
+    if (ids.current.has(id) || ids.previous.has(id)) return true;
+    const now = Date.now();
+    if (now - ids.since >= RECENT_IDS_MS) this.recentIds = { current: new Set(), previous: ids.current, since: now };
+    this.recentIds.current.add(id);
+    return false;
   }
 
   private scheduleMessageFlush(): void {

@@ -1,10 +1,11 @@
-import { HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
+import { BANNED_MESSAGE, HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
 import { sessionHandle } from "../domain/users/sessions-index.js";
 import { closeSessionSockets } from "./session-sockets.js";
 import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
 import type { PubSubBridge } from "./bridge.js";
+import type { BusInterest } from "./bus/interest.js";
 import type { LocalDelivery } from "./delivery.js";
 import { UNAVAILABLE, type ChatServer, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handlers/handler.js";
 import { messageHandlers } from "./handlers/messages.js";
@@ -13,7 +14,7 @@ import { messageActionHandlers } from "./handlers/message-actions.js";
 import { reactionHandlers } from "./handlers/reactions.js";
 import { typingHandlers } from "./handlers/typing.js";
 import { baseSocketRooms, namedSocketRoomsOf, type MemberRoomSource, type MembershipChanges } from "./socket-rooms.js";
-import { RESYNC_MARGIN_MS } from "./bridge.js";
+import { RESYNC_MARGIN_MS } from "./subscription-recovery.js";
 import { messageIdFromMicros } from "../domain/message-ids.js";
 import { keys } from "../redis/keys.js";
 import { coalesceWrites } from "./write-coalescing.js";
@@ -46,8 +47,9 @@ export class SocketGateway {
     private readonly delivery: LocalDelivery,
     private readonly bridge: PubSubBridge,
     private readonly membershipChanges: MembershipChanges,
+    private readonly bus?: BusInterest,
   ) {
-    this.deps = { ctx, delivery, bridge };
+    this.deps = { ctx, delivery, bridge, bus };
     this.installBudget = eventBudget(ctx.config, ctx.log);
     this.memberRooms = {
       roomIdsOf: (userId) => ctx.redis.sMembers(keys.userRooms(userId)),
@@ -61,6 +63,7 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
+        if (await this.ctx.bans.isBanned(user.id)) return next(new Error(BANNED_MESSAGE));
         const { ahead, release } = this.reserveHandshake(user.id);
         const refusal = await this.tooManyConnections(user.id, ahead).catch((err: unknown) => {
           release();
@@ -79,6 +82,7 @@ export class SocketGateway {
         socket.data.sessionHandle = sessionHandle(sessionId!);
         this.ctx.sessions.touch(sessionId!, user.id);
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
+        await this.subscribeBeforeAccepting(socket);
         await this.lookUpRooms(socket);
         next();
       } catch (err) {
@@ -90,6 +94,19 @@ export class SocketGateway {
     const closeSockets = (ended: SessionEnded) => closeSessionSockets(this.io, ended);
     this.ctx.sessions.onEnded(closeSockets);
     this.bridge.onSessionEnded = closeSockets;
+  }
+
+  /**
+   * The sharded bus: this instance hears every room of the user before the client hears it is
+   * connected (and starts its catch-up), so nothing published after that is missed. The hold ends
+   * when the connection closes, accepted or not.
+   */
+  private async subscribeBeforeAccepting(socket: ChatSocket): Promise<void> {
+    if (!this.bus?.enabled) return;
+    const userId = socket.data.user.id;
+    socket.data.roomIds = await this.bus.connect(userId);
+    if (socket.conn.readyState !== "open") return this.bus.disconnect(userId);
+    socket.conn.once("close", () => this.bus!.disconnect(userId));
   }
 
   private onConnection(socket: ChatSocket): void {
@@ -115,7 +132,11 @@ export class SocketGateway {
     const { user, mode } = socket.data;
     const mark = this.membershipChanges.mark(user.id);
     const startedAt = Date.now();
-    const named = await namedSocketRoomsOf(this.memberRooms, mode, user.id);
+    // The sharded bus read the user's room ids already (subscribeBeforeAccepting): use them once.
+    const known = socket.data.roomIds;
+    socket.data.roomIds = undefined;
+    const source: MemberRoomSource = known ? { ...this.memberRooms, roomIdsOf: async () => known } : this.memberRooms;
+    const named = await namedSocketRoomsOf(source, mode, user.id);
     socket.data.joining = { named, mark, startedAt };
   }
 

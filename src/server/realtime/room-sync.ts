@@ -2,6 +2,8 @@ import { RoomLiveChange, type RoomMember } from "../../protocol/index.js";
 import type { ChatContext } from "../context.js";
 import type { RoomChangeSink } from "../domain/rooms/changes.js";
 import type { PubSubBridge } from "./bridge.js";
+import type { BusInterest } from "./bus/interest.js";
+import { keys } from "../redis/keys.js";
 import type { ChatServer } from "./handlers/handler.js";
 import { socketRooms, type DeliveryMode, type MembershipChanges } from "./socket-rooms.js";
 
@@ -10,8 +12,8 @@ export const ROOM_CHANGE = "room.change";
 
 /**
  * Live room changes on every instance (issue 9). A change is applied to this instance's sockets
- * first (so the person who made it sees it before the HTTP answer), then published on `MESSAGES`
- * as an envelope of ours (`room.change`, ids only; see protocol RoomLiveChange); every other instance
+ * first (so the person who made it sees it before the HTTP answer), then published (on `MESSAGES`,
+ * or the sharded channels of channelsOf) as an envelope of ours (`room.change`, ids only; see protocol RoomLiveChange); every other instance
  * applies it to its own sockets:
  * - its member cache forgets the room;
  * - added members' sockets join the room's socket rooms and get `room.added` (and the seed's
@@ -27,6 +29,7 @@ export class RoomSync implements RoomChangeSink {
     private readonly io: ChatServer,
     private readonly ctx: ChatContext,
     private readonly bridge: PubSubBridge,
+    private readonly bus: BusInterest | undefined,
     private readonly membershipChanges: MembershipChanges,
   ) {}
 
@@ -49,7 +52,7 @@ export class RoomSync implements RoomChangeSink {
 
   async publish(change: RoomLiveChange): Promise<void> {
     await this.apply(change).catch((err: unknown) => this.ctx.log.warn({ err: String(err), change: change.change }, "could not apply a room change here"));
-    await this.bridge.publish(ROOM_CHANGE, change);
+    await this.bridge.publish(ROOM_CHANGE, change, channelsOf(change));
   }
 
   /** Another instance's change. Never throws. */
@@ -95,7 +98,9 @@ export class RoomSync implements RoomChangeSink {
 
   private async membersAdded(roomId: string, userIds: number[]): Promise<void> {
     const local = userIds.filter((id) => this.hasSockets(MODES.map((mode) => socketRooms.user(mode, id))));
-    // Subscribe first, synchronously: nothing said in the room from now on is missed.
+    // This instance hears the room first (the sharded bus), then its sockets join it synchronously:
+    // nothing said in the room from now on is missed.
+    if (this.bus?.enabled) await Promise.all(local.map((id) => this.bus!.addRoom(id, roomId)));
     for (const id of local) {
       for (const mode of MODES) this.io.in(socketRooms.user(mode, id)).socketsJoin(socketRooms.room(mode, roomId));
     }
@@ -117,6 +122,7 @@ export class RoomSync implements RoomChangeSink {
   private async memberRemoved(roomId: string, userId: number, reason: "left" | "removed"): Promise<void> {
     // At once, before anything awaits: the next message of the room must not reach them.
     for (const mode of MODES) this.io.in(socketRooms.user(mode, userId)).socketsLeave(socketRooms.room(mode, roomId));
+    this.bus?.removeRoom(userId, roomId);
     this.toUser(userId).emit("room.removed", { roomId, reason });
     if (!this.roomHasSockets(roomId)) return;
     const memberCount = await this.ctx.membership.count(roomId);
@@ -132,7 +138,10 @@ export class RoomSync implements RoomChangeSink {
   private async roomDeleted(roomId: string, memberIds: number[]): Promise<void> {
     this.toRoom(roomId).emit("room.deleted", { roomId });
     for (const mode of MODES) this.io.in(socketRooms.room(mode, roomId)).socketsLeave(socketRooms.room(mode, roomId));
-    for (const id of memberIds) this.toUser(id).emit("room.removed", { roomId, reason: "deleted" });
+    for (const id of memberIds) {
+      this.bus?.removeRoom(id, roomId);
+      this.toUser(id).emit("room.removed", { roomId, reason: "deleted" });
+    }
   }
 
   private toUser(userId: number) {
@@ -153,6 +162,30 @@ export class RoomSync implements RoomChangeSink {
   }
 }
 
+/**
+ * The sharded channels a change goes to (ignored in seed mode): the room's, whose holders are every
+ * instance with a member's socket (so a removed member's and a deleted room's members are reached
+ * there); added members' own channels too, as their instances do not hear the room yet; a read
+ * marker to its person; bans to everyone.
+ */
+function channelsOf(change: RoomLiveChange): string[] {
+  switch (change.change) {
+    case "member.added":
+      return [keys.roomChannel(change.roomId), ...change.userIds.map((id) => keys.userChannel(id))];
+    case "member.removed":
+    case "room.updated":
+    case "room.deleted":
+      return [keys.roomChannel(change.roomId)];
+    case "read":
+      return [keys.userChannel(change.userId)];
+    case "user.banned":
+    case "user.unbanned":
+      return [keys.globalChannel];
+    default:
+      return [];
+  }
+}
+
 /** Users whose socket rooms a change adds or removes. */
 function affectedUsers(change: RoomLiveChange): number[] {
   switch (change.change) {
@@ -168,8 +201,8 @@ function affectedUsers(change: RoomLiveChange): number[] {
 }
 
 /** Wires live room changes into this instance (see RoomSync). */
-export function attachRoomSync(io: ChatServer, ctx: ChatContext, bridge: PubSubBridge, membershipChanges: MembershipChanges): RoomSync {
-  const sync = new RoomSync(io, ctx, bridge, membershipChanges);
+export function attachRoomSync(io: ChatServer, ctx: ChatContext, bridge: PubSubBridge, bus: BusInterest | undefined, membershipChanges: MembershipChanges): RoomSync {
+  const sync = new RoomSync(io, ctx, bridge, bus, membershipChanges);
   sync.attach();
   return sync;
 }

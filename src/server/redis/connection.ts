@@ -1,6 +1,9 @@
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from "redis";
 import type { Logger } from "pino";
+import { DurableWrites } from "./durable-writes.js";
+import { NodeFailures } from "./node-failures.js";
 import { LuaScript } from "./script.js";
+import { ClusterChannelSubscriber, SingleChannelSubscriber, type ChannelSubscriber } from "./subscriber.js";
 import { RedisCommandTimeoutError, redisTroubleKind } from "./trouble.js";
 
 /**
@@ -13,8 +16,17 @@ export type Redis = RedisClientType;
 export interface RedisConnections {
   /** Commands and scripts. */
   data: Redis;
-  /** A dedicated connection in subscriber mode, for the `MESSAGES` channel. */
-  subscriber: Redis;
+  /** A dedicated connection in subscriber mode, for the `MESSAGES` channel (see ChannelSubscriber). */
+  subscriber: ChannelSubscriber;
+  /** On Redis Cluster: masters failing and served again (see NodeFailures). */
+  nodeFailures?: NodeFailures;
+  /**
+   * Where sharded channels are subscribed (SSUBSCRIBE; realtime/bus): on one Redis the subscriber
+   * connection itself, on Cluster the cluster client (one sharded subscriber per master).
+   */
+  shardedSubscriber: Redis;
+  /** With `durableAckTimeoutMs`: connections for writes acknowledged once on a replica (DURABLE_ACKS=replica). */
+  durable?: DurableWrites;
   close(): Promise<void>;
 }
 
@@ -23,6 +35,8 @@ export interface RedisOptions {
   commandTimeoutMs?: number;
   /** Commands queued on one connection before new ones fail at once (a stalled Redis). */
   maxQueuedCommands?: number;
+  /** Set: open DurableWrites whose WAIT gives up after this long (DURABLE_ACKS=replica). */
+  durableAckTimeoutMs?: number;
 }
 
 /** Methods that are not commands with an answer to wait for, or may legitimately take long. */
@@ -65,10 +79,24 @@ const FIRST_CONNECT_RETRIES = 10;
  * Capped backoff, forever once connected; a Redis that never answered at start is a configuration
  * problem, so the first connection gives up after a few seconds and start fails with a message.
  */
-function reconnectStrategy(everConnected: () => boolean) {
+function reconnectStrategy(everConnected: () => boolean, capMs = 1000) {
   return (retries: number, cause: Error) =>
-    !everConnected() && retries >= FIRST_CONNECT_RETRIES ? cause : Math.min(50 * 2 ** Math.min(retries, 5), 1000);
+    !everConnected() && retries >= FIRST_CONNECT_RETRIES ? cause : Math.min(50 * 2 ** Math.min(retries, 5), everConnected() ? capMs : 1000);
 }
+
+/**
+ * On Redis Cluster, a node's reconnection attempts are also what refreshes the topology (below): a
+ * failed master is retried this often, so its promoted replica is found this soon after the
+ * promotion. Each attempt is one connection to a dead address (refused at once, or bounded by the
+ * connect timeout).
+ */
+const CLUSTER_NODE_RETRY_CAP_MS = 200;
+/**
+ * Refresh the cluster topology this long after a node's first reconnection attempt, then again at
+ * each attempt after as long (node-redis's default waits 5 s: sends to a promoted replica's slots
+ * answered "unavailable" for 5 s after the promotion).
+ */
+const TOPOLOGY_REFRESH_AFTER_MS = 100;
 
 /**
  * Opens the connections every instance needs: commands and scripts, and one in subscriber mode for
@@ -86,18 +114,27 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
     commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
     socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
   }) as Redis;
-  const subscriber = data.duplicate() as Redis;
+  const subscriberClient = data.duplicate() as Redis;
   // First command of every (re)connection: a restarted Redis has no scripts, and EVALSHA's NOSCRIPT
   // fallback would store pipelined messages out of send order (see LuaScript).
   data.on("ready", () => void LuaScript.loadAll(data).catch(() => {}));
-  watch(log, [["data", data], ["subscriber", subscriber]]);
-  await Promise.all([data.connect(), subscriber.connect()]);
+  watch(log, [["data", data], ["subscriber", subscriberClient]]);
+  const subscriber = new SingleChannelSubscriber(subscriberClient);
+  // Durable writes get a connection of their own: WAIT blocks the connection it runs on.
+  const durableClient = options.durableAckTimeoutMs ? (data.duplicate() as Redis) : undefined;
+  durableClient?.on("ready", () => void LuaScript.loadAll(durableClient).catch(() => {}));
+  if (durableClient) watch(log, [["durable", durableClient]]);
+  await Promise.all([data.connect(), subscriberClient.connect(), durableClient?.connect()]);
   connected = true;
+  const deadlines = (client: Redis) => (options.commandTimeoutMs ? withDeadlines(client, options.commandTimeoutMs) : client);
+  const durableConnection = durableClient && deadlines(durableClient);
   return {
-    data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
+    data: deadlines(data),
     subscriber,
+    shardedSubscriber: subscriberClient,
+    durable: durableConnection && new DurableWrites(async () => durableConnection, options.durableAckTimeoutMs!),
     async close() {
-      await Promise.allSettled([data.close(), subscriber.close()]);
+      await Promise.allSettled([data.close(), subscriber.close(), durableClient?.close()]);
     },
   };
 }
@@ -109,29 +146,60 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
     defaults: {
       disableOfflineQueue: true,
       commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
-      socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
+      socket: { reconnectStrategy: reconnectStrategy(() => connected, CLUSTER_NODE_RETRY_CAP_MS), connectTimeout: 2000 },
     },
+    topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_AFTER_MS,
   });
   watch(log, [["cluster", cluster]]);
-  await cluster.connect();
+  loadScriptsOnEveryNode(cluster as RedisClusterType);
+  const nodeFailures = new NodeFailures(cluster as RedisClusterType);
+  // Durable writes get node connections of their own (a second cluster client): WAIT blocks the
+  // connection it runs on.
+  const durableCluster = options.durableAckTimeoutMs ? (cluster.duplicate() as RedisClusterType) : undefined;
+  if (durableCluster) {
+    watch(log, [["durable", durableCluster]]);
+    loadScriptsOnEveryNode(durableCluster);
+  }
+  await Promise.all([cluster.connect(), durableCluster?.connect()]);
   connected = true;
-  // As on one Redis: load the scripts on every master now and whenever its connection comes back.
-  // (A master added later, by failover or resharding, gets them through EVALSHA's EVAL fallback.)
-  await Promise.all(
-    cluster.masters.map(async (master) => {
-      const client = (await cluster.nodeClient(master)) as unknown as Redis;
-      client.on("ready", () => void LuaScript.loadAll(client).catch(() => {}));
-      await LuaScript.loadAll(client);
-    }),
-  );
+  await Promise.all(cluster.masters.map(async (master) => LuaScript.loadAll((await cluster.nodeClient(master)) as unknown as Redis)));
+  const subscriber = new ClusterChannelSubscriber(cluster as RedisClusterType, log);
+  await subscriber.start();
   const data = cluster as unknown as Redis;
+  const deadlines = (client: Redis) => (options.commandTimeoutMs ? withDeadlines(client, options.commandTimeoutMs) : client);
+  // One wrapper per node client, so that DurableWrites finds the same connection object again.
+  const wrapped = new WeakMap<object, Redis>();
+  const durableNode = async (key: string) => {
+    const client = (await durableCluster!.getNodeClientForKey(key)) as unknown as Redis;
+    let wrapper = wrapped.get(client);
+    if (!wrapper) wrapped.set(client, (wrapper = deadlines(client)));
+    return wrapper;
+  };
   return {
-    data: options.commandTimeoutMs ? withDeadlines(data, options.commandTimeoutMs) : data,
-    subscriber: data,
+    data: deadlines(data),
+    subscriber,
+    nodeFailures,
+    shardedSubscriber: cluster as unknown as Redis,
+    // A routed command refreshes the duplicate's slot map when the slot moved (its MOVED handling).
+    durable: durableCluster && new DurableWrites(durableNode, options.durableAckTimeoutMs!, (key) => durableCluster.exists(key)),
     async close() {
-      await cluster.close().catch(() => {});
+      nodeFailures.stop();
+      await subscriber.close();
+      await Promise.allSettled([cluster.close(), durableCluster?.close()]);
     },
   };
+}
+
+/**
+ * As on one Redis, the scripts are the first command of every node connection of a cluster client,
+ * including a master that appears later (a promoted replica, which never had them: SCRIPT LOAD is
+ * not replicated). Synchronously on `node-ready`, so they go before any command routed to it.
+ */
+function loadScriptsOnEveryNode(cluster: RedisClusterType): void {
+  cluster.on("node-ready", (node: { host: string; port: number }) => {
+    const client = cluster.nodeByAddress.get(`${node.host}:${node.port}`)?.client as Redis | undefined;
+    if (client) void LuaScript.loadAll(client).catch(() => {});
+  });
 }
 
 function watch(log: Logger, clients: [string, { on(event: string, listener: (...args: any[]) => void): unknown }][]): void {
@@ -161,16 +229,23 @@ async function masterClients(redis: AnyRedis): Promise<Redis[]> {
   return Promise.all(cluster.masters.map((master) => cluster.nodeClient(master) as Promise<unknown> as Promise<Redis>));
 }
 
-/** PING every master. */
-export async function pingRedis(redis: Redis): Promise<void> {
-  await Promise.all((await masterClients(redis)).map((client) => client.ping()));
+/**
+ * The clients of the masters this instance is connected to now (one, outside a cluster, connected
+ * or not). A master that is down is down for every instance: what one instance can do about it is
+ * the same as any other, so checks of this instance's health leave it out. Fails when no master of
+ * a cluster is connected.
+ */
+export async function reachableMasterClients(redis: Redis): Promise<Redis[]> {
+  const cluster = asCluster(redis);
+  if (!cluster) return [redis];
+  const reachable = cluster.masters.filter((master) => master.client?.isReady);
+  if (reachable.length === 0) throw new Error("no master of the Redis Cluster is connected");
+  return Promise.all(reachable.map((master) => cluster.nodeClient(master) as Promise<unknown> as Promise<Redis>));
 }
 
-/** Whether every master has all of `shas` in its script cache (SCRIPT EXISTS). */
-export async function scriptsExist(redis: Redis, shas: string[]): Promise<boolean> {
-  if (shas.length === 0) return true;
-  const replies = await Promise.all((await masterClients(redis)).map((client) => client.scriptExists(shas)));
-  return replies.every((flags) => flags.every((flag) => Number(flag) === 1));
+/** PING every master this instance is connected to (see reachableMasterClients). */
+export async function pingRedis(redis: Redis): Promise<void> {
+  await Promise.all((await reachableMasterClients(redis)).map((client) => client.ping()));
 }
 
 /** SCAN every master for keys matching a pattern. */

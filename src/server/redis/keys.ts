@@ -50,7 +50,7 @@ export const keys = {
   roomMeta: (roomId: string) => `{room:${roomId}}:meta`,
   /** Set of member user ids of a room people made; in the room's slot, so the store script checks it. */
   roomMembers: (roomId: string) => `{room:${roomId}}:members`,
-  /** Sorted set of open rooms' ids (score = id): the directory. */
+  /** Sorted set of open rooms' ids (score = last activity in ms × 1000 + id mod 1000: creation, opening, newest message): the directory. */
   roomDirectory: "rooms:directory",
   /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
   groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
@@ -83,12 +83,18 @@ export const keys = {
   sessionsIndexed: "sessions:indexed",
   /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
   loginFailuresPrefix: "ratelimit:login-fail",
+  /** Prefix of per-user write budgets (domain/rate-limits.ts UserBudget): `ratelimit:{budget}:{userId}`, expiring with the window. */
+  rateLimitPrefix: "ratelimit",
+  /** Set of the ids of the rooms a user created (named rooms and group conversations): the per-creator cap. */
+  roomsCreatedBy: (userId: number) => `{user:${userId}}:rooms:created`,
 
   // --- bots and webhooks (issue 11; domain/users/bot.ts, integrations/webhooks.ts) ---
   /** Set of the ids of users that are bots (with a token). */
   bots: "bots",
   /** Counter, bumped on every bot change: instances reload their bot directory when it moves. */
   botsVersion: "bots:version",
+  /** Pub/sub channel: a bot was created, changed or deleted; every instance reloads its bot directory at once. */
+  botsChangedChannel: "bots:changed",
   /** String -> bot user id: an API token, by its SHA-256 (hex). The token itself is never stored. */
   botToken: (tokenSha256: string) => `bot:token:${tokenSha256}`,
   /** Hash {tokenHash, webhookUrl, webhookSecret, createdAt, createdBy}: a bot's settings. */
@@ -113,6 +119,29 @@ export const keys = {
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
   /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
   roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
+  // --- ours: link previews (issue 15; domain/messages/previews.ts, integrations/link-previews/) ---
+  /** Hash messageId -> JSON `[LinkPreview...]` (`[]`: removed by its author), in the room's slot. */
+  roomPreviews: (roomId: string) => `{room:${roomId}}:previews`,
+  /** String JSON: what a URL's page said (or `{"failed":true}`), with expiry; by SHA-256 (hex) of the URL. */
+  linkPreviewCache: (urlSha256: string) => `link-preview:${urlSha256}`,
+  // --- ours: files (issue 15; domain/attachments/*; docs/data-model.md "Files") ---
+  /**
+   * Hash `{record, fallback, owner, created, message?}` of an uploaded file: its Attachment JSON,
+   * its line for seed clients, the uploader, when (ms) and, once sent, the message's id. In the
+   * room's slot, so the store script claims it in the message's own round trip.
+   */
+  attachment: (roomId: string, attachmentId: string) => `{room:${roomId}}:attachment:${attachmentId}`,
+  /** Set of the ids of every file uploaded to a room (sent or not): deleting the room deletes them. */
+  roomAttachments: (roomId: string) => `{room:${roomId}}:attachments`,
+  /** Sorted set `roomId/attachmentId` -> when (ms) the upload is removed unless a message sent it. */
+  unsentAttachments: "attachments:unsent",
+  // --- the sharded bus (issue 17; redis/bus.ts, realtime/bus/*) ---
+  /** Sharded pub/sub channel of one room's envelopes, in the room's slot (the store script SPUBLISHes to it). */
+  roomChannel: (roomId: string) => `{room:${roomId}}:bus`,
+  /** Sharded pub/sub channel of one person's envelopes (session ended, read markers, rooms added or removed). */
+  userChannel: (userId: number | string) => `{user:${userId}}:bus`,
+  /** Sharded pub/sub channel of the rare envelopes every instance needs (presence, bans, bots). */
+  globalChannel: "{bus}:global",
 } as const;
 
 /** Prefix used by the key-naming scheme of `keys.userConnections` inside Lua scripts. */

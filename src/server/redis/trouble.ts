@@ -22,8 +22,12 @@ const CONNECTION_ERRORS = new Set([
   "ReconnectStrategyError",
 ]);
 
-/** Error replies whose first word says Redis cannot serve now, not that the command was wrong. */
-const REFUSING = /^(MISCONF|LOADING|READONLY|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+/**
+ * Error replies whose first word says Redis cannot serve now, not that the command was wrong
+ * (NOREPLICAS: no replica acknowledged a durable write in time, see redis/durable-writes.ts; MOVED
+ * and ASK: a slot moving under a write pinned to one node).
+ */
+const REFUSING = /^(MISCONF|LOADING|READONLY|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MOVED|ASK)\b/;
 
 /** A command that got no answer within the deadline (REDIS_COMMAND_TIMEOUT_MS). */
 export class RedisCommandTimeoutError extends Error {

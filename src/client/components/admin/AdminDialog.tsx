@@ -45,7 +45,7 @@ function Invitations() {
   };
   const copy = async (invite: Invite) => {
     try {
-      await navigator.clipboard.writeText(invite.url);
+      await navigator.clipboard.writeText(absolute(invite.url));
       setCopied(invite.code);
     } catch {
       setCopied(null);
@@ -83,7 +83,7 @@ function Invitations() {
           {invites.map((invite) => (
             <li key={invite.code} className="admin__item">
               <div className="admin__item-main">
-                <input className="filter admin__url" readOnly value={invite.url} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
+                <input className="filter admin__url" readOnly value={absolute(invite.url)} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
                 <span className="muted small">
                   {invite.uses} of {invite.maxUses ?? "unlimited"} used · expires {when(invite.expiresAt)}
                 </span>
@@ -104,11 +104,14 @@ function People({ state }: { state: ChatState }) {
   const { people } = usePeopleSearch({ users: state.users, me: state.me, banned: NOBODY }, query);
   const [banned, setBanned] = useState<Record<number, boolean>>({});
   const [error, setError] = useState<string | null>(null);
-  const toggle = async (user: UserWithPresence) => {
+  // A ban is asked for first, with its reason (kept in the audit log).
+  const [confirming, setConfirming] = useState<{ id: number; reason: string } | null>(null);
+  const apply = async (user: UserWithPresence, reason?: string) => {
     setError(null);
     try {
-      const answer = banned[user.id] ? await api.unban(user.id) : await api.ban(user.id);
+      const answer = banned[user.id] ? await api.unban(user.id) : await api.ban(user.id, reason?.trim() || undefined);
       setBanned((b) => ({ ...b, [answer.id]: answer.banned }));
+      setConfirming(null);
     } catch (e) {
       setError(errorText(e));
     }
@@ -124,9 +127,23 @@ function People({ state }: { state: ChatState }) {
           <li key={user.id} className="admin__item">
             <Avatar name={user.username} id={user.id} size={28} online={user.online} />
             <span className="row__name">{user.username}</span>
-            <button type="button" className={banned[user.id] ? "ghost ghost--small" : "danger-ghost ghost--small"} onClick={() => void toggle(user)}>
-              {banned[user.id] ? `Unban ${user.username}` : `Ban ${user.username}`}
-            </button>
+            {banned[user.id] ? (
+              <button type="button" className="ghost ghost--small" onClick={() => void apply(user)}>Unban {user.username}</button>
+            ) : confirming?.id !== user.id && (
+              <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming({ id: user.id, reason: "" })}>Ban {user.username}…</button>
+            )}
+            {confirming?.id === user.id && (
+              <form className="admin__confirm" aria-label={`Ban ${user.username}`} onSubmit={(e) => { e.preventDefault(); void apply(user, confirming.reason); }}>
+                <p className="small">Ban <strong>{user.username}</strong>? They are signed out everywhere at once and cannot sign in, post or use bot tokens until the ban is lifted.</p>
+                <label className="field"><span>Reason (kept in the audit log)</span>
+                  <input autoFocus maxLength={500} value={confirming.reason} placeholder="e.g. spam in General"
+                    onChange={(e) => setConfirming({ id: user.id, reason: e.target.value })} /></label>
+                <div className="form__actions">
+                  <button type="button" className="ghost ghost--small" onClick={() => setConfirming(null)}>Cancel</button>
+                  <button type="submit" className="danger ghost--small">Ban {user.username}</button>
+                </div>
+              </form>
+            )}
           </li>
         ))}
       </ul>
@@ -168,6 +185,9 @@ function Accounts() {
   );
 }
 
+/** Invitation links are relative when the server has no PUBLIC_URL in production: complete them with this site's origin. */
+const absolute = (link: string) => new URL(link, window.location.origin).toString();
+
 const ACTIONS: Record<AuditEntry["action"], string> = {
   "user.ban": "banned",
   "user.unban": "lifted the ban on",
@@ -178,6 +198,11 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "invite.create": "created an invitation",
   "invite.delete": "revoked an invitation",
   "message.delete": "deleted a message in",
+  "attachment.refused": "uploaded a file that failed the malware scan in",
+  "bot.create": "created the bot",
+  "bot.token.rotate": "issued a new token for the bot",
+  "bot.webhook.change": "changed the webhook of the bot",
+  "bot.delete": "deleted the bot",
 };
 
 function Audit({ state }: { state: ChatState }) {
@@ -192,7 +217,8 @@ function Audit({ state }: { state: ChatState }) {
     }, (e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(() => page(), [page]);
-  const name = (id?: number) => (id === undefined ? "" : state.users[id]?.username ?? `user ${id}`);
+  // The names kept in the entry first: a later rename or deletion does not change the log.
+  const name = (id: number | undefined, kept: string | undefined) => kept ?? (id === undefined ? "" : state.users[id]?.username ?? `user ${id}`);
   const unban = async (id: number) => {
     try {
       await api.unban(id);
@@ -209,8 +235,8 @@ function Audit({ state }: { state: ChatState }) {
           {entries.map((e) => (
             <li key={e.id} className="admin__item">
               <div className="admin__item-main">
-                <span><strong>{name(e.actorId)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId)}</strong>}
-                  {e.roomId !== undefined && <> room {e.roomId}</>}{e.detail ? <span className="muted"> — {e.detail}</span> : null}</span>
+                <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
+                  {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{e.detail ? <span className="muted"> — {e.detail}</span> : null}</span>
                 <time className="muted small" dateTime={new Date(e.at).toISOString()}>{when(e.at)}</time>
               </div>
               {e.action === "user.ban" && e.userId !== undefined && !unbanned.includes(e.userId) && (

@@ -2,6 +2,7 @@ import { ChangesPage, RoomChange } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
+import { BUS_PUBLISH_LUA } from "../../redis/bus.js";
 
 /**
  * The room's change log: a Redis stream `{room:ID}:changes` (in the room's hash slot) with one
@@ -14,16 +15,16 @@ export const CHANGE_LOG_LENGTH = 1000;
 
 /**
  * Lua: `record(changes_key, event_type, body, server_id)` appends a change (JSON object text
- * `{"type":...}` without seq) to the log and publishes it on `MESSAGES` as `{serverId, type, data}`,
+ * `{"type":...}` without seq) to the log and publishes it (as PUBSUB_MODE says: the script's ARGV
+ * ends with busArgs) as `{serverId, type, data}`,
  * data = the change with its `seq`; returns that data text. Scripts that change a message end with it,
  * so the change, its log entry and its publication are one atomic round trip.
  */
-export const RECORD_CHANGE_LUA = `
+export const RECORD_CHANGE_LUA = `${BUS_PUBLISH_LUA}
 local function record(changes, event_type, body, server_id)
   local seq = redis.call('XADD', changes, 'MAXLEN', '~', ${CHANGE_LOG_LENGTH}, '*', 'c', body)
   local data = '{"seq":"' .. seq .. '",' .. string.sub(body, 2)
-  redis.call('PUBLISH', '${keys.messagesChannel}',
-    '{"serverId":' .. cjson.encode(server_id) .. ',"type":' .. cjson.encode(event_type) .. ',"data":' .. data .. '}')
+  bus_publish('{"serverId":' .. cjson.encode(server_id) .. ',"type":' .. cjson.encode(event_type) .. ',"data":' .. data .. '}', false)
   return data
 end
 `;

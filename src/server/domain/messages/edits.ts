@@ -1,8 +1,9 @@
-import { MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
+import { attachmentFallback, MessageDeleted, MessageUpdated, type ChatMessage } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
+import { busArgs, type PubSubMode } from "../../redis/bus.js";
 import { findMessage } from "./lookup.js";
 import { scoreFromMessageId } from "../message-ids.js";
 
@@ -52,7 +53,7 @@ export type EditResult =
   | { status: "not-found" }
   | { status: "forbidden" };
 export type DeleteResult =
-  | { status: "deleted"; change: MessageDeleted }
+  | { status: "deleted"; change: MessageDeleted; message: ChatMessage }
   | { status: "not-found" }
   | { status: "forbidden" };
 
@@ -65,7 +66,7 @@ const ATTEMPTS = 3;
  * found first (messages/lookup.ts) and the script acts only when that exact member is still there.
  */
 export class MessageEdits {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly bus: PubSubMode = "seed") {}
 
   /**
    * Gives message `id` the new `text` and `mentions` (ids, see messages/mentions.ts); only its author
@@ -78,11 +79,14 @@ export class MessageEdits {
       if (!found) return { status: "not-found" };
       if (found.message.from !== editorId) return { status: "forbidden" };
       const { edited: _edited, reactions: _reactions, mentions: _mentions, ...kept } = found.message;
-      const next: ChatMessage = { ...kept, message: text, ...(mentions.length ? { mentions } : {}) };
+      // A message with files keeps their lines after the new text (for seed clients).
+      const message = attachmentFallback(text, roomId, kept.attachments ?? []);
+      const next: ChatMessage = { ...kept, message, ...(mentions.length ? { mentions } : {}) };
       const json = JSON.stringify(next);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
         found.member, json.slice(0, -1), roomId, serverId,
         ...(id.includes("-") ? ["", ""] : [scoreFromMessageId(id), `{"id":${JSON.stringify(id)}`]),
+        ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
@@ -100,10 +104,10 @@ export class MessageEdits {
       if (!found) return { status: "not-found" };
       if (found.message.from !== userId && !(await mayDeleteAny())) return { status: "forbidden" };
       const reply = (await DELETE.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
-        found.member, found.message.id, roomId, serverId,
+        found.member, found.message.id, roomId, serverId, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
-      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)) };
+      return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)), message: found.message };
     }
     return { status: "not-found" };
   }

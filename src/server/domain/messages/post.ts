@@ -1,5 +1,16 @@
-import { GENERAL_ROOM_ID, type ChatMessage } from "../../../protocol/index.js";
+import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
+
+/**
+ * Where a stored message goes on this instance (the realtime layer's LocalDelivery fits it). Other
+ * instances get it from the store script's PUBLISH.
+ */
+export interface MessageSink {
+  message(message: ChatMessage): void;
+  showRoom(room: RoomSummary, userIds: number[]): void;
+  /** A private room got its first message here, after it is recorded for both members (other instances). */
+  roomOpened?(room: RoomSummary): Promise<void>;
+}
 
 /** Something to do with a message once it is stored and delivered (webhooks); never awaited. */
 export type StoredMessageListener = (message: ChatMessage, sender: { id: number; username: string }) => void;
@@ -11,7 +22,10 @@ export type PostOutcome =
   | { status: "duplicate"; message: ChatMessage }
   | { status: "rate-limited"; retryAfterMs: number }
   | { status: "not-member" }
-  | { status: "reply-not-found" };
+  | { status: "reply-not-found" }
+  | { status: "attachment-unavailable" };
+
+export const ATTACHMENT_UNAVAILABLE = "An attachment is not one you uploaded to this room, or was sent already";
 
 export interface PostRequest {
   sender: { id: number; username: string };
@@ -20,12 +34,14 @@ export interface PostRequest {
   clientId?: string;
   /** Id of the message this one answers (must be in the room). */
   replyTo?: string;
+  /** Ids of files the sender uploaded to this room (domain/attachments), sent with this message. */
+  attachments?: string[];
 }
 
 /**
  * Sends one message as `sender`, whatever the transport (socket `message`, `POST
  * /room/:id/messages`, a webhook's reply): membership check, one store-and-publish round trip
- * (Messages.store; live delivery comes from its publish), and the private room recorded for its
+ * (Messages.store), live delivery to this instance's sockets, and the private room recorded for its
  * members when this was its first message. A repeated clientId answers the first message
  * (`duplicate`) without storing or delivering again. Counts the outcome and the store time, then
  * tells `ctx.messageListeners` (synchronously; they must not block, e.g. webhooks enqueue async).
@@ -34,9 +50,13 @@ export interface PostRequest {
  */
 export async function postMessage(
   ctx: ChatContext,
+  sink: MessageSink,
   req: PostRequest,
 ): Promise<PostOutcome> {
-  const { sender, roomId, text, clientId, replyTo } = req;
+  const { sender, roomId, text, replyTo, attachments } = req;
+  // A file is sent once: without the client's clientId, one derived from the first file makes a
+  // resend answer the first message (the store script needs a marker with files).
+  const clientId = req.clientId ?? (attachments?.length ? `file-${attachments[0]}` : undefined);
   if (!(await ctx.rooms.isMember(sender.id, roomId))) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "not-member" };
@@ -64,6 +84,7 @@ export async function postMessage(
     showRoom: room,
     mentions,
     replyTo: original,
+    attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
     // (General and private rooms are decided by their id; the member cache is warm from isMember.)
     checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
@@ -73,20 +94,25 @@ export async function postMessage(
     return { status: "not-member" };
   }
   ctx.metrics.storeSeconds.observe((performance.now() - started) / 1000);
-  if (result.status === "reply-not-found") {
+  if (result.status === "reply-not-found" || result.status === "attachment-unavailable") {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return result;
   }
   ctx.metrics.messages.inc({ outcome: result.status });
   if (result.status === "rate-limited") return result;
   if (result.status === "duplicate") return { status: "duplicate", message: result.message };
-  // Every instance's sockets, this one's included, hear of a new private room and then of its first
-  // message from the store script's publishes, in that order (see PubSubBridge).
+  // Synchronously, in stored order: the other member learns of a new room before its first
+  // message, as other instances do (the store script published show.room first).
   const opened = result.firstInRoom && room;
+  if (opened) sink.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== sender.id));
+  sink.message(result.message);
   // Web Push to members with no open connection: queued here, sent after the ack (once: only
   // the instance that stored the message gets here).
   ctx.notifications.messageStored(result.message);
-  if (opened) await ctx.rooms.addPrivateMembers(roomId);
+  if (opened) {
+    await ctx.rooms.addPrivateMembers(roomId);
+    await sink.roomOpened?.(room);
+  }
   for (const listener of ctx.messageListeners) listener(result.message, sender);
   return { status: "stored", message: result.message };
 }

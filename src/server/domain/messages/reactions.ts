@@ -8,6 +8,7 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
+import { busArgs, type PubSubMode } from "../../redis/bus.js";
 import { findMessage } from "./lookup.js";
 
 const Reactions = Reaction.array();
@@ -72,7 +73,7 @@ export type ReactionResult =
  * publication are one script on the room's slot. Reading a page of history costs one HMGET.
  */
 export class MessageReactions {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis, private readonly bus: PubSubMode = "seed") {}
 
   /**
    * Adds (`add`) or removes the user's `emoji` on message `id`. Membership is the caller's to check.
@@ -83,7 +84,7 @@ export class MessageReactions {
       const found = await findMessage(this.redis, roomId, id);
       if (!found) return { status: "not-found" };
       const reply = (await REACT.run(this.redis, [keys.room(roomId), keys.roomReactions(roomId), keys.roomChanges(roomId)], [
-        found.member, found.message.id, emoji, userId, add ? "1" : "0", roomId, serverId, MAX_REACTIONS_PER_MESSAGE,
+        found.member, found.message.id, emoji, userId, add ? "1" : "0", roomId, serverId, MAX_REACTIONS_PER_MESSAGE, ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       const [status, payload] = reply;
       if (status === "gone") continue; // edited between the lookup and the script: look again

@@ -7,6 +7,8 @@ import { isRedisUnavailable, type Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import type { Rooms } from "../rooms.js";
 import type { Users } from "../users.js";
+import type { Bans } from "../users/bans.js";
+import { findMessage } from "../messages/lookup.js";
 import { NotificationLevels } from "./levels.js";
 import { sendPush, topicForRoom } from "./push-sender.js";
 import { PushSubscriptions } from "./push-subscriptions.js";
@@ -23,6 +25,8 @@ export interface PushNotifierOptions {
   /** Messages processed at once (each sends to its recipients' devices). */
   concurrency: number;
   timeoutMs: number;
+  /** The SSRF guard lets pushes reach private addresses (ALLOW_PRIVATE_NETWORK_FETCH, PUSH_ALLOW_LOCAL_ENDPOINTS). */
+  allowPrivate: boolean;
 }
 
 /** The ids a message mentions: the `mentions` field of ours when present (recorded when it was stored). */
@@ -68,6 +72,7 @@ export class PushNotifier {
     private readonly redis: Redis,
     private readonly rooms: Rooms,
     private readonly users: Users,
+    private readonly bans: Bans,
     private readonly vapid: VapidKeys,
     private readonly log: Logger,
     private readonly options: PushNotifierOptions,
@@ -148,19 +153,34 @@ export class PushNotifier {
     await Promise.all([...candidates].map((userId) => this.notify(userId, message, audience, mentioned.has(userId), conversation)));
   }
 
-  /** One recipient: offline everywhere, wanting it at their level, a member of the room, with devices. */
-  private async notify(userId: number, message: ChatMessage, audience: RoomAudience, mentioned: boolean, conversation: boolean): Promise<void> {
-    const [connections, chosen, subscriptions] = await Promise.all([
+  /**
+   * One recipient: offline everywhere, wanting it at their level, a member of the room, with
+   * devices. The message may have waited in the queue: just before sending, what it depends on is
+   * read again (one round of reads sent together): the message as stored now (deleted: nothing; a
+   * mention edited out: no mention push; the text as edited), whether the recipient was banned or
+   * removed from the room meanwhile, and which devices' sessions are still live (signed out: nothing).
+   */
+  private async notify(userId: number, queued: ChatMessage, audience: RoomAudience, wasMentioned: boolean, conversation: boolean): Promise<void> {
+    const [connections, chosen, all] = await Promise.all([
       this.redis.exists(keys.userConnections(userId)),
-      this.redis.hGet(keys.notificationLevels(userId), message.roomId),
+      this.redis.hGet(keys.notificationLevels(userId), queued.roomId),
       this.subscriptions.list(userId),
     ]);
-    if (connections > 0 || subscriptions.length === 0) return;
+    if (connections > 0 || all.length === 0) return;
     const parsed = NotificationLevel.safeParse(chosen);
     const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind);
+    if (!wantsPush(level, wasMentioned, conversation)) return;
+    // Membership among the last checks (it may cost a Redis call): nothing of a room reaches someone who is not in it.
+    const [found, banned, member, subscriptions] = await Promise.all([
+      findMessage(this.redis, queued.roomId, queued.id),
+      this.bans.isBanned(userId),
+      this.rooms.isMember(userId, queued.roomId),
+      this.subscriptions.live(all),
+    ]);
+    if (!found || banned || !member || subscriptions.length === 0) return;
+    const message = found.message;
+    const mentioned = mentionsOf(message).includes(userId);
     if (!wantsPush(level, mentioned, conversation)) return;
-    // Membership last (it may cost a Redis call): nothing of a room reaches someone who is not in it.
-    if (!(await this.rooms.isMember(userId, message.roomId))) return;
 
     const senderName = (await this.users.usernames([message.from])).get(message.from) ?? "Someone";
     const text = truncateForNotification(message.message);
@@ -180,6 +200,7 @@ export class PushNotifier {
         urgency: mentioned || audience.kind === "private" ? "high" : "normal",
         timeoutMs: this.options.timeoutMs,
         signal: this.abort.signal,
+        allowPrivate: this.options.allowPrivate,
       });
       if (outcome.status === "gone") {
         await this.subscriptions.remove(userId, subscription.endpoint);

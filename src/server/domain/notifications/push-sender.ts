@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import webpush from "web-push";
+import { guardedFetch } from "../../net/ssrf-guard.js";
 import type { StoredPushSubscription } from "./push-subscriptions.js";
 import type { VapidKeys } from "./vapid.js";
 
@@ -14,14 +15,16 @@ export interface PushSendOptions {
   urgency?: "very-low" | "low" | "normal" | "high";
   timeoutMs: number;
   signal?: AbortSignal;
+  /** ALLOW_PRIVATE_NETWORK_FETCH (or PUSH_ALLOW_LOCAL_ENDPOINTS): the endpoint may resolve to a private address. */
+  allowPrivate: boolean;
 }
 
 /**
  * Sends one Web Push message. `web-push` encrypts the payload for the device (RFC 8291,
  * aes128gcm) and signs the request (VAPID, RFC 8292) via `generateRequestDetails`; the request
- * itself goes out with `fetch`, which gives one timeout and abort signal, never follows redirects
- * (the endpoint was checked, where it redirects to was not), and also speaks plain http to a
- * local stand-in push service in tests.
+ * itself goes out through the SSRF guard (net/ssrf-guard.ts): the endpoint's host is resolved at
+ * send time and only a public address is connected to (a name that resolves to loopback or a
+ * private network is refused), one timeout, no redirects followed.
  */
 export async function sendPush(
   subscription: StoredPushSubscription,
@@ -43,17 +46,17 @@ export async function sendPush(
     void err;
     return { status: "gone", httpStatus: 0 };
   }
-  const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
   try {
-    const response = await fetch(details.endpoint, {
+    const response = await guardedFetch(details.endpoint, {
       method: "POST",
-      // fetch sets Content-Length itself, from the body.
+      // The guard sets Content-Length itself, from the body.
       headers: Object.fromEntries(Object.entries(details.headers).filter(([k]) => k.toLowerCase() !== "content-length").map(([k, v]) => [k, String(v)])),
       body: details.body ? new Uint8Array(details.body) : undefined,
-      redirect: "manual",
-      signal: AbortSignal.any(signals),
+      timeoutMs: options.timeoutMs,
+      maxBytes: 4096,
+      allowPrivate: options.allowPrivate,
+      signal: options.signal,
     });
-    await response.body?.cancel().catch(() => {});
     if (response.status === 404 || response.status === 410) return { status: "gone", httpStatus: response.status };
     if (response.status >= 200 && response.status < 300) return { status: "sent" };
     return { status: "failed", reason: `push service answered ${response.status}` };

@@ -28,6 +28,16 @@ export interface NewRoom {
 
 /** A group conversation is at least this many people. */
 export const MIN_GROUP_MEMBERS = 3;
+/** Directory entries read per step of a page, and at most per request when searching. */
+const DIRECTORY_CHUNK = 200;
+const DIRECTORY_MAX_SCAN = 5000;
+
+/**
+ * A directory score: the activity time in ms, times 1000, plus the room id's last three digits,
+ * so rooms active in the same millisecond keep a fixed order (the newer id first). Exact in a
+ * double until the year 2255.
+ */
+const activityScore = (atMs: number, roomId: string) => atMs * 1000 + (Number(roomId) % 1000);
 
 /**
  * Rooms people make: named rooms (open or closed) and group conversations. Each gets an id from
@@ -50,7 +60,7 @@ export class NamedRooms {
       created: String(Date.now()),
     });
     await this.membership.add(id, [...new Set(room.members)]);
-    if (room.visibility === "open") await this.redis.zAdd(keys.roomDirectory, { score: Number(id), value: id });
+    if (room.visibility === "open") await this.redis.zAdd(keys.roomDirectory, { score: activityScore(Date.now(), id), value: id });
     return id;
   }
 
@@ -114,7 +124,7 @@ export class NamedRooms {
     if (change.topic !== undefined || change.visibility !== undefined) {
       writes.push(this.redis.hSet(keys.roomMeta(room.id), { topic: next.topic, visibility: next.visibility }));
     }
-    if (change.visibility === "open") writes.push(this.redis.zAdd(keys.roomDirectory, { score: Number(room.id), value: room.id }));
+    if (change.visibility === "open") writes.push(this.redis.zAdd(keys.roomDirectory, { score: activityScore(Date.now(), room.id), value: room.id }));
     if (change.visibility === "closed") writes.push(this.redis.zRem(keys.roomDirectory, room.id));
     await Promise.all(writes);
     return next;
@@ -130,7 +140,7 @@ export class NamedRooms {
     await this.redis.del([
       keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
       // What the message actions keep beside the history (one slot: the room's).
-      keys.roomReactions(room.id), keys.roomChanges(room.id),
+      keys.roomReactions(room.id), keys.roomChanges(room.id), keys.roomPreviews(room.id),
     ]);
     this.membership.invalidate(room.id);
     await Promise.all([
@@ -155,11 +165,44 @@ export class NamedRooms {
     return name;
   }
 
-  /** Open rooms, by id (creation order), at most `limit`. */
-  async directory(limit = 1000): Promise<RoomMeta[]> {
-    const ids = await this.redis.zRange(keys.roomDirectory, 0, limit - 1);
-    const metas = await this.metas(ids);
-    return ids.map((id) => metas.get(id)).filter((m): m is RoomMeta => m !== undefined && m.visibility === "open");
+  /**
+   * One page of the directory's room ids, newest activity first (`rooms:directory` scores are the
+   * last activity, ms), whose name contains `q` (any case) when given. The cursor is
+   * `{score}:{n}`: continue below that score, after the `n` rooms already listed with exactly it.
+   * A search reads names a chunk at a time (one round of GETs per chunk) and stops after
+   * DIRECTORY_MAX_SCAN rooms, answering a cursor to go on from there.
+   */
+  async directoryPage(options: { q?: string; cursor?: string; limit: number }): Promise<{ ids: string[]; nextCursor?: string }> {
+    const needle = options.q?.trim().toLowerCase() || undefined;
+    const parsed = /^(\d+(?:\.\d+)?):(\d+)$/.exec(options.cursor ?? "");
+    let score = parsed ? Number(parsed[1]) : Number.POSITIVE_INFINITY;
+    let skip = parsed ? Number(parsed[2]) : 0;
+    const ids: string[] = [];
+    let scanned = 0;
+    while (ids.length < options.limit && scanned < DIRECTORY_MAX_SCAN) {
+      const chunk = await this.redis.zRangeWithScores(keys.roomDirectory, score === Number.POSITIVE_INFINITY ? "+inf" : score, "-inf", {
+        BY: "SCORE", REV: true, LIMIT: { offset: skip, count: DIRECTORY_CHUNK },
+      });
+      if (chunk.length === 0) return { ids };
+      const names = needle ? await Promise.all(chunk.map((entry) => this.redis.get(keys.roomName(entry.value)))) : [];
+      for (const [i, entry] of chunk.entries()) {
+        if (entry.score === score) skip++;
+        else [score, skip] = [entry.score, 1];
+        scanned++;
+        if (!needle || names[i]?.toLowerCase().includes(needle)) ids.push(entry.value);
+        if (ids.length === options.limit) break;
+      }
+      if (chunk.length < DIRECTORY_CHUNK && ids.length < options.limit) return { ids };
+    }
+    return { ids, nextCursor: `${score}:${skip}` };
+  }
+
+  /**
+   * Moves an open room up the directory to `atMs` (its newest message): `ZADD XX GT`, so a closed
+   * room is not added and an older time never wins. Called off the send path (directory-activity.ts).
+   */
+  async touchActivity(roomId: string, atMs: number): Promise<void> {
+    await this.redis.zAdd(keys.roomDirectory, { score: activityScore(atMs, roomId), value: roomId }, { condition: "XX", comparison: "GT" });
   }
 
   /** A group's display name: its members' names, alphabetically, joined with ", ". */

@@ -21,6 +21,7 @@ import { RoomRefusal, type RoomChanges } from "./changes.js";
 import type { Membership } from "./membership.js";
 import { MIN_GROUP_MEMBERS, type NamedRooms, type RoomMeta } from "./named-rooms.js";
 import type { ReadStates } from "./read-state.js";
+import { RateLimited, type UserBudget } from "../rate-limits.js";
 
 export const REFUSED = {
   notMember: "You are not a member of this room",
@@ -42,6 +43,8 @@ export interface RoomManagementDeps {
   readStates: ReadStates;
   audit: AuditLog;
   changes: RoomChanges;
+  /** ROOM_CREATE_RATE_LIMIT per user, and MAX_ROOMS_PER_CREATOR (0 = no cap). */
+  creation: { budget: UserBudget; maxPerCreator: number };
 }
 
 /**
@@ -51,6 +54,9 @@ export interface RoomManagementDeps {
  * `changes`. Refusals throw RoomRefusal (answered as `{message}` with its status).
  */
 export class RoomManagement {
+  /** Told of every room deleted here, after its keys are gone (its files go with it); must not throw. */
+  readonly deletedListeners: ((roomId: string) => Promise<void>)[] = [];
+
   constructor(private readonly d: RoomManagementDeps) {}
 
   /**
@@ -60,6 +66,7 @@ export class RoomManagement {
   async create(actor: SessionUser, body: CreateRoomBody): Promise<{ created: boolean; room: RoomDetails }> {
     const members = [...new Set([actor.id, ...(body.members ?? [])])];
     await this.requireUsers(members);
+    await this.admitCreation(actor.id);
     let id: string;
     let created = true;
     if (body.name !== undefined) {
@@ -76,8 +83,24 @@ export class RoomManagement {
       }
       ({ id, created } = await this.d.namedRooms.openGroup(actor.id, members));
     }
+    if (created) await this.d.redis.sAdd(keys.roomsCreatedBy(actor.id), id);
+    else await this.d.creation.budget.giveBack(actor.id);
     if (created) await this.d.changes.publish({ change: "member.added", roomId: id, userIds: members });
     return { created, room: await this.details(actor, id) };
+  }
+
+  /**
+   * Whether the user may create one more room: within ROOM_CREATE_RATE_LIMIT (429 with the wait)
+   * and under MAX_ROOMS_PER_CREATOR rooms of theirs that still exist (403). Takes a point of the budget.
+   */
+  private async admitCreation(userId: number): Promise<void> {
+    const { budget, maxPerCreator } = this.d.creation;
+    const waitMs = await budget.take(userId);
+    if (waitMs > 0) throw new RateLimited("Too many rooms created", waitMs);
+    if (maxPerCreator > 0 && (await this.d.redis.sCard(keys.roomsCreatedBy(userId))) >= maxPerCreator) {
+      await budget.giveBack(userId);
+      throw new RoomRefusal(403, `You have created ${maxPerCreator} rooms, as many as one person may; delete one first`);
+    }
   }
 
   /** `GET /room/:id`: open rooms to anyone signed in, closed ones to members and administrators. */
@@ -126,7 +149,9 @@ export class RoomManagement {
   async delete(actor: SessionUser, roomId: string): Promise<void> {
     const meta = await this.managed(actor, roomId);
     const memberIds = await this.d.namedRooms.delete(meta);
-    await this.d.audit.record({ action: "room.delete", actorId: actor.id, roomId, detail: meta.name });
+    for (const listener of this.deletedListeners) await listener(roomId);
+    await this.d.redis.sRem(keys.roomsCreatedBy(meta.ownerId), roomId);
+    await this.d.audit.record({ action: "room.delete", actorId: actor.id, roomId, detail: meta.name, ...(meta.name ? { roomName: meta.name } : {}) });
     await this.d.changes.publish({ change: "room.deleted", roomId, memberIds });
   }
 
@@ -165,20 +190,23 @@ export class RoomManagement {
     await this.d.audit.record({ action: "room.member.remove", actorId: actor.id, roomId, userId });
   }
 
-  /** `GET /rooms`: open rooms, most members first, then by name. */
-  async directory(actor: SessionUser): Promise<DirectoryRoom[]> {
-    const rooms = await this.d.namedRooms.directory();
-    const members = await Promise.all(rooms.map((room) => this.d.membership.members(room.id)));
-    return rooms
-      .map((room, i): DirectoryRoom => ({
-        id: room.id,
-        name: room.name,
-        topic: room.topic,
-        visibility: room.visibility,
-        memberCount: members[i]!.length,
-        joined: members[i]!.includes(actor.id),
-      }))
-      .sort((a, b) => b.memberCount - a.memberCount || a.name.localeCompare(b.name));
+  /**
+   * `GET /rooms?q=&cursor=&limit=`: one page of open rooms, newest activity first, names containing
+   * `q`. The page's details are read in one pipelined pass (meta, member count, own membership).
+   */
+  async directory(actor: SessionUser, query: { q?: string; cursor?: string; limit: number }): Promise<{ rooms: DirectoryRoom[]; nextCursor?: string }> {
+    const { ids, nextCursor } = await this.d.namedRooms.directoryPage(query);
+    const [metas, counts, joined] = await Promise.all([
+      this.d.namedRooms.metas(ids),
+      Promise.all(ids.map((id) => this.d.membership.count(id))),
+      Promise.all(ids.map((id) => this.d.membership.isMember(actor.id, id))),
+    ]);
+    const rooms = ids.flatMap((id, i): DirectoryRoom[] => {
+      const room = metas.get(id);
+      if (!room || room.visibility !== "open") return [];
+      return [{ id, name: room.name, topic: room.topic, visibility: room.visibility, memberCount: counts[i]!, joined: joined[i]! }];
+    });
+    return { rooms, ...(nextCursor ? { nextCursor } : {}) };
   }
 
   /** `GET /rooms/:userId`: the seed's list, each room with its name, kind and read state. */

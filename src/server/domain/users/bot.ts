@@ -36,7 +36,9 @@ export type CreateBotOutcome =
  *
  * Tokens are looked up on every request (one GET), so a rotated or deleted token fails at once on
  * every instance. The bot directory (who is a bot, who has a webhook), read on the send path, is
- * cached per instance and reloaded when `bots:version` moves (checked every second).
+ * cached per instance and reloaded at once on every instance when a bot is created, changed or
+ * deleted (published on `bots:changed`), and whenever `bots:version` moves (checked every second:
+ * a publish missed while the subscriber reconnected).
  */
 export class Bots {
   private directory = new Map<number, { username: string; hasWebhook: boolean }>();
@@ -157,17 +159,24 @@ export class Bots {
   async recordDelivery(id: number, outcome: { ok: true } | { ok: false; error: string; nextRetryAt: number | null }): Promise<void> {
     const key = keys.webhookStatus(id);
     if (outcome.ok) {
-      await this.redis.hSet(key, { lastDeliveredAt: Date.now(), consecutiveFailures: 0, nextRetryAt: "" });
+      // Delivered: the failure shown before is over. (MULTI: a reader never sees half of an outcome.)
+      await this.redis.multi()
+        .hSet(key, { lastDeliveredAt: Date.now(), consecutiveFailures: 0, nextRetryAt: "" })
+        .hDel(key, ["lastError", "lastErrorAt"])
+        .exec();
     } else {
-      await this.redis.hSet(key, { lastError: outcome.error.slice(0, 300), lastErrorAt: Date.now(), nextRetryAt: outcome.nextRetryAt ?? "" });
-      await this.redis.hIncrBy(key, "consecutiveFailures", 1);
+      await this.redis.multi()
+        .hSet(key, { lastError: outcome.error.slice(0, 300), lastErrorAt: Date.now(), nextRetryAt: outcome.nextRetryAt ?? "" })
+        .hIncrBy(key, "consecutiveFailures", 1)
+        .exec();
     }
   }
 
   // --- the per-instance directory, for the send path ---
 
-  /** Starts reloading the directory whenever `bots:version` moves (polled every `everyMs`). */
-  async watch(everyMs = 1000): Promise<void> {
+  /** Starts reloading the directory on every `bots:changed`, and whenever `bots:version` moves (polled every `everyMs`). */
+  async watch(subscriber: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown> }, everyMs = 1000): Promise<void> {
+    await subscriber.subscribe(keys.botsChangedChannel, () => void this.refresh().catch(() => {}));
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => {}), everyMs);
     this.timer.unref();
@@ -187,11 +196,19 @@ export class Bots {
   }
 
   private async changed(): Promise<void> {
-    await this.redis.incr(keys.botsVersion);
-    await this.refresh();
+    const version = await this.redis.incr(keys.botsVersion);
+    await Promise.all([this.refresh(), this.redis.publish(keys.botsChangedChannel, String(version))]);
   }
 
-  private async refresh(): Promise<void> {
+  private refreshing: Promise<void> = Promise.resolve();
+
+  /** Reloads the directory when the version moved; one reload at a time, so an older read never lands last. */
+  private refresh(): Promise<void> {
+    this.refreshing = this.refreshing.catch(() => {}).then(() => this.reload());
+    return this.refreshing;
+  }
+
+  private async reload(): Promise<void> {
     const version = await this.redis.get(keys.botsVersion);
     if (version === this.version) return;
     const ids = (await this.redis.sMembers(keys.bots)).map(Number);

@@ -26,7 +26,15 @@ export function authRoutes(ctx: ChatContext) {
           reply.header("retry-after", Math.ceil(waitMs / 1000));
           throw new HttpError(429, `Too many failed sign-in attempts; try again in ${Math.ceil(waitMs / 1000)} seconds.`);
         }
-        const admission = await admitNewName(ctx, request.body);
+        // An unknown name refused (404 sign-in only, 403 by invitation) counts as a failure, like
+        // a wrong password: otherwise a list of names could be probed at full speed.
+        const admission = await admitNewName(ctx, request.body).catch(async (err: unknown) => {
+          if (err instanceof HttpError) {
+            ctx.metrics.signIns.inc({ outcome: "failed" });
+            await ctx.loginLimits.failed(username, address);
+          }
+          throw err;
+        });
         const outcome = await ctx.users.login(username, password, MIN_PASSWORD_LENGTH);
         if (outcome.status === "password-too-short" || outcome.status === "wrong-password") ctx.metrics.signIns.inc({ outcome: "failed" });
         else ctx.metrics.signIns.inc({ outcome: "ok" });

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { CreateInviteBody, Invite, InviteParams, OkAnswer, RegistrationInfo } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import type { InviteRecord } from "../../domain/users/invites.js";
 import { HttpError } from "../errors.js";
+import { publicLink } from "../public-url.js";
 import { requireAdmin } from "./moderation.js";
 
 /**
@@ -20,12 +20,12 @@ export function inviteRoutes(ctx: ChatContext) {
       const { maxUses, expiresInHours } = request.body;
       const invite = await ctx.invites.create(admin.id, maxUses, expiresInHours * 3_600_000);
       await ctx.audit.record({ action: "invite.create", actorId: admin.id, detail: `${maxUses ?? "unlimited"} use(s), ${expiresInHours} h` });
-      return reply.code(201).send(toInvite(invite, request));
+      return reply.code(201).send(toInvite(invite, publicLink(ctx.config, request, inviteLink(invite))));
     });
 
     app.get("/invites", { schema: { response: { 200: z.array(Invite) } } }, async (request) => {
       await requireAdmin(ctx, request);
-      return (await ctx.invites.list()).map((invite) => toInvite(invite, request));
+      return (await ctx.invites.list()).map((invite) => toInvite(invite, publicLink(ctx.config, request, inviteLink(invite))));
     });
 
     app.delete("/invites/:code", { schema: { params: InviteParams, response: { 200: OkAnswer } } }, async (request) => {
@@ -38,8 +38,9 @@ export function inviteRoutes(ctx: ChatContext) {
   return plugin;
 }
 
-/** The link opens the web client's sign-in with the code filled in, on the host that was asked. */
-function toInvite(record: InviteRecord, request: FastifyRequest): Invite {
-  const url = `${request.protocol}://${request.host}/?invite=${encodeURIComponent(record.code)}`;
+/** The link opens the web client's sign-in with the code filled in (made absolute by publicLink). */
+const inviteLink = (record: InviteRecord) => `/?invite=${encodeURIComponent(record.code)}`;
+
+function toInvite(record: InviteRecord, url: string): Invite {
   return { code: record.code, url, expiresAt: record.expiresAt, maxUses: record.maxUses, uses: record.uses, createdBy: record.createdBy };
 }

@@ -14,6 +14,7 @@ import {
 import type { Outcome } from "../../domain/messages/actions.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
+import { RateLimited } from "../../domain/rate-limits.js";
 import { currentUser } from "./auth.js";
 import { deleteWithAudit } from "../../domain/moderation/message-deletions.js";
 
@@ -88,6 +89,7 @@ export function messageActionRoutes(ctx: ChatContext) {
 
 /** The value of a successful outcome; a refusal becomes the HTTP error it names. */
 function settle<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok && outcome.status === 429) throw new RateLimited("Too many edits, deletions and reactions", outcome.retryAfterMs);
   if (!outcome.ok) throw new HttpError(outcome.status, outcome.error);
   return outcome.value;
 }

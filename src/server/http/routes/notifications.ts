@@ -26,12 +26,15 @@ export function notificationRoutes(ctx: ChatContext) {
       async (request, reply) => {
         const user = currentUser(request);
         const { endpoint, keys } = request.body;
-        const problem = checkPushEndpoint(endpoint, ctx.config.pushAllowLocalEndpoints);
+        const problem = checkPushEndpoint(endpoint, ctx.config.pushAllowLocalEndpoints, ctx.config.pushAllowLocalEndpoints || ctx.config.allowPrivateNetworkFetch);
         if (problem) throw new HttpError(400, problem);
         // RFC 8291: p256dh is an uncompressed P-256 point (65 bytes), auth a 16-byte secret.
         if (decodedLength(keys.p256dh) !== 65) throw new HttpError(400, "keys.p256dh must be a P-256 public key");
         if (decodedLength(keys.auth) !== 16) throw new HttpError(400, "keys.auth must be 16 bytes");
-        await notifications.subscriptions.add(user.id, { endpoint, keys });
+        // A subscription belongs to the session that registers it (a bot's token has none).
+        if (!request.sessionId) throw new HttpError(403, "Push subscriptions need a signed-in session");
+        const outcome = await notifications.subscriptions.add(user.id, request.sessionId, { endpoint, keys });
+        if (outcome === "held-by-another-user") throw new HttpError(409, "This push endpoint is registered to another account");
         return reply.code(201).send({ endpoint });
       },
     );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { CreateRoomBody, DirectoryRoom, MarkReadBody, OkAnswer, ReadState, RoomDetails, RoomMemberParams, RoomParams, UpdateRoomBody } from "../../../protocol/index.js";
+import { CreateRoomBody, DirectoryQuery, DirectoryRoom, NEXT_CURSOR_HEADER, MarkReadBody, OkAnswer, ReadState, RoomDetails, RoomMemberParams, RoomParams, UpdateRoomBody } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { currentUser } from "./auth.js";
 
@@ -17,7 +17,11 @@ export function roomManagementRoutes(ctx: ChatContext) {
       return reply.code(created ? 201 : 200).send(room);
     });
 
-    app.get("/rooms", { schema: { response: { 200: z.array(DirectoryRoom) } } }, async (request) => rooms.directory(currentUser(request)));
+    app.get("/rooms", { schema: { querystring: DirectoryQuery, response: { 200: z.array(DirectoryRoom) } } }, async (request, reply) => {
+      const page = await rooms.directory(currentUser(request), request.query);
+      if (page.nextCursor) reply.header(NEXT_CURSOR_HEADER, page.nextCursor);
+      return page.rooms;
+    });
 
     app.get("/room/:id", { schema: { params: RoomParams, response: { 200: RoomDetails } } }, async (request) => rooms.details(currentUser(request), request.params.id));
 

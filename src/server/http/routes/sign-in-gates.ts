@@ -1,4 +1,4 @@
-import { GENERAL_ROOM_ID, type LoginBody, type SessionUser } from "../../../protocol/index.js";
+import { BANNED_MESSAGE, GENERAL_ROOM_ID, type LoginBody, type SessionUser } from "../../../protocol/index.js";
 import type { FastifyReply } from "fastify";
 import type { ChatContext } from "../../context.js";
 import { endAllSessions } from "../../domain/sessions.js";
@@ -6,7 +6,6 @@ import { SESSION_COOKIE } from "../session-plugin.js";
 import type { RegistrationAdmission } from "../../domain/users/registration.js";
 import { HttpError } from "../errors.js";
 
-export const BANNED_MESSAGE = "This account is banned: an administrator has suspended it";
 
 /**
  * Before `POST /login` may create an account (issue 9): an unknown name registers only as

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { UsersById, UsersQuery, UserWithPresence } from "../../../protocol/index.js";
+import { OnlineUsersQuery, UsersById, UsersQuery, UserWithPresence } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 
 const SearchQuery = z.object({
@@ -21,7 +21,15 @@ export function userRoutes(ctx: ChatContext) {
       async (request) => ctx.users.withPresence(request.query.ids),
     );
 
-    app.get("/users/online", { schema: { response: { 200: UsersById } } }, async () => ctx.users.withPresence(await ctx.presence.onlineIds()));
+    /**
+     * Online users, a page at a time (O(page), not O(online)). Not scoped further: everyone is a
+     * member of General, so everyone online shares a room with everyone (docs/scaling.md).
+     */
+    app.get("/users/online", { schema: { querystring: OnlineUsersQuery, response: { 200: UsersById } } }, async (request, reply) => {
+      const { ids, next } = await ctx.presence.onlinePage(request.query.cursor, request.query.limit);
+      if (next !== "0") reply.header("x-next-cursor", next);
+      return ctx.users.withPresence(ids);
+    });
 
     /** People whose name starts with `q`, online first: the people list's filter. */
     app.get(

@@ -3,6 +3,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SessionUser } from "..
 import type { ChatContext } from "../../context.js";
 import { noteRedisTrouble } from "../../redis/trouble.js";
 import type { PubSubBridge } from "../bridge.js";
+import type { BusInterest } from "../bus/interest.js";
 import type { LocalDelivery } from "../delivery.js";
 import type { DeliveryMode } from "../socket-rooms.js";
 
@@ -12,6 +13,8 @@ export interface SocketData {
   /** The session this socket was opened with, and its handle (see sessions-index.ts). */
   sessionId: string;
   sessionHandle: string;
+  /** The user's room ids as read when the socket connected (sharded bus only; saves a second read). */
+  roomIds?: string[];
   /**
    * Set during the handshake, cleared once joined (gateway.ts): the named rooms' socket rooms,
    * the user's membership-change mark when they were read, and when (ms).
@@ -26,6 +29,8 @@ export interface HandlerDeps {
   ctx: ChatContext;
   delivery: LocalDelivery;
   bridge: PubSubBridge;
+  /** The sharded bus's subscriptions (realtime/bus): awaited before a join is acknowledged. */
+  bus?: BusInterest;
 }
 
 /**

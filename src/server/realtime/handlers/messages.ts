@@ -1,24 +1,26 @@
 import { SendMessage, type MessageAck } from "../../../protocol/index.js";
-import { postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
+import { ATTACHMENT_UNAVAILABLE, postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
 import { describeZodError } from "../../http/errors.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
 /** `message`: store a message from this socket's user and deliver it (see postMessage). */
 export const messageHandlers: SocketHandlers = (socket, deps) => {
-  const { ctx } = deps;
+  const { ctx, delivery } = deps;
   onRequest(socket, deps, "message", async (payload): Promise<MessageAck> => {
     const parsed = SendMessage.safeParse(payload);
     if (!parsed.success) {
       ctx.metrics.messages.inc({ outcome: "refused" });
       return { ok: false, error: describeZodError(parsed.error) };
     }
-    const { roomId, message: text, clientId, replyTo } = parsed.data;
-    const result = await postMessage(ctx, { sender: socket.data.user, roomId, text, clientId, replyTo });
+    const { roomId, message: text, clientId, replyTo, attachments } = parsed.data;
+    const result = await postMessage(ctx, delivery, { sender: socket.data.user, roomId, text, clientId, replyTo, attachments });
     switch (result.status) {
       case "not-member":
         return { ok: false, error: "You are not a member of this room" };
       case "reply-not-found":
         return { ok: false, error: REPLY_NOT_FOUND };
+      case "attachment-unavailable":
+        return { ok: false, error: ATTACHMENT_UNAVAILABLE };
       case "rate-limited":
         return {
           ok: false,

@@ -17,6 +17,8 @@ export const roomHandlers: SocketHandlers = (socket, deps) => {
     if (!(await ctx.rooms.isMember(socket.data.user.id, roomId))) {
       return { ok: false, error: "You are not a member of this room" };
     }
+    // This instance hears the room before the client is told it joined (the sharded bus).
+    await deps.bus?.addRoom(socket.data.user.id, roomId);
     // Private rooms need no join: they are delivered to their members' own socket rooms.
     if (!parsePrivateRoomId(roomId)) await socket.join(socketRooms.room(socket.data.mode, roomId));
     return { ok: true, roomId };

@@ -1,5 +1,6 @@
 import { TYPING_SERVER_MIN_INTERVAL_MS, TypingStart, type Ack, type Typing } from "../../../protocol/index.js";
 import { describeZodError } from "../../http/errors.js";
+import { keys } from "../../redis/keys.js";
 import { onRequest, type SocketHandlers } from "./handler.js";
 
 /** Rooms one socket may have typed in within an interval; beyond it old entries are forgotten. */
@@ -31,7 +32,7 @@ export const typingHandlers: SocketHandlers = (socket, deps) => {
     lastForwarded.set(roomId, now);
     const typing: Typing = { roomId, userId };
     delivery.roomEvent("typing", roomId, typing, userId);
-    await bridge.publish("typing", typing);
+    await bridge.publish("typing", typing, [keys.roomChannel(roomId)]);
     return { ok: true };
   });
 };

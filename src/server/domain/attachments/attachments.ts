@@ -1,0 +1,246 @@
+import { randomBytes } from "node:crypto";
+import { Readable, Transform } from "node:stream";
+import { buffer } from "node:stream/consumers";
+import { pipeline } from "node:stream/promises";
+import { fileTypeStream } from "file-type";
+import {
+  Attachment,
+  attachmentFallbackLine,
+  cleanFileName,
+  INLINE_IMAGE_TYPES,
+  UPLOAD_REFUSED,
+  type ChatMessage,
+} from "../../../protocol/index.js";
+import type { AttachmentConfig } from "../../config.js";
+import type { Logger } from "../../logger.js";
+import type { Redis } from "../../redis/connection.js";
+import { keys } from "../../redis/keys.js";
+import { LuaScript } from "../../redis/script.js";
+import type { AuditLog } from "../moderation/audit-log.js";
+import { IMAGE_TYPES, makeThumbnail } from "./images.js";
+import type { Scanner } from "./scan.js";
+import type { BlobStore, ByteRange } from "./store/index.js";
+
+/** The content type of anything file-type does not recognise (text, SVG, HTML, unknown binaries). */
+const UNKNOWN_TYPE = "application/octet-stream";
+/** Bytes file-type looks at (its own reasonable detection size). */
+const SNIFF_BYTES = 4100;
+
+export type UploadOutcome =
+  | { status: "stored"; attachment: Attachment }
+  | { status: "too-large" }
+  /** Read whole, then refused for its content (a message of UPLOAD_REFUSED); nothing is kept. */
+  | { status: "refused"; reason: string };
+
+/** A stored file as the routes need it: its record, uploader and whether a message sent it. */
+export interface FoundAttachment {
+  attachment: Attachment;
+  owner: number;
+  sent: boolean;
+}
+
+/** An upload went past the size limit: the write stops and nothing is kept. */
+class TooLarge extends Error {}
+
+/**
+ * KEYS: the file's hash, the room's set of files. ARGV: the file's id.
+ * Removes an upload that no message sent (claimed ones are kept); 1 when removed or already gone.
+ */
+const REMOVE_UNSENT = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], 'message') == 1 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1
+`);
+
+/** The store keys of a room's file and of its thumbnail. */
+function blobKeys(roomId: string, id: string): { file: string; thumbnail: string } {
+  const file = `rooms/${roomId}/${id}`;
+  return { file, thumbnail: `${file}.thumb` };
+}
+
+/**
+ * Files shared in rooms (issue 15). Bytes live in a BlobStore (local folder or S3), records in
+ * Redis in the room's slot (`{room:ID}:attachment:AID`): an upload is stored, sniffed, thumbnailed
+ * and scanned before its record exists, so no one can send or see a file that has not passed;
+ * the store script claims files when a message sends them (claim.ts); uploads not sent within
+ * ATTACHMENT_UNSENT_TTL_MS are swept. Access rules (membership) are the routes' to check.
+ */
+export class Attachments {
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly store: BlobStore,
+    private readonly config: AttachmentConfig,
+    private readonly audit: AuditLog,
+    private readonly log: Logger,
+    private readonly scanner?: Scanner,
+  ) {}
+
+  /**
+   * Stores one uploaded file for `ownerId` in the room: streamed to the store through a byte
+   * counter (more than ATTACHMENT_MAX_BYTES stops it: `too-large`, nothing kept), its type sniffed
+   * from its first bytes, images measured and thumbnailed, then scanned when a scanner is set.
+   */
+  async upload(roomId: string, ownerId: number, fileName: string, body: Readable): Promise<UploadOutcome> {
+    const id = randomBytes(16).toString("base64url");
+    const blobs = blobKeys(roomId, id);
+    // Listed for the sweep before any byte is written: whatever a crash leaves behind is removed.
+    await this.redis.zAdd(keys.unsentAttachments, { score: Date.now() + this.config.unsentTtlMs, value: `${roomId}/${id}` });
+    const max = this.config.maxBytes;
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        done(size > max ? new TooLarge() : null, chunk);
+      },
+    });
+    pipeline(body, counter).catch(() => {}); // its errors reach the store through `counter`
+    let type = UNKNOWN_TYPE;
+    try {
+      const sniffed = await fileTypeStream(counter, { sampleSize: SNIFF_BYTES });
+      type = sniffed.fileType?.mime ?? UNKNOWN_TYPE;
+      await this.store.put(blobs.file, sniffed, type);
+    } catch (err) {
+      if (err instanceof TooLarge) return { status: "too-large" };
+      throw err;
+    }
+    const attachment: Attachment = { id, name: cleanFileName(fileName), type, size };
+    const refusal = (await this.addImageDetails(roomId, attachment)) ?? (await this.scan(roomId, ownerId, attachment));
+    if (refusal) {
+      await this.store.delete([blobs.file, blobs.thumbnail]);
+      return { status: "refused", reason: refusal };
+    }
+    await Promise.all([
+      this.redis.hSet(keys.attachment(roomId, id), {
+        record: JSON.stringify(attachment),
+        fallback: attachmentFallbackLine(roomId, attachment),
+        owner: String(ownerId),
+        created: String(Date.now()),
+      }),
+      this.redis.sAdd(keys.roomAttachments(roomId), id),
+    ]);
+    return { status: "stored", attachment };
+  }
+
+  /** Width, height and thumbnail of an image; a refusal (UPLOAD_REFUSED) for a bomb or an unreadable picture. */
+  private async addImageDetails(roomId: string, attachment: Attachment): Promise<string | undefined> {
+    if (!IMAGE_TYPES.has(attachment.type)) return undefined;
+    const blobs = blobKeys(roomId, attachment.id);
+    const stream = await this.store.get(blobs.file);
+    if (!stream) return UPLOAD_REFUSED.unreadable;
+    const image = await makeThumbnail(await buffer(stream), this.config.maxPixels);
+    if (image.status === "too-many-pixels") return UPLOAD_REFUSED.pixels;
+    if (image.status === "unreadable") {
+      // Shown inline, it must be a picture the decoder reads; anything else (HEIC without a
+      // decoder) stays a download without preview.
+      return INLINE_IMAGE_TYPES.includes(attachment.type) ? UPLOAD_REFUSED.unreadable : undefined;
+    }
+    await this.store.put(blobs.thumbnail, Readable.from([image.thumbnail]), "image/webp");
+    Object.assign(attachment, { width: image.width, height: image.height, thumbnail: true });
+    return undefined;
+  }
+
+  /** The scan verdict as a refusal; a failed file is audited (actor: the uploader). */
+  private async scan(roomId: string, ownerId: number, attachment: Attachment): Promise<string | undefined> {
+    if (!this.scanner) return undefined;
+    const stream = await this.store.get(blobKeys(roomId, attachment.id).file);
+    if (!stream) return UPLOAD_REFUSED.infected;
+    const verdict = await this.scanner.scan(stream);
+    if (verdict.status === "clean") return undefined;
+    this.log.warn({ roomId, ownerId, name: attachment.name, verdict }, "an uploaded file did not pass the malware scan");
+    await this.audit.record({
+      action: "attachment.refused",
+      actorId: ownerId,
+      roomId,
+      detail: `${attachment.name}: ${verdict.detail}`.slice(0, 300),
+    });
+    return UPLOAD_REFUSED.infected;
+  }
+
+  /** A room's file, or undefined (never uploaded, swept, deleted). */
+  async find(roomId: string, id: string): Promise<FoundAttachment | undefined> {
+    const [record, owner, message] = await this.redis.hmGet(keys.attachment(roomId, id), ["record", "owner", "message"]);
+    if (!record || !owner) return undefined;
+    const attachment = Attachment.safeParse(JSON.parse(record));
+    return attachment.success ? { attachment: attachment.data, owner: Number(owner), sent: Boolean(message) } : undefined;
+  }
+
+  /** The bytes of a room's file or of its thumbnail (or a range of them). */
+  read(roomId: string, id: string, variant: "file" | "thumbnail", range?: ByteRange): Promise<Readable | undefined> {
+    return this.store.get(blobKeys(roomId, id)[variant], range);
+  }
+
+  /** After a message was deleted: its files go with it (records, then bytes). */
+  async deleteOf(message: ChatMessage): Promise<void> {
+    const ids = message.attachments?.map((a) => a.id) ?? [];
+    if (ids.length === 0) return;
+    await this.remove(message.roomId, ids);
+  }
+
+  /**
+   * Keeps a file that no message lists (a link preview's image) for as long as message `messageId`
+   * lives: marked sent, so the sweep of unsent uploads leaves it; deleted with `deleteIds`.
+   */
+  async keepWith(roomId: string, id: string, messageId: string): Promise<void> {
+    await this.redis.hSet(keys.attachment(roomId, id), "message", messageId);
+  }
+
+  /** Deletes files by id (link preview images, which their message does not list). */
+  deleteIds(roomId: string, ids: string[]): Promise<void> {
+    return this.remove(roomId, ids);
+  }
+
+  /** After a room was deleted: every file ever uploaded to it. */
+  async deleteRoom(roomId: string): Promise<void> {
+    const ids = await this.redis.sMembers(keys.roomAttachments(roomId));
+    await this.remove(roomId, ids);
+    await this.redis.del(keys.roomAttachments(roomId));
+  }
+
+  private async remove(roomId: string, ids: string[]): Promise<void> {
+    for (let at = 0; at < ids.length; at += 500) {
+      const slice = ids.slice(at, at + 500);
+      await Promise.all([
+        this.redis.del(slice.map((id) => keys.attachment(roomId, id))),
+        this.redis.sRem(keys.roomAttachments(roomId), slice),
+      ]);
+      await this.store.delete(slice.flatMap((id) => Object.values(blobKeys(roomId, id))));
+    }
+  }
+
+  /**
+   * Removes uploads whose time to be sent has passed (at most `limit` per call); sent ones only
+   * leave the list. Safe on several instances at once. Returns how many files were removed.
+   */
+  async sweep(now = Date.now(), limit = 200): Promise<number> {
+    const due = await this.redis.zRangeByScore(keys.unsentAttachments, 0, now, { LIMIT: { offset: 0, count: limit } });
+    let removed = 0;
+    for (const entry of due) {
+      const slash = entry.lastIndexOf("/");
+      const roomId = entry.slice(0, slash);
+      const id = entry.slice(slash + 1);
+      const gone = await REMOVE_UNSENT.run(this.redis, [keys.attachment(roomId, id), keys.roomAttachments(roomId)], [id]);
+      if (gone === 1) {
+        await this.store.delete(Object.values(blobKeys(roomId, id)));
+        removed++;
+      }
+      await this.redis.zRem(keys.unsentAttachments, entry);
+    }
+    return removed;
+  }
+
+  /** Sweeps every quarter of the unsent time (at most every 10 minutes) until stop(). */
+  startSweeping(): void {
+    const every = Math.min(this.config.unsentTtlMs / 4, 600_000);
+    this.sweepTimer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.log.warn({ err }, "sweeping unsent attachments failed"));
+    }, every);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweepTimer);
+  }
+}

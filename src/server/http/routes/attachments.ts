@@ -1,0 +1,151 @@
+import fastifyMultipart from "@fastify/multipart";
+import type { FastifyReply } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  AttachmentParams,
+  ErrorBody,
+  INLINE_IMAGE_TYPES,
+  RoomParams,
+  UploadAnswer,
+  type Attachment,
+} from "../../../protocol/index.js";
+import type { ChatContext } from "../../context.js";
+import type { ByteRange } from "../../domain/attachments/store/index.js";
+import { HttpError } from "../errors.js";
+import { currentUser } from "./auth.js";
+
+const NOT_MEMBER = "You are not a member of this room";
+const NO_FILE = "No such file in this room";
+
+/** What every served file carries: never cached by shared caches, never sniffed, never a live document. */
+const FILE_HEADERS = {
+  "cache-control": "private, no-cache",
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+  "cross-origin-resource-policy": "same-origin",
+};
+
+const fileBody = (description: string) => ({
+  description,
+  content: { "application/octet-stream": { schema: z.string().describe("the file's bytes, with its sniffed Content-Type") } },
+});
+
+/**
+ * Files (issue 15):
+ * - `POST /room/:id/attachments` (multipart/form-data, one file): 201 with its record. Membership
+ *   is checked before the body is read; the file streams to the store (never whole in memory);
+ *   past ATTACHMENT_MAX_BYTES: 413 and nothing kept; refused for its content: 422.
+ * - `GET /room/:id/attachments/:attachmentId[/thumbnail]`: membership on every request, the file
+ *   only once a message sent it (its uploader sees it before), Range, `private, no-cache` with an
+ *   ETag (so every reuse revalidates, and leaving the room ends access), raster images inline and
+ *   everything else as a download, under a sandboxing CSP.
+ */
+export function attachmentRoutes(ctx: ChatContext) {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    await app.register(fastifyMultipart, {
+      // One byte past the limit reaches the upload's counter, which refuses it (413).
+      limits: { fileSize: ctx.config.attachments.maxBytes + 1, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 50 },
+      throwFileSizeLimit: false,
+    });
+
+    app.post(
+      "/room/:id/attachments",
+      {
+        schema: {
+          params: RoomParams,
+          consumes: ["multipart/form-data"],
+          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, "4xx": ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const user = currentUser(request);
+        const roomId = request.params.id;
+        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, NOT_MEMBER);
+        if (!request.isMultipart()) throw new HttpError(415, "Send the file as multipart/form-data");
+        const part = await request.file();
+        if (!part) throw new HttpError(400, "The request holds no file");
+        const outcome = await ctx.attachments.upload(roomId, user.id, part.filename, part.file);
+        if (outcome.status === "too-large") {
+          part.file.resume(); // let the rest of the request drain, so the client reads the answer
+          throw new HttpError(413, `The file is larger than ${ctx.config.attachments.maxBytes} bytes`);
+        }
+        if (outcome.status === "refused") throw new HttpError(422, outcome.reason);
+        return reply.code(201).send(outcome.attachment);
+      },
+    );
+
+    const serve = (variant: "file" | "thumbnail") => async (
+      request: { params: { id: string; attachmentId: string }; headers: Record<string, string | string[] | undefined> } & Parameters<typeof currentUser>[0],
+      reply: FastifyReply,
+    ) => {
+      const user = currentUser(request);
+      const { id: roomId, attachmentId } = request.params;
+      if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, NOT_MEMBER);
+      const found = await ctx.attachments.find(roomId, attachmentId);
+      // Before a message sends it, a file is its uploader's alone.
+      if (!found || (!found.sent && found.owner !== user.id)) throw new HttpError(404, NO_FILE);
+      const { attachment } = found;
+      if (variant === "thumbnail" && !attachment.thumbnail) throw new HttpError(404, "This file has no thumbnail");
+      const etag = `"${attachment.id}${variant === "thumbnail" ? "-t" : ""}"`;
+      const type = variant === "thumbnail" ? "image/webp" : attachment.type;
+      reply.headers({ ...FILE_HEADERS, etag, "content-type": type, "content-disposition": disposition(attachment, type) });
+      if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+      // Ranges of the file itself (its size is known); thumbnails are small and sent whole.
+      let range: ByteRange | undefined;
+      if (variant === "file") {
+        reply.header("accept-ranges", "bytes");
+        const wanted = parseRange(request.headers.range, attachment.size);
+        if (wanted === "unsatisfiable") {
+          reply.header("content-range", `bytes */${attachment.size}`);
+          throw new HttpError(416, "The requested range is not in the file");
+        }
+        range = wanted;
+      }
+      const body = await ctx.attachments.read(roomId, attachmentId, variant, range);
+      if (!body) throw new HttpError(404, NO_FILE);
+      if (range) {
+        reply.code(206).header("content-range", `bytes ${range.start}-${range.end}/${attachment.size}`);
+        reply.header("content-length", range.end - range.start + 1);
+      } else if (variant === "file") {
+        reply.header("content-length", attachment.size);
+      }
+      return reply.send(body);
+    };
+
+    const fileSchema = (what: string) => ({
+      params: AttachmentParams,
+      response: { 200: fileBody(what), 206: fileBody(`${what}: the requested byte range`), 416: ErrorBody, "4xx": ErrorBody },
+    });
+    app.get("/room/:id/attachments/:attachmentId", { schema: fileSchema("The file") }, serve("file"));
+    app.get("/room/:id/attachments/:attachmentId/thumbnail", { schema: fileSchema("A WebP thumbnail of an image") }, serve("thumbnail"));
+  };
+  return plugin;
+}
+
+/** Raster images show in the page; anything else (SVG, HTML, PDF, unknown) only downloads. */
+function disposition(attachment: Attachment, type: string): string {
+  const kind = INLINE_IMAGE_TYPES.includes(type) ? "inline" : "attachment";
+  const ascii = attachment.name.replace(/[^\x20-\x7e]|["\\%]/g, "_");
+  const encoded = encodeURIComponent(attachment.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * One `bytes=` range of a file of `size` bytes (`a-b`, `a-`, `-n`), inclusive. Several ranges, or a
+ * header that is not a byte range, are ignored (the whole file is sent), as HTTP allows.
+ */
+export function parseRange(header: string | string[] | undefined, size: number): ByteRange | "unsatisfiable" | undefined {
+  if (typeof header !== "string") return undefined;
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/.exec(header);
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  if (match[1] === "") {
+    const suffix = Number(match[2]);
+    if (suffix === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || start > end) return "unsatisfiable";
+  return { start, end };
+}

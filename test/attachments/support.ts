@@ -1,0 +1,93 @@
+import { request } from "node:http";
+import { deflateSync, crc32 } from "node:zlib";
+import sharp from "sharp";
+
+/** `POST /room/:id/attachments` with one file (multipart, as a browser's FormData sends it). */
+export async function upload(url: string, cookie: string, roomId: string, name: string, bytes: Buffer | string, type = "application/octet-stream") {
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array(typeof bytes === "string" ? Buffer.from(bytes) : bytes)], { type }), name);
+  const res = await fetch(`${url}/room/${encodeURIComponent(roomId)}/attachments`, { method: "POST", headers: { cookie }, body: form });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body };
+}
+
+/** A GET of a file, its bytes and headers. */
+export async function download(url: string, cookie: string, path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}${path}`, { headers: { cookie, ...headers } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/**
+ * Starts a multipart upload and sends only its first `bytes` bytes, never the end: resolves with
+ * the status the server answers while the body is still open (or rejects after `timeoutMs`).
+ */
+export function statusBeforeBodyEnds(url: string, cookie: string, roomId: string, bytes: number, timeoutMs = 5000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const boundary = "----redis-chat-test";
+    const req = request(`${url}/room/${encodeURIComponent(roomId)}/attachments`, {
+      method: "POST",
+      headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(bytes + 10_000_000) },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error("no answer while the body was still being sent"));
+    }, timeoutMs);
+    req.on("response", (res) => {
+      clearTimeout(timer);
+      res.resume();
+      req.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", () => {});
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    req.write(Buffer.alloc(bytes, 1));
+  });
+}
+
+/** A JPEG `width` x `height` whose EXIF says "rotate 90°" (orientation 6), with a camera model tag. */
+export function rotatedJpeg(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: "#3366cc" } })
+    .jpeg()
+    .withExif({ IFD0: { Make: "TestCam", Model: "Secret Model 9" } })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+}
+
+export function png(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: "#22aa44" } }).png().toBuffer();
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A decompression bomb: a valid PNG header declaring `side` x `side` pixels (1 bit grey) whose
+ * few hundred bytes of zlib would inflate to gigabytes.
+ */
+export function pngBomb(side: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr[8] = 1; // bit depth
+  ihdr[9] = 0; // greyscale
+  const row = Buffer.alloc(1 + Math.ceil(side / 8));
+  const rows = Buffer.concat(Array.from({ length: 64 }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(rows, { level: 9 })),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}

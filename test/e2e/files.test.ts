@@ -1,0 +1,215 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/server/config.js";
+import { chats, messageList, newPage, signIn, useBrowserStack } from "./harness.js";
+
+/** Where this file's uploads go (removed at the end), and a limit small enough to pass on purpose. */
+const uploadsDir = mkdtempSync(join(tmpdir(), "redis-chat-e2e-files-"));
+const MAX_BYTES = 400_000;
+const env = useBrowserStack({
+  attachments: { ...loadConfig({}).attachments, dir: uploadsDir, maxBytes: MAX_BYTES },
+  allowPrivateNetworkFetch: true,
+  linkPreviewTimeoutMs: 3000,
+});
+const SHOTS = process.env.SCREENSHOT_DIR;
+const VIEWPORTS = [{ name: "desktop", width: 1280, height: 800 }, { name: "phone", width: 390, height: 844 }] as const;
+
+let wide: Buffer; // 1200 x 600
+let tall: Buffer; // 300 x 600
+let site: Server;
+let siteOrigin = "";
+
+beforeAll(async () => {
+  wide = await sharp({ create: { width: 1200, height: 600, channels: 3, background: "#2f6fdb" } }).png().toBuffer();
+  tall = await sharp({ create: { width: 300, height: 600, channels: 3, background: "#1f8a4c" } }).png().toBuffer();
+  // A page on loopback with Open Graph tags, for the link preview card.
+  site = createServer((req, res) => {
+    if (req.url === "/og.png") return void res.writeHead(200, { "content-type": "image/png" }).end(wide);
+    res.writeHead(200, { "content-type": "text/html" }).end(`<html><head><meta property="og:title" content="Q3 design review: <b>not bold</b>">
+<meta property="og:description" content="Slides, decisions and the next steps for the new onboarding flow.">
+<meta property="og:site_name" content="Design Notes"><meta property="og:image" content="/og.png"></head></html>`);
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  site?.closeAllConnections();
+  site?.close();
+  rmSync(uploadsDir, { recursive: true, force: true });
+});
+
+const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
+const tray = (page: Page) => page.getByRole("list", { name: "Files to send" });
+const sendButton = (page: Page) => page.getByRole("button", { name: "Send" });
+
+async function openGeneral(page: Page, user: string) {
+  await signIn(page, env.stack.url, user);
+  await chats(page).getByRole("button", { name: "General", exact: true }).click();
+}
+
+/** Waits until the composer may send: every chosen file uploaded. */
+async function uploaded(page: Page, count: number) {
+  await tray(page).getByRole("listitem").nth(count - 1).waitFor();
+  await page.waitForFunction(() => !document.querySelector(".upload-tray progress"), undefined, { timeout: 15_000 });
+  expect(await sendButton(page).isDisabled(), "Send once every file is uploaded").toBe(false);
+}
+
+/** A DataTransfer holding files, made in the page (as the clipboard or a drag would carry them). */
+function filesInPage(page: Page, files: { name: string; type: string; bytes: Buffer }[]) {
+  return page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    return dt;
+  }, files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString("base64") })));
+}
+
+describe("web client: sharing files", () => {
+  for (const viewport of VIEWPORTS) {
+    it(`the picker attaches several files, shows their progress, sends them once with a caption; images open in a keyboard viewer (${viewport.name})`, async () => {
+      const { page } = await newPage(env.browser, viewport);
+      await openGeneral(page, viewport.name === "desktop" ? "Alex" : "Mary");
+      const caption = `Mockups for review (${viewport.name})`;
+      await page.getByTestId("file-input").setInputFiles([
+        { name: "wide.png", mimeType: "image/png", buffer: wide },
+        { name: "tall.png", mimeType: "image/png", buffer: tall },
+        { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("plain notes\n") },
+      ]);
+      await uploaded(page, 3);
+      await box(page).fill(caption);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-tray-${viewport.name}.png` });
+      await box(page).press("Enter");
+
+      const row = messageList(page).getByRole("listitem").filter({ hasText: caption });
+      await row.getByRole("button", { name: /^Open wide\.png/ }).waitFor();
+      expect(await tray(page).count(), "the tray is empty after sending").toBe(0);
+      // Each image's box has the image's own aspect ratio before it has loaded (no layout jump).
+      const wideBox = (await row.getByRole("button", { name: /^Open wide\.png/ }).boundingBox())!;
+      const tallBox = (await row.getByRole("button", { name: /^Open tall\.png/ }).boundingBox())!;
+      expect(wideBox.width / wideBox.height).toBeCloseTo(2, 1);
+      expect(tallBox.width / tallBox.height).toBeCloseTo(0.5, 1);
+      // Text is a download card (never shown inline), with its name and size.
+      const card = row.getByRole("link", { name: "Download notes.txt (12 bytes)" });
+      expect(await card.getAttribute("download")).toBe("notes.txt");
+      // Sent once: one message with the caption in the room's history on the server.
+      const history = await page.evaluate(async () => (await (await fetch("/room/0/messages?offset=0&size=20")).json()) as { message: string; attachments?: unknown[] }[]);
+      expect(history.filter((m) => m.message.startsWith(caption))).toHaveLength(1);
+      expect(history.find((m) => m.message.startsWith(caption))!.attachments).toHaveLength(3);
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>(".attachment-image img")].every((i) => i.complete && i.naturalWidth > 0),
+        undefined, { timeout: 10_000 });
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-message-${viewport.name}.png` });
+
+      // The viewer: opens on the clicked image, arrows move, Escape closes, focus comes back.
+      const opener = row.getByRole("button", { name: /^Open wide\.png/ });
+      await opener.click();
+      const viewer = page.getByRole("dialog", { name: "wide.png (1 of 2)" });
+      await viewer.waitFor();
+      await page.keyboard.press("ArrowRight");
+      await page.getByRole("dialog", { name: "tall.png (2 of 2)" }).waitFor();
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => Boolean(document.activeElement?.closest("dialog"))), "focus stays in the viewer").toBe(true);
+      await page.keyboard.press("ArrowLeft");
+      await viewer.waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-viewer-${viewport.name}.png` });
+      await page.keyboard.press("Escape");
+      await viewer.waitFor({ state: "detached" });
+      expect(await opener.evaluate((el) => el === document.activeElement), "focus back on the image").toBe(true);
+    });
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`a pasted screenshot is attached with a dated name and sent without a caption (${viewport.name})`, async () => {
+      const { page } = await newPage(env.browser, viewport);
+      await openGeneral(page, "Joe");
+      const clipboard = await filesInPage(page, [{ name: "image.png", type: "image/png", bytes: wide }]);
+      await box(page).focus();
+      await box(page).evaluate((el, dt) => el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt as DataTransfer, bubbles: true, cancelable: true })), clipboard);
+      await uploaded(page, 1);
+      const name = await tray(page).locator(".upload__name").textContent();
+      expect(name).toMatch(/^Pasted image \d{4}-\d\d-\d\d \d\d\.\d\d\.\d\d\.png$/);
+      expect(await box(page).inputValue(), "no text was pasted").toBe("");
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-paste-${viewport.name}.png` });
+      await sendButton(page).click();
+      await messageList(page).getByRole("button", { name: new RegExp(`^Open ${name!.replace(/[.()]/g, "\\$&")}`) }).waitFor();
+    });
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`files dropped on the conversation are attached; one over the size limit is marked with why, and blocks sending until removed (${viewport.name})`, async () => {
+      const { page } = await newPage(env.browser, viewport);
+      await openGeneral(page, "Pablo");
+      const dropped = await filesInPage(page, [
+        { name: "diagram.png", type: "image/png", bytes: tall },
+        { name: "huge.bin", type: "application/octet-stream", bytes: Buffer.alloc(MAX_BYTES + 1, 7) },
+      ]);
+      const list = messageList(page);
+      await list.dispatchEvent("dragenter", { dataTransfer: dropped });
+      await page.getByText("Drop files to share them here").waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-drop-${viewport.name}.png` });
+      await list.dispatchEvent("drop", { dataTransfer: dropped });
+      await page.getByText("Drop files to share them here").waitFor({ state: "detached" });
+      const failed = tray(page).getByRole("listitem").filter({ hasText: "huge.bin" });
+      await failed.getByText(/^Not uploaded: too large/).waitFor({ timeout: 15_000 });
+      expect(await failed.getByRole("button", { name: "Retry" }).count(), "no Retry for what cannot pass").toBe(0);
+      await page.getByText("1 file not uploaded: remove it").waitFor();
+      expect(await sendButton(page).isDisabled()).toBe(true);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-failed-${viewport.name}.png` });
+      await failed.getByRole("button", { name: "Remove huge.bin" }).click();
+      await uploaded(page, 1);
+      await box(page).fill(`Dropped diagram (${viewport.name})`);
+      await box(page).press("Enter");
+      await list.getByRole("listitem").filter({ hasText: `Dropped diagram (${viewport.name})` }).getByRole("button", { name: /^Open diagram\.png/ }).waitFor();
+    });
+  }
+
+  it("an interrupted upload is tried again by itself and the message goes out once; a message with files is edited as its caption (desktop)", async () => {
+    const { page } = await newPage(env.browser);
+    await openGeneral(page, "Mary");
+    let cut = 0;
+    await page.route("**/room/0/attachments", async (route) => {
+      if (cut++ === 0) await route.abort("connectionreset"); // the first attempt breaks off
+      else await route.continue();
+    });
+    await page.getByTestId("file-input").setInputFiles([{ name: "retry.png", mimeType: "image/png", buffer: tall }]);
+    await uploaded(page, 1);
+    expect(cut, "one broken attempt, then one that worked").toBe(2);
+    await box(page).fill("After a hiccup");
+    await box(page).press("Enter");
+    const row = messageList(page).getByRole("listitem").filter({ hasText: "After a hiccup" });
+    await row.getByRole("button", { name: /^Open retry\.png/ }).waitFor();
+    // Edited as its caption: the lines that name the files for seed clients are not in the box.
+    await row.hover();
+    await row.getByRole("button", { name: "Edit" }).click();
+    const editor = row.getByRole("textbox");
+    expect(await editor.inputValue()).toBe("After a hiccup");
+    await editor.fill("After a hiccup, edited");
+    await editor.press("Enter");
+    await row.getByText("After a hiccup, edited").waitFor();
+    await row.getByRole("button", { name: /^Open retry\.png/ }).waitFor();
+    const history = await page.evaluate(async () => (await (await fetch("/room/0/messages?offset=0&size=30")).json()) as { message: string }[]);
+    expect(history.filter((m) => m.message.startsWith("After a hiccup"))).toHaveLength(1);
+  });
+
+  for (const viewport of VIEWPORTS) {
+    it(`a link gets a preview card, its text shown as text, and its author removes it (${viewport.name})`, async () => {
+      const { page } = await newPage(env.browser, viewport);
+      await openGeneral(page, "Alex");
+      await box(page).fill(`Notes from today: ${siteOrigin}/review?${viewport.name}`);
+      await box(page).press("Enter");
+      const preview = messageList(page).getByRole("link", { name: /Q3 design review/ });
+      await preview.waitFor({ timeout: 15_000 });
+      expect(await preview.locator(".link-preview__title").textContent()).toBe("Q3 design review: <b>not bold</b>");
+      const image = preview.locator("img");
+      expect(await image.getAttribute("src")).toMatch(/^\/room\/0\/attachments\/[A-Za-z0-9_-]{22}\/thumbnail$/);
+      await page.waitForFunction(() => Boolean(document.querySelector<HTMLImageElement>(".link-preview__image")?.naturalWidth), undefined, { timeout: 10_000 });
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/link-preview-${viewport.name}.png` });
+      await page.getByRole("button", { name: "Remove preview" }).click();
+      await preview.waitFor({ state: "detached" });
+    });
+  }
+});

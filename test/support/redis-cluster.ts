@@ -1,0 +1,91 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { eventually } from "./chat-client.js";
+import { startRedis, type RedisServerHandle } from "./redis-server.js";
+
+const run = promisify(execFile);
+
+/** `redis-cli -p PORT args...` on a test node; the answer as text. */
+export async function cli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run("redis-cli", ["-p", String(port), ...args]);
+  return stdout.trim();
+}
+
+export interface RedisClusterHandle {
+  nodes: RedisServerHandle[];
+  /** `host:port` of the masters at start, for REDIS_CLUSTER_NODES. */
+  seeds: string[];
+  /** The port of the master serving `key` now (asked of a live node). */
+  masterOf(key: string): Promise<number>;
+  /** The port of a replica of the master on `port`. */
+  replicaOf(port: number): Promise<number>;
+  /** `master` or `slave`, as the node on `port` says. */
+  role(port: number): Promise<string>;
+  /** Waits until every live node says `cluster_state:ok` and agrees on one master per slot range. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  node(port: number): RedisServerHandle;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private Redis Cluster on loopback ports: `masters` masters with `replicas` replicas each, and a
+ * short node timeout so that failovers happen in a few seconds.
+ */
+export async function startRedisCluster(options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterHandle> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 0;
+  const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 2000)];
+  const nodes = await Promise.all(Array.from({ length: masters * (1 + replicas) }, () => startRedis({ extraArgs: args })));
+  const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+  await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"]);
+  const dead = new Set<number>();
+  const live = () => nodes.filter((n) => !dead.has(n.port));
+  const handle: RedisClusterHandle = {
+    nodes,
+    seeds: addresses.slice(0, masters),
+    async masterOf(key) {
+      const asker = live()[0]!.port;
+      const slot = Number(await cli(asker, "cluster", "keyslot", key));
+      const slots = JSON.parse(await cli(asker, "--json", "cluster", "slots")) as [number, number, [string, number, string]][];
+      const range = slots.find(([from, to]) => slot >= from && slot <= to);
+      if (!range) throw new Error(`no master serves slot ${slot}`);
+      return range[2][1];
+    },
+    async replicaOf(port) {
+      const id = await cli(port, "cluster", "myid");
+      const lines = (await cli(port, "cluster", "nodes")).split("\n");
+      const replica = lines.map((l) => l.split(" ")).find((f) => f[3] === id && f[2]!.includes("slave") && !f[2]!.includes("fail"));
+      if (!replica) throw new Error(`no replica of ${port}`);
+      return Number(replica[1]!.split(":")[1]!.split("@")[0]);
+    },
+    async role(port) {
+      return (await cli(port, "role")).split("\n")[0]!;
+    },
+    async waitHealthy(timeoutMs = 30_000) {
+      await eventually(async () => {
+        for (const node of live()) if (!(await cli(node.port, "cluster", "info")).includes("cluster_state:ok")) return false;
+        return true;
+      }, timeoutMs, "cluster_state:ok on every live node");
+    },
+    node(port) {
+      const node = nodes.find((n) => n.port === port);
+      if (!node) throw new Error(`no node ${port}`);
+      return {
+        ...node,
+        async kill() {
+          dead.add(port);
+          await node.kill();
+        },
+        async restart() {
+          await node.restart();
+          dead.delete(port);
+        },
+      };
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => n.kill()));
+    },
+  };
+  await handle.waitHealthy();
+  return handle;
+}
