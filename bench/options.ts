@@ -1,9 +1,9 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload", "search"] as const;
+export const SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload", "search", "soak"] as const;
 /** What `--scenario all` runs (search fills Redis with a million messages: asked for by name). */
-const ALL_SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload"] as const;
+const ALL_SCENARIOS = ["fanout", "rooms", "storm", "two-instances", "named-rooms", "upload", "soak"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -50,10 +50,15 @@ export interface Options {
   searchQueries: number;
   /** results go to latest-<scenario>-<label>.json, a separate section (e.g. "seed" with --no-batch) */
   label: string | null;
+  /** soak: people, messages per second, sockets cut per second, and how long (--duration, default 60 s) */
+  soakPeople: number;
+  soakRate: number;
+  soakCutsPerSec: number;
+  soakDurationMs: number;
   argv: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|upload|all] [options]
+const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|upload|soak|all] [options]
   --url URL[,URL2]        target running server(s) instead of starting them
   --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
   --duration S            seconds of sending per rate step (default 8)
@@ -63,6 +68,8 @@ const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instan
   --agents N              load-generator processes (2) --users N     rooms scenario users (2000)
   --named-rooms N         named-rooms: rooms (500)   --room-size N members each (20)
   --heavy-rooms N         rooms the busiest 10 % of the --users are in at once (20)
+  --people N              soak: people on two instances (120); --soak-rate R messages/s (30);
+                          --cuts N sockets closed or cut per second (4); --duration S (60 for soak)
   --storm-sockets N       (10000)  --storm-users N (500) --connect-concurrency N per agent (200)
   --flush-ms N            DELIVERY_FLUSH_MS for started servers
   --durable-acks          started servers with DURABLE_ACKS=replica, and a replica of the private Redis
@@ -110,6 +117,9 @@ export function parseOptions(argv: string[]): Options {
       "room-size": { type: "string" },
       "heavy-rooms": { type: "string" },
       "storm-sockets": { type: "string" },
+      people: { type: "string" },
+      "soak-rate": { type: "string" },
+      cuts: { type: "string" },
       "storm-users": { type: "string" },
       "connect-concurrency": { type: "string" },
       "flush-ms": { type: "string" },
@@ -181,6 +191,10 @@ export function parseOptions(argv: string[]): Options {
     searchMemberOf: Math.max(1, int(values["member-of"], 50, "member-of")),
     searchQueries: Math.max(1, int(values.queries, 200, "queries")),
     label: values.label && /^[a-z0-9-]{1,32}$/.test(values.label) ? values.label : null,
+    soakPeople: int(values.people, 120, "people"),
+    soakRate: int(values["soak-rate"], 30, "soak-rate"),
+    soakCutsPerSec: int(values.cuts, 4, "cuts"),
+    soakDurationMs: int(values.duration, 60, "duration") * 1000,
     argv,
   };
 }

@@ -9,6 +9,7 @@ import type { MachineInfo } from "./machine.js";
 import type { FanoutResult } from "./scenarios/fanout.js";
 import type { NamedRoomsResult } from "./scenarios/named-rooms.js";
 import type { RoomsResult } from "./scenarios/rooms.js";
+import type { SoakResult } from "./scenarios/soak.js";
 import type { StormResult } from "./scenarios/storm.js";
 import type { SearchBenchResult } from "./scenarios/search.js";
 import type { UploadResult } from "./scenarios/upload.js";
@@ -28,7 +29,7 @@ export interface RunRecord {
   command: string;
   machine: MachineInfo;
   settings: Record<string, unknown>;
-  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult | UploadResult | SearchBenchResult;
+  result: FanoutResult | RoomsResult | StormResult | NamedRoomsResult | UploadResult | SearchBenchResult | SoakResult;
 }
 
 export function writeRecord(record: RunRecord): string {
@@ -40,7 +41,7 @@ export function writeRecord(record: RunRecord): string {
 
 function readRecords(): RunRecord[] {
   if (!existsSync(RESULTS_DIR)) return [];
-  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm", "upload", "search"];
+  const order: Scenario[] = ["fanout", "two-instances", "rooms", "named-rooms", "storm", "upload", "search", "soak"];
   return readdirSync(RESULTS_DIR)
     .filter((f) => /^latest-.+\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), "utf8")) as RunRecord)
@@ -138,6 +139,18 @@ function section(r: RunRecord): string {
     ].join("\n"));
     const l = u.large;
     lines.push(`Large files: ${l.files} × ${fmt(l.bytesEach / 2 ** 20, 0)} MiB one after another (${l.perFileS.join(", ")} s each); server RSS ${fmt(l.rssBeforeMB, 0)} MB before, peak ${fmt(l.rssPeakMB, 0)} MB while streaming (sampled every 20 ms; the peak so far after each file: ${(l.peakPerFileMB ?? []).map((m) => fmt(m, 0)).join(", ")} MB), ${fmt(l.rssAfterMB, 0)} MB after: the file is streamed to the store, never held whole.`);
+  } else if (r.scenario === "soak") {
+    const s = r.result as SoakResult;
+    const c = s.counters;
+    lines.push(`### Soak: reconnects on two instances${tag}`);
+    lines.push(`${s.people} people on ${s.instances} server processes, in General, ${s.rooms.named} rooms people made and ${s.rooms.private} private rooms; ${s.ratePerSec} messages/s for ${s.durationS} s with edits, reactions and typing; ${s.cutsPerSec} sockets closed or cut per second, each reconnecting to the other instance and catching up from what it held when its connection broke. Every person must end up holding every message of its rooms: live or through catch-up, never twice on one connection, never from a room it is not in.`);
+    lines.push(machineLine(r));
+    lines.push([
+      "| result | messages stored | deliveries expected | held | lost | duplicates | leaked | out of order | stored twice | live | caught up | cuts | connects | catch-up retries | settle |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+      `| ${s.passed ? "pass" : "**FAIL**"} | ${int(s.stored)} | ${int(s.expected)} | ${int(s.held)} | ${s.lost ? `**${int(s.lost)}**` : "0"} | ${int(c.duplicates)} | ${int(c.leaked)} | ${int(c.outOfOrder)} | ${int(s.storedTwice)} | ${int(c.live)} | ${int(c.caughtUp)} | ${int(s.cuts)} | ${int(c.connects)} | ${int(c.catchUpFailures)} | ${fmt(s.settledMs / 1000)} s |`,
+    ].join("\n"));
+    lines.push(`Also sent: ${int(c.edits)} edits, ${int(c.reactions)} reaction changes, ${int(c.typing)} typing events (${int(c.changeEvents)} edit and reaction events received).${s.lossExamples.length ? ` Losses, first few: ${s.lossExamples.join("; ")}.` : ""}`);
   } else {
     const s = r.result as StormResult;
     lines.push(`### Connection storm${tag}`);

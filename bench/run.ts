@@ -19,6 +19,7 @@ import { runStorm } from "./scenarios/storm.js";
 import { runSearch } from "./scenarios/search.js";
 import { runUpload } from "./scenarios/upload.js";
 import { runBus } from "./scenarios/bus.js";
+import { runSoak, type SoakResult } from "./scenarios/soak.js";
 import { UserPool } from "./users.js";
 import { createClient } from "redis";
 
@@ -51,6 +52,8 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
       return { messages: options.searchMessages, rooms: options.searchRooms, memberOf: options.searchMemberOf, queries: options.searchQueries };
     case "upload":
       return { durationS: options.durationMs / 1000, external: options.urls.length > 0 };
+    case "soak":
+      return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, external: common.external };
     case "storm":
       return { sockets: options.stormSockets, users: options.stormUsers, connectConcurrency: options.connectConcurrency, agents: options.agents, batch: options.batch, external: common.external };
   }
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
         : scenario === "named-rooms" ? await runNamedRooms(ctx)
         : scenario === "search" ? await runSearch(ctx)
         : scenario === "upload" ? await runUpload(ctx)
+        : scenario === "soak" ? await runSoak(ctx)
         : await runStorm(ctx);
       const record: RunRecord = { scenario, label: options.label, startedAt, finishedAt: new Date().toISOString(), command, machine, settings: settingsOf(options, scenario), result };
       if (options.write) {
@@ -122,6 +126,11 @@ async function main(): Promise<void> {
         console.log(`bench: wrote ${file} and docs/benchmarks.md`);
       } else {
         console.log(JSON.stringify(record, (_k, v: unknown) => (v instanceof Uint32Array || v instanceof Uint8Array ? undefined : v), 2));
+      }
+      // The soak is a correctness check: any loss, duplicate or leak fails the run.
+      if (scenario === "soak" && !(result as SoakResult).passed) {
+        failures++;
+        console.error(`bench: soak FAILED: ${JSON.stringify(result, (k, v: unknown) => (k === "counters" ? undefined : v))}`);
       }
     } catch (err) {
       failures++;

@@ -9,7 +9,6 @@ import { hashForRoom, roomFromHash } from "./lib/route.js";
 import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
 import { chatReducer, initialChatState, type ChatAction, type ChatState } from "./state/chat.js";
-import { newestId } from "./state/messages.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
 import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
@@ -17,9 +16,14 @@ import { listenToRoomEvents } from "./roomEvents.js";
 import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
 import { useOutbox } from "./useOutbox.js";
+import { CATCH_UP_SIZE, CatchUpCursors, catchUpRoom as catchUpFromCursor } from "./lib/catchUp.js";
 
 export const PAGE_SIZE = 30;
-const CATCH_UP_SIZE = 100;
+
+/** A catch-up that failed this way is tried again (network, 5xx, 429); 401/403/404 end it. */
+function retryable(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status === 0 || error.status === 429 || error.status >= 500;
+}
 
 export interface ChatController extends MessageActions {
   state: ChatState;
@@ -48,7 +52,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const socketRef = useRef<ChatSocket | null>(null);
   const loading = useRef(new Set<string>());
   const epoch = useRef(0);
-  const catchUpFrom = useRef(new Map<string, string | null>());
+  const cursors = useRef(new CatchUpCursors());
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
   const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
@@ -59,16 +63,23 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     return error instanceof Error ? error.message : String(error);
   }, []);
 
-  const catchUpRoom = useCallback(async (roomId: string, from: string) => {
-    let after = from;
-    for (let round = 0; round < 50; round++) {
-      const page = await api.after(roomId, after, CATCH_UP_SIZE);
-      if (page.length) dispatch({ type: "messagesArrived", roomId, messages: page });
-      const last = newestId(page);
-      if (page.length < CATCH_UP_SIZE || !last) return;
-      after = last;
-    }
-  }, []);
+  /** Catches `roomId` up from its cursor (see lib/catchUp.ts), retrying with backoff until it succeeds. */
+  const catchUpRoom = useCallback((roomId: string, current: () => boolean) =>
+    catchUpFromCursor(roomId, current, {
+      cursors: cursors.current,
+      fetchAfter: (id, after) => api.after(id, after, CATCH_UP_SIZE),
+      arrived: (id, page) => {
+        if (page.length) dispatch({ type: "messagesArrived", roomId: id, messages: page });
+      },
+      retryable,
+      gaveUp: (_id, error) => void failed(error),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    }), [failed]);
+  /** A round of catch-ups (a connection, a resync): every listed room, from its cursor. */
+  const catchUpAll = useCallback(() => {
+    const { rooms, current } = cursors.current.begin();
+    for (const [roomId] of rooms) void catchUpRoom(roomId, current);
+  }, [catchUpRoom]);
 
   /** The next page back in time (the first page when nothing is loaded yet). */
   const loadPage = useCallback(async (roomId: string) => {
@@ -82,10 +93,14 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     try {
       if (!wasLoaded) await readChangeCursor(roomId);
       const page = await api.page(roomId, room?.messages.length ?? 0, PAGE_SIZE);
+      if (!wasLoaded) cursors.current.heardOf(roomId, page);
       dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
       // The socket (re)connected while this page was on its way: fetch what was said in between.
       const newest = page[0]?.id;
-      if (!wasLoaded && startedIn !== epoch.current && newest) await catchUpRoom(roomId, newest);
+      if (!wasLoaded && startedIn !== epoch.current && newest) {
+        cursors.current.rewind(roomId, newest);
+        await catchUpRoom(roomId, cursors.current.currentRound());
+      }
     } catch (error) {
       dispatch({ type: "historyFailed", roomId, error: failed(error) });
     } finally {
@@ -160,6 +175,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     let connectedBefore = false;
 
     const onMessages = (roomId: string, messages: ChatMessage[]) => {
+      cursors.current.heardOf(roomId, messages);
       if (!stateRef.current.rooms[roomId]) void addRoom({ id: roomId, names: [] }, false);
       dispatch({ type: "messagesArrived", roomId, messages });
       announceLiveMessages(roomId, messages);
@@ -178,16 +194,9 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       epoch.current++;
       dispatch({ type: "connection", status: "online" });
       const rooms = stateRef.current.rooms;
-      const snapshot = catchUpFrom.current;
-      catchUpFrom.current = new Map();
-      for (const room of Object.values(rooms)) {
-        const from = snapshot.has(room.id) ? snapshot.get(room.id)! : room.loaded ? newestId(room.messages) : undefined;
-        if (from) void catchUpRoom(room.id, from).catch(failed);
-        else if (room.loaded && room.messages.length === 0) {
-          joinRoom(socket, room.id);
-          void api.page(room.id, 0, PAGE_SIZE).then((page) => dispatch({ type: "messagesArrived", roomId: room.id, messages: page }), failed);
-        }
-      }
+      // Rooms loaded while no connection was open enter as at a break; then catch every listed room up.
+      cursors.current.broke(Object.values(rooms).filter((room) => room.loaded).map((room) => room.id));
+      catchUpAll();
       if (connectedBefore) {
         void catchUpChanges();
         void refreshRooms(true).then((list) => {
@@ -202,10 +211,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       // A server shutting down disconnects us on purpose, and Socket.IO leaves it at that:
       // try again (a refused handshake then tells whether the session is still there).
       if (reason === "io server disconnect") retryTimer = setTimeout(() => socket.connect(), 500 + Math.random() * 1000);
-      // Remember where each room stood, before anything else can arrive.
-      for (const room of Object.values(stateRef.current.rooms)) {
-        if (room.loaded && !catchUpFrom.current.has(room.id)) catchUpFrom.current.set(room.id, newestId(room.messages));
-      }
+      // Remember where each room stood, before anything else can arrive (see CatchUpCursors).
+      cursors.current.broke(Object.values(stateRef.current.rooms).filter((room) => room.loaded).map((room) => room.id));
       dispatch({ type: "connection", status: "offline" });
     });
     // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
@@ -249,8 +256,9 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       const resync = Resync.safeParse(raw);
       if (!resync.success) return;
       for (const room of Object.values(stateRef.current.rooms)) {
-        if (room.loaded) void catchUpRoom(room.id, resync.data.since).catch(failed);
+        if (room.loaded) cursors.current.rewind(room.id, resync.data.since);
       }
+      catchUpAll();
       void catchUpChanges();
       void refreshRooms(true).then((list) => {
         for (const r of list) if (!stateRef.current.rooms[r.id]) void loadPage(r.id);
@@ -281,7 +289,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       socket.disconnect();
       socketRef.current = null;
     };
-  }, [me.id, catchUpRoom, loadPage, refreshRooms, failed, catchUpChanges]);
+  }, [me.id, catchUpAll, loadPage, refreshRooms, failed, catchUpChanges]);
 
   // Open room: make sure its first page is there.
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;

@@ -57,6 +57,7 @@ import { LocalDelivery } from "./realtime/delivery.js";
 import { SocketGateway, type ChatServer } from "./realtime/gateway.js";
 import { Liveness } from "./realtime/liveness.js";
 import { attachRoomSync } from "./realtime/room-sync.js";
+import { MembershipChanges } from "./realtime/socket-rooms.js";
 import { startCommunity } from "./start-community.js";
 import { directoryActivity } from "./domain/rooms/directory-activity.js";
 import { Redis7SearchIndex } from "./domain/search/redis7.js";
@@ -271,11 +272,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 
-  const gateway = new SocketGateway(io, ctx, delivery, bridge, bus);
+  const membershipChanges = new MembershipChanges();
+  const gateway = new SocketGateway(io, ctx, delivery, bridge, membershipChanges, bus);
   // A draining instance takes no new sockets: the client retries, and lands on another instance.
   io.use((_socket, next) => (draining ? next(new Error("server shutting down; reconnect")) : next()));
   gateway.attach();
-  attachRoomSync(io, ctx, bridge, bus);
+  attachRoomSync(io, ctx, bridge, bus, membershipChanges);
   attachPinSync(ctx, bridge, delivery);
   attachAccountSync(io, ctx, bridge);
   bridge.setPresenceHooks(foreignPresenceHooks(ctx, gateway));

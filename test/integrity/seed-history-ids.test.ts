@@ -4,6 +4,7 @@ import { api, collectMessages, connect, eventually, send, type ClientSocket, typ
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
+import { messageIdForSeedMember } from "../../src/server/domain/message-ids.js";
 
 /**
  * A seed server (the seed's Python server) stores `json.dumps(message)` with `ZADD room:{id}
@@ -25,15 +26,19 @@ describe("history ids of seed-written messages", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body as ChatMessage[];
   };
-  /** Every message, oldest first, by `?after=` pages of `size`. */
+  /**
+   * Every message, oldest first, by `?after=` pages of `size`, as the web client pages: one copy of
+   * each id, on from the newest id after the cursor, done when fewer than `size` are after it.
+   */
   const readAll = async (size: number): Promise<ChatMessage[]> => {
-    const out: ChatMessage[] = [];
+    const out = new Map<string, ChatMessage>();
     let after = "0";
     for (let guard = 0; guard < 200; guard++) {
       const got = await page(`after=${after}&size=${size}`);
-      out.push(...got);
-      if (got.length < size) return out;
-      after = got[got.length - 1]!.id;
+      const fresh = got.filter((m) => compareMessageIds(m.id, after) > 0);
+      for (const m of got) if (!out.has(m.id)) out.set(m.id, m);
+      if (fresh.length < size) return [...out.values()];
+      after = fresh[fresh.length - 1]!.id;
     }
     throw new Error("paging did not end");
   };
@@ -62,10 +67,10 @@ describe("history ids of seed-written messages", () => {
     expect((await page("offset=0&size=10")).map((m) => m.id)).toEqual(ids);
   });
 
-  it("?after=<the first> returns the second sibling; after the last, nothing", async () => {
+  it("?after=<the first> returns the second sibling; after the last, the first again (it may have been stored after the last)", async () => {
     const [first, second] = (await page("offset=0&size=10")).map((m) => m.id).sort(compareMessageIds) as [string, string];
     expect((await page(`after=${first}&size=10`)).map((m) => m.id)).toEqual([second]);
-    expect(await page(`after=${second}&size=10`)).toEqual([]);
+    expect((await page(`after=${second}&size=10`)).map((m) => m.id)).toEqual([first]);
     // A cursor at the plain second (no disambiguator) sorts before both.
     expect((await page(`after=${SECOND}000000&size=10`)).map((m) => m.id)).toEqual([first, second]);
   });
@@ -108,5 +113,47 @@ describe("history ids of seed-written messages", () => {
     }
     await eventually(() => got.length === 2, 5000, "two live seed messages");
     expect(got[0]!.id).not.toBe(got[1]!.id);
+  });
+
+  it("?after= a message never skips a seed message of its second stored after it, whether ours or a seed sibling came first", async () => {
+    // Ours first: stored now, at a microsecond of this second; then a seed server's, scored at the whole second.
+    const ours = await send(socket, { roomId: "0", message: "ours, then a seed one of the same second" });
+    if (!ours.ok) throw new Error(ours.error);
+    const second = Number(ours.message.id.slice(0, -6));
+    await env.raw.zAdd("room:0", { score: second, value: pythonMember(1, second, "seed, stored after ours", "0") });
+    expect((await page(`after=${ours.message.id}&size=10`)).map((m) => m.message)).toContain("seed, stored after ours");
+
+    // Two seed siblings: the one stored later sorts first (its disambiguator is lower).
+    const date = SECOND + 300;
+    const members = ["late sibling a", "late sibling b", "late sibling c"].map((text) => pythonMember(1, date, text, "0"));
+    const byId = members.map((member) => ({ member, id: messageIdForSeedMember(date, member) })).sort((a, b) => compareMessageIds(a.id, b.id));
+    const [lower, higher] = [byId[0]!, byId[byId.length - 1]!];
+    await env.raw.zAdd("room:0", { score: date, value: higher.member });
+    expect((await page(`after=${date - 1}999999&size=10`))[0]!.id).toBe(higher.id);
+    await env.raw.zAdd("room:0", { score: date, value: lower.member });
+    expect((await page(`after=${higher.id}&size=10`)).map((m) => m.id)).toContain(lower.id);
+  });
+
+  it("a seed message dated an hour ahead, or absurdly (milliseconds), leaves our later ids and dates unique and truthful", async () => {
+    const nowS = () => Date.now() / 1000;
+    const ahead = Math.floor(nowS()) + 3600;
+    await env.raw.zAdd("room:0", { score: ahead, value: pythonMember(1, ahead, "an hour ahead", "0") });
+    const first = await send(socket, { roomId: "0", message: "ours after the hour-ahead one" });
+    if (!first.ok) throw new Error(first.error);
+    expect(Math.abs(first.message.date - nowS())).toBeLessThan(60);
+
+    const millis = Date.now();
+    await env.raw.zAdd("room:0", { score: millis, value: pythonMember(1, millis, "dated in milliseconds", "0") });
+    const ours = [];
+    for (const text of ["ours one", "ours two", "ours three"]) {
+      const ack = await send(socket, { roomId: "0", message: text });
+      if (!ack.ok) throw new Error(ack.error);
+      ours.push(ack.message);
+    }
+    expect(new Set(ours.map((m) => m.id)).size).toBe(3);
+    for (const m of ours) expect(Math.abs(m.date - nowS()), m.message).toBeLessThan(60);
+    // Each is found by its id (edits and deletes address messages by id).
+    const stored = await page("offset=0&size=20");
+    for (const m of ours) expect(stored.filter((s) => s.id === m.id).map((s) => s.message)).toEqual([m.message]);
   });
 });

@@ -173,6 +173,19 @@ describe("message actions across two instances", () => {
       for (const tab of ["bob@B", "alice@B", "alice@A"]) await waitHeard(tab, "message.updated", (c) => c.message.id === message.id);
     });
 
+    it("parallel edits of one message by its author, on both instances, are all applied: the last one wins, none answers 404", async () => {
+      const message = await say("bob@B", { roomId: TEAM, message: "v0" });
+      const texts = Array.from({ length: 12 }, (_, i) => `v${i + 1}`);
+      const answers = await Promise.all(texts.map((text, i) =>
+        api(i % 2 ? a : b, `/room/${TEAM}/messages/${message.id}`, cookies.bob, { method: "PATCH", body: JSON.stringify({ message: text }) })));
+      expect(answers.map((r) => r.status)).toEqual(texts.map(() => 200));
+      const stored = await api(a, `/room/${TEAM}/messages/${message.id}`, cookies.bob);
+      expect(texts).toContain(stored.body.message);
+      // One member at the message's score: no edit left a copy behind.
+      const page = (await api(a, `/room/${TEAM}/messages?offset=0&size=20`, cookies.bob)).body as { id: string }[];
+      expect(page.filter((m) => m.id === message.id)).toHaveLength(1);
+    });
+
     it("a resend of an edited message's clientId returns the message as it is now", async () => {
       const message = await say("alice@A", { roomId: "0", message: "first try", clientId: "edit-resend-1" });
       await emit("alice@A", "message.edit", { roomId: "0", id: message.id, message: "second try" });

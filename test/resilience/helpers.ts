@@ -1,5 +1,5 @@
 import { createClient, type RedisClientType } from "redis";
-import type { ChatMessage, MessageAck, PresenceUser } from "../../src/protocol/index.js";
+import { compareMessageIds, type ChatMessage, type MessageAck, type PresenceUser } from "../../src/protocol/index.js";
 import { api, connect, login, sleep, type ClientSocket, type SignedIn } from "../support/chat-client.js";
 
 /** Shared by the resilience and scaling tests: small client-side building blocks. */
@@ -21,17 +21,23 @@ export async function rawRedis(url: string): Promise<RedisClientType> {
   return client;
 }
 
-/** Every message of a room, oldest first, read page by page with `?after=` (from the start, or after `afterId`). */
+/**
+ * Every message of a room after `afterId` (from the start by default), oldest first, read page by
+ * page with `?after=` as the web client reads it: a page may begin with seed messages of the
+ * cursor's second sorting before it (stored after it, see Messages.after), kept once, and paging
+ * goes on from the newest id after the cursor.
+ */
 export async function readAllAfter(url: string, cookie: string, roomId: string, afterId = "0"): Promise<ChatMessage[]> {
-  const out: ChatMessage[] = [];
+  const out = new Map<string, ChatMessage>();
   let after = afterId;
   for (;;) {
     const res = await api(url, `/room/${encodeURIComponent(roomId)}/messages?after=${after}&size=100`, cookie);
     if (res.status !== 200) throw new Error(`GET messages after ${after}: ${res.status} ${JSON.stringify(res.body)}`);
     const page = res.body as ChatMessage[];
-    out.push(...page);
-    if (page.length < 100) return out;
-    after = page[page.length - 1]!.id;
+    const fresh = page.filter((m) => compareMessageIds(m.id, after) > 0);
+    for (const m of page) out.set(m.id, m);
+    if (fresh.length < 100) return [...out.values()].sort((a, b) => compareMessageIds(a.id, b.id));
+    after = fresh[fresh.length - 1]!.id;
   }
 }
 

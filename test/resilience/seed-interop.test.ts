@@ -140,4 +140,10 @@ describe("seed interoperability on MESSAGES", () => {
     const env = captured.map((r) => JSON.parse(r) as { type: string; data: unknown }).find((e) => e.type === "show.room");
     expect(env?.data).toEqual({ id: "2:3", names: expect.arrayContaining(["two", "three"]) });
   });
+
+  it("a private room a seed client started (heard as show.room) is recorded in both members' room lists, so a reload still lists it", async () => {
+    // What a seed server does when its client opens a private room of users 1 and 3 and writes there.
+    await publisher.publish("MESSAGES", JSON.stringify({ serverId: 4242, type: "show.room", data: { id: "1:3", names: ["one", "three"] } }));
+    await eventually(async () => (await publisher.sIsMember("user:1:rooms", "1:3")) === 1 && (await publisher.sIsMember("user:3:rooms", "1:3")) === 1, 5000, "the room in both members' lists");
+  });
 });

@@ -38,8 +38,13 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * ARGV ends with busArgs (the room's channel and PUBSUB_MODE: how the message is published).
  *
  * The time comes from Redis (one clock for every instance) and is bumped past the room's newest
- * score, so scores are unique and history order equals send order even within one microsecond.
+ * score, so scores are unique and history order equals send order even within one microsecond;
+ * but never by more than MAX_BUMP_MICROS: past a message dated further ahead (a seed client may
+ * send any date, even milliseconds), our time stays the true one, made unique by its exact score.
  */
+/** How far ahead of Redis's clock the room's newest message may be for ours to follow it (2 s). */
+const MAX_BUMP_MICROS = 2_000_000;
+
 const STORE_MESSAGE = new LuaScript(`${BUS_PUBLISH_LUA}${SEARCH_INDEX_LUA}
 local room, rate, members, reads, marker = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[11] == '1' and redis.call('SISMEMBER', members, ARGV[1]) == 0 then return {'not-member', ''} end
@@ -73,7 +78,13 @@ local first_in_room = 1
 if newest[2] then
   first_in_room = 0
   local last = math.floor(tonumber(newest[2]) * 1000000 + 0.5)
-  if now <= last then now = last + 1 end
+  if now <= last and last - now < ${MAX_BUMP_MICROS} then
+    now = last + 1
+  elseif now <= last then
+    -- Dated far ahead (a seed client may send any date): ours stays truthful, unique by its score.
+    while #redis.call('ZRANGE', room, string.format('%d.%06d', math.floor(now / 1000000), now % 1000000),
+      string.format('%d.%06d', math.floor(now / 1000000), now % 1000000), 'BYSCORE', 'LIMIT', 0, 1) > 0 do now = now + 1 end
+  end
 end
 local sec = math.floor(now / 1000000)
 local usec = now - sec * 1000000
@@ -213,22 +224,31 @@ export class Messages {
 
   /**
    * Up to `size` messages strictly after the message `afterId` in id order (see compareMessageIds),
-   * oldest first. Several messages may share a score (a seed server's whole seconds), so the range
-   * starts at the cursor's score inclusive and drops what is not after the cursor; a score group is
-   * only cut once it is read whole, so a page never ends between siblings that sort in id order
-   * differently from Redis's member order. One round trip unless many messages share one score.
+   * oldest first, preceded by the messages a seed server wrote in the cursor's second that sort
+   * before the cursor. Seed servers score by whole seconds, so such a message may be stored after a
+   * client received the cursor (ours of the same second, or a sibling whose disambiguator sorts
+   * lower) and would otherwise never be returned: a reconnecting client gets them again instead
+   * (it keeps one copy of each id, and pages on from the newest id after its cursor). Several
+   * messages may share a score, so a score group is only cut once it is read whole: a page never
+   * ends between siblings that sort in id order differently from Redis's member order. One round
+   * trip unless many messages share one score.
    */
   async after(roomId: string, afterId: string, size: number): Promise<Message[]> {
     const key = keys.room(roomId);
-    const min = scoreFromMessageId(afterId);
+    const cursorScore = scoreFromMessageId(afterId);
+    // From the cursor's whole second: where seed-written messages of that second are scored.
+    const min = cursorScore.slice(0, cursorScore.indexOf("."));
     const chunk = size + 8;
     const found: { message: Message; score: number }[] = [];
+    const lateSiblings: Message[] = [];
     for (let offset = 0; ; ) {
       const entries = await this.redis.zRangeWithScores(key, min, "+inf", { BY: "SCORE", LIMIT: { offset, count: chunk } });
       offset += entries.length;
       for (const { value, score } of entries) {
         const message = parseStoredMessage(value, score, roomId);
-        if (message && compareMessageIds(message.id, afterId) > 0) found.push({ message, score });
+        if (!message) continue;
+        if (compareMessageIds(message.id, afterId) > 0) found.push({ message, score });
+        else if (message.id !== afterId && isSeedWrittenId(message.id)) lateSiblings.push(message);
       }
       if (entries.length < chunk) break;
       if (found.length >= size) {
@@ -238,8 +258,14 @@ export class Messages {
       }
     }
     found.sort((a, b) => compareMessageIds(a.message.id, b.message.id));
-    return attachExtras(this.redis, roomId, found.slice(0, size).map((f) => f.message));
+    lateSiblings.sort((a, b) => compareMessageIds(a.id, b.id));
+    return attachExtras(this.redis, roomId, [...lateSiblings, ...found.slice(0, size).map((f) => f.message)]);
   }
+}
+
+/** Ids of messages a seed server stored carry a disambiguator (see messageIdForSeedMember). */
+function isSeedWrittenId(id: string): boolean {
+  return id.includes("-");
 }
 
 /** Reactions and link previews, kept beside the messages, added to a page (two HMGETs sent together). */

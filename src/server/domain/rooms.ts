@@ -31,6 +31,18 @@ export class Rooms {
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
   }
 
+  /**
+   * How to refuse a user who is not a member: 404 when the room does not exist (deleted, or never
+   * made), 403 otherwise. Asked only on the refusal path.
+   */
+  async refusalStatus(roomId: string): Promise<403 | 404> {
+    if (roomId === GENERAL_ROOM_ID) return 403;
+    const pair = parsePrivateRoomId(roomId);
+    if (pair) return (await Promise.all(pair.map((id) => this.users.exists(id)))).every(Boolean) ? 403 : 404;
+    if (this.membership && (await this.membership.isOurs(roomId))) return 403;
+    return (await this.redis.exists(keys.roomName(roomId))) === 1 ? 403 : 404;
+  }
+
   /** The members of a group conversation (rooms people make, issue 9), or null for any other room. */
   async groupMembers(roomId: string): Promise<number[] | null> {
     return this.membership ? this.membership.groupMembers(roomId) : null;

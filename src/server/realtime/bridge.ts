@@ -69,6 +69,7 @@ export class PubSubBridge {
   /** Envelope types of ours beyond the seed's, each handled by the module that owns it. */
   private readonly handlers = new Map<string, EnvelopeHandler>();
   private readonly restoredListeners: (() => void)[] = [];
+  private readonly privateRoomListeners: ((room: RoomSummary) => void)[] = [];
   /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
   onSessionEnded: ((ended: SessionEnded) => void) | undefined;
   private hooks: ForeignPresenceHooks | undefined;
@@ -104,6 +105,11 @@ export class PubSubBridge {
   /** Handles other instances' envelopes of `type` (a type of ours; the seed's are handled here). */
   on(type: string, handler: EnvelopeHandler): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Called with each private room another server announces (`show.room`), after its delivery. */
+  onPrivateRoomShown(listener: (room: RoomSummary) => void): void {
+    this.privateRoomListeners.push(listener);
   }
 
   /** Called when the subscription is back after a break: envelopes may have been missed. */
@@ -276,6 +282,7 @@ export class PubSubBridge {
         // Only private rooms can be scoped to their members; the seed broadcasts others to all.
         if (room && members) {
           if (!this.showRoomHandler?.(room, members)) this.delivery.showRoom(room, members);
+          for (const listener of this.privateRoomListeners) listener(room);
         } else this.notUnderstood(room ? "show.room: not a private room" : "show.room: malformed data", raw);
         return;
       }

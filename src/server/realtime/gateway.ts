@@ -13,7 +13,10 @@ import { roomHandlers } from "./handlers/rooms.js";
 import { messageActionHandlers } from "./handlers/message-actions.js";
 import { reactionHandlers } from "./handlers/reactions.js";
 import { typingHandlers } from "./handlers/typing.js";
-import { GENERAL_SOCKET_ROOMS, socketRooms } from "./socket-rooms.js";
+import { baseSocketRooms, namedSocketRoomsOf, type MemberRoomSource, type MembershipChanges } from "./socket-rooms.js";
+import { RESYNC_MARGIN_MS } from "./subscription-recovery.js";
+import { messageIdFromMicros } from "../domain/message-ids.js";
+import { keys } from "../redis/keys.js";
 import { coalesceWrites } from "./write-coalescing.js";
 import { eventBudget } from "./event-budget.js";
 
@@ -35,16 +38,23 @@ const HANDLERS: SocketHandlers[] = [
 export class SocketGateway {
   private readonly deps: HandlerDeps;
   private readonly installBudget: (socket: ChatSocket) => void;
+  /** The user's room ids (the seed's `user:{id}:rooms`) and the member cache's check. */
+  private readonly memberRooms: MemberRoomSource;
 
   constructor(
     private readonly io: ChatServer,
     private readonly ctx: ChatContext,
     private readonly delivery: LocalDelivery,
     private readonly bridge: PubSubBridge,
+    private readonly membershipChanges: MembershipChanges,
     private readonly bus?: BusInterest,
   ) {
     this.deps = { ctx, delivery, bridge, bus };
     this.installBudget = eventBudget(ctx.config, ctx.log);
+    this.memberRooms = {
+      roomIdsOf: (userId) => ctx.redis.sMembers(keys.userRooms(userId)),
+      isMember: (userId, roomId) => ctx.rooms.isMember(userId, roomId),
+    };
   }
 
   attach(): void {
@@ -73,6 +83,7 @@ export class SocketGateway {
         this.ctx.sessions.touch(sessionId!, user.id);
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
         await this.subscribeBeforeAccepting(socket);
+        await this.lookUpRooms(socket);
         next();
       } catch (err) {
         next(new Error(isRedisUnavailable(err) ? UNAVAILABLE : "connection refused"));
@@ -103,10 +114,9 @@ export class SocketGateway {
     // Batch-mode sockets get one frame per room per window already; seed-mode sockets get one
     // event per message and per presence change, so their writes are coalesced per turn instead.
     if (mode === "seed") coalesceWrites(socket.conn);
-    // General and private rooms need no lookup: everyone is in General, and a private room is
-    // delivered to its two members' own socket rooms. Any other named room is joined on `room.join`
-    // (the seed's client sends one for each of its rooms).
-    socket.join([...GENERAL_SOCKET_ROOMS(mode), socketRooms.user(mode, user.id)]);
+    // Before anything else (the client has not yet heard it is connected, so has not started its
+    // catch-up): every room of the user, looked up during the handshake.
+    this.joinRooms(socket);
     this.ctx.presence.connect(user.id).then(
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
@@ -115,6 +125,49 @@ export class SocketGateway {
     this.installBudget(socket);
     for (const register of HANDLERS) register(socket, this.deps);
     socket.on("disconnect", () => this.onDisconnect(socket));
+  }
+
+  /** During the handshake: the socket rooms its connection will join (see joinRooms). */
+  private async lookUpRooms(socket: ChatSocket): Promise<void> {
+    const { user, mode } = socket.data;
+    const mark = this.membershipChanges.mark(user.id);
+    const startedAt = Date.now();
+    // The sharded bus read the user's room ids already (subscribeBeforeAccepting): use them once.
+    const known = socket.data.roomIds;
+    socket.data.roomIds = undefined;
+    const source: MemberRoomSource = known ? { ...this.memberRooms, roomIdsOf: async () => known } : this.memberRooms;
+    const named = await namedSocketRoomsOf(source, mode, user.id);
+    socket.data.joining = { named, mark, startedAt };
+  }
+
+  /**
+   * Joins the rooms looked up during the handshake, synchronously as the connection starts. When a
+   * membership change of the user was applied meanwhile (it could not reach a socket not yet
+   * connected), the lookup may be stale: then only General and the user's own room are joined at
+   * once (nothing of a room just left can arrive), the named rooms are looked up again, and the
+   * socket is told to catch up (`resync`) from before the first lookup, so nothing said in a room
+   * just joined is missed either.
+   */
+  private joinRooms(socket: ChatSocket): void {
+    const { user, mode, joining } = socket.data;
+    socket.data.joining = undefined;
+    if (!joining) return;
+    if (this.membershipChanges.mark(user.id) === joining.mark) {
+      socket.join([...baseSocketRooms(mode, user.id), ...joining.named]);
+      return;
+    }
+    socket.join(baseSocketRooms(mode, user.id));
+    namedSocketRoomsOf(this.memberRooms, mode, user.id).then(
+      (rooms) => {
+        if (socket.disconnected) return;
+        socket.join(rooms);
+        socket.emit("resync", { since: messageIdFromMicros((joining.startedAt - RESYNC_MARGIN_MS) * 1000) });
+      },
+      (err: unknown) => {
+        this.ctx.log.warn({ err: String(err), userId: user.id }, "could not look up a socket's rooms again; disconnecting it so it reconnects");
+        socket.disconnect();
+      },
+    );
   }
 
   /**

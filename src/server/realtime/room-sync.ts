@@ -5,7 +5,7 @@ import type { PubSubBridge } from "./bridge.js";
 import type { BusInterest } from "./bus/interest.js";
 import { keys } from "../redis/keys.js";
 import type { ChatServer } from "./handlers/handler.js";
-import { socketRooms, type DeliveryMode } from "./socket-rooms.js";
+import { socketRooms, type DeliveryMode, type MembershipChanges } from "./socket-rooms.js";
 
 const MODES: DeliveryMode[] = ["seed", "batch"];
 export const ROOM_CHANGE = "room.change";
@@ -29,14 +29,25 @@ export class RoomSync implements RoomChangeSink {
     private readonly io: ChatServer,
     private readonly ctx: ChatContext,
     private readonly bridge: PubSubBridge,
-    private readonly bus?: BusInterest,
+    private readonly bus: BusInterest | undefined,
+    private readonly membershipChanges: MembershipChanges,
   ) {}
 
   attach(): void {
     this.ctx.roomChanges.attach(this);
     this.bridge.on(ROOM_CHANGE, (data) => this.receive(data));
+    // A private room started on a seed server (its client sent the first message there) is in
+    // neither member's room list: record it, so it is still listed after a reload.
+    this.bridge.onPrivateRoomShown((room) =>
+      void this.ctx.rooms.addPrivateMembers(room.id).catch((err: unknown) =>
+        this.ctx.log.warn({ err: String(err), roomId: room.id }, "could not record a private room another server announced"),
+      ),
+    );
     // Changes may have been missed while the subscription was down: forget what was cached.
-    this.bridge.onRestored(() => this.ctx.membership.clear());
+    this.bridge.onRestored(() => {
+      this.ctx.membership.clear();
+      this.membershipChanges.changedForAll();
+    });
   }
 
   async publish(change: RoomLiveChange): Promise<void> {
@@ -57,6 +68,8 @@ export class RoomSync implements RoomChangeSink {
   }
 
   async apply(change: RoomLiveChange): Promise<void> {
+    // First, synchronously: a connection of theirs in its handshake looks its rooms up again.
+    this.membershipChanges.changed(affectedUsers(change));
     switch (change.change) {
       case "member.added":
         this.ctx.membership.invalidate(change.roomId);
@@ -168,12 +181,28 @@ function channelsOf(change: RoomLiveChange): string[] {
     case "user.banned":
     case "user.unbanned":
       return [keys.globalChannel];
+    default:
+      return [];
+  }
+}
+
+/** Users whose socket rooms a change adds or removes. */
+function affectedUsers(change: RoomLiveChange): number[] {
+  switch (change.change) {
+    case "member.added":
+      return change.userIds;
+    case "member.removed":
+      return [change.userId];
+    case "room.deleted":
+      return change.memberIds;
+    default:
+      return [];
   }
 }
 
 /** Wires live room changes into this instance (see RoomSync). */
-export function attachRoomSync(io: ChatServer, ctx: ChatContext, bridge: PubSubBridge, bus?: BusInterest): RoomSync {
-  const sync = new RoomSync(io, ctx, bridge, bus);
+export function attachRoomSync(io: ChatServer, ctx: ChatContext, bridge: PubSubBridge, bus: BusInterest | undefined, membershipChanges: MembershipChanges): RoomSync {
+  const sync = new RoomSync(io, ctx, bridge, bus, membershipChanges);
   sync.attach();
   return sync;
 }

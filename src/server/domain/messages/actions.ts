@@ -50,9 +50,14 @@ export class MessageActions {
     this.reactions = new MessageReactions(redis, messages.bus);
   }
 
+  /** 403, or 404 for a room that does not exist (deleted). */
+  private async notMember(roomId: string): Promise<Refused> {
+    return { ...NOT_MEMBER, status: await this.rooms.refusalStatus(roomId) };
+  }
+
   /** One message with its reactions and link previews, for a member. */
   async get(userId: number, roomId: string, id: string): Promise<Outcome<ChatMessage>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     const found = await this.messages.find(roomId, id);
     if (!found) return NO_MESSAGE;
     const [message] = await attachExtras(this.redis, roomId, [found.message]);
@@ -63,7 +68,7 @@ export class MessageActions {
   async edit(userId: number, roomId: string, id: string, text: string, serverId: string): Promise<Outcome<MessageUpdated>> {
     const limited = await this.overBudget(userId);
     if (limited) return limited;
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     const mentions = await this.mentions.resolve(roomId, text);
     const result = await this.edits.edit(roomId, id, userId, text, mentions, serverId);
     if (result.status === "not-found") return NO_MESSAGE;
@@ -78,7 +83,7 @@ export class MessageActions {
   async delete(userId: number, roomId: string, id: string, serverId: string): Promise<Outcome<MessageDeleted>> {
     const limited = await this.overBudget(userId);
     if (limited) return limited;
-    if (!(await this.rooms.isMember(userId, roomId)) && !(await this.roles.isAdmin(userId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId)) && !(await this.roles.isAdmin(userId))) return this.notMember(roomId);
     const result = await this.edits.delete(roomId, id, userId, () => this.roles.isAdmin(userId), serverId);
     if (result.status === "not-found") return NO_MESSAGE;
     if (result.status === "forbidden") {
@@ -102,7 +107,7 @@ export class MessageActions {
   ): Promise<Outcome<{ reactions: Reaction[]; change?: ReactionUpdated }>> {
     const limited = await this.overBudget(userId);
     if (limited) return limited;
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     const result = await this.reactions.react(roomId, id, userId, emoji, add, serverId);
     if (result.status === "not-found") return NO_MESSAGE;
     if (result.status === "too-many") return { ok: false, status: 409, error: "This message has as many different reactions as it can take" };
@@ -120,7 +125,7 @@ export class MessageActions {
 
   /** The room's changes after `since`, for a member (see changes.ts). */
   async changes(userId: number, roomId: string, since: string | undefined, size: number): Promise<Outcome<ChangesPage>> {
-    if (!(await this.rooms.isMember(userId, roomId))) return NOT_MEMBER;
+    if (!(await this.rooms.isMember(userId, roomId))) return this.notMember(roomId);
     return { ok: true, value: await readChanges(this.redis, roomId, since, size) };
   }
 }

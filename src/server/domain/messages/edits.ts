@@ -7,20 +7,32 @@ import { findMessage, type FoundMessage } from "./lookup.js";
 import { termChange, termsFor, type SearchIndex } from "../search/index.js";
 import { SEARCH_INDEX_LUA } from "../search/redis7.js";
 import { busArgs, type PubSubMode } from "../../redis/bus.js";
+import { scoreFromMessageId } from "../message-ids.js";
 
 /**
  * KEYS: room sorted set, changes stream. ARGV: the message's exact member, the new JSON without
- * its closing brace, room id, server id, search key prefix, search terms removed and added, message id.
+ * its closing brace, room id, server id, search key prefix, search terms removed and added, message id,
+ * and for ids of ours (unique scores) the message's score and how its JSON begins (`{"id":"<id>"`), else ''.
  * Replaces the member at the same score (so order and id stay), appending `"edited": <Redis time, s>`.
- * Returns {'ok', change JSON} or {'gone'}.
+ * A member another edit replaced meanwhile is found again at its score (ours only): concurrent
+ * edits all apply, the last one wins. Returns {'ok', change JSON} or {'gone'}.
  */
 const EDIT = new LuaScript(`${RECORD_CHANGE_LUA}${SEARCH_INDEX_LUA}
 local room, changes = KEYS[1], KEYS[2]
-local score = redis.call('ZSCORE', room, ARGV[1])
+local member = ARGV[1]
+local score = redis.call('ZSCORE', room, member)
+if not score and ARGV[9] ~= '' then
+  for _, current in ipairs(redis.call('ZRANGE', room, ARGV[9], ARGV[9], 'BYSCORE')) do
+    if string.sub(current, 1, #ARGV[10]) == ARGV[10] then
+      member, score = current, ARGV[9]
+      break
+    end
+  end
+end
 if not score then return {'gone'} end
 local t = redis.call('TIME')
 local json = ARGV[2] .. ',"edited":' .. t[1] .. '}'
-redis.call('ZREM', room, ARGV[1])
+redis.call('ZREM', room, member)
 redis.call('ZADD', room, score, json)
 search_index(ARGV[5], ARGV[8], ARGV[6], ARGV[7])
 local body = '{"type":"message.updated","roomId":' .. cjson.encode(ARGV[3]) .. ',"message":' .. json .. '}'
@@ -86,7 +98,9 @@ export class MessageEdits {
       const terms = this.terms(found, message);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [
         found.member, json.slice(0, -1), roomId, serverId,
-        keys.searchPrefix(roomId), terms.removed, terms.added, found.message.id, ...busArgs(this.bus, roomId),
+        keys.searchPrefix(roomId), terms.removed, terms.added, found.message.id,
+        ...(id.includes("-") ? ["", ""] : [scoreFromMessageId(id), `{"id":${JSON.stringify(id)}`]),
+        ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };

@@ -231,7 +231,7 @@ export class RoomManagement {
 
   /** `PUT /room/:id/read` (members): moves the marker forward and tells the user's other sockets. */
   async markRead(actor: SessionUser, roomId: string, messageId: string): Promise<ReadState> {
-    if (!(await this.d.rooms.isMember(actor.id, roomId))) throw new RoomRefusal(403, REFUSED.notMember);
+    if (!(await this.d.rooms.isMember(actor.id, roomId))) throw new RoomRefusal(await this.d.rooms.refusalStatus(roomId), REFUSED.notMember);
     const state = await this.d.readStates.mark(actor.id, roomId, messageId);
     await this.d.changes.publish({ change: "read", userId: actor.id, ...state });
     return state;

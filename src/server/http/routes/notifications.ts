@@ -59,7 +59,7 @@ export function notificationRoutes(ctx: ChatContext) {
       async (request): Promise<RoomNotificationLevel> => {
         const user = currentUser(request);
         const roomId = request.params.id;
-        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
+        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(await ctx.rooms.refusalStatus(roomId), "You are not a member of this room");
         return { roomId, ...(await notifications.levels.get(user.id, roomId, await notifications.kindOf(roomId))) };
       },
     );
@@ -70,7 +70,7 @@ export function notificationRoutes(ctx: ChatContext) {
       async (request): Promise<RoomNotificationLevel> => {
         const user = currentUser(request);
         const roomId = request.params.id;
-        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
+        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(await ctx.rooms.refusalStatus(roomId), "You are not a member of this room");
         await notifications.levels.set(user.id, roomId, request.body.level);
         return { roomId, level: request.body.level, chosen: true };
       },

@@ -28,7 +28,7 @@ export function postMessageRoutes(ctx: ChatContext, sink: MessageSink) {
         });
         switch (result.status) {
           case "not-member":
-            throw new HttpError(403, "You are not a member of this room");
+            throw new HttpError(await ctx.rooms.refusalStatus(request.params.id), "You are not a member of this room");
           case "reply-not-found":
             throw new HttpError(400, REPLY_NOT_FOUND);
           case "attachment-unavailable":

@@ -40,7 +40,7 @@ export function roomRoutes(ctx: ChatContext) {
       async (request) => {
         const user = currentUser(request);
         const roomId = request.params.id;
-        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, "You are not a member of this room");
+        if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(await ctx.rooms.refusalStatus(roomId), "You are not a member of this room");
         const query = request.query;
         if (query.around !== undefined) {
           const page = await ctx.messages.around(roomId, query.around, query.size);

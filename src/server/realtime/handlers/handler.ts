@@ -15,6 +15,11 @@ export interface SocketData {
   sessionHandle: string;
   /** The user's room ids as read when the socket connected (sharded bus only; saves a second read). */
   roomIds?: string[];
+  /**
+   * Set during the handshake, cleared once joined (gateway.ts): the named rooms' socket rooms,
+   * the user's membership-change mark when they were read, and when (ms).
+   */
+  joining?: { named: string[]; mark: string; startedAt: number } | undefined;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
