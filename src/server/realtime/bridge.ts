@@ -258,11 +258,12 @@ export class PubSubBridge {
         const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
         const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) {
-          if (this.metrics) {
+          const recipients = this.delivery.hasRecipients(message.roomId);
+          // A second copy (PUBSUB_MODE=both: room channel and MESSAGES) is neither delivered nor timed again.
+          if (this.delivery.message(message) && this.metrics) {
             this.metrics.observeArrival(message.id);
-            if (!this.delivery.hasRecipients(message.roomId)) this.metrics.busDropped.inc();
+            if (!recipients) this.metrics.busDropped.inc();
           }
-          this.delivery.message(message);
         }
         else this.notUnderstood("message: malformed data", raw);
         return;

@@ -41,9 +41,10 @@ export class LocalDelivery {
   /** Set by the sharded bus: true when a message is held back to go out later (see OpeningRooms). */
   holdBack: ((message: ChatMessage) => boolean) | undefined;
 
-  message(message: ChatMessage): void {
-    if (this.holdBack?.(message)) return;
-    this.messageNow(message);
+  /** False when the message was delivered here lately already (a second copy: see messageNow). */
+  message(message: ChatMessage): boolean {
+    if (this.holdBack?.(message)) return true;
+    return this.messageNow(message);
   }
 
   /**
@@ -51,8 +52,8 @@ export class LocalDelivery {
    * again (with PUBSUB_MODE=both our messages arrive on their room's channel and on MESSAGES, and a
    * new private room's history may repeat what came live).
    */
-  messageNow(message: ChatMessage): void {
-    if (this.deliveredLately(message.id)) return;
+  messageNow(message: ChatMessage): boolean {
+    if (this.deliveredLately(message.id)) return false;
     const targets = deliveryTargets("seed", message.roomId);
     this.io.to(targets).emit("message", message);
     this.countDelivered("seed", targets);
@@ -60,6 +61,7 @@ export class LocalDelivery {
     if (queue) queue.push(message);
     else this.pendingMessages.set(message.roomId, [message]);
     this.scheduleMessageFlush();
+    return true;
   }
 
   /** `show.room` to the given users' sockets (the other member of a new private room). */

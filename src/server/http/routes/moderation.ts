@@ -49,10 +49,11 @@ export function moderationRoutes(ctx: ChatContext) {
       await requireAdmin(ctx, request);
       const entries = await ctx.audit.read(request.query.limit, request.query.before);
       const names = await ctx.users.usernames([...new Set(entries.flatMap((e) => [e.actorId, ...(e.userId ? [e.userId] : [])]))]);
+      // The names kept in an entry win (a later rename does not rewrite the log); older entries get today's.
       return entries.map((e) => ({
-        ...e,
         ...(names.has(e.actorId) ? { actorName: names.get(e.actorId) } : {}),
         ...(e.userId !== undefined && names.has(e.userId) ? { userName: names.get(e.userId) } : {}),
+        ...e,
       }));
     });
 
