@@ -192,14 +192,16 @@ export class RoomManagement {
 
   /**
    * `GET /rooms?q=&cursor=&limit=`: one page of open rooms, newest activity first, names containing
-   * `q`. The page's details are read in one pipelined pass (meta, member count, own membership).
+   * `q`. The page's details are read in one pipelined pass (meta, member count, own membership),
+   * from Redis rather than this instance's member cache: an instance hears of member changes only
+   * for rooms its sockets are in, and the directory lists every open room.
    */
   async directory(actor: SessionUser, query: { q?: string; cursor?: string; limit: number }): Promise<{ rooms: DirectoryRoom[]; nextCursor?: string }> {
     const { ids, nextCursor } = await this.d.namedRooms.directoryPage(query);
     const [metas, counts, joined] = await Promise.all([
       this.d.namedRooms.metas(ids),
-      Promise.all(ids.map((id) => this.d.membership.count(id))),
-      Promise.all(ids.map((id) => this.d.membership.isMember(actor.id, id))),
+      Promise.all(ids.map((id) => this.d.redis.sCard(keys.roomMembers(id)))),
+      Promise.all(ids.map((id) => this.d.redis.sIsMember(keys.roomMembers(id), String(actor.id)).then((n) => n === 1))),
     ]);
     const rooms = ids.flatMap((id, i): DirectoryRoom[] => {
       const room = metas.get(id);
