@@ -37,19 +37,22 @@ describe("web client: the outbox", { retry: 1 }, () => {
     await signIn(page, stack.url, "Mary");
     const text = `typed while the session ended ${Date.now()}`;
 
-    await stack.restartServer(0, async () => {
-      await page.getByText("Connection lost").waitFor({ timeout: 15_000 });
-      await sendMessage(page, text);
-      await messageList(page).getByText("Sending…").waitFor({ timeout: 15_000 });
-      // Meanwhile Mary signs out everywhere from another device (through another instance).
-      const other = await startChatServer({ redisUrl: stack.redis.url });
-      try {
+    // The other instance is started while the page's server still holds its port: started while it
+    // is down, it could be handed that very port (free at that moment), and the page would reconnect
+    // to it and hold it open while it closes (the test hung for its 120 s in full-suite runs).
+    const other = await startChatServer({ redisUrl: stack.redis.url });
+    try {
+      await stack.restartServer(0, async () => {
+        await page.getByText("Connection lost").waitFor({ timeout: 15_000 });
+        await sendMessage(page, text);
+        await messageList(page).getByText("Sending…").waitFor({ timeout: 15_000 });
+        // Meanwhile Mary signs out everywhere from another device (through another instance).
         const elsewhere = await login(other.url, "Mary");
         expect((await api(other.url, "/logout/everywhere", elsewhere.cookie, { method: "POST", body: "{}" })).status).toBe(200);
-      } finally {
-        await other.close();
-      }
-    });
+      });
+    } finally {
+      await other.close();
+    }
 
     // Back up: the session is gone, so the sign-in form, which shows the unsent message.
     const held = page.getByRole("region", { name: "Messages not sent" });
