@@ -115,6 +115,9 @@ export function MessageList({ room, state, now, onLoadOlder, onRetry, actions, p
     const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(seeking.id)}"]`);
     if (row) {
       row.scrollIntoView({ block: "center" });
+      // Where the reader is now, at once: before the scroll event arrives, a re-render or a resize
+      // would otherwise still see "at the bottom" and pull the view away from the message.
+      atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       row.classList.remove("msg--flash");
       void row.offsetWidth;
       row.classList.add("msg--flash");
