@@ -19,6 +19,7 @@ import { keys } from "../redis/keys.js";
 import { coalesceWrites } from "./write-coalescing.js";
 import { eventBudget } from "./event-budget.js";
 import { SocketEvents } from "./socket-events.js";
+import { releaseUpgradeRequest } from "./upgrade-request.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
@@ -118,9 +119,8 @@ export class SocketGateway {
       socket.conn.off("close", releaseBus);
       socket.data.releaseBus = undefined;
     }
-    // What an idle connection keeps: not the upgrade request (Socket.IO's advice; its headers were
-    // read during the handshake and stay in socket.handshake).
-    (socket.conn as unknown as { request: unknown }).request = null;
+    // What an idle connection keeps: not its upgrade request (see upgrade-request.ts).
+    releaseUpgradeRequest(socket.conn);
     // Batch-mode sockets get one frame per room per window already; seed-mode sockets get one
     // event per message and per presence change, so their writes are coalesced per turn instead.
     if (mode === "seed") coalesceWrites(socket.conn);
