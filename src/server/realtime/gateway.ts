@@ -23,6 +23,9 @@ import { releaseUpgradeRequest } from "./upgrade-request.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
+/** What an accepted socket's `handshake.headers` become. */
+const NO_HEADERS = Object.freeze({}) as ChatSocket["handshake"]["headers"];
+
 /** Every group of socket events, each in its own file under handlers/. */
 const HANDLERS: readonly SocketHandlers[] = [
   messageHandlers,
@@ -63,12 +66,16 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
-        if (await this.ctx.bans.isBanned(user.id)) return next(new Error(BANNED_MESSAGE));
         const { ahead, release } = this.reserveHandshake(user.id);
-        const refusal = await this.tooManyConnections(user.id, ahead).catch((err: unknown) => {
+        // The ban and the connection cap in one round trip (both only read).
+        const [banned, refusal] = await Promise.all([this.ctx.bans.isBanned(user.id), this.tooManyConnections(user.id, ahead)]).catch((err: unknown) => {
           release();
           throw err;
         });
+        if (banned) {
+          release();
+          return next(new Error(BANNED_MESSAGE));
+        }
         if (refusal) {
           release();
           return next(refusal);
@@ -119,8 +126,10 @@ export class SocketGateway {
       socket.conn.off("close", releaseBus);
       socket.data.releaseBus = undefined;
     }
-    // What an idle connection keeps: not its upgrade request (see upgrade-request.ts).
+    // What an idle connection keeps: not its upgrade request (see upgrade-request.ts), nor its
+    // headers (the cookie was read during the handshake; nothing reads them after it).
     releaseUpgradeRequest(socket.conn);
+    socket.handshake.headers = NO_HEADERS;
     // Batch-mode sockets get one frame per room per window already; seed-mode sockets get one
     // event per message and per presence change, so their writes are coalesced per turn instead.
     if (mode === "seed") coalesceWrites(socket.conn);
