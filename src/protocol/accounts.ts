@@ -160,3 +160,15 @@ export const AccountLiveChange = z.discriminatedUnion("change", [
   z.object({ change: z.literal("settings") }),
 ]);
 export type AccountLiveChange = z.infer<typeof AccountLiveChange>;
+
+/**
+ * "Tell me when this person comes online" (issue 18), kept per person on the server: `GET
+ * /me/presence-alerts` lists whom; `PUT /users/:id/presence-alert {on}` turns one on or off. The
+ * client shows the alert (a toast, or a desktop notification when the tab is hidden) from the
+ * presence events it already receives; nothing goes to the timeline.
+ */
+export const PresenceAlerts = z.object({ userIds: z.array(z.number().int()) });
+export type PresenceAlerts = z.infer<typeof PresenceAlerts>;
+export const PresenceAlertBody = z.object({ on: z.boolean("on must be true or false") }).strict();
+export const PresenceAlert = z.object({ userId: z.number().int(), on: z.boolean() });
+export type PresenceAlert = z.infer<typeof PresenceAlert>;

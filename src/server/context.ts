@@ -33,6 +33,7 @@ import type { FirstRun } from "./domain/place/first-run.js";
 import type { PlaceSettingsStore } from "./domain/place/settings.js";
 import type { AccountChanges } from "./domain/users/account-changes.js";
 import type { Deactivations } from "./domain/users/deactivation.js";
+import type { PresenceAlerts } from "./domain/users/presence-alerts.js";
 import type { Directory } from "./domain/users/directory.js";
 import type { Passwords } from "./domain/users/passwords.js";
 import type { Profiles } from "./domain/users/profiles.js";
@@ -86,6 +87,8 @@ export interface ChatContext {
   firstRun: FirstRun;
   profiles: Profiles;
   deactivations: Deactivations;
+  /** Whom each person wants to be told of when they come online. */
+  presenceAlerts: PresenceAlerts;
   passwords: Passwords;
   directory: Directory;
   /** Live profile and settings changes; the realtime layer attaches to it. */
