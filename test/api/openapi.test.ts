@@ -251,6 +251,9 @@ describe("OpenAPI contract", () => {
     await call("GET", `/users/${mary.user.id}/profile`, { cookie });
     await call("GET", "/users/99999/profile", { cookie }); // 404
     await call("GET", "/people?q=m", { cookie });
+    await call("PUT", `/users/${mary.user.id}/presence-alert`, { cookie, body: { on: true } });
+    await call("PUT", `/users/${boss.user.id}/presence-alert`, { cookie, body: { on: true } }); // 400: oneself
+    await call("GET", "/me/presence-alerts", { cookie });
     await call("GET", "/admin/users?role=member", { cookie });
     await call("PATCH", `/users/${account.body.id}`, { cookie, body: { deactivated: true } });
     await call("PATCH", `/users/${boss.user.id}`, { cookie, body: { role: "member" } }); // 409: the last administrator
@@ -266,6 +269,8 @@ describe("OpenAPI contract", () => {
     await call("GET", "/notifications", { cookie });
     await call("PUT", "/room/0/notifications", { cookie, body: { level: "none" } });
     await call("GET", "/room/0/notifications", { cookie });
+    await call("PUT", "/notifications/default", { cookie, body: { level: "all" } });
+    await call("PUT", "/notifications/default", { cookie, body: { level: "loud" } }); // 400
     await call("GET", `/room/${privateRoomId(mary.user.id, 9999)}/notifications`, { cookie }); // 403
     const endpoint = "https://fcm.googleapis.com/fcm/send/openapi-contract-test";
     const keys = { p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString("base64url"), auth: Buffer.alloc(16, 9).toString("base64url") };
