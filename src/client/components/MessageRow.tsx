@@ -12,7 +12,10 @@ import { DeleteConfirm, EditedMark, InlineEditor, MessageToolbar, ReactionBar, t
 
 /** Names of people, by id; changes only when a name does (not with presence). */
 export interface People {
+  /** What to show: the display name when they chose one, else the username. */
   nameOf(id: number): string;
+  /** The sign-in name, which `@mentions` in message text use ("" when unknown). */
+  usernameOf(id: number): string;
 }
 
 interface RowProps {
@@ -38,7 +41,7 @@ export const MessageRow = memo(function MessageRow({
   const [confirming, setConfirming] = useState(false);
   const context = useMemo<RichTextContext>(() => {
     const mentioned = new Map<string, "me" | "other">();
-    for (const id of message.mentions ?? []) mentioned.set(people.nameOf(id).toLowerCase(), id === myId ? "me" : "other");
+    for (const id of message.mentions ?? []) mentioned.set(people.usernameOf(id).toLowerCase(), id === myId ? "me" : "other");
     return { mention: (lower) => mentioned.get(lower) ?? null };
   }, [message.mentions, people, myId]);
   const mentionsMe = message.mentions?.includes(myId) ?? false;

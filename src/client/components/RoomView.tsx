@@ -13,6 +13,7 @@ import { Composer, type ReplyTarget } from "./Composer.js";
 import { InfoIcon, PinIcon } from "./Icons.js";
 import { pinsApi } from "../pins/api.js";
 import { MessageListDialog } from "../pins/MessageListDialog.js";
+import { profileApi } from "../profile/api.js";
 import type { RowActions } from "./MessageActions.js";
 import { MessageList } from "./MessageList.js";
 import type { People } from "./MessageRow.js";
@@ -62,17 +63,21 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   stateRef.current = state;
 
   // Names by id, as one object that changes only when a name does (rows stay memoised through presence).
-  const nameKey = Object.values(state.users).map((u) => `${u.id}:${u.username}`).join(",");
+  const nameKey = Object.values(state.users).map((u) => `${u.id}:${u.username}:${u.displayName ?? ""}`).join(",");
   const people = useMemo<People>(() => {
-    const names = new Map(Object.values(stateRef.current.users).map((u) => [u.id, u.username]));
-    return { nameOf: (id) => names.get(id) ?? `User ${id}` };
+    const users = stateRef.current.users;
+    // Display names (issue 18): reactions, replies and pins show the name people chose; mentions match usernames.
+    return { nameOf: (id) => userName(stateRef.current, id), usernameOf: (id) => users[id]?.username ?? "" };
   }, [nameKey]);
 
-  // Who may be mentioned here: the partner of a private room, everyone known in a shared one.
+  // Who may be mentioned here: the partner of a private room, everyone known in a shared one, and
+  // there also anyone in the people directory (offline, never posted), by display name too.
   const members = useMemo(() => {
     const all = Object.values(stateRef.current.users);
     return partner === null ? all : all.filter((u) => u.id === partner || u.id === stateRef.current.me.id);
   }, [nameKey, partner]);
+  const findPeople = useMemo(() => (partner !== null ? undefined : (q: string) =>
+    profileApi.people(q).then((page) => page.people.map((p) => ({ id: p.id, username: p.username, displayName: p.displayName })))), [partner]);
 
   const roomId = room.id;
   const me = state.me as { role?: string };
@@ -150,7 +155,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           setReplyTo(null);
         }}
         onEscape={() => { if (isPhoneLayout()) onBack(); }}
-        replyTo={replyTo} onCancelReply={() => setReplyTo(null)} members={members} myId={state.me.id}
+        replyTo={replyTo} onCancelReply={() => setReplyTo(null)} members={members} findPeople={findPeople} myId={state.me.id}
         onEditLast={editLast} onTyping={() => actions.typing(room.id)} boxRef={composerBox} files={files} />
       </FileDropZone>
     </section>

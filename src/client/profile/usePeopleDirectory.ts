@@ -3,6 +3,7 @@ import type { Profile, UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { listPeople } from "../state/people.js";
 import { profileApi, shownName } from "./api.js";
+import { onProfile } from "./bus.js";
 
 interface Loaded {
   q: string;
@@ -36,6 +37,18 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
     };
   }, [q]);
 
+  // Live (issue 18): a new account joins, a deactivated one leaves, a reactivated one comes back,
+  // a changed profile is replaced, on every instance (`user.profile`), without refetching.
+  useEffect(() => onProfile((profile) => {
+    setLoaded((l) => {
+      if (l.failed) return l;
+      const others = l.people.filter((p) => p.id !== profile.id);
+      const listed = !profile.deactivated && profile.role !== "bot" && matchesDirectoryQuery(profile, l.q);
+      if (!listed) return others.length === l.people.length ? l : { ...l, people: others };
+      return { ...l, people: [...others, profile] };
+    });
+  }), []);
+
   const more = () => {
     if (!loaded.next) return;
     profileApi.people(loaded.q, loaded.next).then(
@@ -47,7 +60,9 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
   const people = useMemo<UserWithPresence[]>(() => {
     if (loaded.failed) return listPeople(Object.values(state.users), state.me.id, q, state.banned);
     const live = state.users;
-    return loaded.people
+    // Once each: a newcomer added live may come again with a later page.
+    const unique = [...new Map(loaded.people.map((p) => [p.id, p])).values()];
+    return unique
       .filter((p) => p.id !== state.me.id && !state.banned.includes(p.id))
       .map((p) => {
         // Presence and display name as they are now (socket events), the rest as the directory said.
@@ -58,4 +73,10 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
   }, [loaded, state.users, state.me.id, state.banned, q]);
 
   return { people, searching, hasMore: loaded.next !== null, more };
+}
+
+/** Whether the directory's search `q` would list this person: the start of the username or display name, any case. */
+export function matchesDirectoryQuery(person: { username: string; displayName: string }, q: string): boolean {
+  const needle = q.trim().toLowerCase();
+  return !needle || person.username.toLowerCase().startsWith(needle) || person.displayName.toLowerCase().startsWith(needle);
 }
