@@ -15,6 +15,7 @@ import { listenForMessageActions, useMessageActions, type MessageActions } from 
 import { listenToRoomEvents } from "./roomEvents.js";
 import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
+import { announcePresence } from "./profile/bus.js";
 import { useOutbox } from "./useOutbox.js";
 import { CATCH_UP_SIZE, CatchUpCursors, catchUpRoom as catchUpFromCursor } from "./lib/catchUp.js";
 
@@ -242,11 +243,15 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     socket.on("presence.batch", (raw) => {
       const batch = PresenceBatch.safeParse(raw);
-      if (batch.success) dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
+      if (!batch.success) return;
+      announcePresence(batch.data.users);
+      dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
     });
     const onPresence = (raw: unknown) => {
       const user = PresenceUser.safeParse(raw);
-      if (user.success) dispatch({ type: "presence", users: [user.data], at: Date.now() });
+      if (!user.success) return;
+      announcePresence([user.data]);
+      dispatch({ type: "presence", users: [user.data], at: Date.now() });
     };
     socket.on("user.connected", onPresence);
     socket.on("user.disconnected", onPresence);

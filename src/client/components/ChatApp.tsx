@@ -23,6 +23,7 @@ import { RoomView } from "./RoomView.js";
 import { messageFromHash } from "../lib/route.js";
 import { userName, displayRoomTitle } from "./names.js";
 import { ProfileCardContext } from "../profile/ProfileCardContext.js";
+import { OnlineToasts, PresenceAlertsContext, usePresenceAlerts } from "../profile/presenceAlerts.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
@@ -123,6 +124,17 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     if (activeId && hasDetails && !known) actions.loadDetails(activeId).catch(() => {});
   }, [activeId, hasDetails, known, actions]);
 
+  // "Tell me when X comes online" (issue 18): an alert, never a timeline line.
+  const openConversationWith = (userId: number) => {
+    const user = state.users[userId];
+    if (user) void chat.openPrivateWith(user).catch(() => {});
+  };
+  const presenceAlerts = usePresenceAlerts(me.id, {
+    nameOf: (id) => userName(state, id),
+    isOnline: (id) => state.users[id]?.online ?? false,
+    onOpen: openConversationWith,
+  });
+
   const startGroup = async (people: UserWithPresence[]) => {
     await actions.create({ members: [me.id, ...people.map((p) => p.id)] });
   };
@@ -132,6 +144,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   return (
     <NotificationsContext.Provider value={notifications}>
     <ProfileCardContext.Provider value={setProfileId}>
+    <PresenceAlertsContext.Provider value={presenceAlerts.controller}>
     <a href="#composer" className="skip-link" onClick={(e) => { e.preventDefault(); focusComposer(); }}>Skip to the message box (Alt+Shift+M)</a>
     <div className={`app ${active ? "app--room" : "app--list"}${detailsOpen && hasDetails ? " app--panel" : ""}`}>
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
@@ -212,6 +225,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         )}
       </Suspense>
     </div>
+    <OnlineToasts toasts={presenceAlerts.toasts} dismiss={presenceAlerts.dismiss} onOpen={openConversationWith} />
+    </PresenceAlertsContext.Provider>
     </ProfileCardContext.Provider>
     </NotificationsContext.Provider>
   );

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useReducer, useRef } from "react";
 import type { NotificationLevel, NotificationRoomKind, SessionUser } from "../../protocol/index.js";
-import { displayRoomTitle } from "../components/names.js";
+import { displayRoomTitle, userName } from "../components/names.js";
 import type { ChatState } from "../state/chat.js";
 import {
   effectiveLevel, initialNotificationsState, notificationContent, notificationsReducer, roomKind, shouldNotify,
@@ -18,6 +18,8 @@ export interface NotificationsController {
   /** The person's level in a room, and the room's kind. */
   levelOf(roomId: string): { level: NotificationLevel; kind: NotificationRoomKind };
   setLevel(roomId: string, level: NotificationLevel): Promise<void>;
+  /** The person's own default for named rooms without a level of their own; null follows the place's. */
+  setNamedDefault(level: NotificationLevel | null): Promise<void>;
   /** Asks the browser for permission (call from a click), then sets up Web Push. */
   requestPermission(): Promise<void>;
   dismissPrompt(): void;
@@ -58,7 +60,7 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
 
   // Levels now, and again whenever the tab comes back (another device may have changed one).
   useEffect(() => {
-    const load = () => void notificationsApi.levels().then((levels) => dispatch({ type: "levelsLoaded", levels }), () => undefined);
+    const load = () => void notificationsApi.levels().then(({ levels, namedDefault }) => dispatch({ type: "levelsLoaded", levels, namedDefault }), () => undefined);
     load();
     const onVisible = () => {
       if (document.visibilityState === "visible") load();
@@ -80,13 +82,13 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
   useEffect(() => onLiveMessages((roomId, messages) => {
     const chatState = chatRef.current;
     const kind = roomKind(roomId, listedKind(chatState, roomId));
-    const level = effectiveLevel(stateRef.current.levels, roomId, kind);
+    const level = effectiveLevel(stateRef.current.levels, roomId, kind, stateRef.current.namedDefault.level);
     const hidden = document.visibilityState === "hidden";
     for (const message of messages) {
       if (!shouldNotify({ message, meId: me.id, level, hidden, permission: currentPermission() })) continue;
       const room = chatState.rooms[roomId];
       const title = room ? displayRoomTitle(room, chatState) : roomId;
-      const sender = chatState.users[message.from]?.username ?? "Someone";
+      const sender = chatState.users[message.from] ? userName(chatState, message.from) : "Someone";
       void showNotification(notificationContent(message, kind, title, sender), roomId, () => openRef.current(roomId, message.id)).catch(() => undefined);
     }
   }), [me.id]);
@@ -104,7 +106,7 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
 
   const levelOf = useCallback((roomId: string) => {
     const kind = roomKind(roomId, listedKind(chatRef.current, roomId));
-    return { kind, level: effectiveLevel(stateRef.current.levels, roomId, kind) };
+    return { kind, level: effectiveLevel(stateRef.current.levels, roomId, kind, stateRef.current.namedDefault.level) };
   }, []);
 
   const setLevel = useCallback(async (roomId: string, level: NotificationLevel) => {
@@ -114,9 +116,13 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
       await notificationsApi.setLevel(roomId, level);
     } catch (error) {
       const kind = roomKind(roomId, listedKind(chatRef.current, roomId));
-      dispatch({ type: "levelSet", roomId, level: before ?? effectiveLevel({}, roomId, kind) });
+      dispatch({ type: "levelSet", roomId, level: before ?? effectiveLevel({}, roomId, kind, stateRef.current.namedDefault.level) });
       throw error;
     }
+  }, []);
+
+  const setNamedDefault = useCallback(async (level: NotificationLevel | null) => {
+    dispatch({ type: "namedDefault", namedDefault: await notificationsApi.setNamedDefault(level) });
   }, []);
 
   const requestPermission = useCallback(async () => {
@@ -131,5 +137,5 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
     dispatch({ type: "promptDismissed" });
   }, []);
 
-  return { state, levelOf, setLevel, requestPermission, dismissPrompt };
+  return { state, levelOf, setLevel, setNamedDefault, requestPermission, dismissPrompt };
 }

@@ -4,6 +4,7 @@ import { Avatar } from "../components/Avatar.js";
 import { Dialog, errorText } from "../components/Dialog.js";
 import { profileApi, shownName } from "./api.js";
 import { localTime } from "./localTime.js";
+import { usePresenceAlertsContext } from "./presenceAlerts.js";
 
 /**
  * A person's card (issue 18), opened by clicking a name or an avatar: display name, username,
@@ -20,6 +21,7 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
   const [profile, setProfile] = useState<Profile | AdminUser | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reset, setReset] = useState<PasswordResetLink | null>(null);
+  const alerts = usePresenceAlertsContext();
   useEffect(() => {
     profileApi.of(userId).then(setProfile, (e: unknown) => setError(errorText(e)));
   }, [userId]);
@@ -58,6 +60,13 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
           </dl>
           {!self && !profile.deactivated && (
             <button type="button" className="primary" onClick={() => onMessage(profile)}>Message</button>
+          )}
+          {!self && !profile.deactivated && profile.role !== "bot" && alerts?.loaded && (
+            <label className="profile-card__alert">
+              <input type="checkbox" checked={alerts.watching(profile.id)}
+                onChange={(e) => { setError(null); alerts.set(profile.id, e.target.checked).catch((err: unknown) => setError(errorText(err))); }} />
+              Notify me when {name} comes online
+            </label>
           )}
           {admin && !self && profile.role !== "bot" && (
             <section className="profile-card__admin" aria-label="Account actions">

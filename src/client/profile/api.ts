@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  AdminUser, AdminUsersPage, PasswordResetLink, PeoplePage, Profile, type ProfilePatch,
+  AdminUser, AdminUsersPage, PasswordResetLink, PeoplePage, PresenceAlert, PresenceAlerts, Profile, type ProfilePatch,
 } from "../../protocol/index.js";
 import { request } from "../api.js";
 
@@ -17,6 +17,8 @@ export const profileApi = {
   people: (q: string, cursor?: string) => request(PeoplePage, `/people?${query({ q, cursor })}`),
   accounts: (params: { q?: string; role?: string; state?: string; cursor?: string }) => request(AdminUsersPage, `/admin/users?${query(params)}`),
   patchUser: (userId: number, patch: { role?: "admin" | "member"; deactivated?: boolean }) => request(AdminUser, `/users/${userId}`, json("PATCH", patch)),
+  presenceAlerts: () => request(PresenceAlerts, "/me/presence-alerts").then((r) => r.userIds),
+  setPresenceAlert: (userId: number, on: boolean) => request(PresenceAlert, `/users/${userId}/presence-alert`, json("PUT", { on })),
   resetLink: (userId: number) => request(PasswordResetLink, `/users/${userId}/password-reset`, json("POST")),
 };
 

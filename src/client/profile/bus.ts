@@ -1,4 +1,4 @@
-import type { Profile } from "../../protocol/index.js";
+import type { PresenceUser, Profile } from "../../protocol/index.js";
 
 /**
  * The seam between the socket (roomEvents, in the shell) and the profile capability: every
@@ -15,4 +15,17 @@ export function announceProfile(profile: Profile): void {
 export function onProfile(listener: ProfileListener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Live presence changes (socket events, before the state has them; never snapshots): "X came online" alerts. */
+type PresenceListener = (users: readonly PresenceUser[]) => void;
+const presenceListeners = new Set<PresenceListener>();
+
+export function announcePresence(users: readonly PresenceUser[]): void {
+  for (const listener of presenceListeners) listener(users);
+}
+
+export function onPresence(listener: PresenceListener): () => void {
+  presenceListeners.add(listener);
+  return () => presenceListeners.delete(listener);
 }

@@ -2,11 +2,12 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { NewPassword, type PlaceSettings, type Profile, type SessionInfo } from "../../protocol/index.js";
 import { Dialog, errorText } from "../components/Dialog.js";
 import { profileApi } from "../profile/api.js";
+import { NotificationDefaults } from "../notifications/NotificationDefaults.js";
 import { placeApi } from "../setup/api.js";
 import { sessionsApi } from "./api.js";
 import { applyTheme, storedTheme, type Theme } from "./theme.js";
 
-type Tab = "profile" | "password" | "sessions" | "preferences";
+type Tab = "profile" | "password" | "sessions" | "preferences" | "notifications";
 
 const zones = (() => {
   try {
@@ -142,14 +143,12 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
 
 function Preferences() {
   const [theme, setTheme] = useState<Theme>(storedTheme);
-  const [place, setPlace] = useState<PlaceSettings | null>(null);
-  useEffect(() => void placeApi.settings().then(setPlace, () => {}), []);
   const choose = (next: Theme) => {
     setTheme(next);
     applyTheme(next);
   };
   return (
-    <section className="settings__section" aria-label="Theme and notifications">
+    <section className="settings__section" aria-label="Theme">
       <fieldset className="setup__join">
         <legend>Theme</legend>
         {(["system", "light", "dark"] as const).map((t) => (
@@ -158,17 +157,25 @@ function Preferences() {
           </label>
         ))}
       </fieldset>
-      <p className="muted small">Notifications: conversations notify you of every message; named rooms of
-        {" "}{place ? (place.defaultNotificationLevel === "all" ? "every message" : place.defaultNotificationLevel === "none" ? "nothing" : "mentions") : "mentions"}
-        {" "}unless you choose otherwise with a room's bell.</p>
     </section>
   );
 }
 
-/** Settings for oneself (issue 18): profile, password, sessions, theme and notifications. */
+/** The default level of named rooms for this person (the place's, or their own). */
+function Notifications() {
+  const [place, setPlace] = useState<PlaceSettings | null>(null);
+  useEffect(() => void placeApi.settings().then(setPlace, () => {}), []);
+  return (
+    <section className="settings__section" aria-label="Notifications">
+      <NotificationDefaults placeDefault={place?.defaultNotificationLevel ?? null} />
+    </section>
+  );
+}
+
+/** Settings for oneself (issue 18): profile, password, sessions, theme and the default notification level. */
 export default function SettingsDialog({ onClose, onSignedOut }: { onClose: () => void; onSignedOut: () => void }) {
   const [tab, setTab] = useState<Tab>("profile");
-  const tabs: [Tab, string][] = [["profile", "Profile"], ["password", "Password"], ["sessions", "Sessions"], ["preferences", "Theme"]];
+  const tabs: [Tab, string][] = [["profile", "Profile"], ["password", "Password"], ["sessions", "Sessions"], ["preferences", "Theme"], ["notifications", "Notifications"]];
   return (
     <Dialog title="Settings" onClose={onClose} wide>
       <div className="tabs" role="tablist" aria-label="Settings">
@@ -182,6 +189,7 @@ export default function SettingsDialog({ onClose, onSignedOut }: { onClose: () =
         {tab === "password" && <PasswordForm />}
         {tab === "sessions" && <Sessions onSignedOut={onSignedOut} />}
         {tab === "preferences" && <Preferences />}
+        {tab === "notifications" && <Notifications />}
       </div>
     </Dialog>
   );
