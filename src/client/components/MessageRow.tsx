@@ -57,8 +57,9 @@ export const MessageRow = memo(function MessageRow({
         <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
       )}
       <span className="msg__avatar">{!continued && (
-        // The name beside it is the keyboard's way to the same card.
-        <button type="button" className="name-button" tabIndex={-1} aria-label={`Profile of ${name}`} onClick={() => openProfile(message.from)}>
+        // The name beside it is the keyboard's and screen reader's way to the same card: this one is
+        // for the mouse only (a label "Profile of Bob Stone" over the initials "BS" fails WCAG 2.5.3).
+        <button type="button" className="name-button" tabIndex={-1} aria-hidden="true" onClick={() => openProfile(message.from)}>
           <Avatar name={name} id={message.from} size={34} />
         </button>
       )}</span>

@@ -14,11 +14,18 @@ const PHRASE: Record<NotificationLevel, string> = { all: "every message", mentio
 export function NotificationDefaults({ placeDefault }: { placeDefault: NotificationLevel | null }) {
   const notifications = useNotificationsContext();
   const [status, setStatus] = useState<{ error?: string; saved?: boolean }>({});
+  // The choice shows at once; the server's answer replaces it (a failure puts the old one back).
+  const [picked, setPicked] = useState<NotificationLevel | null | undefined>(undefined);
   if (!notifications) return null;
   const { namedDefault } = notifications.state;
+  const current = picked !== undefined ? picked : namedDefault.chosen ? namedDefault.level : null;
   const choose = (level: NotificationLevel | null) => {
     setStatus({});
-    notifications.setNamedDefault(level).then(() => setStatus({ saved: true }), (e: unknown) => setStatus({ error: e instanceof Error ? e.message : "Not saved" }));
+    setPicked(level);
+    notifications.setNamedDefault(level).then(
+      () => setStatus({ saved: true }),
+      (e: unknown) => setStatus({ error: e instanceof Error ? e.message : "Not saved" }),
+    ).finally(() => setPicked(undefined));
   };
   const place = placeDefault ?? (namedDefault.chosen ? null : namedDefault.level);
   return (
@@ -26,12 +33,12 @@ export function NotificationDefaults({ placeDefault }: { placeDefault: Notificat
       <legend>Notify me in rooms</legend>
       <p className="muted small">For named rooms where you have not chosen with the room's bell. Conversations notify you of every message.</p>
       <label className="setup__choice">
-        <input type="radio" name="named-default" checked={!namedDefault.chosen} onChange={() => choose(null)} />
+        <input type="radio" name="named-default" checked={current === null} onChange={() => choose(null)} />
         {" "}As the place's default{place ? ` (${PHRASE[place]})` : ""}
       </label>
       {CHOICES.map((level) => (
         <label key={level} className="setup__choice">
-          <input type="radio" name="named-default" checked={namedDefault.chosen && namedDefault.level === level} onChange={() => choose(level)} />
+          <input type="radio" name="named-default" checked={current === level} onChange={() => choose(level)} />
           {" "}{LEVEL_LABELS[level]}
         </label>
       ))}
