@@ -37,6 +37,8 @@ export interface ChatController extends MessageActions {
   logout(): Promise<void>;
   /** For hooks that build on the controller (useRoomActions): the reducer's dispatch. */
   dispatch: Dispatch<ChatAction>;
+  /** A person's shown name; someone this tab does not know yet is fetched (search results, pins). */
+  nameOf(id: number): string;
   /** Fetches a room's first page (a room just created or joined). */
   loadRoom(roomId: string): void;
 }
@@ -302,7 +304,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     if (active && !active.loaded && !active.loadingOlder) void loadPage(active.id);
   }, [active, loadPage]);
 
-  useBrowserSync(state, dispatch, failed);
+  const nameOf = useBrowserSync(state, dispatch, failed);
   useReadSync(state, dispatch);
 
   const openRoom = useCallback((roomId: string | null) => {
@@ -360,5 +362,5 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder };
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder, nameOf };
 }

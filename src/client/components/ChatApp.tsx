@@ -206,12 +206,12 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         {overlay === "saved" && (
           <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
             remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
-            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={(id) => userName(state, id)} now={now}
+            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={chat.nameOf} now={now}
             roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
         )}
         {overlay === "search" && (
           <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
-            nameOf={(id) => userName(state, id)}
+            nameOf={chat.nameOf}
             roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
         )}
         {overlay === "settings" && <SettingsDialog onClose={() => setOverlay(null)} onSignedOut={onSignedOut} />}
