@@ -53,7 +53,7 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
     case "upload":
       return { durationS: options.durationMs / 1000, external: options.urls.length > 0 };
     case "soak":
-      return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, external: common.external };
+      return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, pubsubMode: process.env.PUBSUB_MODE ?? "default", external: common.external };
     case "storm":
       return { sockets: options.stormSockets, users: options.stormUsers, connectConcurrency: options.connectConcurrency, agents: options.agents, batch: options.batch, external: common.external };
   }
