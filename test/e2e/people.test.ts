@@ -185,3 +185,60 @@ describe("web client: one's default notification level", () => {
     });
   }
 });
+
+describe("web client: the other screens pass axe-core (WCAG 2.2 AA)", () => {
+  for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
+    it(`sign-in, password reset, search, saved messages, the rooms directory, a room's details and pins, and every administration tab (${size})`, async () => {
+      const check = async (page: Page, screen: string) => {
+        await page.mouse.move(1, 1);
+        expect((await axeViolations(page)).join("\n"), screen).toBe("");
+      };
+      const { page } = await newPage(env.browser, viewport);
+      await page.goto(env.stack.url);
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      await check(page, "sign-in");
+      await page.goto(`${env.stack.url}/?reset=${"x".repeat(32)}`);
+      await page.getByRole("button", { name: /password/i }).first().waitFor();
+      await check(page, "password reset");
+
+      await signInAs(page, "ada");
+      await page.getByRole("button", { name: "New room" }).click();
+      const dialog = page.getByRole("dialog", { name: "New room" });
+      await dialog.getByLabel("Name").fill(`axe-${size}`);
+      await dialog.getByRole("button", { name: "Create room" }).click();
+      await page.getByRole("heading", { name: `axe-${size}` }).waitFor();
+      await page.getByRole("button", { name: "Pinned messages" }).click();
+      await page.getByRole("dialog", { name: /Pinned/ }).waitFor();
+      await check(page, "pins");
+      await page.getByRole("dialog", { name: /Pinned/ }).getByRole("button", { name: "Close" }).click();
+      await page.getByRole("button", { name: "Room details" }).click();
+      await page.getByRole("complementary").or(page.getByRole("dialog")).first().waitFor();
+      await check(page, "room details");
+      // (On a phone the details cover the screen: start again from the chat list, the first screen there.)
+      await page.goto(env.stack.url);
+      await waitOnline(page);
+
+      await page.getByRole("button", { name: "Browse rooms" }).click();
+      await page.getByRole("dialog").first().waitFor();
+      await check(page, "rooms directory");
+      await page.keyboard.press("Escape");
+      await page.getByRole("button", { name: "Saved messages" }).click();
+      await page.getByRole("dialog", { name: "Saved messages" }).waitFor();
+      await check(page, "saved messages");
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Control+k");
+      await page.getByRole("searchbox").or(page.getByRole("textbox", { name: /Search/ })).first().fill("hello");
+      await page.waitForTimeout(500);
+      await check(page, "search");
+      await page.keyboard.press("Escape");
+
+      await page.getByRole("button", { name: "Admin" }).click();
+      const admin = page.getByRole("dialog", { name: "Administration" });
+      for (const tab of ["Invitations", "Accounts", "Place", "Bans", "Audit log"]) {
+        await admin.getByRole("tab", { name: tab }).click();
+        await page.waitForTimeout(300);
+        await check(page, `administration: ${tab}`);
+      }
+    });
+  }
+});
