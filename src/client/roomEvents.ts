@@ -1,8 +1,9 @@
 import type { Dispatch } from "react";
 import {
   MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent,
-  Profile, UserBannedEvent, type ServerToClientEvents,
+  PlaceSettings, Profile, UserBannedEvent, type ServerToClientEvents,
 } from "../protocol/index.js";
+import { announcePlaceDefault } from "./notifications/bus.js";
 import { announceProfile } from "./profile/bus.js";
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
@@ -66,6 +67,8 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
       }
       announceProfile(p);
     }),
+    // An administrator changed the place's settings: rooms that follow its default level follow at once.
+    on("place.settings", PlaceSettings, (settings) => announcePlaceDefault(settings.defaultNotificationLevel)),
   ];
   return () => offs.forEach((off) => off());
 }

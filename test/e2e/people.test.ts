@@ -182,6 +182,14 @@ describe("web client: one's default notification level", () => {
       await settings.getByRole("button", { name: "Close" }).click();
       await openGeneral(page, size === "phone");
       await page.getByRole("button", { name: "Notifications: Mentions only" }).waitFor();
+      // Following the place's default, the room follows an administrator's change of it at once.
+      const ada = await account("ada");
+      await as(ada, "PATCH", "/place/settings", { defaultNotificationLevel: "none" });
+      try {
+        await page.getByRole("button", { name: "Notifications: Nothing" }).waitFor({ timeout: 10_000 });
+      } finally {
+        await as(ada, "PATCH", "/place/settings", { defaultNotificationLevel: "mentions" });
+      }
     });
   }
 });

@@ -7,7 +7,7 @@ import {
   type NotificationsState,
 } from "../state/notifications.js";
 import { notificationsApi } from "./api.js";
-import { onLiveMessages, onSignOut } from "./bus.js";
+import { onLiveMessages, onPlaceDefault, onSignOut } from "./bus.js";
 import { currentPermission, disablePush, enablePush, pushSupported } from "./push.js";
 import { showNotification } from "./show.js";
 
@@ -74,6 +74,11 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
   useEffect(() => {
     if (currentPermission() === "granted") void setUpPush();
   }, [me.id, setUpPush]);
+
+  // The place's default changed: it applies unless the person chose their own.
+  useEffect(() => onPlaceDefault((level) => {
+    if (!stateRef.current.namedDefault.chosen) dispatch({ type: "namedDefault", namedDefault: { level, chosen: false } });
+  }), []);
 
   // Sign-out: this device stops receiving the person's pushes.
   useEffect(() => onSignOut(disablePush), []);
