@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/server/config.js";
 import type { PubSubMode } from "../../src/server/redis/bus.js";
-import { api, connect, login, send, type ClientSocket, type SignedIn } from "../support/chat-client.js";
+import { api, collectMessages, connect, eventually, login, send, type ClientSocket, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
 import { startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
@@ -143,13 +143,20 @@ function scenarios(name: string, start: () => Promise<Place>) {
       expect({ ...r, savedHits: undefined }).toEqual({ history: 200, details: 200, file: 200, pins: 200, searchIn: 200, searchAllHits: 1, savedHits: undefined });
       const details = await call(place.b, newcomer, "GET", `/room/${roomId}`);
       expect(details.body.members.map((m: { id: number }) => m.id)).toContain(newcomer.user.id);
-      // And writes at once on B too (typing and a message).
+      // A connection on B is in the room from its start, and writes there at once (typing, a message).
       const socket = await connect(place.b.url, newcomer.cookie, { batch: true });
       sockets.push(socket);
+      const got = collectMessages(socket);
+      const ownerSocket = await connect(place.a.url, owner.cookie, { batch: true });
+      sockets.push(ownerSocket);
+      const live = await send(ownerSocket, { roomId, message: "welcome" });
+      if (!live.ok) throw new Error(live.error);
+      await eventually(() => got.some((m) => m.id === live.message.id), 5000, "the newcomer's connection on B gets the room's messages");
       expect(await socket.timeout(5000).emitWithAck("typing", { roomId })).toEqual({ ok: true });
       const sent = await send(socket, { roomId, message: "hello from the newcomer" });
       expect(sent.ok).toBe(true);
       socket.disconnect();
+      ownerSocket.disconnect();
     });
   });
 }
