@@ -153,9 +153,10 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     (async () => {
       for (let attempt = 0; !cancelled; attempt++) {
         try {
-          const [rooms, online] = await Promise.all([refreshRooms(false), api.online()]);
+          // Myself too, though my socket may not be counted online yet: the header shows my picture.
+          const [rooms, online, mine] = await Promise.all([refreshRooms(false), api.online(), api.users([me.id]).catch(() => [])]);
           if (cancelled) return;
-          dispatch({ type: "usersLoaded", users: online });
+          dispatch({ type: "usersLoaded", users: [...mine.map((u) => ({ ...u, online: true })), ...online] });
           await restoreOpenRoom(rooms);
           await loadFirstPages(rooms);
           return;
