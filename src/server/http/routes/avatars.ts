@@ -70,6 +70,8 @@ export function avatarRoutes(ctx: ChatContext) {
           }
           // Whole in memory, bounded by AVATAR_MAX_BYTES: the decoder needs all of it anyway.
           image = await part.toBuffer();
+          // toBuffer misses the limit when it falls in the last chunk busboy hands over: checked here too.
+          if (part.file.truncated) throw new app.multipartErrors.RequestFileTooLargeError();
         } catch (err) {
           if (err instanceof app.multipartErrors.RequestFileTooLargeError) {
             throw new HttpError(413, `The picture is larger than ${AVATAR_MAX_BYTES} bytes`);
