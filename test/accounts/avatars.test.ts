@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -167,6 +168,23 @@ describe("uploading a profile picture", () => {
     const after = (await api(a.url, `/users/${ann.user.id}/profile`, ann.cookie)).body as Profile;
     expect(after.avatarUrl).toBe(before.avatarUrl);
     expect(storedFor(ann.user.id)).toHaveLength(2);
+  });
+
+  it("takes one upload at a time from a person: a second while the first is still arriving is refused (429)", async () => {
+    const boundary = "----avatar-held";
+    const held = request(`${a.url}/me/avatar`, {
+      method: "PUT",
+      headers: { cookie: bob.cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": "1000000" },
+    });
+    held.on("error", () => {});
+    held.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\nContent-Type: image/png\r\n\r\n`);
+    held.write(await png(20, 20));
+    try {
+      await eventually(async () => (await putAvatar(a.url, bob, await png(30, 30))).status === 429, 5000, "a second upload refused");
+    } finally {
+      held.destroy();
+    }
+    await eventually(async () => (await putAvatar(a.url, bob, await png(30, 30))).status === 200, 5000, "uploads again once the first ended");
   });
 });
 

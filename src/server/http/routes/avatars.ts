@@ -1,5 +1,5 @@
 import fastifyMultipart from "@fastify/multipart";
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
@@ -32,6 +32,8 @@ const REFUSALS: Record<Exclude<AvatarOutcome["status"], "stored">, [number, stri
  * Every change is a `user.profile` event to everyone (the existing profile-change path).
  */
 export function avatarRoutes(ctx: ChatContext) {
+  /** People with an upload in progress on this instance: one each (a picture is held and decoded whole). */
+  const uploading = new Set<number>();
   const plugin: FastifyPluginAsyncZod = async (app) => {
     await app.register(fastifyMultipart, {
       limits: { fileSize: AVATAR_MAX_BYTES, files: 1, fields: 3, fieldSize: 32, parts: 4, headerPairs: 50 },
@@ -50,7 +52,7 @@ export function avatarRoutes(ctx: ChatContext) {
       {
         schema: {
           consumes: ["multipart/form-data"],
-          response: { 200: AvatarAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, "4xx": ErrorBody },
+          response: { 200: AvatarAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, "4xx": ErrorBody },
         },
       },
       async (request) => {
@@ -60,38 +62,48 @@ export function avatarRoutes(ctx: ChatContext) {
         if (Number(request.headers["content-length"]) > AVATAR_MAX_BYTES + 64 * 1024) {
           throw new HttpError(413, `The picture is larger than ${AVATAR_MAX_BYTES} bytes`);
         }
-        let image: Buffer;
-        let fields: Record<string, string> = {};
+        if (uploading.has(user.id)) throw new HttpError(429, "A picture of yours is already being uploaded; wait for it to finish");
+        uploading.add(user.id);
         try {
-          const part = await request.file();
-          if (!part) throw new HttpError(400, "The request holds no file");
-          for (const [name, field] of Object.entries(part.fields)) {
-            if (field && !Array.isArray(field) && field.type === "field") fields[name] = String(field.value);
-          }
-          // Whole in memory, bounded by AVATAR_MAX_BYTES: the decoder needs all of it anyway.
-          image = await part.toBuffer();
-          // toBuffer misses the limit when it falls in the last chunk busboy hands over: checked here too.
-          if (part.file.truncated) throw new app.multipartErrors.RequestFileTooLargeError();
-        } catch (err) {
-          if (err instanceof app.multipartErrors.RequestFileTooLargeError) {
-            throw new HttpError(413, `The picture is larger than ${AVATAR_MAX_BYTES} bytes`);
-          }
-          throw err;
+          return await upload(request, user.id);
+        } finally {
+          uploading.delete(user.id);
         }
-        let crop;
-        if ("cropX" in fields || "cropY" in fields || "cropSize" in fields) {
-          const parsed = AvatarCrop.safeParse(fields);
-          if (!parsed.success) throw new HttpError(400, "cropX, cropY and cropSize must be whole numbers, given together");
-          crop = { left: parsed.data.cropX, top: parsed.data.cropY, size: parsed.data.cropSize };
-        }
-        const outcome = await ctx.avatars.set(user.id, image, crop);
-        if (outcome.status !== "stored") {
-          const [status, message] = REFUSALS[outcome.status];
-          throw new HttpError(status, message);
-        }
-        return changed(user.id);
       },
     );
+
+    const upload = async (request: FastifyRequest, userId: number) => {
+      let image: Buffer;
+      const fields: Record<string, string> = {};
+      try {
+        const part = await request.file();
+        if (!part) throw new HttpError(400, "The request holds no file");
+        for (const [name, field] of Object.entries(part.fields)) {
+          if (field && !Array.isArray(field) && field.type === "field") fields[name] = String(field.value);
+        }
+        // Whole in memory, bounded by AVATAR_MAX_BYTES: the decoder needs all of it anyway.
+        image = await part.toBuffer();
+        // toBuffer misses the limit when it falls in the last chunk busboy hands over: checked here too.
+        if (part.file.truncated) throw new app.multipartErrors.RequestFileTooLargeError();
+      } catch (err) {
+        if (err instanceof app.multipartErrors.RequestFileTooLargeError) {
+          throw new HttpError(413, `The picture is larger than ${AVATAR_MAX_BYTES} bytes`);
+        }
+        throw err;
+      }
+      let crop;
+      if ("cropX" in fields || "cropY" in fields || "cropSize" in fields) {
+        const parsed = AvatarCrop.safeParse(fields);
+        if (!parsed.success) throw new HttpError(400, "cropX, cropY and cropSize must be whole numbers, given together");
+        crop = { left: parsed.data.cropX, top: parsed.data.cropY, size: parsed.data.cropSize };
+      }
+      const outcome = await ctx.avatars.set(userId, image, crop);
+      if (outcome.status !== "stored") {
+        const [status, message] = REFUSALS[outcome.status];
+        throw new HttpError(status, message);
+      }
+      return changed(userId);
+    };
 
     app.delete("/me/avatar", { schema: { response: { 200: AvatarAnswer } } }, async (request) => {
       const user = currentUser(request);
