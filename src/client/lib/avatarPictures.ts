@@ -27,5 +27,6 @@ function subscribe(listener: () => void): () => void {
 
 /** The picture of user `id`, or null (unknown, or none). */
 export function useAvatarUrl(id: number | undefined): string | null {
-  return useSyncExternalStore(subscribe, () => (id === undefined ? null : (urls.get(id) ?? null)));
+  const read = () => (id === undefined ? null : (urls.get(id) ?? null));
+  return useSyncExternalStore(subscribe, read, read);
 }
