@@ -11,6 +11,7 @@ import { startChatServer, type RunningChatServer } from "../support/chat-server.
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
 import { download, png, pngBomb } from "../attachments/support.js";
+import { startS3Server, type S3ServerHandle } from "../support/s3-server.js";
 
 /**
  * Profile pictures (issues 15 and 18) against a real Redis, two instances sharing one local store:
@@ -223,5 +224,45 @@ describe("changes and removal", () => {
     const audit = await api(a.url, "/admin/audit", boss.cookie);
     expect(JSON.stringify(audit.body)).toContain("user.avatar.remove");
     expect((await api(a.url, "/users/9999/avatar", boss.cookie, { method: "DELETE" })).status).toBe(404);
+  });
+});
+
+describe("profile pictures on the S3 store", () => {
+  let s3: S3ServerHandle;
+  let server: RunningChatServer;
+  let who: SignedIn;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    const attachments = {
+      ...loadConfig({}).attachments,
+      dir: "/nonexistent",
+      store: "s3" as const,
+      s3: { endpoint: s3.endpoint, region: "us-east-1", bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true, prefix: "chat/" },
+    };
+    server = await startChatServer({ redisUrl: db.redis.url, attachments });
+    [who] = await signUp(server.url, "s3face");
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+    await s3?.close();
+  });
+
+  it("stores, serves, replaces and removes pictures through the same routes", async () => {
+    const keysNow = async () => {
+      const found: string[] = [];
+      for await (const key of server.instance.ctx.attachments.store.list(`avatars/${who.user.id}/`)) found.push(key);
+      return found;
+    };
+    const first = await putAvatar(server.url, who, await png(120, 90));
+    expect(first.status).toBe(200);
+    const got = await download(server.url, who.cookie, `${first.body.avatarUrl}&size=256`);
+    expect(got.status).toBe(200);
+    expect((await sharp(got.bytes).metadata()).width).toBe(256);
+    const second = await putAvatar(server.url, who, await png(90, 120));
+    expect(second.body.avatarUrl).not.toBe(first.body.avatarUrl);
+    expect(await keysNow()).toHaveLength(2);
+    expect((await api(server.url, "/me/avatar", who.cookie, { method: "DELETE" })).status).toBe(200);
+    expect(await keysNow()).toEqual([]);
   });
 });
