@@ -91,7 +91,7 @@ export async function postMessage(
     replyTo: original,
     attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
-    // (General and private rooms are decided by their id; the member cache is warm from isMember.)
+    // (General and private rooms are decided by their id; the member cache is warm from isMemberCached.)
     checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
   });
   if (result.status === "not-member") {
