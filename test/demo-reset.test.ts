@@ -20,16 +20,19 @@ const demoReset = (...args: string[]) =>
 
 
 describe("npm run demo:reset", () => {
-  it("wipes redis-chat's data and the rooms' files, and writes the demo data again", async () => {
+  it("wipes redis-chat's data, the rooms' files and people's pictures, and writes the demo data again", async () => {
     await db.raw.set("username:someone", "user:9");
     await db.raw.set("total_users", "9");
     mkdirSync(join(attachmentDir, "rooms", "0"), { recursive: true });
     writeFileSync(join(attachmentDir, "rooms", "0", "A".repeat(22)), "a file of the old data");
     writeFileSync(join(attachmentDir, "unrelated.txt"), "not a room's file");
+    mkdirSync(join(attachmentDir, "avatars", "2"), { recursive: true });
+    writeFileSync(join(attachmentDir, "avatars", "2", "abc-64.webp"), "a picture of the old data");
     const { code, output } = await demoReset();
     expect(code).toBe(0);
     expect(existsSync(join(attachmentDir, "rooms", "0", "A".repeat(22)))).toBe(false);
     expect(existsSync(join(attachmentDir, "unrelated.txt"))).toBe(true);
+    expect(existsSync(join(attachmentDir, "avatars", "2", "abc-64.webp"))).toBe(false);
     expect(output).toMatch(/demo data/);
     expect(await db.raw.get("total_users")).toBe("4");
     expect(await db.raw.exists("username:someone")).toBe(0);

@@ -32,7 +32,8 @@ async function requestWithHeaders<T>(schema: z.ZodType<T>, path: string, init: R
     response = await fetch(path, {
       credentials: "same-origin",
       ...init,
-      headers: { accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
+      // A FormData body (a profile picture) sets its own multipart type.
+      headers: { accept: "application/json", ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}) },
     });
   } catch {
     throw new ApiError(0, "Cannot reach the server. Check your connection and try again.");

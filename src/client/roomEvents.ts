@@ -58,7 +58,7 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     // issue 18: a changed display name shows at once; a new account joins the people list, a
     // deactivated one leaves it and comes back when reactivated.
     on("user.profile", Profile, (p) => {
-      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}) }] });
+      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}), ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}) }] });
       if (p.deactivated && !options.state().banned.includes(p.id)) {
         deactivated.add(p.id);
         dispatch({ type: "userBanned", userId: p.id, banned: true });

@@ -8,8 +8,8 @@ import { connectRedis, flushAll, scanKeys } from "./redis/connection.js";
 import { keys } from "./redis/keys.js";
 
 /**
- * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and the files of its rooms (the
- * attachment store), and writes the demo data again. Refuses when that Redis holds keys that are
+ * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and the files of its rooms and
+ * people's pictures (the attachment store), and writes the demo data again. Refuses when that Redis holds keys that are
  * not redis-chat's, unless `--force` is given.
  */
 // Every prefix of src/server/redis/keys.ts (the seed's and ours).
@@ -35,14 +35,16 @@ async function main(): Promise<number> {
       return 1;
     }
     await flushAll(redis);
-    // The rooms' files went with their records: without them they would be kept forever.
+    // The rooms' files and people's pictures went with their records: without them they would be kept forever.
     const store = createBlobStore(config.attachments);
-    let batch: string[] = [];
-    for await (const key of store.list("rooms/")) {
-      batch.push(key);
-      if (batch.length === 500) await store.delete(batch.splice(0));
+    for (const prefix of ["rooms/", "avatars/"]) {
+      let batch: string[] = [];
+      for await (const key of store.list(prefix)) {
+        batch.push(key);
+        if (batch.length === 500) await store.delete(batch.splice(0));
+      }
+      await store.delete(batch);
     }
-    await store.delete(batch);
     const users = new Users(redis);
     await redis.set(keys.totalUsers, "0");
     await writeDemoData(redis, users, new Rooms(redis, users));

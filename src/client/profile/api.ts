@@ -19,6 +19,14 @@ export const profileApi = {
   patchUser: (userId: number, patch: { role?: "admin" | "member"; deactivated?: boolean }) => request(AdminUser, `/users/${userId}`, json("PATCH", patch)),
   presenceAlerts: () => request(PresenceAlerts, "/me/presence-alerts").then((r) => r.userIds),
   setPresenceAlert: (userId: number, on: boolean) => request(PresenceAlert, `/users/${userId}/presence-alert`, json("PUT", { on })),
+  /** The picture as chosen; the server crops it square (centred) and sizes it. */
+  setAvatar: (file: Blob, name = "picture") => {
+    const form = new FormData();
+    form.append("file", file, name);
+    return request(Profile, "/me/avatar", { method: "PUT", body: form });
+  },
+  removeAvatar: () => request(Profile, "/me/avatar", json("DELETE")),
+  removeAvatarOf: (userId: number) => request(Profile, `/users/${userId}/avatar`, json("DELETE")),
   resetLink: (userId: number) => request(PasswordResetLink, `/users/${userId}/password-reset`, json("POST")),
 };
 

@@ -35,6 +35,29 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The header of an image that may be decoded: readable, and within the pixel limit. */
+type Checked = { status: "ok"; meta: Metadata } | Exclude<ImageOutcome, { status: "ok" }>;
+
+/**
+ * Reads only the header: an image over `maxPixels` (width x height x frames) is refused before any
+ * pixel is decoded, so a decompression bomb costs only its header.
+ */
+async function checkHeader(image: Buffer, maxPixels: number): Promise<Checked> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(image, { limitInputPixels: false }).metadata();
+  } catch {
+    return { status: "unreadable" };
+  }
+  if (!meta.width || !meta.height) return { status: "unreadable" };
+  if (meta.width * meta.height * (meta.pages ?? 1) > maxPixels) return { status: "too-many-pixels" };
+  return { status: "ok", meta };
+}
+
+/** A decoding failure as an outcome: libvips' own pixel limit, or anything else it could not read. */
+const decodeFailure = (err: unknown): Exclude<ImageOutcome, { status: "ok" }> =>
+  /pixel limit/i.test(String(err)) ? { status: "too-many-pixels" } : { status: "unreadable" };
+
 /**
  * Prepares an uploaded image (sharp, libvips) for sharing:
  * - its size is read from the header, and an image over `maxPixels` (width x height x frames) is
@@ -45,20 +68,15 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
  *   frame of an animation is kept with its timing;
  * - its thumbnail is a WebP of at most THUMBNAIL_SIZE pixels on the longer side (first frame).
  * `load` reads the image into memory once a slot is free (at most CONCURRENCY images are held).
- * Reusable for any image (profile pictures too).
+ * Profile pictures are made by makeSquares below, with the same guards.
  */
 export function prepareImage(load: () => Promise<Buffer>, maxPixels: number): Promise<ImageOutcome> {
   return limited(async () => {
     const image = await load();
-    let meta: Metadata;
-    try {
-      meta = await sharp(image, { limitInputPixels: false }).metadata();
-    } catch {
-      return { status: "unreadable" };
-    }
-    if (!meta.width || !meta.height) return { status: "unreadable" };
+    const checked = await checkHeader(image, maxPixels);
+    if (checked.status !== "ok") return checked;
+    const { meta } = checked;
     const pages = meta.pages ?? 1;
-    if (meta.width * meta.height * pages > maxPixels) return { status: "too-many-pixels" };
     try {
       // libvips still enforces the pixel limit while decoding (all frames of an animation count).
       const upright = sharp(image, { limitInputPixels: maxPixels, failOn: "error", animated: pages > 1 }).autoOrient();
@@ -72,7 +90,55 @@ export function prepareImage(load: () => Promise<Buffer>, maxPixels: number): Pr
       const { width, height, pageHeight } = encoded.info;
       return { status: "ok", width, height: pageHeight ?? height, original: encoded.data, thumbnail };
     } catch (err) {
-      return /pixel limit/i.test(String(err)) ? { status: "too-many-pixels" } : { status: "unreadable" };
+      return decodeFailure(err);
+    }
+  });
+}
+
+/** A square of the image as displayed (after EXIF orientation), in its pixels. */
+export interface SquareCrop {
+  left: number;
+  top: number;
+  size: number;
+}
+
+export type SquareOutcome =
+  /** `images[i]`: a WebP of `sizes[i]` x `sizes[i]` pixels, no metadata. */
+  | { status: "ok"; images: Buffer[] }
+  | Exclude<ImageOutcome, { status: "ok" }>
+  /** The crop box is not inside the image. */
+  | { status: "bad-crop" };
+
+/**
+ * Square pictures of an image (profile pictures): the crop box, or the centred largest square,
+ * EXIF orientation applied first (so the box is in the picture as people see it), resized to each
+ * of `sizes` (exactly: every avatar of a size is alike), WebP without metadata. Same guards (checkHeader)
+ * and concurrency limit as prepareImage.
+ */
+export function makeSquares(load: () => Promise<Buffer>, maxPixels: number, sizes: readonly number[], crop?: SquareCrop): Promise<SquareOutcome> {
+  return limited(async () => {
+    const image = await load();
+    const checked = await checkHeader(image, maxPixels);
+    if (checked.status !== "ok") return checked;
+    const { width, height } = checked.meta.autoOrient ?? checked.meta;
+    const side = Math.min(width, height);
+    const box = crop ?? { left: Math.floor((width - side) / 2), top: Math.floor((height - side) / 2), size: side };
+    if (box.size < 1 || box.left < 0 || box.top < 0 || box.left + box.size > width || box.top + box.size > height) {
+      return { status: "bad-crop" };
+    }
+    try {
+      // autoOrient before extract: the box is in the picture as displayed.
+      const largest = Math.max(...sizes);
+      const square = await sharp(image, { limitInputPixels: maxPixels, failOn: "error" })
+        .autoOrient()
+        .extract({ left: box.left, top: box.top, width: box.size, height: box.size })
+        .resize({ width: largest, height: largest })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+      const images = await Promise.all(sizes.map((s) => sharp(square).resize({ width: s, height: s }).webp({ quality: 85 }).toBuffer()));
+      return { status: "ok", images };
+    } catch (err) {
+      return decodeFailure(err);
     }
   });
 }
