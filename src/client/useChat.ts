@@ -15,6 +15,7 @@ import { listenForMessageActions, useMessageActions, type MessageActions } from 
 import { listenToRoomEvents } from "./roomEvents.js";
 import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
+import { listenForPins } from "./pins/live.js";
 import { useOutbox } from "./useOutbox.js";
 import { CATCH_UP_SIZE, CatchUpCursors, catchUpRoom as catchUpFromCursor } from "./lib/catchUp.js";
 
@@ -266,6 +267,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
     });
     listenForMessageActions(socket, dispatch);
+    const stopPins = listenForPins(socket as unknown as Parameters<typeof listenForPins>[0]);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
       if (room.success) {
@@ -284,6 +286,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     return () => {
       stopRoomEvents();
+      stopPins();
       clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();
