@@ -17,6 +17,7 @@ import { listenToRoomEvents } from "./roomEvents.js";
 import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
 import { announcePresence } from "./profile/bus.js";
+import { listenForPins } from "./pins/live.js";
 import { useOutbox } from "./useOutbox.js";
 import { CATCH_UP_SIZE, CatchUpCursors, catchUpRoom as catchUpFromCursor } from "./lib/catchUp.js";
 
@@ -277,6 +278,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
     });
     listenForMessageActions(socket, dispatch);
+    const stopPins = listenForPins(socket as unknown as Parameters<typeof listenForPins>[0]);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
       if (room.success) {
@@ -295,6 +297,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     return () => {
       stopRoomEvents();
+      stopPins();
       clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();

@@ -90,7 +90,7 @@ export const PushPayload = z.object({
   messageId: z.string(),
   /** Why it was sent. */
   reason: z.enum(["mention", "conversation"]),
-  /** Where a click goes: the app with the room open (`/#/room/{id}`). */
+  /** Where a click goes: the message's permalink (`/#/room/{id}/message/{messageId}`), the room open at it. */
   url: z.string(),
 });
 export type PushPayload = z.infer<typeof PushPayload>;
@@ -100,6 +100,11 @@ export function truncateForNotification(text: string, max = NOTIFICATION_TEXT_LE
   const flat = text.replace(/\s+/g, " ").trim();
   const chars = Array.from(flat);
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/** A message's permalink in the app (as the client's "Copy link", without the origin). */
+export function messageUrl(roomId: string, messageId: string): string {
+  return `/#/room/${roomId}/message/${messageId}`;
 }
 
 /** The app's URL with a room open (the client keeps the open room in the hash). */

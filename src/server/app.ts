@@ -118,7 +118,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   if (config.sessionSecretGenerated) config = { ...config, sessionSecret: await sharedSessionSecret(redis) };
   const users = new Users(redis);
   const roles = new Roles(redis);
-  const searchIndex = new Redis7SearchIndex(redis, config.search);
+  const searchIndex = new Redis7SearchIndex(redis, config.search, Boolean(config.redisClusterNodes?.length));
   const community = createCommunityServices(redis, users, roles, config, searchIndex);
   // The seed's Rooms with the member cache of rooms people make plugged in (issue 9).
   const rooms = community.rooms;

@@ -72,7 +72,7 @@ describe("Web Push from two instances", () => {
     }
   });
 
-  it("a private message to a person with no open connection is pushed once, encrypted for their device", async () => {
+  it("a private message to a person with no open connection is pushed once, encrypted for their device, carrying the room, the message and its permalink", async () => {
     const device = push.device("bob-laptop");
     await subscribe(bob, device);
     const roomId = privateRoomId(alice.user.id, bob.user.id);
@@ -92,7 +92,7 @@ describe("Web Push from two instances", () => {
       roomId,
       messageId: message.id,
       reason: "conversation",
-      url: `/#/room/${roomId}`,
+      url: `/#/room/${roomId}/message/${message.id}`,
     });
     expect(Array.from(payload.body)).toHaveLength(140);
   });

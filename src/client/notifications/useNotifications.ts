@@ -98,12 +98,14 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
     }
   }), [me.id]);
 
-  // A click on a notification the service worker showed (Web Push, or Android): open its room here.
+  // A click on a notification the service worker showed (Web Push, or Android): open its message here.
   useEffect(() => {
     if (!("serviceWorker" in navigator)) return;
     const onMessage = (event: MessageEvent) => {
-      const data = event.data as { type?: unknown; roomId?: unknown } | null;
-      if (data?.type === "open-room" && typeof data.roomId === "string") openRef.current(data.roomId);
+      const data = event.data as { type?: unknown; roomId?: unknown; messageId?: unknown } | null;
+      if (data?.type !== "open-room" || typeof data.roomId !== "string") return;
+      if (typeof data.messageId === "string") openRef.current(data.roomId, data.messageId);
+      else openRef.current(data.roomId);
     };
     navigator.serviceWorker.addEventListener("message", onMessage);
     return () => navigator.serviceWorker.removeEventListener("message", onMessage);

@@ -20,6 +20,7 @@ import type { AuditLog } from "../moderation/audit-log.js";
 import { IMAGE_TYPES, prepareImage } from "./images.js";
 import type { Scanner } from "./scan.js";
 import type { BlobStore, ByteRange } from "./store/index.js";
+import { fileNameTerms } from "../search/text.js";
 
 /** The content type of anything file-type does not recognise (text, SVG, HTML, unknown binaries). */
 const UNKNOWN_TYPE = "application/octet-stream";
@@ -158,6 +159,8 @@ export class Attachments {
       this.redis.hSet(keys.attachment(roomId, id), {
         record: JSON.stringify(attachment),
         fallback: attachmentFallbackLine(roomId, attachment),
+        // The name's search terms, for the store script to index with the message (claim.ts).
+        terms: fileNameTerms(attachment.name).join("\n"),
         owner: String(ownerId),
         created: String(Date.now()),
       }),

@@ -1,5 +1,5 @@
 import {
-  NotificationLevel, roomUrl, truncateForNotification,
+  messageUrl, NotificationLevel, truncateForNotification,
   type ChatMessage, type NotificationRoomKind, type PushPayload,
 } from "../../../protocol/index.js";
 import type { Logger } from "../../logger.js";
@@ -193,7 +193,8 @@ export class PushNotifier {
       roomId: message.roomId,
       messageId: message.id,
       reason: mentioned ? "mention" : "conversation",
-      url: roomUrl(message.roomId),
+      // A click opens the message itself (the service worker also builds it from the ids).
+      url: messageUrl(message.roomId, message.id),
     };
     const json = JSON.stringify(payload);
     await Promise.all(subscriptions.map(async (subscription) => {
