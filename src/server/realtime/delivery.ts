@@ -53,7 +53,7 @@ export class LocalDelivery {
    * new private room's history may repeat what came live).
    */
   messageNow(message: ChatMessage): boolean {
-    if (this.deliveredLately(message.id)) return false;
+    if (this.deliveredLately(message.roomId, message.id)) return false;
     const targets = deliveryTargets("seed", message.roomId);
     this.io.to(targets).emit("message", message);
     this.countDelivered("seed", targets);
@@ -133,16 +133,22 @@ export class LocalDelivery {
     this.flushPresence();
   }
 
-  /** Ids of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
+  /** `roomId id` of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
   private recentIds = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
 
-  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise. */
-  private deliveredLately(id: string): boolean {
+  /**
+   * True when message `id` of `roomId` was delivered within the last RECENT_IDS_MS or so; notes it
+   * otherwise. Keyed by room too: an id is unique within its room only (the store time in µs, see
+   * docs/data-model.md), and on Redis Cluster two rooms' masters often store messages sent
+   * together in the same microsecond; keyed by id alone, the second was dropped on every instance.
+   */
+  private deliveredLately(roomId: string, id: string): boolean {
+    const key = `${roomId} ${id}`;
     const ids = this.recentIds;
-    if (ids.current.has(id) || ids.previous.has(id)) return true;
+    if (ids.current.has(key) || ids.previous.has(key)) return true;
     const now = Date.now();
     if (now - ids.since >= RECENT_IDS_MS) this.recentIds = { current: new Set(), previous: ids.current, since: now };
-    this.recentIds.current.add(id);
+    this.recentIds.current.add(key);
     return false;
   }
 
