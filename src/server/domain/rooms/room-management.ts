@@ -231,11 +231,14 @@ export class RoomManagement {
     return toUserRoom(summary, meta, reads.get(roomId));
   }
 
-  /** `PUT /room/:id/read` (members): moves the marker forward and tells the user's other sockets. */
+  /**
+   * `PUT /room/:id/read` (members): moves the marker forward and, only when it moved, tells the
+   * user's sockets (a repeated or older marker changes nothing for them).
+   */
   async markRead(actor: SessionUser, roomId: string, messageId: string): Promise<ReadState> {
     if (!(await this.d.rooms.isMember(actor.id, roomId))) throw new RoomRefusal(await this.d.rooms.refusalStatus(roomId), REFUSED.notMember);
-    const state = await this.d.readStates.mark(actor.id, roomId, messageId);
-    await this.d.changes.publish({ change: "read", userId: actor.id, ...state });
+    const { state, moved } = await this.d.readStates.mark(actor.id, roomId, messageId);
+    if (moved) await this.d.changes.publish({ change: "read", userId: actor.id, ...state });
     return state;
   }
 
