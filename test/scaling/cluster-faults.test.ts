@@ -212,14 +212,17 @@ afterAll(async () => {
 });
 
 /**
- * Runs traffic for a while, applies `fault`, keeps traffic until `settled` says the cluster has
- * settled plus a while, then drains (resends until every message is acknowledged) and checks.
+ * Runs `prepare` (set-up that is not the fault: its own disruptions are not judged), then traffic
+ * for a while, applies `fault`, keeps traffic until `settled` says the cluster has settled plus a
+ * while, then drains (resends until every message is acknowledged) and checks.
  */
 async function phase(
   name: string,
   fault: () => Promise<{ at?: number; promoted?: () => Promise<boolean>; failedRooms?: string[] }>,
   settled: () => Promise<boolean>,
+  prepare?: () => Promise<void>,
 ): Promise<PhaseResult> {
+  await prepare?.();
   const streams = [
     new Stream(general.fromA, "0", `${name} general A`),
     new Stream(general.fromB, "0", `${name} general B`),
@@ -401,13 +404,13 @@ describe("Redis Cluster with replicas, two instances under traffic", () => {
       "kill-general",
       async () => {
         const rooms = await roomsOn(generalMaster);
-        await subscriptionsOn(generalMaster);
         killedPorts.add(generalMaster);
         const at = Date.now();
         await cluster.node(generalMaster).kill();
         return { at, promoted: isMaster(replica), failedRooms: rooms };
       },
       async () => (await cluster.masterOf("room:0")) === replica,
+      () => subscriptionsOn(generalMaster),
     );
   }, 90_000);
 
@@ -436,13 +439,13 @@ describe("Redis Cluster with replicas, two instances under traffic", () => {
       "kill-private",
       async () => {
         const rooms = await roomsOn(target);
-        await subscriptionsOn(target);
         killedPorts.add(target);
         const at = Date.now();
         await cluster.node(target).kill();
         return { at, promoted: isMaster(replica), failedRooms: rooms };
       },
       async () => (await cluster.masterOf("room:0")) === general0 && (await cluster.role(replica)) === "master",
+      () => subscriptionsOn(target),
     );
   }, 90_000);
 });
