@@ -58,7 +58,9 @@ export async function postMessage(
   // A file is sent once: without the client's clientId, one derived from the first file makes a
   // resend answer the first message (the store script needs a marker with files).
   const clientId = req.clientId ?? (attachments?.length ? `file-${attachments[0]}` : undefined);
-  if (!(await ctx.rooms.isMember(sender.id, roomId))) {
+  // The cache first (the store script checks again); a refusal is confirmed in Redis, as this
+  // instance may not have heard yet of a member added on another.
+  if (!(await ctx.rooms.isMemberCached(sender.id, roomId)) && !(await ctx.rooms.isMember(sender.id, roomId))) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "not-member" };
   }
@@ -89,7 +91,7 @@ export async function postMessage(
     replyTo: original,
     attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
-    // (General and private rooms are decided by their id; the member cache is warm from isMember.)
+    // (General and private rooms are decided by their id; the member cache is warm from isMemberCached.)
     checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
   });
   if (result.status === "not-member") {

@@ -125,7 +125,8 @@ export class RoomManagement {
     if (!meta) return this.foreignDetails(actor, roomId);
     const [isMember, isAdmin] = await Promise.all([this.d.membership.isMember(actor.id, roomId), this.d.roles.isAdmin(actor.id)]);
     if (meta.visibility === "closed" && !isMember && !isAdmin) throw new RoomRefusal(403, REFUSED.notMember);
-    const memberIds = await this.d.membership.members(roomId);
+    // From Redis: this instance may not have heard of a change made on another.
+    const memberIds = await this.d.membership.freshMembers(roomId);
     return {
       id: roomId, name: meta.name, topic: meta.topic, visibility: meta.visibility, kind: meta.kind,
       ownerId: meta.ownerId, memberCount: memberIds.length, members: await this.memberList(memberIds),
