@@ -48,7 +48,7 @@ export class LocalDelivery {
    */
   message(message: ChatMessage, opened?: { room: RoomSummary; userIds: number[] }): boolean {
     if (this.holdBack?.(message)) return true;
-    if (opened && !this.deliveredLately(message.id, false)) this.showRoom(opened.room, opened.userIds);
+    if (opened && !this.deliveredLately(message.roomId, message.id, false)) this.showRoom(opened.room, opened.userIds);
     return this.messageNow(message);
   }
 
@@ -69,7 +69,7 @@ export class LocalDelivery {
    * new private room's history may repeat what came live).
    */
   messageNow(message: ChatMessage): boolean {
-    if (this.deliveredLately(message.id)) return false;
+    if (this.deliveredLately(message.roomId, message.id)) return false;
     const targets = deliveryTargets("seed", message.roomId);
     this.io.to(targets).emit("message", message);
     this.countDelivered("seed", targets);
@@ -149,17 +149,24 @@ export class LocalDelivery {
     this.flushPresence();
   }
 
-  /** Ids of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
+  /** `roomId id` of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
   private recentIds = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
 
-  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise (unless `note` is false). */
-  private deliveredLately(id: string, note = true): boolean {
+  /**
+   * True when message `id` of `roomId` was delivered within the last RECENT_IDS_MS or so; notes it
+   * otherwise (unless `note` is false). Keyed by room too: an id is unique within its room only (the
+   * store time in µs, see docs/data-model.md), and on Redis Cluster two rooms' masters often store
+   * messages sent together in the same microsecond; keyed by id alone, the second was dropped on
+   * every instance.
+   */
+  private deliveredLately(roomId: string, id: string, note = true): boolean {
+    const key = `${roomId} ${id}`;
     const ids = this.recentIds;
-    if (ids.current.has(id) || ids.previous.has(id)) return true;
+    if (ids.current.has(key) || ids.previous.has(key)) return true;
     if (!note) return false;
     const now = Date.now();
     if (now - ids.since >= RECENT_IDS_MS) this.recentIds = { current: new Set(), previous: ids.current, since: now };
-    this.recentIds.current.add(id);
+    this.recentIds.current.add(key);
     return false;
   }
 
