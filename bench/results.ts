@@ -119,7 +119,7 @@ function section(r: RunRecord): string {
   } else if (r.scenario === "search") {
     const f = r.result as SearchBenchResult;
     lines.push(`### Message search${tag}`);
-    lines.push(`${int(f.messages)} stored messages of chat-like text (Zipf-distributed words) in ${f.rooms} rooms, indexed by the reindex command's code (${int(f.reindex.messagesPerSecond)} messages/s, ${fmt(f.reindex.seconds)} s), then searched by a member of ${f.memberOf} rooms, one query at a time, 20 results a page, through the server's MessageSearch (one index script per room, merge, check on the text).`);
+    lines.push(`${int(f.messages)} stored messages of chat-like text (Zipf-distributed words) in ${f.rooms} rooms, indexed by the reindex command's code (${int(f.reindex.messagesPerSecond)} messages/s, ${fmt(f.reindex.seconds)} s), then searched by a member of ${f.memberOf} rooms, one query at a time, 20 results a page, through the server's MessageSearch (the index script over 16 rooms a call, merge, check on the text of what is consumed).`);
     lines.push(machineLine(r));
     lines.push(`Redis memory per message: history ${f.memory.historyBytesPerMessage} B, search index ${f.memory.indexBytesPerMessage} B (${int(f.memory.indexKeys)} index keys).`);
     lines.push([

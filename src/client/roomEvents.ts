@@ -1,8 +1,10 @@
 import type { Dispatch } from "react";
 import {
   MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent,
-  Profile, UserBannedEvent, type ServerToClientEvents,
+  PlaceSettings, Profile, UserBannedEvent, type ServerToClientEvents,
 } from "../protocol/index.js";
+import { announcePlaceDefault } from "./notifications/bus.js";
+import { announceProfile } from "./profile/bus.js";
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
 import { roomTitle } from "./state/rooms.js";
@@ -27,6 +29,8 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     emitter.on(event, listener);
     return () => void emitter.off(event, listener);
   };
+  // Hidden because deactivated while this tab was open: a reactivation shows them again (a ban stays).
+  const deactivated = new Set<number>();
   const offs = [
     on("room.added", RoomAddedEvent, ({ room }) => {
       const known = options.state().rooms[room.id];
@@ -51,11 +55,20 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
       else dispatch({ type: "userBanned", userId: id, banned: true });
     }),
     on("user.unbanned", UserBannedEvent, ({ id }) => dispatch({ type: "userBanned", userId: id, banned: false })),
-    // issue 18: a changed display name shows at once; a deactivated account leaves the people list.
+    // issue 18: a changed display name shows at once; a new account joins the people list, a
+    // deactivated one leaves it and comes back when reactivated.
     on("user.profile", Profile, (p) => {
-      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}) }] });
-      if (p.deactivated) dispatch({ type: "userBanned", userId: p.id, banned: true });
+      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}), ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}) }] });
+      if (p.deactivated && !options.state().banned.includes(p.id)) {
+        deactivated.add(p.id);
+        dispatch({ type: "userBanned", userId: p.id, banned: true });
+      } else if (!p.deactivated && deactivated.delete(p.id)) {
+        dispatch({ type: "userBanned", userId: p.id, banned: false });
+      }
+      announceProfile(p);
     }),
+    // An administrator changed the place's settings: rooms that follow its default level follow at once.
+    on("place.settings", PlaceSettings, (settings) => announcePlaceDefault(settings.defaultNotificationLevel)),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, type Dispatch } from "react";
+import { useCallback, useEffect, useMemo, useRef, type Dispatch } from "react";
+import { userName } from "./components/names.js";
 import { api } from "./api.js";
 import { roomFromHash } from "./lib/route.js";
 import { unreadCount, type ChatAction, type ChatState } from "./state/chat.js";
@@ -9,7 +10,7 @@ import { isPhoneLayout } from "./layout.js";
  * What the chat state owes the browser and the browser the state: the URL hash and tab visibility
  * in, the page title and the names of unseen senders out (read marks: useReadSync).
  */
-export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>, failed: (error: unknown) => string): void {
+export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>, failed: (error: unknown) => string): (id: number) => string {
   // The open room follows the URL hash.
   useEffect(() => {
     const onPop = () => dispatch({ type: "roomOpened", roomId: roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0") });
@@ -34,6 +35,25 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
 
   // Names for senders, reactors and mentioned people we have not seen yet (never "User 6").
   const requestedUsers = useRef(new Set<number>());
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const asked = useRef(new Set<number>());
+  const flush = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // A name asked for outside the loaded rooms (search results, pins, saved messages): fetched once.
+  const nameOf = useCallback((id: number) => {
+    if (!stateRef.current.users[id] && !requestedUsers.current.has(id)) {
+      requestedUsers.current.add(id);
+      asked.current.add(id);
+      flush.current ??= setTimeout(() => {
+        flush.current = undefined;
+        const ids = [...asked.current];
+        asked.current.clear();
+        api.users(ids).then((users) => dispatch({ type: "usersLoaded", users }), () => ids.forEach((i) => requestedUsers.current.delete(i)));
+      }, 0);
+    }
+    return userName(stateRef.current, id);
+  }, [dispatch]);
+  useEffect(() => () => clearTimeout(flush.current), []);
   useEffect(() => {
     const missing = new Set<number>();
     for (const room of Object.values(state.rooms)) {
@@ -51,4 +71,5 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
     });
   }, [state.rooms, state.users, failed]);
 
+  return nameOf;
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
+import { rememberAvatarUrls } from "./lib/avatarPictures.js";
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
@@ -15,6 +16,8 @@ import { listenForMessageActions, useMessageActions, type MessageActions } from 
 import { listenToRoomEvents } from "./roomEvents.js";
 import { useReadSync } from "./useReadSync.js";
 import { announceLiveMessages, beforeSignOut } from "./notifications/bus.js";
+import { announcePresence } from "./profile/bus.js";
+import { listenForPins } from "./pins/live.js";
 import { useOutbox } from "./useOutbox.js";
 import { CATCH_UP_SIZE, CatchUpCursors, catchUpRoom as catchUpFromCursor } from "./lib/catchUp.js";
 
@@ -36,6 +39,8 @@ export interface ChatController extends MessageActions {
   logout(): Promise<void>;
   /** For hooks that build on the controller (useRoomActions): the reducer's dispatch. */
   dispatch: Dispatch<ChatAction>;
+  /** A person's shown name; someone this tab does not know yet is fetched (search results, pins). */
+  nameOf(id: number): string;
   /** Fetches a room's first page (a room just created or joined). */
   loadRoom(roomId: string): void;
 }
@@ -55,6 +60,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const cursors = useRef(new CatchUpCursors());
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
+  // Every Avatar finds people's pictures in one place (lib/avatarPictures.ts).
+  useEffect(() => rememberAvatarUrls(Object.values(state.users)), [state.users]);
   const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
   const { readChangeCursor, catchUpChanges } = messageActions;
 
@@ -150,9 +157,10 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     (async () => {
       for (let attempt = 0; !cancelled; attempt++) {
         try {
-          const [rooms, online] = await Promise.all([refreshRooms(false), api.online()]);
+          // Myself too, though my socket may not be counted online yet: the header shows my picture.
+          const [rooms, online, mine] = await Promise.all([refreshRooms(false), api.online(), api.users([me.id]).catch(() => [])]);
           if (cancelled) return;
-          dispatch({ type: "usersLoaded", users: online });
+          dispatch({ type: "usersLoaded", users: [...mine.map((u) => ({ ...u, online: true })), ...online] });
           await restoreOpenRoom(rooms);
           await loadFirstPages(rooms);
           return;
@@ -242,11 +250,15 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     socket.on("presence.batch", (raw) => {
       const batch = PresenceBatch.safeParse(raw);
-      if (batch.success) dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
+      if (!batch.success) return;
+      announcePresence(batch.data.users);
+      dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
     });
     const onPresence = (raw: unknown) => {
       const user = PresenceUser.safeParse(raw);
-      if (user.success) dispatch({ type: "presence", users: [user.data], at: Date.now() });
+      if (!user.success) return;
+      announcePresence([user.data]);
+      dispatch({ type: "presence", users: [user.data], at: Date.now() });
     };
     socket.on("user.connected", onPresence);
     socket.on("user.disconnected", onPresence);
@@ -266,6 +278,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
     });
     listenForMessageActions(socket, dispatch);
+    const stopPins = listenForPins(socket as unknown as Parameters<typeof listenForPins>[0]);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
       if (room.success) {
@@ -284,6 +297,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     return () => {
       stopRoomEvents();
+      stopPins();
       clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.disconnect();
@@ -297,7 +311,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     if (active && !active.loaded && !active.loadingOlder) void loadPage(active.id);
   }, [active, loadPage]);
 
-  useBrowserSync(state, dispatch, failed);
+  const nameOf = useBrowserSync(state, dispatch, failed);
   useReadSync(state, dispatch);
 
   const openRoom = useCallback((roomId: string | null) => {
@@ -355,5 +369,5 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder };
+  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder, nameOf };
 }

@@ -35,8 +35,21 @@ export const RoomNotificationLevel = z.object({
 });
 export type RoomNotificationLevel = z.infer<typeof RoomNotificationLevel>;
 
-/** `GET /notifications`: the levels the person chose, by room id (rooms not listed use the default). */
-export const NotificationLevels = z.object({ levels: z.record(z.string(), NotificationLevel) });
+/**
+ * The level of named rooms a person chose no level for (issue 18): their own default when they
+ * chose one (`chosen`), else the place's (an administrator's setting).
+ */
+export const NamedRoomDefault = z.object({ level: NotificationLevel, chosen: z.boolean() });
+export type NamedRoomDefault = z.infer<typeof NamedRoomDefault>;
+
+/** `PUT /notifications/default`: the person's own default for named rooms; null goes back to the place's. */
+export const NamedRoomDefaultBody = z.object({ level: NotificationLevel.nullable() });
+
+/**
+ * `GET /notifications`: the levels the person chose, by room id (rooms not listed use the default),
+ * and the default of named rooms for them (`namedDefault`; conversations always default to "all").
+ */
+export const NotificationLevels = z.object({ levels: z.record(z.string(), NotificationLevel), namedDefault: NamedRoomDefault.optional() });
 export type NotificationLevels = z.infer<typeof NotificationLevels>;
 
 /** `GET /push/key`: the server's VAPID public key (URL-safe base64 of the P-256 point), for `pushManager.subscribe`. */
@@ -77,7 +90,7 @@ export const PushPayload = z.object({
   messageId: z.string(),
   /** Why it was sent. */
   reason: z.enum(["mention", "conversation"]),
-  /** Where a click goes: the app with the room open (`/#/room/{id}`). */
+  /** Where a click goes: the message's permalink (`/#/room/{id}/message/{messageId}`), the room open at it. */
   url: z.string(),
 });
 export type PushPayload = z.infer<typeof PushPayload>;
@@ -87,6 +100,11 @@ export function truncateForNotification(text: string, max = NOTIFICATION_TEXT_LE
   const flat = text.replace(/\s+/g, " ").trim();
   const chars = Array.from(flat);
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/** A message's permalink in the app (as the client's "Copy link", without the origin). */
+export function messageUrl(roomId: string, messageId: string): string {
+  return `/#/room/${roomId}/message/${messageId}`;
 }
 
 /** The app's URL with a room open (the client keeps the open room in the hash). */

@@ -33,10 +33,12 @@ import type { FirstRun } from "./domain/place/first-run.js";
 import type { PlaceSettingsStore } from "./domain/place/settings.js";
 import type { AccountChanges } from "./domain/users/account-changes.js";
 import type { Deactivations } from "./domain/users/deactivation.js";
+import type { PresenceAlerts } from "./domain/users/presence-alerts.js";
 import type { Directory } from "./domain/users/directory.js";
 import type { Passwords } from "./domain/users/passwords.js";
 import type { Profiles } from "./domain/users/profiles.js";
 import type { Attachments } from "./domain/attachments/attachments.js";
+import type { Avatars } from "./domain/users/avatars.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -86,10 +88,14 @@ export interface ChatContext {
   firstRun: FirstRun;
   profiles: Profiles;
   deactivations: Deactivations;
+  /** Whom each person wants to be told of when they come online. */
+  presenceAlerts: PresenceAlerts;
   passwords: Passwords;
   directory: Directory;
   /** Live profile and settings changes; the realtime layer attaches to it. */
   accountChanges: AccountChanges;
   /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
   attachments: Attachments;
+  /** Profile pictures, in the attachments' store (domain/users/avatars.ts). */
+  avatars: Avatars;
 }

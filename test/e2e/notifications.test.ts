@@ -62,7 +62,7 @@ describe("web client: installable app and notifications", () => {
     expect(csp).toContain("manifest-src 'self'");
   });
 
-  it("the service worker shows a Web Push message, one notification per room, carrying the room to open", async () => {
+  it("the service worker shows a Web Push message, one notification per room, carrying the message to open (its permalink)", async () => {
     const { context, page } = await newPage(env.browser);
     await context.grantPermissions(["notifications"], { origin: env.stack.url });
     await signIn(page, env.stack.url, "Alex");
@@ -77,17 +77,17 @@ describe("web client: installable app and notifications", () => {
     // What the server sends (decrypted by the browser before the worker sees it).
     const deliver = (payload: PushPayload) =>
       cdp.send("ServiceWorker.deliverPushMessage", { origin: env.stack.url, registrationId, data: JSON.stringify(PushPayload.parse(payload)) });
-    await deliver({ title: "General", body: "Joe: @Alex first", roomId: "0", messageId: "1", reason: "mention", url: "/#/room/0" });
-    await deliver({ title: "General", body: "Joe: @Alex second", roomId: "0", messageId: "2", reason: "mention", url: "/#/room/0" });
-    await deliver({ title: "Mary", body: "lunch?", roomId: "3:4", messageId: "3", reason: "conversation", url: "/#/room/3:4" });
+    await deliver({ title: "General", body: "Joe: @Alex first", roomId: "0", messageId: "1", reason: "mention", url: "/#/room/0/message/1" });
+    await deliver({ title: "General", body: "Joe: @Alex second", roomId: "0", messageId: "2", reason: "mention", url: "/#/room/0/message/2" });
+    await deliver({ title: "Mary", body: "lunch?", roomId: "3:4", messageId: "3", reason: "conversation", url: "/#/room/3:4" }); // as an older server sent it
     const notifications = () => page.evaluate(async () =>
       (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown })));
     let shown = await notifications();
     for (let i = 0; i < 100 && !shown.some((n) => n.body === "lunch?"); i++) shown = await page.waitForTimeout(50).then(notifications);
     expect(shown).toHaveLength(2);
     expect(shown).toEqual(expect.arrayContaining([
-      { title: "General", body: "Joe: @Alex second", tag: "room:0", data: { url: "/#/room/0", roomId: "0" } },
-      { title: "Mary", body: "lunch?", tag: "room:3:4", data: { url: "/#/room/3:4", roomId: "3:4" } },
+      { title: "General", body: "Joe: @Alex second", tag: "room:0", data: { url: "/#/room/0/message/2", roomId: "0", messageId: "2" } },
+      { title: "Mary", body: "lunch?", tag: "room:3:4", data: { url: "/#/room/3:4/message/3", roomId: "3:4", messageId: "3" } },
     ]));
   });
 

@@ -72,7 +72,7 @@ describe("Web Push from two instances", () => {
     }
   });
 
-  it("a private message to a person with no open connection is pushed once, encrypted for their device", async () => {
+  it("a private message to a person with no open connection is pushed once, encrypted for their device, carrying the room, the message and its permalink", async () => {
     const device = push.device("bob-laptop");
     await subscribe(bob, device);
     const roomId = privateRoomId(alice.user.id, bob.user.id);
@@ -92,7 +92,7 @@ describe("Web Push from two instances", () => {
       roomId,
       messageId: message.id,
       reason: "conversation",
-      url: `/#/room/${roomId}`,
+      url: `/#/room/${roomId}/message/${message.id}`,
     });
     expect(Array.from(payload.body)).toHaveLength(140);
   });
@@ -108,6 +108,20 @@ describe("Web Push from two instances", () => {
     expect(device.open(device.received()[0]!)).toMatchObject({
       title: "General", body: "alice: @dave can you look at the build?", roomId: "0", reason: "mention",
     });
+  });
+
+  it("a person's own default of 'nothing' silences mentions in named rooms without a level of their own; back to the place's, they push again", async () => {
+    const device = push.device("dave-desktop");
+    await subscribe(dave, device, a);
+    const put = (level: string | null) => api(b, "/notifications/default", dave.cookie, { method: "PUT", body: JSON.stringify({ level }) });
+    expect((await put("none")).body).toEqual({ level: "none", chosen: true });
+    await say("0", "@dave quiet please");
+    await pushesSettled();
+    expect(device.received()).toHaveLength(0);
+    expect((await put(null)).body).toEqual({ level: "mentions", chosen: false });
+    await say("0", "@dave loud again");
+    await eventually(() => device.received().length === 1, 5000, "the push after the default went back");
+    expect(device.open(device.received()[0]!)).toMatchObject({ body: "alice: @dave loud again" });
   });
 
   it("a General message that mentions no one pushes nothing", async () => {
@@ -186,7 +200,7 @@ describe("Web Push from two instances", () => {
     await api(a, "/room", carol.cookie, { method: "POST", body: JSON.stringify({ user1: carol.user.id, user2: dave.user.id }) });
     expect((await api(a, `/room/${roomId}/notifications`, carol.cookie)).body).toEqual({ roomId, level: "all", chosen: false });
     expect((await setLevel(carol, "0", "all")).status).toBe(200);
-    expect((await api(b, "/notifications", carol.cookie)).body).toEqual({ levels: { "0": "all" } });
+    expect((await api(b, "/notifications", carol.cookie)).body).toEqual({ levels: { "0": "all" }, namedDefault: { level: "mentions", chosen: false } });
     expect((await setLevel(alice, roomId, "none")).status).toBe(403);
     expect((await api(a, `/room/${roomId}/notifications`, alice.cookie)).status).toBe(403);
     expect((await setLevel(carol, roomId, "loud")).status).toBe(400);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { collectMessages, connect, eventually, login, send, sleep } from "../support/chat-client.js";
 import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
+import { rawRedis } from "../resilience/helpers.js";
 
 let redis: RedisServerHandle;
 let one: RunningChatServer;
@@ -58,6 +59,35 @@ describe("two instances on one Redis", () => {
     await sleep(150);
     expect(eveGot).toEqual([]);
     for (const s of [catSocket, danSocket, eveSocket]) s.disconnect();
+  });
+
+  it("deliver two messages of different rooms that share an id (stored in the same microsecond on two Cluster masters) to a member of both, each once", async () => {
+    const gus = await login(one.url, "gus");
+    const hal = await login(one.url, "hal");
+    const privateRoom = `${Math.min(gus.user.id, hal.user.id)}:${Math.max(gus.user.id, hal.user.id)}`;
+    const seedSocket = await connect(two.url, gus.cookie);
+    const batchSocket = await connect(two.url, gus.cookie, { batch: true });
+    const [seedGot, batchGot] = [collectMessages(seedSocket), collectMessages(batchSocket)];
+    // What the store scripts of another instance publish; an id is unique within its room only.
+    const id = `${Date.now()}123456`;
+    const envelope = (roomId: string, from: number, text: string) =>
+      JSON.stringify({ serverId: "an-instance-elsewhere", type: "message", data: { id, from, date: Math.floor(Date.now() / 1000), message: text, roomId } });
+    const publisher = await rawRedis(redis.url);
+    try {
+      await publisher.publish("MESSAGES", envelope("0", hal.user.id, "in General"));
+      await publisher.publish("MESSAGES", envelope(privateRoom, hal.user.id, "in private"));
+      // A second copy of one (PUBSUB_MODE=both hears ours on two channels) is still delivered once.
+      await publisher.publish("MESSAGES", envelope("0", hal.user.id, "in General"));
+    } finally {
+      await publisher.close();
+    }
+    for (const got of [seedGot, batchGot]) await eventually(() => got.length >= 2);
+    await sleep(150);
+    for (const got of [seedGot, batchGot]) {
+      expect(got.map((m) => [m.roomId, m.id, m.message]).sort()).toEqual([["0", id, "in General"], [privateRoom, id, "in private"]].sort());
+    }
+    seedSocket.disconnect();
+    batchSocket.disconnect();
   });
 
   it("share sessions: a cookie from one instance works on the other", async () => {

@@ -4,6 +4,7 @@ import { api, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
+import { upload } from "../attachments/support.js";
 
 /**
  * Message search against a real Redis: what is acknowledged is found at once, edits and deletions
@@ -115,6 +116,46 @@ describe("GET /search", () => {
     expect(texts(await search(ann, { q: "status after:2001-01-01" }))).toHaveLength(2);
     expect((await api(server.url, "/search?q=status%20before:yesterday", ann.cookie)).status).toBe(400);
     expect((await api(server.url, "/search?q=in:%23ops", ann.cookie)).status).toBe(400);
+  });
+
+  it("has:file finds messages sent with an uploaded file (with a caption or none), has:link those with a link, each only those", async () => {
+    const file = async (name: string) => {
+      const res = await upload(server.url, ann.cookie, "0", name, "columns,rows\n1,2\n", "text/plain");
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const send = async (message: string, attachments: string[] = []) => {
+      const res = await api(server.url, "/room/0/messages", ann.cookie, { method: "POST", body: JSON.stringify({ message, ...(attachments.length ? { attachments } : {}) }) });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body as ChatMessage;
+    };
+    const captioned = await send("forecast sheet attached", [await file("numbers-q3.csv")]);
+    const bare = await send("", [await file("walrus.csv")]);
+    await send("forecast without any file");
+    const linked = await send("forecast at https://sheets.example.com/q3");
+    expect(captioned.attachments).toHaveLength(1);
+
+    const ids = (page: SearchPage) => page.results.map((r) => r.message.id);
+    expect(ids(await search(ben, { q: "forecast has:file" }))).toEqual([captioned.id]);
+    expect(ids(await search(ben, { q: "forecast", has: "file" }))).toEqual([captioned.id]);
+    expect(ids(await search(ben, { q: "has:file" }))).toEqual([bare.id, captioned.id]);
+    expect(ids(await search(ben, { q: "forecast has:link" }))).toEqual([linked.id]);
+    expect(ids(await search(ben, { q: "forecast", has: "link" }))).toEqual([linked.id]);
+    // A file is found by the words of its name; the link to the file the server writes into the
+    // text for older clients is not words of the message (nor a link: has:link leaves it out).
+    expect(ids(await search(ben, { q: "walrus" }))).toEqual([bare.id]);
+    expect(ids(await search(ben, { q: "has:link" }))).not.toContain(bare.id);
+    expect(ids(await search(ben, { q: "attachments" }))).toEqual([]);
+    const [hit] = (await search(ben, { q: "sheet has:file" })).results;
+    expect(hit!.ranges.map(([s, e]) => captioned.message.slice(s, e))).toEqual(["sheet"]);
+    // An edit replaces the caption's words; the file and its name stay found, the path still is not words.
+    const edited = await api(server.url, `/room/0/messages/${captioned.id}`, ann.cookie, { method: "PATCH", body: JSON.stringify({ message: "projection sheet attached" }) });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(ids(await search(ben, { q: "forecast has:file" }))).toEqual([]);
+    expect(ids(await search(ben, { q: "projection has:file" }))).toEqual([captioned.id]);
+    expect(ids(await search(ben, { q: "numbers" }))).toEqual([captioned.id]);
+    expect(ids(await search(ben, { q: "attachments" }))).toEqual([]);
+    expect(await db.raw.exists("{room:0}:s:t:attachments")).toBe(0);
   });
 
   it("pages newest first with a cursor that neither skips nor repeats, across rooms whose messages share a time", async () => {

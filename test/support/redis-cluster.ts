@@ -23,6 +23,12 @@ export interface RedisClusterHandle {
   role(port: number): Promise<string>;
   /** Waits until every live node says `cluster_state:ok` and agrees on one master per slot range. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until every live replica is in sync: its link to its master up, its master listing it
+   * online and acknowledging everything it was sent, and no live node flagging a live one as failing.
+   * Call it when no traffic flows (offsets then settle).
+   */
+  waitReplicasInSync(timeoutMs?: number): Promise<void>;
   node(port: number): RedisServerHandle;
   stop(): Promise<void>;
 }
@@ -67,6 +73,29 @@ export async function startRedisCluster(options: { masters?: number; replicas?: 
         return true;
       }, timeoutMs, "cluster_state:ok on every live node");
     },
+    async waitReplicasInSync(timeoutMs = 30_000) {
+      const livePorts = new Set(live().map((n) => n.port));
+      await eventually(async () => {
+        for (const node of live()) {
+          const info = await cli(node.port, "info", "replication");
+          if (/^role:slave/m.test(info)) {
+            if (!/^master_link_status:up/m.test(info) || !/^master_sync_in_progress:0/m.test(info)) return false;
+            continue;
+          }
+          const offset = Number(/^master_repl_offset:(\d+)/m.exec(info)?.[1]);
+          for (const [, state, acked] of info.matchAll(/^slave\d+:.*state=(\w+),offset=(\d+)/gm)) {
+            if (state !== "online" || Number(acked) < offset) return false;
+          }
+        }
+        for (const node of live()) {
+          for (const line of (await cli(node.port, "cluster", "nodes")).split("\n")) {
+            const [, address = "", flags = ""] = line.split(" ");
+            if (livePorts.has(Number(address.split(":")[1]?.split("@")[0])) && /\bfail\??\b/.test(flags)) return false;
+          }
+        }
+        return true;
+      }, timeoutMs, "every live replica in sync with its master");
+    },
     node(port) {
       const node = nodes.find((n) => n.port === port);
       if (!node) throw new Error(`no node ${port}`);
@@ -87,5 +116,8 @@ export async function startRedisCluster(options: { masters?: number; replicas?: 
     },
   };
   await handle.waitHealthy();
+  // cluster_state:ok needs masters only: replicas may still be waiting for their first full sync
+  // (Redis delays it by repl-diskless-sync-delay, 5 s), acknowledging nothing and unable to take over.
+  if (replicas > 0) await handle.waitReplicasInSync();
   return handle;
 }

@@ -23,6 +23,7 @@ import { RoomView } from "./RoomView.js";
 import { messageFromHash } from "../lib/route.js";
 import { userName, displayRoomTitle } from "./names.js";
 import { ProfileCardContext } from "../profile/ProfileCardContext.js";
+import { OnlineToasts, PresenceAlertsContext, usePresenceAlerts } from "../profile/presenceAlerts.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
@@ -123,6 +124,17 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     if (activeId && hasDetails && !known) actions.loadDetails(activeId).catch(() => {});
   }, [activeId, hasDetails, known, actions]);
 
+  // "Tell me when X comes online" (issue 18): an alert, never a timeline line.
+  const openConversationWith = (userId: number) => {
+    const user = state.users[userId];
+    if (user) void chat.openPrivateWith(user).catch(() => {});
+  };
+  const presenceAlerts = usePresenceAlerts(me.id, {
+    nameOf: (id) => userName(state, id),
+    isOnline: (id) => state.users[id]?.online ?? false,
+    onOpen: openConversationWith,
+  });
+
   const startGroup = async (people: UserWithPresence[]) => {
     await actions.create({ members: [me.id, ...people.map((p) => p.id)] });
   };
@@ -132,6 +144,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   return (
     <NotificationsContext.Provider value={notifications}>
     <ProfileCardContext.Provider value={setProfileId}>
+    <PresenceAlertsContext.Provider value={presenceAlerts.controller}>
     <a href="#composer" className="skip-link" onClick={(e) => { e.preventDefault(); focusComposer(); }}>Skip to the message box (Alt+Shift+M)</a>
     <div className={`app ${active ? "app--room" : "app--list"}${detailsOpen && hasDetails ? " app--panel" : ""}`}>
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
@@ -193,12 +206,12 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         {overlay === "saved" && (
           <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
             remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
-            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={(id) => userName(state, id)} now={now}
+            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={chat.nameOf} now={now}
             roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
         )}
         {overlay === "search" && (
           <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
-            nameOf={(id) => userName(state, id)}
+            nameOf={chat.nameOf}
             roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
         )}
         {overlay === "settings" && <SettingsDialog onClose={() => setOverlay(null)} onSignedOut={onSignedOut} />}
@@ -212,6 +225,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         )}
       </Suspense>
     </div>
+    <OnlineToasts toasts={presenceAlerts.toasts} dismiss={presenceAlerts.dismiss} onOpen={openConversationWith} />
+    </PresenceAlertsContext.Provider>
     </ProfileCardContext.Provider>
     </NotificationsContext.Provider>
   );

@@ -6,7 +6,7 @@ import { AttachmentTray } from "../files/AttachmentTray.js";
 import { trayStatus } from "../files/uploads.js";
 import type { RoomFiles } from "../files/useUploads.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
-import { completeMention, mentionQueryAt } from "../richtext/mentions.js";
+import { completeMention, mentionQueryAt, mentionSuggestions, type MentionCandidate } from "../richtext/mentions.js";
 import { ReplyQuote } from "./MessageRow.js";
 
 /** The message being answered, shown above the box until sent or cancelled. */
@@ -33,7 +33,9 @@ interface Props {
   replyTo?: ReplyTarget | null;
   onCancelReply?: () => void;
   /** People who may be mentioned here (the @ autocomplete). */
-  members?: readonly { id: number; username: string }[];
+  members?: readonly MentionCandidate[];
+  /** More people for the @ autocomplete by what was typed (the people directory: those who never posted). */
+  findPeople?: (query: string) => Promise<MentionCandidate[]>;
   myId?: number;
   /** Up-arrow in an empty box: edit my last message; true when there was one. */
   onEditLast?: () => boolean;
@@ -50,7 +52,7 @@ interface Props {
  * length limit it shows what is left; past it (a long paste) the text stays and sending waits.
  */
 export function Composer({
-  roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], myId, onEditLast, onTyping, boxRef, files,
+  roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], findPeople, myId, onEditLast, onTyping, boxRef, files,
 }: Props) {
   const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
   const setText = (value: string) => {
@@ -60,9 +62,22 @@ export function Composer({
   };
   const box = useRef<HTMLTextAreaElement>(null);
   const [mention, setMention] = useState<{ start: number; query: string; index: number } | null>(null);
+  // The directory's people for the typed query (debounced), beside those this tab knows.
+  const [found, setFound] = useState<{ query: string; people: MentionCandidate[] }>({ query: "", people: [] });
+  const query = mention?.query ?? "";
+  useEffect(() => {
+    if (!findPeople || !query) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      findPeople(query).then((people) => !cancelled && setFound({ query, people }), () => {});
+    }, 150);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [findPeople, query]);
   const suggestions = mention
-    ? members.filter((m) => m.id !== myId && m.username.toLowerCase().startsWith(mention.query.toLowerCase()))
-      .sort((a, b) => a.username.localeCompare(b.username)).slice(0, MAX_SUGGESTIONS)
+    ? mentionSuggestions(members, found.query && mention.query.toLowerCase().startsWith(found.query.toLowerCase()) ? found.people : [], mention.query, myId, MAX_SUGGESTIONS)
     : [];
   const listId = `mentions-${roomId}`;
 
@@ -195,7 +210,9 @@ export function Composer({
             <li key={m.id} id={`${listId}-${m.id}`} role="option" aria-selected={m === active}
               className={`mention-list__item${m === active ? " mention-list__item--active" : ""}`}
               onMouseDown={(e) => { e.preventDefault(); pickMention(m.username); }}>
-              @{m.username}
+              {m.displayName
+                ? <>{m.displayName} <span className="mention-list__username">@{m.username}</span></>
+                : <>@{m.username}</>}
             </li>
           ))}
         </ul>

@@ -10,9 +10,10 @@ import { typingIn, typingLabel } from "../state/typing.js";
 import type { MessageActions } from "../useMessageActions.js";
 import { Avatar } from "./Avatar.js";
 import { Composer, type ReplyTarget } from "./Composer.js";
-import { InfoIcon, PinIcon } from "./Icons.js";
+import { InfoIcon } from "./Icons.js";
 import { pinsApi } from "../pins/api.js";
-import { MessageListDialog } from "../pins/MessageListDialog.js";
+import { profileApi } from "../profile/api.js";
+import { PinsButton } from "../pins/PinsButton.js";
 import type { RowActions } from "./MessageActions.js";
 import { MessageList } from "./MessageList.js";
 import type { People } from "./MessageRow.js";
@@ -62,27 +63,27 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   stateRef.current = state;
 
   // Names by id, as one object that changes only when a name does (rows stay memoised through presence).
-  const nameKey = Object.values(state.users).map((u) => `${u.id}:${u.username}`).join(",");
+  const nameKey = Object.values(state.users).map((u) => `${u.id}:${u.username}:${u.displayName ?? ""}`).join(",");
   const people = useMemo<People>(() => {
-    const names = new Map(Object.values(stateRef.current.users).map((u) => [u.id, u.username]));
-    return { nameOf: (id) => names.get(id) ?? `User ${id}` };
+    const users = stateRef.current.users;
+    // Display names (issue 18): reactions, replies and pins show the name people chose; mentions match usernames.
+    return { nameOf: (id) => userName(stateRef.current, id), usernameOf: (id) => users[id]?.username ?? "" };
   }, [nameKey]);
 
-  // Who may be mentioned here: the partner of a private room, everyone known in a shared one.
+  // Who may be mentioned here: the partner of a private room, everyone known in a shared one, and
+  // there also anyone in the people directory (offline, never posted), by display name too.
   const members = useMemo(() => {
     const all = Object.values(stateRef.current.users);
     return partner === null ? all : all.filter((u) => u.id === partner || u.id === stateRef.current.me.id);
   }, [nameKey, partner]);
+  const findPeople = useMemo(() => (partner !== null ? undefined : (q: string) =>
+    profileApi.people(q).then((page) => page.people.map((p) => ({ id: p.id, username: p.username, displayName: p.displayName })))), [partner]);
 
   const roomId = room.id;
   const me = state.me as { role?: string };
   // Who manages pins: both people of a one-to-one conversation, a room's managers, administrators in General.
   const canPin = kind === "private" || Boolean(details?.canManage) || (kind === "general" && me.role === "admin");
   const [pinsOpen, setPinsOpen] = useState(false);
-  const loadPins = useCallback(
-    () => pinsApi.list(roomId).then((pins) => pins.map((p) => ({ roomId, message: p.message }))),
-    [roomId],
-  );
   const rowActions = useMemo<Omit<RowActions, "jumpTo">>(() => ({
     save: (message: ChatMessage) => pinsApi.save(roomId, message.id, true),
     ...(canPin ? { pin: (message: ChatMessage) => pinsApi.pin(roomId, message.id, true) } : {}),
@@ -123,9 +124,8 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           <h2 id="room-title">{title}</h2>
           {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
         </div>
-        <button type="button" className="ghost" onClick={() => setPinsOpen(true)} aria-label="Pinned messages" title="Pinned messages">
-          <PinIcon />
-        </button>
+        <PinsButton roomId={roomId} title={title} canPin={canPin} open={pinsOpen} onOpenChange={setPinsOpen}
+          onOpenMessage={onOpenMessage} nameOf={people.nameOf} now={now} />
         <NotificationLevelMenu roomId={room.id} />
         {onToggleDetails && (
           <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
@@ -137,12 +137,6 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
       <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
       <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
-      {pinsOpen && (
-        <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins}
-          remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
-          onOpen={(id, messageId) => { setPinsOpen(false); onOpenMessage(id, messageId); }} onClose={() => setPinsOpen(false)}
-          nameOf={people.nameOf} now={now} />
-      )}
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
         onSend={(text, attachments) => {
@@ -150,7 +144,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           setReplyTo(null);
         }}
         onEscape={() => { if (isPhoneLayout()) onBack(); }}
-        replyTo={replyTo} onCancelReply={() => setReplyTo(null)} members={members} myId={state.me.id}
+        replyTo={replyTo} onCancelReply={() => setReplyTo(null)} members={members} findPeople={findPeople} myId={state.me.id}
         onEditLast={editLast} onTyping={() => actions.typing(room.id)} boxRef={composerBox} files={files} />
       </FileDropZone>
     </section>

@@ -45,7 +45,9 @@ export function SidebarSection({ id, title, count, badge, actions, filter, child
   const headingId = useId();
   const bodyId = useId();
   const Tag = as;
-  const rows = Math.min(minRows ?? count, MIN_VISIBLE_ROWS);
+  // An empty section keeps a row for its note ("Pick someone under People…"): squeezed to nothing,
+  // the note would scroll in a region with nothing to focus (axe: scrollable-region-focusable).
+  const rows = Math.max(1, Math.min(minRows ?? count, MIN_VISIBLE_ROWS));
   return (
     <Tag className={`section${collapsed ? " section--collapsed" : ""}`} aria-labelledby={as === "section" ? headingId : undefined}
       style={{ ["--rows" as string]: String(collapsed ? 0 : rows) }}>

@@ -1,13 +1,15 @@
 import { z } from "zod";
-import { NotificationLevels, PushKey, RoomNotificationLevel, type NotificationLevel } from "../../protocol/index.js";
+import { NamedRoomDefault, NotificationLevels, PushKey, RoomNotificationLevel, type NotificationLevel } from "../../protocol/index.js";
 import { request } from "../api.js";
 
 const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });
 
 /** The notification routes (docs/api.md, "Notifications"). */
 export const notificationsApi = {
-  /** Levels the person chose, by room id. */
-  levels: () => request(NotificationLevels, "/notifications").then((r) => r.levels),
+  /** Levels the person chose, by room id, and the default of named rooms for them. */
+  levels: () => request(NotificationLevels, "/notifications"),
+  /** The person's own default for named rooms (null: the place's). */
+  setNamedDefault: (level: NotificationLevel | null) => request(NamedRoomDefault, "/notifications/default", json("PUT", { level })),
   setLevel: (roomId: string, level: NotificationLevel) =>
     request(RoomNotificationLevel, `/room/${encodeURIComponent(roomId)}/notifications`, json("PUT", { level })),
   pushKey: () => request(PushKey, "/push/key").then((r) => r.publicKey),

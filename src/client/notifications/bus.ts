@@ -1,4 +1,4 @@
-import type { ChatMessage } from "../../protocol/index.js";
+import type { ChatMessage, NotificationLevel } from "../../protocol/index.js";
 
 /**
  * The small seam between the chat controller (useChat) and notifications: live messages as they
@@ -27,4 +27,17 @@ export async function beforeSignOut(): Promise<void> {
 export function onSignOut(task: SignOutListener): () => void {
   signOut.add(task);
   return () => signOut.delete(task);
+}
+
+/** The place's default level for named rooms, as an administrator just changed it (`place.settings`). */
+type PlaceDefaultListener = (level: NotificationLevel) => void;
+const placeDefault = new Set<PlaceDefaultListener>();
+
+export function announcePlaceDefault(level: NotificationLevel): void {
+  for (const listener of placeDefault) listener(level);
+}
+
+export function onPlaceDefault(listener: PlaceDefaultListener): () => void {
+  placeDefault.add(listener);
+  return () => placeDefault.delete(listener);
 }

@@ -1,13 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useReducer, useRef } from "react";
 import type { NotificationLevel, NotificationRoomKind, SessionUser } from "../../protocol/index.js";
-import { displayRoomTitle } from "../components/names.js";
+import { displayRoomTitle, userName } from "../components/names.js";
 import type { ChatState } from "../state/chat.js";
 import {
   effectiveLevel, initialNotificationsState, notificationContent, notificationsReducer, roomKind, shouldNotify,
   type NotificationsState,
 } from "../state/notifications.js";
 import { notificationsApi } from "./api.js";
-import { onLiveMessages, onSignOut } from "./bus.js";
+import { onLiveMessages, onPlaceDefault, onSignOut } from "./bus.js";
 import { currentPermission, disablePush, enablePush, pushSupported } from "./push.js";
 import { showNotification } from "./show.js";
 
@@ -18,6 +18,8 @@ export interface NotificationsController {
   /** The person's level in a room, and the room's kind. */
   levelOf(roomId: string): { level: NotificationLevel; kind: NotificationRoomKind };
   setLevel(roomId: string, level: NotificationLevel): Promise<void>;
+  /** The person's own default for named rooms without a level of their own; null follows the place's. */
+  setNamedDefault(level: NotificationLevel | null): Promise<void>;
   /** Asks the browser for permission (call from a click), then sets up Web Push. */
   requestPermission(): Promise<void>;
   dismissPrompt(): void;
@@ -58,7 +60,7 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
 
   // Levels now, and again whenever the tab comes back (another device may have changed one).
   useEffect(() => {
-    const load = () => void notificationsApi.levels().then((levels) => dispatch({ type: "levelsLoaded", levels }), () => undefined);
+    const load = () => void notificationsApi.levels().then(({ levels, namedDefault }) => dispatch({ type: "levelsLoaded", levels, namedDefault }), () => undefined);
     load();
     const onVisible = () => {
       if (document.visibilityState === "visible") load();
@@ -73,6 +75,11 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
     if (currentPermission() === "granted") void setUpPush();
   }, [me.id, setUpPush]);
 
+  // The place's default changed: it applies unless the person chose their own.
+  useEffect(() => onPlaceDefault((level) => {
+    if (!stateRef.current.namedDefault.chosen) dispatch({ type: "namedDefault", namedDefault: { level, chosen: false } });
+  }), []);
+
   // Sign-out: this device stops receiving the person's pushes.
   useEffect(() => onSignOut(disablePush), []);
 
@@ -80,23 +87,25 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
   useEffect(() => onLiveMessages((roomId, messages) => {
     const chatState = chatRef.current;
     const kind = roomKind(roomId, listedKind(chatState, roomId));
-    const level = effectiveLevel(stateRef.current.levels, roomId, kind);
+    const level = effectiveLevel(stateRef.current.levels, roomId, kind, stateRef.current.namedDefault.level);
     const hidden = document.visibilityState === "hidden";
     for (const message of messages) {
       if (!shouldNotify({ message, meId: me.id, level, hidden, permission: currentPermission() })) continue;
       const room = chatState.rooms[roomId];
       const title = room ? displayRoomTitle(room, chatState) : roomId;
-      const sender = chatState.users[message.from]?.username ?? "Someone";
+      const sender = chatState.users[message.from] ? userName(chatState, message.from) : "Someone";
       void showNotification(notificationContent(message, kind, title, sender), roomId, () => openRef.current(roomId, message.id)).catch(() => undefined);
     }
   }), [me.id]);
 
-  // A click on a notification the service worker showed (Web Push, or Android): open its room here.
+  // A click on a notification the service worker showed (Web Push, or Android): open its message here.
   useEffect(() => {
     if (!("serviceWorker" in navigator)) return;
     const onMessage = (event: MessageEvent) => {
-      const data = event.data as { type?: unknown; roomId?: unknown } | null;
-      if (data?.type === "open-room" && typeof data.roomId === "string") openRef.current(data.roomId);
+      const data = event.data as { type?: unknown; roomId?: unknown; messageId?: unknown } | null;
+      if (data?.type !== "open-room" || typeof data.roomId !== "string") return;
+      if (typeof data.messageId === "string") openRef.current(data.roomId, data.messageId);
+      else openRef.current(data.roomId);
     };
     navigator.serviceWorker.addEventListener("message", onMessage);
     return () => navigator.serviceWorker.removeEventListener("message", onMessage);
@@ -104,7 +113,7 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
 
   const levelOf = useCallback((roomId: string) => {
     const kind = roomKind(roomId, listedKind(chatRef.current, roomId));
-    return { kind, level: effectiveLevel(stateRef.current.levels, roomId, kind) };
+    return { kind, level: effectiveLevel(stateRef.current.levels, roomId, kind, stateRef.current.namedDefault.level) };
   }, []);
 
   const setLevel = useCallback(async (roomId: string, level: NotificationLevel) => {
@@ -114,9 +123,13 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
       await notificationsApi.setLevel(roomId, level);
     } catch (error) {
       const kind = roomKind(roomId, listedKind(chatRef.current, roomId));
-      dispatch({ type: "levelSet", roomId, level: before ?? effectiveLevel({}, roomId, kind) });
+      dispatch({ type: "levelSet", roomId, level: before ?? effectiveLevel({}, roomId, kind, stateRef.current.namedDefault.level) });
       throw error;
     }
+  }, []);
+
+  const setNamedDefault = useCallback(async (level: NotificationLevel | null) => {
+    dispatch({ type: "namedDefault", namedDefault: await notificationsApi.setNamedDefault(level) });
   }, []);
 
   const requestPermission = useCallback(async () => {
@@ -131,5 +144,5 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
     dispatch({ type: "promptDismissed" });
   }, []);
 
-  return { state, levelOf, setLevel, requestPermission, dismissPrompt };
+  return { state, levelOf, setLevel, setNamedDefault, requestPermission, dismissPrompt };
 }

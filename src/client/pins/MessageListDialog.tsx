@@ -12,10 +12,12 @@ export interface ListedMessage {
  * A dialog listing messages (a room's pins, one's saved messages): each opens in its room, and
  * one action (Unpin, Remove) takes it off the list.
  */
-export function MessageListDialog({ title, empty, load, remove, removeLabel, onOpen, onClose, nameOf, roomTitle, now }: {
+export function MessageListDialog({ title, empty, load, reloadKey, remove, removeLabel, onOpen, onClose, nameOf, roomTitle, now }: {
   title: string;
   empty: string;
   load: () => Promise<ListedMessage[]>;
+  /** Loads the list again when it changes (a live change elsewhere); the old list shows meanwhile. */
+  reloadKey?: unknown;
   remove?: (item: ListedMessage) => Promise<unknown>;
   removeLabel: string;
   onOpen: (roomId: string, messageId: string) => void;
@@ -27,8 +29,12 @@ export function MessageListDialog({ title, empty, load, remove, removeLabel, onO
   const [items, setItems] = useState<ListedMessage[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    load().then(setItems, (e: unknown) => setError(e instanceof Error ? e.message : "Could not load"));
-  }, [load]);
+    let stale = false;
+    load().then((loaded) => { if (!stale) setItems(loaded); }, (e: unknown) => { if (!stale) setError(e instanceof Error ? e.message : "Could not load"); });
+    return () => {
+      stale = true;
+    };
+  }, [load, reloadKey]);
   return (
     <Dialog title={title} onClose={onClose} wide>
       {error ? <p className="error" role="alert">{error}</p>

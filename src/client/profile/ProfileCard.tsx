@@ -4,6 +4,7 @@ import { Avatar } from "../components/Avatar.js";
 import { Dialog, errorText } from "../components/Dialog.js";
 import { profileApi, shownName } from "./api.js";
 import { localTime } from "./localTime.js";
+import { usePresenceAlertsContext } from "./presenceAlerts.js";
 
 /**
  * A person's card (issue 18), opened by clicking a name or an avatar: display name, username,
@@ -20,11 +21,12 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
   const [profile, setProfile] = useState<Profile | AdminUser | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reset, setReset] = useState<PasswordResetLink | null>(null);
+  const alerts = usePresenceAlertsContext();
   useEffect(() => {
     profileApi.of(userId).then(setProfile, (e: unknown) => setError(errorText(e)));
   }, [userId]);
 
-  const act = async (work: () => Promise<AdminUser | PasswordResetLink>) => {
+  const act = async (work: () => Promise<Profile | AdminUser | PasswordResetLink>) => {
     setError(null);
     try {
       const answer = await work();
@@ -44,7 +46,7 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
       {profile && (
         <div className="profile-card">
           <div className="profile-card__head">
-            <Avatar name={name} id={profile.id} size={56} online={profile.online} />
+            <Avatar name={name} id={profile.id} size={56} online={profile.online} src={profile.avatarUrl} />
             <div>
               <p className="profile-card__name">{name}</p>
               <p className="muted">@{profile.username}{profile.role === "admin" ? " · administrator" : ""}</p>
@@ -59,6 +61,13 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
           {!self && !profile.deactivated && (
             <button type="button" className="primary" onClick={() => onMessage(profile)}>Message</button>
           )}
+          {!self && !profile.deactivated && profile.role !== "bot" && alerts?.loaded && (
+            <label className="profile-card__alert">
+              <input type="checkbox" checked={alerts.watching(profile.id)}
+                onChange={(e) => { setError(null); alerts.set(profile.id, e.target.checked).catch((err: unknown) => setError(errorText(err))); }} />
+              Notify me when {name} comes online
+            </label>
+          )}
           {admin && !self && profile.role !== "bot" && (
             <section className="profile-card__admin" aria-label="Account actions">
               <button type="button" className="ghost" onClick={() => void act(() => profileApi.patchUser(profile.id, { role: profile.role === "admin" ? "member" : "admin" }))}>
@@ -69,6 +78,9 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
                 {profile.deactivated ? "Reactivate" : "Deactivate"}
               </button>
               <button type="button" className="ghost" onClick={() => void act(() => profileApi.resetLink(profile.id))}>Password reset link</button>
+              {profile.avatarUrl && (
+                <button type="button" className="ghost" onClick={() => void act(() => profileApi.removeAvatarOf(profile.id))}>Remove picture</button>
+              )}
               {reset && (
                 <label className="field"><span>One-time link (expires {new Date(reset.expiresAt).toLocaleString()})</span>
                   <input className="filter" readOnly value={reset.url} onFocus={(e) => e.target.select()} /></label>

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  AdminUser, AdminUsersPage, PasswordResetLink, PeoplePage, Profile, type ProfilePatch,
+  AdminUser, AdminUsersPage, PasswordResetLink, PeoplePage, PresenceAlert, PresenceAlerts, Profile, type ProfilePatch,
 } from "../../protocol/index.js";
 import { request } from "../api.js";
 
@@ -17,6 +17,16 @@ export const profileApi = {
   people: (q: string, cursor?: string) => request(PeoplePage, `/people?${query({ q, cursor })}`),
   accounts: (params: { q?: string; role?: string; state?: string; cursor?: string }) => request(AdminUsersPage, `/admin/users?${query(params)}`),
   patchUser: (userId: number, patch: { role?: "admin" | "member"; deactivated?: boolean }) => request(AdminUser, `/users/${userId}`, json("PATCH", patch)),
+  presenceAlerts: () => request(PresenceAlerts, "/me/presence-alerts").then((r) => r.userIds),
+  setPresenceAlert: (userId: number, on: boolean) => request(PresenceAlert, `/users/${userId}/presence-alert`, json("PUT", { on })),
+  /** The picture as chosen; the server crops it square (centred) and sizes it. */
+  setAvatar: (file: Blob, name = "picture") => {
+    const form = new FormData();
+    form.append("file", file, name);
+    return request(Profile, "/me/avatar", { method: "PUT", body: form });
+  },
+  removeAvatar: () => request(Profile, "/me/avatar", json("DELETE")),
+  removeAvatarOf: (userId: number) => request(Profile, `/users/${userId}/avatar`, json("DELETE")),
   resetLink: (userId: number) => request(PasswordResetLink, `/users/${userId}/password-reset`, json("POST")),
 };
 

@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Profile, UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
+import { rememberAvatarUrls } from "../lib/avatarPictures.js";
 import { listPeople } from "../state/people.js";
 import { profileApi, shownName } from "./api.js";
+import { onProfile } from "./bus.js";
 
 interface Loaded {
   q: string;
@@ -26,7 +28,10 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
     setSearching(true);
     const timer = setTimeout(() => {
       profileApi.people(q).then(
-        (page) => !cancelled && setLoaded({ q, people: page.people, next: page.nextCursor, failed: false }),
+        (page) => {
+          rememberAvatarUrls(page.people);
+          if (!cancelled) setLoaded({ q, people: page.people, next: page.nextCursor, failed: false });
+        },
         () => !cancelled && setLoaded({ q, people: [], next: null, failed: true }),
       ).finally(() => !cancelled && setSearching(false));
     }, q ? 200 : 0);
@@ -36,10 +41,25 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
     };
   }, [q]);
 
+  // Live (issue 18): a new account joins, a deactivated one leaves, a reactivated one comes back,
+  // a changed profile is replaced, on every instance (`user.profile`), without refetching.
+  useEffect(() => onProfile((profile) => {
+    setLoaded((l) => {
+      if (l.failed) return l;
+      const others = l.people.filter((p) => p.id !== profile.id);
+      const listed = !profile.deactivated && profile.role !== "bot" && matchesDirectoryQuery(profile, l.q);
+      if (!listed) return others.length === l.people.length ? l : { ...l, people: others };
+      return { ...l, people: [...others, profile] };
+    });
+  }), []);
+
   const more = () => {
     if (!loaded.next) return;
     profileApi.people(loaded.q, loaded.next).then(
-      (page) => setLoaded((l) => (l.q === loaded.q ? { ...l, people: [...l.people, ...page.people], next: page.nextCursor } : l)),
+      (page) => {
+        rememberAvatarUrls(page.people);
+        setLoaded((l) => (l.q === loaded.q ? { ...l, people: [...l.people, ...page.people], next: page.nextCursor } : l));
+      },
       () => {},
     );
   };
@@ -47,7 +67,9 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
   const people = useMemo<UserWithPresence[]>(() => {
     if (loaded.failed) return listPeople(Object.values(state.users), state.me.id, q, state.banned);
     const live = state.users;
-    return loaded.people
+    // Once each: a newcomer added live may come again with a later page.
+    const unique = [...new Map(loaded.people.map((p) => [p.id, p])).values()];
+    return unique
       .filter((p) => p.id !== state.me.id && !state.banned.includes(p.id))
       .map((p) => {
         // Presence and display name as they are now (socket events), the rest as the directory said.
@@ -58,4 +80,10 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
   }, [loaded, state.users, state.me.id, state.banned, q]);
 
   return { people, searching, hasMore: loaded.next !== null, more };
+}
+
+/** Whether the directory's search `q` would list this person: the start of the username or display name, any case. */
+export function matchesDirectoryQuery(person: { username: string; displayName: string }, q: string): boolean {
+  const needle = q.trim().toLowerCase();
+  return !needle || person.username.toLowerCase().startsWith(needle) || person.displayName.toLowerCase().startsWith(needle);
 }

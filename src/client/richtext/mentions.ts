@@ -38,3 +38,32 @@ export function completeMention(text: string, start: number, caret: number, name
   const rest = text.slice(caret).replace(/^[A-Za-z0-9_.-]*/, "").replace(/^ /, "");
   return { text: text.slice(0, start) + inserted + rest, caret: start + inserted.length };
 }
+
+/** Someone the `@` autocomplete may offer. */
+export interface MentionCandidate {
+  id: number;
+  username: string;
+  displayName?: string;
+}
+
+/**
+ * What the `@` autocomplete offers for `query`: people whose username, display name, or a word of
+ * the display name starts with it (any case), each once, without me, by name, at most `max`.
+ * `known` are the people this tab knows; `found` the directory's answer for the query (people
+ * who never posted, offline).
+ */
+export function mentionSuggestions(
+  known: readonly MentionCandidate[], found: readonly MentionCandidate[], query: string, myId: number | undefined, max: number,
+): MentionCandidate[] {
+  const q = query.toLowerCase();
+  const byId = new Map<number, MentionCandidate>();
+  // The directory's copy is the fresher one (its display name), so it goes in last.
+  for (const person of [...known, ...found]) byId.set(person.id, { ...byId.get(person.id), ...person });
+  const matches = (p: MentionCandidate) => p.username.toLowerCase().startsWith(q)
+    || (p.displayName ?? "").toLowerCase().split(/\s+/).some((word) => word.startsWith(q));
+  const label = (p: MentionCandidate) => p.displayName || p.username;
+  return [...byId.values()]
+    .filter((p) => p.id !== myId && matches(p))
+    .sort((a, b) => label(a).localeCompare(label(b)))
+    .slice(0, max);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderToStaticMarkup } from "react-dom/server";
 import { emojiOnlyCount, replaceShortcodes } from "./emoji.js";
 import { safeHref } from "./links.js";
-import { completeMention, mentionQueryAt, splitMentions } from "./mentions.js";
+import { completeMention, mentionQueryAt, mentionSuggestions, splitMentions } from "./mentions.js";
 import { renderRichText, searchShortcodes, shortcodeEmoji, type RichTextContext } from "./render.js";
 
 const members: Record<string, "me" | "other"> = { pablo: "other", mary: "me" };
@@ -151,5 +151,22 @@ describe("before the renderer is loaded", () => {
     const { RichText } = await import("./RichText.js");
     expect(renderToStaticMarkup(<RichText text="**not yet** <i>x</i>" />)).toBe(
       '<div class="richtext richtext--plain ">**not yet** &lt;i&gt;x&lt;/i&gt;</div>');
+  });
+});
+
+describe("the @ autocomplete's suggestions", () => {
+  const known = [{ id: 1, username: "me" }, { id: 2, username: "bob", displayName: "Bob Stone" }, { id: 3, username: "cyd" }];
+  it("match the username, the display name or a word of it, any case, and show people the directory found", () => {
+    expect(mentionSuggestions(known, [], "sto", 1, 6).map((p) => p.username)).toEqual(["bob"]);
+    expect(mentionSuggestions(known, [], "B", 1, 6).map((p) => p.username)).toEqual(["bob"]);
+    expect(mentionSuggestions(known, [{ id: 4, username: "dee", displayName: "Dee Offline" }], "d", 1, 6).map((p) => p.username)).toEqual(["dee"]);
+  });
+  it("list each person once, with the directory's display name, never me, at most max, by shown name", () => {
+    const found = [{ id: 3, username: "cyd", displayName: "Aaron Cyd" }, { id: 1, username: "me" }];
+    expect(mentionSuggestions(known, found, "", 1, 6)).toEqual([
+      { id: 3, username: "cyd", displayName: "Aaron Cyd" },
+      { id: 2, username: "bob", displayName: "Bob Stone" },
+    ]);
+    expect(mentionSuggestions(known, found, "", 1, 1)).toHaveLength(1);
   });
 });

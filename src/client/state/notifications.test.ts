@@ -58,6 +58,18 @@ describe("levels", () => {
     expect(effectiveLevel({ "0": "none" }, "0", "named")).toBe("none");
   });
 
+  it("named rooms without a level follow the person's default (else the place's); conversations stay at every message", () => {
+    expect(effectiveLevel({}, "0", "named", "all")).toBe("all");
+    expect(effectiveLevel({ "0": "none" }, "0", "named", "all")).toBe("none");
+    expect(effectiveLevel({}, "1:2", "private", "none")).toBe("all");
+    let state = initialNotificationsState("default", false);
+    expect(state.namedDefault).toEqual({ level: "mentions", chosen: false });
+    state = notificationsReducer(state, { type: "levelsLoaded", levels: {}, namedDefault: { level: "none", chosen: false } });
+    expect(state.namedDefault).toEqual({ level: "none", chosen: false });
+    state = notificationsReducer(state, { type: "namedDefault", namedDefault: { level: "all", chosen: true } });
+    expect(state.namedDefault).toEqual({ level: "all", chosen: true });
+  });
+
   it("tells a room's kind from a private id, else from the listed kind, else named", () => {
     expect(roomKind("3:9")).toBe("private");
     expect(roomKind("9:3")).toBe("named");

@@ -1,6 +1,6 @@
 import {
   defaultNotificationLevel, parsePrivateRoomId, truncateForNotification,
-  type ChatMessage, type NotificationLevel, type NotificationRoomKind,
+  type ChatMessage, type NamedRoomDefault, type NotificationLevel, type NotificationRoomKind,
 } from "../../protocol/index.js";
 
 /** Notification permission as the page sees it; "unsupported" where the Notification API is missing. */
@@ -13,6 +13,8 @@ export interface NotificationsState {
   /** Levels the person chose, by room id (from the server, the same on every device). */
   levels: Record<string, NotificationLevel>;
   levelsLoaded: boolean;
+  /** The level of named rooms without a level of their own: the person's default, else the place's (issue 18). */
+  namedDefault: NamedRoomDefault;
   permission: PermissionState;
   /** The person closed the "turn on notifications" banner (kept per browser). */
   promptDismissed: boolean;
@@ -20,21 +22,24 @@ export interface NotificationsState {
 }
 
 export type NotificationsAction =
-  | { type: "levelsLoaded"; levels: Record<string, NotificationLevel> }
+  | { type: "levelsLoaded"; levels: Record<string, NotificationLevel>; namedDefault?: NamedRoomDefault }
+  | { type: "namedDefault"; namedDefault: NamedRoomDefault }
   | { type: "levelSet"; roomId: string; level: NotificationLevel }
   | { type: "permission"; permission: PermissionState }
   | { type: "promptDismissed" }
   | { type: "push"; push: PushState };
 
 export function initialNotificationsState(permission: PermissionState, promptDismissed: boolean): NotificationsState {
-  return { levels: {}, levelsLoaded: false, permission, promptDismissed, push: "off" };
+  return { levels: {}, levelsLoaded: false, namedDefault: { level: defaultNotificationLevel("named"), chosen: false }, permission, promptDismissed, push: "off" };
 }
 
 export function notificationsReducer(state: NotificationsState, action: NotificationsAction): NotificationsState {
   switch (action.type) {
     case "levelsLoaded":
       // A level set on this device while the list was on its way wins over the older list.
-      return { ...state, levels: { ...action.levels, ...pendingOnly(state) }, levelsLoaded: true };
+      return { ...state, levels: { ...action.levels, ...pendingOnly(state) }, levelsLoaded: true, namedDefault: action.namedDefault ?? state.namedDefault };
+    case "namedDefault":
+      return { ...state, namedDefault: action.namedDefault };
     case "levelSet":
       return { ...state, levels: { ...state.levels, [action.roomId]: action.level } };
     case "permission":
@@ -59,9 +64,9 @@ export function roomKind(roomId: string, listedKind?: string): NotificationRoomK
   return listedKind === "group" || listedKind === "private" ? listedKind : "named";
 }
 
-/** The person's level in a room: what they chose, else the kind's default. */
-export function effectiveLevel(levels: Record<string, NotificationLevel>, roomId: string, kind: NotificationRoomKind): NotificationLevel {
-  return levels[roomId] ?? defaultNotificationLevel(kind);
+/** The person's level in a room: what they chose, else the kind's default (`namedDefault` for named rooms). */
+export function effectiveLevel(levels: Record<string, NotificationLevel>, roomId: string, kind: NotificationRoomKind, namedDefault?: NotificationLevel): NotificationLevel {
+  return levels[roomId] ?? defaultNotificationLevel(kind, namedDefault);
 }
 
 export interface NotifyQuestion {

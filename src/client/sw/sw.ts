@@ -5,9 +5,12 @@
  * notifications, and opens the room a notification is about. The API and Socket.IO are never
  * cached: they go to the network as if this worker were not here.
  *
- * Self-contained on purpose (no imports): it is emitted as one file. The shell's file list and
- * version are written in at build time (src/client/sw-build.ts).
+ * Emitted as one file: it imports only modules of its own (./notification-click.ts, which the
+ * app does not share, so the bundler inlines it). The shell's file list and version are written in
+ * at build time (src/client/sw-build.ts).
  */
+import { clickPlan, notificationTarget, type NotificationTarget } from "./notification-click.js";
+
 const sw = globalThis as unknown as ServiceWorkerGlobalScope;
 
 const SHELL_FILES = "__SHELL_FILES__".split(",").filter(Boolean);
@@ -45,8 +48,6 @@ sw.addEventListener("fetch", (event) => {
 interface PushData {
   title?: unknown;
   body?: unknown;
-  roomId?: unknown;
-  url?: unknown;
 }
 
 sw.addEventListener("push", (event) => {
@@ -56,8 +57,8 @@ sw.addEventListener("push", (event) => {
   } catch {
     data = {};
   }
-  const roomId = typeof data.roomId === "string" ? data.roomId : null;
-  const url = typeof data.url === "string" && data.url.startsWith("/") ? data.url : "/";
+  const target = notificationTarget(data);
+  const roomId = target.roomId;
   const title = typeof data.title === "string" ? data.title : "Redis Chat";
   event.waitUntil(sw.registration.showNotification(title, {
     body: typeof data.body === "string" ? data.body : "New message",
@@ -65,22 +66,24 @@ sw.addEventListener("push", (event) => {
     tag: roomId ? `room:${roomId}` : "redis-chat",
     icon: ICON,
     badge: ICON,
-    data: { url, roomId },
+    data: target,
   }));
 });
 
 sw.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const { url = "/", roomId = null } = (event.notification.data ?? {}) as { url?: string; roomId?: string | null };
+  // The notification's data is the target as the push event made it (re-read: an older worker's may differ).
+  const target: NotificationTarget = notificationTarget(event.notification.data);
   event.waitUntil((async () => {
     const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
-    const open = windows.find((w) => new URL(w.url).origin === sw.location.origin);
-    if (open) {
-      await open.focus();
-      open.postMessage({ type: "open-room", roomId });
+    const plan = clickPlan(target, windows, sw.location.origin);
+    if (plan.kind === "open") {
+      await sw.clients.openWindow(plan.url);
       return;
     }
-    await sw.clients.openWindow(url);
+    // The open app shows the message in place (no reload: its state, drafts and socket stay).
+    await plan.window.focus();
+    if (plan.message) plan.window.postMessage(plan.message);
   })());
 });
 

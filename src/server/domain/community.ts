@@ -17,6 +17,7 @@ import { AdminGrants, type Roles } from "./users/role.js";
 import { FirstRun } from "./place/first-run.js";
 import { PlaceSettingsStore } from "./place/settings.js";
 import { Deactivations } from "./users/deactivation.js";
+import { PresenceAlerts } from "./users/presence-alerts.js";
 import { Profiles } from "./users/profiles.js";
 
 /**
@@ -65,5 +66,6 @@ export function createCommunityServices(
     firstRun: new FirstRun(redis, users, roles, placeSettings, config.setupByEnvironment),
     deactivations,
     profiles: new Profiles(redis, deactivations),
+    presenceAlerts: new PresenceAlerts(redis),
   };
 }

@@ -41,10 +41,26 @@ export class LocalDelivery {
   /** Set by the sharded bus: true when a message is held back to go out later (see OpeningRooms). */
   holdBack: ((message: ChatMessage) => boolean) | undefined;
 
-  /** False when the message was delivered here lately already (a second copy: see messageNow). */
-  message(message: ChatMessage): boolean {
+  /**
+   * False when the message was delivered here lately already (a second copy: see messageNow).
+   * `opened`: the first message of a private room opened on this instance, whose room is shown to
+   * these users first (once, with the first copy).
+   */
+  message(message: ChatMessage, opened?: { room: RoomSummary; userIds: number[] }): boolean {
     if (this.holdBack?.(message)) return true;
+    if (opened && !this.deliveredLately(message.roomId, message.id, false)) this.showRoom(opened.room, opened.userIds);
     return this.messageNow(message);
+  }
+
+  /**
+   * Set by the sharded bus: resolves once this instance hears the room's channel for these users'
+   * sockets here. A message of ours reaches our sockets only through pub/sub (see PubSubBridge).
+   */
+  listenToRoom: ((roomId: string, userIds: number[]) => Promise<void>) | undefined;
+
+  /** Before a message is stored in `roomId` for `userIds` (sender, a private room's members): see listenToRoom. */
+  async listenTo(roomId: string, userIds: number[]): Promise<void> {
+    await this.listenToRoom?.(roomId, userIds);
   }
 
   /**
@@ -53,7 +69,7 @@ export class LocalDelivery {
    * new private room's history may repeat what came live).
    */
   messageNow(message: ChatMessage): boolean {
-    if (this.deliveredLately(message.id)) return false;
+    if (this.deliveredLately(message.roomId, message.id)) return false;
     const targets = deliveryTargets("seed", message.roomId);
     this.io.to(targets).emit("message", message);
     this.countDelivered("seed", targets);
@@ -133,16 +149,24 @@ export class LocalDelivery {
     this.flushPresence();
   }
 
-  /** Ids of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
+  /** `roomId id` of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
   private recentIds = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
 
-  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise. */
-  private deliveredLately(id: string): boolean {
+  /**
+   * True when message `id` of `roomId` was delivered within the last RECENT_IDS_MS or so; notes it
+   * otherwise (unless `note` is false). Keyed by room too: an id is unique within its room only (the
+   * store time in µs, see docs/data-model.md), and on Redis Cluster two rooms' masters often store
+   * messages sent together in the same microsecond; keyed by id alone, the second was dropped on
+   * every instance.
+   */
+  private deliveredLately(roomId: string, id: string, note = true): boolean {
+    const key = `${roomId} ${id}`;
     const ids = this.recentIds;
-    if (ids.current.has(id) || ids.previous.has(id)) return true;
+    if (ids.current.has(key) || ids.previous.has(key)) return true;
+    if (!note) return false;
     const now = Date.now();
     if (now - ids.since >= RECENT_IDS_MS) this.recentIds = { current: new Set(), previous: ids.current, since: now };
-    this.recentIds.current.add(id);
+    this.recentIds.current.add(key);
     return false;
   }
 

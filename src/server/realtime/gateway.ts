@@ -42,7 +42,7 @@ const HANDLERS: readonly SocketHandlers[] = [
 export class SocketGateway {
   /** Every socket's events: one table for all (see socket-events.ts). */
   private readonly events: SocketEvents;
-  /** The user's room ids (the seed's `user:{id}:rooms`) and the member cache's check. */
+  /** The user's room ids (the seed's `user:{id}:rooms`) and the membership check (read from Redis). */
   private readonly memberRooms: MemberRoomSource;
 
   constructor(

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { DurableWrites } from "./durable-writes.js";
 import { NodeFailures } from "./node-failures.js";
 import { LuaScript } from "./script.js";
+import { SlotMapRepair } from "./slot-map.js";
 import { ClusterChannelSubscriber, SingleChannelSubscriber, type ChannelSubscriber } from "./subscriber.js";
 import { RedisCommandTimeoutError, redisTroubleKind } from "./trouble.js";
 
@@ -162,6 +163,9 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
   }
   await Promise.all([cluster.connect(), durableCluster?.connect()]);
   connected = true;
+  const repairs = [cluster, durableCluster].filter((c) => c !== undefined).map(
+    (c) => new SlotMapRepair(c as RedisClusterType, (missing) => log.warn({ missing }, "redis cluster slot map had slots without a master; refreshed")),
+  );
   await Promise.all(cluster.masters.map(async (master) => LuaScript.loadAll((await cluster.nodeClient(master)) as unknown as Redis)));
   const subscriber = new ClusterChannelSubscriber(cluster as RedisClusterType, log);
   await subscriber.start();
@@ -184,6 +188,7 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
     durable: durableCluster && new DurableWrites(durableNode, options.durableAckTimeoutMs!, (key) => durableCluster.exists(key)),
     async close() {
       nodeFailures.stop();
+      for (const repair of repairs) repair.stop();
       await subscriber.close();
       await Promise.allSettled([cluster.close(), durableCluster?.close()]);
     },

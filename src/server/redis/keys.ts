@@ -108,6 +108,8 @@ export const keys = {
   // --- notifications (domain/notifications/*) ---
   /** Hash roomId -> level ("all" | "mentions" | "none"): the rooms where a user chose a level. */
   notificationLevels: (userId: number | string) => `{user:${userId}}:notify:levels`,
+  /** String level: the person's own default for named rooms they chose no level for (none: the place's; issue 18). */
+  notificationDefault: (userId: number | string) => `{user:${userId}}:notify:default`,
   /** Hash push endpoint URL -> subscription JSON `{endpoint, keys: {p256dh, auth}}`: a user's devices. */
   pushSubscriptions: (userId: number | string) => `{user:${userId}}:push:subscriptions`,
   /** String: the user id a push endpoint belongs to (by SHA-256 of the endpoint, base64url): one user per device. */
@@ -147,6 +149,8 @@ export const keys = {
   placeSettings: "place:settings",
   /** Set of deactivated user ids: cannot sign in, hidden from the directory and pickers. */
   deactivatedUsers: "users:deactivated",
+  /** Set of user ids: the people whose coming online this user wants to be told of (domain/users/presence-alerts.ts). */
+  presenceAlerts: (userId: number | string) => `{user:${userId}}:presence:alerts`,
   /** Sorted set, all scores 0, members `{lowercase display name}:{id}`: prefix search by display name. */
   displayNameIndex: "displaynames:index",
   /** String user id with expiry: a one-time password reset, by the SHA-256 (base64url) of its token. */

@@ -1,5 +1,5 @@
 import {
-  defaultNotificationLevel, NotificationLevel, roomUrl, truncateForNotification,
+  messageUrl, NotificationLevel, truncateForNotification,
   type ChatMessage, type NotificationRoomKind, type PushPayload,
 } from "../../../protocol/index.js";
 import type { Logger } from "../../logger.js";
@@ -163,14 +163,15 @@ export class PushNotifier {
    * removed from the room meanwhile, and which devices' sessions are still live (signed out: nothing).
    */
   private async notify(userId: number, queued: ChatMessage, audience: RoomAudience, wasMentioned: boolean, conversation: boolean): Promise<void> {
-    const [connections, chosen, all] = await Promise.all([
+    const [connections, chosen, own, all] = await Promise.all([
       this.redis.exists(keys.userConnections(userId)),
       this.redis.hGet(keys.notificationLevels(userId), queued.roomId),
+      this.redis.get(keys.notificationDefault(userId)),
       this.subscriptions.list(userId),
     ]);
     if (connections > 0 || all.length === 0) return;
     const parsed = NotificationLevel.safeParse(chosen);
-    const level = parsed.success ? parsed.data : defaultNotificationLevel(audience.kind, this.options.namedRoomDefault?.());
+    const level = parsed.success ? parsed.data : this.levels.defaultFor(audience.kind, own);
     if (!wantsPush(level, wasMentioned, conversation)) return;
     // Membership among the last checks (it may cost a Redis call): nothing of a room reaches someone who is not in it.
     const [found, banned, member, subscriptions] = await Promise.all([
@@ -192,7 +193,8 @@ export class PushNotifier {
       roomId: message.roomId,
       messageId: message.id,
       reason: mentioned ? "mention" : "conversation",
-      url: roomUrl(message.roomId),
+      // A click opens the message itself (the service worker also builds it from the ids).
+      url: messageUrl(message.roomId, message.id),
     };
     const json = JSON.stringify(payload);
     await Promise.all(subscriptions.map(async (subscription) => {

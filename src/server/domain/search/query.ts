@@ -1,4 +1,4 @@
-import { hasLink, HAS_FILE_TERM, HAS_LINK_TERM, isStopWord, words, type IndexedMessage } from "./text.js";
+import { hasLink, HAS_FILE_TERM, HAS_LINK_TERM, isStopWord, searchable, words, type IndexedMessage } from "./text.js";
 
 /** One term the index must find: exactly, or as the start of a word (`depl` finds "deploy"). */
 export interface TermSpec {
@@ -107,11 +107,11 @@ function dateBound(value: string, side: "before" | "after"): string {
  * candidates; this decides), and where: the [start, end) UTF-16 ranges to highlight, in order.
  */
 export function matchMessage(query: ParsedQuery, message: IndexedMessage): [number, number][] | undefined {
-  const found = words(message.message);
+  const { words: found, linkText } = searchable(message);
   const ranges: [number, number][] = [];
   for (const spec of query.terms) {
     if (spec.term === HAS_LINK_TERM) {
-      if (!hasLink(message.message)) return undefined;
+      if (!hasLink(linkText)) return undefined;
       continue;
     }
     if (spec.term === HAS_FILE_TERM) {

@@ -98,18 +98,17 @@ export const PREFIX_EXPANSION = 64;
  * {exhausted 0/1, oldest micros read or '', micros, entries JSON, ...}, entries being the room's
  * members at that score (WITHSCORES): the messages to check (several for a seed server's second).
  */
-const CANDIDATES = new LuaScript(`${SEARCH_INDEX_LUA}
-local room, prefix = KEYS[1], ARGV[1]
-local want, cap = tonumber(ARGV[4]), tonumber(ARGV[5])
+const CANDIDATES_LUA = `${SEARCH_INDEX_LUA}
+local function room_candidates(room, prefix, upper_arg, lower_arg, want, cap, patterns_arg, terms)
 local upper, lower = math.huge, -1
-if ARGV[2] ~= '+' then
-  upper = tonumber(string.sub(ARGV[2], 2))
-  if string.sub(ARGV[2], 1, 1) == '(' then upper = upper - 1 end
+if upper_arg ~= '+' then
+  upper = tonumber(string.sub(upper_arg, 2))
+  if string.sub(upper_arg, 1, 1) == '(' then upper = upper - 1 end
 end
-if ARGV[3] ~= '-' then lower = tonumber(string.sub(ARGV[3], 2)) end
+if lower_arg ~= '-' then lower = tonumber(string.sub(lower_arg, 2)) end
 local groups = {}
 local patterns = {}
-for p in string.gmatch(ARGV[6], '[^\\n]+') do table.insert(patterns, p) end
+for p in string.gmatch(patterns_arg, '[^\\n]+') do table.insert(patterns, p) end
 local function phrases_allow(member)
   if #patterns == 0 or string.find(member, '[\\128-\\255]') then return true end
   local text = string.gsub(string.lower(member), '\\\\[ntr]', ' ')
@@ -118,8 +117,8 @@ local function phrases_allow(member)
   end
   return true
 end
-for i = 7, #ARGV do
-  local kind, term = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
+for _, spec in ipairs(terms) do
+  local kind, term = string.sub(spec, 1, 1), string.sub(spec, 2)
   local words = { term }
   if kind == '*' then
     words = redis.call('ZRANGE', prefix .. 'd:' .. string.sub(term, 1, 2), '[' .. term, '[' .. term .. '\\255', 'BYLEX', 'LIMIT', 0, ${PREFIX_EXPANSION})
@@ -189,6 +188,31 @@ while true do
   end
   if matches >= want or read >= cap then return out end
 end
+end
+`;
+
+const CANDIDATES = new LuaScript(`${CANDIDATES_LUA}
+local terms = {}
+for i = 7, #ARGV do terms[#terms + 1] = ARGV[i] end
+return room_candidates(KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], terms)
+`);
+
+/**
+ * CANDIDATES for several rooms in one call (one Redis, not Cluster: the rooms' keys are in
+ * different slots). KEYS: the rooms' histories. ARGV: want, scan cap, phrase patterns, lower
+ * bound, the number of terms, the terms, then per room its search prefix and upper bound.
+ * Returns one CANDIDATES answer per room, in order.
+ */
+const CANDIDATES_MANY = new LuaScript(`${CANDIDATES_LUA}
+local want, cap, patterns, lower, nterms = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
+local terms = {}
+for i = 6, 5 + nterms do terms[#terms + 1] = ARGV[i] end
+local out = {}
+for k = 1, #KEYS do
+  local at = 5 + nterms + (k - 1) * 2
+  out[k] = room_candidates(KEYS[k], ARGV[at + 1], ARGV[at + 2], lower, want, cap, patterns, terms)
+end
+return out
 `);
 
 /**
@@ -237,27 +261,34 @@ export function phrasePattern(words: readonly string[]): string | undefined {
 
 /** The Redis 7 index: sorted sets per room and word, in the room's slot (see SEARCH_INDEX_LUA). */
 export class Redis7SearchIndex implements SearchIndex {
-  constructor(private readonly redis: Redis, readonly enabled: boolean) {}
+  constructor(private readonly redis: Redis, readonly enabled: boolean, private readonly cluster = false) {}
 
   termsArg(terms: readonly string[]): string {
     return terms.join("\n");
   }
 
   async candidates(roomId: string, terms: TermSpec[], phrases: string[][], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates> {
-    const reply = (await CANDIDATES.run(this.redis, [keys.room(roomId)], [
-      keys.searchPrefix(roomId), window.upper, window.lower, want, scanCap,
-      phrases.map(phrasePattern).filter((p): p is string => p !== undefined).join("\n"),
-      ...terms.map((t) => `${t.prefix ? "*" : "="}${t.term}`),
-    ])) as string[] | number[];
-    const [exhausted, scannedTo, ...rest] = reply as [number, string, ...string[]];
-    const candidates: RoomCandidates["candidates"] = [];
-    for (let i = 0; i + 1 < rest.length; i += 2) {
-      const flat = JSON.parse(rest[i + 1]!) as string[];
-      const entries: { value: string; score: number }[] = [];
-      for (let k = 0; k + 1 < flat.length; k += 2) entries.push({ value: flat[k]!, score: Number(flat[k + 1]) });
-      candidates.push({ micros: rest[i]!, entries });
-    }
-    return { candidates, exhausted: Number(exhausted) === 1, ...(scannedTo ? { scannedTo } : {}) };
+    const reply = await CANDIDATES.run(this.redis, [keys.room(roomId)], [
+      keys.searchPrefix(roomId), window.upper, window.lower, want, scanCap, patternsArg(phrases), ...termsArgs(terms),
+    ]);
+    return parseCandidates(reply);
+  }
+
+  /**
+   * Several rooms' candidates: on one Redis in calls of up to ROOMS_PER_CALL rooms (fewer
+   * commands for Redis and Node to handle per query, each call's work still bounded); on Cluster,
+   * one call per room, on its slot.
+   */
+  async candidatesMany(reads: { roomId: string; upper: string }[], terms: TermSpec[], phrases: string[][], lower: string, want: number, scanCap: number): Promise<RoomCandidates[]> {
+    if (this.cluster) return Promise.all(reads.map((r) => this.candidates(r.roomId, terms, phrases, { upper: r.upper, lower }, want, scanCap)));
+    const chunks: { roomId: string; upper: string }[][] = [];
+    for (let i = 0; i < reads.length; i += ROOMS_PER_CALL) chunks.push(reads.slice(i, i + ROOMS_PER_CALL));
+    const termArgs = termsArgs(terms);
+    const replies = await Promise.all(chunks.map((chunk) => CANDIDATES_MANY.run(this.redis, chunk.map((r) => keys.room(r.roomId)), [
+      want, scanCap, patternsArg(phrases), lower, termArgs.length, ...termArgs,
+      ...chunk.flatMap((r) => [keys.searchPrefix(r.roomId), r.upper]),
+    ]) as Promise<unknown[]>));
+    return replies.flat().map(parseCandidates);
   }
 
   async indexStored(roomId: string, entries: StoredEntry[]): Promise<number> {
@@ -271,4 +302,27 @@ export class Redis7SearchIndex implements SearchIndex {
     // In batches, so that a big room's index never blocks Redis for long.
     while (Number(await DROP.run(this.redis, [keys.room(roomId)], [keys.searchPrefix(roomId), 500])) !== 1);
   }
+}
+
+/** Rooms one CANDIDATES_MANY call reads (its time in Redis stays that of a few rooms'). */
+const ROOMS_PER_CALL = 16;
+
+function patternsArg(phrases: string[][]): string {
+  return phrases.map(phrasePattern).filter((p): p is string => p !== undefined).join("\n");
+}
+
+function termsArgs(terms: TermSpec[]): string[] {
+  return terms.map((t) => `${t.prefix ? "*" : "="}${t.term}`);
+}
+
+function parseCandidates(reply: unknown): RoomCandidates {
+  const [exhausted, scannedTo, ...rest] = reply as [number, string, ...string[]];
+  const candidates: RoomCandidates["candidates"] = [];
+  for (let i = 0; i + 1 < rest.length; i += 2) {
+    const flat = JSON.parse(rest[i + 1]!) as string[];
+    const entries: { value: string; score: number }[] = [];
+    for (let k = 0; k + 1 < flat.length; k += 2) entries.push({ value: flat[k]!, score: Number(flat[k + 1]) });
+    candidates.push({ micros: rest[i]!, entries });
+  }
+  return { candidates, exhausted: Number(exhausted) === 1, ...(scannedTo ? { scannedTo } : {}) };
 }

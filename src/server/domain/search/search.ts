@@ -24,11 +24,18 @@ const MAX_ROUNDS = 12;
 
 export type SearchOutcome = { ok: true; page: SearchPage } | { ok: false; status: 400 | 403 | 503; error: string };
 
+interface Buffered {
+  position: Position;
+  message: ChatMessage;
+  member: string;
+}
+
 interface RoomState {
   roomId: string;
   upper: string;
   lower: string;
-  buffered: { position: Position; result?: SearchResult }[];
+  /** Read and not yet consumed; each is checked on its text only when consumed (most never are). */
+  buffered: Buffered[];
   scannedTo?: Position;
   exhausted: boolean;
 }
@@ -78,7 +85,7 @@ export class MessageSearch {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // Rooms with nothing buffered read on (in parallel: one script each, on its room's slot).
       const calls = states.filter((s) => !s.exhausted && s.buffered.length === 0);
-      await Promise.all(calls.map((s) => this.read(s, query, fromId, want, cursor)));
+      await this.readRooms(calls, query, want, cursor);
       // Everything at or above the frontier has been read in every room that still has more.
       const frontier = frontierOf(states);
       const ready = states
@@ -89,7 +96,8 @@ export class MessageSearch {
         last = item.position;
         const state = states.find((s) => s.roomId === item.position.roomId)!;
         state.buffered.splice(state.buffered.indexOf(item), 1);
-        if (item.result) results.push(item.result);
+        const result = this.check(item.position.roomId, item.message, item.member, query, fromId);
+        if (result) results.push(result);
         if (results.length === request.limit) return { ok: true, page: { results, next: encodeCursor(last) } };
       }
       if (!frontier) return { ok: true, page: { results, next: null } };
@@ -98,11 +106,22 @@ export class MessageSearch {
     return { ok: true, page: { results, next: last ? encodeCursor(last) : null } };
   }
 
-  /** Reads one room's next candidates and checks each on its text; what is not after the cursor is left out. */
-  private async read(state: RoomState, query: ParsedQuery, fromId: number | undefined, limit: number, cursor: Position | undefined): Promise<void> {
-    const found: RoomCandidates = await this.index.candidates(
-      state.roomId, query.terms, query.phrases, { upper: state.upper, lower: state.lower }, limit, SCAN_CAP,
-    );
+  /** Reads the rooms' next candidates (in as few calls as the index can). */
+  private async readRooms(states: RoomState[], query: ParsedQuery, want: number, cursor: Position | undefined): Promise<void> {
+    if (states.length === 0) return;
+    const lower = states[0]!.lower;
+    if (this.index.candidatesMany) {
+      const found = await this.index.candidatesMany(states.map((s) => ({ roomId: s.roomId, upper: s.upper })), query.terms, query.phrases, lower, want, SCAN_CAP);
+      states.forEach((state, i) => this.take(state, found[i]!, cursor));
+      return;
+    }
+    await Promise.all(states.map(async (state) => {
+      this.take(state, await this.index.candidates(state.roomId, query.terms, query.phrases, { upper: state.upper, lower }, want, SCAN_CAP), cursor);
+    }));
+  }
+
+  /** Buffers one room's candidates (checked on their text when consumed); what is not after the cursor is left out. */
+  private take(state: RoomState, found: RoomCandidates, cursor: Position | undefined): void {
     state.exhausted = found.exhausted;
     if (found.scannedTo) {
       // Everything of this room at or after that microsecond is read (a seed id `M-hash` sorts after `M`).
@@ -115,7 +134,7 @@ export class MessageSearch {
         if (!message) continue;
         const position = { id: message.id, roomId: state.roomId };
         if (cursor && comparePositions(position, cursor) >= 0) continue;
-        state.buffered.push({ position, result: this.check(state.roomId, message, value, query, fromId) });
+        state.buffered.push({ position, message, member: value });
       }
     }
   }

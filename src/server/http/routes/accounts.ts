@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
   AdminUser, AdminUsersPage, AdminUsersQuery, OkAnswer, PasswordChangeBody, PasswordResetBody, PasswordResetLink,
-  PeoplePage, PeopleQuery, Profile, ProfilePatch, UserIdParams, UserPatchBody,
+  PeoplePage, PeopleQuery, PresenceAlert, PresenceAlertBody, PresenceAlerts, Profile, ProfilePatch, UserIdParams, UserPatchBody,
 } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { SESSION_COOKIE } from "../session-plugin.js";
 import { currentUser } from "./auth.js";
 import { requireAdmin } from "./moderation.js";
+import { MAX_PRESENCE_ALERTS } from "../../domain/users/presence-alerts.js";
 
 export const DEACTIVATED_MESSAGE = "This account is deactivated: ask an administrator";
 
@@ -70,6 +71,23 @@ export function accountRoutes(ctx: ChatContext) {
     app.get("/people", { schema: { querystring: PeopleQuery, response: { 200: PeoplePage } } }, async (request) => {
       currentUser(request);
       return ctx.directory.people(request.query);
+    });
+
+    /** Whom I want to be told of when they come online. */
+    app.get("/me/presence-alerts", { schema: { response: { 200: PresenceAlerts } } }, async (request) => ({
+      userIds: await ctx.presenceAlerts.list(currentUser(request).id),
+    }));
+
+    app.put("/users/:id/presence-alert", { schema: { params: UserIdParams, body: PresenceAlertBody, response: { 200: PresenceAlert } } }, async (request) => {
+      const user = currentUser(request);
+      const { id } = request.params;
+      const { on } = request.body;
+      if (on) {
+        if (id === user.id) throw new HttpError(400, "You are always online to yourself");
+        await profileOf(id);
+      }
+      if (!(await ctx.presenceAlerts.set(user.id, id, on))) throw new HttpError(409, `At most ${MAX_PRESENCE_ALERTS} people`);
+      return { userId: id, on };
     });
 
     app.get("/admin/users", { schema: { querystring: AdminUsersQuery, response: { 200: AdminUsersPage } } }, async (request) => {

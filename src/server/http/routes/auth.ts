@@ -54,6 +54,8 @@ export function authRoutes(ctx: ChatContext) {
         await ctx.loginLimits.succeeded(username, address);
         await reply.startSession(outcome.user);
         await refuseIfBannedMeanwhile(ctx, reply, outcome.user);
+        // A newcomer joins every open People list at once, on every instance (issue 18).
+        if (outcome.status === "registered") await ctx.accountChanges.publish({ change: "profile", userId: outcome.user.id });
         return reply.code(outcome.status === "registered" ? 201 : 200).send(outcome.user);
       },
     );

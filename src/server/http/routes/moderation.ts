@@ -68,6 +68,7 @@ export function moderationRoutes(ctx: ChatContext) {
       await ctx.adminGrants.afterRegistration(user);
       if (role === "admin") await ctx.roles.set(user.id, "admin");
       await ctx.audit.record({ action: "user.create", actorId: admin.id, userId: user.id, detail: role });
+      await ctx.accountChanges.publish({ change: "profile", userId: user.id });
       return reply.code(201).send({ ...user, role: await ctx.roles.of(user.id) });
     });
   };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
-  DeletePushSubscriptionBody, NotificationLevelBody, NotificationLevels, PushKey, PushSubscriptionBody, RoomNotificationLevel, RoomParams,
+  DeletePushSubscriptionBody, NamedRoomDefault, NamedRoomDefaultBody, NotificationLevelBody, NotificationLevels, PushKey, PushSubscriptionBody, RoomNotificationLevel, RoomParams,
 } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { checkPushEndpoint } from "../../domain/notifications/push-endpoint.js";
@@ -50,8 +50,20 @@ export function notificationRoutes(ctx: ChatContext) {
 
     app.get("/notifications", { schema: { response: { 200: NotificationLevels } } }, async (request): Promise<NotificationLevels> => {
       const user = currentUser(request);
-      return { levels: await notifications.levels.chosen(user.id) };
+      const [levels, namedDefault] = await Promise.all([notifications.levels.chosen(user.id), notifications.levels.namedDefault(user.id)]);
+      return { levels, namedDefault };
     });
+
+    /** The person's own default for named rooms they chose no level for (null: the place's again). */
+    app.put(
+      "/notifications/default",
+      { schema: { body: NamedRoomDefaultBody, response: { 200: NamedRoomDefault } } },
+      async (request): Promise<NamedRoomDefault> => {
+        const user = currentUser(request);
+        await notifications.levels.setNamedDefault(user.id, request.body.level);
+        return notifications.levels.namedDefault(user.id);
+      },
+    );
 
     app.get(
       "/room/:id/notifications",

@@ -1,0 +1,48 @@
+import { useCallback } from "react";
+import "./pins.css";
+import { PinIcon } from "../components/Icons.js";
+import { pinsApi } from "./api.js";
+import { usePinnedIds } from "./live.js";
+import { MessageListDialog } from "./MessageListDialog.js";
+
+const loadIds = (roomId: string) => pinsApi.list(roomId).then((pins) => pins.map((p) => p.message.id));
+
+/**
+ * The room header's pins: a button with the room's pin count, opening the list of pinned
+ * messages. Both stay live (see live.ts): someone pinning or unpinning on any instance, or the
+ * message being deleted, shows here at once.
+ */
+export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMessage, nameOf, now }: {
+  roomId: string;
+  /** The room's title, for the list's heading. */
+  title: string;
+  /** This person manages the room's pins: the list offers Unpin. */
+  canPin: boolean;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onOpenMessage: (roomId: string, messageId: string) => void;
+  nameOf: (userId: number) => string;
+  now: number;
+}) {
+  const { ids } = usePinnedIds(roomId, loadIds);
+  const count = ids?.length ?? 0;
+  const loadPins = useCallback(
+    () => pinsApi.list(roomId).then((pins) => pins.map((p) => ({ roomId, message: p.message }))),
+    [roomId],
+  );
+  const label = count ? `Pinned messages (${count})` : "Pinned messages";
+  return (
+    <>
+      <button type="button" className="ghost pins__button" onClick={() => onOpenChange(true)} aria-label={label} title={label}>
+        <PinIcon />
+        {count > 0 && <span className="badge badge--small pins__count" aria-hidden="true">{count}</span>}
+      </button>
+      {open && (
+        <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins} reloadKey={ids?.join(",")}
+          remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
+          onOpen={(id, messageId) => { onOpenChange(false); onOpenMessage(id, messageId); }} onClose={() => onOpenChange(false)}
+          nameOf={nameOf} now={now} />
+      )}
+    </>
+  );
+}
