@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
+import { WithNow } from "../lib/useNow.js";
 import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { messageSummary } from "../files/summary.js";
 import { FileDropZone } from "../files/FileDropZone.js";
@@ -23,12 +24,17 @@ import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js
 interface Props {
   room: RoomState;
   state: ChatState;
-  now: number;
   focusComposer: boolean;
   onBack: () => void;
   onSend: (text: string, replyTo?: string, attachments?: Attachment[]) => void;
   onRetry: (clientId: string) => void;
   onLoadOlder: () => void;
+  /** A window of older history (a permalink): its next newer page. */
+  onLoadNewer: () => void;
+  /** History around a message not loaded yet; false: no such message. */
+  onLoadAround: (messageId: string) => Promise<boolean>;
+  /** From a window of older history back to the newest messages. */
+  onGoToPresent: () => void;
   /** Edit, delete, react, typing (see useMessageActions). */
   actions: MessageActions;
   /** Opens or closes the room details panel (members, settings); absent: no such button. */
@@ -42,7 +48,11 @@ interface Props {
   onOpenMessage: (roomId: string, messageId: string) => void;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
+/**
+ * The open room. It stays mounted from room to room (its list and composer are keyed by room):
+ * switching rooms draws the new room's visible rows, it does not rebuild the whole screen.
+ */
+export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -57,6 +67,15 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
 
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
+  const [pinsOpen, setPinsOpen] = useState(false);
+  // Another room: what was being answered, edited or shown belongs to the last one.
+  const [shownRoom, setShownRoom] = useState(room.id);
+  if (shownRoom !== room.id) {
+    setShownRoom(room.id);
+    setReplyTo(null);
+    setEditingId(null);
+    setPinsOpen(false);
+  }
   const composerBox = useRef<HTMLTextAreaElement | null>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -78,7 +97,6 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   const me = state.me as { role?: string };
   // Who manages pins: both people of a one-to-one conversation, a room's managers, administrators in General.
   const canPin = kind === "private" || Boolean(details?.canManage) || (kind === "general" && me.role === "admin");
-  const [pinsOpen, setPinsOpen] = useState(false);
   const loadPins = useCallback(
     () => pinsApi.list(roomId).then((pins) => pins.map((p) => ({ roomId, message: p.message }))),
     [roomId],
@@ -135,16 +153,19 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         )}
       </header>
       <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
-      <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
+      <MessageList key={room.id} room={room} state={state} onLoadOlder={onLoadOlder} onRetry={onRetry}
+        onLoadNewer={onLoadNewer} onLoadAround={onLoadAround} onGoToPresent={onGoToPresent}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
       {pinsOpen && (
-        <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins}
-          remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
-          onOpen={(id, messageId) => { setPinsOpen(false); onOpenMessage(id, messageId); }} onClose={() => setPinsOpen(false)}
-          nameOf={people.nameOf} now={now} />
+        <WithNow>{(now) => (
+          <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins}
+            remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
+            onOpen={(id, messageId) => { setPinsOpen(false); onOpenMessage(id, messageId); }} onClose={() => setPinsOpen(false)}
+            nameOf={people.nameOf} now={now} />
+        )}</WithNow>
       )}
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
-      <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
+      <Composer key={room.id} roomId={room.id} roomTitle={title} autoFocus={focusComposer}
         onSend={(text, attachments) => {
           onSend(text, replyTo?.id, attachments);
           setReplyTo(null);
