@@ -170,7 +170,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
       </aside>
       <main className="main">
         {active ? (
-          <RoomView room={active} state={state} focusComposer={!isPhoneLayout()}
+          <RoomView key={active.id} room={active} state={state} focusComposer={!isPhoneLayout()}
             onBack={() => chat.openRoom(null)} onSend={(text, replyTo, attachments) => chat.send(active.id, text, replyTo, attachments)} onRetry={chat.retry}
             files={uploads.forRoom(active.id)}
             onLoadOlder={() => chat.loadOlder(active.id)} onLoadNewer={() => chat.loadNewer(active.id)}

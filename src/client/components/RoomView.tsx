@@ -49,8 +49,8 @@ interface Props {
 }
 
 /**
- * The open room. It stays mounted from room to room (its list and composer are keyed by room):
- * switching rooms draws the new room's visible rows, it does not rebuild the whole screen.
+ * The open room (keyed by room: a switch mounts it anew, and its windowed list draws only the
+ * rows on screen, so the cost does not grow with the history loaded).
  */
 export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
   const title = displayRoomTitle(room, state);
@@ -69,13 +69,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
   const [editingId, setEditingId] = useState<string | null>(null);
   const [pinsOpen, setPinsOpen] = useState(false);
   // Another room: what was being answered, edited or shown belongs to the last one.
-  const [shownRoom, setShownRoom] = useState(room.id);
-  if (shownRoom !== room.id) {
-    setShownRoom(room.id);
-    setReplyTo(null);
-    setEditingId(null);
-    setPinsOpen(false);
-  }
+
   const composerBox = useRef<HTMLTextAreaElement | null>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -153,7 +147,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
         )}
       </header>
       <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
-      <MessageList key={room.id} room={room} state={state} onLoadOlder={onLoadOlder} onRetry={onRetry}
+      <MessageList room={room} state={state} onLoadOlder={onLoadOlder} onRetry={onRetry}
         onLoadNewer={onLoadNewer} onLoadAround={onLoadAround} onGoToPresent={onGoToPresent}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
       {pinsOpen && (
@@ -165,7 +159,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
         )}</WithNow>
       )}
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
-      <Composer key={room.id} roomId={room.id} roomTitle={title} autoFocus={focusComposer}
+      <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
         onSend={(text, attachments) => {
           onSend(text, replyTo?.id, attachments);
           setReplyTo(null);
