@@ -252,49 +252,52 @@ export function MessageList(props: Props) {
         </p>
       )}
       <p className="visually-hidden" aria-live="polite">{announcement}</p>
-      {/* The conversation as a log for assistive technology; new messages are read out by the line above. */}
-      <div role="log" aria-live="off" className="messages-log">
-        {!room.loaded ? (
-          <div className="messages" tabIndex={0} aria-label="Conversation history" ref={(el) => { scroller.current = el; }}>
-            <ListHeader context={context} />
-          </div>
-        ) : (
-          <Virtuoso<TimelineItem, ListContext>
-            ref={virtuoso}
-            scrollerRef={(el) => { scroller.current = el instanceof HTMLElement ? el : null; }}
-            data={items}
-            context={context}
-            firstItemIndex={firstIndex.current}
-            initialTopMostItemIndex={initialIndex}
-            computeItemKey={(_, item, ctx) => (ctx.flash && item.kind === "message" && item.message.id === ctx.flash.id ? `${item.key}#${ctx.flash.n}` : item.key)}
-            // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
-            increaseViewportBy={{ top: 800, bottom: 400 }}
-            startReached={loadOlder}
-            endReached={() => { if (room.hasNewer && !room.loadingNewer) onLoadNewer(); }}
-            followOutput={(bottom) => {
-              const last = items[items.length - 1];
-              if (last?.kind === "pending") return "auto";
-              return bottom && !room.hasNewer ? "auto" : false;
-            }}
-            atBottomThreshold={48}
-            atBottomStateChange={(bottom) => {
-              atBottom.current = bottom;
-              if (bottom) setUnseenBelow(false);
-              setShowPresent(!bottom);
-            }}
-            components={COMPONENTS}
-          />
-        )}
-      </div>
+      {!room.loaded ? (
+        <div className="messages" tabIndex={0} aria-label="Conversation history" ref={(el) => { scroller.current = el; }}>
+          <div role="log" aria-live="off"><ListHeader context={context} /></div>
+        </div>
+      ) : (
+        <Virtuoso<TimelineItem, ListContext>
+          ref={virtuoso}
+          scrollerRef={(el) => { scroller.current = el instanceof HTMLElement ? el : null; }}
+          data={items}
+          context={context}
+          firstItemIndex={firstIndex.current}
+          initialTopMostItemIndex={initialIndex}
+          computeItemKey={(_, item, ctx) => (ctx.flash && item.kind === "message" && item.message.id === ctx.flash.id ? `${item.key}#${ctx.flash.n}` : item.key)}
+          // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
+          increaseViewportBy={{ top: 800, bottom: 400 }}
+          startReached={loadOlder}
+          endReached={() => { if (room.hasNewer && !room.loadingNewer) onLoadNewer(); }}
+          followOutput={(bottom) => {
+            const last = items[items.length - 1];
+            if (last?.kind === "pending") return "auto";
+            return bottom && !room.hasNewer ? "auto" : false;
+          }}
+          atBottomThreshold={48}
+          atBottomStateChange={(bottom) => {
+            atBottom.current = bottom;
+            if (bottom) setUnseenBelow(false);
+            setShowPresent(!bottom);
+          }}
+          components={COMPONENTS}
+        />
+      )}
     </div>
   );
 }
 
 const Scroller = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { context?: ListContext }>(
   function Scroller({ context, ...rest }, ref) {
+    // The conversation is a log for assistive technology, but not a live one: rows drawn while
+    // scrolling would be read out too (new messages are, by the line above the list). It wraps the
+    // list, as role="log" on the <ol> would leave its <li> items outside any list.
+    const { children, ...attributes } = rest;
     return (
-      <div {...rest} ref={ref} className="messages" tabIndex={0} onKeyDown={context?.onKeyDown}
-        aria-label="Conversation history" aria-description="Up and down arrows move between messages" />
+      <div {...attributes} ref={ref} className="messages" tabIndex={0} onKeyDown={context?.onKeyDown}
+        aria-label="Conversation history" aria-description="Up and down arrows move between messages">
+        <div role="log" aria-live="off">{children}</div>
+      </div>
     );
   },
 );
