@@ -294,7 +294,8 @@ const Scroller = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { c
     // list, as role="log" on the <ol> would leave its <li> items outside any list.
     const { children, ...attributes } = rest;
     return (
-      <div {...attributes} ref={ref} className="messages" tabIndex={0} onKeyDown={context?.onKeyDown}
+      // data-loaded: how many messages are loaded (the list benchmark reads it; rows drawn are fewer).
+      <div {...attributes} ref={ref} className="messages" tabIndex={0} onKeyDown={context?.onKeyDown} data-loaded={context?.room.messages.length}
         aria-label="Conversation history" aria-description="Up and down arrows move between messages">
         <div role="log" aria-live="off">{children}</div>
       </div>
