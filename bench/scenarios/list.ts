@@ -184,33 +184,36 @@ async function takeLongTasks(page: Page): Promise<number[]> {
  * next older page to arrive and settle, and returns how far that message moved (null: no more).
  */
 async function olderPage(page: Page): Promise<{ jumpPx: number } | null> {
-  return page.evaluate(async () => {
-    const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
-    const el = document.querySelector<HTMLElement>(".messages")!;
-    const count = () => Number(el.getAttribute("data-loaded"));
-    const before = count();
-    if (document.body.textContent?.includes("This is the beginning of the conversation.")) return null;
-    el.scrollTop = 0;
-    await frame();
-    await frame();
-    const top = el.getBoundingClientRect().top;
-    const rows = [...el.querySelectorAll<HTMLElement>("li.msg[data-id]")];
-    const anchor = rows.find((r) => r.getBoundingClientRect().bottom > top + 1);
-    if (!anchor) return null;
-    const id = anchor.dataset.id!;
-    const offset = anchor.getBoundingClientRect().top - top;
-    const deadline = performance.now() + 15_000;
-    while (count() === before) {
-      if (performance.now() > deadline) return null;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    for (let i = 0; i < 4; i++) await frame();
-    await new Promise((r) => setTimeout(r, 50));
-    const same = el.querySelector<HTMLElement>(`li.msg[data-id="${CSS.escape(id)}"]`);
-    if (!same) return { jumpPx: Number.POSITIVE_INFINITY };
-    return { jumpPx: same.getBoundingClientRect().top - el.getBoundingClientRect().top - offset };
-  });
+  // A string, not a function: tsx would wrap the page's inner functions in a helper it lacks there.
+  return page.evaluate(OLDER_PAGE) as Promise<{ jumpPx: number } | null>;
 }
+
+const OLDER_PAGE = `(async () => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const el = document.querySelector(".messages");
+  const count = () => Number(el.getAttribute("data-loaded"));
+  const before = count();
+  if (document.body.textContent.includes("This is the beginning of the conversation.")) return null;
+  el.scrollTop = 0;
+  await frame();
+  await frame();
+  const top = el.getBoundingClientRect().top;
+  const rows = [...el.querySelectorAll("li.msg[data-id]")];
+  const anchor = rows.find((r) => r.getBoundingClientRect().bottom > top + 1);
+  if (!anchor) return null;
+  const id = anchor.dataset.id;
+  const offset = anchor.getBoundingClientRect().top - top;
+  const deadline = performance.now() + 15000;
+  while (count() === before) {
+    if (performance.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (let i = 0; i < 4; i++) await frame();
+  await new Promise((r) => setTimeout(r, 50));
+  const same = el.querySelector('li.msg[data-id="' + CSS.escape(id) + '"]');
+  if (!same) return { jumpPx: 1e9 };
+  return { jumpPx: same.getBoundingClientRect().top - el.getBoundingClientRect().top - offset };
+})()`;
 
 function printTable(results: Point[]): void {
   console.log("\n| loaded | DOM elements | rows drawn | JS heap | switch away and back | long tasks (switch) | long tasks (clock tick) | older pages | scroll jumps |");
