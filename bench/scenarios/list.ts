@@ -32,6 +32,8 @@ interface Point {
   olderPages: number;
   scrollJumps: number;
   maxJumpPx: number;
+  /** Each jump over 1 px: how far the top visible message moved when that older page arrived. */
+  jumpsPx: number[];
 }
 
 function arg(argv: string[], name: string, fallback: string): string {
@@ -113,13 +115,17 @@ export async function runList(argv: string[]): Promise<void> {
     let pages = 0;
     let jumps = 0;
     let maxJump = 0;
+    let jumpList: number[] = [];
     for (const target of points) {
       // Older pages, one at a time, from the top of the list.
       for (let guard = 0; (await loaded(page)) < target && guard < 1000; guard++) {
         const step = await olderPage(page);
         if (step === null) break;
         pages++;
-        if (Math.abs(step.jumpPx) > 1) jumps++;
+        if (Math.abs(step.jumpPx) > 1) {
+          jumps++;
+          jumpList.push(+step.jumpPx.toFixed(1));
+        }
         maxJump = Math.max(maxJump, Math.abs(step.jumpPx));
       }
       const count = await loaded(page);
@@ -145,8 +151,9 @@ export async function runList(argv: string[]): Promise<void> {
       const clockLong = await takeLongTasks(page);
       const point: Point = {
         loaded: count, domElements: dom.elements, renderedRows: dom.rows, heapMB: +(heap.usedSize / 1048576).toFixed(1),
-        switchMs, switchLongTasksMs: switchLong, clockLongTasksMs: clockLong, olderPages: pages, scrollJumps: jumps, maxJumpPx: +maxJump.toFixed(1),
+        switchMs, switchLongTasksMs: switchLong, clockLongTasksMs: clockLong, olderPages: pages, scrollJumps: jumps, maxJumpPx: +maxJump.toFixed(1), jumpsPx: jumpList,
       };
+      jumpList = [];
       results.push(point);
       console.log(`list: ${JSON.stringify(point)}`);
       // Back where the reading was: the top of what is loaded.
@@ -195,19 +202,21 @@ const OLDER_PAGE = `(async () => {
   const before = count();
   if (document.body.textContent.includes("This is the beginning of the conversation.")) return null;
   el.scrollTop = 0;
-  await frame();
-  await frame();
-  const top = el.getBoundingClientRect().top;
-  const rows = [...el.querySelectorAll("li.msg[data-id]")];
-  const anchor = rows.find((r) => r.getBoundingClientRect().bottom > top + 1);
-  if (!anchor) return null;
-  const id = anchor.dataset.id;
-  const offset = anchor.getBoundingClientRect().top - top;
+  // The top visible message and its offset, noted every frame until the page arrives.
+  let id = null;
+  let offset = 0;
   const deadline = performance.now() + 15000;
   while (count() === before) {
     if (performance.now() > deadline) return null;
-    await new Promise((r) => setTimeout(r, 20));
+    const top = el.getBoundingClientRect().top;
+    const anchor = [...el.querySelectorAll("li.msg[data-id]")].find((r) => r.getBoundingClientRect().bottom > top + 1);
+    if (anchor) {
+      id = anchor.dataset.id;
+      offset = anchor.getBoundingClientRect().top - top;
+    }
+    await frame();
   }
+  if (id === null) return { jumpPx: 0 };
   for (let i = 0; i < 4; i++) await frame();
   await new Promise((r) => setTimeout(r, 50));
   const same = el.querySelector('li.msg[data-id="' + CSS.escape(id) + '"]');

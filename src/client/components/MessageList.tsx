@@ -266,7 +266,7 @@ export function MessageList(props: Props) {
           initialTopMostItemIndex={initialIndex}
           computeItemKey={(_, item, ctx) => (ctx.flash && item.kind === "message" && item.message.id === ctx.flash.id ? `${item.key}#${ctx.flash.n}` : item.key)}
           // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
-          increaseViewportBy={{ top: 800, bottom: 400 }}
+          increaseViewportBy={{ top: 600, bottom: 100 }}
           startReached={loadOlder}
           endReached={() => { if (room.hasNewer && !room.loadingNewer) onLoadNewer(); }}
           followOutput={(bottom) => {
