@@ -30,6 +30,8 @@ interface Point {
   switchLongTasksMs: number[];
   clockLongTasksMs: number[];
   olderPages: number;
+  /** Pages that arrived while a scroll step was settling (their jump cannot be told apart). */
+  unmeasuredPages: number;
   scrollJumps: number;
   maxJumpPx: number;
   /** Each jump over 1 px: how far the top visible message moved when that older page arrived. */
@@ -116,12 +118,14 @@ export async function runList(argv: string[]): Promise<void> {
     let jumps = 0;
     let maxJump = 0;
     let jumpList: number[] = [];
+    let unmeasured = 0;
     for (const target of points) {
       // Older pages, one at a time, from the top of the list.
       for (let guard = 0; (await loaded(page)) < target && guard < 1000; guard++) {
         const step = await olderPage(page);
         if (step === null) break;
         pages++;
+        if (step.unmeasured) unmeasured++;
         if (Math.abs(step.jumpPx) > 1) {
           jumps++;
           jumpList.push(+step.jumpPx.toFixed(1));
@@ -141,7 +145,8 @@ export async function runList(argv: string[]): Promise<void> {
       await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "Joe", exact: true }).click();
       await page.locator("li.msg", { hasText: "hello 19" }).waitFor();
       await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "General" }).click();
-      await page.locator(`.messages[data-loaded="${count}"] li.msg`).first().waitFor();
+      await page.waitForFunction((n) => Number(document.querySelector(".messages")?.getAttribute("data-loaded")) >= n
+        && document.querySelector(".messages li.msg") !== null, count);
       const switchMs = Date.now() - switchStart;
       await page.waitForTimeout(300);
       const switchLong = await takeLongTasks(page);
@@ -151,7 +156,7 @@ export async function runList(argv: string[]): Promise<void> {
       const clockLong = await takeLongTasks(page);
       const point: Point = {
         loaded: count, domElements: dom.elements, renderedRows: dom.rows, heapMB: +(heap.usedSize / 1048576).toFixed(1),
-        switchMs, switchLongTasksMs: switchLong, clockLongTasksMs: clockLong, olderPages: pages, scrollJumps: jumps, maxJumpPx: +maxJump.toFixed(1), jumpsPx: jumpList,
+        switchMs, switchLongTasksMs: switchLong, clockLongTasksMs: clockLong, olderPages: pages, unmeasuredPages: unmeasured, scrollJumps: jumps, maxJumpPx: +maxJump.toFixed(1), jumpsPx: jumpList,
       };
       jumpList = [];
       results.push(point);
@@ -190,9 +195,9 @@ async function takeLongTasks(page: Page): Promise<number[]> {
  * Scrolls to the top of the list, notes the top visible message and its offset, waits for the
  * next older page to arrive and settle, and returns how far that message moved (null: no more).
  */
-async function olderPage(page: Page): Promise<{ jumpPx: number } | null> {
+async function olderPage(page: Page): Promise<{ jumpPx: number; unmeasured?: boolean } | null> {
   // A string, not a function: tsx would wrap the page's inner functions in a helper it lacks there.
-  return page.evaluate(OLDER_PAGE) as Promise<{ jumpPx: number } | null>;
+  return page.evaluate(OLDER_PAGE) as Promise<{ jumpPx: number; unmeasured?: boolean } | null>;
 }
 
 const OLDER_PAGE = `(async () => {
@@ -201,24 +206,31 @@ const OLDER_PAGE = `(async () => {
   const count = () => Number(el.getAttribute("data-loaded"));
   const before = count();
   if (document.body.textContent.includes("This is the beginning of the conversation.")) return null;
-  el.scrollTop = 0;
-  // The top visible message and its offset, noted every frame until the page arrives.
-  let id = null;
-  let offset = 0;
-  const deadline = performance.now() + 15000;
-  while (count() === before) {
-    if (performance.now() > deadline) return null;
+  // Upwards as a reader does (a few hundred pixels at a time) until the page arrives; the top visible
+  // message is noted after each step settles, and compared once the page is in (no scrolling between).
+  const note = () => {
     const top = el.getBoundingClientRect().top;
     const anchor = [...el.querySelectorAll("li.msg[data-id]")].find((r) => r.getBoundingClientRect().bottom > top + 1);
-    if (anchor) {
-      id = anchor.dataset.id;
-      offset = anchor.getBoundingClientRect().top - top;
-    }
+    return anchor ? { id: anchor.dataset.id, offset: anchor.getBoundingClientRect().top - top } : null;
+  };
+  const deadline = performance.now() + 20000;
+  let noted = null;
+  for (;;) {
+    if (performance.now() > deadline) return null;
+    el.scrollTop = Math.max(0, el.scrollTop - 300);
     await frame();
+    await frame();
+    // Arrived while the step was settling: moved by the reader and the page at once, not told apart.
+    if (count() !== before) return { jumpPx: 0, unmeasured: true };
+    noted = note();
+    await new Promise((r) => setTimeout(r, 120));
+    if (count() !== before) break;
   }
-  if (id === null) return { jumpPx: 0 };
   for (let i = 0; i < 4; i++) await frame();
   await new Promise((r) => setTimeout(r, 50));
+  if (noted === null) return { jumpPx: 0 };
+  const id = noted.id;
+  const offset = noted.offset;
   const same = el.querySelector('li.msg[data-id="' + CSS.escape(id) + '"]');
   if (!same) return { jumpPx: 1e9 };
   return { jumpPx: same.getBoundingClientRect().top - el.getBoundingClientRect().top - offset };

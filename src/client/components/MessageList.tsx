@@ -34,6 +34,8 @@ interface Props {
  * one (an older page), which is how the list keeps what is on screen in place. Room for 10^9 items.
  */
 const FIRST_INDEX = 1_000_000_000;
+/** Older history is fetched this far from the top, before it is in sight. */
+const NEAR_TOP_PX = 600;
 /** How long a message jumped to stays highlighted (the CSS animation takes 1.6 s). */
 const FLASH_MS = 2_000;
 
@@ -105,6 +107,20 @@ export function MessageList(props: Props) {
   const loadOlder = useCallback(() => {
     if (canLoadOlder) onLoadOlder();
   }, [canLoadOlder, onLoadOlder]);
+
+  // Near the top, the next older page: Virtuoso's startReached says so once on arriving there, and
+  // a page refused then (one was on its way) would never be asked for again, so scrolls ask too.
+  const older = useRef({ can: canLoadOlder, load: loadOlder });
+  older.current = { can: canLoadOlder, load: loadOlder };
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const check = () => {
+      if (older.current.can && el.scrollTop < NEAR_TOP_PX) older.current.load();
+    };
+    el.addEventListener("scroll", check, { passive: true });
+    return () => el.removeEventListener("scroll", check);
+  }, [room.loaded, canLoadOlder]);
 
   // New messages at the end: follow them at the bottom (my own sends always), else offer a jump;
   // a live message from someone else is read out (the list itself is not a live region: rows
@@ -266,7 +282,9 @@ export function MessageList(props: Props) {
           initialTopMostItemIndex={initialIndex}
           computeItemKey={(_, item, ctx) => (ctx.flash && item.kind === "message" && item.message.id === ctx.flash.id ? `${item.key}#${ctx.flash.n}` : item.key)}
           // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
-          increaseViewportBy={{ top: 600, bottom: 100 }}
+          increaseViewportBy={{ top: NEAR_TOP_PX, bottom: 100 }}
+          // A typical row (a day separator measured first would make every older row count as short).
+          defaultItemHeight={48}
           startReached={loadOlder}
           endReached={() => { if (room.hasNewer && !room.loadingNewer) onLoadNewer(); }}
           followOutput={(bottom) => {
