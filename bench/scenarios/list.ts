@@ -195,46 +195,47 @@ async function takeLongTasks(page: Page): Promise<number[]> {
  * Scrolls to the top of the list, notes the top visible message and its offset, waits for the
  * next older page to arrive and settle, and returns how far that message moved (null: no more).
  */
+/**
+ * Scrolls up with the mouse wheel, as a reader does (300 px at a time), until the next older page
+ * arrives. The top visible message is noted after each step settles and compared once the page is
+ * in and drawn (no scrolling in between). Null: the start of history (or no page came).
+ */
 async function olderPage(page: Page): Promise<{ jumpPx: number; unmeasured?: boolean } | null> {
-  // A string, not a function: tsx would wrap the page's inner functions in a helper it lacks there.
-  return page.evaluate(OLDER_PAGE) as Promise<{ jumpPx: number; unmeasured?: boolean } | null>;
+  const before = await loaded(page);
+  if (await page.getByText("This is the beginning of the conversation.").count()) return null;
+  const box = await page.locator(".messages").boundingBox();
+  if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    await page.mouse.wheel(0, -300);
+    await page.evaluate(FRAMES);
+    // Arrived while the step was settling: moved by the reader and the page at once, not told apart.
+    if ((await loaded(page)) !== before) return { jumpPx: 0, unmeasured: true };
+    const noted = (await page.evaluate(NOTE)) as { id: string; offset: number } | null;
+    await page.waitForTimeout(120);
+    if ((await loaded(page)) === before) continue;
+    await page.evaluate(FRAMES);
+    await page.waitForTimeout(50);
+    if (!noted) return { jumpPx: 0 };
+    const now = (await page.evaluate(`(${OFFSET_OF})(${JSON.stringify(noted.id)})`)) as number | null;
+    return { jumpPx: now === null ? 1e9 : now - noted.offset };
+  }
+  return null;
 }
 
-const OLDER_PAGE = `(async () => {
-  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+// Strings, not functions: tsx would wrap the page's inner functions in a helper it lacks there.
+const FRAMES = `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))`;
+const NOTE = `(() => {
   const el = document.querySelector(".messages");
-  const count = () => Number(el.getAttribute("data-loaded"));
-  const before = count();
-  if (document.body.textContent.includes("This is the beginning of the conversation.")) return null;
-  // Upwards as a reader does (a few hundred pixels at a time) until the page arrives; the top visible
-  // message is noted after each step settles, and compared once the page is in (no scrolling between).
-  const note = () => {
-    const top = el.getBoundingClientRect().top;
-    const anchor = [...el.querySelectorAll("li.msg[data-id]")].find((r) => r.getBoundingClientRect().bottom > top + 1);
-    return anchor ? { id: anchor.dataset.id, offset: anchor.getBoundingClientRect().top - top } : null;
-  };
-  const deadline = performance.now() + 20000;
-  let noted = null;
-  for (;;) {
-    if (performance.now() > deadline) return null;
-    el.scrollTop = Math.max(0, el.scrollTop - 300);
-    await frame();
-    await frame();
-    // Arrived while the step was settling: moved by the reader and the page at once, not told apart.
-    if (count() !== before) return { jumpPx: 0, unmeasured: true };
-    noted = note();
-    await new Promise((r) => setTimeout(r, 120));
-    if (count() !== before) break;
-  }
-  for (let i = 0; i < 4; i++) await frame();
-  await new Promise((r) => setTimeout(r, 50));
-  if (noted === null) return { jumpPx: 0 };
-  const id = noted.id;
-  const offset = noted.offset;
-  const same = el.querySelector('li.msg[data-id="' + CSS.escape(id) + '"]');
-  if (!same) return { jumpPx: 1e9 };
-  return { jumpPx: same.getBoundingClientRect().top - el.getBoundingClientRect().top - offset };
+  const top = el.getBoundingClientRect().top;
+  const anchor = [...el.querySelectorAll("li.msg[data-id]")].find((r) => r.getBoundingClientRect().bottom > top + 1);
+  return anchor ? { id: anchor.dataset.id, offset: anchor.getBoundingClientRect().top - top } : null;
 })()`;
+const OFFSET_OF = `(id) => {
+  const el = document.querySelector(".messages");
+  const row = el.querySelector('li.msg[data-id="' + CSS.escape(id) + '"]');
+  return row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
+}`;
 
 function printTable(results: Point[]): void {
   console.log("\n| loaded | DOM elements | rows drawn | JS heap | switch away and back | long tasks (switch) | long tasks (clock tick) | older pages | scroll jumps |");

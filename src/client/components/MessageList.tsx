@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent } from "react";
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent } from "react";
 import { Virtuoso, type Components, type ItemProps, type VirtuosoHandle } from "react-virtuoso";
 import type { ChatState } from "../state/chat.js";
 import { pendingForRoom } from "../state/pending.js";
@@ -91,6 +91,7 @@ export function MessageList(props: Props) {
   // Older items put before the first one lower the first index by their number (see FIRST_INDEX).
   // The first message (not a day separator, whose key stays when its day grows) tells how many.
   const firstIndex = useRef(FIRST_INDEX);
+  const anchor = useRef<{ id: string; offset: number; until: number } | null>(null);
   const previousItems = useRef<readonly TimelineItem[]>(items);
   if (previousItems.current !== items) {
     const before = previousItems.current;
@@ -98,10 +99,55 @@ export function MessageList(props: Props) {
     if (at >= 0) {
       const key = before[at]!.key;
       const now = items.findIndex((item) => item.key === key);
-      if (now > at) firstIndex.current -= now - at;
+      if (now > at) {
+        firstIndex.current -= now - at;
+        // Virtuoso places the older rows by an estimate and measures them after: the top visible
+        // message is noted as it is now, and held there while they settle (see holdAnchor).
+        const el = scroller.current;
+        const row = el ? topVisibleRow(el) : null;
+        anchor.current = row && el ? { id: row.dataset.id!, offset: rowOffset(el, row), until: performance.now() + ANCHOR_HOLD_MS } : null;
+      }
     }
     previousItems.current = items;
   }
+
+  // Holds the noted message where it was until the older rows are measured (every layout, every
+  // resize of the list and every frame for a moment); the reader's own scrolling ends it.
+  const holdAnchor = useCallback(() => {
+    const fix = anchor.current;
+    const el = scroller.current;
+    if (!fix || !el) return;
+    if (performance.now() > fix.until) {
+      anchor.current = null;
+      return;
+    }
+    const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(fix.id)}"]`);
+    if (!row) return;
+    const delta = rowOffset(el, row) - fix.offset;
+    if (Math.abs(delta) >= 1) el.scrollTop += delta;
+  }, []);
+  useLayoutEffect(() => {
+    if (!anchor.current) return;
+    holdAnchor();
+    let frame = requestAnimationFrame(function again() {
+      holdAnchor();
+      if (anchor.current) frame = requestAnimationFrame(again);
+    });
+    return () => cancelAnimationFrame(frame);
+  });
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const release = () => { anchor.current = null; };
+    const observer = new ResizeObserver(holdAnchor);
+    const list = el.firstElementChild;
+    if (list) observer.observe(list);
+    for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.addEventListener(type, release, { passive: true });
+    return () => {
+      observer.disconnect();
+      for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.removeEventListener(type, release);
+    };
+  }, [room.loaded, holdAnchor]);
 
   const canLoadOlder = room.loaded && room.hasOlder && !room.loadingOlder && !room.historyError;
   const loadOlder = useCallback(() => {
@@ -164,6 +210,7 @@ export function MessageList(props: Props) {
       // Where the reader is now, at once: a re-render before the scroll event would otherwise still
       // see "at the bottom" and follow new output away from the message.
       atBottom.current = index === items.length - 1;
+      anchor.current = null;
       virtuoso.current?.scrollToIndex({ index, align: "center" });
       setFlash((previous) => ({ id: seeking.id, n: (previous?.n ?? 0) + 1 }));
       // Focused once Virtuoso has drawn it (it may be far from what is drawn now).
@@ -240,6 +287,7 @@ export function MessageList(props: Props) {
       return;
     }
     atBottom.current = true;
+    anchor.current = null;
     virtuoso.current?.scrollToIndex({ index: "LAST", align: "end" });
   };
 
@@ -303,6 +351,22 @@ export function MessageList(props: Props) {
       )}
     </div>
   );
+}
+
+/** How long after an older page arrives the top visible message is held in place at most. */
+const ANCHOR_HOLD_MS = 1500;
+
+/** The first message row whose bottom is below the top of the scroller (partly visible counts). */
+function topVisibleRow(el: HTMLElement): HTMLElement | null {
+  const top = el.getBoundingClientRect().top;
+  for (const row of el.querySelectorAll<HTMLElement>("li.msg[data-id]")) {
+    if (row.getBoundingClientRect().bottom > top + 1) return row;
+  }
+  return null;
+}
+
+function rowOffset(el: HTMLElement, row: HTMLElement): number {
+  return row.getBoundingClientRect().top - el.getBoundingClientRect().top;
 }
 
 const Scroller = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { context?: ListContext }>(
