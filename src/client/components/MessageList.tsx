@@ -92,6 +92,7 @@ export function MessageList(props: Props) {
   // The first message (not a day separator, whose key stays when its day grows) tells how many.
   const firstIndex = useRef(FIRST_INDEX);
   const anchor = useRef<{ id: string; offset: number; until: number } | null>(null);
+  const interacted = useRef(false);
   const previousItems = useRef<readonly TimelineItem[]>(items);
   if (previousItems.current !== items) {
     const before = previousItems.current;
@@ -103,7 +104,9 @@ export function MessageList(props: Props) {
         firstIndex.current -= now - at;
         // Virtuoso places the older rows by an estimate and measures them after: the top visible
         // message is noted as it is now, and held there while they settle (see holdAnchor).
-        const el = scroller.current;
+        // At the bottom the bottom is what is kept; before the reader has scrolled, Virtuoso may still
+        // be placing the list (a room just opened).
+        const el = atBottom.current || !interacted.current ? null : scroller.current;
         const row = el ? topVisibleRow(el) : null;
         anchor.current = row && el ? { id: row.dataset.id!, offset: rowOffset(el, row), until: performance.now() + ANCHOR_HOLD_MS } : null;
       }
@@ -138,7 +141,10 @@ export function MessageList(props: Props) {
   useEffect(() => {
     const el = scroller.current;
     if (!el || typeof ResizeObserver === "undefined") return;
-    const release = () => { anchor.current = null; };
+    const release = () => {
+      anchor.current = null;
+      interacted.current = true;
+    };
     const observer = new ResizeObserver(holdAnchor);
     const list = el.firstElementChild;
     if (list) observer.observe(list);
@@ -193,7 +199,9 @@ export function MessageList(props: Props) {
     pendingBefore.current = pendingCount;
   }, [pendingCount]);
 
-  const focusRow = useCallback((id: string, flashIt: boolean, tries = 20) => {
+  // Virtuoso draws a row far from the screen after it has scrolled there and measured the rows on
+  // the way (several frames on a busy machine): tried every frame for about two seconds.
+  const focusRow = useCallback((id: string, flashIt: boolean, tries = 120) => {
     const row = scroller.current?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
     if (row) {
       row.focus({ preventScroll: true });
