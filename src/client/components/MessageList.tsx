@@ -97,7 +97,10 @@ export function MessageList(props: Props) {
   if (previousItems.current !== items) {
     const before = previousItems.current;
     const at = before.findIndex((item) => item.kind === "message" || item.kind === "notice");
-    if (at >= 0) {
+    // Only older rows put before the same list count: a window of history replaced (a jump to a
+    // message) is placed by scrollToIndex instead.
+    const sameEnd = before.length > 0 && items.length > 0 && before[before.length - 1]!.key === items[items.length - 1]!.key;
+    if (at >= 0 && sameEnd) {
       const key = before[at]!.key;
       const now = items.findIndex((item) => item.key === key);
       if (now > at) {
