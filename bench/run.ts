@@ -54,7 +54,7 @@ function settingsOf(options: Options, scenario: Scenario): Record<string, unknow
     case "upload":
       return { durationS: options.durationMs / 1000, external: options.urls.length > 0 };
     case "soak":
-      return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, external: common.external };
+      return { people: options.soakPeople, ratePerSec: options.soakRate, cutsPerSec: options.soakCutsPerSec, durationS: options.soakDurationMs / 1000, pubsubMode: process.env.PUBSUB_MODE ?? "default", external: common.external };
     case "storm":
       return { sockets: options.stormSockets, users: options.stormUsers, connectConcurrency: options.connectConcurrency, agents: options.agents, batch: options.batch, external: common.external };
   }
@@ -130,10 +130,11 @@ async function main(): Promise<void> {
       } else {
         console.log(JSON.stringify(record, (_k, v: unknown) => (v instanceof Uint32Array || v instanceof Uint8Array ? undefined : v), 2));
       }
-      // The soak is a correctness check: any loss, duplicate or leak fails the run.
+      // The soak is a correctness check: any loss, duplicate, leak or out-of-order delivery fails the run.
       if (scenario === "soak" && !(result as SoakResult).passed) {
         failures++;
-        console.error(`bench: soak FAILED: ${JSON.stringify(result, (k, v: unknown) => (k === "counters" ? undefined : v))}`);
+        const soak = result as SoakResult;
+        console.error(`bench: soak FAILED: ${JSON.stringify({ ...soak, counters: undefined, duplicates: soak.counters.duplicates, leaked: soak.counters.leaked, outOfOrder: soak.counters.outOfOrder })}`);
       }
     } catch (err) {
       failures++;

@@ -6,7 +6,7 @@
  *   a time, the body generated while it is sent; the server's RSS is sampled every 20 ms: memory
  *   stays flat (streamed, never buffered);
  * - `files`: small non-image files (100 KB), as fast as `concurrency` uploaders go: files/s, MB/s;
- * - `images`: 1600 x 1200 JPEGs, each measured and thumbnailed (sharp): files/s.
+ * - `images`: 1600 x 1200 JPEGs, each measured, stored again without metadata and thumbnailed (sharp): files/s.
  */
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
@@ -161,7 +161,7 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
     console.log(`bench: upload: ${describe(phases.at(-1)!)}`);
 
     const jpeg = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } } }).jpeg({ quality: 85 }).toBuffer();
-    phases.push(await phase(target!, `1600×1200 JPEG (${Math.round(jpeg.length / 1024)} KB), thumbnailed`, durationMs, async (i, w) => ({
+    phases.push(await phase(target!, `1600×1200 JPEG (${Math.round(jpeg.length / 1024)} KB), stripped and thumbnailed`, durationMs, async (i, w) => ({
       status: await uploadStream(target!.url, cookieOf(w), `photo-${i}.jpg`, jpeg.length, Readable.from([jpeg])),
       bytes: jpeg.length,
     })));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  AuditEntry, BanState, ChangesPage, ChatMessage, DirectoryRoom, ErrorBody, Invite, ReadState, RegistrationInfo, Role, RoomDetails,
+  AuditEntry, BanState, NEXT_CURSOR_HEADER, ChangesPage, ChatMessage, DirectoryRoom, ErrorBody, Invite, ReadState, RegistrationInfo, Role, RoomDetails,
   RoomSummary, SessionUser, UserRoom, UserWithPresence, UsersById,
   type CreateAccountBody, type CreateInviteBody, type CreateRoomBody, type LoginBody, type UpdateRoomBody,
 } from "../protocol/index.js";
@@ -22,12 +22,18 @@ export class ApiError extends Error {
 
 /** One JSON request, its answer parsed with `schema`; failures become ApiError. */
 export async function request<T>(schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
+  return (await requestWithHeaders(schema, path, init)).body;
+}
+
+/** `request`, with the answer's headers (a page's next cursor comes in one). */
+async function requestWithHeaders<T>(schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<{ body: T; headers: Headers }> {
   let response: Response;
   try {
     response = await fetch(path, {
       credentials: "same-origin",
       ...init,
-      headers: { accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
+      // A FormData body (a profile picture) sets its own multipart type.
+      headers: { accept: "application/json", ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}) },
     });
   } catch {
     throw new ApiError(0, "Cannot reach the server. Check your connection and try again.");
@@ -47,8 +53,11 @@ export async function request<T>(schema: z.ZodType<T>, path: string, init: Reque
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError(response.status, "The server sent an answer this page does not understand.");
-  return parsed.data;
+  return { body: parsed.data, headers: response.headers };
 }
+
+/** Open rooms per directory page. */
+export const DIRECTORY_PAGE = 50;
 
 const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
 const put = (body?: unknown): RequestInit => (body === undefined ? { method: "PUT" } : { method: "PUT", body: JSON.stringify(body) });
@@ -87,8 +96,15 @@ export const api = {
   // --- rooms people make (issue 9) ---
   /** A named room, or (no name, 3+ members) the group conversation of exactly those people. */
   createRoom: (body: CreateRoomBody) => request(RoomDetails, "/rooms", post(body)),
-  /** The first page of open rooms (newest activity first), whose names contain `q` when given: the server searches them all. */
-  directory: (q = "") => request(z.array(DirectoryRoom), `/rooms?limit=200${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ""}`),
+  /**
+   * A page of open rooms (newest activity first), whose names contain `q` when given (the server
+   * searches them all), from `cursor` (the `next` of the page before; null: the first page).
+   */
+  directory: (q = "", cursor: string | null = null) =>
+    requestWithHeaders(
+      z.array(DirectoryRoom),
+      `/rooms?limit=${DIRECTORY_PAGE}${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ""}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    ).then(({ body, headers }) => ({ rooms: body, next: headers.get(NEXT_CURSOR_HEADER) })),
   room: (id: string) => request(RoomDetails, room(id)),
   updateRoom: (id: string, body: UpdateRoomBody) => request(RoomDetails, room(id), patch(body)),
   deleteRoom: (id: string) => request(z.unknown(), room(id), del),

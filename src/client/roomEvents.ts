@@ -53,7 +53,7 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     on("user.unbanned", UserBannedEvent, ({ id }) => dispatch({ type: "userBanned", userId: id, banned: false })),
     // issue 18: a changed display name shows at once; a deactivated account leaves the people list.
     on("user.profile", Profile, (p) => {
-      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}) }] });
+      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}), ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}) }] });
       if (p.deactivated) dispatch({ type: "userBanned", userId: p.id, banned: true });
     }),
   ];

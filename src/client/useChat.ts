@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
+import { rememberAvatarUrls } from "./lib/avatarPictures.js";
 import {
   ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
@@ -62,6 +63,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const cursors = useRef(new CatchUpCursors());
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
+  // Every Avatar finds people's pictures in one place (lib/avatarPictures.ts).
+  useEffect(() => rememberAvatarUrls(Object.values(state.users)), [state.users]);
   const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
   const { readChangeCursor, catchUpChanges } = messageActions;
 
@@ -165,9 +168,10 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     (async () => {
       for (let attempt = 0; !cancelled; attempt++) {
         try {
-          const [rooms, online] = await Promise.all([refreshRooms(false), api.online()]);
+          // Myself too, though my socket may not be counted online yet: the header shows my picture.
+          const [rooms, online, mine] = await Promise.all([refreshRooms(false), api.online(), api.users([me.id]).catch(() => [])]);
           if (cancelled) return;
-          dispatch({ type: "usersLoaded", users: online });
+          dispatch({ type: "usersLoaded", users: [...mine.map((u) => ({ ...u, online: true })), ...online] });
           await restoreOpenRoom(rooms);
           await loadFirstPages(rooms);
           return;

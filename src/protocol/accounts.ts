@@ -95,6 +95,8 @@ export const Profile = z.object({
   role: Role,
   deactivated: z.boolean(),
   online: z.boolean(),
+  /** The profile picture (`/users/{id}/avatar?v={version}`; add `&size=`), or null: initials. */
+  avatarUrl: z.string().nullable(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -160,3 +162,40 @@ export const AccountLiveChange = z.discriminatedUnion("change", [
   z.object({ change: z.literal("settings") }),
 ]);
 export type AccountLiveChange = z.infer<typeof AccountLiveChange>;
+
+/**
+ * Profile pictures (issues 15 and 18): `PUT /me/avatar` (multipart, one image), `DELETE /me/avatar`,
+ * `DELETE /users/:id/avatar` (administrators), `GET /users/:id/avatar?size=&v=`. Stored square, as
+ * WebP, in each of AVATAR_SIZES pixels.
+ */
+export const AVATAR_SIZES = [64, 256] as const;
+export type AvatarSize = (typeof AVATAR_SIZES)[number];
+/** Sniffed types taken as a picture (raster images the decoder reads); anything else is refused (415). */
+export const AVATAR_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"];
+/** The largest picture one upload may carry (bytes): it is decoded in memory. */
+export const AVATAR_MAX_BYTES = 10 * 1024 * 1024;
+
+/** A picture's URL: the version in it changes with every upload, so caches may keep each for long. */
+export const avatarUrl = (userId: number, version: string) => `/users/${userId}/avatar?v=${encodeURIComponent(version)}`;
+
+/** The size to fetch for an avatar drawn `px` CSS pixels wide (twice that for sharp screens). */
+export const avatarSizeFor = (px: number): AvatarSize => (px * 2 <= 64 ? 64 : 256);
+
+export const AvatarQuery = z.object({
+  size: z.enum(["64", "256"], "size must be 64 or 256").default("256"),
+  v: z.string().max(64).optional(),
+});
+
+/**
+ * Optional crop box of `PUT /me/avatar` (multipart fields `cropX`, `cropY`, `cropSize`, before the
+ * file): a square in the picture's pixels as displayed (EXIF orientation applied). Without it, the
+ * centred largest square.
+ */
+export const AvatarCrop = z.object({
+  cropX: z.coerce.number().int().min(0),
+  cropY: z.coerce.number().int().min(0),
+  cropSize: z.coerce.number().int().min(1),
+});
+
+/** `PUT /me/avatar` -> 200, `DELETE /me/avatar` -> 200: the profile with its new picture. */
+export const AvatarAnswer = Profile;

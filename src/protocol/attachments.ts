@@ -107,5 +107,8 @@ export function cleanFileName(name: string): string {
 export const UPLOAD_REFUSED = {
   pixels: "The image has too many pixels to process",
   unreadable: "The image could not be read",
-  infected: "The file did not pass the malware scan",
+  infected: "The file did not pass the malware scan and was deleted",
 } as const;
+
+/** The upload's answer (503) when the malware scanner failed: the file is not kept; trying later may work. */
+export const SCAN_UNAVAILABLE = "The file could not be scanned for malware right now; try again";

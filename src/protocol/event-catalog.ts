@@ -60,7 +60,7 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "room.member.removed": { summary: "Someone left or was removed from a room the user is in.", payload: MemberRemovedEvent },
   "room.read": { summary: "The user's read position in a room moved (on any of their devices).", payload: ReadState },
   "user.banned": { summary: "A user was banned.", payload: UserBannedEvent },
-  "user.profile": { summary: "A person's profile changed (display name, title, status, time zone, role, deactivated): to every batching socket.", payload: Profile },
+  "user.profile": { summary: "A person's profile changed (display name, title, status, time zone, picture, role, deactivated): to every batching socket.", payload: Profile },
   "place.settings": { summary: "An administrator changed the place's settings (name, registration, default notification level).", payload: PlaceSettings },
   "user.unbanned": { summary: "A user's ban was lifted.", payload: UserBannedEvent },
   "session.ended": { summary: "This socket's session ended (signed out, here or elsewhere): it is disconnected next.", payload: SessionEndedNotice },

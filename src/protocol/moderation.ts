@@ -44,6 +44,8 @@ export const AuditAction = z.enum([
   "user.deactivate",
   "user.reactivate",
   "user.password-reset",
+  /** An administrator removed someone's profile picture. */
+  "user.avatar.remove",
   /** An uploaded file failed the malware scan and was deleted (actor: the uploader). */
   "attachment.refused",
   "bot.create",

@@ -61,6 +61,8 @@ export const UserWithPresence = z.object({
   online: z.boolean(),
   /** The name to show, when the person chose one (issue 18; `username` stays the sign-in name and the `@mention`). */
   displayName: z.string().optional(),
+  /** The profile picture's URL, when the person has one (issue 18; accounts.ts `avatarUrl`). */
+  avatarUrl: z.string().optional(),
 });
 export type UserWithPresence = z.infer<typeof UserWithPresence>;
 

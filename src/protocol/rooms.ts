@@ -155,7 +155,9 @@ export type MarkReadBody = z.infer<typeof MarkReadBody>;
 
 /**
  * The answer of `PUT /room/:id/read`, and the `room.read` event to the user's sockets (their other
- * tabs and devices) when it moves. `lastRead` may be later than what was sent (it never goes back).
+ * tabs and devices) when it moves (only then). `lastRead` may be later than what was sent (it never
+ * goes back): events published on different instances may arrive out of order, so a client keeps the
+ * newest `lastRead` it has heard and drops an older one.
  */
 export const ReadState = z.object({ roomId: RoomId, lastRead: z.string().nullable(), unread: z.number().int() });
 export type ReadState = z.infer<typeof ReadState>;

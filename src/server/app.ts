@@ -79,6 +79,8 @@ import { Attachments } from "./domain/attachments/attachments.js";
 import { createScanner } from "./domain/attachments/scan.js";
 import { createBlobStore } from "./domain/attachments/store/index.js";
 import { attachmentRoutes } from "./http/routes/attachments.js";
+import { avatarRoutes } from "./http/routes/avatars.js";
+import { Avatars } from "./domain/users/avatars.js";
 
 const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "client");
 
@@ -126,6 +128,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const metrics = new ChatMetrics();
   metrics.traceRedis();
   const sessions = new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode);
+  // One store for files and profile pictures.
+  const blobStore = createBlobStore(config.attachments);
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
@@ -169,8 +173,9 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       namedRoomDefault: () => community.placeSettings.cached.defaultNotificationLevel,
     }),
     attachments: new Attachments(
-      redis, createBlobStore(config.attachments), config.attachments, community.audit, log, createScanner(config.attachments),
+      redis, blobStore, config.attachments, community.audit, log, createScanner(config.attachments),
     ),
+    avatars: new Avatars(redis, blobStore, config.attachments.maxPixels),
   };
   // Files go with their message and with their room.
   const deleteFiles = (what: string, work: () => Promise<void>) => work().catch((err: unknown) => log.warn({ err }, `deleting the files of a ${what} failed`));
@@ -269,6 +274,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
     await api.register(placeRoutes(ctx));
     await api.register(accountRoutes(ctx));
     await api.register(attachmentRoutes(ctx));
+    await api.register(avatarRoutes(ctx));
   });
   await registerStaticClient(app, config.clientDir ?? DEFAULT_CLIENT_DIR);
 

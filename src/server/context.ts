@@ -37,6 +37,7 @@ import type { Directory } from "./domain/users/directory.js";
 import type { Passwords } from "./domain/users/passwords.js";
 import type { Profiles } from "./domain/users/profiles.js";
 import type { Attachments } from "./domain/attachments/attachments.js";
+import type { Avatars } from "./domain/users/avatars.js";
 
 /** The domain services one instance runs with; transports (HTTP, socket, bridge) take what they need. */
 export interface ChatContext {
@@ -92,4 +93,6 @@ export interface ChatContext {
   accountChanges: AccountChanges;
   /** Files shared in rooms: uploads, their store, thumbnails, scans (domain/attachments). */
   attachments: Attachments;
+  /** Profile pictures, in the attachments' store (domain/users/avatars.ts). */
+  avatars: Avatars;
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from "./config.js";
+import { createBlobStore } from "./domain/attachments/store/index.js";
 import { writeDemoData } from "./domain/demo-data.js";
 import { Rooms } from "./domain/rooms.js";
 import { Users } from "./domain/users.js";
@@ -7,8 +8,9 @@ import { connectRedis, flushAll, scanKeys } from "./redis/connection.js";
 import { keys } from "./redis/keys.js";
 
 /**
- * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and writes the demo data again.
- * Refuses when that Redis holds keys that are not redis-chat's, unless `--force` is given.
+ * `npm run demo:reset [-- --force]`: wipes the Redis at REDIS_URL and the files of its rooms and
+ * people's pictures (the attachment store), and writes the demo data again. Refuses when that Redis holds keys that are
+ * not redis-chat's, unless `--force` is given.
  */
 // Every prefix of src/server/redis/keys.ts (the seed's and ours).
 const OUR_KEYS =
@@ -33,6 +35,16 @@ async function main(): Promise<number> {
       return 1;
     }
     await flushAll(redis);
+    // The rooms' files and people's pictures went with their records: without them they would be kept forever.
+    const store = createBlobStore(config.attachments);
+    for (const prefix of ["rooms/", "avatars/"]) {
+      let batch: string[] = [];
+      for await (const key of store.list(prefix)) {
+        batch.push(key);
+        if (batch.length === 500) await store.delete(batch.splice(0));
+      }
+      await store.delete(batch);
+    }
     const users = new Users(redis);
     await redis.set(keys.totalUsers, "0");
     await writeDemoData(redis, users, new Rooms(redis, users));

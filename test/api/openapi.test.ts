@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/server/config.js";
+import sharp from "sharp";
 
 // ajv is CommonJS: its class is the default export's `default`.
 const Ajv2020 = Ajv2020Module.Ajv2020;
@@ -50,7 +51,7 @@ describe("OpenAPI contract", () => {
     const headers: Record<string, string> = {};
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     const res = init.form
-      ? await multipart(path, init.cookie, init.form)
+      ? await multipart(method, path, init.cookie, init.form)
       : await api(server.url, path, init.cookie, {
           method,
           headers,
@@ -77,19 +78,19 @@ describe("OpenAPI contract", () => {
     return res;
   };
 
-  /** A multipart POST (file uploads), answered as `api` answers. */
-  const multipart = async (path: string, cookie: string | undefined, form: FormData) => {
-    const res = await fetch(`${server.url}${path}`, { method: "POST", headers: cookie ? { cookie } : {}, body: form });
+  /** A multipart POST or PUT (file uploads), answered as `api` answers. */
+  const multipart = async (method: string, path: string, cookie: string | undefined, form: FormData) => {
+    const res = await fetch(`${server.url}${path}`, { method, headers: cookie ? { cookie } : {}, body: form });
     const text = await res.text();
     return { status: res.status, body: JSON.parse(text), headers: res.headers };
   };
 
   /** A GET answered with bytes (files): the spec describes its status by content type, not JSON. */
-  const callForBytes = async (route: string, path: string, cookie: string, headers: Record<string, string> = {}) => {
+  const callForBytes = async (route: string, path: string, cookie: string, headers: Record<string, string> = {}, type = "application/octet-stream") => {
     const res = await fetch(`${server.url}${path}`, { headers: { cookie, ...headers } });
     await res.arrayBuffer();
     const responses = spec.paths[route]!.get!.responses;
-    if (!responses[String(res.status)]?.content?.["application/octet-stream"]) mismatches.push(`GET ${path} -> ${res.status}: not described as bytes`);
+    if (!responses[String(res.status)]?.content?.[type]) mismatches.push(`GET ${path} -> ${res.status}: not described as bytes`);
     const key = `GET ${route}`;
     if (!exercised.has(key)) exercised.set(key, new Set());
     exercised.get(key)!.add(res.status);
@@ -251,6 +252,19 @@ describe("OpenAPI contract", () => {
     await call("GET", `/users/${mary.user.id}/profile`, { cookie });
     await call("GET", "/users/99999/profile", { cookie }); // 404
     await call("GET", "/people?q=m", { cookie });
+    // Profile pictures: multipart in, WebP out.
+    const picture = new FormData();
+    picture.append("file", new Blob([new Uint8Array(await sharp({ create: { width: 40, height: 30, channels: 3, background: "#336699" } }).png().toBuffer())]), "me.png");
+    const withPicture = await call("PUT", "/me/avatar", { cookie, form: picture });
+    expect(withPicture.status).toBe(200);
+    const notPicture = new FormData();
+    notPicture.append("file", new Blob([new Uint8Array(Buffer.from("plain text"))]), "me.png");
+    await call("PUT", "/me/avatar", { cookie, form: notPicture }); // 415
+    await callForBytes("/users/{id}/avatar", `${withPicture.body.avatarUrl}&size=64`, cookie, {}, "image/webp");
+    await call("GET", `/users/${mary.user.id}/avatar`, { cookie }); // 404: no picture
+    await call("DELETE", `/users/${boss.user.id}/avatar`, { cookie: mary.cookie }); // 403
+    await call("DELETE", `/users/${boss.user.id}/avatar`, { cookie });
+    await call("DELETE", "/me/avatar", { cookie });
     await call("GET", "/admin/users?role=member", { cookie });
     await call("PATCH", `/users/${account.body.id}`, { cookie, body: { deactivated: true } });
     await call("PATCH", `/users/${boss.user.id}`, { cookie, body: { role: "member" } }); // 409: the last administrator

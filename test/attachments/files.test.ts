@@ -92,6 +92,84 @@ describe("files in rooms", () => {
       });
     });
 
+    it("stores the full-size original upright and without metadata: no EXIF, GPS position or camera left, at high quality", async () => {
+      const photo = await rotatedJpeg(600, 300);
+      expect((await sharp(photo).metadata()).exif?.includes("Secret Model 9")).toBe(true);
+      const res = await upload(url, cookies.alice!, team, "holiday.jpg", photo, "image/jpeg");
+      expect(res.status).toBe(201);
+      const original = await download(url, cookies.alice!, attachmentPath(team, res.body.id));
+      expect([original.status, original.headers.get("content-type")]).toEqual([200, "image/jpeg"]);
+      const meta = await sharp(original.bytes).metadata();
+      expect({ format: meta.format, width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation, icc: meta.icc, xmp: meta.xmp }).toEqual({
+        format: "jpeg", width: 300, height: 600, exif: undefined, orientation: undefined, icc: undefined, xmp: undefined,
+      });
+      for (const secret of ["Exif", "TestCam", "Secret Model 9"]) expect(original.bytes.includes(secret), secret).toBe(false);
+      // The record tells the size of what is served.
+      expect(res.body.size).toBe(original.bytes.length);
+      // Turned a quarter clockwise: the left (red) half of the sensor is now on top.
+      const { data, info } = await sharp(original.bytes).raw().toBuffer({ resolveWithObject: true });
+      const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3)];
+      expect(pixel(150, 10)).toEqual([expect.closeTo(254, -1), expect.closeTo(0, -1), expect.closeTo(0, -1)]);
+      expect(pixel(150, 590)).toEqual([expect.closeTo(0, -1), expect.closeTo(0, -1), expect.closeTo(254, -1)]);
+      // High quality: the re-encoded copy is close to the picture it came from.
+      const upright = await sharp(photo).autoOrient().raw().toBuffer();
+      let diff = 0;
+      for (let i = 0; i < upright.length; i++) diff += Math.abs(upright[i]! - data[i]!);
+      expect(diff / upright.length).toBeLessThan(2);
+    });
+
+    it("strips metadata from PNG, WebP (lossy and lossless) and AVIF originals, each kept in its own format", async () => {
+      const exif = { IFD0: { Model: "Secret Model 9" }, IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 24/1" } };
+      const base = () => sharp({ create: { width: 64, height: 32, channels: 4, background: { r: 10, g: 200, b: 90, alpha: 0.5 } } });
+      const files = [
+        ["screen.png", await base().png().withExif(exif).toBuffer(), "image/png", "png"],
+        ["photo.webp", await base().webp({ quality: 80 }).withExif(exif).toBuffer(), "image/webp", "webp"],
+        ["lossless.webp", await base().webp({ lossless: true }).withExif(exif).toBuffer(), "image/webp", "webp"],
+        ["photo.avif", await base().avif().withExif(exif).toBuffer(), "image/avif", "heif"],
+      ] as const;
+      for (const [name, bytes, type, format] of files) {
+        expect((await sharp(bytes).metadata()).exif, `${name} carries EXIF before`).toBeDefined();
+        const res = await upload(url, cookies.alice!, team, name, bytes);
+        expect([name, res.status, res.body.type, res.body.width, res.body.height]).toEqual([name, 201, type, 64, 32]);
+        const original = await download(url, cookies.alice!, attachmentPath(team, res.body.id));
+        const meta = await sharp(original.bytes).metadata();
+        expect([name, meta.format, meta.width, meta.height, meta.exif, meta.hasAlpha]).toEqual([name, format, 64, 32, undefined, true]);
+        expect(original.bytes.includes("Secret Model 9"), name).toBe(false);
+        expect(res.body.size).toBe(original.bytes.length);
+      }
+      // A lossless WebP stays lossless: the very same pixels come back.
+      const lossless = await base().webp({ lossless: true }).withExif(exif).toBuffer();
+      const res = await upload(url, cookies.alice!, team, "exact.webp", lossless);
+      const back = await download(url, cookies.alice!, attachmentPath(team, res.body.id));
+      expect((await sharp(back.bytes).raw().toBuffer()).equals(await sharp(lossless).raw().toBuffer())).toBe(true);
+    });
+
+    it("keeps every frame of an animated GIF and WebP with its timing and loop, measured by one frame", async () => {
+      const frames = await Promise.all(["#ff0000", "#00ff00", "#0000ff"].map((c) => sharp({ create: { width: 40, height: 20, channels: 3, background: c } }).raw().toBuffer()));
+      const strip = () => sharp(Buffer.concat(frames), { raw: { width: 40, height: 60, channels: 3, pageHeight: 20 } });
+      const animations = [
+        ["spinner.gif", await strip().gif({ loop: 2, delay: [100, 200, 300] }).toBuffer(), "image/gif", "gif"],
+        ["spinner.webp", await strip().webp({ loop: 2, delay: [100, 200, 300] }).withExif({ IFD0: { Model: "Secret Model 9" } }).toBuffer(), "image/webp", "webp"],
+      ] as const;
+      for (const [name, bytes, type, format] of animations) {
+        const res = await upload(url, cookies.alice!, team, name, bytes);
+        expect([name, res.status, res.body.type, res.body.width, res.body.height, res.body.thumbnail]).toEqual([name, 201, type, 40, 20, true]);
+        const original = await download(url, cookies.alice!, attachmentPath(team, res.body.id));
+        const meta = await sharp(original.bytes).metadata();
+        expect([name, meta.format, meta.pages, meta.pageHeight ?? meta.height, meta.loop, meta.delay, meta.exif]).toEqual([name, format, 3, 20, 2, [100, 200, 300], undefined]);
+      }
+    });
+
+    it("a polyglot picture (a JPEG followed by an HTML page) is stored as the picture alone", async () => {
+      const page = "<html><body><script>alert(document.cookie)</script></body></html>";
+      const polyglot = Buffer.concat([await png(20, 20).then((p) => sharp(p).jpeg().toBuffer()), Buffer.from(page)]);
+      const res = await upload(url, cookies.alice!, team, "innocent.jpg", polyglot);
+      expect(res.body).toMatchObject({ type: "image/jpeg", width: 20, height: 20 });
+      const original = await download(url, cookies.alice!, attachmentPath(team, res.body.id));
+      expect(original.bytes.includes("<script>")).toBe(false);
+      expect((await sharp(original.bytes).metadata()).format).toBe("jpeg");
+    });
+
     it("takes the type from the bytes, never the name: a PNG named .pdf is a PNG, HTML named .png is a download", async () => {
       const image = await upload(url, cookies.alice!, team, "report.pdf", await png(40, 20), "application/pdf");
       expect(image.body).toMatchObject({ name: "report.pdf", type: "image/png", width: 40, height: 20, thumbnail: true });
@@ -351,9 +429,14 @@ describe("the scanning hook", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "files-scan-"));
-    // A scanner with clamscan's exit codes: 1 when the file holds the marker, else 0.
+    // A scanner with clamscan's exit codes: 1 when the file holds the marker, 2 (an error of the
+    // scanner itself) when it holds the other marker, else 0.
     const scanner = join(dir, "scan.sh");
-    writeFileSync(scanner, `#!/bin/sh\nif grep -q MALWARE-MARKER "$1"; then echo "$1: Test.Marker FOUND"; exit 1; fi\nexit 0\n`);
+    writeFileSync(scanner, `#!/bin/sh
+if grep -q MALWARE-MARKER "$1"; then echo "$1: Test.Marker FOUND"; exit 1; fi
+if grep -q SCANNER-BREAKS "$1"; then echo "cannot read the signatures" >&2; exit 2; fi
+exit 0
+`);
     chmodSync(scanner, 0o755);
     server = await startChatServer({ redisUrl: db.redis.url, attachments: attachmentConfig(join(dir, "files"), { scanCommand: scanner }) });
     const [user] = await signUp(server.url, "scanned");
@@ -366,13 +449,34 @@ describe("the scanning hook", () => {
   });
 
   it("offers a file that passes; deletes one that fails, tells the uploader (422) and audits it", async () => {
-    expect((await upload(server.url, cookie, "0", "clean.txt", "nothing to see")).status).toBe(201);
+    const clean = await upload(server.url, cookie, "0", "clean.txt", "nothing to see");
+    expect(clean.status).toBe(201);
     const res = await upload(server.url, cookie, "0", "evil.txt", "header MALWARE-MARKER trailer");
-    expect(res).toEqual({ status: 422, body: { message: "The file did not pass the malware scan" } });
-    expect(storedFiles(join(dir, "files"))).toHaveLength(1);
+    expect(res).toEqual({ status: 422, body: { message: "The file did not pass the malware scan and was deleted" } });
+    expect(storedFiles(join(dir, "files"))).toEqual([`rooms/0/${clean.body.id}`]);
+    expect(await db.raw.keys("{room:0}:attachment:*")).toEqual([`{room:0}:attachment:${clean.body.id}`]);
     const audit = await db.raw.xRevRange("audit:log", "+", "-", { COUNT: 1 });
     expect(audit![0]!.message).toMatchObject({ action: "attachment.refused", actor: String(userId), room: "0" });
     expect(audit![0]!.message.detail).toContain("evil.txt");
+    expect(audit![0]!.message.detail).toContain("Test.Marker FOUND");
+    // What the administrators' audit log (GET /admin/audit) reads.
+    const [entry] = await server.instance.ctx.audit.read(1);
+    expect(entry).toMatchObject({ action: "attachment.refused", actorId: userId, roomId: "0" });
+  });
+
+  it("scans an image as uploaded, before any decoder reads it", async () => {
+    const marked = Buffer.concat([await png(8, 8), Buffer.from("MALWARE-MARKER")]);
+    const res = await upload(server.url, cookie, "0", "exploit.png", marked);
+    expect(res).toEqual({ status: 422, body: { message: "The file did not pass the malware scan and was deleted" } });
+  });
+
+  it("refuses a file when the scanner itself fails (503, try again), keeping nothing and auditing nothing", async () => {
+    const before = storedFiles(join(dir, "files"));
+    const audited = await db.raw.xLen("audit:log");
+    const res = await upload(server.url, cookie, "0", "unlucky.txt", "SCANNER-BREAKS");
+    expect(res).toEqual({ status: 503, body: { message: "The file could not be scanned for malware right now; try again" } });
+    expect(storedFiles(join(dir, "files"))).toEqual(before);
+    expect(await db.raw.xLen("audit:log")).toBe(audited);
   });
 });
 

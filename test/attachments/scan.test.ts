@@ -55,7 +55,7 @@ describe("malware scanners", () => {
     expect(await scanner.scan(Readable.from([Buffer.from("X5O!P%@AP EICAR test")]))).toEqual({ status: "infected", detail: "Eicar-Test-Signature" });
   });
 
-  it("clamd that cannot be reached is an error (the upload is then refused), not a pass", async () => {
+  it("clamd that cannot be reached is an error (the upload is then refused with 503), not a pass", async () => {
     const verdict = await new ClamdScanner(join(dir, "nobody.sock")).scan(Readable.from([Buffer.from("x")]));
     expect(verdict.status).toBe("error");
   });
@@ -64,5 +64,10 @@ describe("malware scanners", () => {
     expect(await new CommandScanner("test -f").scan(Readable.from([Buffer.from("x")]))).toEqual({ status: "clean" });
     expect(await new CommandScanner("echo found; false").scan(Readable.from([Buffer.from("x")]))).toMatchObject({ status: "infected" });
     expect(await new CommandScanner("exit 2; echo").scan(Readable.from([Buffer.from("x")]))).toMatchObject({ status: "error" });
+  });
+
+  it("a command's finding names the file \"file\", not the temporary path it was scanned at", async () => {
+    const verdict = await new CommandScanner(`sh -c 'echo "$0: Test.Marker FOUND"; exit 1'`).scan(Readable.from([Buffer.from("x")]));
+    expect(verdict).toEqual({ status: "infected", detail: "file: Test.Marker FOUND" });
   });
 });

@@ -50,11 +50,20 @@ export function statusBeforeBodyEnds(url: string, cookie: string, roomId: string
   });
 }
 
-/** A JPEG `width` x `height` whose EXIF says "rotate 90°" (orientation 6), with a camera model tag. */
-export function rotatedJpeg(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: "#3366cc" } })
-    .jpeg()
-    .withExif({ IFD0: { Make: "TestCam", Model: "Secret Model 9" } })
+/**
+ * A JPEG `width` x `height` whose EXIF says "rotate 90°" (orientation 6), with a camera model and
+ * a GPS position. Its left half is red and its right half blue, so the turn can be seen in pixels.
+ */
+export async function rotatedJpeg(width: number, height: number): Promise<Buffer> {
+  const half = Math.floor(width / 2);
+  const blue = await sharp({ create: { width: width - half, height, channels: 3, background: "#0000ff" } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: "#ff0000" } })
+    .composite([{ input: blue, left: half, top: 0 }])
+    .jpeg({ quality: 95 })
+    .withExif({
+      IFD0: { Make: "TestCam", Model: "Secret Model 9" },
+      IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 2405/100", GPSLongitudeRef: "E", GPSLongitude: "2/1 21/1 702/100" },
+    })
     .withMetadata({ orientation: 6 })
     .toBuffer();
 }

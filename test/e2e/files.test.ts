@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -12,8 +12,15 @@ import { chats, messageList, newPage, signIn, useBrowserStack } from "./harness.
 /** Where this file's uploads go (removed at the end), and a limit small enough to pass on purpose. */
 const uploadsDir = mkdtempSync(join(tmpdir(), "redis-chat-e2e-files-"));
 const MAX_BYTES = 400_000;
+/** The antivirus test file every scanner knows (EICAR): harmless, and what the scanner below refuses. */
+const EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+// A scanning hook with clamscan's exit codes: 1 (found) for the EICAR test file, else 0 (clean).
+const scannerDir = mkdtempSync(join(tmpdir(), "redis-chat-e2e-scanner-"));
+const scanner = join(scannerDir, "scan.sh");
+writeFileSync(scanner, `#!/bin/sh\nif grep -q EICAR-STANDARD-ANTIVIRUS-TEST-FILE "$1"; then echo "$1: Eicar-Test-Signature FOUND"; exit 1; fi\nexit 0\n`);
+chmodSync(scanner, 0o755);
 const env = useBrowserStack({
-  attachments: { ...loadConfig({}).attachments, dir: uploadsDir, maxBytes: MAX_BYTES },
+  attachments: { ...loadConfig({}).attachments, dir: uploadsDir, maxBytes: MAX_BYTES, scanCommand: scanner },
   allowPrivateNetworkFetch: true,
   linkPreviewTimeoutMs: 3000,
 });
@@ -42,6 +49,7 @@ afterAll(() => {
   site?.closeAllConnections();
   site?.close();
   rmSync(uploadsDir, { recursive: true, force: true });
+  rmSync(scannerDir, { recursive: true, force: true });
 });
 
 const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
@@ -164,6 +172,45 @@ describe("web client: sharing files", () => {
       await box(page).fill(`Dropped diagram (${viewport.name})`);
       await box(page).press("Enter");
       await list.getByRole("listitem").filter({ hasText: `Dropped diagram (${viewport.name})` }).getByRole("button", { name: /^Open diagram\.png/ }).waitFor();
+    });
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`a file the malware scan refuses is marked in the tray as deleted, cannot be retried, blocks sending until removed, and is audited (${viewport.name})`, async () => {
+      const { page } = await newPage(env.browser, viewport);
+      await openGeneral(page, "Joe");
+      const infected = `invoice-${viewport.name}.pdf`;
+      await page.getByTestId("file-input").setInputFiles([
+        { name: infected, mimeType: "application/pdf", buffer: Buffer.from(EICAR) },
+        { name: "plan.png", mimeType: "image/png", buffer: tall },
+      ]);
+      const refused = tray(page).getByRole("listitem").filter({ hasText: infected });
+      const why = refused.getByRole("alert");
+      await why.waitFor({ timeout: 15_000 });
+      expect(await why.textContent()).toBe("Not uploaded: The file did not pass the malware scan and was deleted");
+      expect(await why.evaluate((el) => {
+        const state = el.closest<HTMLElement>(".upload__state")!;
+        return state.scrollHeight <= state.clientHeight && state.scrollWidth <= state.clientWidth;
+      }), "the reason is shown whole, not cut off").toBe(true);
+      expect(await refused.getByRole("button", { name: "Retry" }).count(), "no Retry for a refused file").toBe(0);
+      await page.getByText("1 file not uploaded: remove it").waitFor();
+      expect(await sendButton(page).isDisabled(), "nothing goes out while a chosen file is refused").toBe(true);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-scan-refused-${viewport.name}.png` });
+      // Audited, with the uploader and the scanner's finding.
+      const joe = (await page.evaluate(async () => (await (await fetch("/me")).json()) as { id: number })).id;
+      const entries = await env.stack.server.instance.ctx.audit.read(50);
+      const entry = entries.find((e) => e.action === "attachment.refused" && e.detail?.includes(infected));
+      expect(entry).toMatchObject({ actorId: joe, roomId: "0" });
+      expect(entry!.detail).toContain("Eicar-Test-Signature FOUND");
+      // Removed, the rest goes out; the refused file is nowhere in the room.
+      await refused.getByRole("button", { name: `Remove ${infected}` }).click();
+      await uploaded(page, 1);
+      await box(page).fill(`Plan without the invoice (${viewport.name})`);
+      await box(page).press("Enter");
+      const row = messageList(page).getByRole("listitem").filter({ hasText: `Plan without the invoice (${viewport.name})` });
+      await row.getByRole("button", { name: /^Open plan\.png/ }).waitFor();
+      const history = await page.evaluate(async () => (await (await fetch("/room/0/messages?offset=0&size=50")).json()) as { message: string }[]);
+      expect(history.some((m) => m.message.includes(infected))).toBe(false);
     });
   }
 

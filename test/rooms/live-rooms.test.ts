@@ -198,6 +198,24 @@ describe("live rooms across two instances", () => {
     expect(eventsOf(ownerTab, "room.read")).toEqual([]);
   });
 
+  it("room.read is published only when the marker moved: 42 PUTs of one marker (and older ones) make one event on each tab", async () => {
+    const [reader] = await signUp(a.url, "reader42");
+    const tabs = [await tab(a, reader), await tab(b, reader)];
+    const ownerTab = await tab(a, owner);
+    const older = await send(ownerTab.socket, { roomId: "0", message: "older" });
+    const newer = await send(ownerTab.socket, { roomId: "0", message: "newer" });
+    if (!older.ok || !newer.ok) throw new Error("not sent");
+    const answers = await Promise.all(
+      Array.from({ length: 42 }, (_, i) => call(i % 2 ? b : a, reader, "PUT", "/room/0/read", { messageId: newer.message.id })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(42).fill(200));
+    const behind = await call(a, reader, "PUT", "/room/0/read", { messageId: older.message.id });
+    expect((behind.body as ReadState).lastRead, "the marker never goes back").toBe(newer.message.id);
+    for (const t of tabs) await eventually(() => eventsOf(t, "room.read").length > 0, 5000, "room.read");
+    await sleep(500);
+    for (const t of tabs) expect(eventsOf<ReadState>(t, "room.read").map((e) => e.lastRead)).toEqual([newer.message.id]);
+  });
+
   it("a ban made on A disconnects the user's sockets on B and their session cannot open new ones", async () => {
     const victim = (await signUp(a.url, "victim"))[0];
     const onB = await tab(b, victim);

@@ -1,4 +1,7 @@
+import { useState } from "react";
+import { avatarSizeFor } from "../../protocol/index.js";
 import { avatarStyle, initials, type AvatarPattern } from "../lib/avatar.js";
+import { useAvatarUrl } from "../lib/avatarPictures.js";
 
 /** The overlay of each pattern, drawn in a translucent shade over the disc (viewBox 0 0 40 40). */
 function Pattern({ pattern }: { pattern: AvatarPattern }) {
@@ -28,23 +31,33 @@ function Pattern({ pattern }: { pattern: AvatarPattern }) {
 }
 
 /**
- * Initials on a colour and pattern chosen by `id` (a user id, so namesakes differ) or by the name:
- * drawn locally, no image requests. `label` replaces the initials (a group conversation's member count).
+ * A person's profile picture when they have one (`src`, or else what is known of user `id`: a
+ * numeric id is a user id), else initials on a colour and pattern chosen by `id` (a user id, so
+ * namesakes differ) or by the name, drawn locally. A picture that fails to load falls back to the
+ * initials. `label` replaces the initials (a group conversation's member count).
  */
-export function Avatar({ name, id, size = 36, online, label }: {
-  name: string; id?: number | string; size?: number; online?: boolean; label?: string;
+export function Avatar({ name, id, size = 36, online, label, src }: {
+  name: string; id?: number | string; size?: number; online?: boolean; label?: string; src?: string | null;
 }) {
+  const known = useAvatarUrl(typeof id === "number" && label === undefined ? id : undefined);
+  const picture = src === undefined ? known : src;
+  const url = picture ? `${picture}${picture.includes("?") ? "&" : "?"}size=${avatarSizeFor(size)}` : null;
+  const [failed, setFailed] = useState<string | null>(null);
   const style = avatarStyle(id ?? name);
   const fill = `hsl(${style.hue} 55% ${style.lightness}%)`;
   return (
     <span className="avatar" style={{ width: size, height: size }} aria-hidden="true">
-      <svg viewBox="0 0 40 40" width={size} height={size} focusable="false">
-        <rect width="40" height="40" fill={fill} />
-        <Pattern pattern={style.pattern} />
-        <text x="20" y="20" dy="0.35em" textAnchor="middle" fontSize="15" fontWeight="600" fill="#fff">
-          {label ?? initials(name)}
-        </text>
-      </svg>
+      {url && failed !== url ? (
+        <img className="avatar__img" src={url} width={size} height={size} alt="" loading="lazy" decoding="async" onError={() => setFailed(url)} />
+      ) : (
+        <svg viewBox="0 0 40 40" width={size} height={size} focusable="false">
+          <rect width="40" height="40" fill={fill} />
+          <Pattern pattern={style.pattern} />
+          <text x="20" y="20" dy="0.35em" textAnchor="middle" fontSize="15" fontWeight="600" fill="#fff">
+            {label ?? initials(name)}
+          </text>
+        </svg>
+      )}
       {online !== undefined && <span className={online ? "dot dot--on" : "dot"} />}
     </span>
   );

@@ -22,13 +22,28 @@ export function DirectoryDialog({ actions, onOpen, onClose, onNewRoom }: {
     let cancelled = false;
     dispatch({ type: "loading" });
     api.directory(query).then(
-      (rooms) => !cancelled && dispatch({ type: "loaded", rooms }),
+      (page) => !cancelled && dispatch({ type: "loaded", rooms: page.rooms, next: page.next }),
       (error: unknown) => !cancelled && dispatch({ type: "failed", error: errorText(error) }),
     );
     return () => {
       cancelled = true;
     };
   }, [query]);
+
+  // The next page of the same query (a new query cancels it: its answer is for a list no longer shown).
+  const [moreFor, setMoreFor] = useState<{ query: string; cursor: string } | null>(null);
+  useEffect(() => {
+    if (!moreFor || moreFor.query !== query) return;
+    let cancelled = false;
+    dispatch({ type: "moreLoading" });
+    api.directory(moreFor.query, moreFor.cursor).then(
+      (page) => !cancelled && dispatch({ type: "moreLoaded", rooms: page.rooms, next: page.next }),
+      (error: unknown) => !cancelled && dispatch({ type: "moreFailed", error: errorText(error) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [moreFor, query]);
 
   const join = async (roomId: string) => {
     dispatch({ type: "joinStarted", roomId });
@@ -76,6 +91,12 @@ export function DirectoryDialog({ actions, onOpen, onClose, onNewRoom }: {
             );
           })}
         </ul>
+        {state.status === "ready" && state.next && (
+          <button type="button" className="ghost directory__more" disabled={state.loadingMore}
+            onClick={() => setMoreFor({ query, cursor: state.next! })}>
+            {state.loadingMore ? "Loading more rooms…" : "More rooms"}
+          </button>
+        )}
       </div>
     </Dialog>
   );

@@ -1,35 +1,16 @@
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { attachmentPath, type Attachment } from "../../protocol/index.js";
+import { useModalDialog } from "../lib/useModalDialog.js";
 import { formatBytes } from "./uploads.js";
 
 /**
  * One message's images at full size, in a modal dialog: Left/Right go to the previous/next one,
- * Escape closes (the native dialog's cancel), focus stays inside while it is open (modal dialogs
- * make the page behind inert) and goes back to what opened it when it closes.
+ * Escape closes, focus stays inside while it is open and goes back to what opened it (useModalDialog).
  */
 export function ImageViewer({ roomId, images, start, onClose }: { roomId: string; images: readonly Attachment[]; start: number; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const { ref, close, onBackdropClick } = useModalDialog(onClose);
   const [index, setIndex] = useState(start);
-  const close = useRef(onClose);
-  close.current = onClose;
   const image = images[index]!;
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement as HTMLElement | null;
-    if (!dialog.open) dialog.showModal();
-    const onCancel = (event: Event) => {
-      event.preventDefault();
-      close.current();
-    };
-    dialog.addEventListener("cancel", onCancel);
-    return () => {
-      dialog.removeEventListener("cancel", onCancel);
-      if (dialog.open) dialog.close();
-      opener?.focus();
-    };
-  }, []);
 
   const go = (step: number) => setIndex((i) => (i + step + images.length) % images.length);
 
@@ -39,12 +20,12 @@ export function ImageViewer({ roomId, images, start, onClose }: { roomId: string
         if (images.length > 1 && event.key === "ArrowRight") { event.preventDefault(); go(1); }
         if (images.length > 1 && event.key === "ArrowLeft") { event.preventDefault(); go(-1); }
       }}
-      onClick={(event) => { if (event.target === ref.current) close.current(); }}>
+      onClick={onBackdropClick}>
       <div className="viewer__bar">
         <span className="viewer__name" title={image.name}>{image.name}</span>
         <span className="viewer__meta small">{images.length > 1 ? `${index + 1} of ${images.length} · ` : ""}{formatBytes(image.size)}</span>
         <a className="ghost viewer__download" href={attachmentPath(roomId, image.id)} download={image.name}>Download</a>
-        <button type="button" className="icon-button viewer__close" aria-label="Close" autoFocus onClick={() => close.current()}>✕</button>
+        <button type="button" className="icon-button viewer__close" aria-label="Close" autoFocus onClick={close}>✕</button>
       </div>
       <div className="viewer__stage">
         {images.length > 1 && <button type="button" className="viewer__nav viewer__nav--prev" aria-label="Previous image" onClick={() => go(-1)}>‹</button>}

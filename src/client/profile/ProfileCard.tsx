@@ -24,7 +24,7 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
     profileApi.of(userId).then(setProfile, (e: unknown) => setError(errorText(e)));
   }, [userId]);
 
-  const act = async (work: () => Promise<AdminUser | PasswordResetLink>) => {
+  const act = async (work: () => Promise<Profile | AdminUser | PasswordResetLink>) => {
     setError(null);
     try {
       const answer = await work();
@@ -44,7 +44,7 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
       {profile && (
         <div className="profile-card">
           <div className="profile-card__head">
-            <Avatar name={name} id={profile.id} size={56} online={profile.online} />
+            <Avatar name={name} id={profile.id} size={56} online={profile.online} src={profile.avatarUrl} />
             <div>
               <p className="profile-card__name">{name}</p>
               <p className="muted">@{profile.username}{profile.role === "admin" ? " · administrator" : ""}</p>
@@ -69,6 +69,9 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
                 {profile.deactivated ? "Reactivate" : "Deactivate"}
               </button>
               <button type="button" className="ghost" onClick={() => void act(() => profileApi.resetLink(profile.id))}>Password reset link</button>
+              {profile.avatarUrl && (
+                <button type="button" className="ghost" onClick={() => void act(() => profileApi.removeAvatarOf(profile.id))}>Remove picture</button>
+              )}
               {reset && (
                 <label className="field"><span>One-time link (expires {new Date(reset.expiresAt).toLocaleString()})</span>
                   <input className="filter" readOnly value={reset.url} onFocus={(e) => e.target.select()} /></label>

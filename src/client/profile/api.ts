@@ -17,6 +17,14 @@ export const profileApi = {
   people: (q: string, cursor?: string) => request(PeoplePage, `/people?${query({ q, cursor })}`),
   accounts: (params: { q?: string; role?: string; state?: string; cursor?: string }) => request(AdminUsersPage, `/admin/users?${query(params)}`),
   patchUser: (userId: number, patch: { role?: "admin" | "member"; deactivated?: boolean }) => request(AdminUser, `/users/${userId}`, json("PATCH", patch)),
+  /** The picture as chosen; the server crops it square (centred) and sizes it. */
+  setAvatar: (file: Blob, name = "picture") => {
+    const form = new FormData();
+    form.append("file", file, name);
+    return request(Profile, "/me/avatar", { method: "PUT", body: form });
+  },
+  removeAvatar: () => request(Profile, "/me/avatar", json("DELETE")),
+  removeAvatarOf: (userId: number) => request(Profile, `/users/${userId}/avatar`, json("DELETE")),
   resetLink: (userId: number) => request(PasswordResetLink, `/users/${userId}/password-reset`, json("POST")),
 };
 

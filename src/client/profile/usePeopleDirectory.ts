@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Profile, UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
+import { rememberAvatarUrls } from "../lib/avatarPictures.js";
 import { listPeople } from "../state/people.js";
 import { profileApi, shownName } from "./api.js";
 
@@ -26,7 +27,10 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
     setSearching(true);
     const timer = setTimeout(() => {
       profileApi.people(q).then(
-        (page) => !cancelled && setLoaded({ q, people: page.people, next: page.nextCursor, failed: false }),
+        (page) => {
+          rememberAvatarUrls(page.people);
+          if (!cancelled) setLoaded({ q, people: page.people, next: page.nextCursor, failed: false });
+        },
         () => !cancelled && setLoaded({ q, people: [], next: null, failed: true }),
       ).finally(() => !cancelled && setSearching(false));
     }, q ? 200 : 0);
@@ -39,7 +43,10 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
   const more = () => {
     if (!loaded.next) return;
     profileApi.people(loaded.q, loaded.next).then(
-      (page) => setLoaded((l) => (l.q === loaded.q ? { ...l, people: [...l.people, ...page.people], next: page.nextCursor } : l)),
+      (page) => {
+        rememberAvatarUrls(page.people);
+        setLoaded((l) => (l.q === loaded.q ? { ...l, people: [...l.people, ...page.people], next: page.nextCursor } : l));
+      },
       () => {},
     );
   };

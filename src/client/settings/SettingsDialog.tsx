@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { NewPassword, type PlaceSettings, type Profile, type SessionInfo } from "../../protocol/index.js";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { AVATAR_MAX_BYTES, AVATAR_TYPES, NewPassword, type PlaceSettings, type Profile, type SessionInfo } from "../../protocol/index.js";
+import { Avatar } from "../components/Avatar.js";
 import { Dialog, errorText } from "../components/Dialog.js";
+import { rememberAvatarUrls } from "../lib/avatarPictures.js";
 import { profileApi } from "../profile/api.js";
 import { placeApi } from "../setup/api.js";
 import { sessionsApi } from "./api.js";
@@ -15,6 +17,87 @@ const zones = (() => {
     return [];
   }
 })();
+
+/** The types the server takes as a picture (it sniffs the bytes; this only filters the chooser). */
+const PICTURE_TYPES = AVATAR_TYPES.join(",");
+
+/**
+ * Choose, preview, upload or remove one's picture. The preview shows the centred square the server
+ * will keep; the new picture reaches every Avatar here at once and everyone else by `user.profile`.
+ */
+function PictureField({ profile, onChange }: { profile: Profile; onChange: (profile: Profile) => void }) {
+  const [chosen, setChosen] = useState<File | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<{ error?: string; done?: string }>({});
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!chosen) return setPreview(null);
+    const url = URL.createObjectURL(chosen);
+    setPreview(url);
+    return () => URL.revokeObjectURL(url);
+  }, [chosen]);
+  const choose = (file: File | undefined) => {
+    setStatus({});
+    if (!file) return;
+    if (file.size > AVATAR_MAX_BYTES) {
+      setStatus({ error: `That picture is larger than ${AVATAR_MAX_BYTES / 1024 / 1024} MB.` });
+      return;
+    }
+    setChosen(file);
+  };
+  const clear = () => {
+    setChosen(null);
+    if (input.current) input.current.value = "";
+  };
+  const run = async (work: () => Promise<Profile>, done: string) => {
+    setBusy(true);
+    setStatus({});
+    try {
+      const updated = await work();
+      rememberAvatarUrls([updated]);
+      onChange(updated);
+      clear();
+      setStatus({ done });
+    } catch (e) {
+      setStatus({ error: errorText(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const name = profile.displayName || profile.username;
+  return (
+    <fieldset className="settings__picture">
+      <legend>Picture</legend>
+      <div className="settings__picture-row">
+        {preview
+          ? <img className="settings__preview" src={preview} width={72} height={72} alt="Preview of your new picture" />
+          : <Avatar name={name} id={profile.id} size={72} src={profile.avatarUrl} />}
+        <div className="settings__picture-actions">
+          <label className="ghost file-choose">
+            {profile.avatarUrl || chosen ? "Choose another picture" : "Choose a picture"}
+            <input ref={input} type="file" accept={PICTURE_TYPES} disabled={busy}
+              onChange={(e) => choose(e.target.files?.[0])} />
+          </label>
+          {chosen && (
+            <>
+              <button type="button" className="primary" disabled={busy}
+                onClick={() => void run(() => profileApi.setAvatar(chosen, chosen.name), "Picture saved.")}>{busy ? "Uploading…" : "Upload picture"}</button>
+              <button type="button" className="ghost" disabled={busy} onClick={clear}>Cancel</button>
+            </>
+          )}
+          {!chosen && profile.avatarUrl && (
+            <button type="button" className="danger-ghost" disabled={busy}
+              onClick={() => void run(profileApi.removeAvatar, "Picture removed.")}>Remove picture</button>
+          )}
+        </div>
+      </div>
+      <p className="muted small">JPEG, PNG, GIF, WebP or AVIF, up to {AVATAR_MAX_BYTES / 1024 / 1024} MB; the centre square is kept. Without one, your initials show.</p>
+      {status.error && <p className="error" role="alert">{status.error}</p>}
+      {status.done && <p role="status">{status.done}</p>}
+    </fieldset>
+  );
+}
 
 function ProfileForm() {
   const [profile, setProfile] = useState<Profile | null>(null);
@@ -44,6 +127,7 @@ function ProfileForm() {
   if (!profile) return status.error ? <p className="error" role="alert">{status.error}</p> : <p className="muted" role="status">Loading…</p>;
   return (
     <form className="form settings__section" aria-label="Profile" onSubmit={(e) => void save(e)} noValidate>
+      <PictureField profile={profile} onChange={setProfile} />
       <p className="muted small">You sign in and are @mentioned as <strong>@{profile.username}</strong>; everyone sees your display name.</p>
       <label className="field"><span>Display name</span><input maxLength={64} placeholder={profile.username} {...field("displayName")} /></label>
       <label className="field"><span>Title</span><input maxLength={100} placeholder="What you do here" {...field("title")} /></label>

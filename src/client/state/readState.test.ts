@@ -58,6 +58,20 @@ describe("read state from the server", () => {
   });
 });
 
+describe("room.read from other tabs and instances", () => {
+  it("an older marker arriving after a newer one does not move the marker back, nor bring back the badge", () => {
+    let s = run(initialChatState(ME, null),
+      { type: "roomsLoaded", lastRead: {}, rooms: [{ id: "7", names: ["design"], kind: "room", lastRead: "3", unread: 4 }] },
+    );
+    s = run(s, { type: "readState", roomId: "7", lastRead: "9", unread: 0 });
+    expect(s.rooms["7"]!).toMatchObject({ lastReadId: "9", serverReadId: "9", serverUnread: 0 });
+    // Published a moment earlier on another instance, heard later.
+    const after = run(s, { type: "readState", roomId: "7", lastRead: "5", unread: 3 });
+    expect(after.rooms["7"]!).toMatchObject({ lastReadId: "9", serverReadId: "9", serverUnread: 0 });
+    expect(unreadCount(after, after.rooms["7"]!)).toBe(0);
+  });
+});
+
 describe("rooms slice: live changes", () => {
   const listed = () => run(initialChatState(ME, "7"), { type: "roomsLoaded", lastRead: {}, rooms: [
     { id: "0", names: ["General"] },

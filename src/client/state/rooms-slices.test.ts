@@ -39,7 +39,7 @@ describe("directory slice", () => {
   ];
 
   it("joining marks the room joined and counts me once", () => {
-    let s = directoryReducer(initialDirectory, { type: "loaded", rooms });
+    let s = directoryReducer(initialDirectory, { type: "loaded", rooms, next: null });
     s = directoryReducer(s, { type: "joinStarted", roomId: "7" });
     expect(s.joining).toEqual(["7"]);
     s = directoryReducer(s, { type: "joined", roomId: "7" });
@@ -54,8 +54,20 @@ describe("directory slice", () => {
     expect(s).toMatchObject({ joining: [], error: "closed" });
   });
 
-  it("the filter matches name or topic, busiest rooms first", () => {
-    expect(filterDirectory(rooms, "").map((r) => r.id)).toEqual(["8", "7"]);
+  it("the filter matches name or topic, in the server's order (newest activity first)", () => {
+    expect(filterDirectory(rooms, "").map((r) => r.id)).toEqual(["7", "8"]);
     expect(filterDirectory(rooms, "PIX").map((r) => r.id)).toEqual(["7"]);
+  });
+
+  it("more rooms go below the first page, each once, until the server has no next page", () => {
+    let s = directoryReducer(initialDirectory, { type: "loaded", rooms, next: "12.5:7" });
+    s = directoryReducer(s, { type: "moreLoading" });
+    expect(s.loadingMore).toBe(true);
+    const more: DirectoryRoom[] = [{ ...rooms[1]! }, { id: "3", name: "old", topic: "", visibility: "open", memberCount: 1, joined: false }];
+    s = directoryReducer(s, { type: "moreLoaded", rooms: more, next: null });
+    expect(s.rooms.map((r) => r.id)).toEqual(["7", "8", "3"]);
+    expect(s).toMatchObject({ next: null, loadingMore: false });
+    // A new query starts from its first page.
+    expect(directoryReducer(s, { type: "loading" })).toMatchObject({ next: null, loadingMore: false });
   });
 });

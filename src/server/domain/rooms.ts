@@ -14,12 +14,25 @@ export class Rooms {
   constructor(private readonly redis: Redis, private readonly users: Users, private readonly membership?: Membership) {}
 
   /**
-   * Whether the user may read and write the room. Decided from the id where the model allows it
-   * (General, private rooms), so the hot path needs no Redis call; rooms people made are answered
-   * from the per-instance member cache (see rooms/membership.ts); other named rooms (which a
-   * server written to the seed could add) fall back to the membership set.
+   * Whether the user may read and write the room now. Decided from the id where the model allows
+   * it (General, private rooms), so the hot path needs no Redis call; other rooms are read from
+   * Redis (see rooms/membership.ts): a removal, leave or deletion made on any instance holds here
+   * at once, whatever this instance heard of it.
    */
   async isMember(userId: number, roomId: string): Promise<boolean> {
+    return this.decide(userId, roomId, false);
+  }
+
+  /**
+   * isMember answering rooms people made from this instance's member cache, which may lag a change
+   * made elsewhere: only for the message send path, whose store script checks the member set again
+   * atomically with the write (and which asks isMember before refusing).
+   */
+  async isMemberCached(userId: number, roomId: string): Promise<boolean> {
+    return this.decide(userId, roomId, true);
+  }
+
+  private async decide(userId: number, roomId: string, cached: boolean): Promise<boolean> {
     if (roomId === GENERAL_ROOM_ID) return true;
     const pair = parsePrivateRoomId(roomId);
     if (pair) {
@@ -27,19 +40,19 @@ export class Rooms {
       if (userId !== low && userId !== high) return false;
       return this.users.exists(userId === low ? high : low);
     }
-    if (this.membership) return this.membership.isMember(userId, roomId);
+    if (this.membership) return cached ? this.membership.isMemberCached(userId, roomId) : this.membership.isMember(userId, roomId);
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
   }
 
   /**
    * How to refuse a user who is not a member: 404 when the room does not exist (deleted, or never
-   * made), 403 otherwise. Asked only on the refusal path.
+   * made), 403 otherwise. Asked only on the refusal path, so read from Redis (a room deleted on
+   * another instance may still be in this one's cache).
    */
   async refusalStatus(roomId: string): Promise<403 | 404> {
     if (roomId === GENERAL_ROOM_ID) return 403;
     const pair = parsePrivateRoomId(roomId);
     if (pair) return (await Promise.all(pair.map((id) => this.users.exists(id)))).every(Boolean) ? 403 : 404;
-    if (this.membership && (await this.membership.isOurs(roomId))) return 403;
     return (await this.redis.exists(keys.roomName(roomId))) === 1 ? 403 : 404;
   }
 

@@ -15,7 +15,7 @@ import type { Logger } from "../logger.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
-import { publishEnvelope, SEED_ENVELOPE_TYPES, type PubSubMode } from "../redis/bus.js";
+import { channelSubject, publishEnvelope, SEED_ENVELOPE_TYPES, type PubSubMode } from "../redis/bus.js";
 import type { NodeFailures } from "../redis/node-failures.js";
 import type { ChannelSubscriber } from "../redis/subscriber.js";
 import type { LocalDelivery } from "./delivery.js";
@@ -62,6 +62,19 @@ const MESSAGES_SUBSCRIPTION = "MESSAGES";
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
   private readonly ownPrefix: string;
+  /**
+   * How this instance's own messages begin (the store script writes them so). They are delivered to
+   * this instance's sockets when they come back through pub/sub, not when stored: Redis publishes a
+   * room's messages in stored order to every subscriber, so every socket on every instance gets a
+   * room's messages in id order and a client's newest id is a cursor that skips nothing (a message
+   * stored here could otherwise overtake one stored a moment before on another instance, still on
+   * its way). In sharded mode the room's channel is held before the store (MessageSink.listenTo).
+   */
+  private readonly ownMessagePrefix: string;
+  /** The store script publishes a new private room's `show.room` right before its first message. */
+  private readonly ownShowRoomPrefix: string;
+  /** roomId -> the store script's `show.room`, shown when the room's first message comes back. */
+  private readonly ownShowRooms = new Map<string, RoomSummary>();
   /** Every lost subscription of this instance ends in a resync through it (bus: sharded ones too). */
   readonly recovery: SubscriptionRecovery;
   private probe: { token: string; timer: NodeJS.Timeout } | undefined;
@@ -94,6 +107,8 @@ export class PubSubBridge {
     readonly mode: PubSubMode = "seed",
   ) {
     this.ownPrefix = `{"serverId":${JSON.stringify(serverId)},`;
+    this.ownMessagePrefix = `${this.ownPrefix}"type":"message",`;
+    this.ownShowRoomPrefix = `${this.ownPrefix}"type":"show.room",`;
     this.recovery = new SubscriptionRecovery(delivery, log, metrics);
   }
 
@@ -229,12 +244,48 @@ export class PubSubBridge {
     return false;
   }
 
-  /** Never throws: a malformed envelope from any server is logged and dropped. */
-  receive(raw: string): void {
-    // Every message this instance sends comes back to it: skip those without parsing them.
+  /** One of this instance's messages, back from pub/sub: to this instance's sockets (parsed once, here). */
+  private ownMessage(raw: string): void {
+    this.count("message", "own");
+    let message: ChatMessage | undefined;
+    try {
+      message = normalizeMessage((JSON.parse(raw) as { data?: unknown }).data);
+    } catch {
+      message = undefined;
+    }
+    if (!message) return this.notUnderstood("own message: malformed", raw);
+    // Each copy of the store script's show.room (both mode: two channels) is right before a copy of
+    // the room's first message on the same channel: the first copy delivered shows the room.
+    const room = this.ownShowRooms.get(message.roomId);
+    if (room) this.ownShowRooms.delete(message.roomId);
+    const members = room && parsePrivateRoomId(room.id);
+    // Its other member hears of the room first (the sender's client has it from the answer).
+    this.delivery.message(message, room && members ? { room, userIds: members.filter((id) => id !== message.from) } : undefined);
+  }
+
+  private ownShowRoomHeard(raw: string): void {
+    try {
+      const room = normalizeShowRoom((JSON.parse(raw) as { data?: unknown }).data);
+      if (room) this.ownShowRooms.set(room.id, room);
+    } catch {
+      // Ours, so well formed; the message is delivered anyway.
+    }
+  }
+
+  /**
+   * Never throws: a malformed envelope from any server is logged and dropped. `channel`: the sharded
+   * channel it came on (none: `MESSAGES`).
+   */
+  receive(raw: string, channel?: string): void {
+    // Every envelope this instance sends comes back to it: skip those without parsing them, except
+    // its messages (see ownMessagePrefix) and the store script's show.room before a first one.
     if (raw.startsWith(this.ownPrefix)) {
-      if (this.probe && raw.includes(this.probe.token)) this.subscriptionRestored();
-      else this.count(ownType(raw, this.ownPrefix.length), "own");
+      if (raw.startsWith(this.ownMessagePrefix)) return this.ownMessage(raw);
+      if (this.probe && raw.includes(this.probe.token)) return this.subscriptionRestored();
+      this.count(ownType(raw, this.ownPrefix.length), "own");
+      // The copies on members' own channels (sharded bus: for other instances) are not followed by
+      // the message: only the store script's, on the room's channel or MESSAGES, are.
+      if (raw.startsWith(this.ownShowRoomPrefix) && (channel === undefined || isRoomChannel(channel))) this.ownShowRoomHeard(raw);
       return;
     }
     let envelope: Envelope;
@@ -317,6 +368,11 @@ export class PubSubBridge {
       }
     }
   }
+}
+
+function isRoomChannel(channel: string): boolean {
+  const subject = channelSubject(channel);
+  return subject !== undefined && "room" in subject;
 }
 
 /** The type of one of our own envelopes, read from its text (`{"serverId":…,"type":"…"`) without parsing it. */

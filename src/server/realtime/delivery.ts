@@ -41,10 +41,26 @@ export class LocalDelivery {
   /** Set by the sharded bus: true when a message is held back to go out later (see OpeningRooms). */
   holdBack: ((message: ChatMessage) => boolean) | undefined;
 
-  /** False when the message was delivered here lately already (a second copy: see messageNow). */
-  message(message: ChatMessage): boolean {
+  /**
+   * False when the message was delivered here lately already (a second copy: see messageNow).
+   * `opened`: the first message of a private room opened on this instance, whose room is shown to
+   * these users first (once, with the first copy).
+   */
+  message(message: ChatMessage, opened?: { room: RoomSummary; userIds: number[] }): boolean {
     if (this.holdBack?.(message)) return true;
+    if (opened && !this.deliveredLately(message.id, false)) this.showRoom(opened.room, opened.userIds);
     return this.messageNow(message);
+  }
+
+  /**
+   * Set by the sharded bus: resolves once this instance hears the room's channel for these users'
+   * sockets here. A message of ours reaches our sockets only through pub/sub (see PubSubBridge).
+   */
+  listenToRoom: ((roomId: string, userIds: number[]) => Promise<void>) | undefined;
+
+  /** Before a message is stored in `roomId` for `userIds` (sender, a private room's members): see listenToRoom. */
+  async listenTo(roomId: string, userIds: number[]): Promise<void> {
+    await this.listenToRoom?.(roomId, userIds);
   }
 
   /**
@@ -136,10 +152,11 @@ export class LocalDelivery {
   /** Ids of the messages delivered lately, in two generations of RECENT_IDS_MS each. */
   private recentIds = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
 
-  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise. */
-  private deliveredLately(id: string): boolean {
+  /** True when message `id` was delivered within the last RECENT_IDS_MS or so; notes it otherwise (unless `note` is false). */
+  private deliveredLately(id: string, note = true): boolean {
     const ids = this.recentIds;
     if (ids.current.has(id) || ids.previous.has(id)) return true;
+    if (!note) return false;
     const now = Date.now();
     if (now - ids.since >= RECENT_IDS_MS) this.recentIds = { current: new Set(), previous: ids.current, since: now };
     this.recentIds.current.add(id);

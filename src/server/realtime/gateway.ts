@@ -38,7 +38,7 @@ const HANDLERS: SocketHandlers[] = [
 export class SocketGateway {
   private readonly deps: HandlerDeps;
   private readonly installBudget: (socket: ChatSocket) => void;
-  /** The user's room ids (the seed's `user:{id}:rooms`) and the member cache's check. */
+  /** The user's room ids (the seed's `user:{id}:rooms`) and the membership check (read from Redis). */
   private readonly memberRooms: MemberRoomSource;
 
   constructor(

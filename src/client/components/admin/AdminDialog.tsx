@@ -207,6 +207,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "user.deactivate": "deactivated",
   "user.reactivate": "reactivated",
   "user.password-reset": "made a password reset link for",
+  "user.avatar.remove": "removed the profile picture of",
   "attachment.refused": "uploaded a file that failed the malware scan in",
   "bot.create": "created the bot",
   "bot.token.rotate": "issued a new token for the bot",

@@ -17,7 +17,7 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import type { AuditLog } from "../moderation/audit-log.js";
-import { IMAGE_TYPES, makeThumbnail } from "./images.js";
+import { IMAGE_TYPES, prepareImage } from "./images.js";
 import type { Scanner } from "./scan.js";
 import type { BlobStore, ByteRange } from "./store/index.js";
 
@@ -30,7 +30,9 @@ export type UploadOutcome =
   | { status: "stored"; attachment: Attachment }
   | { status: "too-large" }
   /** Read whole, then refused for its content (a message of UPLOAD_REFUSED); nothing is kept. */
-  | { status: "refused"; reason: string };
+  | { status: "refused"; reason: string }
+  /** The malware scanner failed (fails closed): nothing is kept, a later try may pass. */
+  | { status: "scan-unavailable" };
 
 /** A stored file as the routes need it: its record, uploader and whether a message sent it. */
 export interface FoundAttachment {
@@ -41,6 +43,9 @@ export interface FoundAttachment {
 
 /** An upload went past the size limit: the write stops and nothing is kept. */
 class TooLarge extends Error {}
+
+/** The malware scanner could not give a verdict. */
+class ScanUnavailable extends Error {}
 
 /**
  * KEYS: the file's hash, the room's set of files. ARGV: the file's id.
@@ -89,8 +94,9 @@ function blobKeys(roomId: string, id: string): { file: string; thumbnail: string
 
 /**
  * Files shared in rooms (issue 15). Bytes live in a BlobStore (local folder or S3), records in
- * Redis in the room's slot (`{room:ID}:attachment:AID`): an upload is stored, sniffed, thumbnailed
- * and scanned before its record exists, so no one can send or see a file that has not passed;
+ * Redis in the room's slot (`{room:ID}:attachment:AID`): an upload is stored, sniffed, scanned
+ * and (images) written again without metadata and thumbnailed before its record exists, so no one
+ * can send or see a file that has not passed;
  * the store script claims files when a message sends them (claim.ts); uploads not sent within
  * ATTACHMENT_UNSENT_TTL_MS are swept. Access rules (membership) are the routes' to check.
  */
@@ -109,7 +115,8 @@ export class Attachments {
   /**
    * Stores one uploaded file for `ownerId` in the room: streamed to the store through a byte
    * counter (more than ATTACHMENT_MAX_BYTES stops it: `too-large`, nothing kept), its type sniffed
-   * from its first bytes, images measured and thumbnailed, then scanned when a scanner is set.
+   * from its first bytes, scanned when a scanner is set (before any decoder reads it), then images
+   * are stored again upright without metadata, measured and thumbnailed.
    */
   async upload(roomId: string, ownerId: number, fileName: string, body: Readable): Promise<UploadOutcome> {
     const id = randomBytes(16).toString("base64url");
@@ -135,7 +142,14 @@ export class Attachments {
       throw err;
     }
     const attachment: Attachment = { id, name: cleanFileName(fileName), type, size };
-    const refusal = (await this.addImageDetails(roomId, attachment)) ?? (await this.scan(roomId, ownerId, attachment));
+    let refusal: string | undefined;
+    try {
+      refusal = (await this.scan(roomId, ownerId, attachment)) ?? (await this.prepareImage(roomId, attachment));
+    } catch (err) {
+      await this.store.delete([blobs.file, blobs.thumbnail]);
+      if (err instanceof ScanUnavailable) return { status: "scan-unavailable" };
+      throw err;
+    }
     if (refusal) {
       await this.store.delete([blobs.file, blobs.thumbnail]);
       return { status: "refused", reason: refusal };
@@ -152,11 +166,15 @@ export class Attachments {
     return { status: "stored", attachment };
   }
 
-  /** Width, height and thumbnail of an image; a refusal (UPLOAD_REFUSED) for a bomb or an unreadable picture. */
-  private async addImageDetails(roomId: string, attachment: Attachment): Promise<string | undefined> {
+  /**
+   * An image is stored again as prepareImage makes it (upright, no metadata: `size` is the new
+   * one's), with its width, height and thumbnail; a refusal (UPLOAD_REFUSED) for a bomb or an
+   * unreadable picture.
+   */
+  private async prepareImage(roomId: string, attachment: Attachment): Promise<string | undefined> {
     if (!IMAGE_TYPES.has(attachment.type)) return undefined;
     const blobs = blobKeys(roomId, attachment.id);
-    const image = await makeThumbnail(async () => {
+    const image = await prepareImage(async () => {
       const stream = await this.store.get(blobs.file);
       return stream ? buffer(stream) : Buffer.alloc(0);
     }, this.config.maxPixels);
@@ -166,18 +184,26 @@ export class Attachments {
       // decoder) stays a download without preview.
       return INLINE_IMAGE_TYPES.includes(attachment.type) ? UPLOAD_REFUSED.unreadable : undefined;
     }
+    await this.store.put(blobs.file, Readable.from([image.original]), attachment.type);
     await this.store.put(blobs.thumbnail, Readable.from([image.thumbnail]), "image/webp");
-    Object.assign(attachment, { width: image.width, height: image.height, thumbnail: true });
+    Object.assign(attachment, { size: image.original.length, width: image.width, height: image.height, thumbnail: true });
     return undefined;
   }
 
-  /** The scan verdict as a refusal; a failed file is audited (actor: the uploader). */
+  /**
+   * The scan verdict, on the bytes as uploaded: a refusal for a file that fails (audited, actor:
+   * the uploader); ScanUnavailable when the scanner itself failed (logged; nothing is offered).
+   */
   private async scan(roomId: string, ownerId: number, attachment: Attachment): Promise<string | undefined> {
     if (!this.scanner) return undefined;
     const stream = await this.store.get(blobKeys(roomId, attachment.id).file);
-    if (!stream) return UPLOAD_REFUSED.infected;
+    if (!stream) throw new ScanUnavailable();
     const verdict = await this.scanner.scan(stream);
     if (verdict.status === "clean") return undefined;
+    if (verdict.status === "error") {
+      this.log.error({ roomId, ownerId, name: attachment.name, detail: verdict.detail }, "the malware scanner failed: the upload is refused");
+      throw new ScanUnavailable();
+    }
     this.log.warn({ roomId, ownerId, name: attachment.name, verdict }, "an uploaded file did not pass the malware scan");
     await this.audit.record({
       action: "attachment.refused",

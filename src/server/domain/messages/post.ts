@@ -2,12 +2,13 @@ import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary
 import type { ChatContext } from "../../context.js";
 
 /**
- * Where a stored message goes on this instance (the realtime layer's LocalDelivery fits it). Other
- * instances get it from the store script's PUBLISH.
+ * The realtime layer's side of a send (LocalDelivery fits it). Every instance, this one included,
+ * delivers a message when the store script's publication reaches it, so each socket gets a room's
+ * messages in stored order (and a new private room's `show.room` before its first message).
  */
 export interface MessageSink {
-  message(message: ChatMessage): void;
-  showRoom(room: RoomSummary, userIds: number[]): void;
+  /** Resolves once this instance hears what is published to the room for these users' sockets here. */
+  listenTo(roomId: string, userIds: number[]): Promise<void>;
   /** A private room got its first message here, after it is recorded for both members (other instances). */
   roomOpened?(room: RoomSummary): Promise<void>;
 }
@@ -41,7 +42,7 @@ export interface PostRequest {
 /**
  * Sends one message as `sender`, whatever the transport (socket `message`, `POST
  * /room/:id/messages`, a webhook's reply): membership check, one store-and-publish round trip
- * (Messages.store), live delivery to this instance's sockets, and the private room recorded for its
+ * (Messages.store; live delivery comes from its publication), and the private room recorded for its
  * members when this was its first message. A repeated clientId answers the first message
  * (`duplicate`) without storing or delivering again. Counts the outcome and the store time, then
  * tells `ctx.messageListeners` (synchronously; they must not block, e.g. webhooks enqueue async).
@@ -57,14 +58,18 @@ export async function postMessage(
   // A file is sent once: without the client's clientId, one derived from the first file makes a
   // resend answer the first message (the store script needs a marker with files).
   const clientId = req.clientId ?? (attachments?.length ? `file-${attachments[0]}` : undefined);
-  if (!(await ctx.rooms.isMember(sender.id, roomId))) {
+  // The cache first (the store script checks again); a refusal is confirmed in Redis, as this
+  // instance may not have heard yet of a member added on another.
+  if (!(await ctx.rooms.isMemberCached(sender.id, roomId)) && !(await ctx.rooms.isMember(sender.id, roomId))) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "not-member" };
   }
   const { config } = ctx;
   // Mentions and the answered message are looked up only when the text has an `@` / there is a reply.
-  const [room, mentions, original] = await Promise.all([
+  const [room, , mentions, original] = await Promise.all([
     ctx.rooms.privateSummary(roomId),
+    // Before the store: the sender's sockets here (a new private room's members') hear its publication.
+    sink.listenTo(roomId, parsePrivateRoomId(roomId) ?? [sender.id]).then(() => undefined),
     ctx.mentions.resolve(roomId, text),
     replyTo === undefined ? undefined : ctx.messages.find(roomId, replyTo),
   ]);
@@ -86,7 +91,7 @@ export async function postMessage(
     replyTo: original,
     attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
-    // (General and private rooms are decided by their id; the member cache is warm from isMember.)
+    // (General and private rooms are decided by their id; the member cache is warm from isMemberCached.)
     checkMember: roomId !== GENERAL_ROOM_ID && !room && (await ctx.membership.isOurs(roomId)),
   });
   if (result.status === "not-member") {
@@ -101,11 +106,8 @@ export async function postMessage(
   ctx.metrics.messages.inc({ outcome: result.status });
   if (result.status === "rate-limited") return result;
   if (result.status === "duplicate") return { status: "duplicate", message: result.message };
-  // Synchronously, in stored order: the other member learns of a new room before its first
-  // message, as other instances do (the store script published show.room first).
+  // Live delivery, here too, comes from the store script's publications (see MessageSink).
   const opened = result.firstInRoom && room;
-  if (opened) sink.showRoom(room, parsePrivateRoomId(roomId)!.filter((id) => id !== sender.id));
-  sink.message(result.message);
   // Web Push to members with no open connection: queued here, sent after the ack (once: only
   // the instance that stored the message gets here).
   ctx.notifications.messageStored(result.message);

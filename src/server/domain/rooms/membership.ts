@@ -21,12 +21,14 @@ interface CachedMembers {
  * so the store script checks it in the same round trip), mirrored into the seed's
  * `user:{id}:rooms` so that a server written to the seed lists and serves the room.
  *
- * Reads go through a per-instance cache of whole member sets: the hot path (a message, a
- * `room.join`, a history page) answers from memory after a room's first use here. The cache is
- * invalidated by the membership-change envelopes every instance receives (see realtime/room-sync),
- * and cleared when this instance's subscription broke (it may have missed some). Writes are
- * additionally checked by the store script itself, so a change not yet heard of never lets a
- * removed member write.
+ * Access is decided from Redis (isMember: one SISMEMBER on the room's set): with the sharded bus an
+ * instance hears a room's changes only while it holds a socket of the room, so what it remembers
+ * of a room may be stale after a removal, leave, deletion or addition made elsewhere. A per-instance
+ * cache of whole member sets serves what may lag: whether a room is ours and its kind (which never
+ * change while the room exists), member counts for live events, and the message send path
+ * (isMemberCached), whose store script checks the member set again atomically with the write. The
+ * cache is invalidated by the membership-change envelopes this instance hears (see
+ * realtime/room-sync), and cleared when its subscription broke.
  */
 export class Membership {
   private readonly cache = new Map<string, Promise<CachedMembers>>();
@@ -37,14 +39,32 @@ export class Membership {
   constructor(private readonly redis: Redis, private readonly maxRooms = MEMBER_CACHE_ROOMS) {}
 
   /**
-   * Whether the user is a member of a room that is not General nor private. For rooms we made:
-   * the member set (cached). For a named room made by a seed-speaking server (no member set of
-   * ours): the seed's `user:{id}:rooms`, one `SISMEMBER`.
+   * Whether the user is a member now of a room that is not General nor private, read from Redis
+   * (one round trip once the room is known here): for rooms we made, the member set; for a named
+   * room made by a seed-speaking server (no member set of ours), the seed's `user:{id}:rooms`.
    */
   async isMember(userId: number, roomId: string): Promise<boolean> {
+    if (!OUR_ROOM_ID.test(roomId)) return this.inSeedRoom(userId, roomId);
+    // The member set is read alongside the room's kind (cached), not after it.
+    const [room, member] = await Promise.all([this.load(roomId), this.redis.sIsMember(keys.roomMembers(roomId), String(userId))]);
+    if (member === 1) return true;
+    // Not in our set: not a member of a room of ours (whatever this instance remembers of it).
+    return room.ours ? false : this.inSeedRoom(userId, roomId);
+  }
+
+  /**
+   * isMember from this instance's cache: may lag a change made on another instance. Only for a
+   * path whose write is checked again in Redis (the store script), or that asks isMember before
+   * refusing.
+   */
+  async isMemberCached(userId: number, roomId: string): Promise<boolean> {
     // Our ids are decimal: anything else is never cached (a flood of made-up ids cannot evict rooms).
     const room = OUR_ROOM_ID.test(roomId) ? await this.load(roomId) : undefined;
     if (room?.ours) return room.members.has(userId);
+    return this.inSeedRoom(userId, roomId);
+  }
+
+  private async inSeedRoom(userId: number, roomId: string): Promise<boolean> {
     return (await this.redis.sIsMember(keys.userRooms(userId), roomId)) === 1;
   }
 
@@ -53,14 +73,17 @@ export class Membership {
     return OUR_ROOM_ID.test(roomId) && (await this.load(roomId)).ours;
   }
 
-  /** The members of a group conversation (from the cache), or null for any other room. */
+  /**
+   * The members of a group conversation, or null for any other room: the kind from the cache, the
+   * members from Redis (who is in it now decides who is notified).
+   */
   async groupMembers(roomId: string): Promise<number[] | null> {
     if (!OUR_ROOM_ID.test(roomId)) return null;
     const room = await this.load(roomId);
-    return room.kind === "group" ? [...room.members] : null;
+    return room.kind === "group" ? this.freshMembers(roomId) : null;
   }
 
-  /** Member ids of a room we made (empty for any other), from the cache. */
+  /** Member ids of a room we made (empty for any other), from the cache (may lag other instances). */
   async members(roomId: string): Promise<number[]> {
     return [...(await this.load(roomId)).members];
   }

@@ -8,7 +8,7 @@ import { messageIdForSeedMember, scoreFromMessageId } from "../message-ids.js";
  * Moves a user's read marker for one room forward, never back. KEYS: `{room:ID}:read`.
  * ARGV: userId, message id. Ids compare as `compareMessageIds` does: by the decimal time part
  * (shorter is smaller, then lexicographic), then no disambiguator before one, then by it.
- * Returns the marker after the call.
+ * Returns the marker after the call, and 1 when the call moved it (0: it was there or ahead already).
  */
 const MARK_READ = new LuaScript(`
 local function split(id)
@@ -26,9 +26,9 @@ local function at_most(a, b)
   return sa < sb
 end
 local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current and at_most(ARGV[2], current) then return current end
+if current and at_most(ARGV[2], current) then return {current, 0} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return ARGV[2]
+return {ARGV[2], 1}
 `);
 
 /**
@@ -43,14 +43,15 @@ export class ReadStates {
 
   /**
    * Marks `messageId` read in the room (clamped to the room's newest message, so a made-up id far
-   * in the future cannot hide later messages). Returns the resulting state.
+   * in the future cannot hide later messages). Returns the resulting state, and whether this call
+   * moved the marker (only then is there anything to tell the user's other sockets).
    */
-  async mark(userId: number, roomId: string, messageId: string): Promise<ReadState> {
+  async mark(userId: number, roomId: string, messageId: string): Promise<{ state: ReadState; moved: boolean }> {
     const newest = await this.newestId(roomId);
     const target = newest === undefined ? undefined : compareMessageIds(messageId, newest) <= 0 ? messageId : newest;
-    if (target === undefined) return { roomId, lastRead: (await this.redis.hGet(keys.roomReads(roomId), String(userId))) ?? null, unread: 0 };
-    const lastRead = String(await MARK_READ.run(this.redis, [keys.roomReads(roomId)], [userId, target]));
-    return { roomId, lastRead, unread: await this.unreadAfter(roomId, lastRead) };
+    if (target === undefined) return { state: { roomId, lastRead: (await this.redis.hGet(keys.roomReads(roomId), String(userId))) ?? null, unread: 0 }, moved: false };
+    const [lastRead, moved] = (await MARK_READ.run(this.redis, [keys.roomReads(roomId)], [userId, target])) as [string, number];
+    return { state: { roomId, lastRead: String(lastRead), unread: await this.unreadAfter(roomId, String(lastRead)) }, moved: moved === 1 };
   }
 
   /** The user's read state in each of these rooms (two pipelined commands per room). */

@@ -125,7 +125,8 @@ export class RoomManagement {
     if (!meta) return this.foreignDetails(actor, roomId);
     const [isMember, isAdmin] = await Promise.all([this.d.membership.isMember(actor.id, roomId), this.d.roles.isAdmin(actor.id)]);
     if (meta.visibility === "closed" && !isMember && !isAdmin) throw new RoomRefusal(403, REFUSED.notMember);
-    const memberIds = await this.d.membership.members(roomId);
+    // From Redis: this instance may not have heard of a change made on another.
+    const memberIds = await this.d.membership.freshMembers(roomId);
     return {
       id: roomId, name: meta.name, topic: meta.topic, visibility: meta.visibility, kind: meta.kind,
       ownerId: meta.ownerId, memberCount: memberIds.length, members: await this.memberList(memberIds),
@@ -231,11 +232,14 @@ export class RoomManagement {
     return toUserRoom(summary, meta, reads.get(roomId));
   }
 
-  /** `PUT /room/:id/read` (members): moves the marker forward and tells the user's other sockets. */
+  /**
+   * `PUT /room/:id/read` (members): moves the marker forward and, only when it moved, tells the
+   * user's sockets (a repeated or older marker changes nothing for them).
+   */
   async markRead(actor: SessionUser, roomId: string, messageId: string): Promise<ReadState> {
     if (!(await this.d.rooms.isMember(actor.id, roomId))) throw new RoomRefusal(await this.d.rooms.refusalStatus(roomId), REFUSED.notMember);
-    const state = await this.d.readStates.mark(actor.id, roomId, messageId);
-    await this.d.changes.publish({ change: "read", userId: actor.id, ...state });
+    const { state, moved } = await this.d.readStates.mark(actor.id, roomId, messageId);
+    if (moved) await this.d.changes.publish({ change: "read", userId: actor.id, ...state });
     return state;
   }
 

@@ -1,10 +1,10 @@
-import { Role, type Profile, type ProfilePatch } from "../../../protocol/index.js";
+import { avatarUrl, Role, type Profile, type ProfilePatch } from "../../../protocol/index.js";
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import type { Deactivations } from "./deactivation.js";
 
 /** Profile fields: extra fields of the seed's `user:{id}` hash (seed servers ignore them). */
-const FIELDS = ["username", "displayName", "title", "status", "statusExpiresAt", "timeZone", "role"] as const;
+const FIELDS = ["username", "displayName", "title", "status", "statusExpiresAt", "timeZone", "role", "avatar"] as const;
 
 export type ProfileWithBan = Profile & { banned: boolean };
 
@@ -26,7 +26,7 @@ export class Profiles {
       this.redis.smIsMember(keys.bannedUsers, ids.map(String)),
     ]);
     return ids.flatMap((id, i) => {
-      const [username, displayName, title, status, statusExpiresAt, timeZone, role] = rows[i]!;
+      const [username, displayName, title, status, statusExpiresAt, timeZone, role, avatar] = rows[i]!;
       if (!username) return [];
       const expires = statusExpiresAt ? Number(statusExpiresAt) : null;
       const expired = expires !== null && expires <= now;
@@ -42,6 +42,7 @@ export class Profiles {
         role: parsedRole.success ? parsedRole.data : "member",
         deactivated: deactivated[i]!,
         online: online[i] === 1,
+        avatarUrl: avatar ? avatarUrl(id, avatar) : null,
         banned: banned[i] === 1,
       }];
     });
@@ -72,10 +73,17 @@ export class Profiles {
     return this.get(id);
   }
 
-  /** Adds `displayName` to the users that chose one (one HGET each, pipelined). */
-  async withDisplayNames<T extends { id: number }>(users: T[]): Promise<(T & { displayName?: string })[]> {
-    const names = await Promise.all(users.map((u) => this.redis.hGet(keys.user(u.id), "displayName")));
-    return users.map((u, i) => (names[i] ? { ...u, displayName: names[i]! } : u));
+  /** Adds `displayName` and `avatarUrl` to the users that chose them (one HMGET each, pipelined). */
+  async withDisplayNames<T extends { id: number }>(users: T[]): Promise<(T & { displayName?: string; avatarUrl?: string })[]> {
+    const rows = await Promise.all(users.map((u) => this.redis.hmGet(keys.user(u.id), ["displayName", "avatar"])));
+    return users.map((u, i) => {
+      const [displayName, avatar] = rows[i]!;
+      return {
+        ...u,
+        ...(displayName ? { displayName } : {}),
+        ...(avatar ? { avatarUrl: avatarUrl(u.id, avatar) } : {}),
+      };
+    });
   }
 
   /** Ids whose display name starts with `prefix` (case-insensitive), at most `limit`. */

@@ -8,6 +8,7 @@ import {
   INLINE_IMAGE_TYPES,
   MAX_UPLOADS_IN_FLIGHT,
   RoomParams,
+  SCAN_UNAVAILABLE,
   UploadAnswer,
   type Attachment,
 } from "../../../protocol/index.js";
@@ -36,7 +37,8 @@ const fileBody = (description: string) => ({
  * Files (issue 15):
  * - `POST /room/:id/attachments` (multipart/form-data, one file): 201 with its record. Membership
  *   is checked before the body is read; the file streams to the store (never whole in memory);
- *   past ATTACHMENT_MAX_BYTES: 413 and nothing kept; refused for its content: 422.
+ *   past ATTACHMENT_MAX_BYTES: 413 and nothing kept; refused for its content: 422; the malware
+ *   scanner failed: 503 (nothing kept).
  * - `GET /room/:id/attachments/:attachmentId[/thumbnail]`: membership on every request, the file
  *   only once a message sent it (its uploader sees it before), Range, `private, no-cache` with an
  *   ETag (so every reuse revalidates, and leaving the room ends access), raster images inline and
@@ -58,7 +60,7 @@ export function attachmentRoutes(ctx: ChatContext) {
         schema: {
           params: RoomParams,
           consumes: ["multipart/form-data"],
-          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, "4xx": ErrorBody },
+          response: { 201: UploadAnswer, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, 503: ErrorBody, "4xx": ErrorBody },
         },
       },
       async (request, reply) => {
@@ -94,6 +96,7 @@ export function attachmentRoutes(ctx: ChatContext) {
           throw new HttpError(413, `The file is larger than ${ctx.config.attachments.maxBytes} bytes`);
         }
         if (outcome.status === "refused") throw new HttpError(422, outcome.reason);
+        if (outcome.status === "scan-unavailable") throw new HttpError(503, SCAN_UNAVAILABLE);
         return reply.code(201).send(outcome.attachment);
       },
     );

@@ -42,7 +42,7 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
     publisher: o.redis,
     serverId: o.serverId,
     releaseDelayMs: o.releaseDelayMs,
-    onEnvelope: (raw) => o.bridge.receive(raw),
+    onEnvelope: (raw, channel) => o.bridge.receive(raw, channel),
     lost: (channel, at) => o.bridge.recovery.lost(channel, scopeOf(channel), at),
     restored: (channel) => {
       // Room changes may have been missed too: caches forget.
@@ -64,6 +64,11 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
       o.delivery.showRoom(room, memberIds);
     });
     return true;
+  };
+  // Own messages reach this instance's sockets through the room's channel (see PubSubBridge): it is
+  // held for the members here before the sender's message is stored (a new private room's too).
+  o.delivery.listenToRoom = async (roomId, userIds) => {
+    await Promise.all(userIds.map((id) => interest.addRoom(id, roomId)));
   };
   o.delivery.roomOpenedElsewhere = async (room) => {
     const members = parsePrivateRoomId(room.id) ?? [];
