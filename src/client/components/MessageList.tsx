@@ -50,6 +50,7 @@ interface ListContext {
   actions: RowActions;
   onRetry: (clientId: string) => void;
   flash: { id: string; n: number } | null;
+  focusOnDraw: { current: string | null };
   onKeyDown: (event: KeyboardEvent<HTMLDivElement>) => void;
   loadOlder: () => void;
 }
@@ -65,6 +66,8 @@ export function MessageList(props: Props) {
   const [seeking, setSeeking] = useState<{ id: string; fetched: boolean } | null>(null);
   const [seekFailed, setSeekFailed] = useState(false);
   const [flash, setFlash] = useState<{ id: string; n: number } | null>(null);
+  /** A message jumped to: its row takes the focus when it is drawn. */
+  const focusOnDraw = useRef<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const byId = useMemo(() => new Map(room.messages.map((m) => [m.id, m])), [room.messages]);
   const rowActions = useMemo<RowActions>(() => ({
@@ -208,6 +211,7 @@ export function MessageList(props: Props) {
     const row = scroller.current?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
     if (row) {
       row.focus({ preventScroll: true });
+      if (focusOnDraw.current === id) focusOnDraw.current = null;
       return;
     }
     if (tries > 0) requestAnimationFrame(() => focusRow(id, flashIt, tries - 1));
@@ -224,8 +228,9 @@ export function MessageList(props: Props) {
       anchor.current = null;
       virtuoso.current?.scrollToIndex({ index, align: "center" });
       setFlash((previous) => ({ id: seeking.id, n: (previous?.n ?? 0) + 1 }));
-      // Focused once Virtuoso has drawn it (it may be far from what is drawn now).
-      setTimeout(() => focusRow(seeking.id, true), 50);
+      // Focused when Virtuoso draws it (it may be far from what is drawn now: see Item).
+      focusOnDraw.current = seeking.id;
+      focusRow(seeking.id, true, 0);
       setSeeking(null);
     } else if (!seeking.fetched) {
       setSeeking({ ...seeking, fetched: true });
@@ -303,7 +308,7 @@ export function MessageList(props: Props) {
   };
 
   const context = useMemo<ListContext>(() => ({
-    state, room, byId, people, editingId, canDeleteAny, actions: rowActions, onRetry, flash, onKeyDown, loadOlder,
+    state, room, byId, people, editingId, canDeleteAny, actions: rowActions, onRetry, flash, focusOnDraw, onKeyDown, loadOlder,
   }), [state, room, byId, people, editingId, canDeleteAny, rowActions, onRetry, flash, onKeyDown, loadOlder]);
 
   // Where a room opens: at the "new messages" divider when there is one, else at the newest message.
@@ -339,7 +344,7 @@ export function MessageList(props: Props) {
           context={context}
           firstItemIndex={firstIndex.current}
           initialTopMostItemIndex={initialIndex}
-          computeItemKey={(_, item, ctx) => (ctx.flash && item.kind === "message" && item.message.id === ctx.flash.id ? `${item.key}#${ctx.flash.n}` : item.key)}
+          computeItemKey={(_, item) => item.key}
           // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
           increaseViewportBy={{ top: NEAR_TOP_PX, bottom: 100 }}
           // A typical row (a day separator measured first would make every older row count as short).
@@ -362,6 +367,15 @@ export function MessageList(props: Props) {
       )}
     </div>
   );
+}
+
+/** A ref that focuses the row of a message jumped to once it is in the document, once. */
+function focusWhenDrawn(target: { current: string | null }) {
+  return (el: HTMLLIElement | null) => {
+    if (!el || target.current !== el.dataset.id) return;
+    target.current = null;
+    el.focus({ preventScroll: true });
+  };
 }
 
 /** How long after an older page arrives the top visible message is held in place at most. */
@@ -461,7 +475,7 @@ function Item({ item, context, children: _children, ...dom }: ItemProps<Timeline
       const flashed = context.flash?.id === message.id;
       return (
         <li {...dom} className={messageRowClass(message, mine, item.continued, state.me.id) + (flashed ? " msg--flash" : "")}
-          data-id={message.id} tabIndex={-1}>
+          data-id={message.id} tabIndex={-1} ref={context.focusOnDraw.current === message.id ? focusWhenDrawn(context.focusOnDraw) : undefined}>
           <MessageRow message={message} continued={item.continued}
             mine={mine} name={userName(state, message.from)}
             myId={state.me.id} people={context.people} editing={context.editingId === message.id}
