@@ -207,6 +207,8 @@ export function MessageList(props: Props) {
 
   // Virtuoso draws a row far from the screen after it has scrolled there and measured the rows on
   // the way (several frames on a busy machine): tried every frame for about two seconds.
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
   const focusRow = useCallback((id: string, flashIt: boolean, tries = 120) => {
     const row = scroller.current?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
     if (row) {
@@ -214,7 +216,13 @@ export function MessageList(props: Props) {
       if (focusOnDraw.current === id) focusOnDraw.current = null;
       return;
     }
-    if (tries > 0) requestAnimationFrame(() => focusRow(id, flashIt, tries - 1));
+    if (tries <= 0) return;
+    // Still not drawn: Virtuoso's scroll may have been overtaken (a page arriving meanwhile): again.
+    if (tries % 15 === 0) {
+      const index = itemsRef.current.findIndex((item) => item.kind === "message" && item.message.id === id);
+      if (index >= 0) virtuoso.current?.scrollToIndex({ index, align: "center" });
+    }
+    requestAnimationFrame(() => focusRow(id, flashIt, tries - 1));
   }, []);
 
   // Going to a message: scroll to it when loaded, else load the history around it first.
@@ -230,7 +238,7 @@ export function MessageList(props: Props) {
       setFlash((previous) => ({ id: seeking.id, n: (previous?.n ?? 0) + 1 }));
       // Focused when Virtuoso draws it (it may be far from what is drawn now: see Item).
       focusOnDraw.current = seeking.id;
-      focusRow(seeking.id, true, 0);
+      focusRow(seeking.id, true);
       setSeeking(null);
     } else if (!seeking.fetched) {
       setSeeking({ ...seeking, fetched: true });
@@ -266,8 +274,6 @@ export function MessageList(props: Props) {
 
   // Keyboard: Up/Down move between messages (each shows its actions when focused); Page keys still
   // scroll. The next message may not be drawn yet: Virtuoso scrolls it into view, then it is focused.
-  const itemsRef = useRef(items);
-  itemsRef.current = items;
   const onKeyDown = useCallback((event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
     const target = event.target as HTMLElement;
@@ -350,7 +356,8 @@ export function MessageList(props: Props) {
           // A typical row (a day separator measured first would make every older row count as short).
           defaultItemHeight={48}
           startReached={loadOlder}
-          endReached={() => { if (room.hasNewer && !room.loadingNewer) onLoadNewer(); }}
+          // Not while a jump is on its way to its message (the end is still drawn from before it).
+          endReached={() => { if (room.hasNewer && !room.loadingNewer && focusOnDraw.current === null) onLoadNewer(); }}
           followOutput={(bottom) => {
             const last = items[items.length - 1];
             if (last?.kind === "pending") return "auto";
