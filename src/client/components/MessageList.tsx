@@ -352,7 +352,7 @@ export function MessageList(props: Props) {
           initialTopMostItemIndex={initialIndex}
           computeItemKey={(_, item) => item.key}
           // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
-          increaseViewportBy={{ top: NEAR_TOP_PX, bottom: 100 }}
+          increaseViewportBy={{ top: NEAR_TOP_PX, bottom: 400 }}
           // A typical row (a day separator measured first would make every older row count as short).
           defaultItemHeight={48}
           startReached={loadOlder}
