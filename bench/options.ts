@@ -59,6 +59,7 @@ export interface Options {
 }
 
 const USAGE = `usage: npm run bench -- [--scenario fanout|rooms|storm|two-instances|named-rooms|upload|soak|all] [options]
+       npm run bench -- --scenario list [--messages 5000] [--at 200,1000,5000]   (the web client's message list)
   --url URL[,URL2]        target running server(s) instead of starting them
   --redis-url URL         their Redis (for INFO commandstats); --server-pid PID[,PID2] for /proc
   --duration S            seconds of sending per rate step (default 8)

@@ -19,6 +19,7 @@ import { runStorm } from "./scenarios/storm.js";
 import { runSearch } from "./scenarios/search.js";
 import { runUpload } from "./scenarios/upload.js";
 import { runBus } from "./scenarios/bus.js";
+import { runList } from "./scenarios/list.js";
 import { runSoak, type SoakResult } from "./scenarios/soak.js";
 import { UserPool } from "./users.js";
 import { createClient } from "redis";
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   // The bus scenario starts its own Redis Cluster and instances (bench/scenarios/bus.ts).
   const argv = process.argv.slice(2);
   if (argv.includes("bus") || argv.includes("--scenario=bus")) return runBus(argv);
+  // The list scenario: the web client in Chromium, with its own Redis and server (bench/scenarios/list.ts).
+  if (argv.includes("list") || argv.includes("--scenario=list")) return runList(argv);
   const options = parseOptions(argv);
   process.env.BENCH_QUIET_WAIT_MS = String(options.quietWaitMs); // read by step.ts
   const command = `npm run bench${options.argv.length ? ` -- ${options.argv.join(" ")}` : ""}`;

@@ -79,6 +79,9 @@ export const api = {
   /** Newest first. */
   page: (roomId: string, offset: number, size: number) =>
     request(z.array(ChatMessage), `/room/${encodeURIComponent(roomId)}/messages?offset=${offset}&size=${size}`),
+  /** The page of `size` messages centred on `messageId` (a permalink), newest first. */
+  around: (roomId: string, messageId: string, size: number) =>
+    request(z.array(ChatMessage), `/room/${encodeURIComponent(roomId)}/messages?around=${encodeURIComponent(messageId)}&size=${size}`),
   /** Strictly after `afterId`, oldest first. */
   after: (roomId: string, afterId: string, size: number) =>
     request(z.array(ChatMessage), `/room/${encodeURIComponent(roomId)}/messages?after=${encodeURIComponent(afterId)}&size=${size}`),

@@ -10,6 +10,7 @@ import { hashForRoom, roomFromHash } from "./lib/route.js";
 import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
 import { chatReducer, initialChatState, type ChatAction, type ChatState } from "./state/chat.js";
+import { compareMessageIds } from "./state/ids.js";
 import { newClientId } from "./state/pending.js";
 import { useBrowserSync } from "./useBrowserSync.js";
 import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
@@ -32,6 +33,12 @@ export interface ChatController extends MessageActions {
   state: ChatState;
   openRoom(roomId: string | null): void;
   loadOlder(roomId: string): void;
+  /** A window of older history: its next newer page (see RoomState.hasNewer). */
+  loadNewer(roomId: string): void;
+  /** Loads history around a message not loaded yet; resolves false when the room has no such message. */
+  loadAround(roomId: string, messageId: string): Promise<boolean>;
+  /** From a window of older history back to the newest page. */
+  goToPresent(roomId: string): void;
   /** `attachments`: uploaded files the message carries (`text`, their caption, may then be ""). */
   send(roomId: string, text: string, replyTo?: string, attachments?: Attachment[]): void;
   retry(clientId: string): void;
@@ -99,6 +106,14 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     dispatch({ type: "historyLoading", roomId });
     try {
       if (!wasLoaded) await readChangeCursor(roomId);
+      const oldest = room?.hasNewer ? room.messages[0] : undefined;
+      if (oldest) {
+        // A window of older history has no offset from the newest message: page on around its oldest.
+        const page = await api.around(roomId, oldest.id, 2 * PAGE_SIZE + 1);
+        const older = page.filter((m) => compareMessageIds(m.id, oldest.id) < 0).length;
+        dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: older >= PAGE_SIZE });
+        return;
+      }
       const page = await api.page(roomId, room?.messages.length ?? 0, PAGE_SIZE);
       if (!wasLoaded) cursors.current.heardOf(roomId, page);
       dispatch({ type: "historyLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
@@ -346,6 +361,56 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
 
   const loadOlder = useCallback((roomId: string) => void loadPage(roomId), [loadPage]);
 
+  const loadingNewer = useRef(new Set<string>());
+  const loadNewer = useCallback(async (roomId: string) => {
+    const room = stateRef.current.rooms[roomId];
+    const newest = room?.messages[room.messages.length - 1];
+    if (!room?.hasNewer || !newest || loadingNewer.current.has(roomId)) return;
+    loadingNewer.current.add(roomId);
+    dispatch({ type: "newerLoading", roomId });
+    try {
+      const page = await api.after(roomId, newest.id, PAGE_SIZE);
+      const hasNewer = page.length === PAGE_SIZE;
+      dispatch({ type: "newerLoaded", roomId, messages: page, hasNewer });
+      if (!hasNewer) {
+        // Live messages were left out while the window was short of the end: fetch any stored meanwhile.
+        const last = page[page.length - 1]?.id ?? newest.id;
+        const rest = await api.after(roomId, last, CATCH_UP_SIZE);
+        if (rest.length) dispatch({ type: "messagesArrived", roomId, messages: rest });
+      }
+    } catch (error) {
+      dispatch({ type: "newerFailed", roomId, error: failed(error) });
+    } finally {
+      loadingNewer.current.delete(roomId);
+    }
+  }, [failed]);
+
+  const goToPresent = useCallback(async (roomId: string) => {
+    try {
+      const page = await api.page(roomId, 0, PAGE_SIZE);
+      dispatch({ type: "presentLoaded", roomId, messages: page, hasOlder: page.length === PAGE_SIZE });
+    } catch (error) {
+      dispatch({ type: "historyFailed", roomId, error: failed(error) });
+    }
+  }, [failed]);
+
+  const loadAround = useCallback(async (roomId: string, messageId: string) => {
+    const size = 2 * PAGE_SIZE + 1;
+    try {
+      const wasLoaded = stateRef.current.rooms[roomId]?.loaded ?? false;
+      if (!wasLoaded) await readChangeCursor(roomId);
+      const page = await api.around(roomId, messageId, size);
+      const older = page.filter((m) => compareMessageIds(m.id, messageId) < 0).length;
+      const newer = page.filter((m) => compareMessageIds(m.id, messageId) > 0).length;
+      // Fewer than half the page after it: the page reaches the newest message.
+      dispatch({ type: "historyAround", roomId, messages: page, hasOlder: older >= PAGE_SIZE, hasNewer: newer >= PAGE_SIZE });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return false;
+      throw error;
+    }
+  }, [readChangeCursor]);
+
   const openPrivateWith = useCallback(async (user: UserWithPresence) => {
     if (user.id === me.id) return;
     const roomId = privateRoomId(me.id, user.id);
@@ -369,5 +434,6 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     signedOut.current();
   }, []);
 
-  return { state, openRoom, loadOlder, send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder, nameOf };
+  return { state, openRoom, loadOlder, loadNewer: (roomId: string) => void loadNewer(roomId), loadAround,
+    goToPresent: (roomId: string) => void goToPresent(roomId), send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder, nameOf };
 }

@@ -51,7 +51,20 @@ describe("web client: history", () => {
     }
     await page.getByText("This is the beginning of the conversation.").waitFor();
 
-    const shown = await log.locator(".msg .msg__text").allTextContents();
+    // The list is windowed: only rows near the screen are drawn, so read them top to bottom.
+    expect(await log.locator(".msg").count()).toBeLessThan(TOTAL);
+    const shown: string[] = [];
+    await scroller.evaluate((el) => { el.scrollTop = 0; });
+    for (let step = 0; step < 200; step++) {
+      await page.waitForTimeout(60);
+      for (const t of await log.locator(".msg .msg__text").allTextContents()) if (!shown.includes(t)) shown.push(t);
+      const end = await scroller.evaluate((el) => {
+        const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+        el.scrollTop += el.clientHeight / 2;
+        return atEnd;
+      });
+      if (end) break;
+    }
     const expected = Array.from({ length: TOTAL }, (_, i) => text(i + 1));
     expect(shown).toEqual(expected);
     await context.close();
@@ -65,7 +78,7 @@ describe("web client: history", () => {
     await log.getByText(text(TOTAL), { exact: true }).waitFor();
     const scroller = page.getByLabel("Conversation history");
     await scroller.hover();
-    while ((await log.locator(".msg").count()) < TOTAL) {
+    while ((await page.getByText("This is the beginning of the conversation.").count()) === 0) {
       await page.mouse.wheel(0, -4000);
       await page.waitForTimeout(150);
     }

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { UserWithPresence } from "../../protocol/index.js";
 import type { SignedInUser } from "../api.js";
-import { useNow } from "../lib/useNow.js";
+import { WithNow } from "../lib/useNow.js";
 import { roomKind, sortRooms } from "../state/rooms.js";
 import { isPhoneLayout } from "../layout.js";
 import { useChat } from "../useChat.js";
@@ -52,7 +52,6 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const { state } = chat;
   // A notification opens its message in place (see openMessage below).
   const notifications = useNotifications(me, state, (roomId, messageId) => openMessageRef.current(roomId, messageId));
-  const now = useNow();
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const [overlay, setOverlay] = useState<Overlay>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
@@ -171,20 +170,26 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         <button type="button" className="link small saved-open" onClick={() => setOverlay("saved")}>Saved messages</button>
         <NotificationPrompt />
         <div className="sidebar__scroll">
-          <RoomList state={state} now={now} onOpen={chat.openRoom}
-            roomActions={<>
-              <button type="button" className="ghost ghost--small" onClick={() => setOverlay("directory")} aria-label="Browse rooms">Browse</button>
-              <button type="button" className="ghost ghost--small" onClick={() => setOverlay("new-room")} aria-label="New room"><PlusIcon /></button>
-            </>} />
+          {/* Only the list re-renders on the clock's tick (relative times), not the whole screen. */}
+          <WithNow>{(now) => (
+            <RoomList state={state} now={now} onOpen={chat.openRoom}
+              roomActions={<>
+                <button type="button" className="ghost ghost--small" onClick={() => setOverlay("directory")} aria-label="Browse rooms">Browse</button>
+                <button type="button" className="ghost ghost--small" onClick={() => setOverlay("new-room")} aria-label="New room"><PlusIcon /></button>
+              </>} />
+          )}</WithNow>
           <PeopleList state={state} onOpen={chat.openPrivateWith} onStartGroup={startGroup} />
         </div>
       </aside>
       <main className="main">
         {active ? (
-          <RoomView key={active.id} room={active} state={state} now={now} focusComposer={!isPhoneLayout()}
+          <RoomView key={active.id} room={active} state={state} focusComposer={!isPhoneLayout()}
             onBack={() => chat.openRoom(null)} onSend={(text, replyTo, attachments) => chat.send(active.id, text, replyTo, attachments)} onRetry={chat.retry}
             files={uploads.forRoom(active.id)}
-            onLoadOlder={() => chat.loadOlder(active.id)} actions={chat}
+            onLoadOlder={() => chat.loadOlder(active.id)} onLoadNewer={() => chat.loadNewer(active.id)}
+            onLoadAround={(messageId) => chat.loadAround(active.id, messageId)}
+            onGoToPresent={() => chat.goToPresent(active.id)}
+            actions={chat}
             onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
             jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} />
         ) : (
@@ -204,15 +209,19 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         )}
         {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
         {overlay === "saved" && (
-          <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
-            remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
-            onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={chat.nameOf} now={now}
-            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+          <WithNow>{(now) => (
+            <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
+              remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
+              onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={chat.nameOf} now={now}
+              roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+          )}</WithNow>
         )}
         {overlay === "search" && (
-          <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
-            nameOf={chat.nameOf}
-            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+          <WithNow>{(now) => (
+            <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
+              nameOf={chat.nameOf}
+              roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+          )}</WithNow>
         )}
         {overlay === "settings" && <SettingsDialog onClose={() => setOverlay(null)} onSignedOut={onSignedOut} />}
         {profileId !== null && (

@@ -2,7 +2,8 @@ import { memo, useMemo, useState } from "react";
 import { messageCaption, type ChatMessage } from "../../protocol/index.js";
 import { LinkPreviewCards } from "../files/LinkPreviewCards.js";
 import { MessageAttachments } from "../files/MessageAttachments.js";
-import { fullTime, messageTime } from "../lib/time.js";
+import { dayLabel, fullTime, messageTime } from "../lib/time.js";
+import { useNow } from "../lib/useNow.js";
 import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
 import type { RichTextContext } from "../richtext/render.js";
 import type { PendingMessage } from "../state/pending.js";
@@ -23,7 +24,6 @@ interface RowProps {
   name: string;
   mine: boolean;
   continued: boolean;
-  now: number;
   myId: number;
   people: People;
   /** The message this one answers, when it is loaded (its current text beats the quote). */
@@ -33,25 +33,46 @@ interface RowProps {
   actions: RowActions;
 }
 
-/** One stored message, its text rendered as rich text (React elements, never HTML). */
+/**
+ * A message's time, relative to now ("5 min"): the only part of a row that changes with the clock,
+ * so a tick re-renders these labels and not the rows.
+ */
+export function TimeLabel({ date, className }: { date: number; className?: string }) {
+  const now = useNow();
+  return <time className={className} dateTime={new Date(date * 1000).toISOString()} title={fullTime(date)}>{messageTime(date, now)}</time>;
+}
+
+/** A day separator's label ("Today", "Yesterday", a date), following the clock. */
+export function DayLabel({ date }: { date: number }) {
+  const now = useNow();
+  return <span>{dayLabel(date, now)}</span>;
+}
+
+/** The class of a message's row (its <li>, drawn by the windowed list around MessageRow). */
+export function messageRowClass(message: ChatMessage, mine: boolean, continued: boolean, myId: number): string {
+  const mentionsMe = message.mentions?.includes(myId) ?? false;
+  return `msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`;
+}
+
+/**
+ * One stored message, its text rendered as rich text (React elements, never HTML): the content of
+ * its row (the <li> with messageRowClass is the list's, which measures it).
+ */
 export const MessageRow = memo(function MessageRow({
-  message, name, mine, continued, now, myId, people, original, editing, canDelete, actions,
+  message, name, mine, continued, myId, people, original, editing, canDelete, actions,
 }: RowProps) {
-  const iso = new Date(message.date * 1000).toISOString();
   const [confirming, setConfirming] = useState(false);
   const context = useMemo<RichTextContext>(() => {
     const mentioned = new Map<string, "me" | "other">();
     for (const id of message.mentions ?? []) mentioned.set(people.usernameOf(id).toLowerCase(), id === myId ? "me" : "other");
     return { mention: (lower) => mentioned.get(lower) ?? null };
   }, [message.mentions, people, myId]);
-  const mentionsMe = message.mentions?.includes(myId) ?? false;
   // A message with files shows its caption (the names and links appended for seed clients are not repeated).
   const caption = messageCaption(message);
   const openProfile = useOpenProfile();
 
   return (
-    <li className={`msg${mine ? " msg--mine" : ""}${continued ? " msg--continued" : ""}${mentionsMe ? " msg--mentions-me" : ""}`}
-      data-id={message.id} tabIndex={-1}>
+    <>
       {/* First in the row, so Tab from a focused message reaches its actions first (it is drawn at the top right). */}
       {!editing && (
         <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
@@ -67,7 +88,7 @@ export const MessageRow = memo(function MessageRow({
         {!continued && (
           <div className="msg__meta">
             <button type="button" className="name-button msg__name" onClick={() => openProfile(message.from)}>{mine ? `${name} (you)` : name}</button>
-            <time dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>
+            <TimeLabel date={message.date} />
             {message.edited !== undefined && <EditedMark edited={message.edited} />}
           </div>
         )}
@@ -92,8 +113,8 @@ export const MessageRow = memo(function MessageRow({
         )}
         {confirming && <DeleteConfirm onConfirm={() => actions.remove(message)} onCancel={() => setConfirming(false)} />}
       </div>
-      {continued && <time className="msg__hover-time" dateTime={iso} title={fullTime(message.date)}>{messageTime(message.date, now)}</time>}
-    </li>
+      {continued && <TimeLabel className="msg__hover-time" date={message.date} />}
+    </>
   );
 });
 
@@ -125,10 +146,16 @@ export function quoteText(text: string, emoji?: (name: string) => string | undef
   return out.replace(/\s+/g, " ").trim();
 }
 
+/** The class of a pending message's row (see messageRowClass). */
+export function pendingRowClass(pending: PendingMessage): string {
+  return `msg msg--mine msg--pending${pending.status === "failed" ? " msg--failed" : ""}`;
+}
+
+/** The content of a message of this tab on its way (its <li> with pendingRowClass is the list's). */
 export function PendingRow({ pending, name, myId, onRetry }: { pending: PendingMessage; name: string; myId: number; onRetry: (clientId: string) => void }) {
   const failed = pending.status === "failed";
   return (
-    <li className={`msg msg--mine msg--pending${failed ? " msg--failed" : ""}`} aria-busy={!failed}>
+    <>
       {/* Coloured by my id, as my sent messages are: waiting to be sent shows in the text, not the avatar. */}
       <span className="msg__avatar"><Avatar name={name} id={myId} size={34} /></span>
       <div className="msg__body">
@@ -148,6 +175,6 @@ export function PendingRow({ pending, name, myId, onRetry }: { pending: PendingM
         {pending.text !== "" && <RichText text={pending.text} className="msg__text" />}
         {pending.attachments && pending.attachments.length > 0 && <MessageAttachments roomId={pending.roomId} attachments={pending.attachments} />}
       </div>
-    </li>
+    </>
   );
 }

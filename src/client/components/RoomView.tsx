@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
+import { WithNow } from "../lib/useNow.js";
 import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { messageSummary } from "../files/summary.js";
 import { FileDropZone } from "../files/FileDropZone.js";
@@ -24,12 +25,17 @@ import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js
 interface Props {
   room: RoomState;
   state: ChatState;
-  now: number;
   focusComposer: boolean;
   onBack: () => void;
   onSend: (text: string, replyTo?: string, attachments?: Attachment[]) => void;
   onRetry: (clientId: string) => void;
   onLoadOlder: () => void;
+  /** A window of older history (a permalink): its next newer page. */
+  onLoadNewer: () => void;
+  /** History around a message not loaded yet; false: no such message. */
+  onLoadAround: (messageId: string) => Promise<boolean>;
+  /** From a window of older history back to the newest messages. */
+  onGoToPresent: () => void;
   /** Edit, delete, react, typing (see useMessageActions). */
   actions: MessageActions;
   /** Opens or closes the room details panel (members, settings); absent: no such button. */
@@ -43,7 +49,11 @@ interface Props {
   onOpenMessage: (roomId: string, messageId: string) => void;
 }
 
-export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRetry, onLoadOlder, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
+/**
+ * The open room (keyed by room: a switch mounts it anew, and its windowed list draws only the
+ * rows on screen, so the cost does not grow with the history loaded).
+ */
+export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -58,6 +68,9 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
 
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
+  const [pinsOpen, setPinsOpen] = useState(false);
+  // Another room: what was being answered, edited or shown belongs to the last one.
+
   const composerBox = useRef<HTMLTextAreaElement | null>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -83,7 +96,6 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
   const me = state.me as { role?: string };
   // Who manages pins: both people of a one-to-one conversation, a room's managers, administrators in General.
   const canPin = kind === "private" || Boolean(details?.canManage) || (kind === "general" && me.role === "admin");
-  const [pinsOpen, setPinsOpen] = useState(false);
   const rowActions = useMemo<Omit<RowActions, "jumpTo">>(() => ({
     save: (message: ChatMessage) => pinsApi.save(roomId, message.id, true),
     ...(canPin ? { pin: (message: ChatMessage) => pinsApi.pin(roomId, message.id, true) } : {}),
@@ -125,7 +137,7 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
           {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
         </div>
         <PinsButton roomId={roomId} title={title} canPin={canPin} open={pinsOpen} onOpenChange={setPinsOpen}
-          onOpenMessage={onOpenMessage} nameOf={people.nameOf} now={now} />
+          onOpenMessage={onOpenMessage} nameOf={people.nameOf} />
         <NotificationLevelMenu roomId={room.id} />
         {onToggleDetails && (
           <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
@@ -135,7 +147,8 @@ export function RoomView({ room, state, now, focusComposer, onBack, onSend, onRe
         )}
       </header>
       <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
-      <MessageList room={room} state={state} now={now} onLoadOlder={onLoadOlder} onRetry={onRetry}
+      <MessageList room={room} state={state} onLoadOlder={onLoadOlder} onRetry={onRetry}
+        onLoadNewer={onLoadNewer} onLoadAround={onLoadAround} onGoToPresent={onGoToPresent}
         actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}

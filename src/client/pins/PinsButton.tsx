@@ -1,6 +1,7 @@
 import { useCallback } from "react";
 import "./pins.css";
 import { PinIcon } from "../components/Icons.js";
+import { useNow } from "../lib/useNow.js";
 import { pinsApi } from "./api.js";
 import { usePinnedIds } from "./live.js";
 import { MessageListDialog } from "./MessageListDialog.js";
@@ -12,7 +13,7 @@ const loadIds = (roomId: string) => pinsApi.list(roomId).then((pins) => pins.map
  * messages. Both stay live (see live.ts): someone pinning or unpinning on any instance, or the
  * message being deleted, shows here at once.
  */
-export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMessage, nameOf, now }: {
+export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMessage, nameOf }: {
   roomId: string;
   /** The room's title, for the list's heading. */
   title: string;
@@ -22,14 +23,9 @@ export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMe
   onOpenChange: (open: boolean) => void;
   onOpenMessage: (roomId: string, messageId: string) => void;
   nameOf: (userId: number) => string;
-  now: number;
 }) {
   const { ids } = usePinnedIds(roomId, loadIds);
   const count = ids?.length ?? 0;
-  const loadPins = useCallback(
-    () => pinsApi.list(roomId).then((pins) => pins.map((p) => ({ roomId, message: p.message }))),
-    [roomId],
-  );
   const label = count ? `Pinned messages (${count})` : "Pinned messages";
   return (
     <>
@@ -37,12 +33,31 @@ export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMe
         <PinIcon />
         {count > 0 && <span className="badge badge--small pins__count" aria-hidden="true">{count}</span>}
       </button>
-      {open && (
-        <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins} reloadKey={ids?.join(",")}
-          remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
-          onOpen={(id, messageId) => { onOpenChange(false); onOpenMessage(id, messageId); }} onClose={() => onOpenChange(false)}
-          nameOf={nameOf} now={now} />
-      )}
+      {open && <PinnedList roomId={roomId} title={title} canPin={canPin} reloadKey={ids?.join(",")} onOpenChange={onOpenChange}
+        onOpenMessage={onOpenMessage} nameOf={nameOf} />}
     </>
+  );
+}
+
+/** The open list of pinned messages: its own component, so the clock re-renders it alone. */
+function PinnedList({ roomId, title, canPin, reloadKey, onOpenChange, onOpenMessage, nameOf }: {
+  roomId: string;
+  title: string;
+  canPin: boolean;
+  reloadKey: string | undefined;
+  onOpenChange: (open: boolean) => void;
+  onOpenMessage: (roomId: string, messageId: string) => void;
+  nameOf: (userId: number) => string;
+}) {
+  const now = useNow();
+  const loadPins = useCallback(
+    () => pinsApi.list(roomId).then((pins) => pins.map((p) => ({ roomId, message: p.message }))),
+    [roomId],
+  );
+  return (
+    <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins} reloadKey={reloadKey}
+      remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
+      onOpen={(id, messageId) => { onOpenChange(false); onOpenMessage(id, messageId); }} onClose={() => onOpenChange(false)}
+      nameOf={nameOf} now={now} />
   );
 }

@@ -148,3 +148,27 @@ describe("chat reducer: the outbox", () => {
     expect(s.pending.c1).toMatchObject({ status: "pending", text: "typed now" });
   });
 });
+
+describe("chat reducer: a window of older history (a permalink)", () => {
+  it("shows the page around the message, takes no live message past its end, and joins the live end once newer pages reach it", () => {
+    let s = run(signedIn("0"), { type: "historyLoaded", roomId: "0", messages: [msg(100), msg(99)], hasOlder: true });
+    s = run(s, { type: "historyAround", roomId: "0", messages: [msg(12), msg(11), msg(10)], hasOlder: true, hasNewer: true });
+    expect(s.rooms["0"]!.messages.map((m) => m.id)).toEqual(["10", "11", "12"]);
+    expect(s.rooms["0"]!.hasNewer).toBe(true);
+    // A live message beyond the window would leave a gap: it comes with the newer pages instead.
+    s = run(s, { type: "messagesArrived", roomId: "0", messages: [msg(101)] });
+    expect(s.rooms["0"]!.messages.map((m) => m.id)).toEqual(["10", "11", "12"]);
+    s = run(s, { type: "newerLoaded", roomId: "0", messages: [msg(13), msg(99), msg(100), msg(101)], hasNewer: false });
+    expect(s.rooms["0"]!.hasNewer).toBe(false);
+    s = run(s, { type: "messagesArrived", roomId: "0", messages: [msg(102)] });
+    expect(s.rooms["0"]!.messages.map((m) => m.id)).toEqual(["10", "11", "12", "13", "99", "100", "101", "102"]);
+  });
+
+  it("a page around a message that reaches the newest joins what is loaded", () => {
+    let s = run(signedIn("0"), { type: "historyLoaded", roomId: "0", messages: [msg(100), msg(99)], hasOlder: true });
+    s = run(s, { type: "historyAround", roomId: "0", messages: [msg(100), msg(99), msg(98)], hasOlder: true, hasNewer: false });
+    expect(s.rooms["0"]!.messages.map((m) => m.id)).toEqual(["98", "99", "100"]);
+    s = run(s, { type: "presentLoaded", roomId: "0", messages: [msg(101), msg(100)], hasOlder: true });
+    expect(s.rooms["0"]!.messages.map((m) => m.id)).toEqual(["100", "101"]);
+  });
+});

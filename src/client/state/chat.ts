@@ -1,6 +1,7 @@
 import type { ChatMessage, PresenceUser, Reaction, RoomChange, RoomSummary, SessionUser, UserWithPresence } from "../../protocol/index.js";
 import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 import { mergeMessages, newMessages, newestId } from "./messages.js";
+import { compareMessageIds } from "./ids.js";
 import {
   addPending, markFailed, markRetrying, markWaiting, removePending, settleByArrival, type PendingMap, type PendingMessage,
 } from "./pending.js";
@@ -52,6 +53,14 @@ export type ChatAction =
   | { type: "historyLoading"; roomId: string }
   | { type: "historyLoaded"; roomId: string; messages: ChatMessage[]; hasOlder: boolean }
   | { type: "historyFailed"; roomId: string; error: string }
+  /** History around a message (newest first): the room shows that window instead, unless it reaches the end. */
+  | { type: "historyAround"; roomId: string; messages: ChatMessage[]; hasOlder: boolean; hasNewer: boolean }
+  /** Back from a window of older history: the newest page (newest first) replaces it. */
+  | { type: "presentLoaded"; roomId: string; messages: ChatMessage[]; hasOlder: boolean }
+  | { type: "newerLoading"; roomId: string }
+  /** A page after the window's newest (oldest first); `hasNewer` false: the window reached the live end. */
+  | { type: "newerLoaded"; roomId: string; messages: ChatMessage[]; hasNewer: boolean }
+  | { type: "newerFailed"; roomId: string; error: string }
   | { type: "messagesArrived"; roomId: string; messages: ChatMessage[] }
   | PeopleAction
   | DetailsAction
@@ -143,8 +152,15 @@ function ensureRoom(state: ChatState, summary: RoomListing, lastRead: string | n
 
 function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settle = true): ChatState {
   const room = state.rooms[roomId] ?? newRoom({ id: roomId, names: [] }, null, false);
-  const fresh = newMessages(room.messages, messages);
-  if (fresh.length === 0) return state.rooms[roomId] ? state : { ...state, rooms: { ...state.rooms, [roomId]: room } };
+  const all = newMessages(room.messages, messages);
+  // A window of older history takes no messages past its end: they come with its newer pages.
+  const end = room.hasNewer ? newestId(room.messages) : null;
+  const fresh = end === null ? all : all.filter((m) => compareMessageIds(m.id, end) <= 0);
+  if (fresh.length === 0) {
+    const settled = settle && all.length > 0 ? settleByArrival(state.pending, state.me.id, all) : state.pending;
+    if (state.rooms[roomId] && settled === state.pending) return state;
+    return { ...state, pending: settled, rooms: { ...state.rooms, [roomId]: room } };
+  }
   const merged = readIfOpen(state, { ...room, messages: mergeMessages(room.messages, fresh) });
   let typing = state.typing;
   for (const m of fresh) typing = typingStopped(typing, roomId, m.from);
@@ -152,7 +168,7 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
     ...state,
     typing,
     rooms: { ...state.rooms, [roomId]: merged },
-    pending: settle ? settleByArrival(state.pending, state.me.id, fresh) : state.pending,
+    pending: settle ? settleByArrival(state.pending, state.me.id, all) : state.pending,
   };
 }
 
@@ -222,6 +238,30 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case "historyFailed":
       return withRoom(state, action.roomId, (room) => ({ ...room, loadingOlder: false, historyError: action.error }));
+    case "historyAround": {
+      const room = state.rooms[action.roomId];
+      if (!room) return state;
+      const sorted = [...action.messages].sort((a, b) => compareMessageIds(a.id, b.id));
+      // Reaching the live end: the window joins what is loaded (both end there, so no gap).
+      const messages = action.hasNewer ? sorted : mergeMessages(room.messages, sorted);
+      return withRoom(state, action.roomId, () => ({
+        ...room, messages, loaded: true, loadingOlder: false, hasOlder: action.hasOlder,
+        hasNewer: action.hasNewer, loadingNewer: false, historyError: null,
+      }));
+    }
+    case "presentLoaded":
+      return withRoom(state, action.roomId, (room) => readIfOpen(state, {
+        ...room, messages: [...action.messages].sort((a, b) => compareMessageIds(a.id, b.id)), loaded: true,
+        loadingOlder: false, hasOlder: action.hasOlder, hasNewer: false, loadingNewer: false, historyError: null,
+      }));
+    case "newerLoading":
+      return withRoom(state, action.roomId, (room) => (room.loadingNewer ? room : { ...room, loadingNewer: true }));
+    case "newerLoaded":
+      return withRoom(state, action.roomId, (room) => readIfOpen(state, {
+        ...room, messages: mergeMessages(room.messages, action.messages), hasNewer: action.hasNewer, loadingNewer: false,
+      }));
+    case "newerFailed":
+      return withRoom(state, action.roomId, (room) => ({ ...room, loadingNewer: false, historyError: action.error }));
 
     case "messagesArrived":
       return arrive(state, action.roomId, action.messages);
@@ -280,7 +320,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       });
     case "roomReloadNeeded":
       return withRoom(state, action.roomId, (room) => ({
-        ...room, messages: [], loaded: false, loadingOlder: false, hasOlder: true, historyError: null, changeCursor: null,
+        ...room, messages: [], loaded: false, loadingOlder: false, hasOlder: true, hasNewer: false, loadingNewer: false, historyError: null, changeCursor: null,
       }));
     case "reactionsSet":
       return withRoom(state, action.roomId, (room) => {

@@ -27,6 +27,12 @@ export interface RoomState {
   loaded: boolean;
   loadingOlder: boolean;
   hasOlder: boolean;
+  /**
+   * The loaded messages are a window of older history (a permalink, a search result): newer pages
+   * are fetched as the reader scrolls down, and live messages join once the window reaches the end.
+   */
+  hasNewer: boolean;
+  loadingNewer: boolean;
   historyError: string | null;
   lastReadId: string | null;
   /** The read mark the server has (see unread.ts), and its unread count then. */
@@ -49,6 +55,8 @@ export function newRoom(summary: RoomListing, lastReadId: string | null, readOnF
     loaded: false,
     loadingOlder: false,
     hasOlder: true,
+    hasNewer: false,
+    loadingNewer: false,
     historyError: null,
     lastReadId,
     serverReadId: null,
