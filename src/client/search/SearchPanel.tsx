@@ -66,7 +66,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, 
   return (
     <Dialog title="Search messages" onClose={onClose} wide>
       <div className="search">
-        <input className="search__input" type="search" autoFocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
+        <input className="search__input" type="search" data-autofocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
           aria-label="Search messages" role="combobox" aria-expanded={flat.length > 0} aria-controls={listId}
           aria-activedescendant={flat.length ? `${listId}-${active}` : undefined}
           value={state.query} onChange={(e) => dispatch({ type: "query", query: e.target.value })} onKeyDown={onKeyDown} />
