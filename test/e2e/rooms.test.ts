@@ -13,7 +13,9 @@ function room(page: Page, name: string) {
 async function createRoom(page: Page, name: string, options: { topic?: string; closed?: boolean; members?: string[] } = {}) {
   await chats(page).getByRole("button", { name: "New room" }).click();
   const dialog = page.getByRole("dialog", { name: "New room" });
-  await dialog.getByLabel("Name").fill(name);
+  // The name field has the focus when the dialog opens: typing goes straight into it.
+  await dialog.getByLabel("Name").waitFor();
+  await page.keyboard.type(name);
   if (options.topic) await dialog.getByLabel("Topic").fill(options.topic);
   if (options.closed) await dialog.getByRole("radio", { name: /Closed/ }).check();
   for (const member of options.members ?? []) {
@@ -69,7 +71,9 @@ describe("web client: rooms people make", { timeout: 60_000 }, () => {
 
     await chats(mary.page).getByRole("button", { name: "Browse" }).click();
     const directory = mary.page.getByRole("dialog", { name: "Browse rooms" });
-    await directory.getByLabel("Filter rooms").fill("welcome");
+    // The filter has the focus when the dialog opens: typing goes straight into it.
+    await directory.getByLabel("Filter rooms").waitFor();
+    await mary.page.keyboard.type("welcome");
     await directory.getByText("Everyone welcome · 1 member").waitFor();
     await directory.getByRole("button", { name: "Join open-e2e" }).click();
     await mary.page.getByRole("heading", { name: "open-e2e", exact: true }).waitFor();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, login } from "../support/chat-client.js";
+import { upload } from "../attachments/support.js";
 import { messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -23,9 +24,13 @@ describe("web client: message search and permalinks", () => {
     for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       const { context, page } = await newPage(env.browser, viewport);
       await signIn(page, env.stack.url, "Pablo");
-      await page.keyboard.press("Control+K");
+      // Desktop opens with Ctrl+K, the phone with the button; either way typing goes straight to the box.
+      if (viewport.width < 500) await page.getByRole("button", { name: "Search messages" }).click();
+      else await page.keyboard.press("Control+K");
       const box = page.getByRole("combobox", { name: "Search messages" });
-      await box.fill("depl");
+      await box.waitFor();
+      await page.keyboard.type("depl");
+      expect(await box.inputValue()).toBe("depl");
       const results = page.getByRole("option");
       await results.first().waitFor({ timeout: 10_000 });
       expect(await results.count()).toBe(2);
@@ -91,5 +96,47 @@ describe("web client: message search and permalinks", () => {
       await page.getByText("Save a message from its actions to find it here.").waitFor();
       await context.close();
     }
+  });
+
+  it("lists of messages show the caption as formatted text and the files by name, never the fallback paths or Markdown marks", async () => {
+    const url = env.stack.url;
+    const [joe, pablo] = await Promise.all([login(url, "Joe"), login(url, "Pablo")]);
+    // Their one-to-one conversation: both may pin there.
+    const opened = await api(url, "/room", joe.cookie, { method: "POST", body: JSON.stringify({ user1: joe.user.id, user2: pablo.user.id }) });
+    expect(opened.status, JSON.stringify(opened.body)).toBeLessThan(300);
+    const room = String(opened.body.id);
+    const file = await upload(url, joe.cookie, room, "walrus-notes.txt", "tusks and flippers\n", "text/plain");
+    expect(file.status, JSON.stringify(file.body)).toBe(201);
+    const sent = await api(url, `/room/${encodeURIComponent(room)}/messages`, joe.cookie, { method: "POST", body: JSON.stringify({ message: "**Walrus** plan\n\n- tusks first", attachments: [file.body.id] }) });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const id = sent.body.id as string;
+    expect((await api(url, `/room/${encodeURIComponent(room)}/pins/${id}`, pablo.cookie, { method: "PUT" })).status).toBe(200);
+    expect((await api(url, `/me/saved/${encodeURIComponent(room)}/${id}`, pablo.cookie, { method: "PUT" })).status).toBe(200);
+
+    const { page } = await newPage(env.browser);
+    await signIn(page, url, "Pablo");
+    // A query of filters only: everything Joe sent with a file.
+    await page.keyboard.press("Control+K");
+    await page.getByRole("combobox", { name: "Search messages" }).waitFor();
+    await page.keyboard.type("from:joe has:file");
+    const result = page.getByRole("option").first();
+    await result.waitFor({ timeout: 10_000 });
+    await result.getByText("walrus-notes.txt", { exact: true }).waitFor();
+    expect(await result.textContent()).not.toContain("/attachments/");
+    await page.getByRole("dialog", { name: "Search messages" }).getByRole("button", { name: "Close" }).click();
+
+    await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "Joe", exact: true }).click();
+    await page.getByRole("button", { name: "Pinned messages" }).click();
+    const pins = page.getByRole("list", { name: /^Pinned in/ });
+    const pinned = pins.getByRole("listitem").filter({ hasText: "walrus-notes.txt" });
+    await pinned.locator("strong", { hasText: "Walrus" }).waitFor({ timeout: 10_000 });
+    expect(await pinned.textContent()).not.toMatch(/\*\*|\/attachments\//);
+    expect(await pinned.locator("li", { hasText: "tusks first" }).count()).toBe(1);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("button", { name: "Saved messages" }).click();
+    const saved = page.getByRole("list", { name: "Saved messages" }).getByRole("listitem").filter({ hasText: "walrus-notes.txt" });
+    await saved.locator("strong", { hasText: "Walrus" }).waitFor({ timeout: 10_000 });
+    expect(await saved.textContent()).not.toMatch(/\*\*|\/attachments\//);
   });
 });

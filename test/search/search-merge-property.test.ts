@@ -27,7 +27,7 @@ const tokens = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean
  * The merge of many rooms against a brute-force scan of them: 30 rooms written as the store
  * script and seed servers write them (ids repeating across rooms, seed messages sharing a second),
  * indexed by the reindex command's code, searched by a member of 24 of them with every page size,
- * for words, prefixes, two words, phrases, has:link and from:, rare and common (so that pages end
+ * for words, prefixes, two words, phrases, has:link and from:, rare and common, and filters alone (so that pages end
  * early on the bounded work per query, and rooms run dry at different depths).
  */
 describe("search over many rooms agrees with a brute-force scan of them", () => {
@@ -98,6 +98,10 @@ describe("search over many rooms agrees with a brute-force scan of them", () => 
       else if (kind === 4) queries.push({ q: `${prefix} has:link`, match: (t) => /https:\/\//.test(t) && tokens(t.replace(/https:\/\/\S+/g, "")).some((w) => w.startsWith(prefix)) });
       else queries.push({ q: `${a} from:writer`, match: (t, from) => from === 2 && tokens(t).some((w) => w.startsWith(a)) });
     }
+    // Filters only (no word): every message they allow, read from the rooms' histories.
+    queries.push({ q: "from:writer", match: (_t, from) => from === 2 });
+    queries.push({ q: "from:searcher", match: (_t, from) => from === 1 });
+    queries.push({ q: "after:2000-01-01", match: () => true });
     for (const { q, match } of queries) {
       const expected = unique
         .filter((h) => match(h.message.message, Number(h.message.from)))

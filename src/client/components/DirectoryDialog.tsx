@@ -62,7 +62,7 @@ export function DirectoryDialog({ actions, onOpen, onClose, onNewRoom }: {
       <div className="directory">
         <div className="directory__bar">
           <input type="search" className="filter" placeholder="Find rooms" aria-label="Filter rooms"
-            value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
+            value={filter} onChange={(e) => setFilter(e.target.value)} data-autofocus />
           <button type="button" className="ghost" onClick={onNewRoom}>New room</button>
         </div>
         {state.error && <p className="error" role="alert">{state.error}</p>}

@@ -36,7 +36,7 @@ export function NewRoomDialog({ state, actions, onClose }: { state: ChatState; a
         onKeyDown={(e) => { if (e.key === "Enter" && e.target instanceof HTMLInputElement) e.preventDefault(); }}>
         <label className="field">
           <span>Name</span>
-          <input name="name" value={name} maxLength={MAX_ROOM_NAME_LENGTH} autoFocus required placeholder="e.g. design"
+          <input name="name" value={name} maxLength={MAX_ROOM_NAME_LENGTH} data-autofocus required placeholder="e.g. design"
             onChange={(e) => setName(e.target.value)} />
         </label>
         <label className="field">

@@ -25,7 +25,7 @@ export function ImageViewer({ roomId, images, start, onClose }: { roomId: string
         <span className="viewer__name" title={image.name}>{image.name}</span>
         <span className="viewer__meta small">{images.length > 1 ? `${index + 1} of ${images.length} · ` : ""}{formatBytes(image.size)}</span>
         <a className="ghost viewer__download" href={attachmentPath(roomId, image.id)} download={image.name}>Download</a>
-        <button type="button" className="icon-button viewer__close" aria-label="Close" autoFocus onClick={close}>✕</button>
+        <button type="button" className="icon-button viewer__close" aria-label="Close" data-autofocus onClick={close}>✕</button>
       </div>
       <div className="viewer__stage">
         {images.length > 1 && <button type="button" className="viewer__nav viewer__nav--prev" aria-label="Previous image" onClick={() => go(-1)}>‹</button>}

@@ -4,6 +4,9 @@ import { useCallback, useEffect, useRef, type MouseEvent, type RefObject } from 
  * A native `<dialog>` shown modal for as long as the component is mounted: the browser keeps focus
  * inside and makes the page behind inert; Escape (the dialog's cancel) and a click on the backdrop
  * call `onClose`, the latest one given; focus goes back to what opened it when it closes.
+ * Focus starts on the element marked `data-autofocus` (e.g. a dialog's text field), else on the
+ * first focusable one: React's `autoFocus` runs while the dialog is still closed (hidden, so
+ * unfocusable), and showModal() then picks the first focusable, often the Close button.
  */
 export function useModalDialog(onClose: () => void): {
   ref: RefObject<HTMLDialogElement | null>;
@@ -18,6 +21,7 @@ export function useModalDialog(onClose: () => void): {
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
+    dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     // The cancel is ours to decide: the owner unmounts the dialog (it may keep it open instead).
     const onCancel = (event: Event) => {
       event.preventDefault();

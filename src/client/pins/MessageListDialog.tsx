@@ -1,12 +1,17 @@
 import { useEffect, useState } from "react";
-import type { ChatMessage } from "../../protocol/index.js";
+import { messageCaption, type ChatMessage } from "../../protocol/index.js";
 import { Dialog } from "../components/Dialog.js";
+import { FileChips } from "../files/FileChips.js";
+import { RichText } from "../richtext/RichText.js";
 import { listTime } from "../lib/time.js";
 
 export interface ListedMessage {
   roomId: string;
   message: ChatMessage;
 }
+
+/** Formatted as in the timeline, but nothing interactive: each item is one button. */
+const COMPACT = { mention: () => null, compact: true };
 
 /**
  * A dialog listing messages (a room's pins, one's saved messages): each opens in its room, and
@@ -50,7 +55,8 @@ export function MessageListDialog({ title, empty, load, reloadKey, remove, remov
                     {roomTitle && <span className="muted small">in {roomTitle(item.roomId)}</span>}
                     <span className="muted small">{listTime(item.message.date, now)}</span>
                   </span>
-                  <span className="search__text">{item.message.message}</span>
+                  {messageCaption(item.message) !== "" && <RichText className="search__text" text={messageCaption(item.message)} context={COMPACT} />}
+                  <FileChips attachments={item.message.attachments} />
                 </button>
                 {remove && (
                   <button type="button" className="ghost ghost--small" onClick={() => {

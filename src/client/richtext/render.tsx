@@ -33,6 +33,11 @@ export function searchShortcodes(prefix: string, limit = 8): { name: string; emo
 export interface RichTextContext {
   /** Whether `@name` (lower-cased) is a mention in this message, and of whom. */
   mention: (lowerName: string) => MentionKind | null;
+  /**
+   * Inside a control (a list item that is one button: pins, saved): the same formatting, but
+   * links are their text and code blocks have no copy button (nothing interactive in a button).
+   */
+  compact?: boolean;
 }
 
 type LinkProps = { href?: string; title?: string; children?: ReactNode };
@@ -106,6 +111,13 @@ const overrides: MarkdownToJSX.Overrides = {
   h4: headingAsText(4), h5: headingAsText(5), h6: headingAsText(6),
 };
 
+const compactOverrides: MarkdownToJSX.Overrides = {
+  ...overrides,
+  a: ({ children }: LinkProps) => <span className="richtext__link">{children}</span>,
+  img: ({ alt, src }: { src?: string; alt?: string }) => <span className="richtext__link">{alt || src || ""}</span>,
+  pre: ({ children }: { children?: ReactNode }) => <pre>{children}</pre>,
+};
+
 export interface RenderedText {
   node: ReactNode;
   /** 1-3 when the message is nothing but that many emoji (shown big), else 0. */
@@ -123,7 +135,7 @@ export function renderRichText(text: string, ctx: RichTextContext): RenderedText
     disableFrontmatter: true,
     forceBlock: true,
     wrapper: null,
-    overrides,
+    overrides: ctx.compact ? compactOverrides : overrides,
     renderRule(next, node, _children, state) {
       if (node.type === RuleType.text) return renderText(node.text, ctx, state.key);
       return next();

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { messageCaption } from "../../protocol/index.js";
 import { Dialog } from "../components/Dialog.js";
+import { FileChips } from "../files/FileChips.js";
 import { listTime } from "../lib/time.js";
 import { Highlight } from "./Highlight.js";
 import { groupByRoom, resultKey, searchable } from "./state.js";
@@ -66,7 +68,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, 
   return (
     <Dialog title="Search messages" onClose={onClose} wide>
       <div className="search">
-        <input className="search__input" type="search" autoFocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
+        <input className="search__input" type="search" data-autofocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
           aria-label="Search messages" role="combobox" aria-expanded={flat.length > 0} aria-controls={listId}
           aria-activedescendant={flat.length ? `${listId}-${active}` : undefined}
           value={state.query} onChange={(e) => dispatch({ type: "query", query: e.target.value })} onKeyDown={onKeyDown} />
@@ -99,7 +101,9 @@ export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, 
                         <strong>{nameOf(result.message.from)}</strong>
                         <span className="muted small">{listTime(result.message.date, now)}</span>
                       </span>
-                      <span className="search__text"><Highlight text={result.message.message} ranges={result.ranges} /></span>
+                      {/* The caption (the text before the fallback file lines, so the ranges still hold), then the files by name. */}
+                      <span className="search__text"><Highlight text={messageCaption(result.message)} ranges={result.ranges} /></span>
+                      <FileChips attachments={result.message.attachments} />
                     </li>
                   );
                 })}

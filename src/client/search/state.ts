@@ -49,9 +49,9 @@ export function resultKey(result: SearchResult): string {
   return `${result.roomId}/${result.message.id}`;
 }
 
-/** Whether the query can be searched: a word, or a `has:` filter. */
+/** Whether the query can be searched: a word or a filter (`from:bob` alone lists Bob's messages). */
 export function searchable(state: SearchState): boolean {
-  return state.query.trim().length > 0 || state.has !== null;
+  return state.query.trim().length > 0 || state.has !== null || state.roomId !== null;
 }
 
 /** Results grouped by room, rooms in the order of their newest result, each room's results newest first. */

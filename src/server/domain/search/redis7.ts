@@ -99,6 +99,55 @@ export const PREFIX_EXPANSION = 64;
  * members at that score (WITHSCORES): the messages to check (several for a seed server's second).
  */
 const CANDIDATES_LUA = `${SEARCH_INDEX_LUA}
+-- A filter-only query (no term: from:, in:, dates): the room's history itself, newest first, in
+-- the same answer shape. Reads at most min(want, cap) entries, plus the rest of the oldest one's
+-- score (a seed server's second holds several), so the next read's exclusive bound skips nothing.
+local function search_score(micros)
+  local s = string.format('%.0f', micros)
+  if #s <= 6 then s = string.rep('0', 7 - #s) .. s end
+  return string.sub(s, 1, -7) .. '.' .. string.sub(s, -6)
+end
+local function room_recent(room, upper, lower, want, cap, phrases_allow)
+  local max = upper == math.huge and '+inf' or search_score(upper)
+  local min = lower < 0 and '-inf' or search_score(lower)
+  local limit = math.min(want, cap)
+  local entries = redis.call('ZRANGE', room, max, min, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES')
+  local full = #entries == limit * 2
+  if full and #entries > 0 then
+    local last = entries[#entries]
+    local rest = redis.call('ZRANGE', room, last, last, 'BYSCORE', 'WITHSCORES')
+    local seen = {}
+    for e = 1, #entries, 2 do seen[entries[e]] = true end
+    for e = 1, #rest, 2 do
+      if not seen[rest[e]] then
+        table.insert(entries, rest[e])
+        table.insert(entries, rest[e + 1])
+      end
+    end
+  end
+  local out = {full and 0 or 1, ''}
+  local micros_at, kept = nil, {}
+  local function flush()
+    if micros_at and #kept > 0 then
+      table.insert(out, micros_at)
+      table.insert(out, cjson.encode(kept))
+    end
+    kept = {}
+  end
+  for e = 1, #entries, 2 do
+    local member, score = entries[e], entries[e + 1]
+    -- Our ids are the exact micros; a seed member's score is whole seconds (exact as a double).
+    local micros = string.match(member, '^{"id":"(%d+)"') or string.format('%.0f', tonumber(score) * 1e6)
+    if micros ~= micros_at then flush(); micros_at = micros end
+    if phrases_allow(member) then
+      table.insert(kept, member)
+      table.insert(kept, score)
+    end
+    out[2] = micros
+  end
+  flush()
+  return out
+end
 local function room_candidates(room, prefix, upper_arg, lower_arg, want, cap, patterns_arg, terms)
 local upper, lower = math.huge, -1
 if upper_arg ~= '+' then
@@ -134,7 +183,7 @@ for _, spec in ipairs(terms) do
   if group.size == 0 then return {1, ''} end
   table.insert(groups, group)
 end
-if #groups == 0 then return {1, ''} end
+if #groups == 0 then return room_recent(room, upper, lower, want, cap, phrases_allow) end
 table.sort(groups, function(a, b) return a.size < b.size end)
 local driver = table.remove(groups, 1)
 -- Newest first over the driver's lists: a cursor (next index to read, going down) per list.

@@ -21,6 +21,8 @@ function comparePositions(a: Position, b: Position): number {
 const SCAN_CAP = 2000;
 /** Rounds of room calls one page may take; past them the page ends early with a cursor (never a skip). */
 const MAX_ROUNDS = 12;
+/** Entries one room's read takes in a filter-only query with from: (see search()). */
+const FILTER_READ = 200;
 
 export type SearchOutcome = { ok: true; page: SearchPage } | { ok: false; status: 400 | 403 | 503; error: string };
 
@@ -66,7 +68,12 @@ export class MessageSearch {
       if (err instanceof QueryError) return { ok: false, status: 400, error: err.message };
       throw err;
     }
-    if (query.terms.length === 0) return { ok: false, status: 400, error: "Type a word to search for (or has:link, has:file)" };
+    // A query of filters only (from:, in:, dates) lists the rooms' messages newest first (the
+    // index reads the room's history itself: SearchIndex.candidates with no term).
+    if (query.terms.length === 0 && query.from === undefined && query.roomId === undefined && query.inRoomName === undefined
+      && query.beforeId === undefined && query.afterId === undefined && query.phrases.length === 0) {
+      return { ok: false, status: 400, error: "Type a word to search for (or a filter: from:, in:, has:, before:, after:)" };
+    }
     let fromId: number | undefined;
     if (query.from !== undefined) {
       fromId = await this.users.findByName(query.from);
@@ -81,7 +88,10 @@ export class MessageSearch {
     let last: Position | undefined;
     // Candidates asked of each room per read: the page spread over the rooms (twice over), so
     // that 50 rooms do not each send a full page to check; rooms that run dry read again.
-    const want = Math.min(request.limit, Math.max(3, Math.ceil((2 * request.limit) / Math.max(1, roomIds.length))));
+    let want = Math.min(request.limit, Math.max(3, Math.ceil((2 * request.limit) / Math.max(1, roomIds.length))));
+    // A filter-only read is the room's history: with from: most entries may be someone else's, so
+    // read in bigger steps (still bounded: want per call, MAX_ROUNDS calls a page).
+    if (query.terms.length === 0 && fromId !== undefined) want = Math.max(want, FILTER_READ);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // Rooms with nothing buffered read on (in parallel: one script each, on its room's slot).
       const calls = states.filter((s) => !s.exhausted && s.buffered.length === 0);
