@@ -212,7 +212,8 @@ export function MessageList(props: Props) {
   const focusRow = useCallback((id: string, flashIt: boolean, tries = 120) => {
     const row = scroller.current?.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
     if (row) {
-      row.focus({ preventScroll: true });
+      if (flashIt) focusJumpedRow(row);
+      else row.focus({ preventScroll: true });
       if (focusOnDraw.current === id) focusOnDraw.current = null;
       return;
     }
@@ -381,8 +382,24 @@ function focusWhenDrawn(target: { current: string | null }) {
   return (el: HTMLLIElement | null) => {
     if (!el || target.current !== el.dataset.id) return;
     target.current = null;
-    el.focus({ preventScroll: true });
+    focusJumpedRow(el);
   };
+}
+
+/**
+ * Focuses the row a jump led to (permalink, search result, a reply's quote) without opening its
+ * actions over the text: they come back with the pointer over it or the first key pressed on it.
+ */
+function focusJumpedRow(el: HTMLElement) {
+  el.dataset.jumped = "";
+  const settle = () => {
+    delete el.dataset.jumped;
+    el.removeEventListener("keydown", settle);
+    el.removeEventListener("blur", settle);
+  };
+  el.addEventListener("keydown", settle);
+  el.addEventListener("blur", settle);
+  el.focus({ preventScroll: true });
 }
 
 /** How long after an older page arrives the top visible message is held in place at most. */
