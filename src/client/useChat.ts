@@ -248,17 +248,21 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       const message = ChatMessage.safeParse(raw);
       if (message.success) onMessages(message.data.roomId, [message.data]);
     });
+    // Presence merges into people already known; the others are fetched whole (display name,
+    // picture), so a person coming online never shows as a bare username.
+    const presence = (users: PresenceUser[]) => {
+      announcePresence(users);
+      dispatch({ type: "presence", users, at: Date.now() });
+      const unknown = users.filter((u) => !stateRef.current.users[u.id]).map((u) => u.id);
+      if (unknown.length > 0) api.users(unknown).then((found) => dispatch({ type: "usersLoaded", users: found }), () => {});
+    };
     socket.on("presence.batch", (raw) => {
       const batch = PresenceBatch.safeParse(raw);
-      if (!batch.success) return;
-      announcePresence(batch.data.users);
-      dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
+      if (batch.success) presence(batch.data.users);
     });
     const onPresence = (raw: unknown) => {
       const user = PresenceUser.safeParse(raw);
-      if (!user.success) return;
-      announcePresence([user.data]);
-      dispatch({ type: "presence", users: [user.data], at: Date.now() });
+      if (user.success) presence([user.data]);
     };
     socket.on("user.connected", onPresence);
     socket.on("user.disconnected", onPresence);
