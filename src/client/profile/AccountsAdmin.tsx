@@ -51,7 +51,7 @@ export function AccountsAdmin() {
         <ul className="admin__list" aria-label="Accounts">
           {users.map((user) => (
             <li key={user.id} className="admin__item">
-              <Avatar name={user.username} id={user.id} size={28} online={user.online} src={user.avatarUrl} />
+              <Avatar name={shownName(user)} id={user.id} size={28} online={user.online} src={user.avatarUrl} />
               <span className="row__name">{shownName(user)} <span className="muted small">@{user.username}</span></span>
               <span className="muted small">{[user.role, user.deactivated ? "deactivated" : "", user.banned ? "banned" : ""].filter(Boolean).join(" · ")}</span>
               <button type="button" className="ghost ghost--small" onClick={() => openProfile(user.id)}>Manage {user.username}</button>

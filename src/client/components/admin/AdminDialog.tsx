@@ -6,6 +6,7 @@ import { usePeopleSearch } from "../../usePeopleSearch.js";
 import { Avatar } from "../Avatar.js";
 import { Dialog, errorText } from "../Dialog.js";
 import { AccountsAdmin } from "../../profile/AccountsAdmin.js";
+import { shownName } from "../../profile/api.js";
 import { PlaceSettingsForm } from "../../setup/PlaceSettingsForm.js";
 
 type Tab = "place" | "invites" | "accounts" | "people" | "audit";
@@ -127,8 +128,8 @@ function People({ state }: { state: ChatState }) {
       <ul className="admin__list">
         {people.slice(0, 30).map((user) => (
           <li key={user.id} className="admin__item">
-            <Avatar name={user.username} id={user.id} size={28} online={user.online} />
-            <span className="row__name">{user.username}</span>
+            <Avatar name={shownName(user)} id={user.id} size={28} online={user.online} />
+            <span className="row__name">{shownName(user)}</span>
             {banned[user.id] ? (
               <button type="button" className="ghost ghost--small" onClick={() => void apply(user)}>Unban {user.username}</button>
             ) : confirming?.id !== user.id && (
