@@ -154,7 +154,7 @@ function People({ state }: { state: ChatState }) {
   );
 }
 
-function Accounts() {
+function Accounts({ onCreated }: { onCreated: () => void }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [admin, setAdmin] = useState(false);
@@ -166,6 +166,7 @@ function Accounts() {
     try {
       const user = await api.createAccount({ username: name.data, password, role: admin ? "admin" : "member" });
       setStatus({ made: user.username });
+      onCreated();
       setUsername("");
       setPassword("");
       setAdmin(false);
@@ -265,6 +266,8 @@ function Audit({ state }: { state: ChatState }) {
 /** For administrators: invitation links, bans, and the audit log. Loaded only when opened. */
 export default function AdminDialog({ state, onClose }: { state: ChatState; onClose: () => void }) {
   const [tab, setTab] = useState<Tab>("invites");
+  // Accounts created here: the accounts list above the form fetches again.
+  const [created, setCreated] = useState(0);
   const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["place", "Place"], ["people", "Bans"], ["audit", "Audit log"]];
   return (
     <Dialog title="Administration" onClose={onClose} wide>
@@ -276,7 +279,7 @@ export default function AdminDialog({ state, onClose }: { state: ChatState; onCl
       </div>
       <div role="tabpanel" id={`admin-pane-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
         {tab === "invites" && <Invitations />}
-        {tab === "accounts" && <><AccountsAdmin /><Accounts /></>}
+        {tab === "accounts" && <><AccountsAdmin reloadKey={created} /><Accounts onCreated={() => setCreated((n) => n + 1)} /></>}
         {tab === "place" && <PlaceSettingsForm />}
         {tab === "people" && <People state={state} />}
         {tab === "audit" && <Audit state={state} />}
