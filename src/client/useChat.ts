@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
 import { rememberAvatarUrls } from "./lib/avatarPictures.js";
+import { clearSignedOutNotice, rememberSignedOutNotice } from "./lib/signedOutNotice.js";
 import {
-  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
+  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, SessionEndedNotice,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
   type Attachment, type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
@@ -62,6 +63,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   signedOut.current = onSignedOut;
   // Every Avatar finds people's pictures in one place (lib/avatarPictures.ts).
   useEffect(() => rememberAvatarUrls(Object.values(state.users)), [state.users]);
+  // Signed in again: an earlier "deactivated" notice is stale.
+  useEffect(clearSignedOutNotice, []);
   const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
   const { readChangeCursor, catchUpChanges } = messageActions;
 
@@ -225,7 +228,10 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
     // sign-in form; unsent messages stay in the outbox (localStorage) until the person is back.
-    socket.on("session.ended", () => {
+    socket.on("session.ended", (raw) => {
+      // Deactivated by an administrator: the sign-in page says so rather than nothing.
+      const notice = SessionEndedNotice.safeParse(raw);
+      if (notice.success && notice.data.code === "deactivated") rememberSignedOutNotice(notice.data.reason);
       socket.removeAllListeners();
       socket.disconnect();
       signedOut.current();
