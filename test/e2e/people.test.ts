@@ -109,6 +109,29 @@ describe("web client: the People list, live", () => {
   }
 });
 
+describe("web client: a person coming online keeps their display name", () => {
+  it("the People row and their messages show the display name before and after they sign in, without a reload", async () => {
+    await account("ada");
+    const carol = await account("carol-live", "Carol Chen");
+    await as(carol, "POST", "/room/0/messages", { message: "carol was here" });
+    const { page } = await newPage(env.browser);
+    await signInAs(page, "ada");
+    const row = people(page).getByRole("button", { name: "Carol Chen", exact: true });
+    await row.waitFor({ timeout: 10_000 });
+    const state = async () => page.locator(`#${await row.getAttribute("aria-describedby")}`).textContent();
+    expect(await state()).toBe("offline");
+
+    // carol signs in elsewhere: her presence event carries only id, username and online.
+    const other = await newPage(env.browser);
+    await signInAs(other.page, "carol-live");
+    await expect.poll(state, { timeout: 10_000 }).toBe("online");
+    await row.waitFor();
+    expect(await people(page).getByRole("button", { name: "carol-live", exact: true }).count()).toBe(0);
+    await openGeneral(page, false);
+    await messageList(page).locator("li.msg", { hasText: "carol was here" }).getByRole("button", { name: "Carol Chen", exact: true }).waitFor();
+  });
+});
+
 describe("web client: tell me when someone comes online", () => {
   for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
     it(`the profile card's toggle is kept; when that person comes online an alert says so, and the timeline does not (${size})`, async () => {
