@@ -133,6 +133,19 @@ describe("web client: a person coming online keeps their display name", () => {
   });
 });
 
+describe("web client: deactivated while signed in", () => {
+  it("the page goes back to sign-in and says the account was deactivated", async () => {
+    const ada = await account("ada");
+    const gone = await account("gone-soon");
+    const { page } = await newPage(env.browser);
+    await signInAs(page, "gone-soon");
+    await as(ada, "PATCH", `/users/${gone.id}`, { deactivated: true });
+    await page.getByRole("alert").filter({ hasText: "This account was deactivated: ask an administrator" }).waitFor({ timeout: 10_000 });
+    await page.getByLabel("Username").waitFor();
+    expect((await axeViolations(page)).join("\n")).toBe("");
+  });
+});
+
 describe("web client: tell me when someone comes online", () => {
   for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
     it(`the profile card's toggle is kept; when that person comes online an alert says so, and the timeline does not (${size})`, async () => {
