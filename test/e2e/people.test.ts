@@ -146,6 +146,32 @@ describe("web client: deactivated while signed in", () => {
   });
 });
 
+describe("web client: the administrators' Accounts list follows changes", () => {
+  it("an account created there and one deactivated from its Manage card show at once, without a reload", async () => {
+    await account("ada");
+    const { page } = await newPage(env.browser);
+    await signInAs(page, "ada");
+    await page.getByRole("button", { name: "Admin" }).click();
+    const admin = page.getByRole("dialog", { name: "Administration" });
+    await admin.getByRole("tab", { name: "Accounts" }).click();
+    const list = admin.getByRole("list", { name: "Accounts" });
+    await list.getByRole("listitem").first().waitFor();
+
+    const form = admin.getByRole("form", { name: "Create an account" });
+    await form.getByLabel("Username").fill("madehere");
+    await form.getByLabel("Password").fill(PASSWORD);
+    await form.getByRole("button", { name: "Create account" }).click();
+    const row = list.getByRole("listitem").filter({ hasText: "@madehere" });
+    await row.waitFor({ timeout: 10_000 });
+
+    await row.getByRole("button", { name: "Manage madehere" }).click();
+    const card = page.getByRole("dialog", { name: "madehere" });
+    await card.getByRole("button", { name: "Deactivate" }).click();
+    await card.getByRole("button", { name: "Reactivate" }).waitFor();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("deactivated");
+  });
+});
+
 describe("web client: tell me when someone comes online", () => {
   for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
     it(`the profile card's toggle is kept; when that person comes online an alert says so, and the timeline does not (${size})`, async () => {
