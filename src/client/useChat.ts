@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
 import { rememberAvatarUrls } from "./lib/avatarPictures.js";
+import { clearSignedOutNotice, rememberSignedOutNotice } from "./lib/signedOutNotice.js";
 import {
-  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser,
+  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, SessionEndedNotice,
   Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
   type Attachment, type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
@@ -69,6 +70,8 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   signedOut.current = onSignedOut;
   // Every Avatar finds people's pictures in one place (lib/avatarPictures.ts).
   useEffect(() => rememberAvatarUrls(Object.values(state.users)), [state.users]);
+  // Signed in again: an earlier "deactivated" notice is stale.
+  useEffect(clearSignedOutNotice, []);
   const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
   const { readChangeCursor, catchUpChanges } = messageActions;
 
@@ -240,7 +243,10 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
     // sign-in form; unsent messages stay in the outbox (localStorage) until the person is back.
-    socket.on("session.ended", () => {
+    socket.on("session.ended", (raw) => {
+      // Deactivated by an administrator: the sign-in page says so rather than nothing.
+      const notice = SessionEndedNotice.safeParse(raw);
+      if (notice.success && notice.data.code === "deactivated") rememberSignedOutNotice(notice.data.reason);
       socket.removeAllListeners();
       socket.disconnect();
       signedOut.current();
@@ -263,17 +269,21 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       const message = ChatMessage.safeParse(raw);
       if (message.success) onMessages(message.data.roomId, [message.data]);
     });
+    // Presence merges into people already known; the others are fetched whole (display name,
+    // picture), so a person coming online never shows as a bare username.
+    const presence = (users: PresenceUser[]) => {
+      announcePresence(users);
+      dispatch({ type: "presence", users, at: Date.now() });
+      const unknown = users.filter((u) => !stateRef.current.users[u.id]).map((u) => u.id);
+      if (unknown.length > 0) api.users(unknown).then((found) => dispatch({ type: "usersLoaded", users: found }), () => {});
+    };
     socket.on("presence.batch", (raw) => {
       const batch = PresenceBatch.safeParse(raw);
-      if (!batch.success) return;
-      announcePresence(batch.data.users);
-      dispatch({ type: "presence", users: batch.data.users, at: Date.now() });
+      if (batch.success) presence(batch.data.users);
     });
     const onPresence = (raw: unknown) => {
       const user = PresenceUser.safeParse(raw);
-      if (!user.success) return;
-      announcePresence([user.data]);
-      dispatch({ type: "presence", users: [user.data], at: Date.now() });
+      if (user.success) presence([user.data]);
     };
     socket.on("user.connected", onPresence);
     socket.on("user.disconnected", onPresence);

@@ -29,9 +29,21 @@ export type SessionsEnded = z.infer<typeof SessionsEnded>;
  * Our pub/sub envelope on `MESSAGES`: `{serverId, type: "session.ended", data}`. Every instance
  * disconnects its sockets of these sessions of this user (sent after the sessions are deleted).
  */
-export const SessionEnded = z.object({ userId: z.number().int(), sessions: z.array(SessionHandle) });
+export const SessionEnded = z.object({
+  userId: z.number().int(),
+  sessions: z.array(SessionHandle),
+  /** Why, when the person did not end them themselves: shown on the sign-in page (`SessionEndedNotice.code`). */
+  cause: z.enum(["deactivated"]).optional(),
+});
 export type SessionEnded = z.infer<typeof SessionEnded>;
 
+/** What a deactivated person is told when their open page is signed out. */
+export const DEACTIVATED_NOTICE = "This account was deactivated: ask an administrator";
+
 /** Why the server closed a socket: sent as `session.ended` just before it disconnects. */
-export const SessionEndedNotice = z.object({ reason: z.string() });
+export const SessionEndedNotice = z.object({
+  reason: z.string(),
+  /** `deactivated`: an administrator deactivated the account (the client says so at sign-in). */
+  code: z.enum(["deactivated"]).optional(),
+});
 export type SessionEndedNotice = z.infer<typeof SessionEndedNotice>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Profile } from "../../src/protocol/index.js";
+import { DEACTIVATED_NOTICE, type Profile } from "../../src/protocol/index.js";
 import { api, connect, eventually, login, type ClientSocket, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
@@ -51,6 +51,17 @@ describe("the People list, live on every instance", () => {
     await eventually(() => seen.some((p) => p.id === newcomer.user.id && p.deactivated), 5000, "the deactivation on b");
     await call(a.url, boss, "PATCH", `/users/${newcomer.user.id}`, { deactivated: false });
     await eventually(() => seen.filter((p) => p.id === newcomer.user.id).at(-1)?.deactivated === false && seen.filter((p) => p.id === newcomer.user.id).length >= 3, 5000, "the reactivation on b");
+  });
+
+  it("a person deactivated while signed in is told why on every instance, not just signed out", async () => {
+    const victim = await login(a.url, "victim");
+    const socket = await connect(b.url, victim.cookie, { batch: true });
+    sockets.push(socket);
+    const notices: { reason: string; code?: string }[] = [];
+    socket.on("session.ended", (n) => notices.push(n));
+    await call(a.url, boss, "PATCH", `/users/${victim.user.id}`, { deactivated: true });
+    await eventually(() => notices.length > 0, 5000, "session.ended on b");
+    expect(notices[0]).toEqual({ reason: DEACTIVATED_NOTICE, code: "deactivated" });
   });
 
   it("signing in again to an existing account announces nothing", async () => {

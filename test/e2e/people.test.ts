@@ -109,6 +109,69 @@ describe("web client: the People list, live", () => {
   }
 });
 
+describe("web client: a person coming online keeps their display name", () => {
+  it("the People row and their messages show the display name before and after they sign in, without a reload", async () => {
+    await account("ada");
+    // Never posted: nothing but the directory names her before her presence event arrives.
+    const carol = await account("carol-live", "Carol Chen");
+    const { page } = await newPage(env.browser);
+    await signInAs(page, "ada");
+    const row = people(page).getByRole("button", { name: "Carol Chen", exact: true });
+    await row.waitFor({ timeout: 10_000 });
+    const state = async () => page.locator(`#${await row.getAttribute("aria-describedby")}`).textContent();
+    expect(await state()).toBe("offline");
+
+    // carol signs in elsewhere: her presence event carries only id, username and online.
+    const other = await newPage(env.browser);
+    await signInAs(other.page, "carol-live");
+    await expect.poll(state, { timeout: 10_000 }).toBe("online");
+    await row.waitFor();
+    expect(await people(page).getByRole("button", { name: "carol-live", exact: true }).count()).toBe(0);
+    await openGeneral(page, false);
+    await as(carol, "POST", "/room/0/messages", { message: "carol was here" });
+    await messageList(page).locator("li.msg", { hasText: "carol was here" }).getByRole("button", { name: "Carol Chen", exact: true }).waitFor();
+  });
+});
+
+describe("web client: deactivated while signed in", () => {
+  it("the page goes back to sign-in and says the account was deactivated", async () => {
+    const ada = await account("ada");
+    const gone = await account("gone-soon");
+    const { page } = await newPage(env.browser);
+    await signInAs(page, "gone-soon");
+    await as(ada, "PATCH", `/users/${gone.id}`, { deactivated: true });
+    await page.getByRole("alert").filter({ hasText: "This account was deactivated: ask an administrator" }).waitFor({ timeout: 10_000 });
+    await page.getByLabel("Username").waitFor();
+    expect((await axeViolations(page)).join("\n")).toBe("");
+  });
+});
+
+describe("web client: the administrators' Accounts list follows changes", () => {
+  it("an account created there and one deactivated from its Manage card show at once, without a reload", async () => {
+    await account("ada");
+    const { page } = await newPage(env.browser);
+    await signInAs(page, "ada");
+    await page.getByRole("button", { name: "Admin" }).click();
+    const admin = page.getByRole("dialog", { name: "Administration" });
+    await admin.getByRole("tab", { name: "Accounts" }).click();
+    const list = admin.getByRole("list", { name: "Accounts" });
+    await list.getByRole("listitem").first().waitFor();
+
+    const form = admin.getByRole("form", { name: "Create an account" });
+    await form.getByLabel("Username").fill("madehere");
+    await form.getByLabel("Password").fill(PASSWORD);
+    await form.getByRole("button", { name: "Create account" }).click();
+    const row = list.getByRole("listitem").filter({ hasText: "@madehere" });
+    await row.waitFor({ timeout: 10_000 });
+
+    await row.getByRole("button", { name: "Manage madehere" }).click();
+    const card = page.getByRole("dialog", { name: "madehere" });
+    await card.getByRole("button", { name: "Deactivate" }).click();
+    await card.getByRole("button", { name: "Reactivate" }).waitFor();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("deactivated");
+  });
+});
+
 describe("web client: tell me when someone comes online", () => {
   for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
     it(`the profile card's toggle is kept; when that person comes online an alert says so, and the timeline does not (${size})`, async () => {

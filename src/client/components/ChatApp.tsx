@@ -149,7 +149,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
       <aside className="sidebar">
         <header className="me">
-          <Avatar name={me.username} id={me.id} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
+          <Avatar name={me_?.displayName || me.username} id={me.id} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
           <div className="me__name">
             <strong>{me_?.displayName || me.username}</strong>
             <span className="muted small">{state.connection === "online" ? "Online" : state.everConnected ? "Offline" : "Connecting…"}</span>

@@ -62,7 +62,7 @@ export function PeoplePicker({ state, selected, onChange, exclude = [], label = 
           <li key={p.id}>
             <label className={`picker__row${p === current && query.trim() ? " picker__row--active" : ""}`}>
               <input type="checkbox" checked={isOn(p.id)} onChange={() => toggle(p)} />
-              <Avatar name={p.username} id={p.id} size={26} online={p.online} />
+              <Avatar name={shownName(p)} id={p.id} size={26} online={p.online} />
               <span className="row__name">{shownName(p)}</span>
             </label>
           </li>

@@ -88,7 +88,8 @@ export function RoomPanel({ roomId, state, actions, onClose }: { roomId: string;
   };
 
   const title = details ? (details.kind === "group" ? "Group conversation" : details.name) : "Room";
-  const members = details ? sortMembers(details.members.map((m) => ({ ...m, online: state.users[m.id]?.online ?? m.online })), details.ownerId) : [];
+  // Display names (issue 18) from what this tab knows: a room member carries only the username.
+  const members = details ? sortMembers(details.members.map((m) => ({ ...m, name: state.users[m.id]?.displayName || m.username, online: state.users[m.id]?.online ?? m.online })), details.ownerId) : [];
   const canLeave = details && details.kind !== "general" && details.kind !== "private";
   return (
     <aside className="panel" aria-label="Room details">
@@ -119,12 +120,12 @@ export function RoomPanel({ roomId, state, actions, onClose }: { roomId: string;
                 <ul className="members" aria-label="Members">
                   {members.map((m) => (
                     <li key={m.id} className="members__row">
-                      <Avatar name={m.username} id={m.id} size={28} online={m.online} />
-                      <span className="row__name">{m.username}{m.id === state.me.id ? " (you)" : ""}</span>
+                      <Avatar name={m.name} id={m.id} size={28} online={m.online} />
+                      <span className="row__name">{m.name}{m.id === state.me.id ? " (you)" : ""}</span>
                       {m.id === details.ownerId && <span className="tag">owner</span>}
                       {m.role === "admin" && <span className="tag">admin</span>}
                       {details.canManage && m.id !== state.me.id && details.kind === "room" && (
-                        <button type="button" className="link small" aria-label={`Remove ${m.username}`}
+                        <button type="button" className="link small" aria-label={`Remove ${m.name}`}
                           onClick={() => void run(() => actions.removeMember(roomId, m.id))}>Remove</button>
                       )}
                     </li>

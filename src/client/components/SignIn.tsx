@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { Password, Username, type RegistrationMode, type SetupState } from "../../protocol/index.js";
 import { ApiError, api, type SignedInUser } from "../api.js";
 import { storedOutboxes } from "../useOutbox.js";
+import { signedOutNotice } from "../lib/signedOutNotice.js";
 import { Avatar } from "./Avatar.js";
 
 /** The demo's users in the order it creates them (ids 1..4): the chips wear the colours of those ids. */
@@ -35,6 +36,8 @@ export function SignIn({ onSignedIn, place, onSetUp }: { onSignedIn: (user: Sign
   const [newName, setNewName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Why the last session here ended, when an administrator ended it (deactivation).
+  const [notice] = useState(signedOutNotice);
 
   useEffect(() => {
     api.registration().then((info) => setMode(info.mode), () => {});
@@ -132,6 +135,7 @@ export function SignIn({ onSignedIn, place, onSetUp }: { onSignedIn: (user: Sign
           </label>
         )}
         {error && <p className="error" role="alert">{error}</p>}
+        {!error && notice && <p className="error" role="alert">{notice}</p>}
         {held.length > 0 && (
           <section className="signin__held" aria-label="Messages not sent">
             <p className="small"><strong>Not sent yet</strong>: {held.length === 1 ? "this message is" : "these messages are"} kept

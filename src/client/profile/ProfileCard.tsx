@@ -3,6 +3,7 @@ import type { AdminUser, PasswordResetLink, Profile } from "../../protocol/index
 import { Avatar } from "../components/Avatar.js";
 import { Dialog, errorText } from "../components/Dialog.js";
 import { profileApi, shownName } from "./api.js";
+import { announceProfile } from "./bus.js";
 import { localTime } from "./localTime.js";
 import { usePresenceAlertsContext } from "./presenceAlerts.js";
 
@@ -31,7 +32,11 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
     try {
       const answer = await work();
       if ("url" in answer) setReset(answer);
-      else setProfile(answer);
+      else {
+        setProfile(answer);
+        // Lists showing this person (People, Accounts) update now, not only when the socket says so.
+        announceProfile(answer);
+      }
     } catch (e) {
       setError(errorText(e));
     }

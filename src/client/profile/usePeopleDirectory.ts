@@ -73,8 +73,10 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
       .filter((p) => p.id !== state.me.id && !state.banned.includes(p.id))
       .map((p) => {
         // Presence and display name as they are now (socket events), the rest as the directory said.
-        const displayName = live[p.id] ? live[p.id]!.displayName : p.displayName;
-        return { id: p.id, username: p.username, online: live[p.id]?.online ?? p.online, ...(displayName ? { displayName } : {}) };
+        // A live record never takes away what the directory knows (user.profile updates both).
+        const displayName = live[p.id]?.displayName || p.displayName;
+        const avatarUrl = live[p.id]?.avatarUrl ?? p.avatarUrl;
+        return { id: p.id, username: p.username, online: live[p.id]?.online ?? p.online, ...(displayName ? { displayName } : {}), ...(avatarUrl ? { avatarUrl } : {}) };
       })
       .sort((a, b) => Number(b.online) - Number(a.online) || shownName(a).localeCompare(shownName(b)));
   }, [loaded, state.users, state.me.id, state.banned, q]);

@@ -97,7 +97,7 @@ describe("chat reducer", () => {
   });
 
   it("presence changes update who is online and put nothing in General's timeline", () => {
-    let s = signedIn("0");
+    let s = run(signedIn("0"), { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: false }] });
     s = run(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }] });
     s = run(s, { type: "presence", at: 1_800_000_002_000, users: [{ id: 2, username: "Joe", online: false }] });
     expect(s.users[2]!.online).toBe(false);

@@ -18,6 +18,17 @@ describe("people slice", () => {
     expect(Object.keys(s).sort()).toEqual(["banned", "users"]);
   });
 
+  it("a person coming online keeps their display name and picture (presence carries neither)", () => {
+    let s = peopleReducer(empty, { type: "usersLoaded", users: [{ id: 3, username: "carol", online: false, displayName: "Carol Chen", avatarUrl: "/users/3/avatar?v=1" }] }, ME);
+    s = peopleReducer(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 3, username: "carol", online: true }] }, ME);
+    expect(s.users[3]).toEqual({ id: 3, username: "carol", online: true, displayName: "Carol Chen", avatarUrl: "/users/3/avatar?v=1" });
+  });
+
+  it("presence of someone not known yet records no profile-less person (they are fetched whole)", () => {
+    const s = peopleReducer(empty, { type: "presence", at: 1_800_000_000_000, users: [{ id: 4, username: "dave", online: true }] }, ME);
+    expect(s).toBe(empty);
+  });
+
   it("an online snapshot marks everyone missing from it offline except me, without touching me", () => {
     let s = peopleReducer(empty, { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: true }, { id: 3, username: "Mary", online: true }] }, ME);
     s = peopleReducer(s, { type: "onlineSnapshot", users: [{ id: 3, username: "Mary", online: true }] }, ME);

@@ -41,10 +41,18 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
       return { ...slice, users };
     }
     case "presence": {
-      const users = { ...slice.users };
-      // Keeps what presence does not carry (the display name).
-      for (const u of action.users) users[u.id] = { ...users[u.id], id: u.id, username: u.username, online: u.online };
-      return { ...slice, users };
+      // Presence carries only id, username and online: it merges into a known person and keeps
+      // the rest (display name, picture). Someone not known yet is left out rather than recorded
+      // without a profile (that would read as "no display name, no picture" everywhere): the
+      // socket handler fetches them (usersLoaded), online state included.
+      let users: Record<number, UserWithPresence> | undefined;
+      for (const u of action.users) {
+        const known = slice.users[u.id];
+        if (!known || (known.online === u.online && known.username === u.username)) continue;
+        users ??= { ...slice.users };
+        users[u.id] = { ...known, username: u.username, online: u.online };
+      }
+      return users ? { ...slice, users } : slice;
     }
     case "userBanned": {
       const has = slice.banned.includes(action.userId);

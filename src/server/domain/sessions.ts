@@ -119,11 +119,11 @@ export class Sessions {
    * them on every instance. For "sign out everywhere", a ban, a password change. Returns how many
    * sessions were ended.
    */
-  async endAll(userId: number, exceptSessionId?: string): Promise<number> {
+  async endAll(userId: number, exceptSessionId?: string, cause?: SessionEnded["cause"]): Promise<number> {
     const sessionIds = (await this.index.members(userId)).map((m) => m.sessionId).filter((id) => id !== exceptSessionId);
     if (sessionIds.length === 0) return 0;
     const deleted = await Promise.all(sessionIds.map((id) => this.redis.del(keys.session(id))));
-    await this.ended(userId, sessionIds);
+    await this.ended(userId, sessionIds, cause);
     return deleted.reduce((n, d) => n + d, 0);
   }
 
@@ -138,9 +138,9 @@ export class Sessions {
     return () => this.listeners.delete(listener);
   }
 
-  private async ended(userId: number, sessionIds: string[]): Promise<void> {
+  private async ended(userId: number, sessionIds: string[], cause?: SessionEnded["cause"]): Promise<void> {
     for (const id of sessionIds) this.touched.delete(id);
-    const event: SessionEnded = { userId, sessions: sessionIds.map(sessionHandle) };
+    const event: SessionEnded = { userId, sessions: sessionIds.map(sessionHandle), ...(cause ? { cause } : {}) };
     const pending = [...this.listeners].map((listener) => listener(event));
     await Promise.all([
       ...pending,

@@ -1,4 +1,4 @@
-import type { SessionEnded } from "../../protocol/index.js";
+import { DEACTIVATED_NOTICE, type SessionEnded, type SessionEndedNotice } from "../../protocol/index.js";
 import { sessionHandle } from "../domain/users/sessions-index.js";
 import type { ChatServer } from "./handlers/handler.js";
 import { socketRooms } from "./socket-rooms.js";
@@ -11,6 +11,7 @@ import { socketRooms } from "./socket-rooms.js";
  */
 export function closeSessionSockets(io: ChatServer, ended: SessionEnded, reason = "Your session ended; sign in again."): number {
   const handles = new Set(ended.sessions);
+  const notice: SessionEndedNotice = ended.cause === "deactivated" ? { reason: DEACTIVATED_NOTICE, code: "deactivated" } : { reason };
   const namespace = io.of("/");
   let closed = 0;
   for (const mode of ["seed", "batch"] as const) {
@@ -20,7 +21,7 @@ export function closeSessionSockets(io: ChatServer, ended: SessionEnded, reason 
       const socket = namespace.sockets.get(socketId);
       // The handle is worked out here, for the user's sockets only, rather than kept by every socket.
       if (!socket || !handles.has(sessionHandle(socket.data.sessionId))) continue;
-      socket.emit("session.ended", { reason });
+      socket.emit("session.ended", notice);
       socket.disconnect(true);
       closed++;
     }

@@ -6,6 +6,7 @@ import { usePeopleSearch } from "../../usePeopleSearch.js";
 import { Avatar } from "../Avatar.js";
 import { Dialog, errorText } from "../Dialog.js";
 import { AccountsAdmin } from "../../profile/AccountsAdmin.js";
+import { shownName } from "../../profile/api.js";
 import { PlaceSettingsForm } from "../../setup/PlaceSettingsForm.js";
 
 type Tab = "place" | "invites" | "accounts" | "people" | "audit";
@@ -127,8 +128,8 @@ function People({ state }: { state: ChatState }) {
       <ul className="admin__list">
         {people.slice(0, 30).map((user) => (
           <li key={user.id} className="admin__item">
-            <Avatar name={user.username} id={user.id} size={28} online={user.online} />
-            <span className="row__name">{user.username}</span>
+            <Avatar name={shownName(user)} id={user.id} size={28} online={user.online} />
+            <span className="row__name">{shownName(user)}</span>
             {banned[user.id] ? (
               <button type="button" className="ghost ghost--small" onClick={() => void apply(user)}>Unban {user.username}</button>
             ) : confirming?.id !== user.id && (
@@ -153,7 +154,7 @@ function People({ state }: { state: ChatState }) {
   );
 }
 
-function Accounts() {
+function Accounts({ onCreated }: { onCreated: () => void }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [admin, setAdmin] = useState(false);
@@ -165,6 +166,7 @@ function Accounts() {
     try {
       const user = await api.createAccount({ username: name.data, password, role: admin ? "admin" : "member" });
       setStatus({ made: user.username });
+      onCreated();
       setUsername("");
       setPassword("");
       setAdmin(false);
@@ -270,6 +272,8 @@ function Audit({ state }: { state: ChatState }) {
 /** For administrators: invitation links, bans, and the audit log. Loaded only when opened. */
 export default function AdminDialog({ state, onClose }: { state: ChatState; onClose: () => void }) {
   const [tab, setTab] = useState<Tab>("invites");
+  // Accounts created here: the accounts list above the form fetches again.
+  const [created, setCreated] = useState(0);
   const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["place", "Place"], ["people", "Bans"], ["audit", "Audit log"]];
   return (
     <Dialog title="Administration" onClose={onClose} wide>
@@ -281,7 +285,7 @@ export default function AdminDialog({ state, onClose }: { state: ChatState; onCl
       </div>
       <div role="tabpanel" id={`admin-pane-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
         {tab === "invites" && <Invitations />}
-        {tab === "accounts" && <><AccountsAdmin /><Accounts /></>}
+        {tab === "accounts" && <><AccountsAdmin reloadKey={created} /><Accounts onCreated={() => setCreated((n) => n + 1)} /></>}
         {tab === "place" && <PlaceSettingsForm />}
         {tab === "people" && <People state={state} />}
         {tab === "audit" && <Audit state={state} />}

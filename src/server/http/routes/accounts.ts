@@ -110,7 +110,7 @@ export function accountRoutes(ctx: ChatContext) {
       if (deactivated !== undefined && (await ctx.deactivations.set(target.id, deactivated))) {
         await ctx.audit.record({ action: deactivated ? "user.deactivate" : "user.reactivate", actorId: admin.id, userId: target.id });
         // Written first, so a sign-in racing with this is refused; then every session and socket ends.
-        if (deactivated) await ctx.sessions.endAll(target.id);
+        if (deactivated) await ctx.sessions.endAll(target.id, undefined, "deactivated");
       }
       await ctx.accountChanges.publish({ change: "profile", userId: target.id });
       const [updated] = await ctx.profiles.many([target.id]);
