@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, type Dispatch } from "react";
 import { displayRoomTitle, userName } from "./components/names.js";
-import { placeName as currentPlaceName, setPlaceName, usePlaceName } from "./lib/placeName.js";
+import { setPlaceName, usePlaceName } from "./lib/placeName.js";
 import { placeApi } from "./setup/api.js";
 import { api } from "./api.js";
 import { roomFromHash } from "./lib/route.js";
@@ -31,10 +31,11 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
     () => totalUnread(Object.values(state.rooms).map((r) => unreadCount(state, r))),
     [state],
   );
-  // "General · Trial Team": the open room, then the place (its name is fetched once if the sign-in page did not give it).
+  // "General · Trial Team": the open room, then the place. Its name is fetched once signed in: the
+  // sign-in page's may be missing (a restored session) or stale (the setup that just named it).
   const place = usePlaceName();
   useEffect(() => {
-    if (!currentPlaceName()) placeApi.state().then((s) => setPlaceName(s.placeName), () => {});
+    placeApi.state().then((s) => setPlaceName(s.placeName), () => {});
   }, []);
   const room = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const roomTitle = room ? displayRoomTitle(room, state) : "";
