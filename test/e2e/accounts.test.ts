@@ -92,6 +92,11 @@ describe("web client: a team's own place", () => {
     await phone.page.reload();
     await phone.page.getByRole("heading", { name: "Acme Team" }).waitFor();
     expect(await phone.page.getByText("Demo users").count()).toBe(0);
+    // On a phone too, the place heads the list and the administrator's name is whole.
+    await signInAs(phone.page, "ada");
+    await phone.page.locator(".me__place-name", { hasText: "Acme Team" }).waitFor();
+    expect(await phone.page.locator(".me__name strong").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await phone.page.screenshot({ path: "/tmp/fixprofile-header-phone.png" });
   });
 
   it("People lists everyone, posted or not; a name opens the profile card with Message and account actions", async () => {
