@@ -9,7 +9,7 @@ type Field = "placeName" | "username" | "password";
 
 /** A rule's message as a sentence for people: "username must not be empty" -> "The username must not be empty". */
 export function human(message: string): string {
-  const text = message.replace(/^(username|password)\b:?\s*/, (_, field: string) => `The ${field} `);
+  const text = message.replace(/^(username|password)\b/, "The $1");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
