@@ -1,6 +1,6 @@
 /** What every scenario gets: options, the Redis, a way to start servers, the user pool. */
 import type { Options } from "./options.js";
-import { launchServer, type ServerHandle } from "./launcher.js";
+import { launchServer, type ServerHandle, type ServerProbe } from "./launcher.js";
 import { sampleProc, type ProcSample } from "./procstat.js";
 import type { UserPool } from "./users.js";
 
@@ -9,6 +9,8 @@ export interface Target {
   name: string;
   url: string;
   pid: number | null;
+  /** Started servers only: CPU time and memory after a full collection (see bench/server-probe.mjs). */
+  probe?: () => Promise<ServerProbe | null>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export class BenchContext {
       name: handle.name,
       url: handle.url,
       pid: handle.pid,
+      probe: () => handle.probe(),
       stop: async () => {
         await handle.stop();
         this.running.delete(handle);

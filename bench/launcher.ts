@@ -3,7 +3,7 @@
  * more chat server processes, as children whose CPU and memory can be read from /proc.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { freePort, startRedis, type RedisServerHandle } from "../test/support/redis-server.js";
 import { sleep } from "./limit.js";
@@ -64,7 +64,20 @@ export interface ServerHandle {
   pid: number;
   child: ChildProcess;
   logFile: string;
+  /** CPU time and memory after a full collection, read from the running server (see server-probe.mjs). */
+  probe(timeoutMs?: number): Promise<ServerProbe | null>;
   stop(): Promise<void>;
+}
+
+export interface ServerProbe {
+  /** process.cpuUsage() user + system, ms, taken before the collection */
+  cpuMs: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  rssBytes: number;
+  /** false when the server was not started with --expose-gc (then the figures include garbage) */
+  gc: boolean;
+  snapshot?: string;
 }
 
 export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
@@ -88,7 +101,12 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
   mkdirSync(OUT_DIR, { recursive: true });
   const logFile = join(OUT_DIR, `${options.name}.log`);
   const log = createWriteStream(logFile);
+  const probeFile = join(OUT_DIR, `${options.name}.probe.json`);
   const nodeArgs = [
+    // Bench only: memory after a full collection and CPU time on demand (see server-probe.mjs).
+    "--expose-gc",
+    "--import",
+    "./bench/server-probe.mjs",
     ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
     ...(options.tsx ? ["--import", "tsx", "src/server/main.ts"] : ["dist/server/main.js"]),
   ];
@@ -104,6 +122,7 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
       HOST: "127.0.0.1",
       REDIS_URL: options.redisUrl,
       SESSION_SECRET,
+      BENCH_PROBE_FILE: probeFile,
       DEMO_DATA: "false",
       // Configured by its environment, so it counts as set up: the bench registers its users (issue 18).
       REGISTRATION: "open",
@@ -141,6 +160,27 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
     pid: child.pid!,
     child,
     logFile,
+    async probe(timeoutMs = 60_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return null;
+      rmSync(probeFile, { force: true });
+      child.kill("SIGUSR2");
+      for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
+        if (!existsSync(probeFile)) continue;
+        const p = JSON.parse(readFileSync(probeFile, "utf8")) as {
+          cpuUserUs: number; cpuSystemUs: number; gc: boolean; snapshot?: string;
+          memory: { heapUsed: number; external: number; rss: number };
+        };
+        return {
+          cpuMs: (p.cpuUserUs + p.cpuSystemUs) / 1000,
+          heapUsedBytes: p.memory.heapUsed,
+          externalBytes: p.memory.external,
+          rssBytes: p.memory.rss,
+          gc: p.gc,
+          snapshot: p.snapshot,
+        };
+      }
+      return null;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");

@@ -163,6 +163,7 @@ function section(r: RunRecord): string {
       "|---|---|---|---|---|---|---|---|---|",
       `| ${int(s.connected)} | ${s.failed} | ${fmt(s.connectWallMs / 1000, 2)} s | ${s.decileDurationsMs.join(", ")} | ${s.connectServerCpuMs === null ? "–" : `${fmt(s.connectServerCpuMs / 1000, 2)} s`} | ${fmt(s.rssBeforeMB, 0)} → ${fmt(s.rssAfterMB, 0)} MB | ${fmt(s.memoryPerConnectionKB)} KB | ${int(s.presence.events + s.presence.usersInBatches)} (${s.presence.perSocket} per socket; ${int(s.presence.batchEvents)} batch frames) | ${fmt(s.redisCommandsPerConnection, 2)} |`,
     ].join("\n"));
+    if (s.idle) lines.push(`Idle socket with its subscriptions held, measured in the server after a full garbage collection before and after the storm: ${fmt(s.idle.perSocketKB)} KB per socket (heap ${fmt(s.idle.heapPerSocketKB)} KB, external ${fmt(s.idle.externalPerSocketKB)} KB; RSS ${fmt(s.idle.rssPerSocketKB)} KB). Server CPU time (process.cpuUsage) from the first handshake until the storm settled: ${fmt(s.idle.cpuMs / 1000, 2)} s, ${fmt(s.idle.cpuPerConnectionMs, 3)} ms per connection.`);
     if (s.errors.length) lines.push(`Connect errors: ${s.errors.join("; ")}`);
     lines.push(`Disconnecting all took ${fmt(s.disconnectMs / 1000, 2)} s (server CPU ${s.disconnectServerCpuMs === null ? "–" : `${fmt(s.disconnectServerCpuMs / 1000, 2)} s`}). Client CPU for the storm: ${fmt(s.clientCpuMs / 1000, 2)} s.`);
   }

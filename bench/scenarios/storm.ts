@@ -35,6 +35,23 @@ export interface StormResult {
   rssBeforeMB: number | null;
   rssAfterMB: number | null;
   memoryPerConnectionKB: number | null;
+  /**
+   * Read from the server itself (bench/server-probe.mjs), started servers only: what one idle socket
+   * costs with its subscriptions held (rooms joined, bus channels subscribed), after a full garbage
+   * collection before and after the storm, and the server's CPU time (process.cpuUsage) per
+   * connection from before the first handshake until the storm settled.
+   */
+  idle: {
+    heapPerSocketKB: number;
+    externalPerSocketKB: number;
+    /** heap + external: the figure the target (10 KB) is about */
+    perSocketKB: number;
+    rssPerSocketKB: number;
+    heapBeforeMB: number;
+    heapAfterMB: number;
+    cpuMs: number;
+    cpuPerConnectionMs: number;
+  } | null;
   redisCommands: Record<string, number> | null;
   redisCommandsPerConnection: number | null;
   presence: { events: number; batchEvents: number; usersInBatches: number; perSocket: number };
@@ -80,6 +97,7 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
     await sleep(1000);
     const quietMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 30_000);
     const otherCores = quietMs > 0 ? await waitForQuiet({ agents, targets }, quietMs) : null;
+    const probeBefore = (await target.probe?.()) ?? null;
     const before = sampleTarget(target);
     const agentsBefore = agents.map((a) => a.sample());
     const redisBefore = ctx.redisUrl ? await redisSnapshot(ctx.redisUrl) : null;
@@ -88,12 +106,24 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
     const afterConnect = sampleTarget(target);
     const settleMs = await settle(target.pid);
     const after = sampleTarget(target);
+    const probeAfter = (await target.probe?.()) ?? null;
     const agentsAfter = agents.map((a) => a.sample());
     const redisAfter = ctx.redisUrl ? await redisSnapshot(ctx.redisUrl) : null;
     const counters = await Promise.all(agents.map((a) => a.counters()));
     const n = connect.doneAt.length;
     const deciles = Array.from({ length: 10 }, (_, d) => Math.round(connect.doneAt[Math.max(0, Math.ceil(((d + 1) / 10) * n) - 1)] ?? 0));
     const decileDurationsMs = deciles.map((t, d) => t - (d ? deciles[d - 1]! : 0));
+    const idle = probeBefore && probeAfter && n ? {
+      heapPerSocketKB: round((probeAfter.heapUsedBytes - probeBefore.heapUsedBytes) / 1024 / n, 2),
+      externalPerSocketKB: round((probeAfter.externalBytes - probeBefore.externalBytes) / 1024 / n, 2),
+      perSocketKB: round((probeAfter.heapUsedBytes + probeAfter.externalBytes - probeBefore.heapUsedBytes - probeBefore.externalBytes) / 1024 / n, 2),
+      rssPerSocketKB: round((probeAfter.rssBytes - probeBefore.rssBytes) / 1024 / n, 2),
+      heapBeforeMB: round(probeBefore.heapUsedBytes / 2 ** 20, 1),
+      heapAfterMB: round(probeAfter.heapUsedBytes / 2 ** 20, 1),
+      cpuMs: Math.round(probeAfter.cpuMs - probeBefore.cpuMs),
+      cpuPerConnectionMs: round((probeAfter.cpuMs - probeBefore.cpuMs) / n, 3),
+    } : null;
+    if (idle) console.log(`bench: storm: idle socket with subscriptions held: ${idle.perSocketKB} KB (heap ${idle.heapPerSocketKB} + external ${idle.externalPerSocketKB}; RSS ${idle.rssPerSocketKB}) after a full GC; server CPU ${idle.cpuMs} ms = ${idle.cpuPerConnectionMs} ms per connection (process.cpuUsage)`);
     console.log(`bench: storm: ${connect.connected} connected, ${connect.failed} failed in ${Math.round(connect.wallMs)} ms; deciles ${deciles.join(" ")} ms; settled after ${settleMs} ms ${connect.errors.join("; ")}`);
 
     const disconnectStarted = performance.now();
@@ -125,6 +155,7 @@ export async function runStorm(ctx: BenchContext): Promise<StormResult> {
       server: serverDelta ? { name: target.name, ...serverDelta } : null,
       rssBeforeMB: rssBefore === null ? null : round(rssBefore / 2 ** 20, 1),
       rssAfterMB: rssAfter === null ? null : round(rssAfter / 2 ** 20, 1),
+      idle,
       memoryPerConnectionKB: rssBefore !== null && rssAfter !== null && n ? round((rssAfter - rssBefore) / 1024 / n, 1) : null,
       redisCommands: redis?.calls ?? null,
       redisCommandsPerConnection: redis && n ? round(redis.totalCalls / n, 2) : null,

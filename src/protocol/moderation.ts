@@ -52,6 +52,8 @@ export const AuditAction = z.enum([
   "bot.token.rotate",
   "bot.webhook.change",
   "bot.delete",
+  /** Someone created their account with an invitation (actor: the newcomer). */
+  "invite.accept",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -1,5 +1,4 @@
 import { BANNED_MESSAGE, HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
-import { sessionHandle } from "../domain/users/sessions-index.js";
 import { closeSessionSockets } from "./session-sockets.js";
 import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
@@ -7,7 +6,7 @@ import { isRedisUnavailable } from "../redis/connection.js";
 import type { PubSubBridge } from "./bridge.js";
 import type { BusInterest } from "./bus/interest.js";
 import type { LocalDelivery } from "./delivery.js";
-import { UNAVAILABLE, type ChatServer, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handlers/handler.js";
+import { UNAVAILABLE, type ChatServer, type ChatSocket, type SocketHandlers } from "./handlers/handler.js";
 import { messageHandlers } from "./handlers/messages.js";
 import { roomHandlers } from "./handlers/rooms.js";
 import { messageActionHandlers } from "./handlers/message-actions.js";
@@ -19,11 +18,16 @@ import { messageIdFromMicros } from "../domain/message-ids.js";
 import { keys } from "../redis/keys.js";
 import { coalesceWrites } from "./write-coalescing.js";
 import { eventBudget } from "./event-budget.js";
+import { SocketEvents } from "./socket-events.js";
+import { releaseUpgradeRequest } from "./upgrade-request.js";
 
 export type { ChatServer, ChatSocket } from "./handlers/handler.js";
 
+/** What an accepted socket's `handshake.headers` become. */
+const NO_HEADERS = Object.freeze({}) as ChatSocket["handshake"]["headers"];
+
 /** Every group of socket events, each in its own file under handlers/. */
-const HANDLERS: SocketHandlers[] = [
+const HANDLERS: readonly SocketHandlers[] = [
   messageHandlers,
   roomHandlers,
   messageActionHandlers,
@@ -36,8 +40,8 @@ const HANDLERS: SocketHandlers[] = [
  * user's rooms, keeps presence, and registers the event handler groups on each connection.
  */
 export class SocketGateway {
-  private readonly deps: HandlerDeps;
-  private readonly installBudget: (socket: ChatSocket) => void;
+  /** Every socket's events: one table for all (see socket-events.ts). */
+  private readonly events: SocketEvents;
   /** The user's room ids (the seed's `user:{id}:rooms`) and the membership check (read from Redis). */
   private readonly memberRooms: MemberRoomSource;
 
@@ -49,8 +53,7 @@ export class SocketGateway {
     private readonly membershipChanges: MembershipChanges,
     private readonly bus?: BusInterest,
   ) {
-    this.deps = { ctx, delivery, bridge, bus };
-    this.installBudget = eventBudget(ctx.config, ctx.log);
+    this.events = new SocketEvents(HANDLERS, { ctx, delivery, bridge, bus }, eventBudget(ctx.config, ctx.log));
     this.memberRooms = {
       roomIdsOf: (userId) => ctx.redis.sMembers(keys.userRooms(userId)),
       isMember: (userId, roomId) => ctx.rooms.isMember(userId, roomId),
@@ -63,12 +66,16 @@ export class SocketGateway {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
         if (!user) return next(new Error("unauthorized: sign in first"));
-        if (await this.ctx.bans.isBanned(user.id)) return next(new Error(BANNED_MESSAGE));
         const { ahead, release } = this.reserveHandshake(user.id);
-        const refusal = await this.tooManyConnections(user.id, ahead).catch((err: unknown) => {
+        // The ban and the connection cap in one round trip (both only read).
+        const [banned, refusal] = await Promise.all([this.ctx.bans.isBanned(user.id), this.tooManyConnections(user.id, ahead)]).catch((err: unknown) => {
           release();
           throw err;
         });
+        if (banned) {
+          release();
+          return next(new Error(BANNED_MESSAGE));
+        }
         if (refusal) {
           release();
           return next(refusal);
@@ -79,7 +86,6 @@ export class SocketGateway {
         const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
         socket.data.user = user;
         socket.data.sessionId = sessionId!;
-        socket.data.sessionHandle = sessionHandle(sessionId!);
         this.ctx.sessions.touch(sessionId!, user.id);
         socket.data.mode = auth.success && auth.data.batch ? "batch" : "seed";
         await this.subscribeBeforeAccepting(socket);
@@ -106,11 +112,24 @@ export class SocketGateway {
     const userId = socket.data.user.id;
     socket.data.roomIds = await this.bus.connect(userId);
     if (socket.conn.readyState !== "open") return this.bus.disconnect(userId);
-    socket.conn.once("close", () => this.bus!.disconnect(userId));
+    socket.data.busHeld = true;
+    // Until the socket is connected, only the connection's close can end the hold (a refused or
+    // abandoned handshake never emits `disconnect`); from then on, the shared disconnect listener.
+    const release = () => this.bus!.disconnect(userId);
+    socket.data.releaseBus = release;
+    socket.conn.once("close", release);
   }
 
   private onConnection(socket: ChatSocket): void {
-    const { user, mode } = socket.data;
+    const { user, mode, releaseBus } = socket.data;
+    if (releaseBus) {
+      socket.conn.off("close", releaseBus);
+      socket.data.releaseBus = undefined;
+    }
+    // What an idle connection keeps: not its upgrade request (see upgrade-request.ts), nor its
+    // headers (the cookie was read during the handshake; nothing reads them after it).
+    releaseUpgradeRequest(socket.conn);
+    socket.handshake.headers = NO_HEADERS;
     // Batch-mode sockets get one frame per room per window already; seed-mode sockets get one
     // event per message and per presence change, so their writes are coalesced per turn instead.
     if (mode === "seed") coalesceWrites(socket.conn);
@@ -121,10 +140,9 @@ export class SocketGateway {
       (cameOnline) => cameOnline && this.announcePresence(user, true),
       (err) => this.ctx.log.warn({ err: String(err), userId: user.id }, "could not record presence; will reconcile"),
     );
-    // First: every event of every handler group passes the socket's event budget.
-    this.installBudget(socket);
-    for (const register of HANDLERS) register(socket, this.deps);
-    socket.on("disconnect", () => this.onDisconnect(socket));
+    // Every event of every handler group passes the socket's event budget first.
+    this.events.install(socket);
+    socket.on("disconnect", this.onDisconnect);
   }
 
   /** During the handshake: the socket rooms its connection will join (see joinRooms). */
@@ -207,8 +225,22 @@ export class SocketGateway {
     return Object.assign(refusal, { data });
   }
 
-  private onDisconnect(socket: ChatSocket): void {
+  /**
+   * One listener for every socket (Node calls it with the socket as `this`), rather than a closure
+   * per connection.
+   */
+  private readonly onDisconnect = ((gateway: SocketGateway) =>
+    function (this: ChatSocket) {
+      gateway.disconnected(this);
+    })(this);
+
+  private disconnected(socket: ChatSocket): void {
     const user = socket.data.user;
+    this.events.closed(socket);
+    if (socket.data.busHeld) {
+      socket.data.busHeld = false;
+      this.bus!.disconnect(user.id);
+    }
     // A failed write leaves presence stale; Liveness rewrites this server's counts when Redis is back.
     this.ctx.presence.disconnect(user.id).then(
       (wentOffline) => wentOffline && this.announcePresence(user, false),

@@ -1,4 +1,5 @@
 import type { SessionEnded } from "../../protocol/index.js";
+import { sessionHandle } from "../domain/users/sessions-index.js";
 import type { ChatServer } from "./handlers/handler.js";
 import { socketRooms } from "./socket-rooms.js";
 
@@ -17,7 +18,8 @@ export function closeSessionSockets(io: ChatServer, ended: SessionEnded, reason 
     if (!members) continue;
     for (const socketId of [...members]) {
       const socket = namespace.sockets.get(socketId);
-      if (!socket || !handles.has(socket.data.sessionHandle)) continue;
+      // The handle is worked out here, for the user's sockets only, rather than kept by every socket.
+      if (!socket || !handles.has(sessionHandle(socket.data.sessionId))) continue;
       socket.emit("session.ended", { reason });
       socket.disconnect(true);
       closed++;

@@ -6,10 +6,14 @@ import { GENERAL_ROOM_ID, isMadeRoomId, parsePrivateRoomId } from "../../protoco
  */
 export type DeliveryMode = "seed" | "batch";
 
+/** The names every socket joins, made once: each socket's set of rooms holds the same strings. */
+const EVERYONE = { seed: "seed:all", batch: "batch:all" } as const;
+const GENERAL = { seed: `seed:room:${GENERAL_ROOM_ID}`, batch: `batch:room:${GENERAL_ROOM_ID}` } as const;
+
 export const socketRooms = {
-  everyone: (mode: DeliveryMode) => `${mode}:all`,
+  everyone: (mode: DeliveryMode) => EVERYONE[mode],
   user: (mode: DeliveryMode, userId: number) => `${mode}:user:${userId}`,
-  room: (mode: DeliveryMode, roomId: string) => `${mode}:room:${roomId}`,
+  room: (mode: DeliveryMode, roomId: string) => (roomId === GENERAL_ROOM_ID ? GENERAL[mode] : `${mode}:room:${roomId}`),
 };
 
 /**

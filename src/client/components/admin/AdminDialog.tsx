@@ -213,6 +213,7 @@ const ACTIONS: Record<AuditEntry["action"], string> = {
   "bot.token.rotate": "issued a new token for the bot",
   "bot.webhook.change": "changed the webhook of the bot",
   "bot.delete": "deleted the bot",
+  "invite.accept": "joined with an invitation",
 };
 
 function Audit({ state }: { state: ChatState }) {
@@ -245,8 +246,13 @@ function Audit({ state }: { state: ChatState }) {
           {entries.map((e) => (
             <li key={e.id} className="admin__item">
               <div className="admin__item-main">
-                <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
-                  {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{e.detail ? <span className="muted"> — {e.detail}</span> : null}</span>
+                {e.action === "place.setup" ? (
+                  // The setup's detail is the place's name; its user is the actor, said once.
+                  <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.detail && <strong>{e.detail}</strong>}</span>
+                ) : (
+                  <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
+                    {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{e.detail ? <span className="muted"> — {e.detail}</span> : null}</span>
+                )}
                 <time className="muted small" dateTime={new Date(e.at).toISOString()}>{when(e.at)}</time>
               </div>
               {e.action === "user.ban" && e.userId !== undefined && !unbanned.includes(e.userId) && (

@@ -35,6 +35,8 @@ export async function afterSignIn(
   if (outcome.status === "registered") {
     // A newcomer's General history is not "unread": their read state starts at its newest message.
     await ctx.readStates.mark(user.id, GENERAL_ROOM_ID, "99999999999999999999");
+    // Who came in through which door: open registration is not audited, an invitation's use is.
+    if (admission?.invite) await ctx.audit.record({ action: "invite.accept", actorId: user.id });
     return ctx.adminGrants.afterRegistration(user);
   }
   if (await ctx.bans.isBanned(user.id)) throw new HttpError(403, BANNED_MESSAGE);

@@ -23,6 +23,8 @@ export interface ChannelSubscriptionsOptions {
   lost: (channel: string, at: number) => void;
   /** `restored(channel)` once it is verifiably heard again: its sockets catch up. */
   restored: (channel: string) => void;
+  /** `forgotten(channel)` when a lost channel is let go before it was heard again (no resync owed for it). */
+  forgotten?: (channel: string) => void;
   log: Logger;
   metrics?: ChatMetrics;
 }
@@ -172,7 +174,7 @@ export class ChannelSubscriptions {
     const held = this.held.get(channel);
     if (!held || held.refs > 0) return;
     this.held.delete(channel);
-    this.lost.delete(channel);
+    if (this.lost.delete(channel)) this.o.forgotten?.(channel);
     this.o.metrics?.busUnsubscribes.inc();
     this.o.subscriber.sUnsubscribe(channel, this.listener).catch(() => {});
   }

@@ -49,6 +49,7 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
       o.bridge.restored();
       o.bridge.recovery.restored(channel);
     },
+    forgotten: (channel) => o.bridge.recovery.forget(channel),
     log: o.log,
     metrics: o.metrics,
   });

@@ -10,9 +10,8 @@ import type { DeliveryMode } from "../socket-rooms.js";
 export interface SocketData {
   user: SessionUser;
   mode: DeliveryMode;
-  /** The session this socket was opened with, and its handle (see sessions-index.ts). */
+  /** The session this socket was opened with (its handle, see sessions-index.ts, is derived when needed). */
   sessionId: string;
-  sessionHandle: string;
   /** The user's room ids as read when the socket connected (sharded bus only; saves a second read). */
   roomIds?: string[];
   /**
@@ -20,6 +19,14 @@ export interface SocketData {
    * the user's membership-change mark when they were read, and when (ms).
    */
   joining?: { named: string[]; mark: string; startedAt: number } | undefined;
+  /** Set once the sharded bus holds this user's channels for this socket (released on disconnect). */
+  busHeld?: boolean;
+  /** During the handshake only: lets the bus hold go if the connection closes before it is accepted. */
+  releaseBus?: (() => void) | undefined;
+  /** `typing`: roomId -> when this socket's last typing event in it was forwarded (ms); made on the first. */
+  typedAt?: Map<string, number>;
+  /** Past its event budget: nothing more it sends is handled. */
+  overBudget?: boolean;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -33,34 +40,29 @@ export interface HandlerDeps {
   bus?: BusInterest;
 }
 
-/**
- * One group of socket events (messages, rooms, ...), registered on each new connection like a
- * plugin: it adds its listeners to the socket and nothing else.
- */
-export type SocketHandlers = (socket: ChatSocket, deps: HandlerDeps) => void;
-
 export const UNAVAILABLE = "The database is unavailable; please try again shortly.";
 
-type AckAnswer = { ok: true } | { ok: false; error: string };
+export type AckAnswer = { ok: true } | { ok: false; error: string };
 
 /**
- * Listens for `event` and answers its acknowledgement (when the client asked for one) with what
- * `handle` returns. A thrown error becomes `{ok: false, error}`: the Redis-unavailable sentence, or
- * a generic one with the details logged. Never rejects.
+ * One socket event's handler: what it answers the client's acknowledgement with. Shared by every
+ * socket (an idle connection costs no listener of its own); per-socket state lives in
+ * `socket.data`, made when first needed.
  */
-export function onRequest<A extends AckAnswer>(
-  socket: ChatSocket,
-  deps: HandlerDeps,
-  event: string,
-  handle: (payload: unknown) => Promise<A>,
-): void {
-  // Socket.IO's typed `on` cannot be narrowed by a string variable; the events are declared in
-  // ClientToServerEvents and every payload is validated by `handle`.
-  (socket as unknown as Socket).on(event, (payload: unknown, ack?: unknown) => {
-    void handle(payload)
-      .catch((err: unknown): AckAnswer => ({ ok: false, error: describeFailure(deps.ctx, err, event) }))
-      .then((answer) => typeof ack === "function" && ack(answer));
-  });
+export type EventHandler = (socket: ChatSocket, payload: unknown, deps: HandlerDeps) => Promise<AckAnswer>;
+
+/** One group of socket events (messages, rooms, ...), each in its own file: event name -> handler. */
+export type SocketHandlers = Readonly<Record<string, EventHandler>>;
+
+/**
+ * Runs `handle` for one event and answers its acknowledgement (when the client asked for one)
+ * with what it returns. A thrown error becomes `{ok: false, error}`: the Redis-unavailable
+ * sentence, or a generic one with the details logged. Never rejects.
+ */
+export function answer(socket: ChatSocket, deps: HandlerDeps, event: string, handle: EventHandler, payload: unknown, ack: unknown): void {
+  void handle(socket, payload, deps)
+    .catch((err: unknown): AckAnswer => ({ ok: false, error: describeFailure(deps.ctx, err, event) }))
+    .then((reply) => typeof ack === "function" && ack(reply));
 }
 
 /** A sentence for the client; internals go to the log. */

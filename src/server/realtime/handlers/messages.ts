@@ -1,12 +1,12 @@
 import { parsePrivateRoomId, SendMessage, type MessageAck } from "../../../protocol/index.js";
 import { ATTACHMENT_UNAVAILABLE, postMessage, REPLY_NOT_FOUND } from "../../domain/messages/post.js";
 import { describeZodError } from "../../http/errors.js";
-import { onRequest, type SocketHandlers } from "./handler.js";
+import type { SocketHandlers } from "./handler.js";
 
 /** `message`: store a message from this socket's user and deliver it (see postMessage). */
-export const messageHandlers: SocketHandlers = (socket, deps) => {
-  const { ctx, delivery } = deps;
-  onRequest(socket, deps, "message", async (payload): Promise<MessageAck> => {
+export const messageHandlers: SocketHandlers = {
+  async message(socket, payload, deps): Promise<MessageAck> {
+    const { ctx, delivery } = deps;
     const parsed = SendMessage.safeParse(payload);
     if (!parsed.success) {
       ctx.metrics.messages.inc({ outcome: "refused" });
@@ -33,5 +33,5 @@ export const messageHandlers: SocketHandlers = (socket, deps) => {
       default:
         return { ok: true, message: result.message };
     }
-  });
+  },
 };

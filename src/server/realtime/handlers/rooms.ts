@@ -1,16 +1,16 @@
 import { JoinRoom, parsePrivateRoomId, type Ack } from "../../../protocol/index.js";
 import { describeZodError } from "../../http/errors.js";
 import { socketRooms } from "../socket-rooms.js";
-import { onRequest, type ChatSocket, type HandlerDeps, type SocketHandlers } from "./handler.js";
+import type { SocketHandlers } from "./handler.js";
 
 /**
  * `room.join`: subscribe this socket to a named room it is a member of. (A connection is already in
  * every room of its user from its start, see gateway.ts; the seed's client still sends one for each
  * of its rooms, harmlessly, and a room heard of later is joined this way or by RoomSync.)
  */
-export const roomHandlers: SocketHandlers = (socket, deps) => {
-  const { ctx } = deps;
-  onRequest(socket, deps, "room.join", async (payload): Promise<Ack<{ roomId: string }>> => {
+export const roomHandlers: SocketHandlers = {
+  async "room.join"(socket, payload, deps): Promise<Ack<{ roomId: string }>> {
+    const { ctx } = deps;
     const parsed = JoinRoom.safeParse(payload);
     if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
     const roomId = parsed.data;
@@ -22,5 +22,5 @@ export const roomHandlers: SocketHandlers = (socket, deps) => {
     // Private rooms need no join: they are delivered to their members' own socket rooms.
     if (!parsePrivateRoomId(roomId)) await socket.join(socketRooms.room(socket.data.mode, roomId));
     return { ok: true, roomId };
-  });
+  },
 };

@@ -1,7 +1,7 @@
 import { TYPING_SERVER_MIN_INTERVAL_MS, TypingStart, type Ack, type Typing } from "../../../protocol/index.js";
 import { describeZodError } from "../../http/errors.js";
 import { keys } from "../../redis/keys.js";
-import { onRequest, type SocketHandlers } from "./handler.js";
+import type { SocketHandlers } from "./handler.js";
 
 /** Rooms one socket may have typed in within an interval; beyond it old entries are forgotten. */
 const MAX_TRACKED_ROOMS = 32;
@@ -12,16 +12,14 @@ const MAX_TRACKED_ROOMS = 32;
  * TYPING_SERVER_MIN_INTERVAL_MS is forwarded, whatever the client sends: a faster one is answered
  * `{ok: false}` and dropped, so a misbehaving client cannot turn keystrokes into fan-out.
  */
-export const typingHandlers: SocketHandlers = (socket, deps) => {
-  const { ctx, delivery, bridge } = deps;
-  /** roomId -> when this socket's last typing event in it was forwarded (ms). */
-  const lastForwarded = new Map<string, number>();
-
-  onRequest(socket, deps, "typing", async (payload): Promise<Ack<object>> => {
+export const typingHandlers: SocketHandlers = {
+  async typing(socket, payload, { ctx, delivery, bridge }): Promise<Ack<object>> {
     const parsed = TypingStart.safeParse(payload);
     if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
     const { roomId } = parsed.data;
     const now = Date.now();
+    // Made on the socket's first typing event: most connections never type.
+    const lastForwarded = (socket.data.typedAt ??= new Map<string, number>());
     const last = lastForwarded.get(roomId);
     if (last !== undefined && now - last < TYPING_SERVER_MIN_INTERVAL_MS) return { ok: false, error: "Too many typing events" };
     const userId = socket.data.user.id;
@@ -34,5 +32,5 @@ export const typingHandlers: SocketHandlers = (socket, deps) => {
     delivery.roomEvent("typing", roomId, typing, userId);
     await bridge.publish("typing", typing, [keys.roomChannel(roomId)]);
     return { ok: true };
-  });
+  },
 };
