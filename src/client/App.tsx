@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { ChatApp } from "./components/ChatApp.js";
 import { SignIn } from "./components/SignIn.js";
 import type { SetupState } from "../protocol/index.js";
+import { setPlaceName } from "./lib/placeName.js";
 import { placeApi } from "./setup/api.js";
 import { ResetPassword } from "./setup/ResetPassword.js";
 import "./setup/setup.css";
@@ -30,6 +31,7 @@ export function App() {
         ? setSession({ phase: "in", me })
         : placeApi.state().then((place) => {
           document.title = place.placeName;
+          setPlaceName(place.placeName);
           setSession({ phase: "out", place, setup: place.locked });
         }),
       (error: unknown) => setSession({ phase: "error", message: error instanceof Error ? error.message : String(error) }),

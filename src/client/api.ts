@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  AuditEntry, BanState, NEXT_CURSOR_HEADER, ChangesPage, ChatMessage, DirectoryRoom, ErrorBody, Invite, ReadState, RegistrationInfo, Role, RoomDetails,
+  AuditEntry, BanState, NEXT_CURSOR_HEADER, ChangesPage, ChatMessage, DirectoryRoom, ErrorBody, Invite, InviteState, ReadState, RegistrationInfo, Role, RoomDetails,
   RoomSummary, SessionUser, UserRoom, UserWithPresence, UsersById,
   type CreateAccountBody, type CreateInviteBody, type CreateRoomBody, type LoginBody, type UpdateRoomBody,
 } from "../protocol/index.js";
@@ -121,6 +121,7 @@ export const api = {
   /** `POST /admin/users`: the only way in with `REGISTRATION=closed`. */
   createAccount: (body: CreateAccountBody) => request(SignedInUser, "/admin/users", post(body)),
   invites: () => request(z.array(Invite), "/invites"),
+  inviteState: (code: string) => request(InviteState, `/invites/${encodeURIComponent(code)}/state`),
   createInvite: (body: Partial<CreateInviteBody>) => request(Invite, "/invites", post(body)),
   revokeInvite: (code: string) => request(z.unknown(), `/invites/${encodeURIComponent(code)}`, del),
 };

@@ -7,6 +7,7 @@ import { announcePlaceDefault } from "./notifications/bus.js";
 import { announceProfile } from "./profile/bus.js";
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
+import { setPlaceName } from "./lib/placeName.js";
 import { roomTitle } from "./state/rooms.js";
 
 /**
@@ -68,7 +69,10 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
       announceProfile(p);
     }),
     // An administrator changed the place's settings: rooms that follow its default level follow at once.
-    on("place.settings", PlaceSettings, (settings) => announcePlaceDefault(settings.defaultNotificationLevel)),
+    on("place.settings", PlaceSettings, (settings) => {
+      announcePlaceDefault(settings.defaultNotificationLevel);
+      setPlaceName(settings.placeName);
+    }),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, type Dispatch } from "react";
-import { userName } from "./components/names.js";
+import { displayRoomTitle, userName } from "./components/names.js";
+import { setPlaceName, usePlaceName } from "./lib/placeName.js";
+import { placeApi } from "./setup/api.js";
 import { api } from "./api.js";
 import { roomFromHash } from "./lib/route.js";
 import { unreadCount, type ChatAction, type ChatState } from "./state/chat.js";
@@ -29,9 +31,17 @@ export function useBrowserSync(state: ChatState, dispatch: Dispatch<ChatAction>,
     () => totalUnread(Object.values(state.rooms).map((r) => unreadCount(state, r))),
     [state],
   );
+  // "General · Trial Team": the open room, then the place. Its name is fetched once signed in: the
+  // sign-in page's may be missing (a restored session) or stale (the setup that just named it).
+  const place = usePlaceName();
   useEffect(() => {
-    document.title = pageTitle(unreadTotal);
-  }, [unreadTotal]);
+    placeApi.state().then((s) => setPlaceName(s.placeName), () => {});
+  }, []);
+  const room = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
+  const roomTitle = room ? displayRoomTitle(room, state) : "";
+  useEffect(() => {
+    document.title = pageTitle(unreadTotal, [roomTitle, place].filter(Boolean).join(" · ") || undefined);
+  }, [unreadTotal, roomTitle, place]);
 
   // Names for senders, reactors and mentioned people we have not seen yet (never "User 6").
   const requestedUsers = useRef(new Set<number>());

@@ -16,7 +16,7 @@ import { Role } from "./roles.js";
  * Signing in checks only the upper bound (`Password`): old accounts keep their passwords.
  */
 export const NewPassword = Password.refine((p) => [...p].length >= MIN_PASSWORD_LENGTH, {
-  message: `password: at least ${MIN_PASSWORD_LENGTH} characters`,
+  message: `The password needs at least ${MIN_PASSWORD_LENGTH} characters`,
 });
 
 /** Why a chosen password is refused, or undefined when it is acceptable. */
@@ -25,7 +25,8 @@ export function newPasswordProblem(password: string): string | undefined {
   return parsed.success ? undefined : parsed.error.issues[0]!.message;
 }
 
-export const PlaceName = z.string("placeName must be a string").trim().min(1, "placeName must not be empty").max(60, "placeName must be at most 60 characters");
+// Sentences for people (shown next to the field, and by the server without the field's name: errors.ts).
+export const PlaceName = z.string("placeName must be a string").trim().min(1, "The place needs a name").max(60, "The place's name can have at most 60 characters");
 
 /** `GET /place/settings`, `PATCH /place/settings` (administrators change them; every instance at once). */
 export const PlaceSettings = z.object({

@@ -121,6 +121,9 @@ export const Invite = z.object({
 });
 export type Invite = z.infer<typeof Invite>;
 export const InviteParams = z.object({ code: InviteCode });
+/** `GET /invites/:code/state` (public: the code is the credential): whether the link can still make an account. */
+export const InviteState = z.object({ state: z.enum(["valid", "used", "expired", "unknown"]) });
+export type InviteState = z.infer<typeof InviteState>;
 
 /** `POST /admin/users` (admins; the only way in with `REGISTRATION=closed`). */
 export const CreateAccountBody = z.object({

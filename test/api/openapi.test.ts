@@ -238,6 +238,7 @@ describe("OpenAPI contract", () => {
     await call("GET", "/admin/audit", { cookie });
     const invite = await call("POST", "/invites", { cookie, body: { maxUses: 2, expiresInHours: 1 } });
     await call("GET", "/invites", { cookie });
+    await call("GET", `/invites/${invite.body.code}/state`);
     await call("DELETE", `/invites/${invite.body.code}`, { cookie });
 
     // A team's own place (issue 18): setup, settings, profiles, passwords, people, accounts.

@@ -35,6 +35,14 @@ describe("web client: a team's own place", () => {
     await phone.page.getByRole("heading", { name: "Set up your place" }).waitFor();
     expect(await axeViolations(phone.page)).toEqual([]);
     await shot(phone.page, "setup-phone");
+    // Mistakes are told in words, next to their field (never "placeName must not be empty").
+    await phone.page.getByLabel("Password").fill("short");
+    await phone.page.getByRole("button", { name: "Set up and sign in" }).click();
+    await phone.page.getByText("The place needs a name").waitFor();
+    await phone.page.getByText("The password needs at least 8 characters").waitFor();
+    expect(await phone.page.getByLabel("Name of the place").getAttribute("aria-invalid")).toBe("true");
+    await phone.page.screenshot({ path: "/tmp/fixprofile-setup-errors-phone.png" });
+    expect(await phone.page.locator("main").innerText()).not.toMatch(/placeName|password:/);
 
     const { page } = await newPage(env.browser);
     await page.goto(env.stack.url);
@@ -49,11 +57,46 @@ describe("web client: a team's own place", () => {
     await waitOnline(page);
     await page.getByRole("button", { name: "Admin" }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // The place's name heads the sidebar and the tab; the administrator's own name is not cut off.
+    await page.locator(".me__place-name", { hasText: "Acme" }).waitFor();
+    await expect.poll(() => page.title()).toBe("General · Acme");
+    expect(await page.locator(".me__name strong").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await page.screenshot({ path: "/tmp/fixprofile-header-desktop.png" });
+    // Renamed by an administrator: every open tab follows.
+    await page.evaluate(() => fetch("/place/settings", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ placeName: "Acme Team" }) }));
+    await expect.poll(() => page.title()).toBe("General · Acme Team");
+    await page.locator(".me__place-name", { hasText: "Acme Team" }).waitFor();
+
+    // A status that clears after 4 hours still says so when the settings reopen, and saving again keeps it.
+    const expiry = () => page.evaluate(() => fetch("/me/profile").then((r) => r.json()).then((p: { statusExpiresAt: number | null }) => p.statusExpiresAt));
+    await page.getByRole("button", { name: "Settings" }).click();
+    let settings = page.getByRole("dialog", { name: "Settings" });
+    await settings.getByLabel("Status").fill("On site today");
+    await settings.getByLabel("Clear after").selectOption("4");
+    await settings.getByRole("button", { name: "Save profile" }).click();
+    await settings.getByText("Saved.").waitFor();
+    const set = await expiry();
+    expect(set).toBeGreaterThan(Date.now() + 3.9 * 3_600_000);
+    await settings.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("button", { name: "Settings" }).click();
+    settings = page.getByRole("dialog", { name: "Settings" });
+    await expect.poll(() => settings.getByLabel("Clear after").evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.text)).toMatch(/^in (3 h 5\d min|4 h)$/);
+    await settings.getByLabel("Title").fill("Founder");
+    await settings.getByRole("button", { name: "Save profile" }).click();
+    await settings.getByText("Saved.").waitFor();
+    expect(await expiry()).toBe(set);
+    await page.screenshot({ path: "/tmp/fixprofile-status-expiry-desktop.png" });
+    await settings.getByRole("button", { name: "Close" }).click();
 
     // Signed out, the sign-in page wears the place's name and offers no demo.
     await phone.page.reload();
-    await phone.page.getByRole("heading", { name: "Acme" }).waitFor();
+    await phone.page.getByRole("heading", { name: "Acme Team" }).waitFor();
     expect(await phone.page.getByText("Demo users").count()).toBe(0);
+    // On a phone too, the place heads the list and the administrator's name is whole.
+    await signInAs(phone.page, "ada");
+    await phone.page.locator(".me__place-name", { hasText: "Acme Team" }).waitFor();
+    expect(await phone.page.locator(".me__name strong").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await phone.page.screenshot({ path: "/tmp/fixprofile-header-phone.png" });
   });
 
   it("People lists everyone, posted or not; a name opens the profile card with Message and account actions", async () => {

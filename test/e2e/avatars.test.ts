@@ -86,8 +86,11 @@ describe("web client: profile pictures", () => {
     await settings.getByText("Choose a picture").waitFor();
     await settings.locator('input[type="file"]').setInputFiles({ name: "pablo.png", mimeType: "image/png", buffer: await portrait("#c8322a", "#5a1410", 360, 480) });
     await settings.getByRole("img", { name: "Preview of your new picture" }).waitFor();
-    await settings.getByRole("button", { name: "Upload picture" }).click();
-    await settings.getByText("Picture saved.").waitFor();
+    await settings.getByText("“Save profile” saves it.").waitFor();
+    // One Save uploads the picture and saves the fields; "Saved." only once the picture is in.
+    await settings.getByRole("button", { name: "Save profile" }).click();
+    await settings.getByText("Saved.").waitFor();
+    expect(await settings.getByRole("img", { name: "Preview of your new picture" }).count()).toBe(0);
     await loadedPicture(page, `dialog .avatar__img[src^="/users/"]`);
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, "avatar-settings-desktop");

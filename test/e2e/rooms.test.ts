@@ -160,17 +160,28 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
     await stranger.page.getByRole("alert").waitFor();
     expect(await stranger.page.getByRole("button", { name: "Log out" }).count()).toBe(0);
 
-    // With the link: the code is filled in.
+    // With the link: "Create your account" at once, one step, and no failed sign-in on the way.
     const invited = await newPage(env.browser);
-    await invited.page.goto(url.replace(/^https?:\/\/[^/]+/, env.stack.url));
-    await invited.page.getByText("You have an invitation").waitFor();
+    const link = url.replace(/^https?:\/\/[^/]+/, env.stack.url);
+    const failed: string[] = [];
+    invited.page.on("response", (res) => { if (res.status() >= 400) failed.push(`${res.request().method()} ${new URL(res.url()).pathname} ${res.status()}`); });
+    await invited.page.goto(link);
+    await invited.page.getByRole("heading", { name: "Create your account" }).waitFor();
     await invited.page.getByLabel("Username").fill("invited_e2e");
     await invited.page.getByLabel("Password").fill("long-enough-password");
-    await invited.page.getByRole("button", { name: "Sign in" }).click();
-    expect(await invited.page.getByLabel("Invitation code").inputValue()).toBe(url.split("invite=")[1]);
     await invited.page.getByRole("button", { name: "Create account" }).click();
     await invited.page.getByRole("button", { name: "Log out" }).waitFor();
     expect(new URL(invited.page.url()).search).toBe("");
+    expect(failed).toEqual([]);
+
+    // The spent link says so on arrival, on a phone too, before anyone types anything.
+    const again = await newPage(env.browser, { width: 390, height: 844 });
+    await again.page.goto(link);
+    await again.page.getByRole("alert").filter({ hasText: "This invitation has already been used." }).waitFor();
+    expect(await again.page.getByRole("button", { name: "Create account" }).isDisabled()).toBe(true);
+    await again.page.screenshot({ path: "/tmp/fixprofile-invite-used-phone.png" });
+    await again.page.getByRole("button", { name: "I already have an account: sign in" }).click();
+    await again.page.getByRole("button", { name: "Sign in" }).waitFor();
 
     // A single-use link is spent: it leaves the administrator's list; the audit log has it.
     await admin.getByRole("tab", { name: "Bans" }).click();

@@ -233,6 +233,19 @@ describe("registration", () => {
     expect((await loginRaw(invite.url, { username: "too_late", invite: code })).status).toBe(403);
   });
 
+  it("GET /invites/:code/state says, without signing in, whether an invitation link is valid, used up, expired or unknown", async () => {
+    const state = async (code: string) => (await call(invite.url, undefined, "GET", `/invites/${code}/state`)).body;
+    const code = ((await call(invite.url, admin, "POST", "/invites", { maxUses: 1, expiresInHours: 1 })).body as Invite).code;
+    expect(await state(code)).toEqual({ state: "valid" });
+    expect((await loginRaw(invite.url, { username: "state_one", invite: code })).status).toBe(201);
+    expect(await state(code)).toEqual({ state: "used" });
+    const later = ((await call(invite.url, admin, "POST", "/invites", { maxUses: 5, expiresInHours: 1 })).body as Invite).code;
+    await raw.hSet(`invite:${later}`, "expiresAt", String(Date.now() - 1000));
+    expect(await state(later)).toEqual({ state: "expired" });
+    expect(await state("never-made-this-code")).toEqual({ state: "unknown" });
+    expect((await call(invite.url, undefined, "GET", "/invites/x/state")).status).toBe(400);
+  });
+
   it("invite: an expired invitation is refused", async () => {
     const code = ((await call(invite.url, admin, "POST", "/invites", { maxUses: 5, expiresInHours: 1 })).body as Invite).code;
     await raw.hSet(`invite:${code}`, "expiresAt", String(Date.now() - 1000));

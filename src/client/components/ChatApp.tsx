@@ -12,6 +12,7 @@ import { useRoomActions } from "../useRoomActions.js";
 import { NotificationPrompt } from "../notifications/NotificationPrompt.js";
 import { NotificationsContext, useNotifications } from "../notifications/useNotifications.js";
 import { Avatar } from "./Avatar.js";
+import { usePlaceName } from "../lib/placeName.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PlusIcon } from "./Icons.js";
 import { SearchButton } from "../search/SearchButton.js";
@@ -140,6 +141,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
 
   const me_ = state.users[me.id];
   const admin = me.role === "admin";
+  const place = usePlaceName();
   return (
     <NotificationsContext.Provider value={notifications}>
     <ProfileCardContext.Provider value={setProfileId}>
@@ -149,12 +151,16 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
       <ConnectionBanner status={state.connection} everConnected={state.everConnected} />
       <aside className="sidebar">
         <header className="me">
+          {/* The place on its own row, with the Admin button: the person's name below keeps the width it needs. */}
+          <div className="me__place">
+            <strong className="me__place-name" title={place}>{place}</strong>
+            {admin && <button type="button" className="ghost ghost--small" onClick={() => setOverlay("admin")}>Admin</button>}
+          </div>
           <Avatar name={me_?.displayName || me.username} id={me.id} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
           <div className="me__name">
             <strong>{me_?.displayName || me.username}</strong>
             <span className="muted small">{state.connection === "online" ? "Online" : state.everConnected ? "Offline" : "Connecting…"}</span>
           </div>
-          {admin && <button type="button" className="ghost" onClick={() => setOverlay("admin")}>Admin</button>}
           <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={() => setOverlay("settings")}>
             <span aria-hidden="true">⚙</span>
           </button>

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { Password, Username, type RegistrationMode, type SetupState } from "../../protocol/index.js";
+import { NewPassword, Password, Username, type InviteState, type RegistrationMode, type SetupState } from "../../protocol/index.js";
 import { ApiError, api, type SignedInUser } from "../api.js";
 import { storedOutboxes } from "../useOutbox.js";
 import { signedOutNotice } from "../lib/signedOutNotice.js";
@@ -38,9 +38,14 @@ export function SignIn({ onSignedIn, place, onSetUp }: { onSignedIn: (user: Sign
   const [busy, setBusy] = useState(false);
   // Why the last session here ended, when an administrator ended it (deactivation).
   const [notice] = useState(signedOutNotice);
+  // An invitation link opens "Create your account" at once (no sign-in attempt first); "checking"
+  // until the server says whether the link still works, null once the person chose to sign in instead.
+  const [joining, setJoining] = useState<InviteState["state"] | "checking" | null>(() => (inviteFromUrl() ? "checking" : null));
 
   useEffect(() => {
     api.registration().then((info) => setMode(info.mode), () => {});
+    const code = inviteFromUrl();
+    if (code) api.inviteState(code).then((s) => setJoining((j) => (j === null ? j : s.state)), () => setJoining((j) => (j === null ? j : "valid")));
   }, []);
 
   const login = async (name: string, createAccount: boolean) => {
@@ -80,6 +85,50 @@ export function SignIn({ onSignedIn, place, onSetUp }: { onSignedIn: (user: Sign
     setError(null);
   };
 
+  const signInInstead = () => {
+    setJoining(null);
+    setError(null);
+  };
+  if (joining !== null && mode !== "closed") {
+    const join = (event: FormEvent) => {
+      event.preventDefault();
+      const name = Username.safeParse(username);
+      if (!name.success) return setError(name.error.issues[0]?.message ?? "Choose a username");
+      const pw = NewPassword.safeParse(password);
+      if (!pw.success) return setError(pw.error.issues[0]?.message ?? "Choose a password");
+      void login(name.data, true);
+    };
+    const usable = joining === "valid" || joining === "checking";
+    return (
+      <main className="signin">
+        <form className="signin__card" onSubmit={join} noValidate aria-labelledby="signin-title">
+          <h1 id="signin-title">Create your account</h1>
+          <p className="muted">You were invited to <strong>{place.placeName}</strong>. Choose a name and a password.</p>
+          {!usable && (
+            <p className="error" role="alert">
+              {joining === "used" ? "This invitation has already been used." : joining === "expired" ? "This invitation has expired." : "This invitation is no longer valid (it may have expired or been withdrawn)."}
+              {" "}Ask an administrator for a new one.
+            </p>
+          )}
+          <label className="field">
+            <span>Username</span>
+            <input name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} maxLength={32} disabled={!usable}
+              value={username} onChange={(e) => setUsername(e.target.value)} required />
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input name="password" type="password" autoComplete="new-password" value={password} disabled={!usable}
+              onChange={(e) => setPassword(e.target.value)} required />
+          </label>
+          <p className="muted small">8 to 72 characters (72 bytes).</p>
+          {error && <p className="error" role="alert">{error}</p>}
+          <button type="submit" className="primary" disabled={busy || !usable}>{busy ? "Creating…" : "Create account"}</button>
+          <button type="button" className="link" onClick={signInInstead}>I already have an account: sign in</button>
+        </form>
+      </main>
+    );
+  }
+
   const confirming = newName !== null;
   return (
     <main className="signin">
@@ -89,7 +138,7 @@ export function SignIn({ onSignedIn, place, onSetUp }: { onSignedIn: (user: Sign
           <path d="M8 10h16v10H14l-5 4v-4H8z" fill="#fff" />
         </svg>
         <h1 id="signin-title">{confirming ? "Create an account?" : place.placeName}</h1>
-        {!confirming && <p className="muted">{invite && mode !== "closed" ? "You have an invitation: choose a name and a password." : INTRO[mode]}</p>}
+        {!confirming && <p className="muted">{INTRO[mode]}</p>}
 
         {!confirming && demo && (
           <fieldset className="signin__demo">

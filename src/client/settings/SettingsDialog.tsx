@@ -23,17 +23,22 @@ const zones = (() => {
 const PICTURE_TYPES = AVATAR_TYPES.join(",");
 
 /**
- * Choose, preview, upload or remove one's picture. The preview shows the centred square the server
- * will keep; the new picture reaches every Avatar here at once and everyone else by `user.profile`.
+ * Choose, preview or remove one's picture. The chosen picture is only previewed here (the centred
+ * square the server will keep); "Save profile" uploads it, so one Save never leaves it pending.
  */
-function PictureField({ profile, onChange }: { profile: Profile; onChange: (profile: Profile) => void }) {
-  const [chosen, setChosen] = useState<File | null>(null);
+function PictureField({ profile, chosen, onChoose, onChange, disabled }: {
+  profile: Profile; chosen: File | null; onChoose: (file: File | null) => void; onChange: (profile: Profile) => void; disabled: boolean;
+}) {
   const [preview, setPreview] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<{ error?: string; done?: string }>({});
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    if (!chosen) return setPreview(null);
+    if (!chosen) {
+      setPreview(null);
+      if (input.current) input.current.value = "";
+      return;
+    }
     const url = URL.createObjectURL(chosen);
     setPreview(url);
     return () => URL.revokeObjectURL(url);
@@ -45,21 +50,16 @@ function PictureField({ profile, onChange }: { profile: Profile; onChange: (prof
       setStatus({ error: `That picture is larger than ${AVATAR_MAX_BYTES / 1024 / 1024} MB.` });
       return;
     }
-    setChosen(file);
+    onChoose(file);
   };
-  const clear = () => {
-    setChosen(null);
-    if (input.current) input.current.value = "";
-  };
-  const run = async (work: () => Promise<Profile>, done: string) => {
+  const remove = async () => {
     setBusy(true);
     setStatus({});
     try {
-      const updated = await work();
+      const updated = await profileApi.removeAvatar();
       rememberAvatarUrls([updated]);
       onChange(updated);
-      clear();
-      setStatus({ done });
+      setStatus({ done: "Picture removed." });
     } catch (e) {
       setStatus({ error: errorText(e) });
     } finally {
@@ -67,6 +67,7 @@ function PictureField({ profile, onChange }: { profile: Profile; onChange: (prof
     }
   };
   const name = profile.displayName || profile.username;
+  const off = busy || disabled;
   return (
     <fieldset className="settings__picture">
       <legend>Picture</legend>
@@ -77,22 +78,16 @@ function PictureField({ profile, onChange }: { profile: Profile; onChange: (prof
         <div className="settings__picture-actions">
           <label className="ghost file-choose">
             {profile.avatarUrl || chosen ? "Choose another picture" : "Choose a picture"}
-            <input ref={input} type="file" accept={PICTURE_TYPES} disabled={busy}
+            <input ref={input} type="file" accept={PICTURE_TYPES} disabled={off}
               onChange={(e) => choose(e.target.files?.[0])} />
           </label>
-          {chosen && (
-            <>
-              <button type="button" className="primary" disabled={busy}
-                onClick={() => void run(() => profileApi.setAvatar(chosen, chosen.name), "Picture saved.")}>{busy ? "Uploading…" : "Upload picture"}</button>
-              <button type="button" className="ghost" disabled={busy} onClick={clear}>Cancel</button>
-            </>
-          )}
+          {chosen && <button type="button" className="ghost" disabled={off} onClick={() => onChoose(null)}>Keep the current picture</button>}
           {!chosen && profile.avatarUrl && (
-            <button type="button" className="danger-ghost" disabled={busy}
-              onClick={() => void run(profileApi.removeAvatar, "Picture removed.")}>Remove picture</button>
+            <button type="button" className="danger-ghost" disabled={off} onClick={() => void remove()}>Remove picture</button>
           )}
         </div>
       </div>
+      {chosen && <p className="small" role="status">New picture chosen: “Save profile” saves it.</p>}
       <p className="muted small">JPEG, PNG, GIF, WebP or AVIF, up to {AVATAR_MAX_BYTES / 1024 / 1024} MB; the centre square is kept. Without one, your initials show.</p>
       {status.error && <p className="error" role="alert">{status.error}</p>}
       {status.done && <p role="status">{status.done}</p>}
@@ -100,35 +95,64 @@ function PictureField({ profile, onChange }: { profile: Profile; onChange: (prof
   );
 }
 
+/** "in 3 h 59 min": how long until a status clears itself. */
+export function remaining(expiresAt: number, now = Date.now()): string {
+  const minutes = Math.max(1, Math.ceil((expiresAt - now) / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `in ${h ? `${h} h` : ""}${h && m ? " " : ""}${m || !h ? `${m} min` : ""}`;
+}
+
+/** The "Clear after" choice that keeps the expiry already set (the select shows it as remaining time). */
+const KEEP = "keep";
+
 function ProfileForm() {
   const [profile, setProfile] = useState<Profile | null>(null);
   const [status, setStatus] = useState<{ error?: string; saved?: boolean }>({});
+  const [busy, setBusy] = useState(false);
+  const [picture, setPicture] = useState<File | null>(null);
   const [draft, setDraft] = useState({ displayName: "", title: "", status: "", statusHours: "", timeZone: "" });
   useEffect(() => {
     profileApi.mine().then((p) => {
       setProfile(p);
-      setDraft({ displayName: p.displayName, title: p.title, status: p.status, statusHours: "", timeZone: p.timeZone });
+      setDraft({ displayName: p.displayName, title: p.title, status: p.status, statusHours: p.statusExpiresAt ? KEEP : "", timeZone: p.timeZone });
     }, (e: unknown) => setStatus({ error: errorText(e) }));
   }, []);
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy || !profile) return;
+    setBusy(true);
+    setStatus({});
     try {
+      // The picture first: "Saved." must mean everything on the form, the picture included.
+      if (picture) {
+        const withPicture = await profileApi.setAvatar(picture, picture.name);
+        rememberAvatarUrls([withPicture]);
+        setProfile(withPicture);
+        setPicture(null);
+      }
       const hours = Number(draft.statusHours);
+      const expiresAt = !draft.status ? null
+        : draft.statusHours === KEEP ? profile.statusExpiresAt
+        : hours > 0 ? Date.now() + hours * 3_600_000 : null;
       const updated = await profileApi.update({
         displayName: draft.displayName, title: draft.title, status: draft.status, timeZone: draft.timeZone,
-        statusExpiresAt: draft.status && hours > 0 ? Date.now() + hours * 3_600_000 : null,
+        statusExpiresAt: expiresAt && expiresAt > Date.now() ? expiresAt : null,
       });
       setProfile(updated);
+      setDraft((d) => ({ ...d, statusHours: updated.statusExpiresAt ? KEEP : d.statusHours === KEEP ? "" : d.statusHours }));
       setStatus({ saved: true });
     } catch (e) {
       setStatus({ error: errorText(e) });
+    } finally {
+      setBusy(false);
     }
   };
-  const field = (name: keyof typeof draft) => ({ value: draft[name], onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value }) });
+  const field = (name: keyof typeof draft) => ({ value: draft[name], onChange: (e: { target: { value: string } }) => { setStatus({}); setDraft({ ...draft, [name]: e.target.value }); } });
   if (!profile) return status.error ? <p className="error" role="alert">{status.error}</p> : <p className="muted" role="status">Loading…</p>;
   return (
     <form className="form settings__section" aria-label="Profile" onSubmit={(e) => void save(e)} noValidate>
-      <PictureField profile={profile} onChange={setProfile} />
+      <PictureField profile={profile} chosen={picture} onChoose={(f) => { setStatus({}); setPicture(f); }} onChange={setProfile} disabled={busy} />
       <p className="muted small">You sign in and are @mentioned as <strong>@{profile.username}</strong>; everyone sees your display name.</p>
       <label className="field"><span>Display name</span><input maxLength={64} placeholder={profile.username} {...field("displayName")} /></label>
       <label className="field"><span>Title</span><input maxLength={100} placeholder="What you do here" {...field("title")} /></label>
@@ -136,6 +160,7 @@ function ProfileForm() {
         <label className="field"><span>Status</span><input maxLength={100} placeholder="In a meeting" {...field("status")} /></label>
         <label className="field"><span>Clear after</span>
           <select {...field("statusHours")}>
+            {profile.statusExpiresAt && <option value={KEEP}>{remaining(profile.statusExpiresAt)}</option>}
             <option value="">Never</option><option value="1">1 hour</option><option value="4">4 hours</option><option value="24">Today</option>
           </select></label>
       </div>
@@ -146,7 +171,7 @@ function ProfileForm() {
         </select></label>
       {status.error && <p className="error" role="alert">{status.error}</p>}
       {status.saved && <p role="status">Saved.</p>}
-      <div className="form__actions"><button type="submit" className="primary">Save profile</button></div>
+      <div className="form__actions"><button type="submit" className="primary" disabled={busy}>{busy ? (picture ? "Uploading…" : "Saving…") : "Save profile"}</button></div>
     </form>
   );
 }

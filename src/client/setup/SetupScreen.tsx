@@ -5,6 +5,14 @@ import { errorText } from "../components/Dialog.js";
 import { placeApi } from "./api.js";
 import "./setup.css";
 
+type Field = "placeName" | "username" | "password";
+
+/** A rule's message as a sentence for people: "username must not be empty" -> "The username must not be empty". */
+export function human(message: string): string {
+  const text = message.replace(/^(username|password)\b/, "The $1");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 const JOIN: [RegistrationMode, string, string][] = [
   ["invite", "By invitation", "Administrators send invitation links."],
   ["open", "Open", "Anyone who reaches this page may create an account."],
@@ -21,24 +29,33 @@ export function SetupScreen({ onDone, onBack }: { onDone: (user: SignedInUser) =
   const [password, setPassword] = useState("");
   const [registration, setRegistration] = useState<RegistrationMode>("invite");
   const [error, setError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    for (const [schema, value] of [[PlaceName, placeName], [Username, username], [NewPassword, password]] as const) {
+    const found: Partial<Record<Field, string>> = {};
+    for (const [field, schema, value] of [["placeName", PlaceName, placeName], ["username", Username, username], ["password", NewPassword, password]] as const) {
       const parsed = schema.safeParse(value);
-      if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? "Check the form");
+      if (!parsed.success) found[field] = human(parsed.error.issues[0]?.message ?? "Check this field");
     }
-    setBusy(true);
+    setProblems(found);
     setError(null);
+    const first = Object.keys(found)[0];
+    if (first) return void document.querySelector<HTMLInputElement>(`.signin__card [name="${first}"]`)?.focus();
+    setBusy(true);
     try {
       const user = await placeApi.setUp({ placeName: placeName.trim(), username: username.trim(), password, registration });
       onDone({ ...user, role: "admin" });
     } catch (e) {
-      setError(errorText(e));
+      setError(human(errorText(e)));
       setBusy(false);
     }
   };
+  const problem = (field: Field) => problems[field]
+    ? { "aria-invalid": true, "aria-describedby": `setup-${field}-problem` }
+    : {};
+  const note = (field: Field) => problems[field] && <span className="error small" id={`setup-${field}-problem`}>{problems[field]}</span>;
 
   return (
     <main className="signin">
@@ -46,12 +63,12 @@ export function SetupScreen({ onDone, onBack }: { onDone: (user: SignedInUser) =
         <h1 id="setup-title">Set up your place</h1>
         <p className="muted">Name it, make the first administrator, and choose who may join. You can change all of it later.</p>
         <label className="field"><span>Name of the place</span>
-          <input name="placeName" maxLength={60} value={placeName} onChange={(e) => setPlaceName(e.target.value)} placeholder="Acme team" required /></label>
+          <input name="placeName" maxLength={60} value={placeName} onChange={(e) => setPlaceName(e.target.value)} placeholder="Acme team" required {...problem("placeName")} />{note("placeName")}</label>
         <label className="field"><span>Administrator's username</span>
           <input name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} maxLength={32}
-            value={username} onChange={(e) => setUsername(e.target.value)} required /></label>
+            value={username} onChange={(e) => setUsername(e.target.value)} required {...problem("username")} />{note("username")}</label>
         <label className="field"><span>Password</span>
-          <input name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required /></label>
+          <input name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required {...problem("password")} />{note("password")}</label>
         <fieldset className="setup__join">
           <legend>Who may join</legend>
           {JOIN.map(([mode, label, hint]) => (

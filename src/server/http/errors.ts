@@ -9,11 +9,14 @@ export class HttpError extends Error {
   }
 }
 
-/** One readable sentence from a zod error: "username: must not be empty". */
+/**
+ * One readable sentence from a zod error: "username: must not be empty". A message written as a
+ * sentence for people ("The place needs a name": a capital first) stands alone, without the field's name.
+ */
 export function describeZodError(error: ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .map((issue) => (issue.path.length && !/^\p{Lu}/u.test(issue.message) ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ");
 }
 

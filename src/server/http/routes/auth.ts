@@ -44,7 +44,7 @@ export function authRoutes(ctx: ChatContext) {
         await afterSignIn(ctx, outcome as { status: string; user?: SessionUser }, admission);
         if (outcome.status === "password-too-short") {
           await ctx.loginLimits.notFailed(username, address);
-          throw new HttpError(400, `password: a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
+          throw new HttpError(400, `The password of a new account needs at least ${MIN_PASSWORD_LENGTH} characters`);
         }
         if (outcome.status === "wrong-password") {
           await ctx.loginLimits.failed(username, address);

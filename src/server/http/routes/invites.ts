@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { CreateInviteBody, Invite, InviteParams, OkAnswer, RegistrationInfo } from "../../../protocol/index.js";
+import { CreateInviteBody, Invite, InviteParams, InviteState, OkAnswer, RegistrationInfo } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import type { InviteRecord } from "../../domain/users/invites.js";
 import { HttpError } from "../errors.js";
@@ -9,11 +9,21 @@ import { requireAdmin } from "./moderation.js";
 
 /**
  * Invitations (issue 9; administrators only): `POST /invites`, `GET /invites`,
- * `DELETE /invites/:code`; and `GET /registration` (public) says how accounts are made here.
+ * `DELETE /invites/:code`; and `GET /registration` (public) says how accounts are made here, and
+ * `GET /invites/:code/state` (public) whether an invitation link still works, so the page says so on load.
  */
 export function inviteRoutes(ctx: ChatContext) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get("/registration", { config: { public: true }, schema: { response: { 200: RegistrationInfo } } }, async () => ({ mode: await ctx.registration.mode() }));
+
+    app.get("/invites/:code/state", { config: { public: true }, schema: { params: InviteParams, response: { 200: InviteState } } }, async (request) => {
+      const invite = await ctx.invites.get(request.params.code);
+      // An expired invitation's key expires with it: an unknown code may be one that expired.
+      if (!invite) return { state: "unknown" as const };
+      if (invite.expiresAt <= Date.now()) return { state: "expired" as const };
+      if (invite.maxUses !== null && invite.uses >= invite.maxUses) return { state: "used" as const };
+      return { state: "valid" as const };
+    });
 
     app.post("/invites", { schema: { body: CreateInviteBody, response: { 201: Invite } } }, async (request, reply) => {
       const admin = await requireAdmin(ctx, request);
