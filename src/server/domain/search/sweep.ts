@@ -49,13 +49,16 @@ export class SearchSweep {
   }
 
   /** Indexes one room's messages scored `min` or later (ZRANGE BYSCORE syntax); returns the newest score read. */
-  async indexRoom(roomId: string, min: string, onBatch?: (count: number) => void, pauseMs = 0): Promise<number | undefined> {
+  async indexRoom(roomId: string, min: string, onBatch?: (count: number) => void, pauseMs = 0, onlyForeign = false): Promise<number | undefined> {
     let newest: number | undefined;
     for (let offset = 0; ; offset += BATCH) {
       const page = await this.redis.zRangeWithScores(keys.room(roomId), min, "+inf", { BY: "SCORE", LIMIT: { offset, count: BATCH } });
       const entries: StoredEntry[] = [];
       for (const { value, score } of page) {
         newest = score;
+        // Ours carry their id ("id":"…" cannot occur unescaped inside a JSON string) and were indexed
+        // by the store script; re-indexing them every pass cost the margin's whole traffic again.
+        if (onlyForeign && value.includes('"id":"')) continue;
         const message = parseStoredMessage(value, score, roomId);
         if (!message) continue;
         const raw = JSON.parse(value) as { attachments?: unknown };
@@ -77,7 +80,9 @@ export class SearchSweep {
       for (const roomId of await this.rooms()) {
         const mark = await this.redis.hGet(keys.searchSwept, roomId);
         const min = mark === null ? "-inf" : String(Math.max(0, Number(mark) - CLOCK_MARGIN_SECONDS));
-        const newest = await this.indexRoom(roomId, min, (n) => (read += n), SWEEP_PAUSE_MS);
+        // A room's first pass indexes all its history (from before search); later ones only what
+        // servers other than ours wrote (seed servers), which the store script never saw.
+        const newest = await this.indexRoom(roomId, min, (n) => (read += n), SWEEP_PAUSE_MS, mark !== null);
         // Never a mark in the future: a message stamped ahead of time would hide what comes before it.
         if (newest !== undefined) await this.redis.hSet(keys.searchSwept, roomId, String(Math.min(newest, Date.now() / 1000)));
       }
