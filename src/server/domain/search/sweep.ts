@@ -85,6 +85,9 @@ export class SearchSweep {
         const newest = await this.indexRoom(roomId, min, (n) => (read += n), SWEEP_PAUSE_MS, mark !== null);
         // Never a mark in the future: a message stamped ahead of time would hide what comes before it.
         if (newest !== undefined) await this.redis.hSet(keys.searchSwept, roomId, String(Math.min(newest, Date.now() / 1000)));
+        // An empty room has had its first pass too: what comes next is ours (indexed when stored) or
+        // a seed server's, which the margin before the mark still finds.
+        else if (mark === null) await this.redis.hSet(keys.searchSwept, roomId, String(Date.now() / 1000));
       }
     } finally {
       await this.redis.del(keys.searchSweepLock);
