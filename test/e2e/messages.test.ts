@@ -27,6 +27,9 @@ describe("web client: message actions in Chromium", () => {
     const original = `Which **branch** should I review? ${Date.now()}`;
     await sendMessage(pablo, original);
     const target = row(mary, "should I review?");
+    // Mary's window in front, as a person's would be: a page in the background does not lay out its list.
+    await mary.bringToFront();
+    await target.waitFor({ state: "visible" });
     await target.focus();
     await target.getByRole("button", { name: "Reply" }).click();
     await mary.locator(".composer__reply").getByText("should I review?").waitFor();
@@ -88,6 +91,8 @@ describe("web client: message actions in Chromium", () => {
     const { a: pablo, b: mary } = await twoPeople();
     const text = `Shipped the release ${Date.now()}`;
     await sendMessage(pablo, text);
+    await mary.bringToFront();
+    await row(mary, text).waitFor({ state: "visible" });
     await row(mary, text).focus();
     await row(mary, text).getByRole("button", { name: "React with 🎉" }).click();
     const chip = (page: Page) => row(page, text).locator("button.reaction", { hasText: "🎉" });
