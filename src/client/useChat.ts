@@ -275,7 +275,11 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       announcePresence(users);
       dispatch({ type: "presence", users, at: Date.now() });
       const unknown = users.filter((u) => !stateRef.current.users[u.id]).map((u) => u.id);
-      if (unknown.length > 0) api.users(unknown).then((found) => dispatch({ type: "usersLoaded", users: found }), () => {});
+      if (unknown.length > 0) {
+        // Should the fetch fail, the person is listed from what presence carries rather than not at all.
+        const bare = users.filter((u) => unknown.includes(u.id));
+        api.users(unknown).then((found) => dispatch({ type: "usersLoaded", users: found }), () => dispatch({ type: "usersLoaded", users: bare }));
+      }
     };
     socket.on("presence.batch", (raw) => {
       const batch = PresenceBatch.safeParse(raw);

@@ -25,16 +25,24 @@ export function usePeopleDirectory(state: Pick<ChatState, "users" | "me" | "bann
   const [searching, setSearching] = useState(true);
   useEffect(() => {
     let cancelled = false;
+    let timer: ReturnType<typeof setTimeout>;
     setSearching(true);
-    const timer = setTimeout(() => {
+    // A failed load (a busy server, a reconnect) is tried again a few times; meanwhile the people
+    // this tab knows of are shown.
+    const load = (attempt: number) => {
       profileApi.people(q).then(
         (page) => {
           rememberAvatarUrls(page.people);
           if (!cancelled) setLoaded({ q, people: page.people, next: page.nextCursor, failed: false });
         },
-        () => !cancelled && setLoaded({ q, people: [], next: null, failed: true }),
+        () => {
+          if (cancelled) return;
+          setLoaded({ q, people: [], next: null, failed: true });
+          if (attempt < 3) timer = setTimeout(() => load(attempt + 1), 1000 * 2 ** attempt);
+        },
       ).finally(() => !cancelled && setSearching(false));
-    }, q ? 200 : 0);
+    };
+    timer = setTimeout(() => load(0), q ? 200 : 0);
     return () => {
       cancelled = true;
       clearTimeout(timer);
