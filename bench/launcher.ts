@@ -9,6 +9,13 @@ import { freePort, startRedis, type RedisServerHandle } from "../test/support/re
 import { sleep } from "./limit.js";
 
 export const ROOT = resolve(import.meta.dirname, "..");
+/**
+ * Where started servers run from: this checkout, or BENCH_SERVER_ROOT (another checkout's built
+ * dist/, e.g. an older commit in a worktree), so that before and after are measured by the same
+ * load generator and the same probe.
+ */
+export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
+const PROBE = join(ROOT, "bench/server-probe.mjs");
 export const OUT_DIR = join(ROOT, ".bench-out");
 export const SESSION_SECRET = "bench-session-secret-0123456789abcdef0123456789abcdef";
 
@@ -37,6 +44,12 @@ function newestMtime(dir: string): number {
 
 /** Builds dist/ with `npm run build:server` when it is missing or older than src/server or src/protocol. */
 export function ensureBuilt(force: boolean): void {
+  if (SERVER_ROOT !== ROOT) {
+    // Another checkout: built there (`npx tsc -p tsconfig.json`), never rebuilt from here.
+    if (!existsSync(join(SERVER_ROOT, "dist/server/main.js"))) throw new Error(`no dist/server/main.js in BENCH_SERVER_ROOT ${SERVER_ROOT}`);
+    console.log(`bench: servers run from ${SERVER_ROOT}`);
+    return;
+  }
   const entry = join(ROOT, "dist/server/main.js");
   const stale = !existsSync(entry)
     || statSync(entry).mtimeMs < Math.max(newestMtime(join(ROOT, "src/server")), newestMtime(join(ROOT, "src/protocol")));
@@ -73,11 +86,14 @@ export interface ServerProbe {
   /** process.cpuUsage() user + system, ms, taken before the collection */
   cpuMs: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
   externalBytes: number;
   rssBytes: number;
   /** false when the server was not started with --expose-gc (then the figures include garbage) */
   gc: boolean;
   snapshot?: string;
+  /** The 250 ms sample with the highest RSS since the last probe (no collection forced): bytes, V8 spaces' sizes */
+  peak?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; spaces: Record<string, number> };
 }
 
 export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
@@ -106,14 +122,14 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
     // Bench only: memory after a full collection and CPU time on demand (see server-probe.mjs).
     "--expose-gc",
     "--import",
-    "./bench/server-probe.mjs",
+    PROBE,
     ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
     ...(options.tsx ? ["--import", "tsx", "src/server/main.ts"] : ["dist/server/main.js"]),
   ];
   const quoted = nodeArgs.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   // Raise the descriptor limit for the 10,000-socket storm; exec keeps the pid the server's own.
   const child = spawn("bash", ["-c", `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec '${process.execPath}' ${quoted}`], {
-    cwd: ROOT,
+    cwd: SERVER_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
@@ -167,16 +183,18 @@ export async function launchServer(options: ServerOptions): Promise<ServerHandle
       for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
         if (!existsSync(probeFile)) continue;
         const p = JSON.parse(readFileSync(probeFile, "utf8")) as {
-          cpuUserUs: number; cpuSystemUs: number; gc: boolean; snapshot?: string;
-          memory: { heapUsed: number; external: number; rss: number };
+          cpuUserUs: number; cpuSystemUs: number; gc: boolean; snapshot?: string; peak?: ServerProbe["peak"];
+          memory: { heapUsed: number; heapTotal: number; external: number; rss: number };
         };
         return {
           cpuMs: (p.cpuUserUs + p.cpuSystemUs) / 1000,
           heapUsedBytes: p.memory.heapUsed,
+          heapTotalBytes: p.memory.heapTotal,
           externalBytes: p.memory.external,
           rssBytes: p.memory.rss,
           gc: p.gc,
           snapshot: p.snapshot,
+          peak: p.peak,
         };
       }
       return null;

@@ -25,18 +25,34 @@ function where(url: string): { file: string; group: string } {
   if (url.startsWith("node:")) return { file: url, group: "node internals" };
   const path = url.replace(/^file:\/\//, "");
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-  const file = path.startsWith(ROOT) ? relative(ROOT, path) : path;
-  return { file, group: nm ? nm[1]! : path.startsWith(ROOT) ? "app" : "other" };
+  if (nm) return { file: path.startsWith(ROOT) ? relative(ROOT, path) : path, group: nm[1]! };
+  // The app's own files, whichever checkout ran them (BENCH_SERVER_ROOT: another one).
+  const own = /\/((?:dist|src)\/(?:server|protocol)\/.*)$/.exec(path);
+  return own ? { file: own[1]!, group: "app" } : { file: path, group: "other" };
 }
 
 export function summarize(files: string[], top: number): string {
   const self = new Map<string, number>();
   const groups = new Map<string, number>();
+  /** Time under each app function (self and below, down to the next app frame): what app code costs, wherever it is spent. */
+  const byAppFrame = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
   for (const file of files) {
     const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map<number, ProfileNode>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+    const appFrame = new Map<number, string>();
+    const nearestApp = (node: ProfileNode): string => {
+      const known = appFrame.get(node.id);
+      if (known !== undefined) return known;
+      const loc = where(node.callFrame.url);
+      const up = parent.get(node.id);
+      const found = loc.group === "app" ? `${node.callFrame.functionName || "(anonymous)"}  ${loc.file}:${node.callFrame.lineNumber + 1}` : up ? nearestApp(up) : "(no app frame)";
+      appFrame.set(node.id, found);
+      return found;
+    };
     profile.samples.forEach((id, i) => {
       const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time is the gap to the next one
       const node = byId.get(id);
@@ -52,6 +68,10 @@ export function summarize(files: string[], top: number): string {
       self.set(key, (self.get(key) ?? 0) + dt);
       const group = functionName === "(garbage collector)" ? "(garbage collector)" : functionName === "(program)" ? "(program: native, not JS)" : loc.group;
       groups.set(group, (groups.get(group) ?? 0) + dt);
+      if (functionName !== "(garbage collector)" && functionName !== "(program)") {
+        const app = nearestApp(node);
+        byAppFrame.set(app, (byAppFrame.get(app) ?? 0) + dt);
+      }
     });
   }
   const busyUs = totalUs - idleUs;
@@ -62,6 +82,9 @@ export function summarize(files: string[], top: number): string {
     "",
     "by package:",
     ...[...groups].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${ms(v)} ${pct(v)}  ${k}`),
+    "",
+    `top ${top} app functions by time spent in them and below them (down to the next app function):`,
+    ...[...byAppFrame].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${ms(v)} ${pct(v)}  ${k}`),
     "",
     `top ${top} functions by self time:`,
     ...[...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${ms(v)} ${pct(v)}  ${k}`),

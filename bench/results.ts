@@ -119,23 +119,25 @@ function section(r: RunRecord): string {
   } else if (r.scenario === "search") {
     const f = r.result as SearchBenchResult;
     lines.push(`### Message search${tag}`);
-    lines.push(`${int(f.messages)} stored messages of chat-like text (Zipf-distributed words) in ${f.rooms} rooms, indexed by the reindex command's code (${int(f.reindex.messagesPerSecond)} messages/s, ${fmt(f.reindex.seconds)} s), then searched by a member of ${f.memberOf} rooms, one query at a time, 20 results a page, through the server's MessageSearch (the index script over 16 rooms a call, merge, check on the text of what is consumed).`);
+    lines.push(`${int(f.messages)} stored messages of chat-like text (Zipf-distributed words) in ${f.rooms} rooms, indexed by the reindex command's code (${int(f.reindex.messagesPerSecond)} messages/s, ${fmt(f.reindex.seconds)} s), then searched by a member of ${f.memberOf} rooms, one query at a time, 20 results a page, through the server's MessageSearch (one index script call for up to 64 rooms, which merges them newest first and fetches only a page's worth of matches; Node checks the text of what it consumes).`);
     lines.push(machineLine(r));
+    if (f.loadAverage) lines.push(`Load average (1 min) as the queries began and ended: ${fmt(f.loadAverage.before)} → ${fmt(f.loadAverage.after)}, on a machine shared with other sessions.`);
     lines.push(`Redis memory per message: history ${f.memory.historyBytesPerMessage} B, search index ${f.memory.indexBytesPerMessage} B (${int(f.memory.indexKeys)} index keys).`);
     lines.push([
       "| query | count | p50 ms | p99 ms | max ms | results per page |",
       "|---|---|---|---|---|---|",
       ...Object.entries(f.queries).map(([kind, q]) => `| ${kind} | ${q.count} | ${fmt(q.p50Ms)} | ${fmt(q.p99Ms)} | ${fmt(q.maxMs)} | ${fmt(q.meanResults)} |`),
     ].join("\n"));
+    if (f.idleSweepTick) lines.push(`An idle background sweep tick (every room swept, nothing new): ${int(f.idleSweepTick.commands)} Redis commands (${Object.entries(f.idleSweepTick.calls).map(([c, n]) => `${c} ${n}`).join(", ")}).`);
   } else if (r.scenario === "upload") {
     const u = r.result as UploadResult;
     lines.push(`### Uploads${tag}`);
-    lines.push(`Two users upload to General, ${u.concurrency} uploads in flight, each phase for the step duration; files go to a local ATTACHMENT_DIR. Server CPU and memory from /proc.`);
+    lines.push(`Two users upload to General, ${u.concurrency} uploads in flight, each phase for the step duration; files go to a local ATTACHMENT_DIR. Server CPU and memory from /proc. Meanwhile a third user sends a message every 100 ms over HTTP: its latency is what others feel during the uploads. Thumbnails are made after each upload's answer, one at a time (their CPU may fall after the phase).`);
     lines.push(machineLine(r));
     lines.push([
-      "| phase | files | failed | files/s | MB/s | server CPU (cores) | server RSS before → after |",
-      "|---|---|---|---|---|---|---|",
-      ...u.phases.map((p) => `| ${p.label} | ${int(p.files)} | ${p.failed} | ${fmt(p.filesPerS)} | ${fmt(p.mbPerS)} | ${p.server ? fmt(p.server.cores, 2) : "–"} | ${p.server ? `${fmt(p.server.rssBeforeMB, 0)} → ${fmt(p.server.rssAfterMB, 0)} MB` : "–"} |`),
+      "| phase | files | failed | files/s | MB/s | server CPU (cores) | server RSS before → after | another user's send p50 / p99 / max ms |",
+      "|---|---|---|---|---|---|---|---|",
+      ...u.phases.map((p) => `| ${p.label} | ${int(p.files)} | ${p.failed} | ${fmt(p.filesPerS)} | ${fmt(p.mbPerS)} | ${p.server ? fmt(p.server.cores, 2) : "–"} | ${p.server ? `${fmt(p.server.rssBeforeMB, 0)} → ${fmt(p.server.rssAfterMB, 0)} MB` : "–"} | ${p.sendLatency ? `${fmt(p.sendLatency.p50Ms)} / ${fmt(p.sendLatency.p99Ms)} / ${fmt(p.sendLatency.maxMs)}` : "–"} |`),
     ].join("\n"));
     const l = u.large;
     lines.push(`Large files: ${l.files} × ${fmt(l.bytesEach / 2 ** 20, 0)} MiB one after another (${l.perFileS.join(", ")} s each); server RSS ${fmt(l.rssBeforeMB, 0)} MB before, peak ${fmt(l.rssPeakMB, 0)} MB while streaming (sampled every 20 ms; the peak so far after each file: ${(l.peakPerFileMB ?? []).map((m) => fmt(m, 0)).join(", ")} MB), ${fmt(l.rssAfterMB, 0)} MB after: the file is streamed to the store, never held whole.`);

@@ -47,6 +47,15 @@ export interface StepResult {
   servers: (ProcDelta & { name: string })[];
   serverCores: number;
   serverRssMB: number;
+  /**
+   * Fan-out: the servers' memory after the step, after two full collections (bench/server-probe.mjs):
+   * live heap vs RSS tells a leak from what the allocator keeps.
+   */
+  serverMemory?: {
+    heapUsedMB: number; heapTotalMB: number; externalMB: number; rssMB: number;
+    /** the sample with the highest RSS during the step (no collection forced): RSS, V8 heap, and the rest */
+    peak?: { rssMB: number; heapTotalMB: number; heapUsedMB: number; externalMB: number; newSpaceMB: number; oldSpaceMB: number; outsideHeapMB: number };
+  };
   clientCores: number;
   clientMaxLagMs: number;
   clientEventLoopP99Ms: number;
@@ -230,6 +239,8 @@ export function describeStep(r: StepResult): string {
   const l = r.latency;
   return `${r.label}: sent ${r.sentPerSec}/s ok ${r.ackOk} err ${r.ackErrors} | delivered ${r.delivered}/${r.expected} (${r.deliveredPerSec}/s) lost ${r.lost} dup ${r.duplicates}`
     + ` | p50 ${l.p50Ms} p90 ${l.p90Ms} p99 ${l.p99Ms} max ${l.maxMs} ms | server ${r.serverCores} cores ${r.serverRssMB} MB | client ${r.clientCores} cores | machine ${r.machineCores} (others ${r.otherCores})`
+    + (r.serverMemory ? ` | after GC heapUsed ${r.serverMemory.heapUsedMB} MB (heapTotal ${r.serverMemory.heapTotalMB}, external ${r.serverMemory.externalMB}, rss ${r.serverMemory.rssMB})` : "")
+    + (r.serverMemory?.peak ? ` | peak rss ${r.serverMemory.peak.rssMB} MB = heapTotal ${r.serverMemory.peak.heapTotalMB} (new ${r.serverMemory.peak.newSpaceMB}, old ${r.serverMemory.peak.oldSpaceMB}, used ${r.serverMemory.peak.heapUsedMB}) + outside ${r.serverMemory.peak.outsideHeapMB} (external ${r.serverMemory.peak.externalMB})` : "")
     + (r.typing ? ` | typing sent ${r.typing.sent} received ${r.typing.received}` : "")
     + (r.redis ? ` | redis ${r.redis.commandsPerMessage} cmd/msg ${JSON.stringify(r.redis.perMessage)}` : "");
 }

@@ -52,11 +52,11 @@ try {
   // The conversation in General.
   await sendMessage(mary, "Morning all! **Release 2.0** ships today 🎉 Notes: https://example.com/notes");
   await row(joe, "Release 2.0").waitFor();
-  await sendMessage(joe, "Nice. Does `npm start` still start its own Redis when none is running?");
+  await sendMessage(joe, "Nice. Does `npm start` still bring its own Redis?");
   await row(pablo, "npm start").waitFor();
   await row(pablo, "npm start").hover();
   await row(pablo, "npm start").getByRole("button", { name: "Reply" }).click();
-  await sendMessage(pablo, "Yes: if nothing answers at `REDIS_URL` it starts one, with its data in `./data`.");
+  await sendMessage(pablo, "Yes: unless `REDIS_URL` is set it starts one, with its data in `./data`.");
   await row(alex, "REDIS_URL").waitFor();
   await sendMessage(alex, "@Pablo can you take the _changelog_? I'll do the screenshots.");
   await row(joe, "changelog").waitFor();

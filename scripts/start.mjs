@@ -5,25 +5,31 @@
 //   1. node_modules missing or older than package-lock.json -> `npm ci` (`npm install` without a lock)
 //   2. dist/server/main.js or dist/client/index.html missing or older than the newest file under
 //      src/ -> `npm run build` (`npm run build:server` while there is no src/client/vite.config.ts)
-//   3. PING at REDIS_URL (default redis://127.0.0.1:6379). Nothing there, the URL is on this machine
-//      and redis-server is on the PATH -> start one as a child process (data in ./data, append-only
-//      file on), stopped again when the server exits. No Redis at all -> exit 1 with advice.
-//   4. `node dist/server/main.js` with this environment; SIGINT/SIGTERM are passed on, and this
-//      process exits with the server's exit code.
+//   3. Redis. REDIS_URL (or REDIS_CLUSTER_NODES) set -> that one, which must answer PING. Unset ->
+//      a redis-server of its own (scripts/own-redis.mjs) on a free port, data in REDIS_DATA_DIR
+//      (./data, append-only), stopped again when the server exits; never whatever answers on
+//      6379. One copy per data directory (a lock file); no redis-server -> exit 1 with advice.
+//   4. `node dist/server/main.js` with this environment (REDIS_URL pointing at the Redis of step
+//      3); SIGINT/SIGTERM are passed on, and this process exits with the server's exit code.
+//
+// `--run <script> [args]` skips steps 1-2 and runs the script instead of the server, on the Redis
+// of a `npm start` running on the same data directory when there is one (`npm run search:reindex`,
+// `demo:reset`, `attachments:migrate` go through it, so they reach the data `npm start` uses).
 //
 // `npm run demo` (`--demo`) is the same with DEMO_DATA=true: the demo users and messages are
 // written into an empty database (issue 18: never unless asked).
 //
-// Extra variables read only here: REDIS_DATA_DIR (where a started redis-server keeps its data,
+// Extra variables read only here: REDIS_DATA_DIR (where its own redis-server keeps its data,
 // default ./data) and START_SKIP_INSTALL / START_SKIP_BUILD (=1: skip steps 1 / 2).
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import tls from "node:tls";
 import { fileURLToPath } from "node:url";
 import { ensureDependencies } from "./ensure-deps.mjs";
+import { currentHolder, startOwnRedis } from "./own-redis.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 if (process.argv.includes("--demo")) process.env.DEMO_DATA = "true";
@@ -121,7 +127,6 @@ function parseRedisUrl(text) {
     port: url.port ? Number(url.port) : 6379,
     username: url.username ? decodeURIComponent(url.username) : undefined,
     password: url.password ? decodeURIComponent(url.password) : undefined,
-    local: ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"].includes(host.toLowerCase()) || host.startsWith("127."),
   };
 }
 
@@ -173,106 +178,98 @@ function ping(target, timeoutMs = 1500) {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The redis-server this script started, if any. */
-let redisChild;
-let redisLogFile;
+/** The redis-server this script started ({ url, port, child, logFile, release }), if any. */
+let ownRedis;
 
-function noRedisAdvice(urlText) {
+function noRedisAdvice() {
   return [
-    `no Redis answers at ${printable(urlText)}, and redis-server is not installed here.`,
+    "redis-server is not installed here, and REDIS_URL is not set.",
     "  Install it:  sudo apt-get install redis-server   (Debian/Ubuntu; macOS: brew install redis)",
-    "  and run `npm start` again (it starts one for you), or point REDIS_URL at a running Redis:",
-    "  REDIS_URL=redis://host:6379 npm start",
+    "  and run `npm start` again: it starts a Redis of its own (data in ./data), never the system's.",
+    "  Or point REDIS_URL at a running Redis:  REDIS_URL=redis://host:6379 npm start",
   ].join("\n");
 }
 
-async function ensureRedis() {
+/**
+ * Which Redis the server gets: the one REDIS_URL (or REDIS_CLUSTER_NODES) names when set, else a
+ * redis-server of its own on a free port, with its data in REDIS_DATA_DIR. Never whatever happens
+ * to answer on 6379: on Debian, installing redis-server starts a shared system Redis there.
+ * `run` is the `--run` tool mode: a running `npm start` on the same directory lends its Redis.
+ */
+async function ensureRedis({ run = false } = {}) {
   if (process.env.REDIS_CLUSTER_NODES) {
-    say(`REDIS_CLUSTER_NODES is set: using Redis Cluster at ${process.env.REDIS_CLUSTER_NODES} (not checked here)`);
+    say(`Redis: the cluster at REDIS_CLUSTER_NODES=${process.env.REDIS_CLUSTER_NODES} (set, so none is started here; not checked)`);
     return;
   }
-  const urlText = process.env.REDIS_URL || "redis://127.0.0.1:6379";
-  const target = parseRedisUrl(urlText);
-  const first = await ping(target);
-  if (first.ok) {
-    say(`Redis at ${printable(urlText)} answers PING`);
-    return;
+  const urlText = process.env.REDIS_URL;
+  if (urlText) {
+    const target = parseRedisUrl(urlText);
+    const answer = await ping(target);
+    if (answer.ok) {
+      say(`Redis: the one at REDIS_URL=${printable(urlText)} (set, so none is started here and ./data is not used)`);
+      return;
+    }
+    if (answer.redisError) fail(`Redis at ${printable(urlText)} answered with an error: ${answer.redisError}\n  (check the user and password in REDIS_URL)`);
+    fail(
+      `REDIS_URL is set, but no Redis answers at ${printable(urlText)} (${answer.refused ? "connection refused" : answer.reason}).\n` +
+        "  Start that Redis, or unset REDIS_URL: `npm start` then runs a Redis of its own (data in ./data).",
+    );
   }
-  if (first.redisError) fail(`Redis at ${printable(urlText)} answered with an error: ${first.redisError}\n  (check the user and password in REDIS_URL)`);
-  if (!first.refused) fail(`something is at ${printable(urlText)} but it does not answer PING as Redis (${first.reason}); fix it or set REDIS_URL`);
-  if (!target.local) fail(`no Redis answers at ${printable(urlText)} (connection refused); start it there or set REDIS_URL`);
-  const binary = onPath("redis-server");
-  if (!binary) fail(noRedisAdvice(urlText));
-  if (target.tls) fail(`no Redis answers at ${printable(urlText)}, and this script only starts plain (non-TLS) redis-server; start one or set REDIS_URL`);
 
   const dataDir = resolve(process.env.REDIS_DATA_DIR || "data");
-  mkdirSync(dataDir, { recursive: true });
-  redisLogFile = join(dataDir, "redis-server.log");
-  const bind = target.host === "::1" ? "::1" : "127.0.0.1";
-  const args = [
-    "--port", String(target.port),
-    "--bind", bind,
-    "--dir", dataDir,
-    "--appendonly", "yes",
-    "--appendfsync", "everysec",
-    "--save", "",
-    "--daemonize", "no",
-    "--logfile", redisLogFile,
-  ];
-  if (target.password) {
-    if (target.username && target.username !== "default") {
-      fail(`REDIS_URL names the user ${target.username}; start that Redis yourself (this script only sets a password for the default user)`);
-    }
-    args.push("--requirepass", target.password);
-  }
-  say(`no Redis at ${printable(urlText)}: starting redis-server on port ${target.port} (data in ${dataDir}, log in ${redisLogFile})`);
-  // Its own process group: a Ctrl+C in the terminal reaches the chat server, not Redis, so Redis
-  // stays up while the server shuts down cleanly, and is stopped after it.
-  redisChild = spawn(binary, args, { stdio: "ignore", detached: true });
-  let exitedEarly;
-  redisChild.once("exit", (code, signal) => (exitedEarly = code ?? signal));
-  redisChild.once("error", (err) => (exitedEarly = err.message));
-
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    await sleep(100);
-    if (exitedEarly !== undefined) fail(`redis-server exited at start (${exitedEarly}); see ${redisLogFile}:\n${tail(redisLogFile)}`);
-    if ((await ping(target, 500)).ok) break;
-    if (Date.now() > deadline) {
-      await stopRedis();
-      fail(`redis-server did not answer PING within 10 s; see ${redisLogFile}:\n${tail(redisLogFile)}`);
+  if (run) {
+    const { running } = currentHolder(dataDir);
+    if (running?.port) {
+      process.env.REDIS_URL = running.url;
+      say(`Redis: the one of the npm start running on ${dataDir} (pid ${running.pid}), at ${running.url}`);
+      return;
     }
   }
-  say(`redis-server is up (pid ${redisChild.pid})`);
-}
-
-function tail(file, lines = 15) {
+  const binary = onPath("redis-server");
+  if (!binary) fail(noRedisAdvice());
+  let started;
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
+    started = await startOwnRedis({ binary, dataDir, say, ping: (port) => ping({ host: "127.0.0.1", port }, 500) });
+  } catch (err) {
+    fail(err.message);
   }
+  if (started.heldBy) {
+    const { pid, url } = started.heldBy;
+    fail(
+      [
+        `${dataDir} is in use by another npm start (pid ${pid}${url ? `, its Redis at ${url}` : ""}).`,
+        "  Two copies must not share one data directory. For a second, separate place give this one its own:",
+        "    REDIS_DATA_DIR=./data-2 PORT=3001 npm start",
+        ...(url ? [`  or run a second instance of the same place on that copy's Redis:  REDIS_URL=${url} PORT=3001 npm start`] : []),
+      ].join("\n"),
+    );
+  }
+  ownRedis = started;
+  process.env.REDIS_URL = started.url;
+  say(`Redis: its own redis-server at ${started.url} (pid ${started.child.pid}; data in ${dataDir}, append-only; log in ${started.logFile}). Set REDIS_URL to use another Redis`);
 }
 
 const running = (child) => child && child.exitCode === null && child.signalCode === null;
 
-/** SIGTERM (Redis flushes the append-only file and exits), SIGKILL after 10 s. */
+/** SIGTERM (Redis flushes the append-only file and exits), SIGKILL after 10 s; then the lock goes. */
 async function stopRedis() {
-  const child = redisChild;
-  if (!running(child)) return;
-  say(`stopping redis-server (pid ${child.pid})`);
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
+  const child = ownRedis?.child;
+  if (running(child)) {
+    say(`stopping redis-server (pid ${child.pid})`);
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  ownRedis?.release();
 }
 
 // Last resort when this process goes away some other way: never leave our redis-server behind.
 process.on("exit", () => {
-  if (running(redisChild)) redisChild.kill("SIGKILL");
+  if (running(ownRedis?.child)) ownRedis.child.kill("SIGKILL");
+  ownRedis?.release();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -287,12 +284,23 @@ async function main() {
   process.on("SIGINT", early);
   process.on("SIGTERM", early);
 
-  install();
-  build();
-  await ensureRedis();
+  // `--run <script> [args]`: a tool (search:reindex, demo:reset...) on the Redis `npm start` would
+  // use, instead of the server; its npm script has built it.
+  const runAt = process.argv.indexOf("--run");
+  const entry = runAt >= 0 ? process.argv.slice(runAt + 1) : ["dist/server/main.js"];
+  if (entry.length === 0) fail("--run needs a script to run", 2);
+  if (runAt < 0) {
+    install();
+    build();
+  }
+  await ensureRedis({ run: runAt >= 0 });
 
-  say("starting the server: node dist/server/main.js");
-  const server = spawn(process.execPath, ["dist/server/main.js"], { stdio: "inherit", env: process.env });
+  say(`starting ${runAt >= 0 ? "" : "the server: "}node ${entry.join(" ")}`);
+  // The server gets an IPC channel it never uses for messages: it closes when this process dies,
+  // however it dies (SIGKILL too), and the server stops on that (src/server/main.ts). Not for a
+  // `--run` tool: an open channel would keep it from exiting when done.
+  const stdio = runAt >= 0 ? "inherit" : ["inherit", "inherit", "inherit", "ipc"];
+  const server = spawn(process.execPath, entry, { stdio, env: process.env });
   process.off("SIGINT", early);
   process.off("SIGTERM", early);
   const forward = (signal) => {

@@ -5,7 +5,9 @@
  */
 import type { SenderSpec, SocketSpec } from "../agent-protocol.js";
 import { startAgents } from "../agents.js";
-import type { BenchContext } from "../context.js";
+import type { BenchContext, Target } from "../context.js";
+import type { ServerProbe } from "../launcher.js";
+import { round } from "../procstat.js";
 import { sleep } from "../limit.js";
 import { perMessageCounts, startMonitor } from "../redis-monitor.js";
 import { connectAll, describeStep, runStep, type StepResult } from "../step.js";
@@ -24,6 +26,23 @@ export interface FanoutResult {
   steps: StepResult[];
   /** `redis-cli monitor` during a separate 100 msg/s step: round trips and script commands per message */
   redisRoundTrips: { rate: number; messages: number; roundTripsPerMessage: number; client: Record<string, number>; lua: Record<string, number> } | null;
+}
+
+async function serverMemory(targets: Target[]): Promise<StepResult["serverMemory"]> {
+  const probes = await Promise.all(targets.map((t) => t.probe?.() ?? Promise.resolve(null)));
+  if (probes.some((p) => !p)) return undefined;
+  const mb = (f: (p: ServerProbe) => number) => round(probes.reduce((n, p) => n + f(p!), 0) / 2 ** 20, 1);
+  const peaks = probes.map((p) => p!.peak);
+  const peakMB = (f: (p: NonNullable<ServerProbe["peak"]>) => number) => round(peaks.reduce((n, p) => n + f(p!), 0) / 2 ** 20, 1);
+  return {
+    heapUsedMB: mb((p) => p.heapUsedBytes), heapTotalMB: mb((p) => p.heapTotalBytes), externalMB: mb((p) => p.externalBytes), rssMB: mb((p) => p.rssBytes),
+    ...(peaks.every(Boolean) ? {
+      peak: {
+        rssMB: peakMB((p) => p.rss), heapTotalMB: peakMB((p) => p.heapTotal), heapUsedMB: peakMB((p) => p.heapUsed), externalMB: peakMB((p) => p.external),
+        newSpaceMB: peakMB((p) => p.spaces.new_space ?? 0), oldSpaceMB: peakMB((p) => p.spaces.old_space ?? 0), outsideHeapMB: peakMB((p) => p.rss - p.heapTotal),
+      },
+    } : {}),
+  };
 }
 
 export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<FanoutResult> {
@@ -65,6 +84,8 @@ export async function runFanout(ctx: BenchContext, instances: 1 | 2): Promise<Fa
     const steps: StepResult[] = [];
     for (const [i, rate] of rates.entries()) {
       const result = await runStep(layout, { step: i + 1, rate, durationMs: options.durationMs, drainMs: options.drainMs, padding: options.padding, clientId: options.clientId, label: `${rate} msg/s` });
+      // After the step's figures are taken: what of the RSS is live heap (collected twice first).
+      result.serverMemory = await serverMemory(targets);
       console.log(`bench: ${label}: ${describeStep(result)}`);
       steps.push(result);
     }

@@ -9,6 +9,7 @@
  * chat logs) over a 30,000-word vocabulary, common English function words included at their
  * usual share; 2-30 words a message; 4 % carry a link.
  */
+import { loadavg } from "node:os";
 import { createClient } from "redis";
 import { Messages } from "../../src/server/domain/messages.js";
 import { Rooms } from "../../src/server/domain/rooms.js";
@@ -26,9 +27,15 @@ export interface SearchBenchResult {
   writeSeconds: number;
   reindex: { seconds: number; messagesPerSecond: number };
   memory: { historyBytesPerMessage: number; indexBytesPerMessage: number; indexKeys: number };
-  queries: Record<"one-word" | "two-word" | "prefix" | "phrase", { count: number; p50Ms: number; p99Ms: number; maxMs: number; meanResults: number }>;
+  queries: Record<"one-word" | "two-word" | "prefix" | "phrase" | "from" | "from-word", { count: number; p50Ms: number; p99Ms: number; maxMs: number; meanResults: number }>;
+  /** Redis commands of one background sweep tick with nothing new to index (every room swept before). */
+  idleSweepTick?: { commands: number; calls: Record<string, number> };
+  /** The machine's 1-minute load average as the queries began and ended (it is shared: latency depends on it). */
+  loadAverage?: { before: number; after: number };
 }
 
+/** People who wrote the messages (ids 1..AUTHORS, evenly). */
+const AUTHORS = 200;
 const FUNCTION_WORDS = "the to and a of i is it you that in for this on we be with have not are but can so just at do was my if will what me all they get no from up out about like there one now".split(" ");
 const SYLLABLES = "ba be bi bo bu ca ce ci co cu da de di do du fa fe fi fo ga ge gi go ka ke ki ko la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo za ze zi zo ploy dep ment ing tion er est ly ck st tr".split(" ");
 
@@ -66,6 +73,16 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1]);
 }
 
+/** Calls per command so far (INFO commandstats). */
+async function commandCalls(redis: Redis): Promise<Record<string, number>> {
+  const calls: Record<string, number> = {};
+  for (const line of (await redis.info("commandstats")).split(/\r?\n/)) {
+    const stat = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
+    if (stat) calls[stat[1]!] = Number(stat[2]);
+  }
+  return calls;
+}
+
 export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
   const { options } = ctx;
   if (!ctx.redisUrl) throw new Error("search: needs the Redis (started, or --redis-url)");
@@ -101,7 +118,7 @@ export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
       for (let i = 0; i < perRoom && written < options.searchMessages; i++, written++) {
         const micros = start + i * 60_000_000 + Math.floor(random() * 59_000_000);
         const id = String(micros);
-        entries.push({ score: micros / 1e6, value: JSON.stringify({ id, from: 1 + Math.floor(random() * 200), date: Math.floor(micros / 1e6), message: text(), roomId }) });
+        entries.push({ score: micros / 1e6, value: JSON.stringify({ id, from: 1 + Math.floor(random() * AUTHORS), date: Math.floor(micros / 1e6), message: text(), roomId }) });
       }
       for (let i = 0; i < entries.length; i += 1000) await redis.zAdd(`room:${roomId}`, entries.slice(i, i + 1000));
     }
@@ -110,13 +127,18 @@ export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
     console.log(`bench: search: ${written} messages in ${roomIds.length} rooms written in ${writeSeconds.toFixed(1)} s`);
 
     // The searcher: user 1, a member of the first `memberOf` rooms; rooms found by the sweep via user:{id}:rooms.
-    await redis.set("total_users", "1");
     await redis.hSet("user:1", { username: "searcher", password: "x" });
     await redis.set("username:searcher", "user:1");
     await redis.sAdd("user:1:rooms", roomIds.slice(0, options.searchMemberOf));
+    // The authors (ids 2-200 wrote the messages with the searcher): `from:u17` is user 17.
+    for (let id = 2; id <= AUTHORS; id++) {
+      await redis.hSet(`user:${id}`, { username: `u${id}`, password: "x" });
+      await redis.set(`username:u${id}`, `user:${id}`);
+    }
+    await redis.zAdd("usernames:index", [{ score: 0, value: "searcher:1" }, ...Array.from({ length: AUTHORS - 1 }, (_, i) => ({ score: 0, value: `u${i + 2}:${i + 2}` }))]);
     // The sweep enumerates rooms from the users' room sets: put every room in some user's set.
     await redis.sAdd("user:2:rooms", roomIds);
-    await redis.set("total_users", "2");
+    await redis.set("total_users", String(AUTHORS));
 
     const index = new Redis7SearchIndex(redis, true);
     const sweep = new SearchSweep(redis, index, "bench");
@@ -130,7 +152,9 @@ export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
     });
     const reindexSeconds = (performance.now() - reindexStarted) / 1000;
     const afterIndex = await usedMemory(redis);
-    const indexKeys = (await redis.dbSize()) - roomIds.length - 6;
+    // Not index keys: the rooms, each author's user:{id} and username:{name}, user:1:rooms,
+    // user:2:rooms, total_users, usernames:index, search:swept.
+    const indexKeys = (await redis.dbSize()) - roomIds.length - 2 * AUTHORS - 5;
     console.log(`bench: search: reindexed in ${reindexSeconds.toFixed(1)} s; index ${((afterIndex - afterHistory) / written).toFixed(0)} B/message`);
 
     const users = new Users(redis);
@@ -160,8 +184,12 @@ export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
       "two-word": async () => `${contentWord()} ${contentWord()}`,
       prefix: async () => contentWord().slice(0, 3),
       phrase: phraseFrom,
+      // One author among 200 (0.5 % of the messages), alone and with a word.
+      from: async () => `from:u${2 + Math.floor(random() * (AUTHORS - 1))}`,
+      "from-word": async () => `from:u${2 + Math.floor(random() * (AUTHORS - 1))} ${contentWord()}`,
     } as const;
     const queries = {} as SearchBenchResult["queries"];
+    const loadBefore = loadavg()[0]!;
     for (const [kind, make] of Object.entries(kinds) as [keyof typeof kinds, () => Promise<string>][]) {
       const times: number[] = [];
       let results = 0;
@@ -183,6 +211,18 @@ export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
       };
       console.log(`bench: search: ${kind}: p50 ${queries[kind].p50Ms} ms, p99 ${queries[kind].p99Ms} ms, ${queries[kind].meanResults} results on average`);
     }
+    // One sweep tick on an idle system: every room swept already, nothing new written since.
+    await sweep.sweepOnce();
+    const before = await commandCalls(redis);
+    await sweep.sweepOnce();
+    const after = await commandCalls(redis);
+    const calls: Record<string, number> = {};
+    let commands = 0;
+    for (const [name, n] of Object.entries(after)) {
+      const delta = n - (before[name] ?? 0) - (name === "info" ? 1 : 0);
+      if (delta > 0) (calls[name] = delta), (commands += delta);
+    }
+    console.log(`bench: search: an idle sweep tick over ${roomIds.length} rooms: ${commands} Redis commands ${JSON.stringify(calls)}`);
     return {
       messages: written,
       rooms: roomIds.length,
@@ -195,6 +235,8 @@ export async function runSearch(ctx: BenchContext): Promise<SearchBenchResult> {
         indexKeys,
       },
       queries,
+      idleSweepTick: { commands, calls },
+      loadAverage: { before: Number(loadBefore.toFixed(1)), after: Number(loadavg()[0]!.toFixed(1)) },
     };
   } finally {
     await redis.close();

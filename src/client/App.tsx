@@ -5,6 +5,7 @@ import { ChatApp } from "./components/ChatApp.js";
 import { SignIn } from "./components/SignIn.js";
 import type { SetupState } from "../protocol/index.js";
 import { setPlaceName } from "./lib/placeName.js";
+import { rememberEndedAtStart } from "./lib/signedOutNotice.js";
 import { placeApi } from "./setup/api.js";
 import { ResetPassword } from "./setup/ResetPassword.js";
 import "./setup/setup.css";
@@ -20,16 +21,17 @@ type Session =
 /** `?reset=TOKEN`: an administrator's password reset link. */
 const resetToken = () => new URLSearchParams(location.search).get("reset");
 
-/** Restores the session from its cookie (GET /me), then shows sign-in or the chat. */
+/** Restores the session from its cookie (GET /me), then shows sign-in (saying why a session ended) or the chat. */
 export function App() {
   const [session, setSession] = useState<Session>({ phase: "checking" });
 
   const check = useCallback(() => {
     setSession({ phase: "checking" });
-    api.me().then(
-      (me) => me
+    api.session().then(
+      ({ me, ended }) => me
         ? setSession({ phase: "in", me })
         : placeApi.state().then((place) => {
+          if (ended) rememberEndedAtStart(ended);
           document.title = place.placeName;
           setPlaceName(place.placeName);
           setSession({ phase: "out", place, setup: place.locked });

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { announceSessionGone } from "./lib/sessionGone.js";
 import {
   AuditEntry, BanState, NEXT_CURSOR_HEADER, ChangesPage, ChatMessage, DirectoryRoom, ErrorBody, Invite, InviteState, ReadState, RegistrationInfo, Role, RoomDetails,
-  RoomSummary, SessionUser, UserRoom, UserWithPresence, UsersById,
+  RoomSummary, SESSION_ENDED_HEADER, SessionUser, UserRoom, decodeSessionEndedHeader, UserWithPresence, UsersById, type SessionGone,
   type CreateAccountBody, type CreateInviteBody, type CreateRoomBody, type LoginBody, type UpdateRoomBody,
 } from "../protocol/index.js";
 
@@ -12,9 +13,12 @@ export type SignedInUser = z.infer<typeof SignedInUser>;
 /** A listing of `GET /rooms/:userId`: this server's full entry, or the seed's `{id, names}`. */
 const RoomListingSchema = z.union([UserRoom, RoomSummary]);
 
-/** A failed request: `status` 0 means the server could not be reached. */
+/**
+ * A failed request: `status` 0 means the server could not be reached. `ended`: with 401, why the
+ * session this browser's cookie named is gone (absent: no session cookie, or an older server).
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly ended?: SessionGone) {
     super(message);
     this.name = "ApiError";
   }
@@ -49,7 +53,9 @@ async function requestWithHeaders<T>(schema: z.ZodType<T>, path: string, init: R
   }
   if (!response.ok) {
     const error = ErrorBody.safeParse(body);
-    throw new ApiError(response.status, error.success ? error.data.message : `The server answered ${response.status}.`);
+    const ended = response.status === 401 && error.success ? error.data.ended : undefined;
+    if (ended) announceSessionGone(ended);
+    throw new ApiError(response.status, error.success ? error.data.message : `The server answered ${response.status}.`, ended);
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError(response.status, "The server sent an answer this page does not understand.");
@@ -67,6 +73,9 @@ const room = (id: string) => `/room/${encodeURIComponent(id)}`;
 
 export const api = {
   me: () => request(SignedInUser.nullable(), "/me"),
+  /** `GET /me` at start: the user, or null and, when the cookie's session ended, why (SESSION_ENDED_HEADER). */
+  session: () => requestWithHeaders(SignedInUser.nullable(), "/me")
+    .then(({ body, headers }) => ({ me: body, ended: body ? null : decodeSessionEndedHeader(headers.get(SESSION_ENDED_HEADER)) })),
   login: (body: LoginBody) => request(SignedInUser, "/login", post(body)),
   /** How new accounts are made here; `open` from servers that do not say. */
   registration: () => request(RegistrationInfo, "/registration").catch((error: unknown) => {
@@ -112,7 +121,9 @@ export const api = {
   leaveRoom: (id: string) => request(z.unknown(), `${room(id)}/leave`, post({})),
   addMember: (id: string, userId: number) => request(z.unknown(), `${room(id)}/members/${userId}`, put()),
   removeMember: (id: string, userId: number) => request(z.unknown(), `${room(id)}/members/${userId}`, del),
-  markRead: (id: string, messageId: string) => request(ReadState, `${room(id)}/read`, put({ messageId })),
+  /** `keepalive`: sent as the page goes away (a closed tab still sends its last read mark). */
+  markRead: (id: string, messageId: string, keepalive = false) =>
+    request(ReadState, `${room(id)}/read`, { ...put({ messageId }), ...(keepalive ? { keepalive: true } : {}) }),
 
   // --- administrators ---
   ban: (userId: number, reason?: string) => request(BanState, `/users/${userId}/ban`, post(reason ? { reason } : {})),

@@ -1,10 +1,10 @@
 import type { Dispatch } from "react";
 import {
   MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent,
-  PlaceSettings, Profile, UserBannedEvent, type ServerToClientEvents,
+  PlaceSettings, PresenceAlerts, Profile, UserBannedEvent, type ServerToClientEvents,
 } from "../protocol/index.js";
 import { announcePlaceDefault } from "./notifications/bus.js";
-import { announceProfile } from "./profile/bus.js";
+import { announceBan, announcePresenceAlerts, announceProfile } from "./profile/bus.js";
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
 import { setPlaceName } from "./lib/placeName.js";
@@ -30,8 +30,6 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     emitter.on(event, listener);
     return () => void emitter.off(event, listener);
   };
-  // Hidden because deactivated while this tab was open: a reactivation shows them again (a ban stays).
-  const deactivated = new Set<number>();
   const offs = [
     on("room.added", RoomAddedEvent, ({ room }) => {
       const known = options.state().rooms[room.id];
@@ -51,23 +49,24 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     on("room.member.added", MemberAddedEvent, (event) => dispatch({ type: "memberAdded", event })),
     on("room.member.removed", MemberRemovedEvent, (event) => dispatch({ type: "memberRemoved", event })),
     on("room.read", ReadState, ({ roomId, lastRead, unread }) => dispatch({ type: "readState", roomId, lastRead, unread })),
-    on("user.banned", UserBannedEvent, ({ id }) => {
-      if (id === options.state().me.id) options.onBannedMe();
-      else dispatch({ type: "userBanned", userId: id, banned: true });
+    on("user.banned", UserBannedEvent, ({ id, username }) => {
+      if (id === options.state().me.id) return options.onBannedMe();
+      dispatch({ type: "userBanned", userId: id, banned: true });
+      announceBan({ id, username, banned: true });
     }),
-    on("user.unbanned", UserBannedEvent, ({ id }) => dispatch({ type: "userBanned", userId: id, banned: false })),
+    on("user.unbanned", UserBannedEvent, ({ id, username }) => {
+      dispatch({ type: "userBanned", userId: id, banned: false });
+      announceBan({ id, username, banned: false });
+    }),
     // issue 18: a changed display name shows at once; a new account joins the people list, a
     // deactivated one leaves it and comes back when reactivated.
     on("user.profile", Profile, (p) => {
       dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}), ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}) }] });
-      if (p.deactivated && !options.state().banned.includes(p.id)) {
-        deactivated.add(p.id);
-        dispatch({ type: "userBanned", userId: p.id, banned: true });
-      } else if (!p.deactivated && deactivated.delete(p.id)) {
-        dispatch({ type: "userBanned", userId: p.id, banned: false });
-      }
+      dispatch({ type: "deactivationSeen", users: [p] });
       announceProfile(p);
     }),
+    // The person's "tell me when they come online" list changed on another tab or device.
+    on("presence.alerts", PresenceAlerts, ({ userIds }) => announcePresenceAlerts(userIds)),
     // An administrator changed the place's settings: rooms that follow its default level follow at once.
     on("place.settings", PlaceSettings, (settings) => {
       announcePlaceDefault(settings.defaultNotificationLevel);

@@ -1,18 +1,22 @@
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from "react";
 import { rememberAvatarUrls } from "./lib/avatarPictures.js";
-import { clearSignedOutNotice, rememberSignedOutNotice } from "./lib/signedOutNotice.js";
 import {
-  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, SessionEndedNotice,
-  Resync, RoomSummary, parsePrivateRoomId, privateRoomId,
-  type Attachment, type SessionUser, type UserWithPresence,
+  clearSignedOutNotice, noticeFromServer, noticeWithoutReason, rememberSignedOutHere, rememberSignedOutNotice, signedOutNotice,
+} from "./lib/signedOutNotice.js";
+import { onSessionGone } from "./lib/sessionGone.js";
+import {
+  ChatMessage, MessageBatch, MessageText, PresenceBatch, PresenceUser, SESSION_ENDED_NOTICES, SessionEndedNotice,
+  Resync, RoomSummary, SignInFirst, parsePrivateRoomId, privateRoomId,
+  type Attachment, type SessionGone, type SessionUser, type UserWithPresence,
 } from "../protocol/index.js";
 import { ApiError, api } from "./api.js";
-import { hashForRoom, roomFromHash } from "./lib/route.js";
+import { hashForRoom, messageFromHash, roomOfHash } from "./lib/route.js";
 import { isPhoneLayout } from "./layout.js";
 import { connectSocket, joinRoom, type ChatSocket } from "./socket.js";
 import { chatReducer, initialChatState, type ChatAction, type ChatState } from "./state/chat.js";
 import { compareMessageIds } from "./state/ids.js";
 import { newClientId } from "./state/pending.js";
+import type { PeopleNames } from "./lib/peopleNames.js";
 import { useBrowserSync } from "./useBrowserSync.js";
 import { listenForMessageActions, useMessageActions, type MessageActions } from "./useMessageActions.js";
 import { listenToRoomEvents } from "./roomEvents.js";
@@ -49,12 +53,15 @@ export interface ChatController extends MessageActions {
   dispatch: Dispatch<ChatAction>;
   /** A person's shown name; someone this tab does not know yet is fetched (search results, pins). */
   nameOf(id: number): string;
+  /** Names for lists outside the loaded rooms (pins, saved messages, search): senders fetched in one request. */
+  names: PeopleNames;
   /** Fetches a room's first page (a room just created or joined). */
   loadRoom(roomId: string): void;
 }
 
 function initialRoom(): string | null {
-  return roomFromHash(location.hash) ?? (isPhoneLayout() ? null : "0");
+  // A permalink opens its room at once (ChatApp then scrolls to its message).
+  return roomOfHash(location.hash) ?? (isPhoneLayout() ? null : "0");
 }
 
 export function useChat(me: SessionUser, onSignedOut: () => void): ChatController {
@@ -75,10 +82,33 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   const messageActions = useMessageActions(socketRef, stateRef, dispatch, state.typing);
   const { readChangeCursor, catchUpChanges } = messageActions;
 
-  const failed = useCallback((error: unknown): string => {
-    if (error instanceof ApiError && error.status === 401) signedOut.current();
-    return error instanceof Error ? error.message : String(error);
+  /**
+   * The session is gone, found out by a request or a refused reconnection rather than told by
+   * `session.ended` (the page was offline or asleep when it ended, or it was never heard): back to
+   * the sign-in form, saying why when the server said (`ended`). A reason already given stands
+   * (a `session.ended`, this tab's own "Sign out everywhere"); once this page has left the chat
+   * (its own sign-out, or unmounted), a stray 401 is not news.
+   */
+  const left = useRef(false);
+  const began = useRef(Date.now());
+  useEffect(() => {
+    left.current = false;
+    return () => void (left.current = true);
   }, []);
+  const sessionGone = useCallback((ended: SessionGone | undefined) => {
+    if (left.current) return;
+    left.current = true;
+    const who = { id: me.id, username: me.username };
+    if (!signedOutNotice()) rememberSignedOutNotice((ended && noticeFromServer(ended, who)) || noticeWithoutReason(who, began.current));
+    signedOut.current();
+  }, [me.id, me.username]);
+  // Any request of the page answered 401 with the reason (see api.ts).
+  useEffect(() => onSessionGone(sessionGone), [sessionGone]);
+
+  const failed = useCallback((error: unknown): string => {
+    if (error instanceof ApiError && error.status === 401) sessionGone(error.ended);
+    return error instanceof Error ? error.message : String(error);
+  }, [sessionGone]);
 
   /** Catches `roomId` up from its cursor (see lib/catchUp.ts), retrying with backoff until it succeeds. */
   const catchUpRoom = useCallback((roomId: string, current: () => boolean) =>
@@ -160,8 +190,10 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         dispatch({ type: "roomAdded", room });
         if (socketRef.current) joinRoom(socketRef.current, room.id);
       } else {
+        // Not a room of theirs (the server answers 403): say so rather than silently show General.
+        const what = messageFromHash(location.hash) ? "message" : "room";
         history.replaceState(null, "", hashForRoom(null));
-        dispatch({ type: "roomOpened", roomId: isPhoneLayout() ? null : "0" });
+        dispatch({ type: "linkRefused", what, fallback: isPhoneLayout() ? null : "0" });
       }
     };
     const loadFirstPages = async (rooms: RoomSummary[]) => {
@@ -203,7 +235,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     const onMessages = (roomId: string, messages: ChatMessage[]) => {
       cursors.current.heardOf(roomId, messages);
       if (!stateRef.current.rooms[roomId]) void addRoom({ id: roomId, names: [] }, false);
-      dispatch({ type: "messagesArrived", roomId, messages });
+      dispatch({ type: "messagesArrived", roomId, messages, live: true });
       announceLiveMessages(roomId, messages);
     };
     const addRoom = async (room: RoomSummary, join: boolean) => {
@@ -241,20 +273,30 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       cursors.current.broke(Object.values(stateRef.current.rooms).filter((room) => room.loaded).map((room) => room.id));
       dispatch({ type: "connection", status: "offline" });
     });
-    // The session ended (signed out here or elsewhere, or ended by an administrator): back to the
-    // sign-in form; unsent messages stay in the outbox (localStorage) until the person is back.
+    // The session ended (signed out in another tab or elsewhere, or ended by an administrator): back
+    // to the sign-in form, which says why; unsent messages (the outbox) and drafts stay in
+    // localStorage for this account until the person is back.
     socket.on("session.ended", (raw) => {
-      // Deactivated by an administrator: the sign-in page says so rather than nothing.
       const notice = SessionEndedNotice.safeParse(raw);
-      if (notice.success && notice.data.code === "deactivated") rememberSignedOutNotice(notice.data.reason);
+      const said = notice.success ? noticeFromServer(notice.data, me) : null;
+      // This tab's own "Sign out everywhere" said so already: its socket's "signed out" is not news.
+      if (said && !(said.code === "signed-out" && signedOutNotice()?.code === "signed-out-everywhere")) rememberSignedOutNotice(said);
       socket.removeAllListeners();
       socket.disconnect();
       signedOut.current();
     });
-    socket.on("connect_error", () => {
+    socket.on("connect_error", (err) => {
       dispatch({ type: "connection", status: "offline" });
-      // A refused handshake may mean the session is gone.
-      api.me().then((user) => { if (!user) signedOut.current(); }, () => {});
+      // Refused for want of a session: it is gone (ended while this page was away), and the server says why.
+      const refused = SignInFirst.safeParse((err as { data?: unknown }).data);
+      if (refused.success) {
+        socket.removeAllListeners();
+        socket.disconnect();
+        sessionGone(refused.data.ended);
+        return;
+      }
+      // Another refusal (an older server's says no more) may mean the session is gone too.
+      api.me().then((user) => { if (!user) sessionGone(undefined); }, () => {});
       // A refusal by the server (not a network error) is not retried by Socket.IO itself.
       if (!socket.active) {
         clearTimeout(retryTimer);
@@ -307,6 +349,14 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       void api.online().then((users) => dispatch({ type: "onlineSnapshot", users }), failed);
     });
     listenForMessageActions(socket, dispatch);
+    // Back online (the network returned, the laptop woke): try now, not after the backoff or an
+    // attempt started while offline timing out (20 s), so a session ended meanwhile is heard of at once.
+    const onOnline = () => {
+      if (socket.connected) return;
+      socket.disconnect();
+      socket.connect();
+    };
+    window.addEventListener("online", onOnline);
     const stopPins = listenForPins(socket as unknown as Parameters<typeof listenForPins>[0]);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
@@ -319,12 +369,17 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       state: () => stateRef.current,
       onAdded: (roomId) => void loadPage(roomId),
       onBannedMe: () => {
+        // The ban's own session.ended normally came first (with the reason); if not, say it anyway.
+        if (signedOutNotice()?.code !== "banned") {
+          rememberSignedOutNotice({ text: SESSION_ENDED_NOTICES.banned, code: "banned", userId: me.id, username: me.username });
+        }
         socket.removeAllListeners();
         socket.disconnect();
         signedOut.current();
       },
     });
     return () => {
+      window.removeEventListener("online", onOnline);
       stopRoomEvents();
       stopPins();
       clearTimeout(retryTimer);
@@ -332,7 +387,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       socket.disconnect();
       socketRef.current = null;
     };
-  }, [me.id, catchUpAll, loadPage, refreshRooms, failed, catchUpChanges]);
+  }, [me.id, me.username, catchUpAll, loadPage, refreshRooms, failed, sessionGone, catchUpChanges]);
 
   // Open room: make sure its first page is there.
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
@@ -340,7 +395,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     if (active && !active.loaded && !active.loadingOlder) void loadPage(active.id);
   }, [active, loadPage]);
 
-  const nameOf = useBrowserSync(state, dispatch, failed);
+  const { nameOf, names } = useBrowserSync(state, dispatch, failed);
   useReadSync(state, dispatch);
 
   const openRoom = useCallback((roomId: string | null) => {
@@ -427,6 +482,9 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
 
   const openPrivateWith = useCallback(async (user: UserWithPresence) => {
     if (user.id === me.id) return;
+    // Someone known only from the People directory: the conversation's title wears their display
+    // name (and picture) at once, not the username the room's names carry.
+    if (!stateRef.current.users[user.id]) dispatch({ type: "usersLoaded", users: [user] });
     const roomId = privateRoomId(me.id, user.id);
     if (!stateRef.current.rooms[roomId]) {
       const room = await api.openPrivateRoom(me.id, user.id).catch((error: unknown) => {
@@ -440,14 +498,17 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
   }, [me.id, openRoom, failed]);
 
   const logout = useCallback(async () => {
+    // Signing out oneself: requests still on their way and answered 401 say nothing.
+    left.current = true;
     socketRef.current?.removeAllListeners();
     socketRef.current?.disconnect();
     await beforeSignOut();
     await api.logout().catch(() => undefined);
+    rememberSignedOutHere();
     history.replaceState(null, "", location.pathname);
     signedOut.current();
   }, []);
 
   return { state, openRoom, loadOlder, loadNewer: (roomId: string) => void loadNewer(roomId), loadAround,
-    goToPresent: (roomId: string) => void goToPresent(roomId), send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder, nameOf };
+    goToPresent: (roomId: string) => void goToPresent(roomId), send, retry, openPrivateWith, logout, ...messageActions.actions, dispatch, loadRoom: loadOlder, nameOf, names };
 }

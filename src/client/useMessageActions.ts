@@ -118,7 +118,8 @@ export function useMessageActions(
     typing: useCallback((roomId: string) => {
       const s = socketRef.current;
       const now = Date.now();
-      if (!s || !shouldSendTyping(lastTyping.current.get(roomId), now, TYPING_THROTTLE_MS)) return;
+      // Not while disconnected: a typing event dropped then would still hold back the next one.
+      if (!s?.connected || !shouldSendTyping(lastTyping.current.get(roomId), now, TYPING_THROTTLE_MS)) return;
       lastTyping.current.set(roomId, now);
       sendTyping(s, roomId);
     }, [socketRef]),

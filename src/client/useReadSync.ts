@@ -19,11 +19,11 @@ export function useReadSync(state: ChatState, dispatch: Dispatch<ChatAction>): v
 
   useEffect(() => {
     if (!key || state.connection !== "online") return;
-    const timer = setTimeout(() => {
+    const send = (keepalive: boolean) => {
       for (const [roomId, messageId] of marks) {
         if (inFlight.current.get(roomId) === messageId) continue;
         inFlight.current.set(roomId, messageId);
-        api.markRead(roomId, messageId).then(
+        api.markRead(roomId, messageId, keepalive).then(
           (answer) => dispatch({ type: "readState", roomId: answer.roomId, lastRead: answer.lastRead, unread: answer.unread }),
           // Not kept (a seed server, a room just left): the badge is still right here; the next read sends again.
           () => {},
@@ -31,8 +31,23 @@ export function useReadSync(state: ChatState, dispatch: Dispatch<ChatAction>): v
           if (inFlight.current.get(roomId) === messageId) inFlight.current.delete(roomId);
         });
       }
-    }, SEND_AFTER_MS);
-    return () => clearTimeout(timer);
+    };
+    const timer = setTimeout(() => send(false), SEND_AFTER_MS);
+    // A tab hidden or closed before reading settles would lose its mark: send it now.
+    const sendNow = () => {
+      clearTimeout(timer);
+      send(true);
+    };
+    const sendIfHidden = () => {
+      if (document.visibilityState === "hidden") sendNow();
+    };
+    document.addEventListener("visibilitychange", sendIfHidden);
+    window.addEventListener("pagehide", sendNow);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", sendIfHidden);
+      window.removeEventListener("pagehide", sendNow);
+    };
     // `marks` is described by `key`.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, state.connection, dispatch]);

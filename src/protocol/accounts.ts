@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Username } from "./ids.js";
-import { RegistrationMode } from "./moderation.js";
+import { BanDetails, RegistrationMode } from "./moderation.js";
 import { NotificationLevel } from "./notifications.js";
 import { MIN_PASSWORD_LENGTH, Password } from "./rest.js";
 import { Role } from "./roles.js";
@@ -139,7 +139,8 @@ export const AdminUsersQuery = z.object({
   cursor: Cursor,
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-export const AdminUser = Profile.extend({ banned: z.boolean() });
+/** `ban`: when banned, the ban's details when they are known (see BanDetails). */
+export const AdminUser = Profile.extend({ banned: z.boolean(), ban: BanDetails.optional() });
 export type AdminUser = z.infer<typeof AdminUser>;
 export const AdminUsersPage = z.object({ users: z.array(AdminUser), nextCursor: z.string().nullable() });
 export type AdminUsersPage = z.infer<typeof AdminUsersPage>;
@@ -150,17 +151,24 @@ export const UserPatchBody = z
   .strict()
   .refine((b) => b.role !== undefined || b.deactivated !== undefined, "give role or deactivated");
 
+/** `POST /admin/demo-accounts/deactivate`: the demo accounts that were deactivated (the published password no longer opens them). */
+export const DemoAccountsDeactivated = z.object({ usernames: z.array(z.string()) });
+export type DemoAccountsDeactivated = z.infer<typeof DemoAccountsDeactivated>;
+
 /** `user.profile` socket event, to everyone: a person's profile changed. `place.settings`: the place's. */
 export const ProfileEvent = Profile;
 
 /**
  * Our envelope `account.change` on `MESSAGES` (ids only): every instance tells its sockets.
  * `profile`: the person's profile changed (`user.profile` to everyone); `settings`: the place's
- * settings changed (each instance rereads them; `place.settings` to everyone).
+ * settings changed (each instance rereads them; `place.settings` to everyone); `presence.alerts`:
+ * the person's own presence-alert list changed (published on their own channel; the instances
+ * holding their sockets reread it and send `presence.alerts` to those sockets only).
  */
 export const AccountLiveChange = z.discriminatedUnion("change", [
   z.object({ change: z.literal("profile"), userId: z.number().int() }),
   z.object({ change: z.literal("settings") }),
+  z.object({ change: z.literal("presence.alerts"), userId: z.number().int() }),
 ]);
 export type AccountLiveChange = z.infer<typeof AccountLiveChange>;
 
@@ -168,7 +176,8 @@ export type AccountLiveChange = z.infer<typeof AccountLiveChange>;
  * "Tell me when this person comes online" (issue 18), kept per person on the server: `GET
  * /me/presence-alerts` lists whom; `PUT /users/:id/presence-alert {on}` turns one on or off. The
  * client shows the alert (a toast, or a desktop notification when the tab is hidden) from the
- * presence events it already receives; nothing goes to the timeline.
+ * presence events it already receives; nothing goes to the timeline. A change reaches the person's
+ * other tabs and devices as the `presence.alerts` socket event (the whole list now, `PresenceAlerts`).
  */
 export const PresenceAlerts = z.object({ userIds: z.array(z.number().int()) });
 export type PresenceAlerts = z.infer<typeof PresenceAlerts>;

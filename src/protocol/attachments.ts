@@ -30,7 +30,9 @@ export const MessageAttachmentIds = z
  *   `application/octet-stream` when unknown (SVG, HTML and text are "unknown": served as downloads);
  * - `width`/`height`: of an image as displayed (EXIF orientation applied), for layout before loading;
  * - `thumbnail`: true when `GET /room/:id/attachments/:attachmentId/thumbnail` serves a WebP
- *   preview (at most THUMBNAIL_SIZE pixels on its longer side, metadata stripped).
+ *   preview (at most THUMBNAIL_SIZE pixels on its longer side, metadata stripped). It is made just
+ *   after the upload answers; until then that address serves a raster image itself, so a client
+ *   may always show an image by it.
  */
 export const Attachment = z.object({
   id: AttachmentId,
@@ -42,6 +44,36 @@ export const Attachment = z.object({
   thumbnail: z.boolean().optional(),
 });
 export type Attachment = z.infer<typeof Attachment>;
+
+/**
+ * `GET /attachments/limits`: the server's limits on uploads (ATTACHMENT_MAX_BYTES is set per
+ * server), so a client refuses a file that is too large before sending a byte of it. The server
+ * still checks every upload (413).
+ */
+export const AttachmentLimits = z.object({
+  /** The largest file one upload may carry, in bytes. */
+  maxBytes: z.number().int().positive(),
+  maxPerMessage: z.number().int().positive(),
+});
+export type AttachmentLimits = z.infer<typeof AttachmentLimits>;
+
+/** `1.5 MB`, `820 KB`, `12 bytes`: sizes for people (1 KB = 1024 bytes, as file managers count). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
+}
+
+/** Why a file over the limit is refused (the server's 413, and the client's own check before sending). */
+export function fileTooLarge(maxBytes: number): string {
+  return `The file is larger than ${formatBytes(maxBytes)}`;
+}
 
 /** Uploads one user may have in progress on one server instance; one more is refused (429). */
 export const MAX_UPLOADS_IN_FLIGHT = 4;

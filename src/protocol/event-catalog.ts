@@ -6,7 +6,7 @@ import { ConnectionClosing } from "./limits.js";
 import { PreviewsUpdated } from "./link-previews.js";
 import { SessionEndedNotice } from "./sessions.js";
 import { UserBannedEvent } from "./moderation.js";
-import { PlaceSettings, Profile } from "./accounts.js";
+import { PlaceSettings, PresenceAlerts, Profile } from "./accounts.js";
 import { MemberAddedEvent, MemberRemovedEvent, ReadState, RoomAddedEvent, RoomDeletedEvent, RoomRemovedEvent, RoomUpdatedEvent } from "./rooms.js";
 import { RoomSummary } from "./rest.js";
 import { PinsUpdated } from "./pins.js";
@@ -62,8 +62,9 @@ export const serverEvents: { [K in keyof ServerToClientEvents]: EventDoc } = {
   "user.banned": { summary: "A user was banned.", payload: UserBannedEvent },
   "user.profile": { summary: "A person's profile changed (display name, title, status, time zone, picture, role, deactivated): to every batching socket.", payload: Profile },
   "place.settings": { summary: "An administrator changed the place's settings (name, registration, default notification level).", payload: PlaceSettings },
+  "presence.alerts": { summary: "The person's own \"tell me when they come online\" list changed, on any of their devices: the whole list now (to their own batching sockets).", payload: PresenceAlerts },
   "user.unbanned": { summary: "A user's ban was lifted.", payload: UserBannedEvent },
-  "session.ended": { summary: "This socket's session ended (signed out, here or elsewhere): it is disconnected next.", payload: SessionEndedNotice },
+  "session.ended": { summary: "This socket's session ended (`code`: signed out in another tab, from another device, password changed, banned, deactivated): it is disconnected next.", payload: SessionEndedNotice },
   "connection.closing": { summary: "The server is about to close this connection (it sent too many events); says why.", payload: ConnectionClosing },
 };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PlaceSettings, Profile } from "./accounts.js";
+import type { PlaceSettings, PresenceAlerts, Profile } from "./accounts.js";
 import { RoomId } from "./ids.js";
 import { ChatMessage, ClientId, MessageId, refineTextOrAttachments } from "./message.js";
 import { MessageAttachmentIds } from "./attachments.js";
@@ -87,7 +87,7 @@ export interface ServerToClientEvents {
   "room.read": (event: ReadState) => void;
   "user.banned": (event: UserBannedEvent) => void;
   "user.unbanned": (event: UserBannedEvent) => void;
-  /** This socket's session ended (signed out, here or elsewhere): it is disconnected next. */
+  /** This socket's session ended (`code`: signed out in another tab, from another device, password changed, banned, deactivated): it is disconnected next. */
   "session.ended": (notice: SessionEndedNotice) => void;
   // message actions (see message-actions.ts), to seed and batch sockets alike
   "message.updated": (change: MessageUpdated) => void;
@@ -105,6 +105,8 @@ export interface ServerToClientEvents {
   "user.profile": (profile: Profile) => void;
   /** The place's settings changed. */
   "place.settings": (settings: PlaceSettings) => void;
+  /** The person's own "tell me when they come online" list changed (on any of their devices): to their own batch sockets. */
+  "presence.alerts": (alerts: PresenceAlerts) => void;
 }
 
 /** Events a client emits. Payloads are `unknown` until validated by the schemas above. */

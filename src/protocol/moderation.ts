@@ -22,6 +22,13 @@ export const UserIdParams = z.object({ id: UserId });
 export const BanState = z.object({ id: z.number().int(), username: z.string(), banned: z.boolean() });
 export type BanState = z.infer<typeof BanState>;
 
+/**
+ * The ban in force on an account, as recorded when it was made: `at` (ms since the epoch), `by`
+ * (the administrator's id), `reason` when one was given. Unknown for bans made before it was kept.
+ */
+export const BanDetails = z.object({ at: z.number().int(), by: z.number().int(), reason: z.string().optional() });
+export type BanDetails = z.infer<typeof BanDetails>;
+
 /** `user.banned` / `user.unbanned` socket events, to everyone: hide or show them again. */
 export const UserBannedEvent = z.object({ id: z.number().int(), username: z.string() });
 export type UserBannedEvent = z.infer<typeof UserBannedEvent>;
@@ -76,6 +83,8 @@ export const AuditEntry = z.object({
   actorName: z.string().optional(),
   userName: z.string().optional(),
   roomName: z.string().optional(),
+  /** `user.ban` entries: whether this ban is still in force (the person is banned now, by this entry's ban). */
+  inForce: z.boolean().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -106,6 +115,21 @@ export const CreateInviteBody = z
   })
   .default({ maxUses: 1, expiresInHours: 168 });
 export type CreateInviteBody = z.infer<typeof CreateInviteBody>;
+
+/**
+ * The audit log's `detail` of `invite.create`: "100 use(s), 168 h" or "unlimited use(s), 24 h"
+ * (the format older entries have too). Clients read it back with `parseInviteAuditDetail` to say
+ * it as people do ("up to 100 uses, expires in 1 week").
+ */
+export function inviteAuditDetail(maxUses: number | null, expiresInHours: number): string {
+  return `${maxUses ?? "unlimited"} use(s), ${expiresInHours} h`;
+}
+
+export function parseInviteAuditDetail(detail: string): { maxUses: number | null; expiresInHours: number } | undefined {
+  const match = /^(\d+|unlimited) use\(s\), (\d+) h$/.exec(detail);
+  if (!match) return undefined;
+  return { maxUses: match[1] === "unlimited" ? null : Number(match[1]), expiresInHours: Number(match[2]) };
+}
 
 /**
  * An invitation: `url` opens the web client's sign-in with the code filled in (`/?invite=CODE`);

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { RoomId, UserId, Username } from "./ids.js";
 import { MESSAGE_ID_PATTERN } from "./message.js";
+import { SessionGone } from "./sessions.js";
 
 /** HTTP error body, for every 4xx and 5xx. */
 export const ErrorBody = z.object({
   message: z.string(),
   /** With 429: seconds to wait before trying again (also in `Retry-After`). */
   retryAfter: z.number().int().optional(),
+  /** With 401: why the session the request's cookie named is gone (see SessionGone). */
+  ended: SessionGone.optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -54,6 +57,31 @@ export type LoginBody = z.infer<typeof LoginBody>;
 /** The signed-in user: `POST /login`, `GET /me`. */
 export const SessionUser = z.object({ id: z.number().int(), username: z.string() });
 export type SessionUser = z.infer<typeof SessionUser>;
+
+/**
+ * `GET /me` answers `null` without a live session (the seed's client reads the body as the user).
+ * When its cookie named a session that has ended, this header also says why (the `SessionGone` of
+ * a 401) and whose session it was (`user`: their name is filled in at sign-in), as URI-encoded
+ * JSON: a page loaded anew after its session ended says why, as an open page does.
+ */
+export const SESSION_ENDED_HEADER = "x-session-ended";
+export const SessionEndedHeader = SessionGone.extend({ user: SessionUser.optional() });
+export type SessionEndedHeader = z.infer<typeof SessionEndedHeader>;
+
+export function encodeSessionEndedHeader(value: SessionEndedHeader): string {
+  return encodeURIComponent(JSON.stringify(value));
+}
+
+/** The header's value, or null when absent or not understood. */
+export function decodeSessionEndedHeader(raw: string | null | undefined): SessionEndedHeader | null {
+  if (!raw) return null;
+  try {
+    const parsed = SessionEndedHeader.safeParse(JSON.parse(decodeURIComponent(raw)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 export const UserWithPresence = z.object({
   id: z.number().int(),

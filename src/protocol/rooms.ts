@@ -80,6 +80,8 @@ export const RoomMember = z.object({
   username: z.string(),
   online: z.boolean(),
   role: Role,
+  /** Present (true) only for a deactivated account: its name shows marked. Optional for older servers. */
+  deactivated: z.boolean().optional(),
 });
 export type RoomMember = z.infer<typeof RoomMember>;
 

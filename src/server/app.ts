@@ -14,7 +14,7 @@ import { loadVapidKeys } from "./domain/notifications/vapid.js";
 import { Presence } from "./domain/presence.js";
 import { LoginLimits, UserBudget } from "./domain/rate-limits.js";
 import { createCommunityServices } from "./domain/community.js";
-import { Sessions } from "./domain/sessions.js";
+import { Sessions, whySessionGone } from "./domain/sessions.js";
 import { sharedSessionSecret } from "./domain/session-secret.js";
 import { Users } from "./domain/users.js";
 import { Roles } from "./domain/users/role.js";
@@ -27,6 +27,8 @@ import { linkPreviewRoutes } from "./http/routes/link-previews.js";
 import { registerOpenApi, responseSerializerCompiler } from "./http/openapi.js";
 import { NameIndexSync } from "./domain/users/name-index-sync.js";
 import { registerErrorHandling, zodValidatorCompiler } from "./http/errors.js";
+import { closeWhenIdle } from "./http/closing.js";
+import { requestLogOptions } from "./http/request-log.js";
 import { acceptEmptyJsonBodies } from "./http/empty-bodies.js";
 import { authRoutes } from "./http/routes/auth.js";
 import { notificationRoutes } from "./http/routes/notifications.js";
@@ -47,9 +49,10 @@ import { attachAccountSync } from "./realtime/account-sync.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { registerOriginGuard } from "./http/origin-guard.js";
 import { registerSessions } from "./http/session-plugin.js";
+import { OpenStreams } from "./http/open-streams.js";
 import { registerStaticClient } from "./http/static-client.js";
 import { createLogger, type Logger } from "./logger.js";
-import { connectRedis, type RedisConnections } from "./redis/connection.js";
+import { connectRedis, redisClientName, type RedisConnections } from "./redis/connection.js";
 import { PubSubBridge } from "./realtime/bridge.js";
 import { createShardedBus } from "./realtime/bus/sharded-bus.js";
 import { defaultPubSubMode } from "./redis/bus.js";
@@ -108,7 +111,9 @@ export interface ChatServerInstance {
  * routes, Socket.IO gateway, pub/sub bridge) and the upkeep loop.
  */
 export async function createChatServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<ChatServerInstance> {
+  const clientName = redisClientName(config.serverId);
   const connections: RedisConnections = await connectRedis(config.redisUrl, log, config.redisClusterNodes, {
+    clientName,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     durableAckTimeoutMs: config.durableAcks === "replica" ? config.durableAckTimeoutMs : undefined,
   });
@@ -129,7 +134,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   metrics.traceRedis();
   const sessions = new Sessions(redis, config.sessionTtlSeconds, config.serverId, pubsubMode);
   // One store for files and profile pictures.
-  const blobStore = createBlobStore(config.attachments);
+  const blobStore = await createBlobStore(config.attachments);
   const vapid = await loadVapidKeys(redis, config);
   if (vapid.source === "generated") log.info("generated VAPID keys for Web Push (stored in Redis)");
   const ctx: ChatContext = {
@@ -161,7 +166,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       windowMs: config.messageActionRateWindowMs,
     }), searchIndex),
     search: new MessageSearch(redis, searchIndex, rooms, users),
-    searchSweep: new SearchSweep(redis, searchIndex, config.serverId, log),
+    searchSweep: new SearchSweep(redis, searchIndex, config.serverId, log, Boolean(config.redisClusterNodes?.length)),
     pins: new Pins(redis, messages, rooms, roles, community.namedRooms),
     saved: new SavedMessages(redis, messages, rooms),
     nameIndex: new NameIndexSync(redis, users),
@@ -186,6 +191,8 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   else await ctx.rooms.ensureGeneral();
   const sessionsIndexed = await ctx.sessions.indexExisting();
   if (sessionsIndexed > 0) log.info({ sessionsIndexed }, "indexed the sessions created before the per-user index");
+  const roomNamesClaimed = await community.namedRooms.claimOpenNames();
+  if (roomNamesClaimed > 0) log.info({ roomNamesClaimed }, "open rooms claimed their names");
   const indexed = await users.indexMissingNames();
   if (indexed > 0) log.info({ indexed }, "added users to the name index");
   await ctx.nameIndex.start();
@@ -196,6 +203,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
+    ...requestLogOptions(),
     trustProxy: config.trustProxy,
     forceCloseConnections: true,
     bodyLimit: 1024 * 1024,
@@ -222,7 +230,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   const bridge = new PubSubBridge(redis, connections.subscriber, config.serverId, delivery, log, metrics, connections.nodeFailures, pubsubMode);
   const bus = createShardedBus({
     mode: pubsubMode, redis, subscriber: connections.shardedSubscriber, serverId: config.serverId,
-    releaseDelayMs: config.busReleaseDelayMs, bridge, delivery, messages, log, metrics,
+    releaseDelayMs: config.busReleaseDelayMs, clientName, bridge, delivery, messages, log, metrics,
   });
   let draining = false;
   metrics.sources.sockets = () => {
@@ -247,7 +255,10 @@ export async function createChatServer(config: Config, log: Logger = createLogge
   ctx.messageActions.deletedListeners.push(linkPreviewer.messageDeleted);
   await app.register(readinessRoutes({ redis, pubsubLive: () => bridge.live, draining: () => draining }));
 
-  const openStreams = new Set<() => void>();
+  // Each /stream is closed with the session that opened it, as its sockets are.
+  const openStreams = new OpenStreams();
+  ctx.sessions.onEnded((ended) => openStreams.closeSessions(ended));
+  bridge.sessionEndedListeners.push((ended) => openStreams.closeSessions(ended));
   await app.register(async (api) => {
     await registerSessions(api, {
       sessions: ctx.sessions,
@@ -255,6 +266,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       ttlSeconds: config.sessionTtlSeconds,
       bearer: (token) => ctx.bots.authenticate(token),
       isBanned: (userId) => ctx.bans.isBanned(userId),
+      whyGone: (sessionId) => whySessionGone(ctx, sessionId),
     });
     await api.register(authRoutes(ctx));
     await api.register(userRoutes(ctx));
@@ -343,7 +355,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       await ctx.searchSweep.stop();
       ctx.attachments.stop();
       delivery.flush();
-      for (const end of openStreams) end();
+      openStreams.closeAll();
       // Count this instance's connections out in one step, then let the sockets go.
       await liveness.sweep(true).catch(() => {});
       io.removeAllListeners("connection");
@@ -352,8 +364,12 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       await bridge.stop();
       await bus.stop();
       await ctx.notifications.close();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Socket.IO's close closes the HTTP server too; its connections are closed once idle (see
+      // closeWhenIdle), and Fastify's close cuts any still busy after the grace (forceCloseConnections).
+      const httpClosed = new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeWhenIdle(app.server, httpClosed);
       await app.close().catch(() => {});
+      await httpClosed;
       await connections.close();
     },
   };

@@ -22,8 +22,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const source = createBlobStore(config.attachments, from);
-  const target = createBlobStore(config.attachments, to);
+  const source = await createBlobStore(config.attachments, from);
+  const target = await createBlobStore(config.attachments, to);
   let shown = 0;
   const { copied } = await migrateStore(source, target, (key) => {
     if (++shown % 100 === 0) console.log(`${shown} files copied (last: ${key})`);

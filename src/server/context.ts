@@ -18,6 +18,7 @@ import type { RoomManagement } from "./domain/rooms/room-management.js";
 import type { Bans } from "./domain/users/bans.js";
 import type { Invites } from "./domain/users/invites.js";
 import type { Registration } from "./domain/users/registration.js";
+import type { Standing } from "./domain/users/standing.js";
 import type { AdminGrants } from "./domain/users/role.js";
 import type { PushNotifier } from "./domain/notifications/push-notifier.js";
 import type { NameIndexSync } from "./domain/users/name-index-sync.js";
@@ -70,6 +71,8 @@ export interface ChatContext {
   audit: AuditLog;
   invites: Invites;
   registration: Registration;
+  /** Whether a person still stands behind the invitations and reset links they made (not banned, not deactivated). */
+  standing: Standing;
   /** Notification levels, push subscriptions, and Web Push for stored messages. */
   notifications: PushNotifier;
   /** People search stays complete while other servers register users. */

@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     }
     await flushAll(redis);
     // The rooms' files and people's pictures went with their records: without them they would be kept forever.
-    const store = createBlobStore(config.attachments);
+    const store = await createBlobStore(config.attachments);
     for (const prefix of ["rooms/", "avatars/"]) {
       let batch: string[] = [];
       for await (const key of store.list(prefix)) {

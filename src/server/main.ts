@@ -46,6 +46,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  // Started by `npm start` (scripts/start.mjs) with an IPC channel: when that process dies, even by
+  // SIGKILL, the channel closes and the server stops too, rather than holding PORT with nobody
+  // to stop it.
+  if (process.send) process.on("disconnect", () => void stop("launcher gone"));
   process.on("unhandledRejection", (reason) => log.error({ err: String(reason) }, "unhandled rejection"));
 }
 

@@ -167,4 +167,17 @@ describe("account administration", () => {
     const audit = (await call(a.url, bob, "GET", "/admin/audit?limit=2")).body as { action: string; userName?: string }[];
     expect(audit.map((e) => e.action)).toEqual(["user.reactivate", "user.deactivate"]);
   });
+
+  it("a room's members say who is deactivated (only them, and no longer once reactivated)", async () => {
+    const hal = await login(a.url, "hal");
+    const made = await call(a.url, ann, "POST", "/rooms", { members: [cat.user.id, hal.user.id] });
+    expect(made.status).toBe(201);
+    const roomId = (made.body as { id: string }).id;
+    const members = async () => ((await call(a.url, ann, "GET", `/room/${roomId}`)).body as { members: { username: string; deactivated?: boolean }[] }).members;
+    await call(a.url, bob, "PATCH", `/users/${hal.user.id}`, { deactivated: true });
+    expect((await members()).map((m) => [m.username, m.deactivated ?? false]).sort()).toEqual([["ann", false], ["cat", false], ["hal", true]]);
+    expect((await members()).find((m) => m.username === "ann")).not.toHaveProperty("deactivated");
+    await call(a.url, bob, "PATCH", `/users/${hal.user.id}`, { deactivated: false });
+    expect((await members()).some((m) => m.deactivated)).toBe(false);
+  });
 });

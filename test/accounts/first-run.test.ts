@@ -119,6 +119,25 @@ describe("demo data", () => {
     expect(((await api(server.url, "/setup")).body as { demo: { usernames: string[] } }).demo.usernames).toEqual(["Pablo", "Mary", "Alex"]);
   });
 
+  it("after setup, one action of the real administrator deactivates every demo account: they no longer sign in, GET /setup stops offering them, and the seed's keys stay", async () => {
+    const server = await start({ demoData: true });
+    const ada = await post(server.url, "/setup", setupBody);
+    const cookie = ada.headers.get("set-cookie")!.split(";")[0]!;
+    const mary = await login(server.url, "Mary");
+    expect((await post(server.url, "/admin/demo-accounts/deactivate", {}, mary.cookie)).status).toBe(403);
+    const done = await post(server.url, "/admin/demo-accounts/deactivate", {}, cookie);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ usernames: ["Pablo", "Joe", "Mary", "Alex"] });
+    expect((await api(server.url, "/setup")).body).toMatchObject({ needsSetup: false, demo: null });
+    for (const name of ["Pablo", "Joe", "Mary", "Alex"]) {
+      expect((await post(server.url, "/login", { username: name, password: "password123" })).status).toBe(403);
+      expect(await db.raw.exists(`username:${name}`)).toBe(1);
+    }
+    // Mary's session ended with it; asked again, there is nothing left to deactivate.
+    expect((await api(server.url, "/me", mary.cookie)).body).toBeNull();
+    expect((await post(server.url, "/admin/demo-accounts/deactivate", {}, cookie)).body).toEqual({ usernames: [] });
+  });
+
   it("in production, the server refuses to start with usable demo passwords unless DEMO_DATA=true is set explicitly", async () => {
     await start({ demoData: true });
     await Promise.all(servers.splice(0).map((s) => s.close()));

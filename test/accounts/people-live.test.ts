@@ -64,6 +64,21 @@ describe("the People list, live on every instance", () => {
     expect(notices[0]).toEqual({ reason: DEACTIVATED_NOTICE, code: "deactivated" });
   });
 
+  it("a promotion and a demotion reach every socket of the person at once, on both instances, and their admin access follows", async () => {
+    const carol = await login(a.url, "carol_roles");
+    const onA = await watchProfiles(a.url, carol);
+    const onB = await watchProfiles(b.url, carol);
+    const mine = (seen: Profile[]) => seen.filter((p) => p.id === carol.user.id).at(-1)?.role;
+
+    expect((await call(a.url, boss, "PATCH", `/users/${carol.user.id}`, { role: "admin" })).status).toBe(200);
+    await eventually(() => mine(onA) === "admin" && mine(onB) === "admin", 5000, "the promotion on both of carol's sockets");
+    expect((await call(b.url, carol, "GET", "/admin/users")).status).toBe(200);
+
+    expect((await call(b.url, boss, "PATCH", `/users/${carol.user.id}`, { role: "member" })).status).toBe(200);
+    await eventually(() => mine(onA) === "member" && mine(onB) === "member", 5000, "the demotion on both of carol's sockets");
+    expect((await call(a.url, carol, "GET", "/admin/users")).status).toBe(403);
+  });
+
   it("signing in again to an existing account announces nothing", async () => {
     const seen = await watchProfiles(b.url, ann);
     await login(a.url, "bob");
@@ -84,6 +99,23 @@ describe("tell me when someone comes online", () => {
     expect((await call(b.url, ann, "PUT", `/users/${boss.user.id}/presence-alert`, { on: false })).body).toEqual({ userId: boss.user.id, on: false });
     expect((await call(a.url, ann, "GET", "/me/presence-alerts")).body).toEqual({ userIds: [bob.user.id] });
     expect(await db.raw.sMembers(`{user:${ann.user.id}}:presence:alerts`)).toEqual([String(bob.user.id)]);
+  });
+
+  it("a change reaches the person's own sockets on every instance as the whole list, and nobody else's", async () => {
+    const lists = async (url: string, who: SignedIn) => {
+      const socket = await connect(url, who.cookie, { batch: true });
+      sockets.push(socket);
+      const seen: number[][] = [];
+      socket.on("presence.alerts", (alerts) => seen.push(alerts.userIds));
+      return seen;
+    };
+    const [annOnA, annOnB, bobOnB] = await Promise.all([lists(a.url, ann), lists(b.url, ann), lists(b.url, bob)]);
+    await call(a.url, ann, "PUT", `/users/${boss.user.id}/presence-alert`, { on: true });
+    const both = [boss.user.id, bob.user.id].sort((x, y) => x - y);
+    await eventually(() => annOnA.at(-1)?.join() === both.join() && annOnB.at(-1)?.join() === both.join(), 5000, "ann's list on both instances");
+    await call(b.url, ann, "PUT", `/users/${boss.user.id}/presence-alert`, { on: false });
+    await eventually(() => annOnA.at(-1)?.join() === String(bob.user.id) && annOnB.at(-1)?.join() === String(bob.user.id), 5000, "the change back on both");
+    expect(bobOnB).toEqual([]);
   });
 
   it("refuses oneself, an unknown person, a malformed body and anyone signed out", async () => {

@@ -182,6 +182,7 @@ describe("OpenAPI contract", () => {
     // Files: multipart in, bytes out (described by content type, like /stream).
     const form = new FormData();
     form.append("file", new Blob([new Uint8Array(Buffer.from("contract file bytes"))]), "contract.txt");
+    await call("GET", "/attachments/limits", { cookie });
     const file = await call("POST", "/room/0/attachments", { cookie, form });
     expect(file.status).toBe(201);
     await call("POST", "/room/0/attachments", { cookie, body: { file: "not multipart" } }); // 415
@@ -270,6 +271,7 @@ describe("OpenAPI contract", () => {
     await call("DELETE", `/users/${boss.user.id}/avatar`, { cookie });
     await call("DELETE", "/me/avatar", { cookie });
     await call("GET", "/admin/users?role=member", { cookie });
+    await call("POST", "/admin/demo-accounts/deactivate", { cookie: mary.cookie, body: {} }); // 403: administrators only
     await call("PATCH", `/users/${account.body.id}`, { cookie, body: { deactivated: true } });
     await call("PATCH", `/users/${boss.user.id}`, { cookie, body: { role: "member" } }); // 409: the last administrator
     const reset = await call("POST", `/users/${mary.user.id}/password-reset`, { cookie });

@@ -5,12 +5,12 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachmentPath, messageCaption, privateRoomId, thumbnailPath, type Attachment, type ChatMessage } from "../../src/protocol/index.js";
 import { loadConfig, type AttachmentConfig } from "../../src/server/config.js";
-import { api, connect, eventually, send, type ClientSocket } from "../support/chat-client.js";
+import { api, collectMessages, connect, eventually, send, type ClientSocket } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { startS3Server, type S3ServerHandle } from "../support/s3-server.js";
 import { signUp } from "../resilience/helpers.js";
-import { download, holdUploadOpen, png, pngBomb, rotatedJpeg, statusBeforeBodyEnds, upload, uploadInPieces } from "./support.js";
+import { answerBeforeBodyEnds, download, holdUploadOpen, png, pngBomb, rotatedJpeg, statusBeforeBodyEnds, upload, uploadInPieces } from "./support.js";
 
 /**
  * Files end to end against a real Redis: upload (limits, sniffing, hostile files), sending with a
@@ -69,6 +69,9 @@ describe("files in rooms", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** This server's queue of thumbnails still to make. */
+  const thumbnails = () => server.instance.ctx.attachments.thumbnails;
+
   const sendFiles = async (socket: ClientSocket, roomId: string, attachments: string[], message = "", clientId?: string) =>
     send(socket, { roomId, message, attachments, ...(clientId ? { clientId } : {}) });
 
@@ -83,6 +86,7 @@ describe("files in rooms", () => {
       const res = await upload(url, cookies.alice!, team, "photo.jpg", await rotatedJpeg(600, 300), "image/jpeg");
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ type: "image/jpeg", width: 300, height: 600, thumbnail: true });
+      await thumbnails().idle();
       const thumb = await download(url, cookies.alice!, thumbnailPath(team, res.body.id));
       expect(thumb.status).toBe(200);
       expect(thumb.headers.get("content-type")).toBe("image/webp");
@@ -187,6 +191,7 @@ describe("files in rooms", () => {
     });
 
     it("refuses a decompression bomb from its header, without decoding it, and keeps nothing", async () => {
+      await thumbnails().idle(); // earlier uploads' thumbnails are not this test's files
       const before = storedFiles(dir);
       const bomb = pngBomb(100_000); // 10 gigapixels declared in a few hundred bytes
       expect(bomb.length).toBeLessThan(20_000);
@@ -205,13 +210,41 @@ describe("files in rooms", () => {
       const at = await upload(url, cookies.alice!, team, "at-limit.bin", Buffer.alloc(MAX_BYTES, 1));
       expect(at.status).toBe(201);
       expect(at.body.size).toBe(MAX_BYTES);
+      await thumbnails().idle(); // earlier uploads' thumbnails are not this test's files
       const before = storedFiles(dir);
       const keysBefore = (await db.raw.keys(`{room:${team}}:attachment:*`)).length;
       const over = await upload(url, cookies.alice!, team, "over-limit.bin", Buffer.alloc(MAX_BYTES + 1, 1));
-      expect(over).toEqual({ status: 413, body: { message: `The file is larger than ${MAX_BYTES} bytes` } });
+      // In units for people (MAX_BYTES is 200,000 bytes: 195 KB), as the page's own check says it.
+      expect(over).toEqual({ status: 413, body: { message: "The file is larger than 195 KB" } });
       expect(storedFiles(dir)).toEqual(before);
       expect(readdirSync(join(dir, ".incoming"))).toEqual([]);
       expect((await db.raw.keys(`{room:${team}}:attachment:*`)).length).toBe(keysBefore);
+    });
+
+    it("refuses an upload whose Content-Length is already over the limit at once (413), before reading its body, and closes the connection", async () => {
+      await thumbnails().idle(); // earlier uploads' thumbnails are not this test's files
+      const before = storedFiles(dir);
+      const listed = await db.raw.zCard("attachments:unsent");
+      // A body announced as ten times the limit, of which only the first kilobyte is ever sent.
+      const answer = await answerBeforeBodyEnds(url, cookies.alice!, team, 1024, 5000, MAX_BYTES * 10);
+      expect(answer).toEqual({ status: 413, body: { message: "The file is larger than 195 KB" }, closedByServer: true });
+      expect(storedFiles(dir)).toEqual(before);
+      expect(await db.raw.zCard("attachments:unsent"), "never started: nothing listed for the sweep").toBe(listed);
+    });
+
+    it("still counts the bytes of a body without Content-Length (chunked) and refuses it once past the limit (413), keeping nothing", async () => {
+      await thumbnails().idle(); // earlier uploads' thumbnails are not this test's files
+      const before = storedFiles(dir);
+      const answer = await answerBeforeBodyEnds(url, cookies.alice!, team, MAX_BYTES + 64 * 1024);
+      expect([answer.status, answer.body]).toEqual([413, { message: "The file is larger than 195 KB" }]);
+      expect(storedFiles(dir)).toEqual(before);
+      await eventually(() => readdirSync(join(dir, ".incoming")).length === 0, 5000, "the partial file removed");
+    });
+
+    it("tells signed-in clients the largest upload, from the server's configuration, so they check a file before sending it", async () => {
+      const res = await fetch(`${url}/attachments/limits`, { headers: { cookie: cookies.alice! } });
+      expect([res.status, await res.json()]).toEqual([200, { maxBytes: MAX_BYTES, maxPerMessage: 10 }]);
+      expect((await fetch(`${url}/attachments/limits`)).status).toBe(401);
     });
 
     it("checks membership before reading the body: a non-member is answered 403 while still sending", async () => {
@@ -240,6 +273,81 @@ describe("files in rooms", () => {
       expect((await upload(url, "sid=nobody", team, "a.txt", "hi")).status).toBe(401);
       const json = await api(url, `/room/${team}/attachments`, cookies.alice, { method: "POST", body: JSON.stringify({ file: "x" }) });
       expect(json.status).toBe(415);
+    });
+  });
+
+  describe("thumbnails, made after the upload answered", () => {
+    /** 24 megapixels in 78 KB: decoding it is what a thumbnail costs. */
+    const largePicture = () => sharp({ create: { width: 6000, height: 4000, channels: 3, background: "#3366cc" } }).png({ compressionLevel: 9 }).toBuffer();
+    const thumbKey = (id: string) => `rooms/${team}/${id}.thumb`;
+
+    it("answers the upload of a large image before its thumbnail exists; meanwhile the thumbnail's address serves the image itself, then the WebP", async () => {
+      await thumbnails().idle();
+      thumbnails().pause();
+      let id: string;
+      try {
+        const res = await upload(url, cookies.alice!, team, "large.png", await largePicture());
+        expect(res.status).toBe(201);
+        expect(res.body).toMatchObject({ type: "image/png", width: 6000, height: 4000, thumbnail: true });
+        id = res.body.id;
+        expect(storedFiles(dir)).toContain(`rooms/${team}/${id}`);
+        expect(storedFiles(dir)).not.toContain(thumbKey(id));
+        expect(thumbnails().pending).toBe(1);
+        // Not made yet: the picture itself (what a browser shows in its place), without an ETag so
+        // that the next request gets the thumbnail.
+        const early = await download(url, cookies.alice!, thumbnailPath(team, id));
+        const original = await download(url, cookies.alice!, attachmentPath(team, id));
+        expect([early.status, early.headers.get("content-type"), early.headers.get("etag")]).toEqual([200, "image/png", null]);
+        expect(early.bytes.equals(original.bytes)).toBe(true);
+        expect(thumbnails().pending, "asked for while waiting: queued once").toBe(1);
+      } finally {
+        thumbnails().resume();
+      }
+      await thumbnails().idle();
+      expect(storedFiles(dir)).toContain(thumbKey(id));
+      const thumb = await download(url, cookies.alice!, thumbnailPath(team, id));
+      expect([thumb.status, thumb.headers.get("content-type"), thumb.headers.get("etag")]).toEqual([200, "image/webp", `"${id}-t"`]);
+      const meta = await sharp(thumb.bytes).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["webp", 480, 320]);
+    });
+
+    it("makes a thumbnail that is missing when it is first asked for (the queue is not kept across restarts)", async () => {
+      const res = await upload(url, cookies.alice!, team, "lost.png", await png(800, 600));
+      await thumbnails().idle();
+      // As if the process had stopped before making it.
+      rmSync(join(dir, ...thumbKey(res.body.id).split("/")));
+      const first = await download(url, cookies.alice!, thumbnailPath(team, res.body.id));
+      expect([first.status, first.headers.get("content-type")]).toEqual([200, "image/png"]);
+      await thumbnails().idle();
+      const again = await download(url, cookies.alice!, thumbnailPath(team, res.body.id));
+      expect([again.status, again.headers.get("content-type")]).toEqual([200, "image/webp"]);
+    });
+
+    it("answers a burst of large image uploads without waiting for their thumbnails, and other people's messages go through meanwhile", async () => {
+      await thumbnails().idle();
+      thumbnails().pause();
+      const burst: Attachment[] = [];
+      const carol = await connect(url, cookies.carol!);
+      const received = collectMessages(alice);
+      try {
+        const picture = await largePicture();
+        // Two waves of four: one user's uploads in flight at most.
+        for (const wave of [0, 1]) {
+          const answers = await Promise.all([0, 1, 2, 3].map((i) => upload(url, cookies.alice!, team, `burst-${wave}-${i}.png`, picture)));
+          expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+          burst.push(...answers.map((a) => a.body as Attachment));
+        }
+        expect(thumbnails().pending).toBe(8);
+        const ack = await send(carol, { roomId: team, message: "still here during the burst" });
+        expect(ack.ok).toBe(true);
+        await eventually(() => received.some((m) => m.message === "still here during the burst"), 5000, "carol's message delivered");
+        expect(thumbnails().pending, "delivered while every thumbnail still waited").toBe(8);
+      } finally {
+        thumbnails().resume();
+        carol.disconnect();
+      }
+      await thumbnails().idle();
+      expect(storedFiles(dir)).toEqual(expect.arrayContaining(burst.map((a) => thumbKey(a.id))));
     });
   });
 
@@ -386,6 +494,7 @@ describe("files in rooms", () => {
       const a = (await upload(url, cookies.alice!, team, "gone.png", await png(16, 16))).body as Attachment;
       const ack = await sendFiles(alice, team, [a.id], "soon gone");
       if (!ack.ok) throw new Error(ack.error);
+      await thumbnails().idle();
       expect(storedFiles(dir)).toEqual(expect.arrayContaining([`rooms/${team}/${a.id}`, `rooms/${team}/${a.id}.thumb`]));
       expect((await api(url, `/room/${team}/messages/${ack.message.id}`, cookies.alice, { method: "DELETE" })).status).toBe(200);
       expect((await download(url, cookies.alice!, attachmentPath(team, a.id))).status).toBe(404);
@@ -413,6 +522,7 @@ describe("files in rooms", () => {
       const a = (await upload(url, cookies.alice!, room, "one.txt", "one")).body as Attachment;
       await upload(url, cookies.alice!, room, "two.png", await png(5, 5));
       await sendFiles(alice, room, [a.id]);
+      await thumbnails().idle();
       expect(storedFiles(dir).filter((f) => f.startsWith(`rooms/${room}/`))).toHaveLength(3);
       expect((await api(url, `/room/${room}`, cookies.alice, { method: "DELETE" })).status).toBe(200);
       expect(storedFiles(dir).filter((f) => f.startsWith(`rooms/${room}/`))).toEqual([]);
@@ -511,7 +621,9 @@ describe("files on the S3 store", () => {
       expect((await sharp(whole.bytes).metadata()).width).toBe(30);
       const part = await download(server.url, cookie, attachmentPath("0", image.id), { range: "bytes=0-7" });
       expect([part.status, part.bytes.toString("hex")]).toEqual([206, "89504e470d0a1a0a"]);
-      expect((await download(server.url, cookie, thumbnailPath("0", image.id))).status).toBe(200);
+      await server.instance.ctx.attachments.thumbnails.idle();
+      const thumb = await download(server.url, cookie, thumbnailPath("0", image.id));
+      expect([thumb.status, thumb.headers.get("content-type")]).toEqual([200, "image/webp"]);
       expect((await api(server.url, `/room/0/messages/${ack.message.id}`, cookie, { method: "DELETE" })).status).toBe(200);
       expect((await download(server.url, cookie, attachmentPath("0", image.id))).status).toBe(404);
       const left: string[] = [];

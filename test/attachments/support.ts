@@ -26,13 +26,28 @@ export async function download(url: string, cookie: string, path: string, header
 /**
  * Starts a multipart upload and sends only its first `bytes` bytes, never the end: resolves with
  * the status the server answers while the body is still open (or rejects after `timeoutMs`).
+ * The body is chunked (no Content-Length) unless `contentLength` is given.
  */
-export function statusBeforeBodyEnds(url: string, cookie: string, roomId: string, bytes: number, timeoutMs = 5000): Promise<number> {
+export function statusBeforeBodyEnds(url: string, cookie: string, roomId: string, bytes: number, timeoutMs = 5000, contentLength?: number): Promise<number> {
+  return answerBeforeBodyEnds(url, cookie, roomId, bytes, timeoutMs, contentLength).then((answer) => answer.status);
+}
+
+/**
+ * statusBeforeBodyEnds with the answer's body, and whether the server then closed the connection
+ * (so it reads no more of the body).
+ */
+export function answerBeforeBodyEnds(
+  url: string, cookie: string, roomId: string, bytes: number, timeoutMs = 5000, contentLength?: number,
+): Promise<{ status: number; body: any; closedByServer: boolean }> {
   return new Promise((resolve, reject) => {
     const boundary = "----redis-chat-test";
     const req = request(`${url}/room/${encodeURIComponent(roomId)}/attachments`, {
       method: "POST",
-      headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(bytes + 10_000_000) },
+      headers: {
+        cookie,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        ...(contentLength === undefined ? {} : { "content-length": String(contentLength) }),
+      },
     });
     const timer = setTimeout(() => {
       req.destroy();
@@ -40,9 +55,28 @@ export function statusBeforeBodyEnds(url: string, cookie: string, roomId: string
     }, timeoutMs);
     req.on("response", (res) => {
       clearTimeout(timer);
-      res.resume();
-      req.destroy();
-      resolve(res.statusCode ?? 0);
+      let text = "";
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => {
+        let body: any = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        // The server's end of the connection: closed after the answer, or kept open for more body.
+        const socket = req.socket!;
+        const closed = new Promise<boolean>((done) => {
+          if (socket.readableEnded || socket.destroyed) return done(true);
+          socket.once("end", () => done(true));
+          socket.once("close", () => done(true));
+          setTimeout(() => done(false), 1000);
+        });
+        void closed.then((closedByServer) => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body, closedByServer });
+        });
+      });
     });
     req.on("error", () => {});
     req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
@@ -135,7 +169,8 @@ export function holdUploadOpen(url: string, cookie: string, roomId: string): () 
   const boundary = "----redis-chat-held";
   const req = request(`${url}/room/${encodeURIComponent(roomId)}/attachments`, {
     method: "POST",
-    headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": "10000000" },
+    // Chunked: a Content-Length past the limit would be refused before the body is read.
+    headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` },
   });
   req.on("error", () => {});
   req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="held.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);

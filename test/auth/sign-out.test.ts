@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endAllSessions } from "../../src/server/domain/sessions.js";
+import { SESSION_ENDED_NOTICES, type SessionEndedNotice } from "../../src/protocol/index.js";
 import { api, connect, eventually, login, send, sleep, type ClientSocket } from "../support/chat-client.js";
 import { startChatServer, TEST_SESSION_SECRET, type RunningChatServer } from "../support/chat-server.js";
 import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
@@ -86,6 +87,17 @@ describe("a person's sessions", () => {
     expect(JSON.stringify(list.body)).not.toContain(sessionId);
   });
 
+  it("GET /sessions lists the current session first, last used now, though another was used after it signed in", async () => {
+    const first = await login(a.url, "returner");
+    await sleep(20);
+    await login(b.url, "returner");
+    const asked = Date.now();
+    const list = (await api(a.url, "/sessions", first.cookie)).body as { current: boolean; lastSeenAt: number }[];
+    expect(list.map((s) => s.current)).toEqual([true, false]);
+    expect(list[0]!.lastSeenAt).toBeGreaterThanOrEqual(asked);
+    expect(list[0]!.lastSeenAt).toBeGreaterThanOrEqual(list[1]!.lastSeenAt);
+  });
+
   it("DELETE /sessions/:handle ends that session and closes its socket on another instance", async () => {
     const mine = await login(a.url, "pruner");
     const lost = await login(b.url, "pruner");
@@ -156,6 +168,64 @@ describe("a person's sessions", () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe("every open page of an ended session is told why (session.ended's code), on every instance", () => {
+  const watch = async (url: string, cookie: string) => {
+    const socket = await connect(url, cookie);
+    sockets.push(socket);
+    const notices: SessionEndedNotice[] = [];
+    socket.on("session.ended", (n) => notices.push(n));
+    return { socket, notices };
+  };
+  const told = (code: keyof typeof SESSION_ENDED_NOTICES) => ({ reason: SESSION_ENDED_NOTICES[code], code });
+  const noticeOf = async (page: { socket: ClientSocket; notices: SessionEndedNotice[] }, what: string) => {
+    await closed(page.socket, what);
+    await eventually(() => page.notices.length > 0, 3000, `${what}: its notice`);
+    return page.notices;
+  };
+
+  it("a plain sign-out tells the session's other tabs, here and on another instance, that they signed out in another tab", async () => {
+    const session = await login(a.url, "tabby");
+    const [here, there] = [await watch(a.url, session.cookie), await watch(b.url, session.cookie)];
+    await post(a.url, "/logout", session.cookie);
+    expect(await noticeOf(here, "the other tab on this instance")).toEqual([told("signed-out")]);
+    expect(await noticeOf(there, "the other tab on the other instance")).toEqual([told("signed-out")]);
+  });
+
+  it("sign out everywhere: other devices hear they were signed out from another device, the asking session's tabs that they signed out here", async () => {
+    const phone = await login(b.url, "roamer");
+    const desk = await login(a.url, "roamer");
+    const [phonePage, deskOtherTab] = [await watch(b.url, phone.cookie), await watch(b.url, desk.cookie)];
+    expect((await post(a.url, "/logout/everywhere", desk.cookie)).body).toEqual({ ended: 2 });
+    expect(await noticeOf(phonePage, "the phone")).toEqual([told("ended-elsewhere")]);
+    expect(await noticeOf(deskOtherTab, "the desk's other tab")).toEqual([told("signed-out")]);
+  });
+
+  it("a session ended from another device's sessions list, or with 'Sign out other sessions', hears it was signed out from another device", async () => {
+    const keep = await login(a.url, "listy");
+    const first = await login(b.url, "listy");
+    const second = await login(b.url, "listy");
+    const [firstPage, secondPage] = [await watch(b.url, first.cookie), await watch(a.url, second.cookie)];
+    const list = (await api(a.url, "/sessions", first.cookie)).body as { handle: string; current: boolean }[];
+    const own = list.find((s) => s.current)!;
+    expect((await api(a.url, `/sessions/${own.handle}`, keep.cookie, { method: "DELETE" })).status).toBe(200);
+    expect(await noticeOf(firstPage, "the session ended from the list")).toEqual([told("ended-elsewhere")]);
+    expect((await api(a.url, "/sessions", keep.cookie, { method: "DELETE" })).body).toEqual({ ended: 1 });
+    expect(await noticeOf(secondPage, "the other session")).toEqual([told("ended-elsewhere")]);
+  });
+
+  it("a password change tells the person's other sessions why they were signed out, and keeps this one", async () => {
+    const here = await login(a.url, "changer");
+    const elsewhere = await login(b.url, "changer");
+    const [herePage, elsewherePage] = [await watch(a.url, here.cookie), await watch(b.url, elsewhere.cookie)];
+    const changed = await api(a.url, "/me/password", here.cookie, { method: "PUT", body: JSON.stringify({ currentPassword: "password123", newPassword: "a-new-password" }) });
+    expect(changed.status).toBe(200);
+    expect(await noticeOf(elsewherePage, "the other session")).toEqual([told("password-changed")]);
+    await sleep(200);
+    expect(herePage.socket.connected).toBe(true);
+    expect(herePage.notices).toEqual([]);
   });
 });
 

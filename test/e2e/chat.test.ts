@@ -46,7 +46,7 @@ describe("web client: signing in", () => {
     // A private room with no messages yet is not listed by the server: a reload opens it again.
     // (newcomer_e2e signed up in the test above and is offline: only the server's search finds them.)
     await people(page).getByLabel("Filter people").fill("newcomer");
-    await people(page).getByRole("button", { name: "newcomer_e2e", exact: true }).click();
+    await people(page).getByRole("button", { name: "Message newcomer_e2e", exact: true }).click();
     await page.getByRole("heading", { name: "newcomer_e2e" }).waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "newcomer_e2e" }).waitFor();
@@ -117,7 +117,7 @@ describe("web client: two people chatting", () => {
     await mary.page.waitForFunction(() => !document.title.startsWith("("));
 
     await people(pablo.page).getByLabel("Filter people").fill("mar");
-    await people(pablo.page).getByRole("button", { name: "Mary", exact: true }).click();
+    await people(pablo.page).getByRole("button", { name: "Message Mary", exact: true }).click();
     await pablo.page.getByRole("heading", { name: "Mary" }).waitFor();
     const secret = `Just between us ${Date.now()}`;
     await sendMessage(pablo.page, secret);

@@ -52,4 +52,22 @@ describe("web client: the composer near the length limit", () => {
     await page.getByText("Nothing visible to send").waitFor();
     expect(await page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
   });
+
+  it("on a phone the empty composer is one line tall even when its placeholder names a long room; typing grows it", async () => {
+    const { page } = await newPage(env.browser, { width: 390, height: 844 });
+    await signIn(page, env.stack.url, "Mary");
+    const name = "quarterly-planning-and-roadmap-discussion-for-the-whole-engineering-organisation";
+    expect(await page.evaluate(async (body) => (await fetch("/rooms", { method: "POST", headers: { "content-type": "application/json" }, body })).status,
+      JSON.stringify({ name }))).toBe(201);
+    await chats(page).getByRole("button", { name: new RegExp(`^${name}`) }).first().click();
+    const box = page.getByRole("textbox", { name: "Message" });
+    expect(await box.getAttribute("placeholder")).toBe(`Message ${name}`);
+    const height = async () => (await box.boundingBox())!.height;
+    const oneLine = await height();
+    expect(oneLine).toBeLessThan(48);
+    await box.fill("one\ntwo\nthree");
+    expect(await height()).toBeGreaterThan(oneLine + 30);
+    await box.fill("");
+    expect(await height()).toBe(oneLine);
+  });
 });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatBytes } from "../../src/protocol/index.js";
 import { loadConfig } from "../../src/server/config.js";
 import { chats, messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
@@ -155,6 +156,11 @@ describe("web client: sharing files", () => {
         { name: "diagram.png", type: "image/png", bytes: tall },
         { name: "huge.bin", type: "application/octet-stream", bytes: Buffer.alloc(MAX_BYTES + 1, 7) },
       ]);
+      // The file over the server's limit (GET /attachments/limits) is refused by the page, never sent.
+      const posted: string[] = [];
+      page.on("request", (req) => {
+        if (req.method() === "POST" && /\/attachments$/.test(new URL(req.url()).pathname)) posted.push(req.postDataBuffer()?.includes("huge.bin") ? "huge.bin" : "other");
+      });
       const list = messageList(page);
       await list.dispatchEvent("dragenter", { dataTransfer: dropped });
       await page.getByText("Drop files to share them here").waitFor();
@@ -162,7 +168,8 @@ describe("web client: sharing files", () => {
       await list.dispatchEvent("drop", { dataTransfer: dropped });
       await page.getByText("Drop files to share them here").waitFor({ state: "detached" });
       const failed = tray(page).getByRole("listitem").filter({ hasText: "huge.bin" });
-      await failed.getByText(/^Not uploaded: too large/).waitFor({ timeout: 15_000 });
+      await failed.getByText(`Not uploaded: too large. The file is larger than ${formatBytes(MAX_BYTES)}`).waitFor({ timeout: 15_000 });
+      expect(posted).not.toContain("huge.bin");
       expect(await failed.getByRole("button", { name: "Retry" }).count(), "no Retry for what cannot pass").toBe(0);
       await page.getByText("1 file not uploaded: remove it").waitFor();
       expect(await sendButton(page).isDisabled()).toBe(true);
@@ -240,6 +247,48 @@ describe("web client: sharing files", () => {
     await row.getByRole("button", { name: /^Open retry\.png/ }).waitFor();
     const history = await page.evaluate(async () => (await (await fetch("/room/0/messages?offset=0&size=30")).json()) as { message: string }[]);
     expect(history.filter((m) => m.message.startsWith("After a hiccup"))).toHaveLength(1);
+  });
+
+  it("an image sent before its thumbnail is made shows at once (the picture itself), and by its thumbnail once made (desktop)", async () => {
+    const thumbnails = env.stack.server.instance.ctx.attachments.thumbnails;
+    // 6 megapixels: a photo's thumbnail is what the server waits to make (the browser decodes the whole picture meanwhile).
+    const large = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: "#b3541e" } }).png({ compressionLevel: 9 }).toBuffer();
+    /** The image in the message's row once it has loaded: its address and natural width (0: broken). */
+    const shown = async (page: Page, caption: string) => {
+      const img = messageList(page).getByRole("listitem").filter({ hasText: caption }).locator(".attachment-image img");
+      await img.waitFor();
+      // Images load lazily: the row must be in view (a reader may open the room at an older unread message).
+      await img.scrollIntoViewIfNeeded();
+      await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle(), { timeout: 15_000 });
+      // Decoded for painting too (decode() rejects for a broken image).
+      return img.evaluate(async (el: HTMLImageElement) => {
+        await el.decode();
+        return { src: el.getAttribute("src"), width: el.naturalWidth };
+      });
+    };
+    await thumbnails.idle();
+    thumbnails.pause();
+    const caption = "The kiln, before its thumbnail";
+    try {
+      const { page } = await newPage(env.browser);
+      await openGeneral(page, "Alex");
+      await page.getByTestId("file-input").setInputFiles([{ name: "kiln.png", mimeType: "image/png", buffer: large }]);
+      await uploaded(page, 1);
+      await box(page).fill(caption);
+      await box(page).press("Enter");
+      await messageList(page).getByRole("listitem").filter({ hasText: caption }).getByRole("button", { name: /^Open kiln\.png/ }).waitFor();
+      expect(thumbnails.pending, "no thumbnail made yet").toBe(1);
+      const before = await shown(page, caption);
+      expect(before, "the thumbnail's address served the picture itself").toEqual({ src: expect.stringMatching(/\/thumbnail$/), width: 3000 });
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/files-before-thumbnail.png` });
+    } finally {
+      thumbnails.resume();
+    }
+    await thumbnails.idle();
+    const { page } = await newPage(env.browser);
+    await openGeneral(page, "Mary");
+    const after = await shown(page, caption);
+    expect(after, "the thumbnail, once made").toEqual({ src: expect.stringMatching(/\/thumbnail$/), width: 480 });
   });
 
   for (const viewport of VIEWPORTS) {

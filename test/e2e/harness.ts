@@ -140,3 +140,148 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await box.fill(text);
   await box.press("Enter");
 }
+
+/**
+ * Lets a test put a page in the background as a browser does a tab that is not in front. Headless
+ * Chromium never does it by itself (every page stays "visible" and keeps drawing, brought to front
+ * or not), so this does what a browser does to a hidden tab, from the page's side:
+ * `document.visibilityState` "hidden" and `visibilitychange`, and no rendering: animation frames,
+ * ResizeObserver notifications and scroll events wait until the page is shown again.
+ * Call before the page loads; then `setHidden(page, …)`. `startHidden`: a tab opened in the background.
+ */
+export async function canBeHidden(context: BrowserContext, startHidden = false): Promise<void> {
+  await context.addInitScript((initiallyHidden: boolean) => {
+    let hidden = initiallyHidden;
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+
+    // Animation frames: held while hidden (also those asked for before), run on the first frame after.
+    const nativeFrame = window.requestAnimationFrame.bind(window);
+    const nativeCancel = window.cancelAnimationFrame.bind(window);
+    const held = new Map<number, FrameRequestCallback>();
+    const scheduled = new Map<number, number>();
+    let lastId = 0;
+    const schedule = (id: number, callback: FrameRequestCallback) => {
+      scheduled.set(id, nativeFrame((time) => {
+        scheduled.delete(id);
+        if (hidden) held.set(id, callback);
+        else callback(time);
+      }));
+    };
+    window.requestAnimationFrame = (callback) => {
+      const id = ++lastId;
+      if (hidden) held.set(id, callback);
+      else schedule(id, callback);
+      return id;
+    };
+    window.cancelAnimationFrame = (id) => {
+      held.delete(id);
+      const native = scheduled.get(id);
+      if (native !== undefined) nativeCancel(native);
+      scheduled.delete(id);
+    };
+
+    // ResizeObserver: what it would have said while hidden is said once shown (each target observed again).
+    const NativeResizeObserver = window.ResizeObserver;
+    const missed = new Set<HeldResizeObserver>();
+    class HeldResizeObserver implements ResizeObserver {
+      private readonly inner: ResizeObserver;
+      readonly targets = new Map<Element, ResizeObserverOptions | undefined>();
+      constructor(callback: ResizeObserverCallback) {
+        this.inner = new NativeResizeObserver((entries) => {
+          if (hidden) missed.add(this);
+          else callback(entries, this);
+        });
+      }
+      observe(target: Element, options?: ResizeObserverOptions) {
+        this.targets.set(target, options);
+        this.inner.observe(target, options);
+      }
+      unobserve(target: Element) {
+        this.targets.delete(target);
+        this.inner.unobserve(target);
+      }
+      disconnect() {
+        this.targets.clear();
+        missed.delete(this);
+        this.inner.disconnect();
+      }
+      replay() {
+        for (const [target, options] of this.targets) {
+          this.inner.unobserve(target);
+          this.inner.observe(target, options);
+        }
+      }
+    }
+    window.ResizeObserver = HeldResizeObserver;
+
+    // Scroll events are part of drawing too: held, and fired once shown.
+    const scrolled = new Set<EventTarget>();
+    window.addEventListener("scroll", (event) => {
+      if (!hidden || !event.isTrusted) return;
+      event.stopImmediatePropagation();
+      scrolled.add(event.target ?? document);
+    }, { capture: true });
+
+    Object.assign(window, {
+      __setHidden(value: boolean) {
+        if (value === hidden) return;
+        hidden = value;
+        document.dispatchEvent(new Event("visibilitychange"));
+        if (hidden) return;
+        for (const [id, callback] of held) schedule(id, callback);
+        held.clear();
+        for (const observer of missed) observer.replay();
+        missed.clear();
+        for (const target of scrolled) target.dispatchEvent(new Event("scroll"));
+        scrolled.clear();
+      },
+    });
+  }, startHidden);
+}
+
+/** Puts a page prepared by `canBeHidden` in the background (true) or in front again (false). */
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((value) => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(value), hidden);
+}
+
+/**
+ * A recorder for the page's desktop notifications (headless Chromium shows none), with `permission`.
+ * `answer`: what the browser's permission prompt answers (granted unless said); `held`: it answers
+ * only when the test says so (`answerPermissionPrompt`), as a person takes their time to.
+ */
+export async function recordNotifications(
+  context: BrowserContext, permission: NotificationPermission,
+  prompt: { answer?: NotificationPermission; held?: boolean } = {},
+): Promise<void> {
+  await context.addInitScript(({ granted, answer, held }: { granted: NotificationPermission; answer: NotificationPermission; held: boolean }) => {
+    const shown: { title: string; body: string; tag: string; click(): void }[] = [];
+    let release: () => void = () => {};
+    const answered = held ? new Promise<void>((resolve) => { release = resolve; }) : Promise.resolve();
+    class FakeNotification {
+      static permission: NotificationPermission = granted;
+      static async requestPermission() {
+        await answered;
+        FakeNotification.permission = answer;
+        return answer;
+      }
+      onclick: (() => void) | null = null;
+      constructor(title: string, options: NotificationOptions = {}) {
+        shown.push({ title, body: options.body ?? "", tag: options.tag ?? "", click: () => this.onclick?.() });
+      }
+      close() {}
+    }
+    Object.assign(window, { Notification: FakeNotification, __notifications: shown, __answerPermissionPrompt: () => release() });
+  }, { granted: permission, answer: prompt.answer ?? "granted", held: prompt.held ?? false });
+}
+
+/** The browser's permission prompt of a page with `recordNotifications(…, { held: true })` answers now. */
+export async function answerPermissionPrompt(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as { __answerPermissionPrompt(): void }).__answerPermissionPrompt());
+}
+
+/** The desktop notifications a page with `recordNotifications` showed, oldest first. */
+export function shownNotifications(page: Page) {
+  return page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string; tag: string }[] }).__notifications
+    .map(({ title, body, tag }) => ({ title, body, tag })));
+}

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { api, connect, login, send, type ClientSocket } from "../support/chat-client.js";
 import { chats, closeContexts, launchChromium, messageList, newPage, signIn, startStack, type Stack } from "./harness.js";
 
@@ -26,6 +26,39 @@ beforeAll(async () => {
   }
 });
 afterEach(closeContexts);
+
+/**
+ * Waits until the rows drawn cover the visible part of the conversation: Virtuoso draws the rows a
+ * scroll brings into view a frame or more after it (many more on a busy machine), so what is read
+ * before may be the rows of the place scrolled from.
+ */
+async function drawnInView(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const el = document.querySelector(".messages")!;
+    const box = el.getBoundingClientRect();
+    const rows = [...el.querySelectorAll("li, .messages__top")].map((n) => n.getBoundingClientRect()).filter((r) => r.height > 0);
+    if (rows.length === 0) return false;
+    const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+    return Math.min(...rows.map((r) => r.top)) <= box.top + 1 && (atEnd || Math.max(...rows.map((r) => r.bottom)) >= box.bottom - 1);
+  });
+}
+
+/** Waits until the list stops moving by itself (rows measured, an older page's anchor let go): 10 still frames. */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => {
+    const el = document.querySelector(".messages")!;
+    let last = "";
+    let still = 0;
+    const tick = () => {
+      const now = `${el.scrollTop} ${el.scrollHeight}`;
+      still = now === last ? still + 1 : 0;
+      last = now;
+      if (still >= 10) resolve();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }));
+}
 afterAll(async () => {
   writerSocket?.disconnect();
   await browser?.close();
@@ -56,7 +89,7 @@ describe("web client: history", () => {
     const shown: string[] = [];
     await scroller.evaluate((el) => { el.scrollTop = 0; });
     for (let step = 0; step < 200; step++) {
-      await page.waitForTimeout(60);
+      await drawnInView(page);
       for (const t of await log.locator(".msg .msg__text").allTextContents()) if (!shown.includes(t)) shown.push(t);
       const end = await scroller.evaluate((el) => {
         const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
@@ -78,12 +111,15 @@ describe("web client: history", () => {
     await log.getByText(text(TOTAL), { exact: true }).waitFor();
     const scroller = page.getByLabel("Conversation history");
     await scroller.hover();
+    const start = Date.now();
     while ((await page.getByText("This is the beginning of the conversation.").count()) === 0) {
+      if (Date.now() - start > 20_000) throw new Error("older pages did not load");
       await page.mouse.wheel(0, -4000);
       await page.waitForTimeout(150);
     }
     await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
-    await page.waitForTimeout(200);
+    // Where the reader is once the list is still: not a moment after the scroll, while rows are measured.
+    await settled(page);
     const before = await scroller.evaluate((el) => el.scrollTop);
 
     await send(writerSocket, { roomId, message: "fresh news", clientId: "fresh-news" });

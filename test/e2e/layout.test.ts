@@ -94,6 +94,36 @@ describe("web client: layout and keyboard", () => {
     await context.close();
   });
 
+  it("the settings keep their size and tab bar from tab to tab; on a phone their five tabs fit one row", async () => {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, "Joe");
+      await page.getByRole("button", { name: "Settings" }).click();
+      const dialog = page.getByRole("dialog", { name: "Settings" });
+      const tablist = dialog.getByRole("tablist");
+      await dialog.getByLabel("Display name").waitFor();
+      const place = async () => {
+        const [box, bar] = await Promise.all([dialog.boundingBox(), tablist.boundingBox()]);
+        return [box!.x, box!.y, box!.width, box!.height, bar!.y, bar!.height].map(Math.round);
+      };
+      const first = await place();
+      for (const name of ["Password", "Sessions", "Theme", "Notifications", "Profile"]) {
+        await dialog.getByRole("tab", { name }).click();
+        await dialog.getByRole("tabpanel").waitFor();
+        expect(await place(), `${name} at ${viewport.width}`).toEqual(first);
+      }
+      const tops = await tablist.getByRole("tab").evaluateAll((tabs) => tabs.map((t) => Math.round(t.getBoundingClientRect().top)));
+      expect(new Set(tops).size, `tab rows at ${viewport.width}`).toBe(1);
+      expect(await tablist.evaluate((bar) => bar.scrollWidth <= bar.clientWidth)).toBe(true);
+      // A status and its "Clear after" side by side, as tall as each other, the status taking the room.
+      const [status, clear] = await Promise.all([dialog.getByLabel("Status").boundingBox(), dialog.getByLabel("Clear after").boundingBox()]);
+      expect(Math.abs(status!.y - clear!.y)).toBeLessThanOrEqual(1);
+      expect(Math.abs(status!.height - clear!.height)).toBeLessThanOrEqual(1);
+      expect(status!.width).toBeGreaterThan(clear!.width);
+      await context.close();
+    }
+  });
+
   it("dark mode follows the system setting", async () => {
     const { context, page } = await newPage(env.browser, { width: 800, height: 600 }, { colorScheme: "dark" });
     await page.goto(env.stack.url);

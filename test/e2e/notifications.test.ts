@@ -1,45 +1,18 @@
 import { describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { PushPayload } from "../../src/protocol/index.js";
-import { chats, newPage, sendMessage, signIn, useBrowserStack } from "./harness.js";
+import { answerPermissionPrompt, canBeHidden, chats, newPage, recordNotifications, sendMessage, setHidden, shownNotifications, signIn, useBrowserStack } from "./harness.js";
 
 const env = useBrowserStack();
 
 /**
  * A page whose Notification API is a recorder (headless Chromium shows no desktop notifications)
- * with permission `permission`, and whose visibility the test sets (`window.__setHidden(true)`).
+ * with permission `permission`, and which the test can put in the background (`setHidden`).
  */
 async function withFakeNotifications(context: BrowserContext, permission: NotificationPermission): Promise<void> {
-  await context.addInitScript((granted: NotificationPermission) => {
-    const shown: { title: string; body: string; tag: string; click(): void }[] = [];
-    class FakeNotification {
-      static permission: NotificationPermission = granted;
-      static async requestPermission() {
-        FakeNotification.permission = "granted";
-        return "granted" as const;
-      }
-      onclick: (() => void) | null = null;
-      constructor(title: string, options: NotificationOptions = {}) {
-        shown.push({ title, body: options.body ?? "", tag: options.tag ?? "", click: () => this.onclick?.() });
-      }
-      close() {}
-    }
-    Object.assign(window, { Notification: FakeNotification, __notifications: shown });
-    let hidden = false;
-    Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible") });
-    Object.defineProperty(document, "hidden", { get: () => hidden });
-    Object.assign(window, {
-      __setHidden(value: boolean) {
-        hidden = value;
-        document.dispatchEvent(new Event("visibilitychange"));
-      },
-    });
-  }, permission);
+  await recordNotifications(context, permission);
+  await canBeHidden(context);
 }
-
-const shownNotifications = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string; tag: string }[] }).__notifications
-    .map(({ title, body, tag }) => ({ title, body, tag })));
 
 describe("web client: installable app and notifications", () => {
   it("links a manifest with 192 and 512 px icons and registers the service worker at /sw.js", async () => {
@@ -104,7 +77,8 @@ describe("web client: installable app and notifications", () => {
     await page.reload();
     // The shell came from the cache and ran: the page says the server cannot be reached and offers to retry.
     await page.getByRole("button", { name: "Try again" }).waitFor();
-    expect(await page.title()).toBe("Redis Chat");
+    // Titled with the place's name, remembered in the browser from the visit before.
+    expect(await page.title()).toBe("redis-chat");
     await context.setOffline(false);
     await page.getByRole("button", { name: "Try again" }).click();
     await page.getByRole("button", { name: "Log out" }).waitFor();
@@ -118,7 +92,7 @@ describe("web client: installable app and notifications", () => {
 
     const alex = await newPage(env.browser);
     await signIn(alex.page, env.stack.url, "Alex");
-    await mary.page.evaluate(() => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(true));
+    await setHidden(mary.page, true);
     await sendMessage(alex.page, "General chatter that mentions no one");
     await alex.page.getByRole("button", { name: "Mary", exact: true }).first().click();
     await alex.page.getByRole("heading", { name: "Mary" }).waitFor();
@@ -129,12 +103,11 @@ describe("web client: installable app and notifications", () => {
     const shown = await shownNotifications(mary.page);
     expect(shown).toEqual([{ title: "Alex", body: "Mary, got a minute?", tag: expect.stringMatching(/^message:/) }]);
 
-    await mary.page.evaluate(() => {
-      (window as unknown as { __setHidden(h: boolean): void }).__setHidden(false);
-      (window as unknown as { __notifications: { click(): void }[] }).__notifications[0]!.click();
-    });
+    await setHidden(mary.page, false);
+    await mary.page.evaluate(() => (window as unknown as { __notifications: { click(): void }[] }).__notifications[0]!.click());
     await mary.page.getByRole("heading", { name: "Alex" }).waitFor();
-    expect(mary.page.url()).toMatch(/#\/room\/\d+:\d+$/);
+    // The address is the message's own link (a reload shows the same message).
+    expect(decodeURIComponent(new URL(mary.page.url()).hash)).toMatch(/^#\/room\/\d+:\d+\/message\/\S+$/);
   });
 
   it("no notification for a visible tab, nor from a room set to 'Nothing' in the header menu", async () => {
@@ -152,7 +125,7 @@ describe("web client: installable app and notifications", () => {
     await joe.page.getByRole("button", { name: "Notifications: Every message" }).click();
     await joe.page.getByRole("menuitemradio", { name: /Nothing/ }).click();
     await joe.page.getByRole("button", { name: "Notifications: Nothing" }).waitFor();
-    await joe.page.evaluate(() => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(true));
+    await setHidden(joe.page, true);
     await sendMessage(pablo.page, "muted: no notification either");
     await joe.page.getByText("muted: no notification either").first().waitFor();
     await joe.page.waitForTimeout(300);
@@ -180,6 +153,25 @@ describe("web client: installable app and notifications", () => {
     expect(await banner.count()).toBe(0);
   });
 
+  it("with a room's Details open the sidebar narrows: the banner's title stays whole and its buttons inside (they go under it)", async () => {
+    const { context, page } = await newPage(env.browser, { width: 1440, height: 900 });
+    await withFakeNotifications(context, "default");
+    await signIn(page, env.stack.url, "Alex");
+    expect(await page.evaluate(async (body) => (await fetch("/rooms", { method: "POST", headers: { "content-type": "application/json" }, body })).status,
+      JSON.stringify({ name: "narrow-sidebar" }))).toBe(201);
+    await chats(page).getByRole("button", { name: /^narrow-sidebar/ }).first().click();
+    await page.getByRole("button", { name: "Details" }).click();
+    const banner = page.getByRole("region", { name: "Get notified" });
+    await banner.waitFor();
+    const title = banner.getByText("Get notified", { exact: true });
+    expect(await title.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const edge = (await banner.boundingBox())!;
+    for (const name of ["Turn on", "Not now"]) {
+      const button = (await banner.getByRole("button", { name }).boundingBox())!;
+      expect(button.x + button.width, name).toBeLessThanOrEqual(edge.x + edge.width);
+    }
+  });
+
   it("'Turn on' in the banner asks the browser for permission, and the banner goes", async () => {
     const { context, page } = await newPage(env.browser);
     await withFakeNotifications(context, "default");
@@ -188,5 +180,23 @@ describe("web client: installable app and notifications", () => {
     await banner.getByRole("button", { name: "Turn on" }).click();
     await banner.waitFor({ state: "detached" });
     expect(await page.evaluate(() => Notification.permission)).toBe("granted");
+  });
+
+  it("'Turn on' answers the click at once, and a refusal says notifications are blocked and where to allow them", async () => {
+    const { context, page } = await newPage(env.browser);
+    await recordNotifications(context, "default", { answer: "denied", held: true });
+    await signIn(page, env.stack.url, "Joe");
+    const banner = page.getByRole("region", { name: "Get notified" });
+    await banner.getByRole("button", { name: "Turn on" }).click();
+    // The browser has not answered yet: the card says it is waiting, and nothing can be clicked twice.
+    await banner.getByRole("button", { name: "Asking…" }).waitFor();
+    expect(await banner.getByRole("button", { name: "Asking…" }).isDisabled()).toBe(true);
+    await banner.getByRole("status").getByText("Answer your browser's question").waitFor();
+    await answerPermissionPrompt(page);
+    const blocked = page.getByRole("region", { name: "Notifications are blocked" });
+    await blocked.getByRole("alert").getByText(/open the site settings .* set Notifications to Allow/).waitFor();
+    await blocked.getByRole("button", { name: "OK" }).click();
+    await blocked.waitFor({ state: "detached" });
+    expect(await banner.count()).toBe(0);
   });
 });

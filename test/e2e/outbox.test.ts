@@ -30,8 +30,7 @@ async function storedTexts(url: string): Promise<string[]> {
   return (page.body as { message: string }[]).map((m) => m.message).reverse();
 }
 
-// One retry: restarts and session ends on a loaded 2-core machine can outlast a step's wait (each step names itself).
-describe("web client: the outbox", { retry: 1 }, () => {
+describe("web client: the outbox", () => {
   it("a message typed while offline whose session then ended is kept, shown as not sent, and sent once after signing in again", async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, stack.url, "Mary");

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { axeViolations } from "./axe.js";
+import { connect } from "../support/chat-client.js";
 import { messageList, newPage, people, useBrowserStack, waitOnline } from "./harness.js";
+import { accountsByApi } from "./accounts-by-api.js";
 
 /**
  * Issue 18 in Chromium, desktop and phone: display names in reactions and the @ autocomplete (also
@@ -13,37 +15,7 @@ const env = useBrowserStack({ demoData: false, adminUsernames: ["ada"] });
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = "a-long-password";
 
-interface Account { id: number; cookie: string }
-const accounts = new Map<string, Account>();
-
-async function account(username: string, displayName?: string): Promise<Account> {
-  const known = accounts.get(username);
-  if (known) return known;
-  const res = await fetch(`${env.stack.url}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: PASSWORD }) });
-  if (!res.ok) throw new Error(`register ${username}: ${res.status}`);
-  const made = { id: ((await res.json()) as { id: number }).id, cookie: res.headers.get("set-cookie")!.split(";")[0]! };
-  accounts.set(username, made);
-  if (displayName) await as(made, "PATCH", "/me/profile", { displayName });
-  return made;
-}
-
-async function as(who: Account, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${env.stack.url}${path}`, {
-    method, headers: { cookie: who.cookie, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-async function signInAs(page: Page, username: string): Promise<void> {
-  await account(username);
-  await page.goto(env.stack.url);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await waitOnline(page);
-}
+const { account, as, signInAs } = accountsByApi(env, PASSWORD);
 
 /** On a phone the chat list comes first: open General. */
 async function openGeneral(page: Page, phone: boolean): Promise<void> {
@@ -87,6 +59,34 @@ describe("web client: people by their display names", () => {
       expect((await axeViolations(page)).join("\n")).toBe("");
     });
   }
+
+  it("a bare @ offers those who may be mentioned, online first: the people directory in General, the members in a room", async () => {
+    await account("mia");
+    // ned is online (a socket) and abe offline; neither ever posted, so the page has never seen them.
+    const ned = await account("ned");
+    const abe = await account("abe");
+    const socket = await connect(env.stack.url, ned.cookie);
+    try {
+      const { page } = await newPage(env.browser);
+      await signInAs(page, "mia");
+      await openGeneral(page, false);
+      const box = page.getByRole("textbox", { name: "Message" });
+      const options = page.getByRole("listbox", { name: "People to mention" }).getByRole("option");
+      await box.fill("hi @");
+      // abe sorts first by name: only the directory's answer can put ned, online, before him.
+      await expect.poll(() => options.allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining(["@ned", "@abe"]));
+      expect((await options.allTextContents()).slice(0, 2)).toEqual(["@ned", "@abe"]);
+
+      // A closed room of mia and abe: abe alone is offered (a mention of anyone else is not recorded).
+      const made = await as(await account("mia"), "POST", "/rooms", { name: "mia-and-abe", visibility: "closed", members: [abe.id] }) as { id: string };
+      await page.goto(`${env.stack.url}/#/room/${encodeURIComponent(made.id)}`);
+      await page.getByRole("heading", { name: "mia-and-abe" }).waitFor();
+      await box.fill("@");
+      await expect.poll(() => options.allTextContents(), { timeout: 10_000 }).toEqual(["@abe"]);
+    } finally {
+      socket.disconnect();
+    }
+  });
 });
 
 describe("web client: the People list, live", () => {
@@ -166,7 +166,8 @@ describe("web client: the administrators' Accounts list follows changes", () => 
 
     await row.getByRole("button", { name: "Manage madehere" }).click();
     const card = page.getByRole("dialog", { name: "madehere" });
-    await card.getByRole("button", { name: "Deactivate" }).click();
+    await card.getByRole("button", { name: "Deactivate…" }).click();
+    await card.getByRole("form", { name: "Deactivate madehere" }).getByRole("button", { name: "Deactivate madehere" }).click();
     await card.getByRole("button", { name: "Reactivate" }).waitFor();
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("deactivated");
   });
@@ -181,7 +182,7 @@ describe("web client: tell me when someone comes online", () => {
       const shown = `Friend ${size === "phone" ? "Phone" : "Desk"}`;
       const { page } = await newPage(env.browser, viewport);
       await signInAs(page, watcherName);
-      // The People row opens the conversation; the card opens from a name in a message.
+      // The card opens from a name in a message too (the People row opens it as well: profiles.test.ts).
       await as(friend, "POST", "/room/0/messages", { message: `friend here (${size})` });
       await openGeneral(page, size === "phone");
       // (Pressed, not clicked: on a phone a message's toolbar may cover the name.)

@@ -47,6 +47,10 @@ describe("web client: pins are live", () => {
     await joeList.getByText("the pinned plan for Monday", { exact: true }).waitFor({ timeout: 15_000 });
     await joeList.getByText("the other pinned note", { exact: true }).waitFor({ timeout: 15_000 });
     await joe.getByRole("button", { name: "Pinned messages (2)", exact: true }).waitFor();
+    // Each pinned row wears a pin, the first beside its time, the second (under the same header) at its right.
+    const pinOf = (id: string) => messageList(joe).locator(`li[data-id="${id}"]`).getByRole("img", { name: "Pinned" });
+    await pinOf(first).waitFor();
+    await pinOf(second_).waitFor();
     if (SHOTS) await joe.screenshot({ path: `${SHOTS}/pins-live.png` });
 
     // Pablo unpins one from his own list: it leaves Joe's list, the count follows.
@@ -55,6 +59,8 @@ describe("web client: pins are live", () => {
     await pabloList.getByRole("listitem").filter({ hasText: "the other pinned note" }).getByRole("button", { name: "Unpin" }).click();
     await joeList.getByText("the other pinned note", { exact: true }).waitFor({ state: "detached", timeout: 15_000 });
     await joe.getByRole("button", { name: "Pinned messages (1)", exact: true }).waitFor();
+    await pinOf(second_).waitFor({ state: "detached" });
+    await pinOf(first).waitFor();
     await pablo.keyboard.press("Escape");
 
     // The pinned message is deleted: its pin goes with it, in Joe's list and count.

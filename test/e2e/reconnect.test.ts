@@ -38,19 +38,22 @@ async function stored(text: string): Promise<number> {
 
 // One retry: on a loaded 2-core machine (CI runs two files at once) a restart can outlast a step's
 // wait; every step names itself when it times out, so a real failure still says where.
-describe("web client: server restart", { retry: 1 }, () => {
+describe("web client: server restart", () => {
   it("messages sent while the page's server restarts appear exactly once, in order, after it reconnects", async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, stack.url, "Pablo");
     const log = messageList(page);
-    await send(joe, { roomId: "0", message: "before the restart", clientId: "r-before" });
-    await log.getByText("before the restart").waitFor({ timeout: 15_000 });
+    // Texts of this attempt only: a retried attempt shares the Redis (and General) with the first.
+    const stamp = Date.now();
+    const before = `before the restart ${stamp}`;
+    await send(joe, { roomId: "0", message: before, clientId: `r-before-${stamp}` });
+    await log.getByText(before).waitFor({ timeout: 15_000 });
 
-    const during = Array.from({ length: 5 }, (_, i) => `sent while down ${i + 1}`);
+    const during = Array.from({ length: 5 }, (_, i) => `sent while down ${i + 1} ${stamp}`);
     await stack.restartServer(0, async () => {
       await page.getByText(banner).waitFor({ timeout: 15_000 });
       for (const [i, text] of during.entries()) {
-        const ack = await send(joe, { roomId: "0", message: text, clientId: `r-down-${i}` });
+        const ack = await send(joe, { roomId: "0", message: text, clientId: `r-down-${i}-${stamp}` });
         expect(ack.ok).toBe(true);
       }
     });
@@ -59,23 +62,27 @@ describe("web client: server restart", { retry: 1 }, () => {
     await page.getByText(banner).waitFor({ state: "detached", timeout: 15_000 });
     await page.waitForTimeout(1000);
     const texts = await log.locator(".msg .msg__text").allTextContents();
-    const ours = texts.filter((t) => t === "before the restart" || t.startsWith("sent while down"));
-    expect(ours).toEqual(["before the restart", ...during]);
+    const ours = texts.filter((t) => t === before || during.includes(t));
+    expect(ours).toEqual([before, ...during]);
 
     // Live again, both ways.
     const received = collectMessages(joe);
-    await send(joe, { roomId: "0", message: "after the restart", clientId: "r-after" });
-    await log.getByText("after the restart").waitFor();
-    await sendMessage(page, "Pablo is back");
-    await eventually(() => received.some((m) => m.message === "Pablo is back"), 5000, "Joe to receive Pablo's message");
+    await send(joe, { roomId: "0", message: `after the restart ${stamp}`, clientId: `r-after-${stamp}` });
+    await log.getByText(`after the restart ${stamp}`).waitFor();
+    await sendMessage(page, `Pablo is back ${stamp}`);
+    await eventually(() => received.some((m) => m.message === `Pablo is back ${stamp}`), 5000, "Joe to receive Pablo's message");
     await context.close();
   }, 60_000);
 
   it("a message typed while the server is down waits, and is stored exactly once after the reconnection, by itself", async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, stack.url, "Pablo");
-    await messageList(page).getByText("before the restart").waitFor();
-    const text = `typed while offline ${Date.now()}`;
+    // Its own history to wait for, not the test before's (it may not have run, or run twice).
+    const stamp = Date.now();
+    const text = `typed while offline ${stamp}`;
+    const ack = await send(joe, { roomId: "0", message: `before ${text}`, clientId: `r-before-offline-${stamp}` });
+    expect(ack.ok).toBe(true);
+    await messageList(page).getByText(`before ${text}`).waitFor({ timeout: 15_000 });
 
     await stack.restartServer(0, async () => {
       await page.getByText(banner).waitFor();

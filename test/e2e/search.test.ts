@@ -71,12 +71,22 @@ describe("web client: message search and permalinks", () => {
       await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "Joe", exact: true }).click();
       const row = messageList(page).locator("li.msg").last();
       await row.waitFor();
-      await row.hover();
-      await row.getByRole("button", { name: "Pin to the room" }).click();
-      await row.getByRole("button", { name: "Pinned" }).waitFor();
-      await row.hover();
-      await row.getByRole("button", { name: "Save for later" }).click();
-      await row.getByRole("button", { name: "Saved" }).waitFor();
+      // On a desktop from the message's toolbar; on a phone a tap on it opens its actions in a sheet.
+      const act = async (label: string, done: string) => {
+        if (viewport.width < 500) {
+          await row.locator(".msg__text").click();
+          const sheet = page.getByRole("dialog", { name: /^Actions for the message of / });
+          await sheet.getByRole("button", { name: label }).click();
+          await sheet.getByRole("button", { name: done }).waitFor();
+          await sheet.waitFor({ state: "detached" });
+        } else {
+          await row.hover();
+          await row.getByRole("button", { name: label }).click();
+          await row.getByRole("button", { name: done }).waitFor();
+        }
+      };
+      await act("Pin to the room", "Pinned");
+      await act("Save for later", "Saved");
       const text = await row.locator(".msg__text").textContent();
 
       await page.getByRole("button", { name: "Pinned messages" }).click();
@@ -123,6 +133,13 @@ describe("web client: message search and permalinks", () => {
     await result.waitFor({ timeout: 10_000 });
     await result.getByText("walrus-notes.txt", { exact: true }).waitFor();
     expect(await result.textContent()).not.toContain("/attachments/");
+    // Words: the same message formatted, its matched words marked inside the formatting.
+    const box = page.getByRole("combobox", { name: "Search messages" });
+    await box.fill("walrus tusks");
+    const found = page.getByRole("option").filter({ hasText: "walrus-notes.txt" });
+    await found.locator("strong mark", { hasText: "Walrus" }).waitFor({ timeout: 10_000 });
+    expect(await found.locator("li mark").allTextContents()).toEqual(["tusks"]);
+    expect(await found.textContent()).not.toMatch(/\*\*|- tusks/);
     await page.getByRole("dialog", { name: "Search messages" }).getByRole("button", { name: "Close" }).click();
 
     await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "Joe", exact: true }).click();

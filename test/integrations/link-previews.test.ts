@@ -128,6 +128,8 @@ describe("link previews", () => {
     expect(card).toMatchObject({ title: "With a picture", image: { width: 640, height: 320 } });
     expect(JSON.stringify(change.previews)).not.toContain("pic.png"); // clients get a file of the room, not the site's URL
     expect(svg!.image).toBeUndefined(); // only raster images are kept
+    // Thumbnails are made after the image is stored, by the instance that stored it.
+    await Promise.all([a, b].map((server) => server.instance.ctx.attachments.thumbnails.idle()));
     const thumbnail = await api(a.url, `/room/0/attachments/${card!.image!.id}/thumbnail`, bob.cookie);
     expect(thumbnail.status).toBe(200);
     expect(thumbnail.headers.get("content-type")).toBe("image/webp");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditEntry } from "../../src/protocol/index.js";
-import { api, connect, sleep, type ClientSocket, type SignedIn } from "../support/chat-client.js";
+import { SESSION_ENDED_NOTICES, type AuditEntry, type SessionEndedNotice } from "../../src/protocol/index.js";
+import { api, connect, eventually, login, sleep, type ClientSocket, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { usePrivateRedis } from "../support/redis-server.js";
 import { signUp } from "../resilience/helpers.js";
@@ -93,6 +93,31 @@ describe("a ban refuses every credential of the account on every instance", () =
     } finally {
       await receiver.close();
     }
+  });
+
+  it("a person banned while signed in is told on every instance that an administrator banned them, with the reason given", async () => {
+    const [carol] = await signUp(a.url, "carol_banned");
+    const phone = await login(b.url, "carol_banned");
+    const pages = [await connect(a.url, carol.cookie), await connect(b.url, phone.cookie)];
+    sockets.push(...pages);
+    const notices = pages.map((socket) => {
+      const seen: SessionEndedNotice[] = [];
+      socket.on("session.ended", (n) => seen.push(n));
+      return seen;
+    });
+    expect((await asAdmin(a.url, "POST", `/users/${carol.user.id}/ban`, { reason: "spam in #general" })).status).toBe(200);
+    await eventually(() => notices.every((n) => n.length > 0) && pages.every((p) => !p.connected), 5000, "both pages told and closed");
+    for (const seen of notices) expect(seen).toEqual([{ reason: SESSION_ENDED_NOTICES.banned, code: "banned", detail: "spam in #general" }]);
+
+    // A ban without a reason says so without one.
+    const [dan] = await signUp(b.url, "dan_banned");
+    const danPage = await connect(b.url, dan.cookie);
+    sockets.push(danPage);
+    const danSeen: SessionEndedNotice[] = [];
+    danPage.on("session.ended", (n) => danSeen.push(n));
+    expect((await asAdmin(a.url, "POST", `/users/${dan.user.id}/ban`)).status).toBe(200);
+    await eventually(() => danSeen.length > 0, 5000, "dan's notice");
+    expect(danSeen).toEqual([{ reason: SESSION_ENDED_NOTICES.banned, code: "banned" }]);
   });
 
   it("a session that outlives a ban (written straight into Redis) is refused with 403 over HTTP and at the socket handshake", async () => {

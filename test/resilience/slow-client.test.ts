@@ -30,6 +30,8 @@ describe("a slow client that stops reading", () => {
   let slowSocketId = "";
   /** The server's end of the slow client's TCP connection. */
   let serverSide: { destroyed: boolean; writableLength: number } | undefined;
+  /** The Engine.IO id of the slow client's connection. */
+  let slowConnId = "";
   let heapBefore = 0;
   let heapAfter = 0;
 
@@ -61,6 +63,7 @@ describe("a slow client that stops reading", () => {
     });
     await eventually(() => slowSocket() !== undefined, 5000, "slow socket registered");
     slowSocketId = slowSocket()!.id;
+    slowConnId = (slowSocket()!.conn as unknown as { id: string }).id;
     serverSide = (slowSocket()!.conn as unknown as { transport: { socket: { _socket: typeof serverSide } } }).transport.socket._socket;
     // Stop reading: the kernel buffers fill, then the server's queue for this connection grows.
     (raw as unknown as { _socket: { pause(): void } })._socket.pause();
@@ -89,7 +92,11 @@ describe("a slow client that stops reading", () => {
         sentWhenDropped = i;
       }
       if (dropped) {
-        queuedAfterDrop.push(queuedBytes());
+        // What the server still holds for the dropped connection (nothing once it let it go): the
+        // other clients' queues are busy with this very traffic (on a loaded machine the fast
+        // client reads late and its queue runs past 64 KB).
+        const kept = engineClients()[slowConnId];
+        queuedAfterDrop.push(kept === undefined ? 0 : bufferedBytes(kept));
         if (i >= sentWhenDropped + 1000) break; // keep pushing a while after the drop
       }
     }
@@ -121,8 +128,9 @@ describe("a slow client that stops reading", () => {
   });
 
   it("the dropped connection is closed at once and its queue freed, not kept until the peer reads it", async () => {
-    expect(queuedAfterDrop.every((q) => q < 64 * 1024)).toBe(true);
-    expect(Object.keys(engineClients())).toHaveLength(2);
+    expect(queuedAfterDrop.length).toBeGreaterThan(0);
+    expect(Math.max(...queuedAfterDrop), "bytes still queued for the dropped connection").toBeLessThan(64 * 1024);
+    expect(Object.keys(engineClients()), "Engine.IO connections left: the fast client's and the writer's").toHaveLength(2);
     // The server destroyed its end of the TCP connection (a graceful close would have waited for
     // the paused client to read megabytes first); the paused client only notices once it reads again.
     await eventually(() => serverSide?.destroyed === true, 5000, "the server's end destroyed");

@@ -96,6 +96,58 @@ describe("creating rooms", () => {
   });
 });
 
+describe("one open room per name, ignoring case", () => {
+  it("a new open room named like an existing one in any case is refused with 409 and a message; a closed one may share it", async () => {
+    await createRoom(owner, { name: "Unique-Name" });
+    const again = await call(other, "POST", "/rooms", { name: "unique-NAME" });
+    expect(again.status).toBe(409);
+    expect((again.body as { message: string }).message).toMatch(/already named “unique-NAME”/);
+    const closed = await call(other, "POST", "/rooms", { name: "unique-name", visibility: "closed" });
+    expect(closed.status).toBe(201);
+    // Opening that closed room would make two open rooms of one name.
+    expect((await call(other, "PATCH", `/room/${(closed.body as RoomDetails).id}`, { visibility: "open" })).status).toBe(409);
+  });
+
+  it("a rename onto another open room's name is refused; a change of case only, and the old name freed by a rename or a deletion, are fine", async () => {
+    const first = await createRoom(owner, { name: "alpha-room" });
+    const second = await createRoom(owner, { name: "beta-room" });
+    expect((await call(owner, "PATCH", `/room/${second.id}`, { name: "ALPHA-room" })).status).toBe(409);
+    expect((await call(owner, "PATCH", `/room/${first.id}`, { name: "Alpha-Room" })).status).toBe(200);
+    expect((await call(owner, "PATCH", `/room/${first.id}`, { name: "gamma-room" })).status).toBe(200);
+    expect((await call(owner, "PATCH", `/room/${second.id}`, { name: "alpha-room" })).status).toBe(200);
+    expect((await call(owner, "DELETE", `/room/${second.id}`)).status).toBe(200);
+    expect((await call(other, "POST", "/rooms", { name: "alpha-room" })).status).toBe(201);
+    // Closing a room frees its name for an open one.
+    const third = await createRoom(owner, { name: "delta-room" });
+    expect((await call(owner, "PATCH", `/room/${third.id}`, { visibility: "closed" })).status).toBe(200);
+    expect((await call(other, "POST", "/rooms", { name: "Delta-Room" })).status).toBe(201);
+  });
+
+  it("of eight creates of one name at once, exactly one wins and the others get 409; no half-made room is left", async () => {
+    const counterBefore = Number(await raw.get("rooms:counter"));
+    const answers = await Promise.all([owner, member, outsider, other, owner, member, outsider, other].map((who, i) =>
+      call(who, "POST", "/rooms", { name: i % 2 ? "Race-Room" : "race-room" })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    const winner = answers.find((a) => a.status === 201)!.body as RoomDetails;
+    expect(await raw.get("rooms:name:race-room")).toBe(winner.id);
+    const counterAfter = Number(await raw.get("rooms:counter"));
+    const named = [];
+    for (let id = counterBefore + 1; id <= counterAfter; id++) if ((await raw.get(`room:${id}:name`)) !== null) named.push(String(id));
+    expect(named).toEqual([winner.id]);
+  });
+
+  it("two renames onto one free name at once: exactly one wins", async () => {
+    const [x, y] = [await createRoom(owner, { name: "x-room" }), await createRoom(owner, { name: "y-room" })];
+    const answers = await Promise.all([x, y].map((r) => call(owner, "PATCH", `/room/${r.id}`, { name: "z-room" })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+  });
+
+  it("the seed's General keeps its name and is not claimed", async () => {
+    expect(await raw.get("room:0:name")).toBe("General");
+    expect((await call(other, "POST", "/rooms", { name: "general" })).status).toBe(201);
+  });
+});
+
 describe("group conversations", () => {
   it("POST /rooms {members} makes a closed group named by its people; the same people get the same room", async () => {
     const first = await call(owner, "POST", "/rooms", { members: [member.user.id, outsider.user.id] });

@@ -21,6 +21,8 @@ function random(seed: number) {
 
 // Words that no stop word starts and no link's words start (links are https://example.com/zz…).
 const VOCABULARY = ["alpha", "alpine", "beta", "bravo", "delta", "deltas", "gamma", "golf", "kilo", "lima", "mike", "oscar", "quebec", "romeo", "sierra", "tango"];
+/** People who write: 1 the searcher, 2 the writer, 3-12 p3..p12 (3 and 4 are both an Anna). */
+const AUTHORS = 12;
 const tokens = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 
 /**
@@ -28,7 +30,10 @@ const tokens = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean
  * script and seed servers write them (ids repeating across rooms, seed messages sharing a second),
  * indexed by the reindex command's code, searched by a member of 24 of them with every page size,
  * for words, prefixes, two words, phrases, has:link and from:, rare and common, and filters alone (so that pages end
- * early on the bounded work per query, and rooms run dry at different depths).
+ * early on the bounded work per query, and rooms run dry at different depths). Twelve people write;
+ * `from:` names one of them or, by a display name's word, two. A quarter of the rooms have an index
+ * from before the author postings (no sweep cursor, no `~from:` postings): from: filters their
+ * candidates on the text while the others read the postings, in one merge.
  */
 describe("search over many rooms agrees with a brute-force scan of them", () => {
   const db = usePrivateRedis();
@@ -43,7 +48,13 @@ describe("search over many rooms agrees with a brute-force scan of them", () => 
     await redis.hSet("user:2", { username: "writer", password: "x" });
     await redis.set("username:searcher", "user:1");
     await redis.set("username:writer", "user:2");
-    await redis.set("total_users", "2");
+    for (let id = 3; id <= AUTHORS; id++) {
+      await redis.hSet(`user:${id}`, { username: `p${id}`, password: "x" });
+      await redis.set(`username:p${id}`, `user:${id}`);
+    }
+    // Two people whose display names hold "anna": from:anna is either.
+    await redis.zAdd("displaynames:index", [{ score: 0, value: "anna müller:3" }, { score: 0, value: "anna smith:4" }]);
+    await redis.set("total_users", String(AUTHORS));
     await redis.sAdd("user:1:rooms", member);
     await redis.sAdd("user:2:rooms", rooms);
 
@@ -59,7 +70,7 @@ describe("search over many rooms agrees with a brute-force scan of them", () => 
         const words = Array.from({ length }, () => (rand() < 0.3 ? bias : pick(VOCABULARY)));
         if (rand() < 0.1) words.push(`https://example.com/zz${i}`);
         const text = words.join(rand() < 0.5 ? " " : ", ");
-        const from = rand() < 0.5 ? 1 : 2;
+        const from = rand() < 0.3 ? 1 : rand() < 0.4 ? 2 : 1 + Math.floor(rand() * AUTHORS);
         if (rand() < 0.08) {
           // As a seed server writes it: no id, whole-second score (often shared with others).
           const seconds = Math.floor(start / 1e6) + Math.floor(rand() * 400);
@@ -76,6 +87,11 @@ describe("search over many rooms agrees with a brute-force scan of them", () => 
     for (const entry of stored) await redis.zAdd(`room:${entry.roomId}`, { score: entry.score, value: entry.value });
     const index = new Redis7SearchIndex(redis, true);
     await new SearchSweep(redis, index, "test").reindexAll(() => {});
+    // A quarter of the rooms as an index from before the author postings left them.
+    for (const roomId of rooms.filter((_, i) => i % 4 === 0)) {
+      await redis.del(`{room:${roomId}}:s:swept`);
+      for (let id = 1; id <= AUTHORS; id++) await redis.del(`{room:${roomId}}:s:t:~from:${id}`);
+    }
     const users = new Users(redis);
     const search = new MessageSearch(redis, index, new Rooms(redis, users), users);
 
@@ -101,6 +117,11 @@ describe("search over many rooms agrees with a brute-force scan of them", () => 
     // Filters only (no word): every message they allow, read from the rooms' histories.
     queries.push({ q: "from:writer", match: (_t, from) => from === 2 });
     queries.push({ q: "from:searcher", match: (_t, from) => from === 1 });
+    for (const id of [5, 9, AUTHORS]) queries.push({ q: `from:p${id}`, match: (_t, from) => from === id });
+    queries.push({ q: "from:anna", match: (_t, from) => from === 3 || from === 4 });
+    const word = pick(VOCABULARY);
+    queries.push({ q: `from:p7 ${word}`, match: (t, from) => from === 7 && tokens(t).some((w) => w.startsWith(word)) });
+    queries.push({ q: `from:"anna" ${word}`, match: (t, from) => (from === 3 || from === 4) && tokens(t).some((w) => w.startsWith(word)) });
     queries.push({ q: "after:2000-01-01", match: () => true });
     for (const { q, match } of queries) {
       const expected = unique

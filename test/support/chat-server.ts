@@ -79,7 +79,8 @@ export async function startChatServerProcess(env: Record<string, string>): Promi
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
+  // Half a second on a quiet machine; far more when many test files start at once.
+  const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server process exited with ${child.exitCode}`);
     try {
@@ -88,7 +89,10 @@ export async function startChatServerProcess(env: Record<string, string>): Promi
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error("server process did not start");
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("server process did not start within 30 s");
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const exited = () =>

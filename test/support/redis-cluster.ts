@@ -41,7 +41,14 @@ export async function startRedisCluster(options: { masters?: number; replicas?: 
   const masters = options.masters ?? 3;
   const replicas = options.replicas ?? 0;
   const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 2000)];
-  const nodes = await Promise.all(Array.from({ length: masters * (1 + replicas) }, () => startRedis({ extraArgs: args })));
+  const starting = await Promise.allSettled(Array.from({ length: masters * (1 + replicas) }, () => startRedis({ extraArgs: args })));
+  const nodes = starting.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = starting.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    // One node did not start (a loaded machine): the others are stopped, not left running.
+    await Promise.allSettled(nodes.map((n) => n.kill()));
+    throw failed.reason;
+  }
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
   await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"]);
   const dead = new Set<number>();

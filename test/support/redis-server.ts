@@ -69,8 +69,15 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
       "--daemonize", "no", "--logfile", "",
       ...(options.extraArgs ?? []),
     ];
-    child = spawn("redis-server", args, { stdio: "ignore" });
-    await waitForPing(url);
+    const started = spawn("redis-server", args, { stdio: "ignore" });
+    child = started;
+    try {
+      await waitForPing(url);
+    } catch (err) {
+      // Nobody holds a handle to a server that did not start: it would outlive the test run.
+      started.kill("SIGKILL");
+      throw err;
+    }
   };
   const exited = (proc: ChildProcess | undefined) =>
     new Promise<void>((resolve) => {

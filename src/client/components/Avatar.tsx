@@ -36,8 +36,10 @@ function Pattern({ pattern }: { pattern: AvatarPattern }) {
  * namesakes differ) or by the name, drawn locally. A picture that fails to load falls back to the
  * initials. `label` replaces the initials (a group conversation's member count).
  */
-export function Avatar({ name, id, size = 36, online, label, src }: {
+export function Avatar({ name, id, size = 36, online, label, src, glyph }: {
   name: string; id?: number | string; size?: number; online?: boolean; label?: string; src?: string | null;
+  /** A drawn sign instead of the text: a closed room's lock (the row or heading says so in words). */
+  glyph?: "lock";
 }) {
   const known = useAvatarUrl(typeof id === "number" && label === undefined ? id : undefined);
   const picture = src === undefined ? known : src;
@@ -53,9 +55,16 @@ export function Avatar({ name, id, size = 36, online, label, src }: {
         <svg viewBox="0 0 40 40" width={size} height={size} focusable="false">
           <rect width="40" height="40" fill={fill} />
           <Pattern pattern={style.pattern} />
-          <text x="20" y="20" dy="0.35em" textAnchor="middle" fontSize="15" fontWeight="600" fill="#fff">
-            {label ?? initials(name)}
-          </text>
+          {glyph === "lock" ? (
+            <g className="avatar__lock">
+              <path d="M15.5 19.5v-3.2a4.5 4.5 0 0 1 9 0v3.2" fill="none" stroke="#fff" strokeWidth="2.4" strokeLinecap="round" />
+              <rect x="12.5" y="19" width="15" height="11.5" rx="2.2" fill="#fff" />
+            </g>
+          ) : (
+            <text x="20" y="20" dy="0.35em" textAnchor="middle" fontSize="15" fontWeight="600" fill="#fff">
+              {label ?? initials(name)}
+            </text>
+          )}
         </svg>
       )}
       {online !== undefined && <span className={online ? "dot dot--on" : "dot"} />}

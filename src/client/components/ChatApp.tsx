@@ -21,10 +21,13 @@ import { MessageListDialog } from "../pins/MessageListDialog.js";
 import { PeopleList } from "./PeopleList.js";
 import { RoomList } from "./RoomList.js";
 import { RoomView } from "./RoomView.js";
-import { messageFromHash } from "../lib/route.js";
+import { hashForMessage, messageFromHash } from "../lib/route.js";
+import { useAddressFollowsView } from "../lib/useAddressFollowsView.js";
 import { userName, displayRoomTitle } from "./names.js";
 import { ProfileCardContext } from "../profile/ProfileCardContext.js";
 import { OnlineToasts, PresenceAlertsContext, usePresenceAlerts } from "../profile/presenceAlerts.js";
+import { useMyRole } from "../profile/useMyRole.js";
+import { isAdmin } from "../state/myRole.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
@@ -91,10 +94,20 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const [jump, setJump] = useState<{ roomId: string; messageId: string; n: number } | null>(null);
   const openMessage = (roomId: string, messageId?: string) => {
     setOverlay(null);
+    // Rooms listed (General is), and this one not among them: a link into a room one is not in.
+    if (state.rooms["0"] && !state.rooms[roomId]) {
+      chat.dispatch({ type: "linkRefused", what: messageId ? "message" : "room", fallback: state.activeRoomId });
+      return;
+    }
     chat.openRoom(roomId);
-    if (messageId) setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
+    if (messageId) {
+      // The address says what is shown (a reload shows this message, not one opened before).
+      history.replaceState(history.state, "", hashForMessage(roomId, messageId));
+      setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
+    }
   };
   openMessageRef.current = openMessage;
+  useAddressFollowsView(active?.id ?? null, active?.hasNewer ?? false, jump);
 
   // Ctrl/Cmd+K opens search; a permalink (#/room/ID/message/MID) opens its message, now or when followed.
   useEffect(() => {
@@ -133,14 +146,15 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     nameOf: (id) => userName(state, id),
     isOnline: (id) => state.users[id]?.online ?? false,
     onOpen: openConversationWith,
-  });
+  }, state.connection === "online");
 
   const startGroup = async (people: UserWithPresence[]) => {
     await actions.create({ members: [me.id, ...people.map((p) => p.id)] });
   };
 
   const me_ = state.users[me.id];
-  const admin = me.role === "admin";
+  // Live: a promotion or demotion made anywhere shows or hides the Admin button at once.
+  const admin = isAdmin(useMyRole(me, state.connection === "online"));
   const place = usePlaceName();
   return (
     <NotificationsContext.Provider value={notifications}>
@@ -172,6 +186,12 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             <button type="button" className="link small" onClick={() => chat.dispatch({ type: "removalSeen" })}>OK</button>
           </p>
         )}
+        {state.refusedLink && (
+          <p className="sidebar__note" role="status">
+            {state.refusedLink === "message" ? "That message is in a room you are not in." : "That room is not one you are in."}
+            <button type="button" className="link small" onClick={() => chat.dispatch({ type: "removalSeen" })}>OK</button>
+          </p>
+        )}
         <SearchButton onOpen={() => setOverlay("search")} />
         <button type="button" className="link small saved-open" onClick={() => setOverlay("saved")}>Saved messages</button>
         <NotificationPrompt />
@@ -189,7 +209,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
       </aside>
       <main className="main">
         {active ? (
-          <RoomView key={active.id} room={active} state={state} focusComposer={!isPhoneLayout()}
+          <RoomView room={active} state={state} focusComposer={!isPhoneLayout()}
             onBack={() => chat.openRoom(null)} onSend={(text, replyTo, attachments) => chat.send(active.id, text, replyTo, attachments)} onRetry={chat.retry}
             files={uploads.forRoom(active.id)}
             onLoadOlder={() => chat.loadOlder(active.id)} onLoadNewer={() => chat.loadNewer(active.id)}
@@ -197,7 +217,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             onGoToPresent={() => chat.goToPresent(active.id)}
             actions={chat}
             onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
-            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} />
+            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} names={chat.names} />
         ) : (
           <div className="empty empty--main">
             <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>
@@ -213,19 +233,19 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         {overlay === "directory" && (
           <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
         )}
-        {overlay === "admin" && <AdminDialog state={state} onClose={() => setOverlay(null)} />}
+        {overlay === "admin" && <AdminDialog state={state} admin={admin} onClose={() => setOverlay(null)} />}
         {overlay === "saved" && (
           <WithNow>{(now) => (
             <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}
               remove={(item) => pinsApi.save(item.roomId, item.message.id, false)} removeLabel="Remove"
-              onOpen={openMessage} onClose={() => setOverlay(null)} nameOf={chat.nameOf} now={now}
+              onOpen={openMessage} onClose={() => setOverlay(null)} names={chat.names} now={now}
               roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
           )}</WithNow>
         )}
         {overlay === "search" && (
           <WithNow>{(now) => (
             <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
-              nameOf={chat.nameOf}
+              names={chat.names}
               roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
           )}</WithNow>
         )}

@@ -8,6 +8,7 @@ import type { RoomFiles } from "../files/useUploads.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 import { completeMention, mentionQueryAt, mentionSuggestions, type MentionCandidate } from "../richtext/mentions.js";
 import { ReplyQuote } from "./MessageRow.js";
+import { loadDraft, saveDraft } from "../lib/drafts.js";
 
 /** The message being answered, shown above the box until sent or cancelled. */
 export interface ReplyTarget {
@@ -19,8 +20,8 @@ export interface ReplyTarget {
 /** How many names the @ autocomplete offers. */
 const MAX_SUGGESTIONS = 6;
 
-/** Unsent text per room, kept while switching rooms (not across reloads). */
-const drafts = new Map<string, string>();
+/** Unsent text per room when no account is given (the app always gives one: see lib/drafts.ts). */
+const memoryDrafts = new Map<string, string>();
 
 interface Props {
   roomId: string;
@@ -34,7 +35,10 @@ interface Props {
   onCancelReply?: () => void;
   /** People who may be mentioned here (the @ autocomplete). */
   members?: readonly MentionCandidate[];
-  /** More people for the @ autocomplete by what was typed (the people directory: those who never posted). */
+  /**
+   * More people for the @ autocomplete by what was typed (the people directory: those who never
+   * posted); "" for a bare `@` (the directory's first page, online first).
+   */
   findPeople?: (query: string) => Promise<MentionCandidate[]>;
   myId?: number;
   /** Up-arrow in an empty box: edit my last message; true when there was one. */
@@ -54,19 +58,30 @@ interface Props {
 export function Composer({
   roomId, roomTitle, autoFocus, onSend, onEscape, replyTo, onCancelReply, members = [], findPeople, myId, onEditLast, onTyping, boxRef, files,
 }: Props) {
-  const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
+  // Kept per account in localStorage: nothing typed is lost to a reload or a session that ends.
+  const [text, setTextState] = useState(() => (myId !== undefined ? loadDraft(myId, roomId) : memoryDrafts.get(roomId) ?? ""));
   const setText = (value: string) => {
-    if (value) drafts.set(roomId, value);
-    else drafts.delete(roomId);
+    if (myId !== undefined) saveDraft(myId, roomId, value, roomTitle);
+    else if (value) memoryDrafts.set(roomId, value);
+    else memoryDrafts.delete(roomId);
     setTextState(value);
   };
   const box = useRef<HTMLTextAreaElement>(null);
   const [mention, setMention] = useState<{ start: number; query: string; index: number } | null>(null);
-  // The directory's people for the typed query (debounced), beside those this tab knows.
-  const [found, setFound] = useState<{ query: string; people: MentionCandidate[] }>({ query: "", people: [] });
-  const query = mention?.query ?? "";
+  // The directory's people for the typed query (debounced), beside those this tab knows; query null: none asked yet.
+  const [found, setFound] = useState<{ query: string | null; people: MentionCandidate[] }>({ query: null, people: [] });
+  // Another room (the view is kept across rooms): its own draft, no suggestions from the last one.
+  const [draftRoomId, setDraftRoomId] = useState(roomId);
+  if (draftRoomId !== roomId) {
+    setDraftRoomId(roomId);
+    setTextState(myId !== undefined ? loadDraft(myId, roomId) : memoryDrafts.get(roomId) ?? "");
+    setMention(null);
+    setFound({ query: null, people: [] });
+  }
+  // A bare `@` asks too: the people this tab has seen are not all of those who may be mentioned.
+  const query = mention ? mention.query : null;
   useEffect(() => {
-    if (!findPeople || !query) return;
+    if (!findPeople || query === null) return;
     let cancelled = false;
     const timer = setTimeout(() => {
       findPeople(query).then((people) => !cancelled && setFound({ query, people }), () => {});
@@ -77,7 +92,7 @@ export function Composer({
     };
   }, [findPeople, query]);
   const suggestions = mention
-    ? mentionSuggestions(members, found.query && mention.query.toLowerCase().startsWith(found.query.toLowerCase()) ? found.people : [], mention.query, myId, MAX_SUGGESTIONS)
+    ? mentionSuggestions(members, found.query !== null && mention.query.toLowerCase().startsWith(found.query.toLowerCase()) ? found.people : [], mention.query, myId, MAX_SUGGESTIONS)
     : [];
   const listId = `mentions-${roomId}`;
 
@@ -115,14 +130,19 @@ export function Composer({
     });
   };
 
+  // The box is always in view: not scrolled to, which would lay the page out at once, in the task
+  // of a room switch (issue 19), rather than in the frame after it.
   useEffect(() => {
-    if (autoFocus) box.current?.focus();
-  }, [autoFocus]);
+    if (autoFocus) box.current?.focus({ preventScroll: true });
+  }, [autoFocus, roomId]);
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     el.style.height = "auto";
+    // Empty, the box is one line: its scrollHeight would follow the placeholder, which wraps in a
+    // narrow box ("Message <a long room name>" made it five lines on a phone).
+    if (text === "") return;
     el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
   }, [text]);
 

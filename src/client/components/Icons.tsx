@@ -50,3 +50,21 @@ export function BookmarkIcon() {
     </svg>
   );
 }
+
+export function MessageIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M2.8 3.5h10.4v7H7l-3 2.4v-2.4H2.8z" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" fill="none" />
+    </svg>
+  );
+}
+
+/** Delete: a bin, drawn like its neighbours (an emoji bin is an empty box where no emoji font is installed). */
+export function TrashIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M2.8 4.3h10.4M6.3 4.3V2.8h3.4v1.5M4.3 4.3l.7 9h6l.7-9M6.8 6.8v4M9.2 6.8v4"
+        stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" strokeLinecap="round" fill="none" />
+    </svg>
+  );
+}

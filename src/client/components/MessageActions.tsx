@@ -3,7 +3,8 @@ import type { ChatMessage, Reaction } from "../../protocol/index.js";
 import { MAX_MESSAGE_LENGTH, messageCaption } from "../../protocol/index.js";
 import { fullTime } from "../lib/time.js";
 import { permalink } from "../lib/route.js";
-import { BookmarkIcon, LinkIcon, PinIcon } from "./Icons.js";
+import { useKeepInView } from "../lib/useKeepInView.js";
+import { BookmarkIcon, LinkIcon, PinIcon, TrashIcon } from "./Icons.js";
 import { EmojiPopover } from "../richtext/EmojiPopover.js";
 
 /** What a row can ask for; one stable object per list, so rows stay memoised. */
@@ -22,14 +23,29 @@ export interface RowActions {
 }
 
 /** Quick reactions offered before the full picker. */
-const QUICK = ["👍", "❤️", "😂", "🎉"];
+export const QUICK = ["👍", "❤️", "😂", "🎉"];
 
-/** The hover/focus toolbar of a message: react, reply, and for its author edit and delete. */
-export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDelete }: {
-  message: ChatMessage; canEdit: boolean; canDelete: boolean; actions: RowActions; onAskDelete: () => void;
+/**
+ * The hover/focus toolbar of a message: react, reply, and for its author edit and delete. On a
+ * phone it is one button (styles.css) that opens the action sheet (MessageActionSheet), so the
+ * actions never cover the message.
+ */
+export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDelete, onOpenSheet, full }: {
+  message: ChatMessage; canEdit: boolean; canDelete: boolean; actions: RowActions; onAskDelete: () => void; onOpenSheet: () => void;
+  /**
+   * The whole toolbar; false: only "Message actions" (all a phone shows). The rest is hidden until
+   * the row is hovered or focused, and made only then (see Item in MessageList): two thirds of a
+   * row's elements, drawn for every row a room switch shows (issue 19).
+   */
+  full: boolean;
 }) {
   return (
     <div className="msg__toolbar" role="toolbar" aria-label="Message actions">
+      <button type="button" className="icon-button msg__more" aria-label="Message actions" aria-haspopup="dialog" title="Message actions"
+        onClick={onOpenSheet}>
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {full && <>
       {QUICK.map((emoji) => (
         <button key={emoji} type="button" className="icon-button" aria-label={`React with ${emoji}`} title={`React with ${emoji}`}
           onClick={() => actions.react(message, emoji)}>{emoji}</button>
@@ -52,9 +68,10 @@ export function MessageToolbar({ message, canEdit, canDelete, actions, onAskDele
       )}
       {canDelete && (
         <button type="button" className="icon-button" aria-label="Delete" title="Delete" onClick={onAskDelete}>
-          <span aria-hidden="true">🗑</span>
+          <TrashIcon />
         </button>
       )}
+      </>}
     </div>
   );
 }
@@ -109,16 +126,32 @@ export function DeleteConfirm({ onConfirm, onCancel }: { onConfirm: () => Promis
 }
 
 /** The inline editor: Enter saves, Shift+Enter is a new line, Escape cancels. */
+/**
+ * The message whose editing was just asked for (an Edit button, Up in the composer): its editor,
+ * once mounted, takes the focus and is scrolled wholly into view. The windowed list also mounts an
+ * editor again when its row is drawn again as the reader scrolls back to it; that mount does
+ * neither, or the list would jump to it while scrolling.
+ */
+let editAskedFor: string | null = null;
+export function askToEdit(id: string): void {
+  editAskedFor = id;
+}
+
 export function InlineEditor({ message, actions }: { message: ChatMessage; actions: RowActions }) {
   // A message with files is edited as its caption (the server appends the files' lines again).
   const [text, setText] = useState(() => messageCaption(message));
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const editor = useRef<HTMLDivElement>(null);
+  const [asked] = useState(() => editAskedFor === message.id);
+  useKeepInView(editor, asked);
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
-    el.focus();
+    if (!el || !asked) return;
+    if (editAskedFor === message.id) editAskedFor = null;
+    // Not scrolled by the focus: useKeepInView shows the whole editor, its buttons too.
+    el.focus({ preventScroll: true });
     el.setSelectionRange(el.value.length, el.value.length);
   }, []);
   useEffect(() => {
@@ -147,7 +180,7 @@ export function InlineEditor({ message, actions }: { message: ChatMessage; actio
     }
   };
   return (
-    <div className="msg__editor">
+    <div className="msg__editor" ref={editor}>
       <textarea ref={box} aria-label="Edit text" value={text} maxLength={MAX_MESSAGE_LENGTH}
         onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
       <div className="msg__editor-bar">

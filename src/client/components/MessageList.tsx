@@ -1,9 +1,10 @@
 import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent } from "react";
 import { Virtuoso, type Components, type ItemProps, type VirtuosoHandle } from "react-virtuoso";
+import type { ChatMessage } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { pendingForRoom } from "../state/pending.js";
 import type { RoomState } from "../state/rooms.js";
-import { buildTimeline, type TimelineItem } from "../state/timeline.js";
+import { buildTimeline, unreadAboveLoaded, type TimelineItem } from "../state/timeline.js";
 import type { RowActions } from "./MessageActions.js";
 import { DayLabel, MessageRow, PendingRow, messageRowClass, pendingRowClass, type People } from "./MessageRow.js";
 import { userName } from "./names.js";
@@ -38,12 +39,14 @@ const FIRST_INDEX = 1_000_000_000;
 const NEAR_TOP_PX = 600;
 /** How long a message jumped to stays highlighted (the CSS animation takes 1.6 s). */
 const FLASH_MS = 2_000;
+/** How near the end counts as at it (Virtuoso's `atBottomThreshold`, and ours when reading the DOM). */
+const AT_END_PX = 48;
 
 /** What every row needs besides its item (Virtuoso's `context`: rows re-render when it changes). */
 interface ListContext {
   state: ChatState;
   room: RoomState;
-  byId: Map<string, import("../../protocol/index.js").ChatMessage>;
+  byId: Map<string, ChatMessage>;
   people: People;
   editingId: string | null;
   canDeleteAny: boolean;
@@ -59,6 +62,16 @@ export function MessageList(props: Props) {
   const { room, state, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, onRetry, actions, people, editingId, canDeleteAny, jumpRequest } = props;
   const virtuoso = useRef<VirtuosoHandle>(null);
   const scroller = useRef<HTMLElement | null>(null);
+  // Also as state: Virtuoso hands its scroller over after the first commit, so listeners on it are
+  // attached when it arrives (a list mounted with its room loaded, as a phone opens one).
+  const [scrollerEl, setScrollerEl] = useState<HTMLElement | null>(null);
+  // One function for good: Virtuoso's scroller effect depends on it, and a new one every render
+  // re-ran that effect (ref handed back and forth, the scroller's size read: a forced layout) in
+  // every render of the list, a room switch's included.
+  const scrollerRef = useCallback((el: HTMLElement | Window | null) => {
+    scroller.current = el instanceof HTMLElement ? el : null;
+    setScrollerEl(scroller.current);
+  }, []);
   const atBottom = useRef(true);
   const [unseenBelow, setUnseenBelow] = useState(false);
   const [showPresent, setShowPresent] = useState(false);
@@ -69,97 +82,153 @@ export function MessageList(props: Props) {
   /** A message jumped to: its row takes the focus when it is drawn. */
   const focusOnDraw = useRef<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const byId = useMemo(() => new Map(room.messages.map((m) => [m.id, m])), [room.messages]);
+  const byId = useMemo(() => messagesById(room.messages), [room.messages]);
   const rowActions = useMemo<RowActions>(() => ({
     ...actions,
     jumpTo: (id: string) => {
+      placing.current = null;
       setSeekFailed(false);
       setSeeking({ id, fetched: false });
     },
   }), [actions]);
 
+  // Each request once: coming back to a room shows where the reader was, not the jump again.
+  const jumpsHandled = useRef(0);
   useEffect(() => {
-    if (!jumpRequest) return;
+    if (!jumpRequest || jumpRequest.n <= jumpsHandled.current) return;
+    jumpsHandled.current = jumpRequest.n;
+    placing.current = null;
     setSeekFailed(false);
     setSeeking({ id: jumpRequest.messageId, fetched: false });
   }, [jumpRequest?.messageId, jumpRequest?.n]);
 
-  const items = useMemo(() => buildTimeline({
-    messages: room.messages,
-    pending: room.hasNewer ? [] : pendingForRoom(state.pending, room.id),
-    dividerAfterId: room.dividerAfterId,
-    myId: state.me.id,
-  }), [room.messages, room.id, room.dividerAfterId, room.hasNewer, state.pending, state.me.id]);
+  // Before the room's history is in (loading, or failed: offline), what the reader sent here is
+  // drawn all the same, below the loading line: her pending messages, and those already stored.
+  const items = useMemo(() => room.loaded ? timelineOf(room, state) : sentWhileLoading(room, state),
+    [room.loaded, room.messages, room.id, room.dividerAfterId, room.hasNewer, room.hasOlder, state.pending, state.me.id]);
 
   // Older items put before the first one lower the first index by their number (see FIRST_INDEX).
-  // The first message (not a day separator, whose key stays when its day grows) tells how many.
+  // No row already shown changes when they arrive (see buildTimeline), so the first item's key tells
+  // how many; Virtuoso then keeps what is on screen in place.
+  // Another room's items are not older ones (day separators share keys across rooms): the index
+  // stays, and Virtuoso measures the new rows as it draws them.
   const firstIndex = useRef(FIRST_INDEX);
-  const anchor = useRef<{ id: string; offset: number; until: number } | null>(null);
-  const interacted = useRef(false);
-  const previousItems = useRef<readonly TimelineItem[]>(items);
-  if (previousItems.current !== items) {
-    const before = previousItems.current;
-    const at = before.findIndex((item) => item.kind === "message" || item.kind === "notice");
+  /** The message being gone to, as this render sees it (read above, before the effects run). */
+  const seekingNow = useRef<string | null>(null);
+  seekingNow.current = seeking?.id ?? null;
+  /** A jump settling on its message (see settleJump); null: none. */
+  const jumping = useRef<{ id: string } | null>(null);
+  const anchor = useRef<Anchor | null>(null);
+  /** The room whose place is being set (a frame or a few: rows are measured as they are drawn); null: none. */
+  const placing = useRef<string | null>(null);
+  /** The room the reader sent a message in while its history was loading (it opens at its end). */
+  const sentBeforeLoad = useRef<string | null>(null);
+  const previousItems = useRef<{ roomId: string; items: readonly TimelineItem[] }>({ roomId: room.id, items });
+  if (previousItems.current.items !== items) {
+    const before = previousItems.current.roomId === room.id ? previousItems.current.items : [];
     // Only older rows put before the same list count: a window of history replaced (a jump to a
     // message) is placed by scrollToIndex instead.
     const sameEnd = before.length > 0 && items.length > 0 && before[before.length - 1]!.key === items[items.length - 1]!.key;
-    if (at >= 0 && sameEnd) {
-      const key = before[at]!.key;
-      const now = items.findIndex((item) => item.key === key);
-      if (now > at) {
-        firstIndex.current -= now - at;
-        // Virtuoso places the older rows by an estimate and measures them after: the top visible
-        // message is noted as it is now, and held there while they settle (see holdAnchor).
-        // At the bottom the bottom is what is kept; before the reader has scrolled, Virtuoso may still
-        // be placing the list (a room just opened).
-        const el = atBottom.current || !interacted.current ? null : scroller.current;
-        const row = el ? topVisibleRow(el) : null;
-        anchor.current = row && el ? { id: row.dataset.id!, offset: rowOffset(el, row), until: performance.now() + ANCHOR_HOLD_MS } : null;
-      }
+    const first = sameEnd ? before[0] : undefined;
+    const now = first ? items.findIndex((item) => item.key === first.key) : -1;
+    if (now > 0) {
+      firstIndex.current -= now;
+      // Virtuoso places the new rows by an estimate and corrects its scroll once they are measured,
+      // some corrections a frame late and some not at all (rows measured above the screen while the
+      // reader is not scrolling up): the message at the top of the screen is noted as it is now
+      // (the DOM still shows the list before them) and held there before every paint for a moment.
+      // Not while going to a message: the jump places the list, and holding the old top row would
+      // undo it (the page around the message is merged in front of the loaded one).
+      const el = scroller.current;
+      const jumpPending = seekingNow.current !== null || jumping.current !== null;
+      const row = el && !atBottom.current && !jumpPending ? topVisibleRow(el) : null;
+      anchor.current = row && el ? { id: row.dataset.id!, offset: rowOffset(el, row), until: performance.now() + ANCHOR_HOLD_MS } : null;
     }
-    previousItems.current = items;
-  }
-
-  // Holds the noted message where it was until the older rows are measured (every layout, every
-  // resize of the list and every frame for a moment); the reader's own scrolling ends it.
-  const holdAnchor = useCallback(() => {
-    const fix = anchor.current;
-    const el = scroller.current;
-    if (!fix || !el) return;
-    if (performance.now() > fix.until) {
+    // The reader's own message (a pending row new at the end) is shown where it goes, whatever was
+    // keeping the list in place: the top row held after an older page (it put the list back where
+    // it was for a second, over Virtuoso's follow, so messages sent then stayed below the screen),
+    // the room's placing, a jump's settling on its message.
+    const last = items[items.length - 1];
+    if (last?.kind === "pending" && previousItems.current.roomId === room.id && before[before.length - 1]?.key !== last.key && !before.some((item) => item.key === last.key)) {
+      // Sent before the history was in: the room opens where her message is, at its end.
+      if (!room.loaded) sentBeforeLoad.current = room.id;
       anchor.current = null;
-      return;
+      placing.current = null;
+      jumping.current = null;
+      focusOnDraw.current = null;
     }
-    const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(fix.id)}"]`);
-    if (!row) return;
-    const delta = rowOffset(el, row) - fix.offset;
-    if (Math.abs(delta) >= 1) el.scrollTop += delta;
-  }, []);
+    previousItems.current = { roomId: room.id, items };
+  }
+  const holding = useRef<{ start(): void } | null>(null);
   useLayoutEffect(() => {
-    if (!anchor.current) return;
-    holdAnchor();
-    let frame = requestAnimationFrame(function again() {
-      holdAnchor();
-      if (anchor.current) frame = requestAnimationFrame(again);
-    });
-    return () => cancelAnimationFrame(frame);
+    holdAnchor(scroller.current, anchor);
+    if (anchor.current) holding.current?.start();
   });
   useEffect(() => {
-    const el = scroller.current;
+    const el = scrollerEl;
     if (!el || typeof ResizeObserver === "undefined") return;
-    const release = () => {
-      anchor.current = null;
-      interacted.current = true;
+    // Observing an element reports it once, after layout and before the paint, after every frame
+    // callback (Virtuoso's included): the last moment to put the noted message back.
+    const beforePaint = new ResizeObserver(() => {
+      beforePaint.unobserve(el);
+      holdAnchor(el, anchor);
+    });
+    const rows = new ResizeObserver(() => holdAnchor(el, anchor));
+    const list = el.querySelector("ol");
+    if (list) rows.observe(list);
+    let frame = 0;
+    const everyFrame = () => {
+      frame = 0;
+      if (!anchor.current) return;
+      beforePaint.observe(el);
+      frame = requestAnimationFrame(everyFrame);
     };
-    const observer = new ResizeObserver(holdAnchor);
-    const list = el.firstElementChild;
-    if (list) observer.observe(list);
+    holding.current = { start: () => { if (frame === 0) frame = requestAnimationFrame(everyFrame); } };
+    // The reader's own scrolling ends the hold.
+    const release = () => { anchor.current = null; };
     for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.addEventListener(type, release, { passive: true });
     return () => {
-      observer.disconnect();
+      cancelAnimationFrame(frame);
+      beforePaint.disconnect();
+      rows.disconnect();
       for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.removeEventListener(type, release);
     };
-  }, [room.loaded, holdAnchor]);
+  }, [scrollerEl]);
+
+  // The list is not mounted anew for another room (issue 19: that was a long task at 5,000 messages
+  // loaded): what belongs to the room left is reset here, in the render that shows the next one,
+  // and where the reader was in it is kept for coming back (read from the DOM, still the old room's).
+  const places = useRef(new Map<string, Place>());
+  const placed = useRef<string | null>(null);
+  const [shownRoomId, setShownRoomId] = useState(room.id);
+  // Another room's rows are drawn for the screen alone first, and those above and below it a frame
+  // later, in a task of their own: all at once made the switch one long task (issue 19).
+  const [screenOnly, setScreenOnly] = useState(false);
+  if (shownRoomId !== room.id) {
+    setScreenOnly(true);
+    if (placed.current === shownRoomId) places.current.set(shownRoomId, placeOf(scroller.current, atBottom.current));
+    setShownRoomId(room.id);
+    setUnseenBelow(false);
+    setShowPresent(false);
+    setSeeking(null);
+    setSeekFailed(false);
+    setFlash(null);
+    setAnnouncement("");
+    focusOnDraw.current = null;
+    placing.current = null;
+    anchor.current = null;
+    jumping.current = null;
+  }
+
+  useEffect(() => {
+    if (!screenOnly || !room.loaded) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => { timer = setTimeout(() => setScreenOnly(false)); });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [screenOnly, room.loaded]);
 
   const canLoadOlder = room.loaded && room.hasOlder && !room.loadingOlder && !room.historyError;
   const loadOlder = useCallback(() => {
@@ -171,39 +240,40 @@ export function MessageList(props: Props) {
   const older = useRef({ can: canLoadOlder, load: loadOlder });
   older.current = { can: canLoadOlder, load: loadOlder };
   useEffect(() => {
-    const el = scroller.current;
+    const el = scrollerEl;
     if (!el) return;
     const check = () => {
       if (older.current.can && el.scrollTop < NEAR_TOP_PX) older.current.load();
     };
     el.addEventListener("scroll", check, { passive: true });
     return () => el.removeEventListener("scroll", check);
-  }, [room.loaded, canLoadOlder]);
+  }, [room.loaded, canLoadOlder, scrollerEl]);
 
   // New messages at the end: follow them at the bottom (my own sends always), else offer a jump;
   // a live message from someone else is read out (the list itself is not a live region: rows
   // appearing while scrolling would be announced too).
-  const lastKey = useRef<string | null>(null);
+  const lastKey = useRef<{ roomId: string; key: string | null } | null>(null);
   useEffect(() => {
     const last = items[items.length - 1];
     const key = last?.key ?? null;
-    if (lastKey.current !== null && key !== lastKey.current && last?.kind === "message" && room.loaded) {
+    const before = lastKey.current?.roomId === room.id ? lastKey.current.key : null;
+    if (before !== null && key !== before && last?.kind === "message" && room.loaded) {
       if (!atBottom.current) setUnseenBelow(true);
       if (last.message.from !== state.me.id) setAnnouncement(`${userName(state, last.message.from)}: ${last.message.message}`);
     }
-    lastKey.current = key;
+    lastKey.current = { roomId: room.id, key };
   }, [items]);
 
   // Sending from a window of older history: back to the present, where the message shows.
   const pendingCount = pendingForRoom(state.pending, room.id).length;
-  const pendingBefore = useRef(pendingCount);
+  const pendingBefore = useRef({ roomId: room.id, count: pendingCount });
   useEffect(() => {
-    if (pendingCount > pendingBefore.current && room.hasNewer) {
+    if (pendingBefore.current.roomId === room.id && pendingCount > pendingBefore.current.count && room.hasNewer) {
       toEnd.current = true;
       onGoToPresent();
     }
-    pendingBefore.current = pendingCount;
-  }, [pendingCount]);
+    pendingBefore.current = { roomId: room.id, count: pendingCount };
+  }, [pendingCount, room.id]);
 
   // Virtuoso draws a row far from the screen after it has scrolled there and measured the rows on
   // the way (several frames on a busy machine): tried every frame for about two seconds.
@@ -226,21 +296,81 @@ export function MessageList(props: Props) {
     requestAnimationFrame(() => focusRow(id, flashIt, tries - 1));
   }, []);
 
+  // A jump ends with its message in view: Virtuoso's scrollToIndex can be overtaken by its own
+  // scroll correction when the page around the message is merged in front of the loaded one (the
+  // first index shifts and a scrollBy of the new rows' height follows, a frame or more later), and
+  // by rows measured on the way. So every frame for a moment the row is put back in the middle of
+  // the screen if it is not in view, until it has stayed in view for a while or the reader scrolls.
+  const settleJump = useCallback((id: string) => {
+    const token = { id };
+    jumping.current = token;
+    let frames = 0;
+    let inView = 0;
+    let focused = false;
+    const step = () => {
+      const el = scroller.current;
+      if (jumping.current !== token || !el || frames++ > JUMP_FRAMES) {
+        if (jumping.current === token) jumping.current = null;
+        return;
+      }
+      const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
+      if (row) {
+        if (!focused) {
+          focused = true;
+          if (document.activeElement !== row) focusJumpedRow(row);
+          if (focusOnDraw.current === id) focusOnDraw.current = null;
+        }
+        const top = rowOffset(el, row);
+        const height = row.getBoundingClientRect().height;
+        const visible = top >= -0.5 && top + Math.min(height, el.clientHeight) <= el.clientHeight + 0.5;
+        if (visible) inView++;
+        else {
+          inView = 0;
+          el.scrollTop += top - Math.max(0, (el.clientHeight - height) / 2);
+        }
+        if (inView >= JUMP_STEADY_FRAMES) {
+          jumping.current = null;
+          return;
+        }
+      } else if (frames % 10 === 1) {
+        inView = 0;
+        const index = itemsRef.current.findIndex((item) => item.kind === "message" && item.message.id === id);
+        if (index >= 0) virtuoso.current?.scrollToIndex({ index, align: "center" });
+      }
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  }, []);
+  useEffect(() => {
+    const el = scrollerEl;
+    if (!el) return;
+    // The reader's own scrolling ends a jump's settling.
+    const release = () => { jumping.current = null; };
+    for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.addEventListener(type, release, { passive: true });
+    return () => {
+      for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.removeEventListener(type, release);
+    };
+  }, [scrollerEl]);
+
   // Going to a message: scroll to it when loaded, else load the history around it first.
   useEffect(() => {
     if (!seeking || !room.loaded) return;
     const index = items.findIndex((item) => item.kind === "message" && item.message.id === seeking.id);
     if (index >= 0) {
+      placing.current = null;
+      anchor.current = null;
       // Where the reader is now, at once: a re-render before the scroll event would otherwise still
       // see "at the bottom" and follow new output away from the message.
       atBottom.current = index === items.length - 1;
-      anchor.current = null;
       virtuoso.current?.scrollToIndex({ index, align: "center" });
       setFlash((previous) => ({ id: seeking.id, n: (previous?.n ?? 0) + 1 }));
       // Focused when Virtuoso draws it (it may be far from what is drawn now: see Item).
       focusOnDraw.current = seeking.id;
-      focusRow(seeking.id, true);
+      settleJump(seeking.id);
       setSeeking(null);
+    } else if (room.hasOlder && room.messages.some((m) => m.id === seeking.id)) {
+      // Loaded but not shown yet (the oldest loaded message waits for the page before it): that page.
+      if (!room.loadingOlder) onLoadOlder();
     } else if (!seeking.fetched) {
       setSeeking({ ...seeking, fetched: true });
       onLoadAround(seeking.id).then((found) => {
@@ -253,7 +383,7 @@ export function MessageList(props: Props) {
         setSeekFailed(true);
       });
     }
-  }, [seeking, items, room.loaded]);
+  }, [seeking, items, room.loaded, room.loadingOlder, settleJump]);
 
   useEffect(() => {
     if (!flash) return;
@@ -264,14 +394,14 @@ export function MessageList(props: Props) {
   // The list gets shorter when the composer grows (a reply quote, more lines): a reader at the
   // bottom stays there.
   useEffect(() => {
-    const el = scroller.current;
+    const el = scrollerEl;
     if (!el || typeof ResizeObserver === "undefined") return;
     const observer = new ResizeObserver(() => {
       if (atBottom.current && !room.hasNewer) el.scrollTop = el.scrollHeight;
     });
     observer.observe(el);
     return () => observer.disconnect();
-  }, [room.hasNewer]);
+  }, [room.hasNewer, scrollerEl]);
 
   // Keyboard: Up/Down move between messages (each shows its actions when focused); Page keys still
   // scroll. The next message may not be drawn yet: Virtuoso scrolls it into view, then it is focused.
@@ -318,12 +448,118 @@ export function MessageList(props: Props) {
     state, room, byId, people, editingId, canDeleteAny, actions: rowActions, onRetry, flash, focusOnDraw, onKeyDown, loadOlder,
   }), [state, room, byId, people, editingId, canDeleteAny, rowActions, onRetry, flash, onKeyDown, loadOlder]);
 
-  // Where a room opens: at the "new messages" divider when there is one, else at the newest message.
-  const initialIndex = useMemo(() => {
+  // Where a room opens (once its first page is in): where the reader left it, else at the "new
+  // messages" divider, else at the top when all that is loaded is unread, else at the newest message.
+  // Virtuoso draws rows by estimated heights and measures them as they come: the place is set
+  // again every frame until it holds, for a moment at most, or until the reader scrolls.
+  useLayoutEffect(() => {
+    if (!room.loaded || placed.current === room.id) return;
+    placed.current = room.id;
+    // A message asked for (a permalink, a search result) is the place: scrolling anywhere first
+    // would race the scroll to it.
+    if (seeking || focusOnDraw.current !== null || jumping.current !== null || (jumpRequest && jumpRequest.n > jumpsHandled.current)) return;
+    const saved = places.current.get(room.id);
     const divider = items.findIndex((item) => item.kind === "divider");
-    return divider >= 0 ? { index: divider, align: "center" as const } : { index: Math.max(0, items.length - 1), align: "end" as const };
-    // Only the first placement uses it.
-  }, [room.loaded]);
+    // Back at the end of a room where messages came meanwhile: at the first of them, as on opening.
+    const keptPlace = saved && !(saved.kind === "end" && divider >= 0)
+      && (saved.kind !== "message" || items.some((item) => item.key === saved.id));
+    const target: Place = sentBeforeLoad.current === room.id ? { kind: "end" }
+      : keptPlace ? saved
+      : divider >= 0 ? { kind: "index", index: divider, align: "center" }
+      : unreadAboveLoaded({ messages: room.messages, dividerAfterId: room.dividerAfterId, myId: state.me.id, hasOlder: room.hasOlder })
+        ? { kind: "index", index: 0, align: "start" }
+      : { kind: "end" };
+    sentBeforeLoad.current = null;
+    atBottom.current = target.kind === "end";
+    setShowPresent(target.kind !== "end");
+    placing.current = room.id;
+    const roomId = room.id;
+    let frames = 0;
+    let still = 0;
+    let lastTop = -1;
+    let lastHeight = -1;
+    let frame = 0;
+    let shown: ResizeObserver | null = null;
+    const step = () => {
+      const el = scroller.current;
+      if (placing.current !== roomId || frames > PLACE_FRAMES) {
+        if (placing.current === roomId) placing.current = null;
+        return;
+      }
+      // A list mounted with its room already loaded (a phone opening a room): Virtuoso hands over
+      // its scroller a frame later.
+      if (!el) {
+        frames++;
+        frame = requestAnimationFrame(step);
+        return;
+      }
+      // Not displayed (a phone shows the room list instead): nothing can be placed yet; placed once shown.
+      if (el.clientHeight === 0) {
+        shown ??= new ResizeObserver(() => {
+          if (el.clientHeight === 0) return;
+          shown?.disconnect();
+          frame = requestAnimationFrame(step);
+        });
+        shown.observe(el);
+        return;
+      }
+      frames++;
+      placeOnce(el, virtuoso.current, itemsRef.current, target, frames);
+      // Settled when neither the position nor the content's height moved for a few frames: rows
+      // drawn late (a phone opening a room) grow the list after the first scroll.
+      still = el.scrollTop === lastTop && el.scrollHeight === lastHeight ? still + 1 : 0;
+      lastTop = el.scrollTop;
+      lastHeight = el.scrollHeight;
+      if (still >= 3 && frames > 3) {
+        placing.current = null;
+        // Placed at a divider that the list could not scroll past: the reader is at the end, and
+        // what arrives next is followed (Virtuoso need not report it: its own state may not change).
+        if (nearEnd(el) && !atBottom.current) {
+          atBottom.current = true;
+          setShowPresent(false);
+        }
+        return;
+      }
+      frame = requestAnimationFrame(step);
+    };
+    step();
+    return () => {
+      cancelAnimationFrame(frame);
+      shown?.disconnect();
+    };
+  }, [room.id, room.loaded]);
+  useEffect(() => {
+    const el = scrollerEl;
+    if (!el) return;
+    const release = () => { placing.current = null; };
+    for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.addEventListener(type, release, { passive: true });
+    return () => {
+      for (const type of ["wheel", "touchstart", "keydown", "mousedown"] as const) el.removeEventListener(type, release);
+    };
+  }, [scrollerEl]);
+
+  // A row growing at the end (a reaction added, a link preview) is followed as a new row is:
+  // Virtuoso follows new rows and a shrinking viewport, not a last row that grows (it was left
+  // under the composer). Whether the list was at its end is as the reader last scrolled it: rows
+  // put above (an older page, with Virtuoso's correction of the scroll) do not make it so.
+  // Not where new rows are not followed either (see followOutput).
+  const listHeight = useRef(0);
+  const endDistance = useRef(0);
+  useEffect(() => {
+    const el = scrollerEl;
+    if (!el) return;
+    const note = () => { endDistance.current = el.scrollHeight - el.scrollTop - el.clientHeight; };
+    el.addEventListener("scroll", note, { passive: true });
+    return () => el.removeEventListener("scroll", note);
+  }, [scrollerEl]);
+  const followGrowth = (height: number) => {
+    const grew = height > listHeight.current;
+    listHeight.current = height;
+    const el = scroller.current;
+    if (!el || !grew || endDistance.current > 2 || anchor.current !== null || room.hasNewer || placing.current !== null
+      || seeking || jumping.current !== null || focusOnDraw.current !== null) return;
+    el.scrollTop = el.scrollHeight;
+  };
 
   return (
     <div className="messages-wrap">
@@ -339,21 +575,16 @@ export function MessageList(props: Props) {
         </p>
       )}
       <p className="visually-hidden" aria-live="polite">{announcement}</p>
-      {!room.loaded ? (
-        <div className="messages" tabIndex={0} aria-label="Conversation history" ref={(el) => { scroller.current = el; }}>
-          <div role="log" aria-live="off"><ListHeader context={context} /></div>
-        </div>
-      ) : (
-        <Virtuoso<TimelineItem, ListContext>
+      {/* Mounted once for every room (see shownRoomId); a room still loading shows its header only. */}
+      <Virtuoso<TimelineItem, ListContext>
           ref={virtuoso}
-          scrollerRef={(el) => { scroller.current = el instanceof HTMLElement ? el : null; }}
+          scrollerRef={scrollerRef}
           data={items}
           context={context}
           firstItemIndex={firstIndex.current}
-          initialTopMostItemIndex={initialIndex}
           computeItemKey={(_, item) => item.key}
           // Rows above and below the screen drawn ahead: older pages are asked for before the top is in sight.
-          increaseViewportBy={{ top: NEAR_TOP_PX, bottom: 400 }}
+          increaseViewportBy={screenOnly ? SCREEN_ONLY : AHEAD}
           // A typical row (a day separator measured first would make every older row count as short).
           defaultItemHeight={48}
           startReached={loadOlder}
@@ -361,10 +592,17 @@ export function MessageList(props: Props) {
           endReached={() => { if (room.hasNewer && !room.loadingNewer && focusOnDraw.current === null) onLoadNewer(); }}
           followOutput={(bottom) => {
             const last = items[items.length - 1];
-            if (last?.kind === "pending") return "auto";
+            // The reader's own message, wherever the list is (what held it was let go: see previousItems).
+            if (last?.kind === "pending" && !seeking) return "auto";
+            // A room being placed is placed where it was left, not followed to its end.
+            if (placing.current !== null) return false;
+            // Nor while going to a message (an empty list counts as at its end, so the history
+            // arriving for the jump would otherwise be followed to its end).
+            if (seeking || focusOnDraw.current !== null || jumping.current !== null) return false;
             return bottom && !room.hasNewer ? "auto" : false;
           }}
-          atBottomThreshold={48}
+          totalListHeightChanged={followGrowth}
+          atBottomThreshold={AT_END_PX}
           atBottomStateChange={(bottom) => {
             atBottom.current = bottom;
             if (bottom) setUnseenBelow(false);
@@ -372,9 +610,135 @@ export function MessageList(props: Props) {
           }}
           components={COMPONENTS}
         />
-      )}
     </div>
   );
+}
+
+/** A room whose history is not in: the reader's own messages only, pending and stored (see items). */
+function sentWhileLoading(room: RoomState, state: ChatState): TimelineItem[] {
+  const pending = room.hasNewer ? [] : pendingForRoom(state.pending, room.id);
+  const mine = room.messages.filter((m) => m.from === state.me.id);
+  if (pending.length === 0 && mine.length === 0) return NO_ITEMS;
+  // No divider, and every message shown (hasOlder false): nothing else of the room is known yet.
+  return buildTimeline({ messages: mine, pending, dividerAfterId: null, myId: state.me.id, hasOlder: false });
+}
+
+const NO_ITEMS: TimelineItem[] = [];
+
+// A room's timeline and messages by id, kept with its messages (the same array while nothing
+// changed in it): coming back to a room does not build them again over thousands of messages.
+const timelines = new WeakMap<readonly ChatMessage[], { inputs: readonly unknown[]; items: TimelineItem[] }>();
+const byIds = new WeakMap<readonly ChatMessage[], Map<string, ChatMessage>>();
+
+function timelineOf(room: RoomState, state: ChatState): TimelineItem[] {
+  const inputs = [room.id, room.dividerAfterId, room.hasNewer, room.hasOlder, state.pending, state.me.id];
+  const kept = timelines.get(room.messages);
+  if (kept && kept.inputs.every((value, i) => value === inputs[i])) return kept.items;
+  const items = buildTimeline({
+    messages: room.messages,
+    pending: room.hasNewer ? [] : pendingForRoom(state.pending, room.id),
+    dividerAfterId: room.dividerAfterId,
+    myId: state.me.id,
+    hasOlder: room.hasOlder,
+  });
+  timelines.set(room.messages, { inputs, items });
+  return items;
+}
+
+function messagesById(messages: readonly ChatMessage[]): Map<string, ChatMessage> {
+  let map = byIds.get(messages);
+  if (!map) byIds.set(messages, (map = new Map(messages.map((m) => [m.id, m]))));
+  return map;
+}
+const AHEAD = { top: NEAR_TOP_PX, bottom: 400 };
+const SCREEN_ONLY = { top: 0, bottom: 0 };
+/** How long after an older page arrives the message at the top of the screen is held in place. */
+const ANCHOR_HOLD_MS = 1000;
+
+interface Anchor {
+  id: string;
+  /** Its row's distance from the top of the scroller. */
+  offset: number;
+  until: number;
+}
+
+/** Puts the noted message back where it was (scrolling by the difference), until the hold ends. */
+function holdAnchor(el: HTMLElement | null, anchor: { current: Anchor | null }): void {
+  const fix = anchor.current;
+  if (!fix || !el) return;
+  if (performance.now() > fix.until) {
+    anchor.current = null;
+    return;
+  }
+  const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(fix.id)}"]`);
+  if (!row) return;
+  const delta = rowOffset(el, row) - fix.offset;
+  if (Math.abs(delta) >= 0.5) el.scrollTop += delta;
+}
+/** Frames a jump is kept on its message at most (about three seconds) while the list settles. */
+const JUMP_FRAMES = 180;
+/** Frames in a row a jumped-to message must stay in view for the jump to be done. */
+const JUMP_STEADY_FRAMES = 20;
+/** Frames a room's place is set again at most (about a second) while its rows are measured. */
+const PLACE_FRAMES = 60;
+
+/** Where a room is shown: at its end, at a message (its row this far from the top), or at an item. */
+type Place =
+  | { kind: "end" }
+  | { kind: "message"; id: string; offset: number }
+  | { kind: "index"; index: number; align: "start" | "center" };
+
+/** Where the reader is in the list now: at the end, or the first message row on screen. */
+function placeOf(el: HTMLElement | null, atEnd: boolean): Place {
+  // At the end by where the list is, not only by Virtuoso's last report: a room placed at its
+  // divider can end up at the end without Virtuoso reporting a change, and the reader kept there
+  // would come back above the messages that arrived meanwhile.
+  const row = el && !atEnd && !nearEnd(el) ? topVisibleRow(el) : null;
+  return row && el ? { kind: "message", id: row.dataset.id!, offset: rowOffset(el, row) } : { kind: "end" };
+}
+
+/** One frame's step towards a place: scrolls there by index, then by the row itself once drawn. */
+function placeOnce(el: HTMLElement, list: VirtuosoHandle | null, items: readonly TimelineItem[], place: Place, frame: number): void {
+  // Virtuoso takes a few frames to reach an index (it draws and measures on the way): asked again
+  // only every few frames, as each request starts over and draws another range of rows.
+  const again = frame % 5 === 1;
+  if (place.kind === "end") {
+    if (el.scrollHeight - el.scrollTop - el.clientHeight > 1) {
+      if (again) list?.scrollToIndex({ index: "LAST", align: "end" });
+      else el.scrollTop = el.scrollHeight;
+    }
+    return;
+  }
+  if (place.kind === "index") {
+    if (again) list?.scrollToIndex({ index: place.index, align: place.align });
+    return;
+  }
+  const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(place.id)}"]`);
+  if (row) {
+    const delta = rowOffset(el, row) - place.offset;
+    if (Math.abs(delta) >= 1) el.scrollTop += delta;
+    return;
+  }
+  const index = items.findIndex((item) => item.key === place.id);
+  if (index >= 0 && again) list?.scrollToIndex({ index, align: "start", offset: -place.offset });
+}
+
+/** Within Virtuoso's `atBottomThreshold` of the end. */
+function nearEnd(el: HTMLElement): boolean {
+  return el.scrollHeight - el.scrollTop - el.clientHeight <= AT_END_PX;
+}
+
+/** The first message row whose bottom is below the top of the scroller (partly visible counts). */
+function topVisibleRow(el: HTMLElement): HTMLElement | null {
+  const top = el.getBoundingClientRect().top;
+  for (const row of el.querySelectorAll<HTMLElement>("li.msg[data-id]")) {
+    if (row.getBoundingClientRect().bottom > top + 1) return row;
+  }
+  return null;
+}
+
+function rowOffset(el: HTMLElement, row: HTMLElement): number {
+  return row.getBoundingClientRect().top - el.getBoundingClientRect().top;
 }
 
 /** A ref that focuses the row of a message jumped to once it is in the document, once. */
@@ -400,22 +764,6 @@ function focusJumpedRow(el: HTMLElement) {
   el.addEventListener("keydown", settle);
   el.addEventListener("blur", settle);
   el.focus({ preventScroll: true });
-}
-
-/** How long after an older page arrives the top visible message is held in place at most. */
-const ANCHOR_HOLD_MS = 1500;
-
-/** The first message row whose bottom is below the top of the scroller (partly visible counts). */
-function topVisibleRow(el: HTMLElement): HTMLElement | null {
-  const top = el.getBoundingClientRect().top;
-  for (const row of el.querySelectorAll<HTMLElement>("li.msg[data-id]")) {
-    if (row.getBoundingClientRect().bottom > top + 1) return row;
-  }
-  return null;
-}
-
-function rowOffset(el: HTMLElement, row: HTMLElement): number {
-  return row.getBoundingClientRect().top - el.getBoundingClientRect().top;
 }
 
 const Scroller = forwardRef<HTMLDivElement, HTMLAttributes<HTMLDivElement> & { context?: ListContext }>(
@@ -484,6 +832,8 @@ function EmptyPlaceholder({ context }: { context?: ListContext }) {
 
 /** A row: its <li> is measured by Virtuoso; the content inside is memoised (MessageRow). */
 function Item({ item, context, children: _children, ...dom }: ItemProps<TimelineItem> & { context?: ListContext }) {
+  // A message's whole toolbar is made once the row is hovered or focused (it shows only then).
+  const [toolbar, setToolbar] = useState(false);
   if (!context) return null;
   const { state } = context;
   switch (item.kind) {
@@ -499,12 +849,13 @@ function Item({ item, context, children: _children, ...dom }: ItemProps<Timeline
       const flashed = context.flash?.id === message.id;
       return (
         <li {...dom} className={messageRowClass(message, mine, item.continued, state.me.id) + (flashed ? " msg--flash" : "")}
-          data-id={message.id} tabIndex={-1} ref={context.focusOnDraw.current === message.id ? focusWhenDrawn(context.focusOnDraw) : undefined}>
+          data-id={message.id} tabIndex={-1} ref={context.focusOnDraw.current === message.id ? focusWhenDrawn(context.focusOnDraw) : undefined}
+          onPointerEnter={toolbar ? undefined : () => setToolbar(true)} onFocus={toolbar ? undefined : () => setToolbar(true)}>
           <MessageRow message={message} continued={item.continued}
             mine={mine} name={userName(state, message.from)}
             myId={state.me.id} people={context.people} editing={context.editingId === message.id}
             original={message.replyTo ? context.byId.get(message.replyTo) : undefined}
-            canDelete={context.canDeleteAny || mine} actions={context.actions} />
+            canDelete={context.canDeleteAny || mine} actions={context.actions} toolbar={toolbar} />
         </li>
       );
     }

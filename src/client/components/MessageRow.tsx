@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from "react";
+import { memo, useMemo, useState, type MouseEvent } from "react";
 import { messageCaption, type ChatMessage } from "../../protocol/index.js";
 import { LinkPreviewCards } from "../files/LinkPreviewCards.js";
 import { MessageAttachments } from "../files/MessageAttachments.js";
@@ -8,8 +8,13 @@ import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
 import type { RichTextContext } from "../richtext/render.js";
 import type { PendingMessage } from "../state/pending.js";
 import { Avatar } from "./Avatar.js";
+import { DeactivatedMark } from "./DeactivatedMark.js";
 import { useOpenProfile } from "../profile/ProfileCardContext.js";
 import { DeleteConfirm, EditedMark, InlineEditor, MessageToolbar, ReactionBar, type RowActions } from "./MessageActions.js";
+import { MessageActionSheet } from "./MessageActionSheet.js";
+import { isPhoneLayout } from "../layout.js";
+import { useIsPinned } from "../pins/live.js";
+import { PinIcon } from "./Icons.js";
 
 /** Names of people, by id; changes only when a name does (not with presence). */
 export interface People {
@@ -17,6 +22,8 @@ export interface People {
   nameOf(id: number): string;
   /** The sign-in name, which `@mentions` in message text use ("" when unknown). */
   usernameOf(id: number): string;
+  /** Whether the account is deactivated: its author line shows so. */
+  isDeactivated?(id: number): boolean;
 }
 
 interface RowProps {
@@ -31,6 +38,8 @@ interface RowProps {
   editing: boolean;
   canDelete: boolean;
   actions: RowActions;
+  /** The row has been hovered or focused: its whole toolbar is made (see MessageToolbar). */
+  toolbar: boolean;
 }
 
 /**
@@ -59,9 +68,10 @@ export function messageRowClass(message: ChatMessage, mine: boolean, continued: 
  * its row (the <li> with messageRowClass is the list's, which measures it).
  */
 export const MessageRow = memo(function MessageRow({
-  message, name, mine, continued, myId, people, original, editing, canDelete, actions,
+  message, name, mine, continued, myId, people, original, editing, canDelete, actions, toolbar,
 }: RowProps) {
   const [confirming, setConfirming] = useState(false);
+  const [sheetOpen, setSheetOpen] = useState(false);
   const context = useMemo<RichTextContext>(() => {
     const mentioned = new Map<string, "me" | "other">();
     for (const id of message.mentions ?? []) mentioned.set(people.usernameOf(id).toLowerCase(), id === myId ? "me" : "other");
@@ -75,7 +85,12 @@ export const MessageRow = memo(function MessageRow({
     <>
       {/* First in the row, so Tab from a focused message reaches its actions first (it is drawn at the top right). */}
       {!editing && (
-        <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)} />
+        <MessageToolbar message={message} canEdit={mine} canDelete={canDelete} actions={actions} onAskDelete={() => setConfirming(true)}
+          onOpenSheet={() => setSheetOpen(true)} full={toolbar} />
+      )}
+      {sheetOpen && (
+        <MessageActionSheet message={message} author={mine ? `${name} (you)` : name} canEdit={mine} canDelete={canDelete} actions={actions}
+          onAskDelete={() => setConfirming(true)} onClose={() => setSheetOpen(false)} />
       )}
       <span className="msg__avatar">{!continued && (
         // The name beside it is the keyboard's and screen reader's way to the same card: this one is
@@ -84,12 +99,14 @@ export const MessageRow = memo(function MessageRow({
           <Avatar name={name} id={message.from} size={34} />
         </button>
       )}</span>
-      <div className="msg__body">
+      <div className="msg__body" onClick={(event) => { if (!editing && !confirming && isTapOnMessage(event)) setSheetOpen(true); }}>
         {!continued && (
           <div className="msg__meta">
             <button type="button" className="name-button msg__name" onClick={() => openProfile(message.from)}>{mine ? `${name} (you)` : name}</button>
+            {!mine && people.isDeactivated?.(message.from) && <DeactivatedMark />}
             <TimeLabel date={message.date} />
             {message.edited !== undefined && <EditedMark edited={message.edited} />}
+            <PinnedMark roomId={message.roomId} messageId={message.id} />
           </div>
         )}
         {message.replyTo && (
@@ -113,10 +130,30 @@ export const MessageRow = memo(function MessageRow({
         )}
         {confirming && <DeleteConfirm onConfirm={() => actions.remove(message)} onCancel={() => setConfirming(false)} />}
       </div>
+      {continued && <PinnedMark roomId={message.roomId} messageId={message.id} />}
       {continued && <TimeLabel className="msg__hover-time" date={message.date} />}
     </>
   );
 });
+
+/** A small pin on a pinned message (beside its time; at the right of a row without a header), live. */
+function PinnedMark({ roomId, messageId }: { roomId: string; messageId: string }) {
+  if (!useIsPinned(roomId, messageId)) return null;
+  return <span className="msg__pinned" role="img" aria-label="Pinned" title="Pinned"><PinIcon /></span>;
+}
+
+/**
+ * A tap on a message's own words on a phone opens its actions (the action sheet), as chat apps do;
+ * not one on something in it that does a thing of its own (a link, a button, an image, a code
+ * block's copy, the editor), nor the end of selecting text.
+ */
+function isTapOnMessage(event: MouseEvent<HTMLElement>): boolean {
+  if (!isPhoneLayout()) return false;
+  const target = event.target as Element;
+  if (target.closest("a, button, input, textarea, select, summary, label, img, video, audio, [role=button], [role=dialog], dialog")) return false;
+  const selection = window.getSelection();
+  return !selection || selection.isCollapsed;
+}
 
 /** The quote of the answered message: its author and the start of its text; a click goes to it. */
 export function ReplyQuote({ id, name, text, onJump }: { id: string; name: string; text: string; onJump?: (id: string) => void }) {

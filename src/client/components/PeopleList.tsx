@@ -3,7 +3,9 @@ import type { UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { shownName } from "../profile/api.js";
 import { usePeopleDirectory } from "../profile/usePeopleDirectory.js";
+import { useOpenProfile } from "../profile/ProfileCardContext.js";
 import { Avatar } from "./Avatar.js";
+import { MessageIcon } from "./Icons.js";
 import { errorText } from "./Dialog.js";
 import { SidebarSection } from "./SidebarSection.js";
 
@@ -12,8 +14,9 @@ const GROUP_MIN_OTHERS = 2;
 
 /**
  * Every member of the place (the people directory, issue 18), online first, filtered by name. A click
- * opens the one-to-one conversation; "New group" switches to choosing several people for a group
- * conversation (`onStartGroup`).
+ * on a person opens their profile card (who they are, local time, "Message", alerts); the row's
+ * message button opens the one-to-one conversation in one step. "New group" switches to choosing
+ * several people for a group conversation (`onStartGroup`).
  */
 export function PeopleList({ state, onOpen, onStartGroup }: {
   state: ChatState;
@@ -26,6 +29,7 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
   const [choosing, setChoosing] = useState(false);
   const [chosen, setChosen] = useState<UserWithPresence[]>([]);
   const [busy, setBusy] = useState(false);
+  const openProfile = useOpenProfile();
   const query = filter.trim();
 
   const attempt = async (work: () => Promise<void>) => {
@@ -64,8 +68,9 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
       filter={{ value: filter, onChange: setFilter, label: "Filter people", placeholder: "Find people by name" }}>
       {choosing && (
         <div className="group-bar" role="group" aria-label="New group conversation">
-          <span className="small">{chosen.length < GROUP_MIN_OTHERS
-            ? `Choose at least ${GROUP_MIN_OTHERS} people (${chosen.length} chosen)`
+          {/* Short enough for one line beside the button in the sidebar. */}
+          <span className="small">{chosen.length === 0 ? `Choose ${GROUP_MIN_OTHERS} or more people`
+            : chosen.length < GROUP_MIN_OTHERS ? `${chosen.length} chosen, ${GROUP_MIN_OTHERS - chosen.length} more to go`
             : `${chosen.length} people chosen`}</span>
           <button type="button" className="primary primary--small" disabled={chosen.length < GROUP_MIN_OTHERS || busy}
             onClick={() => void startGroup()}>Start group</button>
@@ -89,12 +94,14 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
               ) : (
                 // Its text is the name, so is its accessible name (WCAG 2.5.3); the state sits over the row beside it.
                 <>
-                  <button type="button" className="row row--person" onClick={() => void attempt(() => onOpen(user))}
+                  <button type="button" className="row row--person" onClick={() => openProfile(user.id)} aria-haspopup="dialog"
                     aria-labelledby={`person-${user.id}`} aria-describedby={`person-state-${user.id}`}>
                     <span className="row__name" id={`person-${user.id}`}>{shownName(user)}</span>
                   </button>
                   <span className="row__lead"><Avatar name={shownName(user)} id={user.id} size={30} online={user.online} /></span>
                   <span className="row__extra row__extra--status" id={`person-state-${user.id}`}>{user.online ? "online" : "offline"}</span>
+                  <button type="button" className="icon-button row__message" aria-label={`Message ${shownName(user)}`} title="Message"
+                    onClick={() => void attempt(() => onOpen(user))}><MessageIcon /></button>
                 </>
               )}
             </li>

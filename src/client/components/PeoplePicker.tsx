@@ -1,14 +1,16 @@
-import { useId, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useState, type KeyboardEvent } from "react";
 import { shownName } from "../profile/api.js";
+import { usePeopleDirectory } from "../profile/usePeopleDirectory.js";
 import type { UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
-import { usePeopleSearch } from "../usePeopleSearch.js";
+import { unlisted } from "../state/people.js";
 import { Avatar } from "./Avatar.js";
 
 /**
- * Choose several people: a name filter over known people and the server's search, with checkboxes.
- * In the filter, the arrow keys move the highlight and Enter adds (or removes) the highlighted
- * person: it never submits the form around it.
+ * Choose several people: a name filter over the people directory (as the People list: banned,
+ * deactivated people and bots are left out by the server, and leave live when it happens while
+ * the picker is open), with checkboxes. In the filter, the arrow keys move the highlight and Enter
+ * adds (or removes) the highlighted person: it never submits the form around it.
  */
 export function PeoplePicker({ state, selected, onChange, exclude = [], label = "Add people" }: {
   state: ChatState;
@@ -18,8 +20,14 @@ export function PeoplePicker({ state, selected, onChange, exclude = [], label = 
   label?: string;
 }) {
   const [query, setQuery] = useState("");
-  const { people, searching } = usePeopleSearch(state, query);
-  const shown = people.filter((p) => !exclude.includes(p.id)).slice(0, 50);
+  const { people, searching, hasMore, more } = usePeopleDirectory(state, query);
+  const shown = people.filter((p) => !exclude.includes(p.id));
+  // Someone chosen who is banned or deactivated meanwhile cannot be added: they leave the choice too.
+  const hidden = unlisted(state);
+  const gone = selected.filter((p) => hidden.includes(p.id));
+  useEffect(() => {
+    if (gone.length > 0) onChange(selected.filter((p) => !unlisted(state).includes(p.id)));
+  }, [gone.length, selected, state, onChange]);
   const [highlight, setHighlight] = useState(0);
   const hintId = useId();
   const current = shown[Math.min(highlight, shown.length - 1)];
@@ -68,6 +76,7 @@ export function PeoplePicker({ state, selected, onChange, exclude = [], label = 
           </li>
         ))}
       </ul>
+      {hasMore && <button type="button" className="ghost ghost--small" onClick={more}>More people</button>}
     </div>
   );
 }

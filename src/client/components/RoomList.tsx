@@ -16,16 +16,20 @@ const FILTER_FROM = 7;
 function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatState; now: number; onOpen: (roomId: string) => void }) {
   const title = displayRoomTitle(room, state);
   const kind = roomKind(room);
-  const last = room.messages[room.messages.length - 1];
+  // The room's newest message, not the end of a window of older history opened from a link or search.
+  const last = room.latest ?? undefined;
   const unread = unreadCount(state, room);
   const mentions = unreadMentionCount(state, room);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
   const shared = kind !== "private";
+  // A closed room (members by invitation) shows a lock where an open one shows "#".
+  const closed = kind === "room" && room.visibility === "closed";
   const sender = !last ? "" : last.from === state.me.id ? "You: " : shared ? `${userName(state, last.from)}: ` : "";
   const renderer = useRichTextRenderer();
   // The last message as plain words: "**Release**" shows as "Release", like the reply quote.
-  const preview = last ? sender + quoteText(messageSummary(last), renderer?.shortcodeEmoji) : room.loaded ? (room.topic || "No messages yet") : "Loading…";
+  const preview = last ? sender + quoteText(messageSummary(last), renderer?.shortcodeEmoji)
+    : !room.loaded ? "Loading…" : room.hasNewer ? room.topic ?? "" : room.topic || "No messages yet";
   const nameId = `room-name-${room.id}`;
   const descId = `room-desc-${room.id}`;
   const active = state.activeRoomId === room.id;
@@ -43,9 +47,11 @@ function RoomRow({ room, state, now, onOpen }: { room: RoomState; state: ChatSta
       </button>
       <span className="row__lead">
         <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} online={online}
-          label={kind === "group" ? String(groupMembers(room).length) : kind === "room" ? "#" : undefined} />
+          label={kind === "group" ? String(groupMembers(room).length) : kind === "room" ? "#" : undefined}
+          glyph={closed ? "lock" : undefined} />
       </span>
       <span className="row__extra" id={descId}>
+          {closed && <span className="visually-hidden">Closed room. </span>}
           {last && <span className="row__time">{listTime(last.date, now)}</span>}
           <span className="row__bottom">
             <span className="row__preview">{preview}</span>

@@ -8,19 +8,23 @@ import type { ChatState } from "../state/chat.js";
 import { groupMembers, otherMemberId, roomKind, type RoomState } from "../state/rooms.js";
 import { lastOwnMessage } from "../state/actions.js";
 import { typingIn, typingLabel } from "../state/typing.js";
+import { isDeactivated } from "../state/people.js";
 import type { MessageActions } from "../useMessageActions.js";
 import { Avatar } from "./Avatar.js";
 import { Composer, type ReplyTarget } from "./Composer.js";
+import type { MentionCandidate } from "../richtext/mentions.js";
 import { InfoIcon } from "./Icons.js";
 import { pinsApi } from "../pins/api.js";
 import { profileApi } from "../profile/api.js";
 import { PinsButton } from "../pins/PinsButton.js";
-import type { RowActions } from "./MessageActions.js";
+import { askToEdit, type RowActions } from "./MessageActions.js";
 import { MessageList } from "./MessageList.js";
 import type { People } from "./MessageRow.js";
 import { displayRoomTitle, userName } from "./names.js";
 import { isPhoneLayout } from "../layout.js";
 import { NotificationLevelMenu } from "../notifications/NotificationLevelMenu.js";
+import { useOpenProfile } from "../profile/ProfileCardContext.js";
+import type { PeopleNames } from "../lib/peopleNames.js";
 
 interface Props {
   room: RoomState;
@@ -47,29 +51,47 @@ interface Props {
   jumpRequest?: { messageId: string; n: number };
   /** Opens a message in its room (a pin). */
   onOpenMessage: (roomId: string, messageId: string) => void;
+  /** Names for the pins list (senders this tab has not loaded are fetched). */
+  names: PeopleNames;
 }
 
 /**
- * The open room (keyed by room: a switch mounts it anew, and its windowed list draws only the
- * rows on screen, so the cost does not grow with the history loaded).
+ * The open room. Not mounted anew for another room (issue 19): what belongs to one room (the reply
+ * being written, the message being edited, the pins panel, the composer's draft) is reset or
+ * swapped when the room changes, and the windowed list keeps its DOM and draws only the rows on
+ * screen, so a switch costs the same at any length of history.
  */
-export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage }: Props) {
+export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage, names }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
   const onlineCount = Object.values(state.users).filter((u) => u.online).length;
   const kind = roomKind(room);
+  const closed = kind === "room" && room.visibility === "closed";
   const details = state.details[room.id];
   const memberCount = details?.memberCount;
+  // Deactivated members are named in the subtitle: the title lists them as everyone else.
+  const deactivatedMembers = (details?.members ?? []).filter((m) => m.id !== state.me.id && isDeactivated(state, m.id)).map((m) => userName(state, m.id));
   const subtitle = room.id === GENERAL_ROOM_ID
     ? `${onlineCount} online`
-    : partner !== null ? (online ? "online" : "offline")
-    : [room.topic || (kind === "group" ? "Group conversation" : ""), memberCount ? `${memberCount} ${memberCount === 1 ? "member" : "members"}` : ""].filter(Boolean).join(" · ");
+    : partner !== null ? (isDeactivated(state, partner) ? "deactivated" : online ? "online" : "offline")
+    : [
+      room.topic || (kind === "group" ? "Group conversation" : ""),
+      memberCount ? `${memberCount} ${memberCount === 1 ? "member" : "members"}` : "",
+      deactivatedMembers.length > 0 ? `${deactivatedMembers.join(", ")} deactivated` : "",
+    ].filter(Boolean).join(" · ");
 
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
   const [pinsOpen, setPinsOpen] = useState(false);
   // Another room: what was being answered, edited or shown belongs to the last one.
+  const [shownRoomId, setShownRoomId] = useState(room.id);
+  if (shownRoomId !== room.id) {
+    setShownRoomId(room.id);
+    setReplyTo(null);
+    setEditingId(null);
+    setPinsOpen(false);
+  }
 
   const composerBox = useRef<HTMLTextAreaElement | null>(null);
   const stateRef = useRef(state);
@@ -80,17 +102,32 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
   const people = useMemo<People>(() => {
     const users = stateRef.current.users;
     // Display names (issue 18): reactions, replies and pins show the name people chose; mentions match usernames.
-    return { nameOf: (id) => userName(stateRef.current, id), usernameOf: (id) => users[id]?.username ?? "" };
-  }, [nameKey]);
+    return {
+      nameOf: (id) => userName(stateRef.current, id),
+      usernameOf: (id) => users[id]?.username ?? "",
+      isDeactivated: (id) => isDeactivated(stateRef.current, id),
+    };
+  }, [nameKey, state.deactivated]);
 
-  // Who may be mentioned here: the partner of a private room, everyone known in a shared one, and
-  // there also anyone in the people directory (offline, never posted), by display name too.
-  const members = useMemo(() => {
-    const all = Object.values(stateRef.current.users);
-    return partner === null ? all : all.filter((u) => u.id === partner || u.id === stateRef.current.me.id);
-  }, [nameKey, partner]);
-  const findPeople = useMemo(() => (partner !== null ? undefined : (q: string) =>
-    profileApi.people(q).then((page) => page.people.map((p) => ({ id: p.id, username: p.username, displayName: p.displayName })))), [partner]);
+  // Who may be mentioned here (the server records mentions of a room's members only): the partner
+  // of a private room; the members of a named room or group once its details are in; in General
+  // (everyone is a member) everyone known, and the people directory for the rest (offline, never
+  // posted), by display name too. With their presence, live: the autocomplete lists online people first.
+  const roomMembers = details?.members;
+  const deactivated = state.deactivated;
+  const members = useMemo<MentionCandidate[]>(() => {
+    const users = state.users;
+    const candidate = (id: number, username: string, online: boolean): MentionCandidate =>
+      ({ id, username, displayName: users[id]?.displayName, online: users[id]?.online ?? online });
+    // A deactivated person is not offered (they cannot read it); their name typed in full still links.
+    const offered = (id: number) => !deactivated.includes(id);
+    if (partner !== null) return [partner, state.me.id].filter(offered).flatMap((id) => (users[id] ? [candidate(id, users[id].username, false)] : []));
+    if (kind !== "general" && roomMembers && roomMembers.length > 0) return roomMembers.filter((m) => offered(m.id)).map((m) => candidate(m.id, m.username, m.online));
+    return Object.values(users).filter((u) => offered(u.id)).map((u) => candidate(u.id, u.username, u.online));
+  }, [state.users, state.me.id, partner, kind, roomMembers, deactivated]);
+  const membersListed = partner !== null || (kind !== "general" && Boolean(roomMembers?.length));
+  const findPeople = useMemo(() => (membersListed ? undefined : (q: string) =>
+    profileApi.people(q).then((page) => page.people.map((p) => ({ id: p.id, username: p.username, displayName: p.displayName, online: p.online })))), [membersListed]);
 
   const roomId = room.id;
   const me = state.me as { role?: string };
@@ -105,7 +142,10 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
       setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: messageSummary(message) });
       composerBox.current?.focus();
     },
-    startEdit: (id: string) => setEditingId(id),
+    startEdit: (id: string) => {
+      askToEdit(id);
+      setEditingId(id);
+    },
     cancelEdit: () => {
       setEditingId(null);
       composerBox.current?.focus();
@@ -118,10 +158,12 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
   const editLast = useCallback(() => {
     const mine = lastOwnMessage(stateRef.current.rooms[roomId]?.messages ?? [], stateRef.current.me.id);
     if (!mine) return false;
+    askToEdit(mine.id);
     setEditingId(mine.id);
     return true;
   }, [roomId]);
 
+  const openProfile = useOpenProfile();
   const typingNames = typingIn(state.typing, room.id, state.me.id, Date.now()).map((id) => userName(state, id));
 
   return (
@@ -131,14 +173,22 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
           <span aria-hidden="true">‹</span> Back
         </button>
         <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} size={36} online={online}
-          label={kind === "group" ? String(details?.memberCount ?? groupMembers(room).length) : kind === "room" ? "#" : undefined} />
+          label={kind === "group" ? String(details?.memberCount ?? groupMembers(room).length) : kind === "room" ? "#" : undefined}
+          glyph={closed ? "lock" : undefined} />
         <div className="room__heading">
-          <h2 id="room-title">{title}</h2>
-          {subtitle && <span className="muted small room__subtitle">{subtitle}</span>}
+          {/* A one-to-one conversation's title is the other person: it opens their card. */}
+          <h2 id="room-title">{partner !== null
+            ? <button type="button" className="room__person" onClick={() => openProfile(partner)} aria-haspopup="dialog"
+                title={`${title}: profile`}>{title}</button>
+            : title}</h2>
+          {(subtitle || closed) && (
+            <span className="muted small room__subtitle">{closed && <span className="visually-hidden">Closed room. </span>}{subtitle}</span>
+          )}
         </div>
         <PinsButton roomId={roomId} title={title} canPin={canPin} open={pinsOpen} onOpenChange={setPinsOpen}
-          onOpenMessage={onOpenMessage} nameOf={people.nameOf} />
-        <NotificationLevelMenu roomId={room.id} />
+          onOpenMessage={onOpenMessage} names={names} />
+        {/* Its menu and any error it shows are the room's: a small part, made anew for another room. */}
+        <NotificationLevelMenu key={room.id} roomId={room.id} />
         {onToggleDetails && (
           <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
             aria-expanded={detailsOpen} aria-label="Room details">

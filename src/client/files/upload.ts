@@ -1,4 +1,4 @@
-import { Attachment } from "../../protocol/index.js";
+import { Attachment, fileTooLarge, type AttachmentLimits } from "../../protocol/index.js";
 
 export type UploadOutcome =
   | { ok: true; attachment: Attachment }
@@ -43,6 +43,32 @@ export function uploadFile(roomId: string, file: Blob, name: string, onProgress:
     xhr.send(form);
   });
   return { done, abort: () => xhr.abort() };
+}
+
+/**
+ * uploadFile once the server's limits are known: a file over the largest upload is refused here,
+ * with the server's own sentence, before a byte is sent (sent, a 30 MB file went whole to be
+ * answered 413). Without limits (they could not be read) the file is sent and the server decides.
+ */
+export function uploadWithin(
+  limits: Promise<AttachmentLimits | undefined>,
+  roomId: string, file: Blob, name: string, onProgress: (loaded: number) => void,
+): RunningUpload {
+  let running: RunningUpload | undefined;
+  let aborted = false;
+  const done = limits.then((known): Promise<UploadOutcome> | UploadOutcome => {
+    if (aborted) return { ok: false, error: "Cancelled", retryable: false, aborted: true };
+    if (known && file.size > known.maxBytes) return { ok: false, error: describe(413, fileTooLarge(known.maxBytes)), retryable: false };
+    running = uploadFile(roomId, file, name, onProgress);
+    return running.done;
+  });
+  return {
+    done,
+    abort: () => {
+      aborted = true;
+      running?.abort();
+    },
+  };
 }
 
 function describe(status: number, message: string): string {

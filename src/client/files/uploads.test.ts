@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_ATTACHMENTS_PER_MESSAGE, type Attachment } from "../../protocol/index.js";
 import { fitImage } from "./layout.js";
+import { uploadWithin } from "./upload.js";
 import { messageSummary } from "./summary.js";
 import {
   formatBytes, MAX_AUTOMATIC_ATTEMPTS, pastedFileName, percent, retriesByItself, trayStatus, uploadsInRoom, uploadsReducer,
@@ -112,5 +113,23 @@ describe("files chosen for a message (uploads slice)", () => {
     expect(messageSummary({ roomId: "0", message: line(a), attachments: [a] })).toBe("📎 plan.pdf");
     expect(messageSummary({ roomId: "0", message: `${line(a)}\n${line(b)}`, attachments: [a, b] })).toBe("📎 plan.pdf and 1 more file");
     expect(messageSummary({ roomId: "0", message: "just text" })).toBe("just text");
+  });
+});
+
+describe("checking a file against the server's limit before sending it", () => {
+  const limits = Promise.resolve({ maxBytes: 25 * 1024 * 1024, maxPerMessage: MAX_ATTACHMENTS_PER_MESSAGE });
+
+  it("refuses a file over the server's largest upload without sending a byte, in the server's own words", async () => {
+    // Node has no XMLHttpRequest: reaching the network would throw, so the answer is the check's own.
+    const huge = new Blob([new Uint8Array(30 * 1024 * 1024)]);
+    expect(await uploadWithin(limits, "0", huge, "huge.bin", () => {}).done).toEqual({
+      ok: false, error: "too large. The file is larger than 25 MB", retryable: false,
+    });
+  });
+
+  it("a file removed while the limits are still being asked for is never sent", async () => {
+    const run = uploadWithin(limits, "0", new Blob([new Uint8Array(10)]), "small.bin", () => {});
+    run.abort();
+    expect(await run.done).toMatchObject({ ok: false, aborted: true });
   });
 });

@@ -129,18 +129,8 @@ export function roomForFiles(uploads: readonly Upload[]): number {
   return Math.max(0, MAX_ATTACHMENTS_PER_MESSAGE - uploads.length);
 }
 
-/** `1.5 MB`, `820 KB`, `12 bytes`: sizes for people (1 KB = 1024 bytes, as file managers count). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
-  const units = ["KB", "MB", "GB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
-}
+/** Sizes for people: the protocol's, so the server's sentences and the page's agree. */
+export { formatBytes } from "../../protocol/index.js";
 
 /** Upload progress as a whole percentage (0-100). */
 export function percent(upload: Pick<Upload, "loaded" | "size" | "status">): number {

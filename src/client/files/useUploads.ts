@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
-import { uploadFile, type RunningUpload } from "./upload.js";
+import { attachmentLimits } from "./api.js";
+import { uploadWithin, type RunningUpload } from "./upload.js";
 import { pastedFileName, retriesByItself, uploadsInRoom, uploadsReducer, type Upload, type Uploads } from "./uploads.js";
 
 /** A room's chosen files and what can be done with them (the composer's props). */
@@ -35,7 +36,7 @@ export function useUploads(): { state: Uploads; forRoom(roomId: string): RoomFil
     const file = files.current.get(id);
     if (!upload || !file || running.current.has(id)) return;
     dispatch({ type: "uploadStarted", id });
-    const run = uploadFile(upload.roomId, file, upload.name, (loaded) => dispatch({ type: "uploadProgress", id, loaded }));
+    const run = uploadWithin(attachmentLimits(), upload.roomId, file, upload.name, (loaded) => dispatch({ type: "uploadProgress", id, loaded }));
     running.current.set(id, run);
     void run.done.then((outcome) => {
       running.current.delete(id);
@@ -43,6 +44,9 @@ export function useUploads(): { state: Uploads; forRoom(roomId: string): RoomFil
       else if (!outcome.aborted) dispatch({ type: "uploadFailed", id, error: outcome.error, retryable: outcome.retryable });
     });
   }, []);
+
+  // The server's limits are asked for at once, so the first file chosen need not wait for them.
+  useEffect(() => void attachmentLimits(), []);
 
   // Interrupted uploads go again by themselves, a little later each time.
   useEffect(() => {

@@ -14,7 +14,17 @@ export function messageFromHash(hash: string): { roomId: string; messageId: stri
   return match ? { roomId: decodeURIComponent(match[1]!), messageId: match[2]! } : null;
 }
 
+/** A message's permalink hash (see messageFromHash). */
+export function hashForMessage(roomId: string, messageId: string): string {
+  return `#/room/${encodeURIComponent(roomId)}/message/${messageId}`;
+}
+
+/** The room a hash shows: a room's, or a message permalink's room. */
+export function roomOfHash(hash: string): string | null {
+  return roomFromHash(hash) ?? messageFromHash(hash)?.roomId ?? null;
+}
+
 /** The full link to a message, as "Copy link" gives it. */
 export function permalink(roomId: string, messageId: string): string {
-  return `${location.origin}${location.pathname}#/room/${encodeURIComponent(roomId)}/message/${messageId}`;
+  return `${location.origin}${location.pathname}${hashForMessage(roomId, messageId)}`;
 }

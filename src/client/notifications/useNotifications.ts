@@ -4,7 +4,7 @@ import { displayRoomTitle, userName } from "../components/names.js";
 import type { ChatState } from "../state/chat.js";
 import {
   effectiveLevel, initialNotificationsState, notificationContent, notificationsReducer, roomKind, shouldNotify,
-  type NotificationsState,
+  type NotificationsState, type PermissionState,
 } from "../state/notifications.js";
 import { notificationsApi } from "./api.js";
 import { onLiveMessages, onPlaceDefault, onSignOut } from "./bus.js";
@@ -20,8 +20,8 @@ export interface NotificationsController {
   setLevel(roomId: string, level: NotificationLevel): Promise<void>;
   /** The person's own default for named rooms without a level of their own; null follows the place's. */
   setNamedDefault(level: NotificationLevel | null): Promise<void>;
-  /** Asks the browser for permission (call from a click), then sets up Web Push. */
-  requestPermission(): Promise<void>;
+  /** Asks the browser for permission (call from a click), and sets up Web Push if granted; the browser's answer. */
+  requestPermission(): Promise<PermissionState>;
   dismissPrompt(): void;
 }
 
@@ -132,11 +132,13 @@ export function useNotifications(me: SessionUser, chat: ChatState, openRoom: (ro
     dispatch({ type: "namedDefault", namedDefault: await notificationsApi.setNamedDefault(level) });
   }, []);
 
-  const requestPermission = useCallback(async () => {
-    if (typeof Notification === "undefined") return;
+  const requestPermission = useCallback(async (): Promise<PermissionState> => {
+    if (typeof Notification === "undefined") return "unsupported";
     const answer = await Notification.requestPermission();
     dispatch({ type: "permission", permission: answer });
-    if (answer === "granted") await setUpPush();
+    // Push is set up after: the answer is what the click waits for (subscribing can take a while).
+    if (answer === "granted") void setUpPush();
+    return answer;
   }, [setUpPush]);
 
   const dismissPrompt = useCallback(() => {

@@ -4,6 +4,8 @@ import { Dialog } from "../components/Dialog.js";
 import { FileChips } from "../files/FileChips.js";
 import { RichText } from "../richtext/RichText.js";
 import { listTime } from "../lib/time.js";
+import type { PeopleNames } from "../lib/peopleNames.js";
+import { SenderName } from "./SenderName.js";
 
 export interface ListedMessage {
   roomId: string;
@@ -17,7 +19,7 @@ const COMPACT = { mention: () => null, compact: true };
  * A dialog listing messages (a room's pins, one's saved messages): each opens in its room, and
  * one action (Unpin, Remove) takes it off the list.
  */
-export function MessageListDialog({ title, empty, load, reloadKey, remove, removeLabel, onOpen, onClose, nameOf, roomTitle, now }: {
+export function MessageListDialog({ title, empty, load, reloadKey, remove, removeLabel, onOpen, onClose, names, roomTitle, now }: {
   title: string;
   empty: string;
   load: () => Promise<ListedMessage[]>;
@@ -27,7 +29,8 @@ export function MessageListDialog({ title, empty, load, reloadKey, remove, remov
   removeLabel: string;
   onOpen: (roomId: string, messageId: string) => void;
   onClose: () => void;
-  nameOf: (userId: number) => string;
+  /** Senders' names: those this tab does not know are fetched together once the list is in. */
+  names: PeopleNames;
   roomTitle?: (roomId: string) => string;
   now: number;
 }) {
@@ -40,6 +43,10 @@ export function MessageListDialog({ title, empty, load, reloadKey, remove, remov
       stale = true;
     };
   }, [load, reloadKey]);
+  const { load: loadNames } = names;
+  useEffect(() => {
+    if (items) loadNames(items.map((item) => item.message.from));
+  }, [items, loadNames]);
   return (
     <Dialog title={title} onClose={onClose} wide>
       {error ? <p className="error" role="alert">{error}</p>
@@ -51,7 +58,7 @@ export function MessageListDialog({ title, empty, load, reloadKey, remove, remov
               <li key={`${item.roomId}/${item.message.id}`} className="search__result listed">
                 <button type="button" className="listed__open" onClick={() => onOpen(item.roomId, item.message.id)}>
                   <span className="search__meta">
-                    <strong>{nameOf(item.message.from)}</strong>
+                    <SenderName name={names.nameOf(item.message.from)} />
                     {roomTitle && <span className="muted small">in {roomTitle(item.roomId)}</span>}
                     <span className="muted small">{listTime(item.message.date, now)}</span>
                   </span>

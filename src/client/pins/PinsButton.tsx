@@ -5,6 +5,7 @@ import { useNow } from "../lib/useNow.js";
 import { pinsApi } from "./api.js";
 import { usePinnedIds } from "./live.js";
 import { MessageListDialog } from "./MessageListDialog.js";
+import type { PeopleNames } from "../lib/peopleNames.js";
 
 const loadIds = (roomId: string) => pinsApi.list(roomId).then((pins) => pins.map((p) => p.message.id));
 
@@ -13,7 +14,7 @@ const loadIds = (roomId: string) => pinsApi.list(roomId).then((pins) => pins.map
  * messages. Both stay live (see live.ts): someone pinning or unpinning on any instance, or the
  * message being deleted, shows here at once.
  */
-export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMessage, nameOf }: {
+export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMessage, names }: {
   roomId: string;
   /** The room's title, for the list's heading. */
   title: string;
@@ -22,7 +23,7 @@ export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMe
   open: boolean;
   onOpenChange: (open: boolean) => void;
   onOpenMessage: (roomId: string, messageId: string) => void;
-  nameOf: (userId: number) => string;
+  names: PeopleNames;
 }) {
   const { ids } = usePinnedIds(roomId, loadIds);
   const count = ids?.length ?? 0;
@@ -34,20 +35,20 @@ export function PinsButton({ roomId, title, canPin, open, onOpenChange, onOpenMe
         {count > 0 && <span className="badge badge--small pins__count" aria-hidden="true">{count}</span>}
       </button>
       {open && <PinnedList roomId={roomId} title={title} canPin={canPin} reloadKey={ids?.join(",")} onOpenChange={onOpenChange}
-        onOpenMessage={onOpenMessage} nameOf={nameOf} />}
+        onOpenMessage={onOpenMessage} names={names} />}
     </>
   );
 }
 
 /** The open list of pinned messages: its own component, so the clock re-renders it alone. */
-function PinnedList({ roomId, title, canPin, reloadKey, onOpenChange, onOpenMessage, nameOf }: {
+function PinnedList({ roomId, title, canPin, reloadKey, onOpenChange, onOpenMessage, names }: {
   roomId: string;
   title: string;
   canPin: boolean;
   reloadKey: string | undefined;
   onOpenChange: (open: boolean) => void;
   onOpenMessage: (roomId: string, messageId: string) => void;
-  nameOf: (userId: number) => string;
+  names: PeopleNames;
 }) {
   const now = useNow();
   const loadPins = useCallback(
@@ -58,6 +59,6 @@ function PinnedList({ roomId, title, canPin, reloadKey, onOpenChange, onOpenMess
     <MessageListDialog title={`Pinned in ${title}`} empty="Nothing is pinned here yet." load={loadPins} reloadKey={reloadKey}
       remove={canPin ? (item) => pinsApi.pin(roomId, item.message.id, false) : undefined} removeLabel="Unpin"
       onOpen={(id, messageId) => { onOpenChange(false); onOpenMessage(id, messageId); }} onClose={() => onOpenChange(false)}
-      nameOf={nameOf} now={now} />
+      names={names} now={now} />
   );
 }

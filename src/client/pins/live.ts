@@ -85,6 +85,14 @@ export function usePinnedIds(roomId: string, load: (roomId: string) => Promise<r
   return { ids, version: current };
 }
 
+/**
+ * Whether one message is pinned, as this tab knows (false until the room's pins are known: the
+ * header's pins button loads them). A boolean snapshot, so a pin re-renders only the rows it changes.
+ */
+export function useIsPinned(roomId: string, messageId: string): boolean {
+  return useSyncExternalStore(subscribe, () => pinned.get(roomId)?.includes(messageId) ?? false);
+}
+
 /** For tests: forget everything. */
 export function resetPins(): void {
   pinned.clear();

@@ -5,6 +5,7 @@ import { errorText } from "../components/Dialog.js";
 import { profileApi, shownName } from "./api.js";
 import { onProfile } from "./bus.js";
 import { useOpenProfile } from "./ProfileCardContext.js";
+import { DemoAccountsNotice } from "./DemoAccountsNotice.js";
 
 /**
  * Every account (administrators): search, filter by role and state, page; a row opens the profile
@@ -54,6 +55,7 @@ export function AccountsAdmin({ reloadKey }: { reloadKey?: unknown } = {}) {
   };
   return (
     <section aria-label="All accounts" className="admin__section">
+      <DemoAccountsNotice />
       <div className="settings__row">
         <input type="search" className="filter" placeholder="Find accounts" aria-label="Find accounts" value={q} onChange={(e) => setQ(e.target.value)} />
         <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value)}>
@@ -64,7 +66,7 @@ export function AccountsAdmin({ reloadKey }: { reloadKey?: unknown } = {}) {
         </select>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      {users === null ? <p className="muted" role="status">Loading…</p> : (
+      {users === null ? (!error && <p className="muted" role="status">Loading…</p>) : (
         <ul className="admin__list" aria-label="Accounts">
           {users.map((user) => (
             <li key={user.id} className="admin__item">

@@ -1,7 +1,9 @@
-import { useEffect, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { AdminUser, PasswordResetLink, Profile } from "../../protocol/index.js";
 import { Avatar } from "../components/Avatar.js";
+import { CopyLink } from "../components/CopyLink.js";
 import { Dialog, errorText } from "../components/Dialog.js";
+import { dateTime } from "../lib/time.js";
 import { profileApi, shownName } from "./api.js";
 import { announceProfile } from "./bus.js";
 import { localTime } from "./localTime.js";
@@ -22,12 +24,15 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
   const [profile, setProfile] = useState<Profile | AdminUser | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reset, setReset] = useState<PasswordResetLink | null>(null);
+  const [confirmingDeactivate, setConfirmingDeactivate] = useState(false);
+  const resetLabel = useId();
   const alerts = usePresenceAlertsContext();
   useEffect(() => {
     profileApi.of(userId).then(setProfile, (e: unknown) => setError(errorText(e)));
   }, [userId]);
 
-  const act = async (work: () => Promise<Profile | AdminUser | PasswordResetLink>) => {
+  /** True when the action succeeded. */
+  const act = async (work: () => Promise<Profile | AdminUser | PasswordResetLink>): Promise<boolean> => {
     setError(null);
     try {
       const answer = await work();
@@ -37,8 +42,10 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
         // Lists showing this person (People, Accounts) update now, not only when the socket says so.
         announceProfile(answer);
       }
+      return true;
     } catch (e) {
       setError(errorText(e));
+      return false;
     }
   };
 
@@ -78,17 +85,31 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
               <button type="button" className="ghost" onClick={() => void act(() => profileApi.patchUser(profile.id, { role: profile.role === "admin" ? "member" : "admin" }))}>
                 {profile.role === "admin" ? "Make member" : "Make administrator"}
               </button>
-              <button type="button" className={profile.deactivated ? "ghost" : "danger-ghost"}
-                onClick={() => void act(() => profileApi.patchUser(profile.id, { deactivated: !profile.deactivated }))}>
-                {profile.deactivated ? "Reactivate" : "Deactivate"}
-              </button>
+              {profile.deactivated ? (
+                <button type="button" className="ghost" onClick={() => void act(() => profileApi.patchUser(profile.id, { deactivated: false }))}>Reactivate</button>
+              ) : !confirmingDeactivate && (
+                <button type="button" className="danger-ghost" onClick={() => setConfirmingDeactivate(true)}>Deactivate…</button>
+              )}
               <button type="button" className="ghost" onClick={() => void act(() => profileApi.resetLink(profile.id))}>Password reset link</button>
               {profile.avatarUrl && (
                 <button type="button" className="ghost" onClick={() => void act(() => profileApi.removeAvatarOf(profile.id))}>Remove picture</button>
               )}
+              {confirmingDeactivate && !profile.deactivated && (
+                // Asked first, as a ban is: it signs the person out everywhere at once.
+                <form className="profile-card__confirm" aria-label={`Deactivate ${profile.username}`}
+                  onSubmit={(e) => { e.preventDefault(); void act(() => profileApi.patchUser(profile.id, { deactivated: true })).then((done) => done && setConfirmingDeactivate(false)); }}>
+                  <p className="small">Deactivate <strong>{profile.username}</strong>? They are signed out everywhere at once and cannot sign in until the account is reactivated. Their messages stay.</p>
+                  <div className="form__actions">
+                    <button type="button" className="ghost ghost--small" autoFocus onClick={() => setConfirmingDeactivate(false)}>Cancel</button>
+                    <button type="submit" className="danger ghost--small">Deactivate {profile.username}</button>
+                  </div>
+                </form>
+              )}
               {reset && (
-                <label className="field"><span>One-time link (expires {new Date(reset.expiresAt).toLocaleString()})</span>
-                  <input className="filter" readOnly value={reset.url} onFocus={(e) => e.target.select()} /></label>
+                <div className="field profile-card__reset">
+                  <span id={resetLabel}>One-time link (expires {dateTime(reset.expiresAt)})</span>
+                  <CopyLink url={reset.url} labelledBy={resetLabel} />
+                </div>
               )}
             </section>
           )}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  DemoAccountsDeactivated,
   AdminUser, AdminUsersPage, PasswordResetLink, PeoplePage, PresenceAlert, PresenceAlerts, Profile, type ProfilePatch,
 } from "../../protocol/index.js";
 import { request } from "../api.js";
@@ -15,6 +16,8 @@ export const profileApi = {
   of: (userId: number) => request(Profile, `/users/${userId}/profile`),
   changePassword: (currentPassword: string, newPassword: string) => request(z.unknown(), "/me/password", json("PUT", { currentPassword, newPassword })),
   people: (q: string, cursor?: string) => request(PeoplePage, `/people?${query({ q, cursor })}`),
+  /** Deactivates every demo account still usable with the published password; answers whose. */
+  deactivateDemoAccounts: () => request(DemoAccountsDeactivated, "/admin/demo-accounts/deactivate", json("POST", {})),
   accounts: (params: { q?: string; role?: string; state?: string; cursor?: string }) => request(AdminUsersPage, `/admin/users?${query(params)}`),
   patchUser: (userId: number, patch: { role?: "admin" | "member"; deactivated?: boolean }) => request(AdminUser, `/users/${userId}`, json("PATCH", patch)),
   presenceAlerts: () => request(PresenceAlerts, "/me/presence-alerts").then((r) => r.userIds),

@@ -29,3 +29,34 @@ export function onPresence(listener: PresenceListener): () => void {
   presenceListeners.add(listener);
   return () => presenceListeners.delete(listener);
 }
+
+/** The person's own presence-alert list as the server has it now (`presence.alerts`: a change made on another tab or device). */
+type AlertsListener = (userIds: readonly number[]) => void;
+const alertsListeners = new Set<AlertsListener>();
+
+export function announcePresenceAlerts(userIds: readonly number[]): void {
+  for (const listener of alertsListeners) listener(userIds);
+}
+
+export function onPresenceAlerts(listener: AlertsListener): () => void {
+  alertsListeners.add(listener);
+  return () => alertsListeners.delete(listener);
+}
+
+/** `user.banned` / `user.unbanned` as they arrive: the Bans tab, the audit log and the People view follow them. */
+export interface BanChange {
+  id: number;
+  username: string;
+  banned: boolean;
+}
+type BanListener = (change: BanChange) => void;
+const banListeners = new Set<BanListener>();
+
+export function announceBan(change: BanChange): void {
+  for (const listener of banListeners) listener(change);
+}
+
+export function onBan(listener: BanListener): () => void {
+  banListeners.add(listener);
+  return () => banListeners.delete(listener);
+}

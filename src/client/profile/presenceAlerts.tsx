@@ -1,8 +1,9 @@
-import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useReducer, useRef, useState } from "react";
 import { privateRoomId } from "../../protocol/index.js";
 import { showNotification } from "../notifications/show.js";
 import { profileApi } from "./api.js";
-import { onPresence } from "./bus.js";
+import { noPresenceAlerts, presenceAlertsReducer, watchedPeople } from "../state/presenceAlerts.js";
+import { onPresence, onPresenceAlerts } from "./bus.js";
 
 /** How long an in-app alert stays before it goes by itself. */
 const TOAST_MS = 10_000;
@@ -30,14 +31,16 @@ export interface OnlineToast {
  * "Tell me when X comes online" (issue 18). The people chosen are kept on the server (every device
  * of the person); when one of them comes online (a live presence event, not a snapshot after a
  * reconnect) this shows an in-app alert and, while the tab is hidden and notifications are allowed,
- * a desktop notification whose click opens the conversation. Nothing goes to a timeline.
+ * a desktop notification whose click opens the conversation. Nothing goes to a timeline. A choice
+ * made on another tab or device arrives live (`presence.alerts`) and shows here at once.
  */
 export function usePresenceAlerts(me: number, deps: {
   nameOf: (userId: number) => string;
   isOnline: (userId: number) => boolean;
   onOpen: (userId: number) => void;
-}): { controller: PresenceAlertsController; toasts: OnlineToast[]; dismiss: (key: number) => void } {
-  const [watched, setWatched] = useState<ReadonlySet<number> | null>(null);
+}, connected = true): { controller: PresenceAlertsController; toasts: OnlineToast[]; dismiss: (key: number) => void } {
+  const [alerts, dispatch] = useReducer(presenceAlertsReducer, noPresenceAlerts);
+  const watched = watchedPeople(alerts);
   const [toasts, setToasts] = useState<OnlineToast[]>([]);
   const depsRef = useRef(deps);
   depsRef.current = deps;
@@ -45,11 +48,30 @@ export function usePresenceAlerts(me: number, deps: {
   watchedRef.current = watched;
   const nextKey = useRef(0);
 
+  // Read on arrival and again after every reconnection (a change made elsewhere meanwhile was not
+  // pushed here); a list pushed while a read is on its way is newer than that read's answer.
+  const everRead = useRef(false);
   useEffect(() => {
+    if (!connected) return;
     let cancelled = false;
-    profileApi.presenceAlerts().then((ids) => !cancelled && setWatched(new Set(ids)), () => !cancelled && setWatched(new Set()));
-    return () => { cancelled = true; };
-  }, []);
+    let pushed = false;
+    const off = onPresenceAlerts((userIds) => {
+      pushed = true;
+      dispatch({ type: "serverList", userIds });
+    });
+    profileApi.presenceAlerts().then(
+      (ids) => {
+        everRead.current = true;
+        if (!cancelled && !pushed) dispatch({ type: "serverList", userIds: ids });
+      },
+      // Unreadable: none, the first time (the toggle still works); afterwards the list known stays.
+      () => !cancelled && !pushed && !everRead.current && dispatch({ type: "serverList", userIds: [] }),
+    );
+    return () => {
+      cancelled = true;
+      off();
+    };
+  }, [connected]);
 
   const dismiss = useCallback((key: number) => setToasts((list) => list.filter((t) => t.key !== key)), []);
 
@@ -70,22 +92,12 @@ export function usePresenceAlerts(me: number, deps: {
   }), [me, dismiss]);
 
   const set = useCallback(async (userId: number, on: boolean) => {
-    const change = (list: ReadonlySet<number> | null) => {
-      const next = new Set(list ?? []);
-      if (on) next.add(userId);
-      else next.delete(userId);
-      return next;
-    };
-    setWatched(change);
+    dispatch({ type: "changing", userId, on });
     try {
       await profileApi.setPresenceAlert(userId, on);
+      dispatch({ type: "changed", userId, on });
     } catch (error) {
-      setWatched((list) => {
-        const back = new Set(list ?? []);
-        if (on) back.delete(userId);
-        else back.add(userId);
-        return back;
-      });
+      dispatch({ type: "changeFailed", userId });
       throw error;
     }
   }, []);

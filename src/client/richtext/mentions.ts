@@ -44,26 +44,33 @@ export interface MentionCandidate {
   id: number;
   username: string;
   displayName?: string;
+  /** Online people come first; unknown counts as offline. */
+  online?: boolean;
 }
 
 /**
- * What the `@` autocomplete offers for `query`: people whose username, display name, or a word of
- * the display name starts with it (any case), each once, without me, by name, at most `max`.
- * `known` are the people this tab knows; `found` the directory's answer for the query (people
- * who never posted, offline).
+ * What the `@` autocomplete offers for `query` ("" for a bare `@`: everyone offered): people whose
+ * username, display name, or a word of the display name starts with it (any case), each once,
+ * without me, online first and then by name, at most `max`. `known` are the people of this place
+ * or room as this tab knows them (their presence kept live); `found` the people directory's answer
+ * for the query (people who never posted, offline).
  */
 export function mentionSuggestions(
   known: readonly MentionCandidate[], found: readonly MentionCandidate[], query: string, myId: number | undefined, max: number,
 ): MentionCandidate[] {
   const q = query.toLowerCase();
   const byId = new Map<number, MentionCandidate>();
-  // The directory's copy is the fresher one (its display name), so it goes in last.
-  for (const person of [...known, ...found]) byId.set(person.id, { ...byId.get(person.id), ...person });
+  for (const person of known) byId.set(person.id, { ...byId.get(person.id), ...person });
+  // The directory's copy has the fresher display name; the live presence is the tab's.
+  for (const person of found) {
+    const mine = byId.get(person.id);
+    byId.set(person.id, { ...mine, ...person, ...(mine?.online !== undefined ? { online: mine.online } : {}) });
+  }
   const matches = (p: MentionCandidate) => p.username.toLowerCase().startsWith(q)
     || (p.displayName ?? "").toLowerCase().split(/\s+/).some((word) => word.startsWith(q));
   const label = (p: MentionCandidate) => p.displayName || p.username;
   return [...byId.values()]
     .filter((p) => p.id !== myId && matches(p))
-    .sort((a, b) => label(a).localeCompare(label(b)))
+    .sort((a, b) => Number(b.online ?? false) - Number(a.online ?? false) || label(a).localeCompare(label(b)))
     .slice(0, max);
 }

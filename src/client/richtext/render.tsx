@@ -38,6 +38,11 @@ export interface RichTextContext {
    * links are their text and code blocks have no copy button (nothing interactive in a button).
    */
   compact?: boolean;
+  /**
+   * Stretches of the text to mark (search matches): [start, end) UTF-16 offsets into the text as
+   * stored, drawn as <mark> over the formatted text (see markedText).
+   */
+  highlight?: readonly (readonly [number, number])[];
 }
 
 type LinkProps = { href?: string; title?: string; children?: ReactNode };
@@ -51,6 +56,7 @@ function plainText(children: ReactNode): string | null {
 /** A link as written; only http(s) and mailto become anchors, anything else is its text. */
 function SafeLink({ href, title, children }: LinkProps) {
   const shown = plainText(children);
+  href = href?.replace(MARKERS, "");
   // A bare `www.` address: the library writes http://, we ask for https:// (sites redirect if need be).
   const raw = shown && /^www\./i.test(shown) && href === `http://${shown}` ? shown : href;
   const target = raw ? safeHref(raw) : null;
@@ -62,7 +68,7 @@ function SafeLink({ href, title, children }: LinkProps) {
 
 /** Images are never loaded from a message: `![alt](url)` is a link to the picture. */
 function ImageAsLink({ src, alt }: { src?: string; alt?: string }) {
-  const label = alt || src || "";
+  const label = (alt || src || "").replace(MARKERS, "");
   return <SafeLink href={src}>{label}</SafeLink>;
 }
 
@@ -103,6 +109,94 @@ function renderText(text: string, ctx: RichTextContext, key: string | number | u
   );
 }
 
+/*
+ * Highlights over formatted text. The ranges are offsets into the stored text, which Markdown then
+ * reshapes (marks dropped, shortcodes become emoji), so they are carried through the parser as two
+ * private characters around each marked stretch (Unicode noncharacters, which a person's text never
+ * needs: any there already are replaced first, keeping the offsets). A stretch is cut down to runs
+ * of letters, digits and spaces, so a marker never sits inside Markdown's own syntax (`**`, a list's
+ * `- `, a shortcode's colons) and never changes how the text parses; a shortcode's name widens to
+ * the whole shortcode, so the emoji is marked.
+ */
+const MARK_OPEN = "\uFDD0";
+const MARK_CLOSE = "\uFDD1";
+const MARKERS = /[\uFDD0\uFDD1]/g;
+const MARKABLE = /[\p{L}\p{N}\p{M}'’ \t]+/gu;
+const SHORTCODE = /:([a-z0-9_+-]{1,40}):/gi;
+
+/** The text with markers around the marked runs of `ranges` (see above). */
+export function withMarkers(text: string, ranges: readonly (readonly [number, number])[]): string {
+  const clean = text.replace(MARKERS, "\uFFFD");
+  const runs: [number, number][] = [];
+  for (const [from, to] of ranges) {
+    const part = clean.slice(Math.max(0, from), Math.min(clean.length, to));
+    for (const match of part.matchAll(MARKABLE)) {
+      let a = Math.max(0, from) + match.index;
+      let b = a + match[0].length;
+      while (a < b && /[ \t]/.test(clean[a]!)) a++;
+      while (b > a && /[ \t]/.test(clean[b - 1]!)) b--;
+      if (b > a) runs.push([a, b]);
+    }
+  }
+  if (runs.length === 0) return clean;
+  for (const match of clean.matchAll(SHORTCODE)) {
+    if (!shortcodeEmoji(match[1]!.toLowerCase())) continue;
+    const start = match.index;
+    const end = start + match[0].length;
+    for (const run of runs) if (run[0] < end && run[1] > start) [run[0], run[1]] = [Math.min(run[0], start), Math.max(run[1], end)];
+  }
+  runs.sort((x, y) => x[0] - y[0]);
+  let out = "";
+  let at = 0;
+  for (const [a, b] of runs) {
+    if (b <= at) continue;
+    const from = Math.max(a, at);
+    out += `${clean.slice(at, from)}${MARK_OPEN}${clean.slice(from, b)}${MARK_CLOSE}`;
+    at = b;
+  }
+  return out + clean.slice(at);
+}
+
+/**
+ * Splits the text pieces of one rendering, in document order, at the markers: whether a piece is
+ * marked carries from one piece to the next (a run the parser split in two, as before `2.`).
+ */
+function markSplitter() {
+  let inside = false;
+  return (text: string): { text: string; marked: boolean }[] => {
+    const first = text.search(MARKERS);
+    if (first < 0) return [{ text, marked: inside }];
+    // A closing marker first: this piece began inside a run, whatever came before said.
+    if (text[first] === MARK_CLOSE) inside = true;
+    const pieces: { text: string; marked: boolean }[] = [];
+    let at = 0;
+    for (const match of text.matchAll(MARKERS)) {
+      if (match.index > at) pieces.push({ text: text.slice(at, match.index), marked: inside });
+      inside = match[0] === MARK_OPEN;
+      at = match.index + 1;
+    }
+    if (at < text.length) pieces.push({ text: text.slice(at), marked: inside });
+    return pieces;
+  };
+}
+
+type Splitter = ReturnType<typeof markSplitter>;
+
+function renderMarked(text: string, split: Splitter, ctx: RichTextContext, key: string | number | undefined): ReactNode {
+  const pieces = split(text);
+  if (pieces.length === 1 && !pieces[0]!.marked) return renderText(pieces[0]!.text, ctx, key);
+  return (
+    <Fragment key={key}>
+      {pieces.map((piece, i) => piece.marked ? <mark key={i}>{renderText(piece.text, ctx, undefined)}</mark> : renderText(piece.text, ctx, i))}
+    </Fragment>
+  );
+}
+
+/** Code keeps its text as typed (no emoji, no mentions); only the markers become marks. */
+function renderMarkedCode(text: string, split: Splitter): ReactNode {
+  return split(text).map((piece, i) => piece.marked ? <mark key={i}>{piece.text}</mark> : piece.text);
+}
+
 const overrides: MarkdownToJSX.Overrides = {
   a: SafeLink,
   img: ImageAsLink,
@@ -114,7 +208,7 @@ const overrides: MarkdownToJSX.Overrides = {
 const compactOverrides: MarkdownToJSX.Overrides = {
   ...overrides,
   a: ({ children }: LinkProps) => <span className="richtext__link">{children}</span>,
-  img: ({ alt, src }: { src?: string; alt?: string }) => <span className="richtext__link">{alt || src || ""}</span>,
+  img: ({ alt, src }: { src?: string; alt?: string }) => <span className="richtext__link">{(alt || src || "").replace(MARKERS, "")}</span>,
   pre: ({ children }: { children?: ReactNode }) => <pre>{children}</pre>,
 };
 
@@ -130,14 +224,20 @@ export interface RenderedText {
  * caller's container holds the blocks).
  */
 export function renderRichText(text: string, ctx: RichTextContext): RenderedText {
-  const node = compiler(text, {
+  const split = ctx.highlight?.length ? markSplitter() : null;
+  const node = compiler(split ? withMarkers(text, ctx.highlight!) : text, {
     disableParsingRawHTML: true,
     disableFrontmatter: true,
     forceBlock: true,
     wrapper: null,
     overrides: ctx.compact ? compactOverrides : overrides,
     renderRule(next, node, _children, state) {
-      if (node.type === RuleType.text) return renderText(node.text, ctx, state.key);
+      if (node.type === RuleType.text) return split ? renderMarked(node.text, split, ctx, state.key) : renderText(node.text, ctx, state.key);
+      if (split && node.type === RuleType.codeInline) return <code key={state.key}>{renderMarkedCode(node.text, split)}</code>;
+      if (split && node.type === RuleType.codeBlock) {
+        const code = <code>{renderMarkedCode(node.text, split)}</code>;
+        return ctx.compact ? <pre key={state.key}>{code}</pre> : <CodeBlock key={state.key}>{code}</CodeBlock>;
+      }
       return next();
     },
   });

@@ -170,3 +170,35 @@ describe("the @ autocomplete's suggestions", () => {
     expect(mentionSuggestions(known, found, "", 1, 1)).toHaveLength(1);
   });
 });
+
+describe("the @ autocomplete's order", () => {
+  it("puts online people first, then by name, the tab's live presence over the directory's", () => {
+    const known = [{ id: 2, username: "bob", online: false }, { id: 3, username: "cyd", online: true }];
+    const found = [{ id: 2, username: "bob", online: true }, { id: 4, username: "abe", online: false }, { id: 5, username: "zed", online: true }];
+    expect(mentionSuggestions(known, found, "", 1, 6).map((p) => p.username)).toEqual(["cyd", "zed", "abe", "bob"]);
+  });
+});
+
+describe("search matches over formatted text", () => {
+  const marked = (text: string, words: string[]) => {
+    const ranges: [number, number][] = [];
+    for (const word of words) for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) ranges.push([i, i + word.length]);
+    ranges.sort((a, b) => a[0] - b[0]);
+    return html(text, { mention: () => null, compact: true, highlight: ranges });
+  };
+  it("marks the matched words inside emphasis, quotes, lists and code, with none of the Markdown marks showing", () => {
+    expect(marked("Hello **team**, and `team code`", ["team"])).toBe(
+      "<p>Hello <strong><mark>team</mark></strong>, and <code><mark>team</mark> code</code></p>");
+    expect(marked("> a quote\n\n- item one\n- item two", ["quote", "item"])).toBe(
+      "<blockquote><p>a <mark>quote</mark></p></blockquote><ul><li><mark>item</mark> one</li><li><mark>item</mark> two</li></ul>");
+  });
+  it("marks the emoji of a matched shortcode, and a phrase across a Markdown mark without breaking it", () => {
+    expect(marked("party :tada:", ["tada"])).toBe("<p>party <mark>🎉</mark></p>");
+    expect(marked("Hello **team**", ["Hello **team"])).toBe("<p><mark>Hello</mark> <strong><mark>team</mark></strong></p>");
+  });
+  it("marks words of a link's text and of an address, and leaves nothing of its own in the text", () => {
+    expect(marked("see https://status.example.com now", ["status"])).toBe(
+      '<p>see <span class="richtext__link">https://<mark>status</mark>.example.com</span> now</p>');
+    expect(marked("odd \uFDD0 char", ["char"])).toBe("<p>odd \uFFFD <mark>char</mark></p>");
+  });
+});

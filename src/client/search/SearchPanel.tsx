@@ -3,6 +3,8 @@ import { messageCaption } from "../../protocol/index.js";
 import { Dialog } from "../components/Dialog.js";
 import { FileChips } from "../files/FileChips.js";
 import { listTime } from "../lib/time.js";
+import type { PeopleNames } from "../lib/peopleNames.js";
+import { SenderName } from "../pins/SenderName.js";
 import { Highlight } from "./Highlight.js";
 import { groupByRoom, resultKey, searchable } from "./state.js";
 import { useSearch } from "./useSearch.js";
@@ -12,7 +14,8 @@ interface Props {
   /** Opens a result: its room, scrolled to the message. */
   onOpen: (roomId: string, messageId: string) => void;
   roomTitle: (roomId: string) => string;
-  nameOf: (userId: number) => string;
+  /** Senders' names: those this tab does not know are fetched together as results arrive. */
+  names: PeopleNames;
   /** The open room, offered as a filter chip. */
   activeRoomId: string | null;
   now: number;
@@ -22,7 +25,7 @@ interface Props {
  * Message search (Ctrl/Cmd+K): a query box with filter chips, results grouped by room with the
  * matched words marked, more results as the list is scrolled, arrows to move and Enter to open.
  */
-export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, now }: Props) {
+export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, now }: Props) {
   const { state, dispatch, loadMore } = useSearch();
   const [active, setActive] = useState(0);
   const listId = useId();
@@ -30,6 +33,8 @@ export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, 
   const flat = groupByRoom(state.results).flatMap((g) => g.results);
 
   useEffect(() => setActive(0), [state.seq]);
+  const { load: loadNames } = names;
+  useEffect(() => loadNames(state.results.map((r) => r.message.from)), [state.results, loadNames]);
 
   // Infinite scroll: the next page when the end of the list comes into view.
   useEffect(() => {
@@ -98,11 +103,11 @@ export function SearchPanel({ onClose, onOpen, roomTitle, nameOf, activeRoomId, 
                       className={`search__result${i === active ? " search__result--active" : ""}`}
                       onMouseEnter={() => setActive(i)} onClick={() => open(i)}>
                       <span className="search__meta">
-                        <strong>{nameOf(result.message.from)}</strong>
+                        <SenderName name={names.nameOf(result.message.from)} />
                         <span className="muted small">{listTime(result.message.date, now)}</span>
                       </span>
                       {/* The caption (the text before the fallback file lines, so the ranges still hold), then the files by name. */}
-                      <span className="search__text"><Highlight text={messageCaption(result.message)} ranges={result.ranges} /></span>
+                      <Highlight text={messageCaption(result.message)} ranges={result.ranges} />
                       <FileChips attachments={result.message.attachments} />
                     </li>
                   );

@@ -1,13 +1,18 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { AVATAR_MAX_BYTES, AVATAR_TYPES, NewPassword, type PlaceSettings, type Profile, type SessionInfo } from "../../protocol/index.js";
 import { Avatar } from "../components/Avatar.js";
+import { ConfirmDialog } from "../components/ConfirmDialog.js";
 import { Dialog, errorText } from "../components/Dialog.js";
+import { clearSignedOutNotice, rememberSignedOutHere, rememberSignedOutNotice } from "../lib/signedOutNotice.js";
+import { dateTime } from "../lib/time.js";
 import { rememberAvatarUrls } from "../lib/avatarPictures.js";
 import { profileApi } from "../profile/api.js";
 import { NotificationDefaults } from "../notifications/NotificationDefaults.js";
 import { placeApi } from "../setup/api.js";
 import { sessionsApi } from "./api.js";
+import { deviceName } from "./device.js";
 import { applyTheme, storedTheme, type Theme } from "./theme.js";
+import { unsavedProfileChanges, unsavedSentence, type ProfileFields } from "./unsaved.js";
 
 type Tab = "profile" | "password" | "sessions" | "preferences" | "notifications";
 
@@ -106,7 +111,15 @@ export function remaining(expiresAt: number, now = Date.now()): string {
 /** The "Clear after" choice that keeps the expiry already set (the select shows it as remaining time). */
 const KEEP = "keep";
 
-function ProfileForm() {
+/** The form's fields as the profile has them (what "unsaved" is measured against). */
+function savedFields(p: Profile): ProfileFields {
+  return { displayName: p.displayName, title: p.title, status: p.status, statusHours: p.statusExpiresAt ? KEEP : "", timeZone: p.timeZone };
+}
+
+/** A form tells the dialog what it holds unsaved ([] when nothing), so closing can ask first. */
+type OnUnsaved = (changes: string[]) => void;
+
+function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
   const [profile, setProfile] = useState<Profile | null>(null);
   const [status, setStatus] = useState<{ error?: string; saved?: boolean }>({});
   const [busy, setBusy] = useState(false);
@@ -115,9 +128,17 @@ function ProfileForm() {
   useEffect(() => {
     profileApi.mine().then((p) => {
       setProfile(p);
-      setDraft({ displayName: p.displayName, title: p.title, status: p.status, statusHours: p.statusExpiresAt ? KEEP : "", timeZone: p.timeZone });
+      setDraft(savedFields(p));
     }, (e: unknown) => setStatus({ error: errorText(e) }));
   }, []);
+  // Measured against what was saved last (the draft's expiry choice becomes "keep" once saved with one).
+  const [saved, setSaved] = useState<ProfileFields | null>(null);
+  useEffect(() => {
+    if (profile && saved === null) setSaved(savedFields(profile));
+  }, [profile, saved]);
+  const unsaved = profile && saved ? unsavedProfileChanges(saved, draft, picture !== null) : [];
+  const unsavedKey = unsaved.join(",");
+  useEffect(() => onUnsaved(unsavedKey ? unsavedKey.split(",") : []), [unsavedKey, onUnsaved]);
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (busy || !profile) return;
@@ -140,7 +161,9 @@ function ProfileForm() {
         statusExpiresAt: expiresAt && expiresAt > Date.now() ? expiresAt : null,
       });
       setProfile(updated);
-      setDraft((d) => ({ ...d, statusHours: updated.statusExpiresAt ? KEEP : d.statusHours === KEEP ? "" : d.statusHours }));
+      const nextHours = updated.statusExpiresAt ? KEEP : draft.statusHours === KEEP ? "" : draft.statusHours;
+      setDraft((d) => ({ ...d, statusHours: nextHours }));
+      setSaved({ ...savedFields(updated), statusHours: nextHours });
       setStatus({ saved: true });
     } catch (e) {
       setStatus({ error: errorText(e) });
@@ -156,7 +179,7 @@ function ProfileForm() {
       <p className="muted small">You sign in and are @mentioned as <strong>@{profile.username}</strong>; everyone sees your display name.</p>
       <label className="field"><span>Display name</span><input maxLength={64} placeholder={profile.username} {...field("displayName")} /></label>
       <label className="field"><span>Title</span><input maxLength={100} placeholder="What you do here" {...field("title")} /></label>
-      <div className="settings__row">
+      <div className="settings__status">
         <label className="field"><span>Status</span><input maxLength={100} placeholder="In a meeting" {...field("status")} /></label>
         <label className="field"><span>Clear after</span>
           <select {...field("statusHours")}>
@@ -176,10 +199,12 @@ function ProfileForm() {
   );
 }
 
-function PasswordForm() {
+function PasswordForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [status, setStatus] = useState<{ error?: string; done?: boolean }>({});
+  const typed = next !== "";
+  useEffect(() => onUnsaved(typed ? ["new password"] : []), [typed, onUnsaved]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const parsed = NewPassword.safeParse(next);
@@ -207,15 +232,10 @@ function PasswordForm() {
   );
 }
 
-function device(agent: string | null): string {
-  if (!agent) return "Unknown device";
-  const browser = /Firefox\//.test(agent) ? "Firefox" : /Edg\//.test(agent) ? "Edge" : /Chrome\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : "Browser";
-  const system = /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Windows/.test(agent) ? "Windows" : /Mac OS/.test(agent) ? "macOS" : /Linux/.test(agent) ? "Linux" : "";
-  return system ? `${browser} on ${system}` : browser;
-}
-
 function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
   const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
+  // "Sign out everywhere" asks first: it ends this session too, and every device's.
+  const [confirmingEverywhere, setConfirmingEverywhere] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => sessionsApi.list().then(setSessions, (e: unknown) => setError(errorText(e))), []);
   useEffect(() => void load(), [load]);
@@ -233,10 +253,11 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
       {error && <p className="error" role="alert">{error}</p>}
       {sessions === null ? <p className="muted" role="status">Loading…</p> : (
         <ul className="settings__sessions">
-          {sessions.map((s) => (
+          {/* This one first (the server lists it so too; an older server did not). */}
+          {[...sessions].sort((a, b) => Number(b.current) - Number(a.current)).map((s) => (
             <li key={s.handle}>
-              <span>{device(s.userAgent)}{s.current ? " (this one)" : ""}
-                <span className="muted small"> · last used {s.lastSeenAt ? new Date(s.lastSeenAt).toLocaleString() : "unknown"}</span></span>
+              <span>{deviceName(s.userAgent)}{s.current ? " (this one)" : ""}
+                <span className="muted small"> · {s.current ? "in use now" : `last used ${s.lastSeenAt ? dateTime(s.lastSeenAt) : "unknown"}`}</span></span>
               {!s.current && <button type="button" className="ghost ghost--small" onClick={() => void run(() => sessionsApi.end(s.handle))}>Sign out</button>}
             </li>
           ))}
@@ -244,8 +265,26 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
       )}
       <div className="settings__row">
         <button type="button" className="ghost" onClick={() => void run(sessionsApi.endOthers)}>Sign out other sessions</button>
-        <button type="button" className="danger-ghost" onClick={() => void sessionsApi.endEverywhere().then(onSignedOut, (e: unknown) => setError(errorText(e)))}>Sign out everywhere</button>
+        <button type="button" className="danger-ghost" aria-haspopup="dialog" onClick={() => setConfirmingEverywhere(true)}>Sign out everywhere…</button>
       </div>
+      {confirmingEverywhere && (
+        <ConfirmDialog title="Sign out everywhere?" confirmLabel="Sign out everywhere" onCancel={() => setConfirmingEverywhere(false)}
+          onConfirm={async () => {
+            // Said before asking: this tab's own socket is told "signed out" too, maybe before the answer.
+            rememberSignedOutNotice({ text: "You signed out on every device, this one included.", code: "signed-out-everywhere" });
+            try {
+              await sessionsApi.endEverywhere();
+            } catch (e) {
+              clearSignedOutNotice();
+              throw e;
+            }
+            rememberSignedOutHere();
+            onSignedOut();
+          }}>
+          <p>Every session of yours ends{sessions ? ` (${sessions.length === 1 ? "this one" : `${sessions.length}, this one included`})` : ""}: each device goes back to the sign-in page and says why.</p>
+          <p className="muted small">What is typed there and not sent yet stays in that browser until you sign in again.</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
@@ -281,25 +320,76 @@ function Notifications() {
   );
 }
 
-/** Settings for oneself (issue 18): profile, password, sessions, theme and the default notification level. */
+/**
+ * Settings for oneself (issue 18): profile, password, sessions, theme and the default notification
+ * level. A tab, once opened, stays mounted (hidden) while another is shown, so switching tabs keeps
+ * what was typed; closing with something unsaved (a chosen picture, an edited field, a new
+ * password typed) asks first, inside the dialog: "Keep editing" or "Discard changes".
+ */
 export default function SettingsDialog({ onClose, onSignedOut }: { onClose: () => void; onSignedOut: () => void }) {
   const [tab, setTab] = useState<Tab>("profile");
+  const [opened, setOpened] = useState<ReadonlySet<Tab>>(() => new Set(["profile"]));
+  const [unsaved, setUnsaved] = useState<{ profile: string[]; password: string[] }>({ profile: [], password: [] });
+  const [confirming, setConfirming] = useState(false);
+  const onProfileUnsaved = useCallback((changes: string[]) => setUnsaved((u) => ({ ...u, profile: changes })), []);
+  const onPasswordUnsaved = useCallback((changes: string[]) => setUnsaved((u) => ({ ...u, password: changes })), []);
+  const changes = [...unsaved.profile, ...unsaved.password];
+  // Escape, the close button or the backdrop: closes, or asks when something is unsaved; Escape
+  // while asking goes back to editing.
+  const requestClose = () => {
+    if (confirming) setConfirming(false);
+    else if (changes.length > 0) setConfirming(true);
+    else onClose();
+  };
+  const show = (id: Tab) => {
+    setTab(id);
+    setOpened((o) => (o.has(id) ? o : new Set(o).add(id)));
+  };
   const tabs: [Tab, string][] = [["profile", "Profile"], ["password", "Password"], ["sessions", "Sessions"], ["preferences", "Theme"], ["notifications", "Notifications"]];
+  const panes: Record<Tab, ReactNode> = {
+    profile: <ProfileForm onUnsaved={onProfileUnsaved} />,
+    password: <PasswordForm onUnsaved={onPasswordUnsaved} />,
+    sessions: <Sessions onSignedOut={onSignedOut} />,
+    preferences: <Preferences />,
+    notifications: <Notifications />,
+  };
   return (
-    <Dialog title="Settings" onClose={onClose} wide>
+    <Dialog title="Settings" onClose={requestClose} wide
+      footer={confirming && changes.length > 0 ? (
+        <DiscardChanges changes={changes} onKeep={() => setConfirming(false)} onDiscard={onClose}
+          onShow={() => show(unsaved.profile.length > 0 ? "profile" : "password")} />
+      ) : undefined}>
       <div className="tabs" role="tablist" aria-label="Settings">
         {tabs.map(([id, label]) => (
           <button key={id} type="button" role="tab" id={`settings-tab-${id}`} aria-selected={tab === id} aria-controls={`settings-pane-${id}`}
-            className={`tab${tab === id ? " tab--on" : ""}`} onClick={() => setTab(id)}>{label}</button>
+            className={`tab${tab === id ? " tab--on" : ""}`} onClick={() => show(id)}>{label}</button>
         ))}
       </div>
-      <div role="tabpanel" id={`settings-pane-${tab}`} aria-labelledby={`settings-tab-${tab}`}>
-        {tab === "profile" && <ProfileForm />}
-        {tab === "password" && <PasswordForm />}
-        {tab === "sessions" && <Sessions onSignedOut={onSignedOut} />}
-        {tab === "preferences" && <Preferences />}
-        {tab === "notifications" && <Notifications />}
-      </div>
+      {tabs.filter(([id]) => opened.has(id)).map(([id]) => (
+        <div key={id} role="tabpanel" id={`settings-pane-${id}`} aria-labelledby={`settings-tab-${id}`} hidden={tab !== id}>
+          {panes[id]}
+        </div>
+      ))}
     </Dialog>
+  );
+}
+
+/** "Discard unsaved changes?" at the foot of the dialog: focus goes to "Keep editing" (the safe choice). */
+function DiscardChanges({ changes, onKeep, onDiscard, onShow }: { changes: string[]; onKeep: () => void; onDiscard: () => void; onShow: () => void }) {
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    onShow();
+    keep.current?.focus();
+  // Once, when it appears.
+  }, []);
+  return (
+    <div className="settings__discard" role="alertdialog" aria-labelledby="settings-discard-title" aria-describedby="settings-discard-text">
+      <p><strong id="settings-discard-title">Discard unsaved changes?</strong>{" "}
+        <span id="settings-discard-text">{unsavedSentence(changes)}</span></p>
+      <div className="settings__discard-actions">
+        <button ref={keep} type="button" className="ghost" onClick={onKeep}>Keep editing</button>
+        <button type="button" className="danger" onClick={onDiscard}>Discard changes</button>
+      </div>
+    </div>
   );
 }

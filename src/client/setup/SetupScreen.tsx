@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { NewPassword, PlaceName, RegistrationMode, Username } from "../../protocol/index.js";
 import type { SignedInUser } from "../api.js";
 import { errorText } from "../components/Dialog.js";
@@ -31,6 +31,11 @@ export function SetupScreen({ onDone, onBack }: { onDone: (user: SignedInUser) =
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
+  // Beside a demo: its accounts stay usable with the published password until an administrator deactivates them.
+  const [demo, setDemo] = useState<string[]>([]);
+  useEffect(() => {
+    placeApi.state().then((state) => setDemo(state.demo?.usernames ?? []), () => {});
+  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -78,6 +83,12 @@ export function SetupScreen({ onDone, onBack }: { onDone: (user: SignedInUser) =
             </label>
           ))}
         </fieldset>
+        {demo.length > 0 && (
+          <p className="setup__demo" role="note">
+            The demo accounts ({demo.join(", ")}) keep signing in with the published password after this. Deactivate them
+            in Admin → Accounts once you are in.
+          </p>
+        )}
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" className="primary" disabled={busy}>{busy ? "Setting up…" : "Set up and sign in"}</button>
         {onBack && <button type="button" className="link" onClick={onBack}>Back to sign-in</button>}

@@ -11,6 +11,7 @@ import { listingFields, newRoom, roomKind, type RoomListing, type RoomState } fr
 import { applyServerRead, countUnread, markRead, roomUnread } from "./unread.js";
 import { applyChange, laterSeq, setReactions } from "./actions.js";
 import { typingExpired, typingStarted, typingStopped, type TypingMap } from "./typing.js";
+import { laterMessage, latestAfterChange } from "./latest.js";
 
 export type ConnectionStatus = "connecting" | "online" | "offline";
 
@@ -21,10 +22,14 @@ export interface ChatState {
   pending: PendingMap;
   /** People banned while this tab was open (people.ts). */
   banned: readonly number[];
+  /** Deactivated accounts known of, kept live (people.ts). */
+  deactivated: readonly number[];
   /** Room details looked at (settings, members), kept live (roomDetails.ts). */
   details: DetailsSlice;
   /** The last room this user was taken out of, to say so once. */
   removedFrom: { title: string; reason: "left" | "removed" | "deleted" } | null;
+  /** The address named a room this person is not in (a permalink to another room's message): said, not silently replaced. */
+  refusedLink: "message" | "room" | null;
   activeRoomId: string | null;
   visible: boolean;
   connection: ConnectionStatus;
@@ -61,10 +66,16 @@ export type ChatAction =
   /** A page after the window's newest (oldest first); `hasNewer` false: the window reached the live end. */
   | { type: "newerLoaded"; roomId: string; messages: ChatMessage[]; hasNewer: boolean }
   | { type: "newerFailed"; roomId: string; error: string }
-  | { type: "messagesArrived"; roomId: string; messages: ChatMessage[] }
+  /**
+   * `live`: delivered by the socket as they were stored (not fetched: a catch-up or a page), so they
+   * are news: a live message from someone typing ends their indicator.
+   */
+  | { type: "messagesArrived"; roomId: string; messages: ChatMessage[]; live?: boolean }
   | PeopleAction
   | DetailsAction
   | { type: "roomOpened"; roomId: string | null }
+  /** The address's room is not one of this person's: `fallback` is shown instead, and the notice says why. */
+  | { type: "linkRefused"; what: "message" | "room"; fallback: string | null }
   | { type: "visibility"; visible: boolean }
   | { type: "connection"; status: ConnectionStatus }
   | { type: "sendStarted"; pending: PendingMessage }
@@ -94,8 +105,10 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
     users: { [me.id]: { ...me, online: true } },
     pending: {},
     banned: [],
+    deactivated: [],
     details: {},
     removedFrom: null,
+    refusedLink: null,
     activeRoomId,
     visible,
     connection: "connecting",
@@ -150,23 +163,26 @@ function ensureRoom(state: ChatState, summary: RoomListing, lastRead: string | n
   return room === existing ? state : { ...state, rooms: { ...state.rooms, [summary.id]: readIfOpen(state, room) } };
 }
 
-function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settle = true): ChatState {
-  const room = state.rooms[roomId] ?? newRoom({ id: roomId, names: [] }, null, false);
+/**
+ * Messages into a room: `live` ones (sent, delivered, caught up after the window's end) are the
+ * room's newest; a page of older history (`live` false) is only while the window reaches the end.
+ */
+function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settle = true, live = true): ChatState {
+  const known = state.rooms[roomId] ?? newRoom({ id: roomId, names: [] }, null, false);
+  const latest = laterMessage(known.latest, messages, live || !known.hasNewer);
+  const room = latest === known.latest ? known : { ...known, latest };
   const all = newMessages(room.messages, messages);
   // A window of older history takes no messages past its end: they come with its newer pages.
   const end = room.hasNewer ? newestId(room.messages) : null;
   const fresh = end === null ? all : all.filter((m) => compareMessageIds(m.id, end) <= 0);
   if (fresh.length === 0) {
     const settled = settle && all.length > 0 ? settleByArrival(state.pending, state.me.id, all) : state.pending;
-    if (state.rooms[roomId] && settled === state.pending) return state;
+    if (state.rooms[roomId] === room && settled === state.pending) return state;
     return { ...state, pending: settled, rooms: { ...state.rooms, [roomId]: room } };
   }
   const merged = readIfOpen(state, { ...room, messages: mergeMessages(room.messages, fresh) });
-  let typing = state.typing;
-  for (const m of fresh) typing = typingStopped(typing, roomId, m.from);
   return {
     ...state,
-    typing,
     rooms: { ...state.rooms, [roomId]: merged },
     pending: settle ? settleByArrival(state.pending, state.me.id, all) : state.pending,
   };
@@ -175,11 +191,14 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   if (isPeopleAction(action)) {
     const slice = peopleReducer(state, action, state.me.id);
-    return slice.users === state.users && slice.banned === state.banned ? state : { ...state, ...slice };
+    return slice.users === state.users && slice.banned === state.banned && slice.deactivated === state.deactivated ? state : { ...state, ...slice };
   }
   if (isDetailsAction(action)) {
     const details = detailsReducer(state.details, action);
-    return details === state.details ? state : { ...state, details };
+    const next = details === state.details ? state : { ...state, details };
+    // Members come with whether they are deactivated: that seeds the marks on their names.
+    const members = action.type === "detailsLoaded" ? action.details.members : action.type === "memberAdded" ? [action.event.member] : [];
+    return members.length === 0 ? next : chatReducer(next, { type: "deactivationSeen", users: members });
   }
   switch (action.type) {
     case "roomsLoaded": {
@@ -211,7 +230,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, rooms, pending, details, removedFrom, activeRoomId: state.activeRoomId === action.roomId ? null : state.activeRoomId };
     }
     case "removalSeen":
-      return state.removedFrom ? { ...state, removedFrom: null } : state;
+      return state.removedFrom || state.refusedLink ? { ...state, removedFrom: null, refusedLink: null } : state;
+    case "linkRefused":
+      return { ...chatReducer(state, { type: "roomOpened", roomId: action.fallback }), refusedLink: action.what };
     case "roomUpdated":
       return withRoom(state, action.roomId, (room) =>
         room.name === action.name && room.topic === action.topic && room.visibility === action.visibility
@@ -227,7 +248,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "historyLoaded": {
       const before = state.rooms[action.roomId];
       if (!before) return state;
-      const next = arrive(state, action.roomId, action.messages);
+      const next = arrive(state, action.roomId, action.messages, true, false);
       return withRoom(next, action.roomId, (room) => {
         let updated: RoomState = { ...room, loaded: true, loadingOlder: false, hasOlder: action.hasOlder };
         if (room.readOnFirstLoad) {
@@ -245,26 +266,35 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       // Reaching the live end: the window joins what is loaded (both end there, so no gap).
       const messages = action.hasNewer ? sorted : mergeMessages(room.messages, sorted);
       return withRoom(state, action.roomId, () => ({
-        ...room, messages, loaded: true, loadingOlder: false, hasOlder: action.hasOlder,
+        ...room, messages, latest: laterMessage(room.latest, sorted, !action.hasNewer), loaded: true, loadingOlder: false, hasOlder: action.hasOlder,
         hasNewer: action.hasNewer, loadingNewer: false, historyError: null,
       }));
     }
     case "presentLoaded":
       return withRoom(state, action.roomId, (room) => readIfOpen(state, {
-        ...room, messages: [...action.messages].sort((a, b) => compareMessageIds(a.id, b.id)), loaded: true,
+        ...room, messages: [...action.messages].sort((a, b) => compareMessageIds(a.id, b.id)),
+        latest: laterMessage(room.latest, action.messages, true), loaded: true,
         loadingOlder: false, hasOlder: action.hasOlder, hasNewer: false, loadingNewer: false, historyError: null,
       }));
     case "newerLoading":
       return withRoom(state, action.roomId, (room) => (room.loadingNewer ? room : { ...room, loadingNewer: true }));
     case "newerLoaded":
       return withRoom(state, action.roomId, (room) => readIfOpen(state, {
-        ...room, messages: mergeMessages(room.messages, action.messages), hasNewer: action.hasNewer, loadingNewer: false,
+        ...room, messages: mergeMessages(room.messages, action.messages), latest: laterMessage(room.latest, action.messages, !action.hasNewer),
+        hasNewer: action.hasNewer, loadingNewer: false,
       }));
     case "newerFailed":
       return withRoom(state, action.roomId, (room) => ({ ...room, loadingNewer: false, historyError: action.error }));
 
-    case "messagesArrived":
-      return arrive(state, action.roomId, action.messages);
+    case "messagesArrived": {
+      const next = arrive(state, action.roomId, action.messages);
+      if (!action.live) return next;
+      // Only live messages end indicators: fetched ones (a first page, a catch-up) may be older than
+      // the typing they would end. Every live one counts, even one a catch-up fetched first.
+      let typing = next.typing;
+      for (const m of action.messages) typing = typingStopped(typing, action.roomId, m.from);
+      return typing === next.typing ? next : { ...next, typing };
+    }
 
     case "roomOpened": {
       if (action.roomId === state.activeRoomId) return state;
@@ -309,14 +339,21 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return withRoom(state, change.roomId, (room) => {
         const messages = applyChange(room.messages, change);
         const cursor = laterSeq(room.changeCursor, change.seq);
-        return messages === room.messages && cursor === room.changeCursor ? room : { ...room, messages, changeCursor: cursor };
+        const latest = latestAfterChange(room.latest, change, messages, !room.hasNewer);
+        return messages === room.messages && cursor === room.changeCursor && latest === room.latest
+          ? room : { ...room, messages, latest, changeCursor: cursor };
       });
     }
     case "changesCaughtUp":
       return withRoom(state, action.roomId, (room) => {
         let messages = room.messages;
-        for (const change of action.changes) if (change.roomId === room.id) messages = applyChange(messages, change);
-        return { ...room, messages, changeCursor: laterSeq(room.changeCursor, action.cursor) };
+        let latest = room.latest;
+        for (const change of action.changes) {
+          if (change.roomId !== room.id) continue;
+          messages = applyChange(messages, change);
+          latest = latestAfterChange(latest, change, messages, !room.hasNewer);
+        }
+        return { ...room, messages, latest, changeCursor: laterSeq(room.changeCursor, action.cursor) };
       });
     case "roomReloadNeeded":
       return withRoom(state, action.roomId, (room) => ({

@@ -110,7 +110,17 @@ describe("typing", () => {
     s = chatReducer(s, { type: "typing", roomId: "0", userId: 2, at: 1000 });
     s = chatReducer(s, { type: "typing", roomId: "0", userId: 1, at: 1000 });
     expect(typingIn(s.typing, "0", me.id, 1000)).toEqual([2]);
+    s = chatReducer(s, { type: "messagesArrived", roomId: "0", messages: [msg(10, 2)], live: true });
+    expect(typingIn(s.typing, "0", me.id, 1000)).toEqual([]);
+  });
+  it("history fetched after the typing began (a first page, a catch-up) does not end the indicator", () => {
+    let s = withGeneral();
+    s = chatReducer(s, { type: "typing", roomId: "0", userId: 2, at: 1000 });
+    s = chatReducer(s, { type: "historyLoaded", roomId: "0", messages: [msg(9, 2), msg(8, 2)], hasOlder: false });
     s = chatReducer(s, { type: "messagesArrived", roomId: "0", messages: [msg(10, 2)] });
+    expect(typingIn(s.typing, "0", me.id, 1000)).toEqual([2]);
+    // The same message then delivered live (a catch-up fetched it first) is news: it ends it.
+    s = chatReducer(s, { type: "messagesArrived", roomId: "0", messages: [msg(10, 2)], live: true });
     expect(typingIn(s.typing, "0", me.id, 1000)).toEqual([]);
   });
   it("says who types: one, two, several", () => {

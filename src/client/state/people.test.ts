@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { listPeople, peopleReducer, type PeopleSlice } from "./people.js";
+import { chatReducer, initialChatState } from "./chat.js";
+import { isDeactivated, listPeople, peopleReducer, unlisted, type PeopleSlice } from "./people.js";
 
 const ME = 1;
-const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, banned: [] };
+const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, banned: [], deactivated: [] };
 
 describe("people slice", () => {
   it("loaded users are merged by id, and loading nobody changes nothing", () => {
@@ -15,7 +16,7 @@ describe("people slice", () => {
     let s = peopleReducer(empty, { type: "usersLoaded", users: [{ id: 2, username: "Joe", online: false, displayName: "Joe Bloggs" }] }, ME);
     s = peopleReducer(s, { type: "presence", at: 1_800_000_000_000, users: [{ id: 2, username: "Joe", online: true }] }, ME);
     expect(s.users[2]).toEqual({ id: 2, username: "Joe", online: true, displayName: "Joe Bloggs" });
-    expect(Object.keys(s).sort()).toEqual(["banned", "users"]);
+    expect(Object.keys(s).sort()).toEqual(["banned", "deactivated", "users"]);
   });
 
   it("a person coming online keeps their display name and picture (presence carries neither)", () => {
@@ -53,5 +54,34 @@ describe("people slice", () => {
     expect(peopleReducer(s, { type: "userBanned", userId: 2, banned: true }, ME)).toBe(s);
     s = peopleReducer(s, { type: "userBanned", userId: 2, banned: false }, ME);
     expect(listPeople(users, ME, "", s.banned)).toHaveLength(1);
+  });
+
+  it("a deactivation marks the person and a reactivation takes the mark away; seeing the same again changes nothing", () => {
+    let s = peopleReducer(empty, { type: "deactivationSeen", users: [{ id: 2, deactivated: true }, { id: 3, deactivated: false }] }, ME);
+    expect(isDeactivated(s, 2)).toBe(true);
+    expect(isDeactivated(s, 3)).toBe(false);
+    expect(peopleReducer(s, { type: "deactivationSeen", users: [{ id: 2, deactivated: true }, { id: 3 }] }, ME)).toBe(s);
+    s = peopleReducer(s, { type: "deactivationSeen", users: [{ id: 2, deactivated: false }] }, ME);
+    expect(isDeactivated(s, 2)).toBe(false);
+  });
+
+  it("deactivated and banned people are both left out of the people list, each coming back on their own", () => {
+    const users = [{ id: 2, username: "dave", online: false }, { id: 3, username: "erin", online: false }];
+    let s = peopleReducer(empty, { type: "deactivationSeen", users: [{ id: 2, deactivated: true }] }, ME);
+    s = peopleReducer(s, { type: "userBanned", userId: 3, banned: true }, ME);
+    expect(listPeople(users, ME, "", unlisted(s))).toEqual([]);
+    s = peopleReducer(s, { type: "deactivationSeen", users: [{ id: 2, deactivated: false }] }, ME);
+    expect(listPeople(users, ME, "", unlisted(s)).map((u) => u.id)).toEqual([2]);
+  });
+
+  it("room members seed who is deactivated: the details of a room, and a member added live", () => {
+    let state = initialChatState({ id: ME, username: "Pablo" }, null);
+    state = chatReducer(state, { type: "detailsLoaded", details: {
+      id: "g1", name: "", topic: "", visibility: "closed", kind: "group", ownerId: 1, memberCount: 3, canManage: false,
+      members: [{ id: 1, username: "Pablo", online: true, role: "member" }, { id: 2, username: "dave", online: false, role: "member", deactivated: true }, { id: 3, username: "erin", online: false, role: "member" }],
+    } });
+    expect(state.deactivated).toEqual([2]);
+    state = chatReducer(state, { type: "memberAdded", event: { roomId: "g1", memberCount: 4, member: { id: 4, username: "finn", online: false, role: "member", deactivated: true } } });
+    expect([...state.deactivated].sort()).toEqual([2, 4]);
   });
 });

@@ -9,6 +9,12 @@ export interface PeopleSlice {
   users: Readonly<Record<number, UserWithPresence>>;
   /** Banned while this tab was open (`user.banned`): hidden from the people list. */
   banned: readonly number[];
+  /**
+   * Deactivated accounts this tab knows of: from room members (`GET /room/:id`, `room.member.added`)
+   * and `user.profile`. Their names show marked "deactivated"; the people list, pickers and mention
+   * suggestions leave them out (the server's directory does too). A reactivation takes them out.
+   */
+  deactivated: readonly number[];
 }
 
 export type PeopleAction =
@@ -17,9 +23,11 @@ export type PeopleAction =
   | { type: "onlineSnapshot"; users: UserWithPresence[] }
   /** `at`: milliseconds, local clock, when the change was seen. */
   | { type: "presence"; users: PresenceUser[]; at: number }
-  | { type: "userBanned"; userId: number; banned: boolean };
+  | { type: "userBanned"; userId: number; banned: boolean }
+  /** Where these people stand now: `deactivated` absent or false means active. */
+  | { type: "deactivationSeen"; users: readonly { id: number; deactivated?: boolean }[] };
 
-const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned"]);
+const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned", "deactivationSeen"]);
 
 export function isPeopleAction(action: { type: string }): action is PeopleAction {
   return PEOPLE_ACTIONS.has(action.type);
@@ -59,7 +67,26 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
       if (has === action.banned) return slice;
       return { ...slice, banned: action.banned ? [...slice.banned, action.userId] : slice.banned.filter((id) => id !== action.userId) };
     }
+    case "deactivationSeen": {
+      const now = new Set(slice.deactivated);
+      for (const u of action.users) {
+        if (u.deactivated) now.add(u.id);
+        else now.delete(u.id);
+      }
+      const same = now.size === slice.deactivated.length && slice.deactivated.every((id) => now.has(id));
+      return same ? slice : { ...slice, deactivated: [...now] };
+    }
   }
+}
+
+/** Whether the person is deactivated, as far as this tab knows. */
+export function isDeactivated(slice: Pick<PeopleSlice, "deactivated">, userId: number): boolean {
+  return slice.deactivated.includes(userId);
+}
+
+/** Left out of the people list, pickers and mention suggestions: banned or deactivated. */
+export function unlisted(slice: Pick<PeopleSlice, "banned" | "deactivated">): readonly number[] {
+  return slice.deactivated.length === 0 ? slice.banned : [...slice.banned, ...slice.deactivated];
 }
 
 /**

@@ -21,8 +21,10 @@ export interface RoomState {
   topic?: string;
   visibility?: RoomVisibility;
   memberCount?: number;
-  /** Oldest first, each id once. */
+  /** Oldest first, each id once: the window of history loaded (the newest, or around a message jumped to). */
   messages: readonly ChatMessage[];
+  /** The room's newest message, whatever window is loaded (latest.ts): the sidebar's preview and order. */
+  latest: ChatMessage | null;
   /** The first page has been fetched (or the room is known to be new and empty). */
   loaded: boolean;
   loadingOlder: boolean;
@@ -52,6 +54,7 @@ export function newRoom(summary: RoomListing, lastReadId: string | null, readOnF
     id: summary.id,
     names: summary.names,
     messages: [],
+    latest: null,
     loaded: false,
     loadingOlder: false,
     hasOlder: true,
@@ -114,12 +117,12 @@ export function groupMembers(room: Pick<RoomState, "names" | "name">): string[] 
 }
 
 /** General first, then rooms by latest activity (rooms with no messages after those with some). */
-export function sortRooms<T extends Pick<RoomState, "id" | "messages">>(rooms: readonly T[]): T[] {
+export function sortRooms<T extends Pick<RoomState, "id" | "latest">>(rooms: readonly T[]): T[] {
   return [...rooms].sort((a, b) => {
     if (a.id === GENERAL_ROOM_ID) return -1;
     if (b.id === GENERAL_ROOM_ID) return 1;
-    const la = a.messages[a.messages.length - 1];
-    const lb = b.messages[b.messages.length - 1];
+    const la = a.latest;
+    const lb = b.latest;
     if (la && lb) return lb.date - la.date || compareMessageIds(lb.id, la.id);
     if (la) return -1;
     if (lb) return 1;

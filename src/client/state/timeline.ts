@@ -24,8 +24,40 @@ const GROUP_SECONDS = 300;
  * What the message list shows, in order: day separators, the "new messages" divider before the
  * first message after `dividerAfterId` from someone else, messages, notices placed by time, and
  * this tab's pending messages at the end.
+ *
+ * With older history still to come (`hasOlder`), the oldest loaded message is not shown: it is only
+ * what the next one is grouped with (whether it continues a run, starts a day), so that no row
+ * shown changes when an older page arrives above it (a row losing its sender's header or its day
+ * separator would move everything below it: a scroll jump). While the unread divider's place is
+ * not known yet (every loaded message is unread, and it goes before the first from someone else),
+ * what comes up to that message waits too: the divider must not move once shown.
  */
 export function buildTimeline(input: {
+  messages: readonly ChatMessage[];
+  notices?: readonly Notice[];
+  pending?: readonly PendingMessage[];
+  dividerAfterId: string | null;
+  myId: number;
+  hasOlder?: boolean;
+}): TimelineItem[] {
+  const items = allItems(input);
+  if (!input.hasOlder) return items;
+  const first = input.messages[0];
+  const dividerUnsettled = first !== undefined && input.dividerAfterId !== null && isAfter(first.id, input.dividerAfterId);
+  let cut = items.findIndex((item) => item.kind === "message"
+    && (!dividerUnsettled || item.message.from !== input.myId));
+  if (cut < 0) cut = items.findIndex((item) => item.kind === "message");
+  return cut < 0 ? items : items.slice(cut + 1);
+}
+
+/** Whether the list opens at the top of what is loaded: every message loaded is unread, so the first unread is above. */
+export function unreadAboveLoaded(input: { messages: readonly ChatMessage[]; dividerAfterId: string | null; myId: number; hasOlder?: boolean }): boolean {
+  const first = input.messages[0];
+  return Boolean(input.hasOlder) && first !== undefined && input.dividerAfterId !== null && isAfter(first.id, input.dividerAfterId)
+    && input.messages.some((m) => m.from !== input.myId);
+}
+
+function allItems(input: {
   messages: readonly ChatMessage[];
   notices?: readonly Notice[];
   pending?: readonly PendingMessage[];

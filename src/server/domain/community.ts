@@ -17,6 +17,7 @@ import { AdminGrants, type Roles } from "./users/role.js";
 import { FirstRun } from "./place/first-run.js";
 import { PlaceSettingsStore } from "./place/settings.js";
 import { Deactivations } from "./users/deactivation.js";
+import { Standing } from "./users/standing.js";
 import { PresenceAlerts } from "./users/presence-alerts.js";
 import { Profiles } from "./users/profiles.js";
 
@@ -42,8 +43,9 @@ export function createCommunityServices(
   const invites = new Invites(redis);
   const placeSettings = new PlaceSettingsStore(redis, { registration: config.registration });
   const deactivations = new Deactivations(redis);
+  const standing = new Standing(bans, deactivations);
   const roomManagement = new RoomManagement({
-    redis, users, roles, bans, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,
+    redis, users, roles, bans, deactivations, rooms, membership, namedRooms, readStates, audit, changes: roomChanges,
     creation: {
       budget: new UserBudget(redis, "room-create", { points: config.roomCreateRateLimit, windowMs: config.roomCreateRateWindowMs }),
       maxPerCreator: config.maxRoomsPerCreator,
@@ -59,11 +61,12 @@ export function createCommunityServices(
     bans,
     audit,
     invites,
-    registration: new Registration(placeSettings, invites),
+    standing,
+    registration: new Registration(placeSettings, invites, standing),
     adminGrants: new AdminGrants(redis, roles, config.adminUsernames, config.setupByEnvironment),
     // issue 18: the first run, the place's settings, profiles, deactivated accounts
     placeSettings,
-    firstRun: new FirstRun(redis, users, roles, placeSettings, config.setupByEnvironment),
+    firstRun: new FirstRun(redis, users, roles, placeSettings, config.setupByEnvironment, deactivations),
     deactivations,
     profiles: new Profiles(redis, deactivations),
     presenceAlerts: new PresenceAlerts(redis),

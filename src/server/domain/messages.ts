@@ -164,7 +164,7 @@ export class Messages {
       extraFields(req),
       req.replyTo?.member ?? "",
       req.checkMember ? "1" : "0",
-      this.search ? termsFor(this.search, { message: req.text, attachments: req.attachments }) : "",
+      this.search ? termsFor(this.search, { message: req.text, attachments: req.attachments, from: req.from }) : "",
       keys.searchPrefix(req.roomId),
       ...busArgs(this.bus, req.roomId),
     ];

@@ -1,4 +1,4 @@
-import { GENERAL_ROOM_ID, parsePrivateRoomId, privateRoomId, type RoomSummary } from "../../protocol/index.js";
+import { GENERAL_ROOM_ID, isMadeRoomId, parsePrivateRoomId, privateRoomId, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import type { Membership } from "./rooms/membership.js";
@@ -21,6 +21,18 @@ export class Rooms {
    */
   async isMember(userId: number, roomId: string): Promise<boolean> {
     return this.decide(userId, roomId, false);
+  }
+
+  /**
+   * isMember of each room of `listed`, the user's room set (`user:{id}:rooms`) as just read: a room
+   * that set alone decides (a seed server's room, or any room without member sets) is a member's,
+   * the others are asked as isMember does. Search asks it of every room a person is in, at once.
+   */
+  async isMemberOfListed(userId: number, listed: readonly string[]): Promise<boolean[]> {
+    return Promise.all(listed.map((roomId) => {
+      const decidedBySet = roomId !== GENERAL_ROOM_ID && !parsePrivateRoomId(roomId) && (!this.membership || !isMadeRoomId(roomId));
+      return decidedBySet ? true : this.isMember(userId, roomId);
+    }));
   }
 
   /**

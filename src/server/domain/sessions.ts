@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { SessionUser, type SessionEnded, type SessionInfo } from "../../protocol/index.js";
+import {
+  SESSION_GONE_NOTICES, SessionEndedCode, SessionUser, type SessionEnded, type SessionEndedHeader, type SessionGone, type SessionInfo,
+} from "../../protocol/index.js";
 import { scanKeys, type Redis } from "../redis/connection.js";
 import { keys } from "../redis/keys.js";
 import { publishEnvelope, type PubSubMode } from "../redis/bus.js";
@@ -15,6 +17,29 @@ type StoredSession = z.infer<typeof StoredSession>;
 
 /** How often a session's "last seen" is written at most (per instance). */
 const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Why sessions are ended, for their open pages: `code` (see SessionEndedCode), the session that
+ * asked (`bySessionId`: its own other tabs are told "signed out in another tab"), a ban's reason.
+ */
+export interface EndedWhy {
+  code: SessionEndedCode;
+  bySessionId?: string | undefined;
+  detail?: string | undefined;
+}
+
+/** What `sessions:ended:{handle}` holds: why the session was ended, whose it was, when (ms). */
+const EndedRecord = z.object({ userId: z.number(), code: SessionEndedCode, detail: z.string().optional(), at: z.number() });
+type EndedRecord = z.infer<typeof EndedRecord>;
+
+/**
+ * The code a session's own pages are told: the session that asked for an ending (its other tabs)
+ * signed out here, unless it was a ban or deactivation (not theirs to ask). As closeSessionSockets says it.
+ */
+function codeFor(sessionId: string, why: EndedWhy): SessionEndedCode {
+  const own = why.bySessionId === sessionId && (why.code === "ended-elsewhere" || why.code === "password-changed" || why.code === "signed-out");
+  return own ? "signed-out" : why.code;
+}
 
 /** Told of every session ended on this instance; a promise it returns is awaited before the ending is done. */
 export type SessionsEndedListener = (ended: SessionEnded) => unknown;
@@ -82,13 +107,55 @@ export class Sessions {
   /** `POST /logout`: ends one session (and its sockets everywhere). */
   async destroy(sessionId: string): Promise<void> {
     const record = await this.read(sessionId);
-    await this.redis.del(keys.session(sessionId));
-    if (record) await this.ended(record.id, [sessionId]);
+    if (record) await this.end(record.id, [sessionId], { code: "signed-out", bySessionId: sessionId });
+    else await this.redis.del(keys.session(sessionId));
   }
 
-  /** The user's live sessions, most recently seen first; `currentSessionId` is flagged `current`. */
-  async list(userId: number, currentSessionId: string | null): Promise<SessionInfo[]> {
-    const members = await this.index.members(userId);
+  /**
+   * Why the session `sessionId` (a cookie's, no longer there) is gone: how it was ended, while its
+   * lifetime lasts (see `end`), else `expired`. `stillClosed` says whether a ban or deactivation
+   * still holds: one lifted since is left unsaid (the person may sign in again, and is told only
+   * that the session was ended elsewhere).
+   */
+  async whyGone(sessionId: string, stillClosed: (code: "banned" | "deactivated", userId: number) => Promise<boolean>): Promise<SessionGone> {
+    const record = await this.endedRecord(sessionId);
+    if (!record) return { code: "expired", reason: SESSION_GONE_NOTICES.expired };
+    if ((record.code === "banned" || record.code === "deactivated") && !(await stillClosed(record.code, record.userId))) {
+      return { code: "ended-elsewhere", reason: SESSION_GONE_NOTICES["ended-elsewhere"] };
+    }
+    return {
+      code: record.code,
+      reason: SESSION_GONE_NOTICES[record.code],
+      ...(record.code === "banned" && record.detail ? { detail: record.detail } : {}),
+    };
+  }
+
+  /** Whose the ended session `sessionId` was, while its ending is remembered. */
+  async endedOwner(sessionId: string): Promise<number | undefined> {
+    return (await this.endedRecord(sessionId))?.userId;
+  }
+
+  private async endedRecord(sessionId: string): Promise<EndedRecord | undefined> {
+    if (!/^[A-Za-z0-9_-]{32}$/.test(sessionId)) return undefined;
+    const raw = await this.redis.get(keys.endedSession(sessionHandle(sessionId)));
+    if (!raw) return undefined;
+    try {
+      const parsed = EndedRecord.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The user's live sessions, `currentSessionId` first (flagged `current`, last seen now: this very
+   * request uses it, though its recorded time may be up to a minute old, or still being written),
+   * then the others, most recently seen first.
+   */
+  async list(userId: number, currentSessionId: string | null, now = Date.now()): Promise<SessionInfo[]> {
+    const members = (await this.index.members(userId))
+      .map((m) => (m.sessionId === currentSessionId ? { ...m, lastSeenAt: now } : m))
+      .sort((a, b) => Number(b.sessionId === currentSessionId) - Number(a.sessionId === currentSessionId) || b.lastSeenAt - a.lastSeenAt);
     const records = await Promise.all(members.map((m) => this.read(m.sessionId)));
     const gone = members.filter((_, i) => !records[i] || records[i]!.id !== userId).map((m) => m.sessionId);
     if (gone.length) await this.index.remove(userId, gone);
@@ -105,25 +172,44 @@ export class Sessions {
     });
   }
 
-  /** Ends the user's session with this handle; false when there is none. */
-  async endByHandle(userId: number, handle: string): Promise<boolean> {
+  /** Ends the user's session with this handle (from the session `bySessionId`); false when there is none. */
+  async endByHandle(userId: number, handle: string, bySessionId?: string): Promise<boolean> {
     const member = (await this.index.members(userId)).find((m) => sessionHandle(m.sessionId) === handle);
     if (!member) return false;
-    const existed = await this.redis.del(keys.session(member.sessionId));
-    await this.ended(userId, [member.sessionId]);
-    return existed > 0;
+    return (await this.end(userId, [member.sessionId], { code: "ended-elsewhere", bySessionId })) > 0;
   }
 
   /**
    * Ends every session of the user (but `exceptSessionId`, when given) and closes every socket of
    * them on every instance. For "sign out everywhere", a ban, a password change. Returns how many
-   * sessions were ended.
+   * sessions were ended. `why` is what their open pages are told (by default: signed out elsewhere).
    */
-  async endAll(userId: number, exceptSessionId?: string, cause?: SessionEnded["cause"]): Promise<number> {
+  async endAll(userId: number, exceptSessionId?: string, why: EndedWhy = { code: "ended-elsewhere" }): Promise<number> {
     const sessionIds = (await this.index.members(userId)).map((m) => m.sessionId).filter((id) => id !== exceptSessionId);
     if (sessionIds.length === 0) return 0;
+    return this.end(userId, sessionIds, why);
+  }
+
+  /**
+   * Ends these sessions of the user: remembers why (so a page that was offline, asleep or
+   * unreachable, and so never heard `session.ended`, is told when it presents its cookie again),
+   * deletes them, then announces it. Why is remembered, by the session's handle, for as long as
+   * the session had left to live: as long as its cookie can still be presented (both were given
+   * the same lifetime when it began); later, it would have expired anyway. Returns how many existed.
+   */
+  private async end(userId: number, sessionIds: string[], why: EndedWhy): Promise<number> {
+    const at = Date.now();
+    const left = await Promise.all(sessionIds.map((id) => this.redis.pTTL(keys.session(id))));
+    await Promise.all(sessionIds.map((id, i) => {
+      // -2: gone already (nothing to tell); -1: no expiry (never written so): the full lifetime.
+      const ms = left[i] === -1 ? this.ttlSeconds * 1000 : left[i]!;
+      if (ms <= 0) return undefined;
+      const code = codeFor(id, why);
+      const record: EndedRecord = { userId, code, at, ...(code === "banned" && why.detail ? { detail: why.detail.slice(0, 500) } : {}) };
+      return this.redis.set(keys.endedSession(sessionHandle(id)), JSON.stringify(record), { expiration: { type: "PX", value: ms } });
+    }));
     const deleted = await Promise.all(sessionIds.map((id) => this.redis.del(keys.session(id))));
-    await this.ended(userId, sessionIds, cause);
+    await this.ended(userId, sessionIds, why);
     return deleted.reduce((n, d) => n + d, 0);
   }
 
@@ -138,9 +224,17 @@ export class Sessions {
     return () => this.listeners.delete(listener);
   }
 
-  private async ended(userId: number, sessionIds: string[], cause?: SessionEnded["cause"]): Promise<void> {
+  private async ended(userId: number, sessionIds: string[], why: EndedWhy): Promise<void> {
     for (const id of sessionIds) this.touched.delete(id);
-    const event: SessionEnded = { userId, sessions: sessionIds.map(sessionHandle), ...(cause ? { cause } : {}) };
+    const event: SessionEnded = {
+      userId,
+      sessions: sessionIds.map(sessionHandle),
+      // Older instances know only this cause (and would drop an envelope with another one).
+      ...(why.code === "deactivated" ? { cause: "deactivated" as const } : {}),
+      code: why.code,
+      ...(why.bySessionId ? { by: sessionHandle(why.bySessionId) } : {}),
+      ...(why.detail ? { detail: why.detail.slice(0, 500) } : {}),
+    };
     const pending = [...this.listeners].map((listener) => listener(event));
     await Promise.all([
       ...pending,
@@ -172,10 +266,34 @@ export class Sessions {
 }
 
 /**
+ * Why the session a cookie named is gone (see `Sessions.whyGone`), with the account's ban and
+ * deactivation as they stand now: for a 401 and a refused handshake.
+ */
+export function whySessionGone(
+  ctx: { sessions: Sessions; bans: { isBanned(userId: number): Promise<boolean> }; deactivations: { isDeactivated(userId: number): Promise<boolean> } },
+  sessionId: string,
+): Promise<SessionGone> {
+  return ctx.sessions.whyGone(sessionId, (code, userId) => code === "banned" ? ctx.bans.isBanned(userId) : ctx.deactivations.isDeactivated(userId));
+}
+
+/**
+ * What `GET /me` says of the session a cookie named, when it is gone (`SESSION_ENDED_HEADER`): why,
+ * and whose it was while that is remembered (a page loaded anew fills in the name at sign-in).
+ */
+export async function sessionEndedHeader(
+  ctx: Parameters<typeof whySessionGone>[0] & { users: { usernames(ids: number[]): Promise<Map<number, string>> } },
+  sessionId: string,
+): Promise<SessionEndedHeader> {
+  const [ended, owner] = await Promise.all([whySessionGone(ctx, sessionId), ctx.sessions.endedOwner(sessionId)]);
+  const username = owner === undefined ? undefined : (await ctx.users.usernames([owner])).get(owner);
+  return { ...ended, ...(owner !== undefined && username ? { user: { id: owner, username } } : {}) };
+}
+
+/**
  * Ends every session of a user and closes every socket of those sessions on every instance (the
  * `session.ended` envelope): what a ban or a password change calls. Resolves to how many sessions
- * were ended. Same as `ctx.sessions.endAll(userId)`.
+ * were ended. Same as `ctx.sessions.endAll(userId, undefined, why)`.
  */
-export function endAllSessions(ctx: { sessions: Sessions }, userId: number): Promise<number> {
-  return ctx.sessions.endAll(userId);
+export function endAllSessions(ctx: { sessions: Sessions }, userId: number, why?: EndedWhy): Promise<number> {
+  return ctx.sessions.endAll(userId, undefined, why);
 }

@@ -4,7 +4,8 @@ import { noteRedisTrouble } from "../redis/trouble.js";
 
 /** An error with an HTTP status whose message is safe to show the client. */
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string) {
+  /** `body`: more fields of the error body (ErrorBody's), besides `message`. */
+  constructor(readonly statusCode: number, message: string, readonly body?: Record<string, unknown>) {
     super(message);
   }
 }
@@ -36,7 +37,7 @@ export function zodValidatorCompiler({ schema, httpPart }: { schema: unknown; ht
 /** Every error leaves as JSON `{message}` with the right status; internals are logged, not shown. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ message: err.message });
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ ...err.body, message: err.message });
     // Unreachable, stalled past REDIS_COMMAND_TIMEOUT_MS, out of memory...: logged once per episode.
     if (noteRedisTrouble(app.log, err, `${request.method} ${request.routeOptions.url ?? request.url}`)) {
       return reply.code(503).send({ message: "The database is unavailable; please try again shortly." });

@@ -1,6 +1,6 @@
 import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BANNED_MESSAGE, type SessionUser } from "../../protocol/index.js";
+import { BANNED_MESSAGE, type SessionGone, type SessionUser } from "../../protocol/index.js";
 import type { Sessions } from "../domain/sessions.js";
 import { HttpError } from "./errors.js";
 
@@ -10,6 +10,8 @@ declare module "fastify" {
   interface FastifyRequest {
     user: SessionUser | null;
     sessionId: string | null;
+    /** The session the cookie named, when it is no longer there (ended, or expired). */
+    goneSessionId: string | null;
   }
   interface FastifyContextConfig {
     /** Reachable without a session. */
@@ -31,6 +33,8 @@ export interface SessionPluginOptions {
    * cookie or a bearer token), so a ban refuses every way in, on every instance, until lifted.
    */
   isBanned: (userId: number) => Promise<boolean>;
+  /** Why the session a cookie names is gone (`whySessionGone`): said with the 401. */
+  whyGone: (sessionId: string) => Promise<SessionGone>;
 }
 
 /**
@@ -41,9 +45,12 @@ export interface SessionPluginOptions {
 export async function registerSessions(app: FastifyInstance, options: SessionPluginOptions): Promise<void> {
   app.decorateRequest("user", null);
   app.decorateRequest("sessionId", null);
+  app.decorateRequest("goneSessionId", null);
 
   app.addHook("onRequest", async (request) => {
     const raw = request.cookies[SESSION_COOKIE];
+    /** The session the cookie names, when it is no longer there. */
+    let gone: string | undefined;
     if (raw) {
       const unsigned = request.unsignCookie(raw);
       if (unsigned.valid && unsigned.value) {
@@ -52,6 +59,9 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
           request.user = user;
           request.sessionId = unsigned.value;
           options.sessions.touch(unsigned.value, user.id);
+        } else {
+          gone = unsigned.value;
+          request.goneSessionId = gone;
         }
       }
     }
@@ -63,7 +73,9 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
     }
     if (request.user && (await options.isBanned(request.user.id))) throw new HttpError(403, BANNED_MESSAGE);
     if (!request.user && !request.routeOptions.config.public && !request.is404) {
-      throw new HttpError(401, "Sign in first");
+      // A page that was away when its session ended learns why here (looked up only for a 401).
+      const ended = gone ? await options.whyGone(gone) : undefined;
+      throw new HttpError(401, "Sign in first", ended ? { ended } : undefined);
     }
   });
 

@@ -107,9 +107,14 @@ export class ChatMetrics {
     help: "Sharded channels let go (SUNSUBSCRIBE) after their release delay",
     registers: [this.registry],
   });
+  readonly busDeafChannels = new Counter({
+    name: "chat_bus_deaf_channels_total",
+    help: "Sharded channels found deaf (believed subscribed, not delivered by their master) and subscribed again",
+    registers: [this.registry],
+  });
   readonly resyncs = new Counter({
     name: "chat_bus_resyncs_total",
-    help: "Lost subscriptions restored and their sockets told to catch up, by cause (messages-channel, node-failure: MESSAGES or a failed master, everyone; connection, node, moved: sharded channels, their rooms)",
+    help: "Lost subscriptions restored and their sockets told to catch up, by cause (messages-channel, node-failure: MESSAGES or a failed master, everyone; connection, node, moved, deaf: sharded channels, their rooms)",
     labelNames: ["cause"] as const,
     registers: [this.registry],
   });

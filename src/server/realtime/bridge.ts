@@ -42,6 +42,12 @@ export type EnvelopeHandler = (data: unknown, serverId: string) => void;
 const PROBE_EVERY_MS = 250;
 /** How long the `once` id of an envelope published to several channels is remembered, to apply it once. */
 const DUPLICATE_WINDOW_MS = 10_000;
+/**
+ * How long the last message envelope is recognised by its text alone (see repeatOfLastMessage): no
+ * longer than LocalDelivery remembers a delivered message, so a repeat skipped here is one that
+ * delivery would have dropped too.
+ */
+const REPEAT_WINDOW_MS = 5000;
 /** The name of the `MESSAGES` subscription in SubscriptionRecovery. */
 const MESSAGES_SUBSCRIPTION = "MESSAGES";
 
@@ -83,11 +89,17 @@ export class PubSubBridge {
   private readonly handlers = new Map<string, EnvelopeHandler>();
   private readonly restoredListeners: (() => void)[] = [];
   private readonly privateRoomListeners: ((room: RoomSummary) => void)[] = [];
-  /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets). */
-  onSessionEnded: ((ended: SessionEnded) => void) | undefined;
+  /** Called with another instance's `session.ended` (the gateway closes those sessions' sockets, the app their /stream). */
+  readonly sessionEndedListeners: ((ended: SessionEnded) => void)[] = [];
   private hooks: ForeignPresenceHooks | undefined;
   /** Kinds of envelope already logged as not understood: each is logged once per process. */
   private readonly loggedKinds = new Set<string>();
+  /**
+   * The last message envelope handled and when: with PUBSUB_MODE=both every message comes twice in
+   * a row (the room's channel, then MESSAGES, published together by the store script), and the
+   * second copy is known by its text instead of being parsed and validated again.
+   */
+  private lastMessage: { raw: string; at: number } | undefined;
   /** `once` ids of multi-channel envelopes applied lately -> when they are forgotten (ms). */
   private readonly recentMulti = new Map<string, number>();
   /**
@@ -244,9 +256,19 @@ export class PubSubBridge {
     return false;
   }
 
+  /**
+   * True when `raw` is the message envelope handled last, within REPEAT_WINDOW_MS: its second copy.
+   * (Equal text is the same message, same id and room: delivery would drop it as delivered lately.)
+   */
+  private repeatOfLastMessage(raw: string): boolean {
+    const last = this.lastMessage;
+    return last !== undefined && last.raw === raw && Date.now() - last.at < REPEAT_WINDOW_MS;
+  }
+
   /** One of this instance's messages, back from pub/sub: to this instance's sockets (parsed once, here). */
   private ownMessage(raw: string): void {
     this.count("message", "own");
+    if (this.repeatOfLastMessage(raw)) return;
     let message: ChatMessage | undefined;
     try {
       message = normalizeMessage((JSON.parse(raw) as { data?: unknown }).data);
@@ -254,6 +276,7 @@ export class PubSubBridge {
       message = undefined;
     }
     if (!message) return this.notUnderstood("own message: malformed", raw);
+    this.lastMessage = { raw, at: Date.now() };
     // Each copy of the store script's show.room (both mode: two channels) is right before a copy of
     // the room's first message on the same channel: the first copy delivered shows the room.
     const room = this.ownShowRooms.get(message.roomId);
@@ -288,6 +311,7 @@ export class PubSubBridge {
       if (raw.startsWith(this.ownShowRoomPrefix) && (channel === undefined || isRoomChannel(channel))) this.ownShowRoomHeard(raw);
       return;
     }
+    if (this.repeatOfLastMessage(raw)) return this.count("message", "other");
     let envelope: Envelope;
     let once: unknown;
     try {
@@ -309,6 +333,7 @@ export class PubSubBridge {
         const member = typeof data?.id === "string" && MESSAGE_ID_PATTERN.test(data.id) ? undefined : rawMemberText(raw, "data");
         const message: ChatMessage | undefined = normalizeMessage(envelope.data, undefined, undefined, member);
         if (message) {
+          this.lastMessage = { raw, at: Date.now() };
           const recipients = this.delivery.hasRecipients(message.roomId);
           // A second copy (PUBSUB_MODE=both: room channel and MESSAGES) is neither delivered nor timed again.
           if (this.delivery.message(message) && this.metrics) {
@@ -355,7 +380,7 @@ export class PubSubBridge {
       }
       case "session.ended": {
         const ended = SessionEnded.safeParse(envelope.data);
-        if (ended.success) this.onSessionEnded?.(ended.data);
+        if (ended.success) for (const listener of this.sessionEndedListeners) listener(ended.data);
         else this.log.warn("dropped a malformed session.ended envelope");
         return;
       }

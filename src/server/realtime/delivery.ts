@@ -70,9 +70,7 @@ export class LocalDelivery {
    */
   messageNow(message: ChatMessage): boolean {
     if (this.deliveredLately(message.roomId, message.id)) return false;
-    const targets = deliveryTargets("seed", message.roomId);
-    this.io.to(targets).emit("message", message);
-    this.countDelivered("seed", targets);
+    this.emitTo("seed", deliveryTargets("seed", message.roomId), "message", message);
     const queue = this.pendingMessages.get(message.roomId);
     if (queue) queue.push(message);
     else this.pendingMessages.set(message.roomId, [message]);
@@ -103,7 +101,9 @@ export class LocalDelivery {
   roomEvent<E extends RoomEventName>(event: E, roomId: string, payload: Parameters<ServerToClientEvents[E]>[0], exceptUserId?: number): void {
     if (this.pendingMessages.has(roomId)) this.flushMessages();
     for (const mode of ["seed", "batch"] as const) {
-      const targets = this.io.to(deliveryTargets(mode, roomId));
+      const rooms = deliveryTargets(mode, roomId);
+      if (this.socketsIn(rooms) === 0) continue;
+      const targets = this.io.to(rooms);
       (exceptUserId === undefined ? targets : targets.except(socketRooms.user(mode, exceptUserId))).emit(event, payload);
     }
   }
@@ -185,24 +185,31 @@ export class LocalDelivery {
       this.messageTimer = undefined;
     }
     this.lastMessageFlush = Date.now();
-    for (const [roomId, messages] of this.pendingMessages) {
-      const targets = deliveryTargets("batch", roomId);
-      this.io.to(targets).emit("message.batch", { roomId, messages });
-      this.countDelivered("batch", targets);
-    }
+    for (const [roomId, messages] of this.pendingMessages) this.emitTo("batch", deliveryTargets("batch", roomId), "message.batch", { roomId, messages });
     this.pendingMessages.clear();
   }
 
   /**
-   * Counts one emit's frames by the sizes of the socket rooms it went to (Maps the adapter keeps
-   * anyway): one lookup per emit, not per socket. A socket is in at most one of a message's targets.
+   * Sockets in the given socket rooms (Maps the adapter keeps anyway: one lookup per room, not per
+   * socket). A socket is in at most one of a message's targets.
    */
-  private countDelivered(mode: DeliveryMode, targets: string[]): void {
-    if (!this.delivered) return;
+  private socketsIn(targets: string[]): number {
     const rooms = this.io.of("/").adapter.rooms;
     let sockets = 0;
     for (const target of targets) sockets += rooms.get(target)?.size ?? 0;
-    if (sockets > 0) this.delivered[mode].inc(sockets);
+    return sockets;
+  }
+
+  /**
+   * Emits a message event to the targets' sockets and counts the frames, or does nothing when there
+   * are none: Socket.IO encodes a broadcast before it looks for sockets, and most instances have no
+   * seed-mode socket at all (or no batch-mode one).
+   */
+  private emitTo<E extends "message" | "message.batch">(mode: DeliveryMode, targets: string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    const sockets = this.socketsIn(targets);
+    if (sockets === 0) return;
+    this.io.to(targets).emit(event, payload);
+    this.delivered?.[mode].inc(sockets);
   }
 
   private flushPresence(): void {
@@ -213,8 +220,10 @@ export class LocalDelivery {
     const changed = [...this.pendingPresence.values()].filter((p) => p.first === p.latest.online).map((p) => p.latest);
     this.pendingPresence.clear();
     if (changed.length === 0) return;
-    const seed = this.io.to(socketRooms.everyone("seed"));
-    for (const user of changed) seed.emit(user.online ? "user.connected" : "user.disconnected", user);
-    this.io.to(socketRooms.everyone("batch")).emit("presence.batch", { users: changed });
+    if (this.socketsIn([socketRooms.everyone("seed")]) > 0) {
+      const seed = this.io.to(socketRooms.everyone("seed"));
+      for (const user of changed) seed.emit(user.online ? "user.connected" : "user.disconnected", user);
+    }
+    if (this.socketsIn([socketRooms.everyone("batch")]) > 0) this.io.to(socketRooms.everyone("batch")).emit("presence.batch", { users: changed });
   }
 }

@@ -1,5 +1,6 @@
-import { BANNED_MESSAGE, HandshakeAuth, type SessionEnded, type SessionUser, type TooManyConnections } from "../../protocol/index.js";
+import { BANNED_MESSAGE, HandshakeAuth, type SessionEnded, type SessionUser, type SignInFirst, type TooManyConnections } from "../../protocol/index.js";
 import { closeSessionSockets } from "./session-sockets.js";
+import { whySessionGone } from "../domain/sessions.js";
 import type { ChatContext } from "../context.js";
 import { sessionIdFromCookieHeader } from "../http/session-plugin.js";
 import { isRedisUnavailable } from "../redis/connection.js";
@@ -65,7 +66,7 @@ export class SocketGateway {
       try {
         const sessionId = sessionIdFromCookieHeader(socket.handshake.headers.cookie, this.ctx.config.sessionSecret);
         const user = sessionId ? await this.ctx.sessions.get(sessionId) : undefined;
-        if (!user) return next(new Error("unauthorized: sign in first"));
+        if (!user) return next(await this.signInFirst(sessionId));
         const { ahead, release } = this.reserveHandshake(user.id);
         // The ban and the connection cap in one round trip (both only read).
         const [banned, refusal] = await Promise.all([this.ctx.bans.isBanned(user.id), this.tooManyConnections(user.id, ahead)]).catch((err: unknown) => {
@@ -99,7 +100,17 @@ export class SocketGateway {
     // Ending a session closes its sockets: on this instance directly, on the others by envelope.
     const closeSockets = (ended: SessionEnded) => closeSessionSockets(this.io, ended);
     this.ctx.sessions.onEnded(closeSockets);
-    this.bridge.onSessionEnded = closeSockets;
+    this.bridge.sessionEndedListeners.push(closeSockets);
+  }
+
+  /**
+   * The refusal of a handshake without a live session: when its cookie named a session that is
+   * gone, it says why (a page that was offline when it was ended learns it on reconnecting).
+   */
+  private async signInFirst(sessionId: string | undefined): Promise<Error> {
+    const data: SignInFirst = { reason: "sign-in-first" };
+    if (sessionId) data.ended = await whySessionGone(this.ctx, sessionId);
+    return Object.assign(new Error("unauthorized: sign in first"), { data });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { DEACTIVATED_NOTICE, type SessionEnded, type SessionEndedNotice } from "../../protocol/index.js";
+import { SESSION_ENDED_NOTICES, type SessionEnded, type SessionEndedCode, type SessionEndedNotice } from "../../protocol/index.js";
 import { sessionHandle } from "../domain/users/sessions-index.js";
 import type { ChatServer } from "./handlers/handler.js";
 import { socketRooms } from "./socket-rooms.js";
@@ -11,7 +11,11 @@ import { socketRooms } from "./socket-rooms.js";
  */
 export function closeSessionSockets(io: ChatServer, ended: SessionEnded, reason = "Your session ended; sign in again."): number {
   const handles = new Set(ended.sessions);
-  const notice: SessionEndedNotice = ended.cause === "deactivated" ? { reason: DEACTIVATED_NOTICE, code: "deactivated" } : { reason };
+  // An older instance's envelope has no code: its `cause` is the only one it knew.
+  const code = ended.code ?? ended.cause;
+  const noticeOf = (c: SessionEndedCode | undefined): SessionEndedNotice => c === undefined ? { reason } : {
+    reason: SESSION_ENDED_NOTICES[c], code: c, ...(c === "banned" && ended.detail ? { detail: ended.detail } : {}),
+  };
   const namespace = io.of("/");
   let closed = 0;
   for (const mode of ["seed", "batch"] as const) {
@@ -20,8 +24,11 @@ export function closeSessionSockets(io: ChatServer, ended: SessionEnded, reason 
     for (const socketId of [...members]) {
       const socket = namespace.sockets.get(socketId);
       // The handle is worked out here, for the user's sockets only, rather than kept by every socket.
-      if (!socket || !handles.has(sessionHandle(socket.data.sessionId))) continue;
-      socket.emit("session.ended", notice);
+      const handle = socket ? sessionHandle(socket.data.sessionId) : undefined;
+      if (!socket || !handle || !handles.has(handle)) continue;
+      // The session that asked for it: these are its other tabs (a ban or deactivation is not theirs).
+      const own = ended.by === handle && (code === "ended-elsewhere" || code === "password-changed" || code === "signed-out");
+      socket.emit("session.ended", noticeOf(own ? "signed-out" : code));
       socket.disconnect(true);
       closed++;
     }

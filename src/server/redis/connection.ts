@@ -38,6 +38,16 @@ export interface RedisOptions {
   maxQueuedCommands?: number;
   /** Set: open DurableWrites whose WAIT gives up after this long (DURABLE_ACKS=replica). */
   durableAckTimeoutMs?: number;
+  /**
+   * The name every connection carries (CLIENT SETNAME, see redisClientName): CLIENT LIST tells this
+   * instance's connections apart, which the sharded bus's audit needs (realtime/bus/subscription-audit.ts).
+   */
+  clientName?: string;
+}
+
+/** `redis-chat:<serverId>`, with what CLIENT SETNAME refuses (spaces, control characters) as `_`. */
+export function redisClientName(serverId: string): string {
+  return `redis-chat:${serverId.replace(/[^!-~]/g, "_")}`;
 }
 
 /** Methods that are not commands with an answer to wait for, or may legitimately take long. */
@@ -111,6 +121,7 @@ export async function connectRedis(url: string, log: Logger, clusterNodes?: stri
   let connected = false;
   const data = createClient({
     url,
+    name: options.clientName,
     disableOfflineQueue: true,
     commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
     socket: { reconnectStrategy: reconnectStrategy(() => connected), connectTimeout: 2000 },
@@ -145,6 +156,7 @@ async function connectCluster(nodes: string[], log: Logger, options: RedisOption
   const cluster = createCluster({
     rootNodes: nodes.map((node) => ({ url: node.includes("://") ? node : `redis://${node}` })),
     defaults: {
+      name: options.clientName,
       disableOfflineQueue: true,
       commandsQueueMaxLength: options.maxQueuedCommands ?? 50_000,
       socket: { reconnectStrategy: reconnectStrategy(() => connected, CLUSTER_NODE_RETRY_CAP_MS), connectTimeout: 2000 },

@@ -52,6 +52,11 @@ export const keys = {
   roomMembers: (roomId: string) => `{room:${roomId}}:members`,
   /** Sorted set of open rooms' ids (score = last activity in ms × 1000 + id mod 1000: creation, opening, newest message): the directory. */
   roomDirectory: "rooms:directory",
+  /**
+   * String `{room id}`: the claim of an open room of ours on a name in lower case (SET NX), so two
+   * open rooms never share a name whatever the case (room-names.ts). Seed rooms are not claimed.
+   */
+  roomNameClaim: (lowercaseName: string) => `rooms:name:${lowercaseName}`,
   /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
   groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
   /**
@@ -63,6 +68,8 @@ export const keys = {
   firstAdmin: "admins:first",
   /** Set of banned user ids. */
   bannedUsers: "users:banned",
+  /** Hash user id -> JSON `{at, by, reason?, entry?}` of the ban in force: when, by whom, why, and its audit entry id. */
+  banDetails: "users:banned:details",
   /** Stream of moderation actions: the audit log. */
   auditLog: "audit:log",
   /** Hash `{createdBy, createdAt, expiresAt, maxUses, uses}` of an invitation; expires with it. */
@@ -79,6 +86,11 @@ export const keys = {
   usernameClaim: (lowercaseName: string) => `usernames:claim:${lowercaseName}`,
   /** Sorted set: a user's session ids, score = last seen (ms). In the slot of the seed's `user:{id}`. */
   userSessions: (userId: number | string) => `{user:${userId}}:sessions`,
+  /**
+   * String JSON `{userId, code, detail?, at}`: why a session was ended, by its handle (never its id),
+   * for the rest of the session's lifetime: a page offline at the time is told when it comes back.
+   */
+  endedSession: (handle: string) => `sessions:ended:${handle}`,
   /** String: set once every session created before the index existed has been indexed. */
   sessionsIndexed: "sessions:indexed",
   /** rate-limiter-flexible's keys (prefix): failed sign-ins per (name, address) and per address. */
@@ -131,11 +143,16 @@ export const keys = {
    * Prefix of a room's search keys, all in the room's slot: `<prefix>t:<term>` string of the ids
    * (8-byte big-endian microseconds, ascending) of the messages with that word, `<prefix>d:<first
    * two bytes>` sorted set of the room's words that start so (prefix expansion), `<prefix>b` set of
-   * those first two bytes (to drop the index with the room).
+   * those first two bytes (to drop the index with the room), `<prefix>a` set of the user ids with
+   * an author posting `<prefix>t:~from:<id>` (from:; to drop them with the room).
    */
   searchPrefix: (roomId: string) => `{room:${roomId}}:s:`,
-  /** Hash roomId -> id of the newest message the background sweep indexed (messages seed servers write). */
-  searchSwept: "search:swept",
+  /**
+   * String: how far the background sweep has indexed a room's history (domain/search/cursor.ts), in
+   * the room's slot. Present once the room's first pass is done: from then on its index holds every
+   * message's author (`from:` reads the postings).
+   */
+  searchSweepCursor: (roomId: string) => `{room:${roomId}}:s:swept`,
   /** String with expiry: the instance running the background sweep now (one at a time). */
   searchSweepLock: "search:sweep:lock",
   /** Hash messageId -> JSON `{by, at}`: a room's pinned messages, in the room's slot (the delete script unpins). */

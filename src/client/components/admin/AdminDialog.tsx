@@ -1,28 +1,27 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Username, type AuditEntry, type Invite, type UserWithPresence } from "../../../protocol/index.js";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Username, type AdminUser, type AuditEntry, type Invite } from "../../../protocol/index.js";
 import { api } from "../../api.js";
 import type { ChatState } from "../../state/chat.js";
-import { usePeopleSearch } from "../../usePeopleSearch.js";
 import { Avatar } from "../Avatar.js";
 import { Dialog, errorText } from "../Dialog.js";
 import { AccountsAdmin } from "../../profile/AccountsAdmin.js";
-import { shownName } from "../../profile/api.js";
+import { profileApi, shownName } from "../../profile/api.js";
+import { onBan, onProfile } from "../../profile/bus.js";
 import { PlaceSettingsForm } from "../../setup/PlaceSettingsForm.js";
+import { useNow } from "../../lib/useNow.js";
+import { dateTime } from "../../lib/time.js";
+import { CopyLink } from "../CopyLink.js";
+import "./admin.css";
+import { auditDetailText } from "./auditText.js";
 
 type Tab = "place" | "invites" | "accounts" | "people" | "audit";
 
-const NOBODY: readonly number[] = [];
-
-function when(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
 
 function Invitations() {
   const [invites, setInvites] = useState<Invite[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [maxUses, setMaxUses] = useState("1");
   const [hours, setHours] = useState("168");
-  const [copied, setCopied] = useState<string | null>(null);
   const load = useCallback(() => {
     api.invites().then(setInvites, (e: unknown) => setError(errorText(e)));
   }, []);
@@ -44,14 +43,6 @@ function Invitations() {
       setInvites((list) => (list ?? []).filter((i) => i.code !== code));
     } catch (e) {
       setError(errorText(e));
-    }
-  };
-  const copy = async (invite: Invite) => {
-    try {
-      await navigator.clipboard.writeText(absolute(invite.url));
-      setCopied(invite.code);
-    } catch {
-      setCopied(null);
     }
   };
 
@@ -79,19 +70,18 @@ function Invitations() {
         <button type="button" className="primary" onClick={() => void create()}>Create invitation link</button>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      {invites === null ? <p className="muted" role="status">Loading…</p> : invites.length === 0 ? (
+      {invites === null ? (!error && <p className="muted" role="status">Loading…</p>) : invites.length === 0 ? (
         <p className="muted">No invitations yet.</p>
       ) : (
         <ul className="admin__list" aria-label="Invitation links">
           {invites.map((invite) => (
             <li key={invite.code} className="admin__item">
               <div className="admin__item-main">
-                <input className="filter admin__url" readOnly value={absolute(invite.url)} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
+                <CopyLink url={absolute(invite.url)} label="Invitation link" />
                 <span className="muted small">
-                  {invite.uses} of {invite.maxUses ?? "unlimited"} used · expires {when(invite.expiresAt)}
+                  {invite.uses} of {invite.maxUses ?? "unlimited"} used · expires {dateTime(invite.expiresAt)}
                 </span>
               </div>
-              <button type="button" className="ghost ghost--small" onClick={() => void copy(invite)}>{copied === invite.code ? "Copied" : "Copy"}</button>
               <button type="button" className="danger-ghost ghost--small" onClick={() => void revoke(invite.code)} aria-label={`Revoke ${invite.code}`}>Revoke</button>
             </li>
           ))}
@@ -101,55 +91,131 @@ function Invitations() {
   );
 }
 
-function People({ state }: { state: ChatState }) {
+/**
+ * "Banned Dec 6, 2026, 11:16 AM by ana — spamming", as much of it as is known. A ban made before
+ * when, by whom and why were kept (the server sends no `ban`) says so, rather than look unexplained.
+ */
+function banText(user: AdminUser, name: (id: number) => string | undefined): string {
+  if (!user.ban) return "Banned before details were kept";
+  const by = name(user.ban.by);
+  return `Banned ${dateTime(user.ban.at)}${by ? ` by ${by}` : ""}${user.ban.reason ? ` — ${user.ban.reason}` : ""}`;
+}
+
+/**
+ * Bans: every account from the server's account list (whether or not this tab has seen them),
+ * searched by name, or only the banned ones; who is banned says when, by whom and why, with
+ * "Lift ban" right there. Kept live: a ban or lift anywhere reads the row again.
+ */
+function Bans({ state }: { state: ChatState }) {
   const [query, setQuery] = useState("");
-  // Everyone, banned or not: this is where bans are lifted too.
-  const { people } = usePeopleSearch({ users: state.users, me: state.me, banned: NOBODY }, query);
-  const [banned, setBanned] = useState<Record<number, boolean>>({});
+  const [only, setOnly] = useState<"" | "banned">("");
+  const [users, setUsers] = useState<AdminUser[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   // A ban is asked for first, with its reason (kept in the audit log).
   const [confirming, setConfirming] = useState<{ id: number; reason: string } | null>(null);
-  const apply = async (user: UserWithPresence, reason?: string) => {
+  const q = query.trim();
+  useEffect(() => {
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      profileApi.accounts({ q, state: only }).then((page) => {
+        if (cancelled) return;
+        setError(null);
+        setUsers(page.users);
+        setNext(page.nextCursor);
+      }, (e: unknown) => !cancelled && setError(errorText(e)));
+    }, q ? 200 : 0);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [q, only, version]);
+  const more = () => {
+    if (!next) return;
+    profileApi.accounts({ q, state: only, cursor: next }).then((page) => {
+      setUsers((list) => [...(list ?? []), ...page.users]);
+      setNext(page.nextCursor);
+    }, (e: unknown) => setError(errorText(e)));
+  };
+  // One person's row read again (by their name: the account list has no single-account read).
+  const shown = useRef({ users, only });
+  shown.current = { users, only };
+  const reread = useCallback((id: number, username: string) => {
+    if (shown.current.only === "banned") return setVersion((v) => v + 1);
+    if (!shown.current.users?.some((u) => u.id === id)) return;
+    profileApi.accounts({ q: username }).then((page) => {
+      const fresh = page.users.find((u) => u.id === id);
+      if (fresh) setUsers((list) => list && list.map((u) => (u.id === id ? fresh : u)));
+    }, () => {});
+  }, []);
+  useEffect(() => {
+    const offBan = onBan(({ id, username }) => reread(id, username));
+    // A user.profile carries no ban: the row keeps its own.
+    const offProfile = onProfile((profile) => setUsers((list) => list && list.map((u) => (u.id === profile.id ? { ...u, ...profile } : u))));
+    return () => { offBan(); offProfile(); };
+  }, [reread]);
+  const apply = async (user: AdminUser, reason?: string) => {
     setError(null);
     try {
-      const answer = banned[user.id] ? await api.unban(user.id) : await api.ban(user.id, reason?.trim() || undefined);
-      setBanned((b) => ({ ...b, [answer.id]: answer.banned }));
+      if (user.banned) await api.unban(user.id);
+      else await api.ban(user.id, reason?.trim() || undefined);
       setConfirming(null);
+      reread(user.id, user.username);
     } catch (e) {
       setError(errorText(e));
     }
   };
+  const name = (id: number) => (id === state.me.id ? state.me.username : state.users[id]?.username);
   return (
     <section aria-label="Bans" className="admin__section">
-      <p className="muted small">A ban signs the person out everywhere, refuses their sign-in and hides them from search. Lift it from the audit log or here.</p>
-      <input type="search" className="filter" placeholder="Find people by name" aria-label="Find people to ban"
-        value={query} onChange={(e) => setQuery(e.target.value)} />
+      <p className="muted small">A ban signs the person out everywhere, refuses their sign-in and hides them from search. Lift it here or from the audit log.</p>
+      <div className="settings__row bans__filters">
+        <input type="search" className="filter" placeholder="Find people by name" aria-label="Find people by name"
+          value={query} onChange={(e) => setQuery(e.target.value)} />
+        <select aria-label="Show" value={only} onChange={(e) => setOnly(e.target.value === "banned" ? "banned" : "")}>
+          <option value="">Everyone</option>
+          <option value="banned">Banned only</option>
+        </select>
+      </div>
       {error && <p className="error" role="alert">{error}</p>}
-      <ul className="admin__list">
-        {people.slice(0, 30).map((user) => (
-          <li key={user.id} className="admin__item">
-            <Avatar name={shownName(user)} id={user.id} size={28} online={user.online} />
-            <span className="row__name">{shownName(user)}</span>
-            {banned[user.id] ? (
-              <button type="button" className="ghost ghost--small" onClick={() => void apply(user)}>Unban {user.username}</button>
-            ) : confirming?.id !== user.id && (
-              <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming({ id: user.id, reason: "" })}>Ban {user.username}…</button>
-            )}
-            {confirming?.id === user.id && (
-              <form className="admin__confirm" aria-label={`Ban ${user.username}`} onSubmit={(e) => { e.preventDefault(); void apply(user, confirming.reason); }}>
-                <p className="small">Ban <strong>{user.username}</strong>? They are signed out everywhere at once and cannot sign in, post or use bot tokens until the ban is lifted.</p>
-                <label className="field"><span>Reason (kept in the audit log)</span>
-                  <input autoFocus maxLength={500} value={confirming.reason} placeholder="e.g. spam in General"
-                    onChange={(e) => setConfirming({ id: user.id, reason: e.target.value })} /></label>
-                <div className="form__actions">
-                  <button type="button" className="ghost ghost--small" onClick={() => setConfirming(null)}>Cancel</button>
-                  <button type="submit" className="danger ghost--small">Ban {user.username}</button>
-                </div>
-              </form>
-            )}
-          </li>
-        ))}
-      </ul>
+      {users === null ? (!error && <p className="muted" role="status">Loading…</p>) : users.length === 0 ? (
+        <p className="muted">{only === "banned" ? (q ? "Nobody banned by that name." : "Nobody is banned.") : "Nobody by that name."}</p>
+      ) : (
+        <ul className="admin__list" aria-label="People">
+          {users.map((user) => (
+            <li key={user.id} className="admin__item">
+              <Avatar name={shownName(user)} id={user.id} size={28} online={user.online} src={user.avatarUrl} />
+              <div className="admin__item-main">
+                <span className="row__name">{shownName(user)} <span className="muted small">@{user.username}</span></span>
+                {(user.banned || user.deactivated || user.role !== "member") && (
+                  <span className={user.banned ? "small bans__state" : "muted small"}>
+                    {[user.banned ? banText(user, name) : "", user.deactivated ? "Deactivated" : "", user.role === "admin" ? "Administrator" : user.role === "bot" ? "Bot" : ""].filter(Boolean).join(" · ")}
+                  </span>
+                )}
+              </div>
+              {user.banned ? (
+                <button type="button" className="ghost ghost--small" aria-label={`Lift ban on ${user.username}`} onClick={() => void apply(user)}>Lift ban</button>
+              ) : user.role !== "admin" && confirming?.id !== user.id && (
+                <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming({ id: user.id, reason: "" })}>Ban {user.username}…</button>
+              )}
+              {confirming?.id === user.id && !user.banned && (
+                <form className="admin__confirm" aria-label={`Ban ${user.username}`} onSubmit={(e) => { e.preventDefault(); void apply(user, confirming.reason); }}>
+                  <p className="small">Ban <strong>{user.username}</strong>? They are signed out everywhere at once and cannot sign in, post or use bot tokens until the ban is lifted.</p>
+                  <label className="field"><span>Reason (kept in the audit log)</span>
+                    <input autoFocus maxLength={500} value={confirming.reason} placeholder="e.g. spam in General"
+                      onChange={(e) => setConfirming({ id: user.id, reason: e.target.value })} /></label>
+                  <div className="form__actions">
+                    <button type="button" className="ghost ghost--small" onClick={() => setConfirming(null)}>Cancel</button>
+                    <button type="submit" className="danger ghost--small">Ban {user.username}</button>
+                  </div>
+                </form>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {next && <button type="button" className="ghost" onClick={more}>More</button>}
     </section>
   );
 }
@@ -222,7 +288,8 @@ function Audit({ state }: { state: ChatState }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(true);
-  const [unbanned, setUnbanned] = useState<number[]>([]);
+  // "expires in 6 days" is counted from now.
+  const now = useNow();
   const page = useCallback((before?: string) => {
     api.audit(before).then((list) => {
       setEntries((old) => [...(before ? old ?? [] : []), ...list]);
@@ -230,12 +297,31 @@ function Audit({ state }: { state: ChatState }) {
     }, (e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(() => page(), [page]);
+  // Kept live while open: a ban lifted anywhere is no longer in force, and the newest entries are
+  // read again (the new ban or lift, each ban entry's state as the server has it now).
+  const refresh = useCallback(() => {
+    api.audit().then((list) => setEntries((old) => {
+      if (!old) return list;
+      const fresh = new Map(list.map((e) => [e.id, e]));
+      const known = new Set(old.map((e) => e.id));
+      return [...list.filter((e) => !known.has(e.id)), ...old.map((e) => fresh.get(e.id) ?? e)];
+    }), () => {});
+  }, []);
+  const lifted = useCallback((userId: number) => {
+    setEntries((list) => list && list.map((e) => (e.action === "user.ban" && e.userId === userId && e.inForce ? { ...e, inForce: false } : e)));
+  }, []);
+  useEffect(() => onBan(({ id, banned }) => {
+    if (!banned) lifted(id);
+    refresh();
+  }), [lifted, refresh]);
   // The names kept in the entry first: a later rename or deletion does not change the log.
   const name = (id: number | undefined, kept: string | undefined) => kept ?? (id === undefined ? "" : state.users[id]?.username ?? `user ${id}`);
   const unban = async (id: number) => {
+    setError(null);
     try {
       await api.unban(id);
-      setUnbanned((list) => [...list, id]);
+      lifted(id);
+      refresh();
     } catch (e) {
       setError(errorText(e));
     }
@@ -243,7 +329,7 @@ function Audit({ state }: { state: ChatState }) {
   return (
     <section aria-label="Audit log" className="admin__section">
       {error && <p className="error" role="alert">{error}</p>}
-      {entries === null ? <p className="muted" role="status">Loading…</p> : entries.length === 0 ? <p className="muted">Nothing yet.</p> : (
+      {entries === null ? (!error && <p className="muted" role="status">Loading…</p>) : entries.length === 0 ? <p className="muted">Nothing yet.</p> : (
         <ol className="admin__list audit">
           {entries.map((e) => (
             <li key={e.id} className="admin__item">
@@ -253,12 +339,14 @@ function Audit({ state }: { state: ChatState }) {
                   <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.detail && <strong>{e.detail}</strong>}</span>
                 ) : (
                   <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
-                    {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{e.detail ? <span className="muted"> — {e.detail}</span> : null}</span>
+                    {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{auditDetailText(e, now) ? <span className="muted"> — {auditDetailText(e, now)}</span> : null}</span>
                 )}
-                <time className="muted small" dateTime={new Date(e.at).toISOString()}>{when(e.at)}</time>
+                <time className="muted small" dateTime={new Date(e.at).toISOString()}>{dateTime(e.at)}</time>
               </div>
-              {e.action === "user.ban" && e.userId !== undefined && !unbanned.includes(e.userId) && (
-                <button type="button" className="ghost ghost--small" onClick={() => void unban(e.userId!)}>Unban</button>
+              {/* Only while this ban is the one in force (the server says; ban events keep it so). */}
+              {e.action === "user.ban" && e.userId !== undefined && e.inForce && (
+                <button type="button" className="ghost ghost--small" aria-label={`Lift ban on ${name(e.userId, e.userName)}`}
+                  onClick={() => void unban(e.userId!)}>Lift ban</button>
               )}
             </li>
           ))}
@@ -269,12 +357,23 @@ function Audit({ state }: { state: ChatState }) {
   );
 }
 
-/** For administrators: invitation links, bans, and the audit log. Loaded only when opened. */
-export default function AdminDialog({ state, onClose }: { state: ChatState; onClose: () => void }) {
+/**
+ * For administrators: invitation links, bans, and the audit log. Loaded only when opened. `admin`
+ * is the person's role, live: demoted while it is open, it says so instead of failing tab by tab.
+ */
+export default function AdminDialog({ state, admin, onClose }: { state: ChatState; admin: boolean; onClose: () => void }) {
   const [tab, setTab] = useState<Tab>("invites");
   // Accounts created here: the accounts list above the form fetches again.
   const [created, setCreated] = useState(0);
   const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["place", "Place"], ["people", "Bans"], ["audit", "Audit log"]];
+  if (!admin) {
+    return (
+      <Dialog title="Administration" onClose={onClose}>
+        <p role="status">You are no longer an administrator of this place, so this is closed to you.</p>
+        <button type="button" onClick={onClose}>OK</button>
+      </Dialog>
+    );
+  }
   return (
     <Dialog title="Administration" onClose={onClose} wide>
       <div className="tabs" role="tablist" aria-label="Administration">
@@ -287,7 +386,7 @@ export default function AdminDialog({ state, onClose }: { state: ChatState; onCl
         {tab === "invites" && <Invitations />}
         {tab === "accounts" && <><AccountsAdmin reloadKey={created} /><Accounts onCreated={() => setCreated((n) => n + 1)} /></>}
         {tab === "place" && <PlaceSettingsForm />}
-        {tab === "people" && <People state={state} />}
+        {tab === "people" && <Bans state={state} />}
         {tab === "audit" && <Audit state={state} />}
       </div>
     </Dialog>

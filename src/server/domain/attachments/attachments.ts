@@ -17,9 +17,10 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import type { AuditLog } from "../moderation/audit-log.js";
-import { IMAGE_TYPES, prepareImage } from "./images.js";
+import { IMAGE_TYPES, makeThumbnail, prepareImage } from "./images.js";
 import type { Scanner } from "./scan.js";
 import type { BlobStore, ByteRange } from "./store/index.js";
+import { ThumbnailQueue } from "./thumbnails.js";
 import { fileNameTerms } from "../search/text.js";
 
 /** The content type of anything file-type does not recognise (text, SVG, HTML, unknown binaries). */
@@ -96,13 +97,16 @@ function blobKeys(roomId: string, id: string): { file: string; thumbnail: string
 /**
  * Files shared in rooms (issue 15). Bytes live in a BlobStore (local folder or S3), records in
  * Redis in the room's slot (`{room:ID}:attachment:AID`): an upload is stored, sniffed, scanned
- * and (images) written again without metadata and thumbnailed before its record exists, so no one
- * can send or see a file that has not passed;
+ * and (images) measured and stripped of metadata before its record exists, so no one can send or
+ * see a file that has not passed; an image's thumbnail is made after the upload answered, by the
+ * process's ThumbnailQueue (until it exists, readThumbnail answers none and queues it);
  * the store script claims files when a message sends them (claim.ts); uploads not sent within
  * ATTACHMENT_UNSENT_TTL_MS are swept. Access rules (membership) are the routes' to check.
  */
 export class Attachments {
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Thumbnails still to make, by `roomId/id`. */
+  readonly thumbnails: ThumbnailQueue;
 
   constructor(
     private readonly redis: Redis,
@@ -111,13 +115,19 @@ export class Attachments {
     private readonly audit: AuditLog,
     private readonly log: Logger,
     private readonly scanner?: Scanner,
-  ) {}
+  ) {
+    this.thumbnails = new ThumbnailQueue((key) => {
+      const slash = key.lastIndexOf("/");
+      return this.makeThumbnail(key.slice(0, slash), key.slice(slash + 1));
+    }, log);
+  }
 
   /**
    * Stores one uploaded file for `ownerId` in the room: streamed to the store through a byte
    * counter (more than ATTACHMENT_MAX_BYTES stops it: `too-large`, nothing kept), its type sniffed
    * from its first bytes, scanned when a scanner is set (before any decoder reads it), then images
-   * are stored again upright without metadata, measured and thumbnailed.
+   * are measured and stored again upright without metadata; their thumbnail is queued, made after
+   * the answer.
    */
   async upload(roomId: string, ownerId: number, fileName: string, body: Readable): Promise<UploadOutcome> {
     const id = randomBytes(16).toString("base64url");
@@ -166,20 +176,23 @@ export class Attachments {
       }),
       this.redis.sAdd(keys.roomAttachments(roomId), id),
     ]);
+    if (attachment.thumbnail) this.thumbnails.add(`${roomId}/${id}`);
     return { status: "stored", attachment };
   }
 
   /**
    * An image is stored again as prepareImage makes it (upright, no metadata: `size` is the new
-   * one's), with its width, height and thumbnail; a refusal (UPLOAD_REFUSED) for a bomb or an
-   * unreadable picture.
+   * one's), with its width and height, and marked `thumbnail` (made later: makeThumbnail); a
+   * refusal (UPLOAD_REFUSED) for a bomb or an unreadable picture.
    */
   private async prepareImage(roomId: string, attachment: Attachment): Promise<string | undefined> {
     if (!IMAGE_TYPES.has(attachment.type)) return undefined;
     const blobs = blobKeys(roomId, attachment.id);
+    let uploaded = Buffer.alloc(0);
     const image = await prepareImage(async () => {
       const stream = await this.store.get(blobs.file);
-      return stream ? buffer(stream) : Buffer.alloc(0);
+      uploaded = stream ? await buffer(stream) : uploaded;
+      return uploaded;
     }, this.config.maxPixels);
     if (image.status === "too-many-pixels") return UPLOAD_REFUSED.pixels;
     if (image.status === "unreadable") {
@@ -187,10 +200,32 @@ export class Attachments {
       // decoder) stays a download without preview.
       return INLINE_IMAGE_TYPES.includes(attachment.type) ? UPLOAD_REFUSED.unreadable : undefined;
     }
-    await this.store.put(blobs.file, Readable.from([image.original]), attachment.type);
-    await this.store.put(blobs.thumbnail, Readable.from([image.thumbnail]), "image/webp");
+    // An image that had no metadata to cut is already stored as it is.
+    if (!image.original.equals(uploaded)) await this.store.put(blobs.file, Readable.from([image.original]), attachment.type);
     Object.assign(attachment, { size: image.original.length, width: image.width, height: image.height, thumbnail: true });
     return undefined;
+  }
+
+  /**
+   * Makes and stores the thumbnail of a stored image (ThumbnailQueue's work): true when made (or
+   * the file is gone: nothing to do), false when it does not decode. Idempotent. A file removed
+   * while its thumbnail was being made loses the thumbnail too.
+   */
+  private async makeThumbnail(roomId: string, id: string): Promise<boolean> {
+    const blobs = blobKeys(roomId, id);
+    const exists = () => this.redis.exists(keys.attachment(roomId, id));
+    if (!(await exists())) return true;
+    const thumbnail = await makeThumbnail(async () => {
+      const stream = await this.store.get(blobs.file);
+      return stream ? buffer(stream) : undefined;
+    }, this.config.maxPixels);
+    if (!thumbnail) {
+      this.log.info({ roomId, id }, "an uploaded image did not decode: it has no thumbnail");
+      return false;
+    }
+    await this.store.put(blobs.thumbnail, Readable.from([thumbnail]), "image/webp");
+    if (!(await exists())) await this.store.delete([blobs.thumbnail]);
+    return true;
   }
 
   /**
@@ -225,9 +260,19 @@ export class Attachments {
     return attachment.success ? { attachment: attachment.data, owner: Number(owner), sent: Boolean(message) } : undefined;
   }
 
-  /** The bytes of a room's file or of its thumbnail (or a range of them). */
-  read(roomId: string, id: string, variant: "file" | "thumbnail", range?: ByteRange): Promise<Readable | undefined> {
-    return this.store.get(blobKeys(roomId, id)[variant], range);
+  /** The bytes of a room's file (or a range of them). */
+  read(roomId: string, id: string, range?: ByteRange): Promise<Readable | undefined> {
+    return this.store.get(blobKeys(roomId, id).file, range);
+  }
+
+  /**
+   * The thumbnail of a room's image (one whose record says `thumbnail`), or undefined when it is
+   * not made yet: it is then queued (again, if a restart or a full queue lost it).
+   */
+  async readThumbnail(roomId: string, id: string): Promise<Readable | undefined> {
+    const stream = await this.store.get(blobKeys(roomId, id).thumbnail);
+    if (!stream) this.thumbnails.add(`${roomId}/${id}`);
+    return stream;
   }
 
   /** After a message was deleted: its files go with it (records, then bytes). */
@@ -300,5 +345,6 @@ export class Attachments {
 
   stop(): void {
     clearInterval(this.sweepTimer);
+    this.thumbnails.stop();
   }
 }

@@ -1,5 +1,6 @@
-import sharp, { type Metadata, type Sharp } from "sharp";
+import type { Metadata, Sharp } from "sharp";
 import { THUMBNAIL_SIZE } from "../../../protocol/index.js";
+import { jpegQuality, stripMetadata } from "./strip.js";
 
 /** Sniffed types that get a thumbnail (HEIC where the bundled libvips decodes it). */
 export const IMAGE_TYPES: ReadonlySet<string> = new Set(["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic", "image/heif"]);
@@ -10,14 +11,26 @@ export type ImageOutcome =
       /** As displayed: EXIF orientation applied (the page height of an animation). */
       width: number;
       height: number;
-      /** The image again in its own format, upright and without metadata: what is stored and served. */
+      /** The image in its own format, upright and without metadata: what is stored and served. */
       original: Buffer;
-      thumbnail: Buffer;
     }
   /** More pixels than allowed, found from the header alone: never decoded. */
   | { status: "too-many-pixels" }
   /** The decoder could not read it (corrupt, truncated, an unsupported variant such as HEVC HEIC). */
   | { status: "unreadable" };
+
+/**
+ * sharp (libvips: some 30 MB of memory and a thread pool once loaded) is loaded with the first image
+ * to process, not at start-up: many processes never see one. One libvips thread per operation
+ * (sharp's default is one per core): with at most CONCURRENCY images at once, image work takes
+ * that many cores at most and leaves the others to the event loop.
+ */
+let sharpModule: Promise<typeof import("sharp").default> | undefined;
+const loadSharp = () =>
+  (sharpModule ??= import("sharp").then((m) => {
+    m.default.concurrency(1);
+    return m.default;
+  }));
 
 /** Images processed at once by this process: each holds its image (and its new copy) in memory meanwhile. */
 const CONCURRENCY = 2;
@@ -43,6 +56,7 @@ type Checked = { status: "ok"; meta: Metadata } | Exclude<ImageOutcome, { status
  * pixel is decoded, so a decompression bomb costs only its header.
  */
 async function checkHeader(image: Buffer, maxPixels: number): Promise<Checked> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(image, { limitInputPixels: false }).metadata();
@@ -59,14 +73,18 @@ const decodeFailure = (err: unknown): Exclude<ImageOutcome, { status: "ok" }> =>
   /pixel limit/i.test(String(err)) ? { status: "too-many-pixels" } : { status: "unreadable" };
 
 /**
- * Prepares an uploaded image (sharp, libvips) for sharing:
+ * Prepares an uploaded image (sharp, libvips) for sharing, within the upload request:
  * - its size is read from the header, and an image over `maxPixels` (width x height x frames) is
  *   refused before any pixel is decoded, so a decompression bomb costs only its header;
- * - the original is written again in its own format with its EXIF orientation applied and no
- *   metadata at all (sharp writes none unless asked): no GPS position, camera or owner leaves with
- *   it, and bytes hidden around the picture (a polyglot) do not survive. Quality stays high; every
- *   frame of an animation is kept with its timing;
- * - its thumbnail is a WebP of at most THUMBNAIL_SIZE pixels on the longer side (first frame).
+ * - no metadata leaves with it: no GPS position, camera or owner, and bytes hidden around the
+ *   picture (a polyglot) do not survive. An upright JPEG, PNG, WebP or GIF keeps its own picture
+ *   bytes with only the metadata cut out (strip.ts: never larger, no quality lost, nothing
+ *   decoded: the common case costs the request a header read and a copy); one that must
+ *   be turned (EXIF orientation) or that strip.ts cannot read (AVIF) is written again in its own
+ *   format, upright (sharp writes no metadata unless asked), a JPEG at about its own quality; every
+ *   frame of an animation is kept with its timing. That re-encoding stays in the request: the file
+ *   is served as soon as the upload answers, so it must already carry no metadata.
+ * The thumbnail is made later, off the request (makeThumbnail, thumbnails.ts).
  * `load` reads the image into memory once a slot is free (at most CONCURRENCY images are held).
  * Profile pictures are made by makeSquares below, with the same guards.
  */
@@ -77,21 +95,40 @@ export function prepareImage(load: () => Promise<Buffer>, maxPixels: number): Pr
     if (checked.status !== "ok") return checked;
     const { meta } = checked;
     const pages = meta.pages ?? 1;
+    const stripped = (meta.orientation ?? 1) === 1 ? stripMetadata(image, meta.format) : undefined;
+    if (stripped) return { status: "ok", width: meta.width!, height: meta.pageHeight ?? meta.height!, original: stripped };
+    const sharp = await loadSharp();
     try {
       // libvips still enforces the pixel limit while decoding (all frames of an animation count).
       const upright = sharp(image, { limitInputPixels: maxPixels, failOn: "error", animated: pages > 1 }).autoOrient();
       const encoded = await sameFormat(upright, meta, image)?.toBuffer({ resolveWithObject: true });
       if (!encoded) return { status: "unreadable" };
-      const thumbnail = await sharp(image, { limitInputPixels: maxPixels, failOn: "error" })
-        .autoOrient()
-        .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: "inside", withoutEnlargement: true })
-        .webp({ quality: 80 })
-        .toBuffer();
       const { width, height, pageHeight } = encoded.info;
-      return { status: "ok", width, height: pageHeight ?? height, original: encoded.data, thumbnail };
+      return { status: "ok", width, height: pageHeight ?? height, original: encoded.data };
     } catch (err) {
       return decodeFailure(err);
     }
+  });
+}
+
+/**
+ * The thumbnail of a stored image (as prepareImage left it): a WebP of at most THUMBNAIL_SIZE
+ * pixels on the longer side (first frame, upright), or undefined when it does not decode. Same
+ * guards and concurrency limit as prepareImage.
+ */
+export function makeThumbnail(load: () => Promise<Buffer | undefined>, maxPixels: number): Promise<Buffer | undefined> {
+  return limited(async () => {
+    const image = await load();
+    if (!image) return undefined;
+    const checked = await checkHeader(image, maxPixels);
+    if (checked.status !== "ok") return undefined;
+    const sharp = await loadSharp();
+    return sharp(image, { limitInputPixels: maxPixels, failOn: "error" })
+      .autoOrient()
+      .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer()
+      .catch(() => undefined);
   });
 }
 
@@ -126,6 +163,7 @@ export function makeSquares(load: () => Promise<Buffer>, maxPixels: number, size
     if (box.size < 1 || box.left < 0 || box.top < 0 || box.left + box.size > width || box.top + box.size > height) {
       return { status: "bad-crop" };
     }
+    const sharp = await loadSharp();
     try {
       // autoOrient before extract: the box is in the picture as displayed.
       const largest = Math.max(...sizes);
@@ -143,8 +181,13 @@ export function makeSquares(load: () => Promise<Buffer>, maxPixels: number, size
   });
 }
 
+/** The largest JPEG (in pixels) written again with optimised Huffman tables: a 12 MP phone photo. */
+const OPTIMISED_CODING_PIXELS = 12_600_000;
+
 /**
- * The encoder for the image's own format, set for high quality: JPEG at 92, PNG lossless (a
+ * The encoder for the image's own format (an image strip.ts could not take as it is), set for high
+ * quality: JPEG at its own quality as read from its tables (at most 95; 92 when unknown: a fixed 92
+ * nearly doubled a phone photo's size), PNG lossless (a
  * palette PNG stays one), WebP lossless when it was (a VP8L bitstream) else at 90, GIF with its
  * palettes reused, AVIF at 75. Undefined for a format it cannot write back (HEVC HEIC).
  * Measured on an 8000 x 6000 JPEG: about 50 MB more memory while it is written (160 MB when it
@@ -153,8 +196,9 @@ export function makeSquares(load: () => Promise<Buffer>, maxPixels: number, size
 function sameFormat(pipeline: Sharp, meta: Metadata, input: Buffer): Sharp | undefined {
   switch (meta.format) {
     case "jpeg":
-      // No optimised Huffman tables: they hold the whole picture in memory (+250 MB at 48 MP) for ~5% fewer bytes.
-      return pipeline.jpeg({ quality: 92, optimiseCoding: false });
+      // Optimised Huffman tables hold the whole picture in memory (+250 MB at 48 MP) for 5-10% fewer
+      // bytes: only for pictures up to OPTIMISED_CODING_PIXELS (about 60 MB more at 12 MP).
+      return pipeline.jpeg({ quality: Math.min(95, jpegQuality(input) ?? 92), optimiseCoding: (meta.width ?? 0) * (meta.height ?? 0) <= OPTIMISED_CODING_PIXELS });
     case "png":
       return pipeline.png(meta.isPalette ? { palette: true, quality: 100, dither: 0 } : {});
     case "webp":

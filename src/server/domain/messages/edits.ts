@@ -129,8 +129,8 @@ export class MessageEdits {
   }
 }
 
-/** What the search index read of a stored message: its text and its files (attachments), from the member itself. */
-function indexedOf(found: FoundMessage): { message: string; attachments?: unknown } {
+/** What the search index read of a stored message: its text, its files (attachments, from the member itself) and its author. */
+function indexedOf(found: FoundMessage): { message: string; attachments?: unknown; from: number } {
   const raw = JSON.parse(found.member) as { attachments?: unknown };
-  return { message: found.message.message, attachments: raw.attachments };
+  return { message: found.message.message, attachments: raw.attachments, from: found.message.from };
 }

@@ -18,7 +18,8 @@ export type AuditRecord = Omit<AuditEntry, "id" | "at" | "actorName" | "userName
 export class AuditLog {
   constructor(private readonly redis: Redis, private readonly users: Pick<Users, "usernames">) {}
 
-  async record(entry: AuditRecord): Promise<void> {
+  /** Returns the new entry's id. */
+  async record(entry: AuditRecord): Promise<string> {
     const userIds = [entry.actorId, ...(entry.userId !== undefined ? [entry.userId] : [])];
     const [names, roomName] = await Promise.all([
       this.users.usernames(userIds),
@@ -34,7 +35,7 @@ export class AuditLog {
     if (roomName) fields.roomName = roomName;
     if (entry.messageId !== undefined) fields.message = entry.messageId;
     if (entry.detail !== undefined && entry.detail !== "") fields.detail = entry.detail;
-    await this.redis.xAdd(keys.auditLog, "*", fields, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: AUDIT_LOG_MAX_ENTRIES } });
+    return this.redis.xAdd(keys.auditLog, "*", fields, { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: AUDIT_LOG_MAX_ENTRIES } });
   }
 
   /** Newest first, at most `limit`, strictly before the entry id `before` when given. */

@@ -3,6 +3,7 @@ import type { SessionUser, SetupBody, SetupState } from "../../../protocol/index
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { DEMO_PASSWORD, DEMO_USERS } from "../demo-data.js";
+import type { Deactivations } from "../users/deactivation.js";
 import type { Users } from "../users.js";
 import type { Roles } from "../users/role.js";
 import type { PlaceSettingsStore } from "./settings.js";
@@ -17,8 +18,11 @@ export type SetupOutcome = { status: "done"; user: SessionUser } | { status: "al
  * Until then, with no demo accounts either, the place is `locked`: nobody signs in or registers.
  */
 export class FirstRun {
-  /** bcrypt hash -> whether the demo password opens it: each stored hash is checked once per instance. */
-  private readonly demoHashes = new Map<string, boolean>();
+  /**
+   * bcrypt hash -> whether the demo password opens it: each stored hash is checked once per
+   * instance, and requests arriving while it is checked share that check.
+   */
+  private readonly demoHashes = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly redis: Redis,
@@ -26,29 +30,38 @@ export class FirstRun {
     private readonly roles: Roles,
     private readonly settings: PlaceSettingsStore,
     private readonly setupByEnvironment: boolean,
+    private readonly deactivations: Deactivations,
   ) {}
 
   async isSetUp(): Promise<boolean> {
     return this.setupByEnvironment || (await this.redis.exists(keys.placeSetup)) === 1;
   }
 
-  /** Demo accounts that exist and still sign in with the public demo password. */
+  /** Demo accounts that exist, are not deactivated and still sign in with the public demo password. */
   async usableDemoAccounts(): Promise<string[]> {
-    const found: string[] = [];
-    for (const name of DEMO_USERS) {
-      const id = await this.users.idByUsername(name);
-      if (id === undefined) continue;
+    return (await this.usableDemoAccountIds()).map((account) => account.username);
+  }
+
+  async usableDemoAccountIds(): Promise<{ id: number; username: string }[]> {
+    // The accounts are checked side by side: on a new instance each is a bcrypt check (~50-100 ms,
+    // seconds under load), and the sign-in screen waits for all of them.
+    const found = await Promise.all(DEMO_USERS.map(async (username) => {
+      const id = await this.users.idByUsername(username);
+      if (id === undefined || (await this.deactivations.isDeactivated(id))) return undefined;
       const hash = await this.redis.hGet(keys.user(id), "password");
-      if (!hash) continue;
-      let opens = this.demoHashes.get(hash);
-      if (opens === undefined) {
-        opens = await verify(DEMO_PASSWORD, hash).catch(() => false);
-        if (this.demoHashes.size > 100) this.demoHashes.clear();
-        this.demoHashes.set(hash, opens);
-      }
-      if (opens) found.push(name);
+      return hash && (await this.opensWithDemoPassword(hash)) ? { id, username } : undefined;
+    }));
+    return found.filter((account) => account !== undefined);
+  }
+
+  private opensWithDemoPassword(hash: string): Promise<boolean> {
+    let check = this.demoHashes.get(hash);
+    if (check === undefined) {
+      check = verify(DEMO_PASSWORD, hash).catch(() => false);
+      if (this.demoHashes.size > 100) this.demoHashes.clear();
+      this.demoHashes.set(hash, check);
     }
-    return found;
+    return check;
   }
 
   /** Nobody may sign in or register: not set up, and no demo accounts to use meanwhile. */

@@ -4,6 +4,10 @@ import { keys } from "../../redis/keys.js";
 import type { Users } from "../users.js";
 import type { Membership } from "./membership.js";
 import type { SearchIndex } from "../search/index.js";
+import { RoomRefusal } from "./changes.js";
+import { nameKey, RoomNames } from "./room-names.js";
+
+export const nameTaken = (name: string) => `An open room is already named “${name}”: choose another name, or join that one from Browse rooms`;
 
 /** What a room people made holds besides the seed's keys (`{room:ID}:meta`). */
 export interface RoomMeta {
@@ -48,16 +52,25 @@ const activityScore = (atMs: number, roomId: string) => atMs * 1000 + (Number(ro
  * `rooms:group:{ids}`.
  */
 export class NamedRooms {
+  /** One open room per name, ignoring case (409 otherwise). */
+  private readonly names: RoomNames;
+
   constructor(
     private readonly redis: Redis,
     private readonly users: Users,
     private readonly membership: Membership,
     private readonly searchIndex?: SearchIndex,
-  ) {}
+  ) {
+    this.names = new RoomNames(redis);
+  }
 
-  /** Creates a named room with its members; returns its id. */
+  /** Creates a named room with its members; returns its id. An open room's name must be free (409). */
   async create(room: NewRoom, kind: RoomMeta["kind"] = "room"): Promise<string> {
     const id = await this.claimId(room.name);
+    if (kind === "room" && room.visibility === "open" && !(await this.names.claim(room.name, id))) {
+      await this.redis.del(keys.roomName(id));
+      throw new RoomRefusal(409, nameTaken(room.name));
+    }
     await this.redis.hSet(keys.roomMeta(id), {
       kind,
       visibility: room.visibility,
@@ -122,9 +135,16 @@ export class NamedRooms {
     return new Map(found.filter((m): m is RoomMeta => m !== undefined).map((m) => [m.id, m]));
   }
 
-  /** Renames, changes the topic or the visibility; returns the new record. */
+  /**
+   * Renames, changes the topic or the visibility; returns the new record. A room that is open
+   * afterwards claims its name first (409 when another open room has it); the old claim goes after.
+   */
   async update(room: RoomMeta, change: { name?: string; topic?: string; visibility?: RoomVisibility }): Promise<RoomMeta> {
     const next = { ...room, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as RoomMeta;
+    const wasClaimed = room.kind === "room" && room.visibility === "open";
+    const claims = room.kind === "room" && next.visibility === "open";
+    if (claims && !(await this.names.claim(next.name, room.id))) throw new RoomRefusal(409, nameTaken(next.name));
+    if (wasClaimed && (!claims || nameKey(next.name) !== nameKey(room.name))) await this.names.release(room.name, room.id);
     const writes: Promise<unknown>[] = [];
     if (change.name !== undefined) writes.push(this.redis.set(keys.roomName(room.id), next.name));
     if (change.topic !== undefined || change.visibility !== undefined) {
@@ -151,6 +171,7 @@ export class NamedRooms {
     this.membership.invalidate(room.id);
     await Promise.all([
       this.redis.del(keys.roomName(room.id)),
+      this.names.release(room.name, room.id),
       this.redis.zRem(keys.roomDirectory, room.id),
       ...members.map((id) => this.redis.sRem(keys.userRooms(id), room.id)),
     ]);
@@ -203,6 +224,19 @@ export class NamedRooms {
       if (chunk.length < DIRECTORY_CHUNK && ids.length < options.limit) return { ids };
     }
     return { ids, nextCursor: `${score}:${skip}` };
+  }
+
+  /**
+   * At start: open rooms made before names were claimed claim theirs (the first listed keeps a
+   * name two of them share). Returns how many claims were made.
+   */
+  async claimOpenNames(): Promise<number> {
+    let claimed = 0;
+    const ids = await this.redis.zRange(keys.roomDirectory, 0, -1);
+    for (const meta of (await this.metas(ids)).values()) {
+      if (meta.kind === "room" && (await this.redis.set(keys.roomNameClaim(nameKey(meta.name)), meta.id, { condition: "NX" })) !== null) claimed++;
+    }
+    return claimed;
   }
 
   /**

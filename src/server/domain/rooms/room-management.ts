@@ -16,6 +16,7 @@ import type { AuditLog } from "../moderation/audit-log.js";
 import type { Rooms } from "../rooms.js";
 import type { Users } from "../users.js";
 import type { Bans } from "../users/bans.js";
+import type { Deactivations } from "../users/deactivation.js";
 import type { Roles } from "../users/role.js";
 import { RoomRefusal, type RoomChanges } from "./changes.js";
 import type { Membership } from "./membership.js";
@@ -37,6 +38,7 @@ export interface RoomManagementDeps {
   users: Users;
   roles: Roles;
   bans: Bans;
+  deactivations: Deactivations;
   rooms: Rooms;
   membership: Membership;
   namedRooms: NamedRooms;
@@ -76,6 +78,10 @@ export class RoomManagement {
         visibility: body.visibility ?? "open",
         ownerId: actor.id,
         members,
+      }).catch(async (err: unknown) => {
+        // Refused (the name is taken): no room was made, so it costs nothing of the budget.
+        await this.d.creation.budget.giveBack(actor.id);
+        throw err;
       });
     } else {
       if (members.length < MIN_GROUP_MEMBERS) {
@@ -243,15 +249,16 @@ export class RoomManagement {
     return state;
   }
 
-  /** `{id, username, online, role}` for the users that exist, in the order given. */
+  /** `{id, username, online, role}` for the users that exist, in the order given; `deactivated: true` marks a deactivated one. */
   async memberList(ids: number[]): Promise<RoomMember[]> {
-    const [withPresence, roles] = await Promise.all([
+    const [withPresence, roles, deactivated] = await Promise.all([
       this.d.users.withPresence(ids),
       Promise.all(ids.map((id) => this.d.roles.of(id))),
+      this.d.deactivations.flags(ids),
     ]);
     return ids.flatMap((id, i) => {
       const user = withPresence[id];
-      return user ? [{ ...user, role: roles[i]! }] : [];
+      return user ? [{ ...user, role: roles[i]!, ...(deactivated[i] ? { deactivated: true } : {}) }] : [];
     });
   }
 

@@ -40,8 +40,13 @@ export interface SearchIndex {
    * checks every candidate on its text in any case).
    */
   candidates(roomId: string, terms: TermSpec[], phrases: string[][], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates>;
-  /** candidates() of several rooms at once (same terms, own upper bounds), in order; may save round trips. */
-  candidatesMany?(reads: { roomId: string; upper: string }[], terms: TermSpec[], phrases: string[][], lower: string, want: number, scanCap: number): Promise<RoomCandidates[]>;
+  /**
+   * candidates() of several rooms at once (same terms, own upper bounds), in order; may save round
+   * trips. With terms, an implementation may return only the newest `total` candidates of the rooms
+   * it reads together (rather than `want` of each), each room's `scannedTo` telling how far it was
+   * read: a page needs about `total`.
+   */
+  candidatesMany?(reads: { roomId: string; upper: string }[], terms: TermSpec[], phrases: string[][], lower: string, want: number, scanCap: number, total: number): Promise<RoomCandidates[]>;
   /** Indexes stored messages that are still in the room as given (sweep, reindex); returns how many were. */
   indexStored(roomId: string, entries: StoredEntry[]): Promise<number>;
   /** Removes a deleted room's whole index. */

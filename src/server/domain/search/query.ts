@@ -4,6 +4,8 @@ import { hasLink, HAS_FILE_TERM, HAS_LINK_TERM, isStopWord, searchable, words, t
 export interface TermSpec {
   term: string;
   prefix: boolean;
+  /** Instead of `term`: any of these exact (pseudo-)terms, e.g. the authors `from:` means. */
+  anyOf?: readonly string[];
 }
 
 /** A search as the index runs it: the filters of the query string and the operators in `q`, merged. */
@@ -12,7 +14,7 @@ export interface ParsedQuery {
   terms: TermSpec[];
   /** Word sequences that must appear in this order, checked on each candidate's text. */
   phrases: string[][];
-  /** `from:name` / `from=`: a username. */
+  /** `from:name` / `from=`: a username or display name (search/authors.ts says whom it means). */
   from?: string;
   /** `in:#name` / `room=`: a room name (in:) or id (room=). */
   inRoomName?: string;
@@ -49,16 +51,20 @@ export function parseQuery(
     if (sequence.length > 1) parsed.phrases.push(sequence);
     for (const term of sequence) if (!isStopWord(term)) addTerm({ term, prefix: false });
   };
-  // Quoted phrases first, then the rest word by word.
+  // Quoted names first (`from:"Anna Müller"`, `in:"release train"`), then quoted phrases, then
+  // the rest word by word.
   const stopWords: string[] = [];
-  const rest = q.replace(/"([^"]*)"?/g, (_m, phrase: string) => (addPhrase(phrase), " "));
+  const unquoted = q.replace(/(?<!\S)(from|in):"([^"]*)"?/gi, (_m, name: string, value: string) => {
+    if (value.trim()) setName(parsed, name, value.trim());
+    return " ";
+  });
+  const rest = unquoted.replace(/"([^"]*)"?/g, (_m, phrase: string) => (addPhrase(phrase), " "));
   for (const token of rest.split(/\s+/).filter(Boolean)) {
     const operator = OPERATOR.exec(token);
     if (operator) {
       const [, name, value] = operator as unknown as [string, string, string];
       switch (name.toLowerCase()) {
-        case "from": parsed.from = value.replace(/^@/, ""); break;
-        case "in": parsed.inRoomName = value.replace(/^#/, ""); break;
+        case "from": case "in": setName(parsed, name, value); break;
         case "has": setHas(parsed, value.toLowerCase()); break;
         case "before": parsed.beforeId = dateBound(value, "before"); break;
         case "after": parsed.afterId = dateBound(value, "after"); break;
@@ -83,6 +89,11 @@ export function parseQuery(
   if (parsed.has.link) addTerm({ term: HAS_LINK_TERM, prefix: false });
   if (parsed.has.file) addTerm({ term: HAS_FILE_TERM, prefix: false });
   return parsed;
+}
+
+function setName(parsed: ParsedQuery, operator: string, value: string): void {
+  if (operator.toLowerCase() === "from") parsed.from = value.replace(/^@/, "");
+  else parsed.inRoomName = value.replace(/^#/, "");
 }
 
 function setHas(parsed: ParsedQuery, value: string): void {

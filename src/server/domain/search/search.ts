@@ -5,7 +5,10 @@ import { parseStoredMessage } from "../messages.js";
 import type { Rooms } from "../rooms.js";
 import type { Users } from "../users.js";
 import type { IdWindow, RoomCandidates, SearchIndex } from "./index.js";
-import { matchMessage, parseQuery, QueryError, type ParsedQuery } from "./query.js";
+import { roomNameKey, SearchAuthors } from "./authors.js";
+import { AuthorsIndexed } from "./cursor.js";
+import { matchMessage, parseQuery, QueryError, type ParsedQuery, type TermSpec } from "./query.js";
+import { authorTerm } from "./text.js";
 
 /** A position in the merged order of every room: newest id first, then room id descending (ids repeat across rooms). */
 interface Position {
@@ -23,6 +26,10 @@ const SCAN_CAP = 2000;
 const MAX_ROUNDS = 12;
 /** Entries one room's read takes in a filter-only query with from: (see search()). */
 const FILTER_READ = 200;
+/** Pages' worth of candidates a read of several rooms takes when from: filters them (see search()). */
+const FROM_READ_PAGES = 4;
+/** People whose postings one from: reads (as many as a prefix expands to); more, and from: filters the text's candidates. */
+const MAX_AUTHORS = 64;
 
 export type SearchOutcome = { ok: true; page: SearchPage } | { ok: false; status: 400 | 403 | 503; error: string };
 
@@ -34,6 +41,8 @@ interface Buffered {
 
 interface RoomState {
   roomId: string;
+  /** Whether from: is read from this room's author postings (else checked on each candidate). */
+  byAuthor: boolean;
   upper: string;
   lower: string;
   /** Read and not yet consumed; each is checked on its text only when consumed (most never are). */
@@ -54,8 +63,17 @@ export class MessageSearch {
     private readonly redis: Redis,
     readonly index: SearchIndex,
     private readonly rooms: Rooms,
-    private readonly users: Users,
-  ) {}
+    users: Users,
+  ) {
+    this.authors = new SearchAuthors(redis, users);
+    this.authorsIndexed = new AuthorsIndexed(redis);
+  }
+
+  /** Rooms whose index holds every message's author. */
+  private readonly authorsIndexed: AuthorsIndexed;
+
+  /** Whom `from:` means. */
+  private readonly authors: SearchAuthors;
 
   async search(userId: number, request: SearchQuery): Promise<SearchOutcome> {
     if (!this.index.enabled) return { ok: false, status: 503, error: "Search is turned off on this server" };
@@ -74,28 +92,44 @@ export class MessageSearch {
       && query.beforeId === undefined && query.afterId === undefined && query.phrases.length === 0) {
       return { ok: false, status: 400, error: "Type a word to search for (or a filter: from:, in:, has:, before:, after:)" };
     }
-    let fromId: number | undefined;
+    let fromIds: ReadonlySet<number> | undefined;
     if (query.from !== undefined) {
-      fromId = await this.users.findByName(query.from);
-      if (fromId === undefined) return { ok: true, page: { results: [], next: null } };
+      fromIds = await this.authors.resolve(query.from);
+      if (fromIds.size === 0) return { ok: true, page: { results: [], next: null } };
     }
     const roomIds = await this.roomsToSearch(userId, query);
     if (roomIds === "forbidden") return { ok: false, status: 403, error: "You are not a member of this room" };
 
+    // from: is one more term where the room's index has the authors' postings: the page then costs
+    // what its matches cost, not a read of the room's history filtered by author.
+    const authorSpec: TermSpec | undefined = fromIds !== undefined && fromIds.size <= MAX_AUTHORS
+      ? { term: "", prefix: false, anyOf: [...fromIds].map(authorTerm) } : undefined;
+    const byAuthor = authorSpec ? await this.authorsIndexed.of(roomIds) : new Set<string>();
     const window = this.window(query, cursor);
-    const states = roomIds.map((roomId) => ({ roomId, ...window, buffered: [], exhausted: false }) as RoomState);
+    const states = roomIds.map((roomId) => ({ roomId, byAuthor: byAuthor.has(roomId), ...window, buffered: [], exhausted: false }) as RoomState);
     const results: SearchResult[] = [];
     let last: Position | undefined;
     // Candidates asked of each room per read: the page spread over the rooms (twice over), so
     // that 50 rooms do not each send a full page to check; rooms that run dry read again.
-    let want = Math.min(request.limit, Math.max(3, Math.ceil((2 * request.limit) / Math.max(1, roomIds.length))));
-    // A filter-only read is the room's history: with from: most entries may be someone else's, so
-    // read in bigger steps (still bounded: want per call, MAX_ROUNDS calls a page).
-    if (query.terms.length === 0 && fromId !== undefined) want = Math.max(want, FILTER_READ);
+    const want = Math.min(request.limit, Math.max(3, Math.ceil((2 * request.limit) / Math.max(1, roomIds.length))));
+    // Rooms read by their author postings: the query's terms and the authors' (the page's matches).
+    const authored = { terms: authorSpec ? [...query.terms, authorSpec] : query.terms, want, total: request.limit };
+    // The other rooms (an index from before the author postings; from: meaning too many people):
+    // from: drops most candidates. A filter-only read is the room's history, read in bigger steps
+    // (still bounded: want per call, MAX_ROUNDS calls a page), and a read of several rooms takes a
+    // few pages' worth.
+    const filtered = {
+      terms: query.terms,
+      want: query.terms.length === 0 && fromIds !== undefined ? Math.max(want, FILTER_READ) : want,
+      total: fromIds === undefined ? request.limit : request.limit * FROM_READ_PAGES,
+    };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       // Rooms with nothing buffered read on (in parallel: one script each, on its room's slot).
       const calls = states.filter((s) => !s.exhausted && s.buffered.length === 0);
-      await this.readRooms(calls, query, want, cursor);
+      await Promise.all([
+        this.readRooms(calls.filter((s) => s.byAuthor), query, authored, cursor),
+        this.readRooms(calls.filter((s) => !s.byAuthor), query, filtered, cursor),
+      ]);
       // Everything at or above the frontier has been read in every room that still has more.
       const frontier = frontierOf(states);
       const ready = states
@@ -106,7 +140,7 @@ export class MessageSearch {
         last = item.position;
         const state = states.find((s) => s.roomId === item.position.roomId)!;
         state.buffered.splice(state.buffered.indexOf(item), 1);
-        const result = this.check(item.position.roomId, item.message, item.member, query, fromId);
+        const result = this.check(item.position.roomId, item.message, item.member, query, fromIds);
         if (result) results.push(result);
         if (results.length === request.limit) return { ok: true, page: { results, next: encodeCursor(last) } };
       }
@@ -117,16 +151,17 @@ export class MessageSearch {
   }
 
   /** Reads the rooms' next candidates (in as few calls as the index can). */
-  private async readRooms(states: RoomState[], query: ParsedQuery, want: number, cursor: Position | undefined): Promise<void> {
+  private async readRooms(states: RoomState[], query: ParsedQuery, read: { terms: TermSpec[]; want: number; total: number }, cursor: Position | undefined): Promise<void> {
     if (states.length === 0) return;
+    const { terms, want, total } = read;
     const lower = states[0]!.lower;
     if (this.index.candidatesMany) {
-      const found = await this.index.candidatesMany(states.map((s) => ({ roomId: s.roomId, upper: s.upper })), query.terms, query.phrases, lower, want, SCAN_CAP);
+      const found = await this.index.candidatesMany(states.map((s) => ({ roomId: s.roomId, upper: s.upper })), terms, query.phrases, lower, want, SCAN_CAP, total);
       states.forEach((state, i) => this.take(state, found[i]!, cursor));
       return;
     }
     await Promise.all(states.map(async (state) => {
-      this.take(state, await this.index.candidates(state.roomId, query.terms, query.phrases, { upper: state.upper, lower }, want, SCAN_CAP), cursor);
+      this.take(state, await this.index.candidates(state.roomId, terms, query.phrases, { upper: state.upper, lower }, want, SCAN_CAP), cursor);
     }));
   }
 
@@ -149,8 +184,8 @@ export class MessageSearch {
     }
   }
 
-  private check(roomId: string, message: ChatMessage, member: string, query: ParsedQuery, fromId: number | undefined): SearchResult | undefined {
-    if (fromId !== undefined && message.from !== fromId) return undefined;
+  private check(roomId: string, message: ChatMessage, member: string, query: ParsedQuery, fromIds: ReadonlySet<number> | undefined): SearchResult | undefined {
+    if (fromIds !== undefined && !fromIds.has(message.from)) return undefined;
     const attachments = (JSON.parse(member) as { attachments?: unknown }).attachments;
     const ranges = matchMessage(query, { message: message.message, attachments });
     return ranges ? { roomId, message, ranges } : undefined;
@@ -176,13 +211,13 @@ export class MessageSearch {
     const listed = new Set(await this.redis.sMembers(keys.userRooms(userId)));
     listed.add(GENERAL_ROOM_ID);
     const ids = [...listed];
-    const member = await Promise.all(ids.map((id) => this.rooms.isMember(userId, id)));
+    const member = await this.rooms.isMemberOfListed(userId, ids);
     let rooms = ids.filter((_, i) => member[i]);
     if (query.inRoomName !== undefined) {
-      const wanted = query.inRoomName.toLowerCase();
+      const wanted = roomNameKey(query.inRoomName);
       const named = rooms.filter((id) => !parsePrivateRoomId(id));
       const names = await Promise.all(named.map((id) => this.redis.get(keys.roomName(id))));
-      rooms = named.filter((_, i) => names[i]?.toLowerCase() === wanted);
+      rooms = named.filter((_, i) => names[i] != null && roomNameKey(names[i]!) === wanted);
     }
     return rooms;
   }

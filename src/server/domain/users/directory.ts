@@ -33,16 +33,20 @@ export class Directory {
     }
     const people: ProfileWithBan[] = [];
     let after: string | undefined;
+    // One reading of who is online splits the two parts: someone signing in or out while the page
+    // is read falls in exactly one of them (judged by each profile's own later reading, they could
+    // fall in neither, or in both).
+    const onlineIds = (await this.redis.sMembers(keys.onlineUsers)).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+    const listedOnline = new Set(onlineIds);
     if (!cursor || cursor.startsWith("o:")) {
       const offset = cursor ? offsetOf(cursor) : 0;
-      const onlineIds = (await this.redis.sMembers(keys.onlineUsers)).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
       const online = (await this.profiles.many(onlineIds)).filter(active).sort(byName);
       people.push(...online.slice(offset, offset + limit));
       if (offset + limit < online.length) return { people: people.map(strip), nextCursor: `o:${offset + limit}` };
     } else if (cursor.startsWith("n:")) {
       after = cursor.slice(2);
     }
-    const rest = await this.scan(after, limit - people.length, (p) => active(p) && !p.online);
+    const rest = await this.scan(after, limit - people.length, (p) => active(p) && !listedOnline.has(p.id));
     people.push(...rest.items);
     return { people: people.map(strip), nextCursor: rest.next === undefined ? null : `n:${rest.next}` };
   }

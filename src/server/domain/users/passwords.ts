@@ -12,8 +12,9 @@ const tokenKey = (token: string) => keys.passwordReset(createHash("sha256").upda
 
 /**
  * Passwords (issue 18): a person changes theirs (every other session of theirs ends), an
- * administrator makes a one-time reset link (`password-reset:{sha256(token)}` -> user id, expiring;
- * taken with GETDEL, so it works once), and the reset ends every session. Sessions end through
+ * administrator makes a one-time reset link (`password-reset:{sha256(token)}` -> `{userId, by}`,
+ * expiring; taken with GETDEL, so it works once, and only while its maker is neither banned nor
+ * deactivated), and the reset ends every session. Sessions end through
  * `Sessions.endAll`, so whatever hangs off it (sockets, push) follows. The rules a new password
  * follows are `NewPassword` in the protocol, checked at the edge.
  */
@@ -25,28 +26,50 @@ export class Passwords {
     const stored = await this.redis.hGet(keys.user(userId), "password");
     if (!stored || !(await verify(currentPassword, stored).catch(() => false))) return false;
     await this.set(userId, newPassword);
-    await this.sessions.endAll(userId, keepSessionId);
+    await this.sessions.endAll(userId, keepSessionId, { code: "password-changed", bySessionId: keepSessionId });
     return true;
   }
 
-  async createReset(userId: number): Promise<{ token: string; expiresAt: number }> {
+  /** A one-time link to set `userId`'s password, made by the administrator `by`. */
+  async createReset(userId: number, by: number): Promise<{ token: string; expiresAt: number }> {
     const token = randomBytes(24).toString("base64url");
     const expiresAt = Date.now() + PASSWORD_RESET_TTL_MS;
-    await this.redis.set(tokenKey(token), String(userId), { expiration: { type: "PXAT", value: expiresAt } });
+    await this.redis.set(tokenKey(token), JSON.stringify({ userId, by }), { expiration: { type: "PXAT", value: expiresAt } });
     return { token, expiresAt };
   }
 
-  /** Uses the token (once); the user id whose password was set, or undefined when the token is unknown, used or expired. */
-  async reset(token: string, newPassword: string): Promise<number | undefined> {
-    const owner = await this.redis.getDel(tokenKey(token));
-    const userId = Number(owner);
-    if (!owner || !Number.isSafeInteger(userId) || userId <= 0) return undefined;
-    await this.set(userId, newPassword);
-    await this.sessions.endAll(userId);
-    return userId;
+  /**
+   * Uses the token (once); the user id whose password was set, or undefined when the token is
+   * unknown, used or expired, or its maker no longer `standsBehind` it (banned or deactivated since).
+   */
+  async reset(token: string, newPassword: string, standsBehind: (by: number) => Promise<boolean>): Promise<number | undefined> {
+    // Refused while its maker does not stand behind it, without using it up (a lifted ban gives it back).
+    const seen = parseReset(await this.redis.get(tokenKey(token)));
+    if (seen?.by !== undefined && !(await standsBehind(seen.by))) return undefined;
+    const kept = parseReset(await this.redis.getDel(tokenKey(token)));
+    if (!kept) return undefined;
+    await this.set(kept.userId, newPassword);
+    await this.sessions.endAll(kept.userId, undefined, { code: "password-changed" });
+    return kept.userId;
   }
 
   private async set(userId: number, password: string): Promise<void> {
     await this.redis.hSet(keys.user(userId), "password", await hash(password, BCRYPT_COST));
+  }
+}
+
+/** `{userId, by}`; a link made before its maker was kept holds the user id alone. */
+function parseReset(raw: string | null): { userId: number; by?: number } | undefined {
+  if (!raw) return undefined;
+  const id = (value: unknown) => (typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined);
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (typeof value === "number") return id(value) === undefined ? undefined : { userId: value };
+    if (typeof value !== "object" || value === null) return undefined;
+    const { userId, by } = value as { userId?: unknown; by?: unknown };
+    if (id(userId) === undefined) return undefined;
+    return { userId: userId as number, ...(id(by) !== undefined ? { by: by as number } : {}) };
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { InviteCode, type RegistrationMode } from "../../../protocol/index.js";
 import type { Invites } from "./invites.js";
+import type { Standing } from "./standing.js";
 
 /** Why a new name may not register; `status` is the HTTP status to answer. */
 export type RegistrationRefusal = { allowed: false; status: 403 | 404; message: string };
@@ -20,7 +21,11 @@ export const REFUSALS = {
  */
 export class Registration {
   /** `settings`: the mode is the place's setting of the moment (issue 18: administrators change it at run time). */
-  constructor(private readonly settings: { registration(): Promise<RegistrationMode> }, private readonly invites: Invites) {}
+  constructor(
+    private readonly settings: { registration(): Promise<RegistrationMode> },
+    private readonly invites: Invites,
+    private readonly standing: Pick<Standing, "standsBehind">,
+  ) {}
 
   mode(): Promise<RegistrationMode> {
     return this.settings.registration();
@@ -36,10 +41,16 @@ export class Registration {
     if (mode === "open") return { allowed: true };
     if (mode === "closed") return { allowed: false, status: 403, message: REFUSALS.closed };
     if (request.invite === undefined || request.invite === "") return { allowed: false, status: 403, message: REFUSALS.needsInvite };
-    if (!InviteCode.safeParse(request.invite).success || !(await this.invites.redeem(request.invite))) {
+    if (!InviteCode.safeParse(request.invite).success || !(await this.usable(request.invite)) || !(await this.invites.redeem(request.invite))) {
       return { allowed: false, status: 403, message: REFUSALS.invalidInvite };
     }
     return { allowed: true, invite: request.invite };
+  }
+
+  /** An invitation works only while the administrator who made it is neither banned nor deactivated. */
+  async usable(code: string): Promise<boolean> {
+    const invite = await this.invites.get(code);
+    return invite !== undefined && (await this.standing.standsBehind(invite.createdBy));
   }
 
   /** The account was not created after all (a concurrent registration took the name): give the use back. */

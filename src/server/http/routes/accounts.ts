@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
   AdminUser, AdminUsersPage, AdminUsersQuery, OkAnswer, PasswordChangeBody, PasswordResetBody, PasswordResetLink,
-  PeoplePage, PeopleQuery, PresenceAlert, PresenceAlertBody, PresenceAlerts, Profile, ProfilePatch, UserIdParams, UserPatchBody,
+  DemoAccountsDeactivated, PeoplePage, PeopleQuery, PresenceAlert, PresenceAlertBody, PresenceAlerts, Profile, ProfilePatch, UserIdParams, UserPatchBody,
 } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
@@ -54,7 +54,7 @@ export function accountRoutes(ctx: ChatContext) {
       const admin = await requireAdmin(ctx, request);
       const target = await profileOf(request.params.id);
       if (target.role === "bot") throw new HttpError(400, "Bots sign in with API tokens, not passwords");
-      const { token, expiresAt } = await ctx.passwords.createReset(target.id);
+      const { token, expiresAt } = await ctx.passwords.createReset(target.id, admin.id);
       await ctx.audit.record({ action: "user.password-reset", actorId: admin.id, userId: target.id });
       const url = `${request.protocol}://${request.host}/?reset=${encodeURIComponent(token)}`;
       return reply.code(201).send({ url, expiresAt });
@@ -62,7 +62,7 @@ export function accountRoutes(ctx: ChatContext) {
 
     /** Public: the token is the credential. Every session of the person ends. */
     app.post("/password-reset", { config: { public: true }, schema: { body: PasswordResetBody, response: { 200: OkAnswer } } }, async (request, reply) => {
-      const userId = await ctx.passwords.reset(request.body.token, request.body.newPassword);
+      const userId = await ctx.passwords.reset(request.body.token, request.body.newPassword, (by) => ctx.standing.standsBehind(by));
       if (userId === undefined) throw new HttpError(404, "This reset link is not valid: it is unknown, used or expired");
       if (request.user?.id === userId) reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return { ok: true as const };
@@ -87,12 +87,40 @@ export function accountRoutes(ctx: ChatContext) {
         await profileOf(id);
       }
       if (!(await ctx.presenceAlerts.set(user.id, id, on))) throw new HttpError(409, `At most ${MAX_PRESENCE_ALERTS} people`);
+      // The person's other tabs and devices show the choice at once.
+      await ctx.accountChanges.publish({ change: "presence.alerts", userId: user.id });
       return { userId: id, on };
     });
 
     app.get("/admin/users", { schema: { querystring: AdminUsersQuery, response: { 200: AdminUsersPage } } }, async (request) => {
       await requireAdmin(ctx, request);
-      return ctx.directory.accounts(request.query);
+      const page = await ctx.directory.accounts(request.query);
+      // Who banned is known with when and why (bans made before that was kept: just banned).
+      const bans = await ctx.bans.inForce(page.users.filter((u) => u.banned).map((u) => u.id));
+      return {
+        ...page,
+        users: page.users.map((u) => {
+          const kept = bans.get(u.id);
+          return kept ? { ...u, ban: { at: kept.at, by: kept.by, ...(kept.reason ? { reason: kept.reason } : {}) } } : u;
+        }),
+      };
+    });
+
+    /**
+     * Every demo account still usable with the published password is deactivated at once
+     * (administrators, once a real one exists): the seed's keys stay; sign-in is refused and
+     * `GET /setup` stops offering them. Answers who was deactivated.
+     */
+    app.post("/admin/demo-accounts/deactivate", { schema: { response: { 200: DemoAccountsDeactivated } } }, async (request) => {
+      const admin = await requireAdmin(ctx, request);
+      const accounts = (await ctx.firstRun.usableDemoAccountIds()).filter((a) => a.id !== admin.id);
+      for (const { id } of accounts) {
+        if (!(await ctx.deactivations.set(id, true))) continue;
+        await ctx.audit.record({ action: "user.deactivate", actorId: admin.id, userId: id });
+        await ctx.sessions.endAll(id, undefined, { code: "deactivated" });
+        await ctx.accountChanges.publish({ change: "profile", userId: id });
+      }
+      return { usernames: accounts.map((a) => a.username) };
     });
 
     /** Promote, demote, deactivate, reactivate (administrators); never the last administrator. */
@@ -110,7 +138,7 @@ export function accountRoutes(ctx: ChatContext) {
       if (deactivated !== undefined && (await ctx.deactivations.set(target.id, deactivated))) {
         await ctx.audit.record({ action: deactivated ? "user.deactivate" : "user.reactivate", actorId: admin.id, userId: target.id });
         // Written first, so a sign-in racing with this is refused; then every session and socket ends.
-        if (deactivated) await ctx.sessions.endAll(target.id, undefined, "deactivated");
+        if (deactivated) await ctx.sessions.endAll(target.id, undefined, { code: "deactivated" });
       }
       await ctx.accountChanges.publish({ change: "profile", userId: target.id });
       const [updated] = await ctx.profiles.many([target.id]);

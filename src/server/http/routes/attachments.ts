@@ -3,9 +3,12 @@ import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
+  AttachmentLimits,
   AttachmentParams,
   ErrorBody,
+  fileTooLarge,
   INLINE_IMAGE_TYPES,
+  MAX_ATTACHMENTS_PER_MESSAGE,
   MAX_UPLOADS_IN_FLIGHT,
   RoomParams,
   SCAN_UNAVAILABLE,
@@ -28,6 +31,14 @@ const FILE_HEADERS = {
   "cross-origin-resource-policy": "same-origin",
 };
 
+/**
+ * The most a multipart envelope may add to its file's bytes within the parser's limits below: 11
+ * parts, each with a boundary line and up to 16 KiB of part headers (busboy's own limit), and 10
+ * fields of up to 1 KiB. A Content-Length past ATTACHMENT_MAX_BYTES plus this can only carry a file
+ * over the limit.
+ */
+export const MULTIPART_ENVELOPE_MAX = 11 * (16 * 1024 + 80) + 10 * 1024;
+
 const fileBody = (description: string) => ({
   description,
   content: { "application/octet-stream": { schema: z.string().describe("the file's bytes, with its sniffed Content-Type") } },
@@ -35,14 +46,20 @@ const fileBody = (description: string) => ({
 
 /**
  * Files (issue 15):
+ * - `GET /attachments/limits`: the largest upload (ATTACHMENT_MAX_BYTES) and files per message.
  * - `POST /room/:id/attachments` (multipart/form-data, one file): 201 with its record. Membership
- *   is checked before the body is read; the file streams to the store (never whole in memory);
- *   past ATTACHMENT_MAX_BYTES: 413 and nothing kept; refused for its content: 422; the malware
- *   scanner failed: 503 (nothing kept).
+ *   is checked before the body is read; a Content-Length that can only carry a file over the limit
+ *   is refused (413) before a byte of the body is read, and the connection closed; otherwise the
+ *   file streams to the store (never whole in memory) through a counter: past ATTACHMENT_MAX_BYTES
+ *   (chunked bodies, or a Content-Length within the envelope's allowance): 413 and nothing kept;
+ *   refused for its content: 422; the malware scanner failed: 503 (nothing kept). An image's
+ *   thumbnail is made after the answer (domain/attachments/thumbnails.ts).
  * - `GET /room/:id/attachments/:attachmentId[/thumbnail]`: membership on every request, the file
  *   only once a message sent it (its uploader sees it before), Range, `private, no-cache` with an
  *   ETag (so every reuse revalidates, and leaving the room ends access), raster images inline and
- *   everything else as a download, under a sandboxing CSP.
+ *   everything else as a download, under a sandboxing CSP. A thumbnail not made yet is queued, and
+ *   the request is answered with the image itself (a raster image the browser shows; no ETag, so
+ *   the next request gets the thumbnail), or 404 for an image browsers do not show (HEIC).
  */
 export function attachmentRoutes(ctx: ChatContext) {
   /** userId -> uploads in progress on this instance. */
@@ -53,6 +70,10 @@ export function attachmentRoutes(ctx: ChatContext) {
       limits: { fileSize: ctx.config.attachments.maxBytes + 1, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 50 },
       throwFileSizeLimit: false,
     });
+
+    // The limits, for clients to check a file before sending it (the upload still checks).
+    const limits: AttachmentLimits = { maxBytes: ctx.config.attachments.maxBytes, maxPerMessage: MAX_ATTACHMENTS_PER_MESSAGE };
+    app.get("/attachments/limits", { schema: { response: { 200: AttachmentLimits } } }, async () => limits);
 
     app.post(
       "/room/:id/attachments",
@@ -68,6 +89,12 @@ export function attachmentRoutes(ctx: ChatContext) {
         const roomId = request.params.id;
         if (!(await ctx.rooms.isMember(user.id, roomId))) throw new HttpError(403, NOT_MEMBER);
         if (!request.isMultipart()) throw new HttpError(415, "Send the file as multipart/form-data");
+        const declared = Number(request.headers["content-length"]);
+        if (declared > ctx.config.attachments.maxBytes + MULTIPART_ENVELOPE_MAX) {
+          // Refused before the body is read; the connection closes with the answer, so the rest of
+          // the body is never read either (a kept-alive connection would have to drain it).
+          return reply.code(413).header("connection", "close").send({ message: fileTooLarge(ctx.config.attachments.maxBytes) });
+        }
         const running = inFlight.get(user.id) ?? 0;
         if (running >= MAX_UPLOADS_IN_FLIGHT) {
           throw new HttpError(429, `At most ${MAX_UPLOADS_IN_FLIGHT} uploads at once; wait for one to finish`);
@@ -93,7 +120,7 @@ export function attachmentRoutes(ctx: ChatContext) {
         }
         if (outcome.status === "too-large") {
           part.file.resume(); // let the rest of the request drain, so the client reads the answer
-          throw new HttpError(413, `The file is larger than ${ctx.config.attachments.maxBytes} bytes`);
+          throw new HttpError(413, fileTooLarge(ctx.config.attachments.maxBytes));
         }
         if (outcome.status === "refused") throw new HttpError(422, outcome.reason);
         if (outcome.status === "scan-unavailable") throw new HttpError(503, SCAN_UNAVAILABLE);
@@ -112,31 +139,48 @@ export function attachmentRoutes(ctx: ChatContext) {
       // Before a message sends it, a file is its uploader's alone.
       if (!found || (!found.sent && found.owner !== user.id)) throw new HttpError(404, NO_FILE);
       const { attachment } = found;
-      if (variant === "thumbnail" && !attachment.thumbnail) throw new HttpError(404, "This file has no thumbnail");
-      const etag = `"${attachment.id}${variant === "thumbnail" ? "-t" : ""}"`;
-      const type = variant === "thumbnail" ? "image/webp" : attachment.type;
-      reply.headers({ ...FILE_HEADERS, etag, "content-type": type, "content-disposition": disposition(attachment, type) });
+      if (variant === "thumbnail") return serveThumbnail(request, reply, attachment);
+      const etag = `"${attachment.id}"`;
+      reply.headers({ ...FILE_HEADERS, etag, "content-type": attachment.type, "content-disposition": disposition(attachment, attachment.type) });
       if (request.headers["if-none-match"] === etag) return reply.code(304).send();
-      // Ranges of the file itself (its size is known); thumbnails are small and sent whole.
-      let range: ByteRange | undefined;
-      if (variant === "file") {
-        reply.header("accept-ranges", "bytes");
-        const wanted = parseRange(request.headers.range, attachment.size);
-        if (wanted === "unsatisfiable") {
-          reply.header("content-range", `bytes */${attachment.size}`);
-          throw new HttpError(416, "The requested range is not in the file");
-        }
-        range = wanted;
+      reply.header("accept-ranges", "bytes");
+      const range = parseRange(request.headers.range, attachment.size);
+      if (range === "unsatisfiable") {
+        reply.header("content-range", `bytes */${attachment.size}`);
+        throw new HttpError(416, "The requested range is not in the file");
       }
-      const body = await ctx.attachments.read(roomId, attachmentId, variant, range);
+      const body = await ctx.attachments.read(roomId, attachmentId, range);
       if (!body) throw new HttpError(404, NO_FILE);
       if (range) {
         reply.code(206).header("content-range", `bytes ${range.start}-${range.end}/${attachment.size}`);
         reply.header("content-length", range.end - range.start + 1);
-      } else if (variant === "file") {
+      } else {
         reply.header("content-length", attachment.size);
       }
       return reply.send(body);
+    };
+
+    /** A thumbnail (small: sent whole), or while it is not made yet the image itself (see above). */
+    const serveThumbnail = async (
+      request: { params: { id: string }; headers: Record<string, string | string[] | undefined> },
+      reply: FastifyReply,
+      attachment: Attachment,
+    ) => {
+      if (!attachment.thumbnail) throw new HttpError(404, "This file has no thumbnail");
+      const etag = `"${attachment.id}-t"`;
+      if (request.headers["if-none-match"] === etag) return reply.code(304).headers({ ...FILE_HEADERS, etag }).send();
+      const thumbnail = await ctx.attachments.readThumbnail(request.params.id, attachment.id);
+      if (thumbnail) {
+        return reply.headers({ ...FILE_HEADERS, etag, "content-type": "image/webp", "content-disposition": disposition(attachment, "image/webp") }).send(thumbnail);
+      }
+      if (!INLINE_IMAGE_TYPES.includes(attachment.type)) {
+        throw new HttpError(404, "The thumbnail is not made yet; try again shortly");
+      }
+      const original = await ctx.attachments.read(request.params.id, attachment.id);
+      if (!original) throw new HttpError(404, NO_FILE);
+      return reply
+        .headers({ ...FILE_HEADERS, "content-type": attachment.type, "content-disposition": disposition(attachment, attachment.type), "content-length": attachment.size })
+        .send(original);
     };
 
     const fileSchema = (what: string) => ({
@@ -144,7 +188,7 @@ export function attachmentRoutes(ctx: ChatContext) {
       response: { 200: fileBody(what), 206: fileBody(`${what}: the requested byte range`), 416: ErrorBody, "4xx": ErrorBody },
     });
     app.get("/room/:id/attachments/:attachmentId", { schema: fileSchema("The file") }, serve("file"));
-    app.get("/room/:id/attachments/:attachmentId/thumbnail", { schema: fileSchema("A WebP thumbnail of an image") }, serve("thumbnail"));
+    app.get("/room/:id/attachments/:attachmentId/thumbnail", { schema: fileSchema("A WebP thumbnail of an image; until it is made, a raster image itself") }, serve("thumbnail"));
   };
   return plugin;
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { FastifyRequest } from "fastify";
-import { LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, Role, SessionUser } from "../../../protocol/index.js";
+import { encodeSessionEndedHeader, LoginBody, MIN_PASSWORD_LENGTH, OkAnswer, Role, SESSION_ENDED_HEADER, SessionUser } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
+import { sessionEndedHeader } from "../../domain/sessions.js";
 import { HttpError } from "../errors.js";
 import { admitNewName, afterSignIn, refuseIfBannedMeanwhile } from "./sign-in-gates.js";
 import { refuseDeactivated } from "./accounts.js";
@@ -65,10 +66,16 @@ export function authRoutes(ctx: ChatContext) {
       return { ok: true as const };
     });
 
-    /** The session user with its role (issue 9), or null without a session (the seed's client asks this first). */
-    app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.extend({ role: Role }).nullable() } } }, async (request) =>
-      request.user ? { ...request.user, role: await ctx.roles.of(request.user.id) } : null,
-    );
+    /**
+     * The session user with its role (issue 9), or null without a session (the seed's client asks
+     * this first). A cookie whose session is gone also gets why (SESSION_ENDED_HEADER): the body
+     * stays `null` for the seed's client.
+     */
+    app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.extend({ role: Role }).nullable() } } }, async (request, reply) => {
+      if (request.user) return { ...request.user, role: await ctx.roles.of(request.user.id) };
+      if (request.goneSessionId) reply.header(SESSION_ENDED_HEADER, encodeSessionEndedHeader(await sessionEndedHeader(ctx, request.goneSessionId)));
+      return null;
+    });
   };
   return plugin;
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { CreateInviteBody, Invite, InviteParams, InviteState, OkAnswer, RegistrationInfo } from "../../../protocol/index.js";
+import { CreateInviteBody, Invite, inviteAuditDetail, InviteParams, InviteState, OkAnswer, RegistrationInfo } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import type { InviteRecord } from "../../domain/users/invites.js";
 import { HttpError } from "../errors.js";
@@ -19,7 +19,8 @@ export function inviteRoutes(ctx: ChatContext) {
     app.get("/invites/:code/state", { config: { public: true }, schema: { params: InviteParams, response: { 200: InviteState } } }, async (request) => {
       const invite = await ctx.invites.get(request.params.code);
       // An expired invitation's key expires with it: an unknown code may be one that expired.
-      if (!invite) return { state: "unknown" as const };
+      // Withdrawn with its maker's ban or deactivation: no longer valid, as a revoked one.
+      if (!invite || !(await ctx.standing.standsBehind(invite.createdBy))) return { state: "unknown" as const };
       if (invite.expiresAt <= Date.now()) return { state: "expired" as const };
       if (invite.maxUses !== null && invite.uses >= invite.maxUses) return { state: "used" as const };
       return { state: "valid" as const };
@@ -29,7 +30,7 @@ export function inviteRoutes(ctx: ChatContext) {
       const admin = await requireAdmin(ctx, request);
       const { maxUses, expiresInHours } = request.body;
       const invite = await ctx.invites.create(admin.id, maxUses, expiresInHours * 3_600_000);
-      await ctx.audit.record({ action: "invite.create", actorId: admin.id, detail: `${maxUses ?? "unlimited"} use(s), ${expiresInHours} h` });
+      await ctx.audit.record({ action: "invite.create", actorId: admin.id, detail: inviteAuditDetail(maxUses, expiresInHours) });
       return reply.code(201).send(toInvite(invite, publicLink(ctx.config, request, inviteLink(invite))));
     });
 

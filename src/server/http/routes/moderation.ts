@@ -27,10 +27,14 @@ export function moderationRoutes(ctx: ChatContext) {
       if (await ctx.roles.isAdmin(target.id)) throw new HttpError(403, "Administrators cannot be banned");
       // Banned first: a sign-in racing with this is refused; then every session and socket ends.
       if (await ctx.bans.ban(target.id)) {
-        await ctx.audit.record({ action: "user.ban", actorId: admin.id, userId: target.id, detail: request.body?.reason });
+        const reason = request.body?.reason || undefined;
+        const entry = await ctx.audit.record({ action: "user.ban", actorId: admin.id, userId: target.id, detail: reason });
+        // Before anyone hears of the ban: the Bans tab and the audit log read these.
+        await ctx.bans.describe(target.id, { at: Date.now(), by: admin.id, ...(reason ? { reason } : {}), entry });
       }
-      // Every session (the per-user index of issue 8) and, through session.ended, their sockets.
-      await endAllSessions(ctx, target.id);
+      // Every session (the per-user index of issue 8) and, through session.ended, their sockets:
+      // each open page is told it was a ban, and why.
+      await endAllSessions(ctx, target.id, { code: "banned", detail: request.body?.reason || undefined });
       await ctx.roomChanges.publish({ change: "user.banned", userId: target.id, username: target.username });
       return { ...target, banned: true };
     });
@@ -48,12 +52,24 @@ export function moderationRoutes(ctx: ChatContext) {
     app.get("/admin/audit", { schema: { querystring: AuditQuery, response: { 200: z.array(AuditEntry) } } }, async (request) => {
       await requireAdmin(ctx, request);
       const entries = await ctx.audit.read(request.query.limit, request.query.before);
-      const names = await ctx.users.usernames([...new Set(entries.flatMap((e) => [e.actorId, ...(e.userId ? [e.userId] : [])]))]);
+      const banned = [...new Set(entries.flatMap((e) => (e.action === "user.ban" && e.userId !== undefined ? [e.userId] : [])))];
+      const [names, bans] = await Promise.all([
+        ctx.users.usernames([...new Set(entries.flatMap((e) => [e.actorId, ...(e.userId ? [e.userId] : [])]))]),
+        ctx.bans.inForce(banned),
+      ]);
+      // A ban entry is in force while that person is banned by it: its own entry id is kept with
+      // the ban; a ban from before that was kept counts as in force while the person is banned.
+      const inForce = (e: AuditEntry) => {
+        if (e.userId === undefined || !bans.has(e.userId)) return false;
+        const entry = bans.get(e.userId)?.entry;
+        return entry === undefined || entry === e.id;
+      };
       // The names kept in an entry win (a later rename does not rewrite the log); older entries get today's.
       return entries.map((e) => ({
         ...(names.has(e.actorId) ? { actorName: names.get(e.actorId) } : {}),
         ...(e.userId !== undefined && names.has(e.userId) ? { userName: names.get(e.userId) } : {}),
         ...e,
+        ...(e.action === "user.ban" ? { inForce: inForce(e) } : {}),
       }));
     });
 

@@ -5,6 +5,7 @@ import { HealthAnswer } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { pingRedis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
+import type { OpenStreams } from "../open-streams.js";
 
 const ADJECTIVES = ["Brave", "Calm", "Eager", "Fancy", "Gentle", "Happy", "Jolly", "Kind", "Lively", "Proud", "Quiet", "Witty"];
 const NOUNS = ["Otter", "Falcon", "Panda", "Tiger", "Koala", "Lynx", "Heron", "Badger", "Dolphin", "Fox", "Owl", "Wolf"];
@@ -13,7 +14,7 @@ const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)]!;
 /** Server-sent events: the seed's client holds `/stream` open; cross-instance events travel over Socket.IO. */
 const STREAM_KEEPALIVE_MS = 20_000;
 
-export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
+export function serviceRoutes(ctx: ChatContext, openStreams: OpenStreams) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.get("/healthz", { config: { public: true }, logLevel: "warn", schema: { response: { 200: HealthAnswer, 503: HealthAnswer } } }, async (_request, reply) => {
       try {
@@ -54,13 +55,18 @@ export function serviceRoutes(ctx: ChatContext, openStreams: Set<() => void>) {
         connection: "keep-alive",
       });
       reply.raw.write(": connected\n\n");
-      const timer = setInterval(() => reply.raw.write(": keepalive\n\n"), STREAM_KEEPALIVE_MS);
+      const sessionId = request.sessionId;
+      const timer = setInterval(() => {
+        // A session ended where this instance did not hear it (sharded pub/sub) closes here within one keepalive.
+        if (sessionId) void ctx.sessions.get(sessionId).then((user) => (user ? undefined : end()), () => {});
+        reply.raw.write(": keepalive\n\n");
+      }, STREAM_KEEPALIVE_MS);
       const end = () => {
         clearInterval(timer);
-        openStreams.delete(end);
+        release();
         reply.raw.end();
       };
-      openStreams.add(end);
+      const release = openStreams.add(sessionId, end);
       request.raw.on("close", end);
     });
   };

@@ -21,7 +21,7 @@ export function sessionRoutes(ctx: ChatContext) {
       { schema: { params: SessionParams, response: { 200: SessionsEnded } } },
       async (request, reply): Promise<SessionsEnded> => {
         const user = currentUser(request);
-        const ended = await ctx.sessions.endByHandle(user.id, request.params.handle);
+        const ended = await ctx.sessions.endByHandle(user.id, request.params.handle, request.sessionId ?? undefined);
         if (!ended) throw new HttpError(404, "No such session");
         if (request.sessionId && (await ctx.sessions.get(request.sessionId)) === undefined) {
           reply.clearCookie(SESSION_COOKIE, { path: "/" });
@@ -33,13 +33,14 @@ export function sessionRoutes(ctx: ChatContext) {
     /** Every other session ends; this one stays. */
     app.delete("/sessions", { schema: { response: { 200: SessionsEnded } } }, async (request): Promise<SessionsEnded> => {
       const user = currentUser(request);
-      return { ended: await ctx.sessions.endAll(user.id, request.sessionId ?? undefined) };
+      return { ended: await ctx.sessions.endAll(user.id, request.sessionId ?? undefined, { code: "ended-elsewhere" }) };
     });
 
     /** Every session ends, this one included. */
     app.post("/logout/everywhere", { schema: { response: { 200: SessionsEnded } } }, async (request, reply): Promise<SessionsEnded> => {
       const user = currentUser(request);
-      const ended = await ctx.sessions.endAll(user.id);
+      // This session's other tabs are told they signed out here; every other device, elsewhere.
+      const ended = await ctx.sessions.endAll(user.id, undefined, { code: "ended-elsewhere", bySessionId: request.sessionId ?? undefined });
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return { ended };
     });

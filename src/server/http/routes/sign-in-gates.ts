@@ -50,7 +50,7 @@ export async function afterSignIn(
  */
 export async function refuseIfBannedMeanwhile(ctx: ChatContext, reply: FastifyReply, user: SessionUser): Promise<void> {
   if (!(await ctx.bans.isBanned(user.id))) return;
-  await endAllSessions(ctx, user.id);
+  await endAllSessions(ctx, user.id, { code: "banned" });
   reply.clearCookie(SESSION_COOKIE, { path: "/" });
   throw new HttpError(403, BANNED_MESSAGE);
 }

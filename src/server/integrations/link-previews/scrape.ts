@@ -1,4 +1,10 @@
-import ogs from "open-graph-scraper";
+/**
+ * open-graph-scraper (and the HTML parser under it: some 25 MB of memory) is loaded with the first
+ * page to read, not at start-up: link previews may be off, or links rare.
+ */
+const importScraper = () => import("open-graph-scraper").then((m) => m.default);
+let scraper: ReturnType<typeof importScraper> | undefined;
+const loadScraper = () => (scraper ??= importScraper());
 
 /** What a page says about itself, before its image is fetched. */
 export interface PageMetadata {
@@ -17,6 +23,7 @@ const LIMITS = { title: 200, description: 400, site: 100 } as const;
  * cut to a card's length; relative image URLs are resolved against the page's URL.
  */
 export async function scrapeMetadata(html: string, pageUrl: string): Promise<PageMetadata> {
+  const ogs = await loadScraper();
   const { result } = await ogs({ html });
   const metadata: PageMetadata = {};
   const title = clean(result.ogTitle ?? result.twitterTitle, LIMITS.title);

@@ -20,6 +20,8 @@ export interface ShardedBusOptions {
   subscriber: Redis;
   serverId: string;
   releaseDelayMs: number;
+  /** The name of this instance's Redis connections (RedisOptions.clientName): the audit finds its subscribers by it. */
+  clientName?: string;
   bridge: PubSubBridge;
   delivery: LocalDelivery;
   /** History, read when a new private room opens here (OpeningRooms). */
@@ -42,6 +44,7 @@ export function createShardedBus(o: ShardedBusOptions): BusInterest {
     publisher: o.redis,
     serverId: o.serverId,
     releaseDelayMs: o.releaseDelayMs,
+    clientName: o.clientName,
     onEnvelope: (raw, channel) => o.bridge.receive(raw, channel),
     lost: (channel, at) => o.bridge.recovery.lost(channel, scopeOf(channel), at),
     restored: (channel) => {
