@@ -265,6 +265,13 @@ describe("web client: administration", { timeout: 90_000 }, () => {
       await rows.nth(1).waitFor();
       expect(await rows.first().textContent()).toContain("(this one) · in use now");
       expect(await rows.nth(1).textContent()).toMatch(new RegExp(`last used ${DATE.source}`));
+      // Each session's "Sign out" on one line, beside its device and date (it wrapped on a phone).
+      const signOut = rows.nth(1).getByRole("button", { name: "Sign out" });
+      expect(await signOut.evaluate((button) => {
+        const range = document.createRange();
+        range.selectNodeContents(button);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      })).toBe(1);
       await page.screenshot({ path: `/tmp/admin-sessions-${size}.png` });
     });
   }
