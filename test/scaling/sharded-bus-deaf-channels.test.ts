@@ -237,3 +237,45 @@ it("a channel gone deaf with no sign at all (no move, no node error): the period
   expect(await shardSubscribers(channel)).toBe(2);
   for (const s of [niaSocket, otoSocket, palSocket]) s.disconnect();
 }, 30_000);
+
+it("a channel gone deaf while a stray on the same master makes up the count (the master counts what two believes): the audit still finds both, the deaf channel is subscribed again and resynced, the stray let go", async () => {
+  const [raj, sol] = [await login(one.url, "raj"), await login(two.url, "sol")];
+  const roomId = privateRoom(raj, sol);
+  const channel = `{room:${roomId}}:bus`;
+  const rajSocket = await connect(one.url, raj.cookie);
+  const opened = await send(rajSocket, { roomId, message: "opening the room" });
+  if (!opened.ok) throw new Error(opened.error);
+  const solSocket = await connect(two.url, sol.cookie);
+  const shown = followRoom(solSocket, two.url, sol.cookie, roomId);
+  const live: string[] = [];
+  solSocket.on("message", (m: ChatMessage) => live.push(m.id));
+  const port = await cluster.masterOf(`room:${roomId}`);
+  const tam = await login(two.url, "tam");
+  await roomOn(port, tam);
+  const tamSocket = await connect(two.url, tam.cookie);
+  let stray = "";
+  for (let i = 0; !stray; i++) if ((await cluster.masterOf(`room:stray-${i}`)) === port) stray = `{room:stray-${i}}:bus`;
+
+  const metrics = two.instance.ctx.metrics;
+  const deafFound = await counter(metrics.busDeafChannels);
+  const signs = signsOf(two);
+  await deafen(two, channel);
+  // What node-redis does after reading a reply for a move: subscribes a channel nobody here holds.
+  await subscriberHolding(two, `{room:${roomId}}:bus`).sSubscribe(stray, () => {});
+  expect(await shardSubscribers(stray)).toBe(1);
+  const sent = await send(rajSocket, { roomId, message: "while deaf" });
+  if (!sent.ok) throw new Error(sent.error);
+
+  await eventually(async () => (await counter(metrics.busDeafChannels)) > deafFound, AUDIT_EVERY_MS + 2000 + 3000, "two finds the channel deaf");
+  await eventually(() => shown.resyncs() > 0, 5000, "sol is told to resync");
+  await shown.caughtUp();
+  expect(shown.seen.has(sent.message.id), "sent while deaf, shown").toBe(true);
+  await eventually(async () => (await shardSubscribers(stray)) === 0, 5000, "the stray let go");
+  expect(signs.count(), "signs of trouble two's cluster client gave").toBe(0);
+  signs.stop();
+  const after = await send(rajSocket, { roomId, message: "live again" });
+  if (!after.ok) throw new Error(after.error);
+  await eventually(() => live.includes(after.message.id), 5000, "live delivery again");
+  expect(duplicates(live), "delivered live more than once").toEqual([]);
+  for (const s of [rajSocket, solSocket, tamSocket]) s.disconnect();
+}, 30_000);

@@ -262,14 +262,20 @@ export class ChannelSubscriptions implements AuditedSubscriptions {
 
   believed(): Map<string, string[] | "busy"> {
     const believed = new Map<string, string[] | "busy">();
-    for (const channel of this.ops.channels()) {
+    // A channel changing is counted by its master, and registered by node-redis where it was (a move
+    // node-redis follows registers it on the new master before it is heard there).
+    const changing = (channel: string) => {
       const address = this.masterOf(channel);
       if (address) believed.set(address, "busy");
-    }
+      for (const master of this.cluster?.masters ?? []) {
+        if (master.pubSub?.client.getPubSubListeners("SHARDED").has(channel)) believed.set(master.address, "busy");
+      }
+    };
+    for (const channel of this.ops.channels()) changing(channel);
+    for (const channel of this.lost.keys()) changing(channel);
     for (const [channel, held] of this.held) {
       const address = this.masterOf(channel);
       if (!address) continue;
-      if (this.lost.has(channel)) believed.set(address, "busy");
       const there = believed.get(address) ?? [];
       if (there === "busy") continue;
       if (held.subscribed) there.push(channel);
