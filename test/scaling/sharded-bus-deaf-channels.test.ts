@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createClient, type RedisClusterType } from "redis";
 import type { ChatMessage } from "../../src/protocol/index.js";
 import { AUDIT_EVERY_MS } from "../../src/server/realtime/bus/subscription-audit.js";
+import { redisClientName } from "../../src/server/redis/connection.js";
 import { duplicates } from "../resilience/helpers.js";
 import { api, connect, eventually, login, send, sleep, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
@@ -278,4 +279,53 @@ it("a channel gone deaf while a stray on the same master makes up the count (the
   await eventually(() => live.includes(after.message.id), 5000, "live delivery again");
   expect(duplicates(live), "delivered live more than once").toEqual([]);
   for (const s of [rajSocket, solSocket, tamSocket]) s.disconnect();
+}, 30_000);
+
+it("an instance's subscriber connection to a room's master broken and kept from coming back (the master at its client limit): the room's channel is lost until heard again, and its member sees every message sent meanwhile", async () => {
+  const [uma, vic] = [await login(one.url, "uma"), await login(two.url, "vic")];
+  const roomId = privateRoom(uma, vic);
+  const umaSocket = await connect(one.url, uma.cookie);
+  const opened = await send(umaSocket, { roomId, message: "opening the room" });
+  if (!opened.ok) throw new Error(opened.error);
+  const vicSocket = await connect(two.url, vic.cookie);
+  const shown = followRoom(vicSocket, two.url, vic.cookie, roomId);
+  const live: string[] = [];
+  vicSocket.on("message", (m: ChatMessage) => live.push(m.id));
+  const port = await cluster.masterOf(`room:${roomId}`);
+  // Connected before the limit: the test's own commands to that master still go through.
+  const admin = createClient({ url: `redis://127.0.0.1:${port}` });
+  await admin.connect();
+  const name = redisClientName(two.instance.ctx.config.serverId);
+  const subscriber = String(await admin.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"]))
+    .split("\n")
+    .find((line) => line.includes(` name=${name} `) && / ssub=[1-9]/.test(line));
+  const subscriberId = /(?:^|\s)id=(\d+)/.exec(subscriber ?? "")?.[1];
+  if (!subscriberId) throw new Error("two has no sharded subscriber on the room's master");
+  const resyncsOf = () => counter(two.instance.ctx.metrics.resyncs, { cause: "node" });
+  const resyncedBefore = await resyncsOf();
+
+  const limit = (await admin.configGet("maxclients")).maxclients!;
+  const meanwhile: string[] = [];
+  try {
+    await admin.configSet("maxclients", "1");
+    await admin.sendCommand(["CLIENT", "KILL", "ID", subscriberId]);
+    for (let i = 0; i < 4; i++) {
+      await sleep(300);
+      const sent = await send(umaSocket, { roomId, message: `meanwhile ${i}` });
+      if (!sent.ok) throw new Error(sent.error);
+      meanwhile.push(sent.message.id);
+    }
+  } finally {
+    await admin.configSet("maxclients", limit);
+    await admin.close();
+  }
+
+  await eventually(async () => (await resyncsOf()) > resyncedBefore, 10_000, "the room's channel heard again after the break");
+  await shown.caughtUp();
+  expect(meanwhile.filter((id) => !shown.seen.has(id)), "sent while two's subscriber was away, never shown").toEqual([]);
+  const after = await send(umaSocket, { roomId, message: "live again" });
+  if (!after.ok) throw new Error(after.error);
+  await eventually(() => live.includes(after.message.id), 5000, "live delivery again");
+  expect(duplicates(live), "delivered live more than once").toEqual([]);
+  for (const s of [umaSocket, vicSocket]) s.disconnect();
 }, 30_000);

@@ -347,9 +347,13 @@ export class ChannelSubscriptions implements AuditedSubscriptions {
   /** One Redis: the subscriber connection broke, so every channel on it is lost. */
   private readonly onConnectionError = (): void => this.lose([...this.held.keys()], "connection");
 
-  /** A cluster node failed or went away: the channels subscribed on it are lost. */
-  private readonly onNodeTrouble = (info: { host?: string; port?: number } | undefined): void => {
-    const address = info && `${info.host}:${info.port}`;
+  /**
+   * A cluster node's connection failed (broken, refused, or node-redis's reply matching broken on
+   * it): the channels subscribed on it are lost. node-redis reports it as `node-error` with the
+   * error first and the node second.
+   */
+  private readonly onNodeTrouble = (_err: unknown, node: { host?: string; port?: number } | undefined): void => {
+    const address = node && `${node.host}:${node.port}`;
     const channels: string[] = [];
     for (const [channel, held] of this.held) if (held.address === undefined || held.address === address) channels.push(channel);
     this.lose(channels, "node");
