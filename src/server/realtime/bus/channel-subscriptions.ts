@@ -355,7 +355,8 @@ export class ChannelSubscriptions implements AuditedSubscriptions {
   private readonly onNodeTrouble = (_err: unknown, node: { host?: string; port?: number } | undefined): void => {
     const address = node && `${node.host}:${node.port}`;
     const channels: string[] = [];
-    for (const [channel, held] of this.held) if (held.address === undefined || held.address === address) channels.push(channel);
+    // One not confirmed yet is on the master its subscription went to.
+    for (const [channel, held] of this.held) if ((held.address ?? this.masterOf(channel)) === address) channels.push(channel);
     this.lose(channels, "node");
   };
 

@@ -46,11 +46,13 @@ interface Node {
  * followed nor reported (a deaf channel), and the reply it displaced is taken for another move
  * (node-redis then subscribes a channel nobody holds: a stray) or breaks its reply matching.
  *
- * Every AUDIT_EVERY_MS, each master is asked for its count of our sharded subscriptions (CLIENT LIST,
+ * Every AUDIT_EVERY_MS, the channels node-redis registered on each master's subscriber are compared
+ * with those we believe subscribed there (no command; a stray there can make up a deaf channel in
+ * the master's count), then each master is asked for its count of our sharded subscriptions (CLIENT LIST,
  * the `ssub` of the connections named after this instance: one command per master, whatever the
  * number of channels; by client id once they are known, so the answer does not list every other
- * instance's connections too), compared with the channels we believe subscribed there. Equal: they were all
- * heard then. Different (or a move, or node-redis's failure to follow one, seen on that master's
+ * instance's connections too), compared with the channels we believe subscribed there. Both equal: they were all
+ * heard then. Either different (or a move, or node-redis's failure to follow one, seen on that master's
  * subscriber: `suspect`): its channels are swept, each probed once (ChannelSubscriptions), and a
  * channel whose probe is not heard back is subscribed again and its sockets resync.
  */
