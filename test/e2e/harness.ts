@@ -105,6 +105,10 @@ export async function newPage(
   openContexts.add(context);
   context.on("close", () => openContexts.delete(context));
   const page = await context.newPage();
+  // E2E_CPU_THROTTLE=4 runs every page's script 4x slower (Chromium's own throttling): a way to
+  // find what only fails on a slow or loaded machine, on purpose. Not set by `npm test`.
+  const throttle = Number(process.env.E2E_CPU_THROTTLE ?? 1);
+  if (throttle > 1) await (await context.newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate: throttle });
   return { context, page };
 }
 
