@@ -1,5 +1,6 @@
 import { Suspense, lazy, useEffect, useRef, useState, type ReactNode } from "react";
 import { messageCaption, type ChatMessage } from "../../protocol/index.js";
+import { copyText } from "../lib/copyText.js";
 import { permalink } from "../lib/route.js";
 import { useModalDialog } from "../lib/useModalDialog.js";
 import { BookmarkIcon, LinkIcon, PinIcon, TrashIcon } from "./Icons.js";
@@ -71,7 +72,7 @@ export function MessageActionSheet({ message, author, canEdit, canDelete, action
             <ul className="sheet__actions">
               <SheetAction icon="↩" label="Reply" onClick={then(() => actions.reply(message))} />
               <SheetAction icon={<LinkIcon />} label={done?.label === "Link copied" ? "Link copied" : "Copy link"}
-                onClick={confirmThenClose("Link copied", () => navigator.clipboard.writeText(permalink(message.roomId, message.id)))} />
+                onClick={confirmThenClose("Link copied", () => copyText(permalink(message.roomId, message.id)))} />
               {actions.save && (
                 <SheetAction icon={<BookmarkIcon />} label={done?.label === "Saved" ? "Saved" : "Save for later"}
                   onClick={confirmThenClose("Saved", () => actions.save!(message))} />

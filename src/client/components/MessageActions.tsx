@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 
 import type { ChatMessage, Reaction } from "../../protocol/index.js";
 import { MAX_MESSAGE_LENGTH, messageCaption } from "../../protocol/index.js";
 import { fullTime } from "../lib/time.js";
+import { copyText } from "../lib/copyText.js";
 import { permalink } from "../lib/route.js";
 import { useKeepInView } from "../lib/useKeepInView.js";
 import { BookmarkIcon, LinkIcon, PinIcon, TrashIcon } from "./Icons.js";
@@ -101,10 +102,12 @@ function CopyLinkButton({ message }: { message: ChatMessage }) {
     const timer = setTimeout(() => setCopied(false), 1500);
     return () => clearTimeout(timer);
   }, [copied]);
-  const label = copied ? "Link copied" : "Copy link";
+  const [failed, setFailed] = useState<string | null>(null);
+  const label = copied ? "Link copied" : failed ?? "Copy link";
   return (
     <button type="button" className="icon-button" aria-label={label} title={label}
-      onClick={() => void navigator.clipboard?.writeText(permalink(message.roomId, message.id)).then(() => setCopied(true), () => {})}>
+      onClick={() => void copyText(permalink(message.roomId, message.id)).then(() => { setFailed(null); setCopied(true); },
+        (e: unknown) => setFailed(e instanceof Error ? e.message : "Could not copy"))}>
       {copied ? <span aria-hidden="true">✓</span> : <LinkIcon />}
     </button>
   );

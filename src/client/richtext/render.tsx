@@ -10,6 +10,7 @@ import githubShortcodes from "emojibase-data/en/shortcodes/github.json";
 import { BIG_EMOJI_MAX, emojiFromHexcode, emojiOnlyCount, replaceShortcodes } from "./emoji.js";
 import { LINK_REL, safeHref } from "./links.js";
 import { splitMentions, type MentionKind } from "./mentions.js";
+import { copyText } from "../lib/copyText.js";
 
 const shortcodes = new Map<string, string>();
 for (const [hexcode, names] of Object.entries(githubShortcodes as Record<string, string | string[]>)) {
@@ -83,7 +84,7 @@ function CodeBlock({ children }: { children?: ReactNode }) {
   const [copied, setCopied] = useState(false);
   const copy = () => {
     const text = pre.current?.textContent ?? "";
-    void navigator.clipboard?.writeText(text).then(() => {
+    void copyText(text).then(() => {
       setCopied(true);
       setTimeout(() => setCopied(false), 1500);
     }, () => {});
