@@ -23,8 +23,9 @@ async function withoutClipboardApi(context: BrowserContext): Promise<void> {
 
 const copiedTexts = (page: Page) => page.evaluate(() => (window as unknown as { copied: string[] }).copied);
 
+/** The stored message's row (a pending one has no data-id, and is replaced by this one when stored). */
 function row(page: Page, text: string) {
-  return messageList(page).locator("li.msg").filter({ hasText: text }).last();
+  return messageList(page).locator("li.msg[data-id]").filter({ hasText: text }).last();
 }
 
 describe("web client: copying a message's link where the page has no Clipboard API (plain HTTP)", () => {
@@ -36,7 +37,7 @@ describe("web client: copying a message's link where the page has no Clipboard A
     const text = `Link me over http ${Date.now()}`;
     await sendMessage(page, text);
     const mine = row(page, text);
-    await mine.locator(".msg__text").waitFor();
+    await mine.waitFor();
     const id = await mine.getAttribute("data-id");
 
     await mine.hover();
@@ -57,7 +58,7 @@ describe("web client: copying a message's link where the page has no Clipboard A
     const text = `Link me from a phone ${Date.now()}`;
     await sendMessage(page, text);
     const mine = row(page, text);
-    await mine.locator(".msg__text").waitFor();
+    await mine.waitFor();
     const id = await mine.getAttribute("data-id");
 
     await mine.locator(".msg__text").click();
