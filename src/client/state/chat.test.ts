@@ -167,6 +167,18 @@ describe("chat reducer: the new-messages divider of the room a page loads onto",
     expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
   });
 
+  it("coming back to the tab, the divider moves from where the room opened to the first message that came while away", () => {
+    let s = run(initialChatState(ME, "0"), listedGeneral("3", 1), page(4, 3));
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    s = run(s, { type: "visibility", visible: false }, { type: "messagesArrived", roomId: "0", messages: [msg(5), msg(6)], live: true });
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    s = run(s, { type: "visibility", visible: true });
+    expect(s.rooms["0"]!).toMatchObject({ dividerAfterId: "4", lastReadId: "6" });
+    // Away again with nothing new: the divider stays where the news started.
+    s = run(s, { type: "visibility", visible: false }, { type: "visibility", visible: true });
+    expect(s.rooms["0"]!.dividerAfterId).toBe("4");
+  });
+
   it("a room opened before its first page came (a phone, right after signing in) gets its divider when the page comes", () => {
     let s = run(initialChatState(ME, null), listedGeneral("3", 2), { type: "roomOpened", roomId: "0" });
     expect(unreadCount(s, s.rooms["0"]!)).toBe(2);

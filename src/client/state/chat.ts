@@ -343,8 +343,11 @@ function reduce(state: ChatState, action: ChatAction): ChatState {
       const active = next.activeRoomId ? next.rooms[next.activeRoomId] : undefined;
       // A divider still due is placed with the room's first page (settleDivider), not here.
       if (!active || !action.visible || next.dividerDue === active.id) return next;
+      // What came while the tab was away starts under the divider: one from opening the room, above
+      // what was read since, moves down to it.
       const unread = roomUnread(active, state.me.id);
-      const divided = unread > 0 && active.dividerAfterId === null ? { ...active, dividerAfterId: active.lastReadId ?? "0" } : active;
+      const dividerAfterId = active.lastReadId ?? "0";
+      const divided = unread > 0 && active.dividerAfterId !== dividerAfterId ? { ...active, dividerAfterId } : active;
       return withRoom(next, active.id, () => readIfOpen(next, divided));
     }
     case "connection":
