@@ -467,9 +467,9 @@ export function MessageList(props: Props) {
       && (saved.kind !== "message" || items.some((item) => item.key === saved.id));
     const target: Place = sentBeforeLoad.current === room.id ? { kind: "end" }
       : keptPlace ? saved
-      : divider >= 0 ? { kind: "index", index: divider, align: "center" }
-      : unreadAboveLoaded({ messages: room.messages, dividerAfterId: room.dividerAfterId, myId: state.me.id, hasOlder: room.hasOlder })
-        ? { kind: "index", index: 0, align: "start" }
+      : divider >= 0 ? { kind: "item", key: items[divider]!.key, align: "center" }
+      : items[0] && unreadAboveLoaded({ messages: room.messages, dividerAfterId: room.dividerAfterId, myId: state.me.id, hasOlder: room.hasOlder })
+        ? { kind: "item", key: items[0].key, align: "start" }
       : { kind: "end" };
     sentBeforeLoad.current = null;
     atBottom.current = target.kind === "end";
@@ -688,7 +688,12 @@ const PLACE_FRAMES = 60;
 type Place =
   | { kind: "end" }
   | { kind: "message"; id: string; offset: number }
-  | { kind: "index"; index: number; align: "start" | "center" };
+  /**
+   * A row by its key, not its index: an older page arriving while the room is being placed puts
+   * rows before it (an index kept would point that many rows up, near the top, where the next
+   * older page is fetched: the room ended at its very first message).
+   */
+  | { kind: "item"; key: string; align: "start" | "center" };
 
 /** Where the reader is in the list now: at the end, or the first message row on screen. */
 function placeOf(el: HTMLElement | null, atEnd: boolean): Place {
@@ -711,8 +716,9 @@ function placeOnce(el: HTMLElement, list: VirtuosoHandle | null, items: readonly
     }
     return;
   }
-  if (place.kind === "index") {
-    if (again) list?.scrollToIndex({ index: place.index, align: place.align });
+  if (place.kind === "item") {
+    const index = items.findIndex((item) => item.key === place.key);
+    if (index >= 0 && again) list?.scrollToIndex({ index, align: place.align });
     return;
   }
   const row = el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(place.id)}"]`);
