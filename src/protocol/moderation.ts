@@ -133,7 +133,9 @@ export function parseInviteAuditDetail(detail: string): { maxUses: number | null
 
 /**
  * An invitation: `url` opens the web client's sign-in with the code filled in (`/?invite=CODE`);
- * `expiresAt` is ms since the epoch; `uses` how many accounts it has made.
+ * `expiresAt` is ms since the epoch; `uses` how many accounts it has made. `suspended` (in
+ * `GET /invites`) when it admits nobody now because its maker (`makerName`) is banned or
+ * deactivated: lifting the ban or reactivating them gives it back until it expires.
  */
 export const Invite = z.object({
   code: z.string(),
@@ -142,6 +144,7 @@ export const Invite = z.object({
   maxUses: z.number().int().nullable(),
   uses: z.number().int(),
   createdBy: z.number().int(),
+  suspended: z.object({ makerName: z.string(), because: z.enum(["banned", "deactivated"]) }).optional(),
 });
 export type Invite = z.infer<typeof Invite>;
 export const InviteParams = z.object({ code: InviteCode });

@@ -116,6 +116,28 @@ describe("a page away when its session ended is told why when it comes back", ()
     expect(start.headers.get(SESSION_ENDED_HEADER)).toBeNull();
   });
 
+  it("a cookie this server did not sign, though it names a real ended session, is told nothing of it: no reason, no name", async () => {
+    const [away] = await signUp(a.url, "away_unsigned");
+    expect((await post(b.url, `/users/${away.user.id}/ban`, admin.cookie, { reason: "not for strangers" })).status).toBe(200);
+    const { id } = handleOf(away.cookie);
+    const forged = [
+      `sid=${encodeURIComponent(id)}`,
+      `sid=${encodeURIComponent(fastifyCookie.sign(id, "another-secret-entirely"))}`,
+      `sid=${encodeURIComponent(`${id}.${"A".repeat(43)}`)}`,
+    ];
+    for (const cookie of forged) {
+      const start = await api(a.url, "/me", cookie);
+      expect(start.body).toBeNull();
+      expect(start.headers.get(SESSION_ENDED_HEADER)).toBeNull();
+      const answer = await api(a.url, "/users/online", cookie);
+      expect(answer.body).toEqual({ message: "Sign in first" });
+    }
+    // The cookie it really had is told, with exactly why and whose it was.
+    const told = await api(a.url, "/me", away.cookie);
+    expect(told.headers.get("cache-control")).toBe("private, no-store");
+    expect(Object.keys(JSON.parse(decodeURIComponent(told.headers.get(SESSION_ENDED_HEADER)!))).sort()).toEqual(["code", "detail", "reason", "user"]);
+  });
+
   it("a page loaded anew reads a ban's reason whole from GET /me, in any script; signed in again, GET /me says nothing of it", async () => {
     const [away] = await signUp(a.url, "away_reloaded");
     const reason = "Spam à minuit 🚫 — «encore»\nsecond line";

@@ -141,6 +141,41 @@ describe("web client: administration", { timeout: 90_000 }, () => {
     await second.getByRole("button", { name: "Lift ban on Alex" }).waitFor({ state: "detached" });
   });
 
+  it("an invitation whose maker is banned is listed as not usable, with no link to copy, live; one revoked elsewhere leaves the list when revoked here", async () => {
+    const pablo = await cookieOf("Pablo");
+    const deputy = await cookieOf("deputy_invites", "a-long-password");
+    await as(pablo, "PATCH", `/users/${deputy.id}`, { role: "admin" });
+    const theirs = (await as(deputy, "POST", "/invites", {})) as { code: string };
+    const ours = (await as(pablo, "POST", "/invites", {})) as { code: string };
+    // Administrators cannot be banned: demoted first.
+    await as(pablo, "PATCH", `/users/${deputy.id}`, { role: "member" });
+    await as(pablo, "POST", `/users/${deputy.id}/ban`, { reason: "rogue" });
+
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Pablo");
+    const admin = await openAdmin(page, "Invitations");
+    const rowOf = (code: string) => admin.getByRole("list", { name: "Invitation links" }).getByRole("listitem")
+      .filter({ has: page.getByRole("button", { name: `Revoke ${code}` }) });
+    await rowOf(theirs.code).getByText("Not usable: made by deputy_invites, who is banned. It works again if the ban is lifted.").waitFor();
+    expect(await rowOf(theirs.code).getByRole("button", { name: "Copy" }).count()).toBe(0);
+    await rowOf(ours.code).getByRole("button", { name: "Copy" }).waitFor();
+    expect(await rowOf(ours.code).getByText(/Not usable/).count()).toBe(0);
+    expect((await axeViolations(page)).join("\n")).toBe("");
+    await page.screenshot({ path: "/tmp/admin-invite-suspended.png" });
+
+    // The ban lifted while the list is open: usable again, its link offered.
+    await as(pablo, "DELETE", `/users/${deputy.id}/ban`);
+    await rowOf(theirs.code).getByRole("button", { name: "Copy" }).waitFor();
+    await as(pablo, "PATCH", `/users/${deputy.id}`, { deactivated: true });
+    await rowOf(theirs.code).getByText(/Not usable: made by deputy_invites, whose account is deactivated/).waitFor();
+
+    // Revoked by another administrator (here, another tab): revoking it here takes it off the list.
+    await as(pablo, "DELETE", `/invites/${ours.code}`);
+    await rowOf(ours.code).getByRole("button", { name: `Revoke ${ours.code}` }).click();
+    await rowOf(ours.code).waitFor({ state: "detached" });
+    await admin.getByRole("alert").getByText(/already revoked/).waitFor();
+  });
+
   it("a person whose ban is lifted comes back to People at once, on a page opened while they were banned", async () => {
     const pablo = await cookieOf("Pablo");
     const mary = await cookieOf("Mary");
@@ -230,6 +265,13 @@ describe("web client: administration", { timeout: 90_000 }, () => {
       await rows.nth(1).waitFor();
       expect(await rows.first().textContent()).toContain("(this one) · in use now");
       expect(await rows.nth(1).textContent()).toMatch(new RegExp(`last used ${DATE.source}`));
+      // Each session's "Sign out" on one line, beside its device and date (it wrapped on a phone).
+      const signOut = rows.nth(1).getByRole("button", { name: "Sign out" });
+      expect(await signOut.evaluate((button) => {
+        const range = document.createRange();
+        range.selectNodeContents(button);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      })).toBe(1);
       await page.screenshot({ path: `/tmp/admin-sessions-${size}.png` });
     });
   }

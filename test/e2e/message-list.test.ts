@@ -47,6 +47,19 @@ async function holdOlderPages(page: Page, roomId = "0"): Promise<{ waiting(): bo
   return { waiting: () => queue.length > 0, release: () => { for (const go of queue.splice(0)) go(); } };
 }
 
+/** What the list shows, for a failure's message: distance from the end, the rows on screen and their offsets. */
+const listState = (page: Page) => page.evaluate(() => {
+  const el = document.querySelector<HTMLElement>(".messages")!;
+  const box = el.getBoundingClientRect();
+  return {
+    heading: document.querySelector("h2")?.textContent,
+    scrollTop: el.scrollTop, scrollHeight: el.scrollHeight, clientHeight: el.clientHeight,
+    rows: [...el.querySelectorAll<HTMLElement>("li")].map((li) => `${Math.round(li.getBoundingClientRect().top - box.top)} ${li.className}: ${(li.textContent ?? "").slice(0, 40)}`),
+    jump: document.querySelector(".jump")?.textContent ?? null,
+    now: performance.now(),
+  };
+});
+
 const loadedCount = (page: Page) => page.evaluate(() => Number(document.querySelector(".messages")?.getAttribute("data-loaded") ?? 0));
 
 async function openGeneral(page: Page): Promise<void> {
@@ -223,16 +236,19 @@ describe("web client: the message list at any length", () => {
       await chats(page).getByText(messages[messages.length - 1]!).waitFor();
       await general.click();
     };
+    const explain = async (error: Error) => {
+      throw new Error(`${error.message}\nThe list showed: ${JSON.stringify(await listState(page), null, 1)}`);
+    };
     try {
       // One message, a mention: in view, the list still at its end.
       await awayAndBack(["meanwhile, @Mary, one thing"]);
-      await expect.poll(() => inView("meanwhile, @Mary, one thing")).toBe(true);
+      await expect.poll(() => inView("meanwhile, @Mary, one thing")).toBe(true).catch(explain);
       await log.locator(".mention--me").last().waitFor();
-      await expect.poll(fromEnd).toBeLessThan(2);
+      await expect.poll(fromEnd).toBeLessThan(2).catch(explain);
       // Many: the first of them is in view under the divider, not only the last screenful.
       const many = Array.from({ length: 30 }, (_, i) => `meanwhile ${i + 1}`);
       await awayAndBack(many);
-      await expect.poll(() => inView("meanwhile 1")).toBe(true);
+      await expect.poll(() => inView("meanwhile 1")).toBe(true).catch(explain);
       await log.locator("li.divider").waitFor();
       expect(await inView("meanwhile 30")).toBe(false);
     } finally {

@@ -85,6 +85,32 @@ describe("links an administrator handed out end with their ban or deactivation",
     expect((await resetWith(token, "taken-over-password")).status).toBe(404);
   });
 
+  it("the invitations list shows a banned or deactivated maker's invitation as suspended, by whom and why; lifted, it is plain again", async () => {
+    const listed = async (code: string) => ((await call(open.url, boss, "GET", "/invites")).body as Invite[]).find((i) => i.code === code);
+    const banned = await deputyWithLinks("links_listed_banned");
+    const gone = await deputyWithLinks("links_listed_gone");
+    expect((await listed(banned.code))?.suspended).toBeUndefined();
+    expect((await call(open.url, boss, "POST", `/users/${banned.deputy.user.id}/ban`, {})).status).toBe(200);
+    expect((await call(open.url, boss, "PATCH", `/users/${gone.deputy.user.id}`, { deactivated: true })).status).toBe(200);
+    expect((await listed(banned.code))?.suspended).toEqual({ makerName: "links_listed_banned", because: "banned" });
+    expect((await listed(gone.code))?.suspended).toEqual({ makerName: "links_listed_gone", because: "deactivated" });
+    // The boss's own invitation is not suspended.
+    const own = (await call(open.url, boss, "POST", "/invites", {})).body as Invite;
+    expect(await listed(own.code)).not.toHaveProperty("suspended");
+
+    expect((await call(open.url, boss, "DELETE", `/users/${banned.deputy.user.id}/ban`)).status).toBe(200);
+    expect((await listed(banned.code))?.suspended).toBeUndefined();
+  });
+
+  it("a revoked invitation is no longer listed, and revoking it again says it was already revoked", async () => {
+    const made = (await call(open.url, boss, "POST", "/invites", {})).body as Invite;
+    expect((await call(open.url, boss, "DELETE", `/invites/${made.code}`)).status).toBe(200);
+    expect(((await call(open.url, boss, "GET", "/invites")).body as Invite[]).map((i) => i.code)).not.toContain(made.code);
+    const again = await call(open.url, boss, "DELETE", `/invites/${made.code}`);
+    expect(again.status).toBe(404);
+    expect((again.body as { message: string }).message).toMatch(/already revoked/);
+  });
+
   it("a reset link made before its maker was kept (the user id alone) still works once", async () => {
     const reset = await call(open.url, boss, "POST", `/users/${member.user.id}/password-reset`);
     const token = new URL((reset.body as { url: string }).url).searchParams.get("reset")!;

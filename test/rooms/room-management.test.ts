@@ -142,6 +142,61 @@ describe("one open room per name, ignoring case", () => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
   });
 
+  it("a name claimed by a room that no longer has it (a rename, close or delete stopped half-way) is taken over", async () => {
+    // A rename that claimed its new name and stopped before writing it.
+    const renaming = await createRoom(owner, { name: "was-renaming" });
+    await raw.set("rooms:name:left-by-rename", renaming.id);
+    const afterRename = await call(other, "POST", "/rooms", { name: "Left-By-Rename" });
+    expect(afterRename.status).toBe(201);
+    expect(await raw.get("rooms:name:left-by-rename")).toBe((afterRename.body as RoomDetails).id);
+    // The room that stopped half-way keeps its own name and claim.
+    expect(await raw.get(`room:${renaming.id}:name`)).toBe("was-renaming");
+    expect((await call(other, "POST", "/rooms", { name: "was-renaming" })).status).toBe(409);
+
+    // A close that stopped before giving the name up.
+    const closing = await createRoom(owner, { name: "left-by-close" });
+    await raw.hSet(`{room:${closing.id}}:meta`, "visibility", "closed");
+    await raw.zRem("rooms:directory", closing.id);
+    const renamed = await createRoom(other, { name: "placeholder" });
+    expect((await call(other, "PATCH", `/room/${renamed.id}`, { name: "Left-By-Close" })).status).toBe(200);
+    expect(await raw.get("rooms:name:left-by-close")).toBe(renamed.id);
+
+    // A deletion that stopped after the room's records went.
+    const deleting = await createRoom(owner, { name: "left-by-delete" });
+    await raw.del([`room:${deleting.id}:name`, `{room:${deleting.id}}:meta`]);
+    expect((await call(other, "POST", "/rooms", { name: "left-by-delete" })).status).toBe(201);
+  });
+
+  it("a claim in progress is not stale: a room claiming a name it has not written yet keeps it", async () => {
+    const claiming = await createRoom(owner, { name: "before-rename" });
+    await raw.set("rooms:name:mid-rename", claiming.id);
+    await raw.set(`{room:${claiming.id}}:name-claiming`, "mid-rename", { PX: 60_000 });
+    expect((await call(other, "POST", "/rooms", { name: "Mid-Rename" })).status).toBe(409);
+    expect(await raw.get("rooms:name:mid-rename")).toBe(claiming.id);
+    // Its rename finishing is then its own claim, settled.
+    expect((await call(owner, "PATCH", `/room/${claiming.id}`, { name: "mid-rename" })).status).toBe(200);
+    expect(await raw.exists(`{room:${claiming.id}}:name-claiming`)).toBe(0);
+    expect((await call(other, "POST", "/rooms", { name: "before-rename" })).status).toBe(201);
+  });
+
+  it("of eight rooms taking over one stale name at once, exactly one wins", async () => {
+    const stale = await createRoom(owner, { name: "stale-holder" });
+    await raw.set("rooms:name:contested", stale.id);
+    const renamers = await Promise.all([1, 2, 3, 4].map((i) => createRoom(other, { name: `renamer-${i}` })));
+    const answers = await Promise.all([
+      ...[owner, member, outsider, other].map((who) => call(who, "POST", "/rooms", { name: "Contested" })),
+      ...renamers.map((r) => call(other, "PATCH", `/room/${r.id}`, { name: "contested" })),
+    ]);
+    const winners = answers.filter((a) => a.status !== 409);
+    expect(winners).toHaveLength(1);
+    expect([200, 201]).toContain(winners[0]!.status);
+    const winner = winners[0]!.body as RoomDetails;
+    expect(winner.name.toLowerCase()).toBe("contested");
+    expect(await raw.get("rooms:name:contested")).toBe(winner.id);
+    // Every loser still has its own name.
+    for (const r of renamers.filter((r) => r.id !== winner.id)) expect(await raw.get(`room:${r.id}:name`)).toBe(r.name);
+  });
+
   it("the seed's General keeps its name and is not claimed", async () => {
     expect(await raw.get("room:0:name")).toBe("General");
     expect((await call(other, "POST", "/rooms", { name: "general" })).status).toBe(201);

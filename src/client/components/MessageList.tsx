@@ -138,10 +138,11 @@ export function MessageList(props: Props) {
       // reader is not scrolling up): the message at the top of the screen is noted as it is now
       // (the DOM still shows the list before them) and held there before every paint for a moment.
       // Not while going to a message: the jump places the list, and holding the old top row would
-      // undo it (the page around the message is merged in front of the loaded one).
+      // undo it (the page around the message is merged in front of the loaded one). Nor while the
+      // room is being placed: the row on top then is one the placing is scrolling away from.
       const el = scroller.current;
       const jumpPending = seekingNow.current !== null || jumping.current !== null;
-      const row = el && !atBottom.current && !jumpPending ? topVisibleRow(el) : null;
+      const row = el && !atBottom.current && !jumpPending && placing.current === null ? topVisibleRow(el) : null;
       anchor.current = row && el ? { id: row.dataset.id!, offset: rowOffset(el, row), until: performance.now() + ANCHOR_HOLD_MS } : null;
     }
     // The reader's own message (a pending row new at the end) is shown where it goes, whatever was
@@ -468,8 +469,8 @@ export function MessageList(props: Props) {
     const target: Place = sentBeforeLoad.current === room.id ? { kind: "end" }
       : keptPlace ? saved
       : divider >= 0 ? { kind: "item", key: items[divider]!.key, align: "center" }
-      : items[0] && unreadAboveLoaded({ messages: room.messages, dividerAfterId: room.dividerAfterId, myId: state.me.id, hasOlder: room.hasOlder })
-        ? { kind: "item", key: items[0].key, align: "start" }
+      : unreadAboveLoaded({ messages: room.messages, dividerAfterId: room.dividerAfterId, myId: state.me.id, hasOlder: room.hasOlder })
+        ? { kind: "item", key: items[0]!.key, align: "start" }
       : { kind: "end" };
     sentBeforeLoad.current = null;
     atBottom.current = target.kind === "end";
@@ -684,15 +685,15 @@ const JUMP_STEADY_FRAMES = 20;
 /** Frames a room's place is set again at most (about a second) while its rows are measured. */
 const PLACE_FRAMES = 60;
 
-/** Where a room is shown: at its end, at a message (its row this far from the top), or at an item. */
+/**
+ * Where a room is shown: at its end, at a message (its row this far from the top), or at an item
+ * (the divider, the first unread message). Items by key, never by index: an older page arriving
+ * while the room is placed puts its rows in front, and an index noted before would then point a
+ * page too high (the list settled 30 rows above the divider, its new messages out of view).
+ */
 type Place =
   | { kind: "end" }
   | { kind: "message"; id: string; offset: number }
-  /**
-   * A row by its key, not its index: an older page arriving while the room is being placed puts
-   * rows before it (an index kept would point that many rows up, near the top, where the next
-   * older page is fetched: the room ended at its very first message).
-   */
   | { kind: "item"; key: string; align: "start" | "center" };
 
 /** Where the reader is in the list now: at the end, or the first message row on screen. */

@@ -57,6 +57,11 @@ export const keys = {
    * open rooms never share a name whatever the case (room-names.ts). Seed rooms are not claimed.
    */
   roomNameClaim: (lowercaseName: string) => `rooms:name:${lowercaseName}`,
+  /**
+   * String `{lowercase name}` with expiry: the room is claiming that name (create, rename, opening)
+   * and its records do not say so yet; a claim in progress is not stale (room-names.ts).
+   */
+  roomNameClaiming: (roomId: string) => `{room:${roomId}}:name-claiming`,
   /** String: the room id of the group conversation of exactly these people (ids ascending, comma-separated). */
   groupRoom: (sortedMemberIds: readonly number[]) => `rooms:group:${sortedMemberIds.join(",")}`,
   /**

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Username, type AdminUser, type AuditEntry, type Invite } from "../../../protocol/index.js";
-import { api } from "../../api.js";
+import { api, ApiError } from "../../api.js";
 import type { ChatState } from "../../state/chat.js";
 import { Avatar } from "../Avatar.js";
 import { Dialog, errorText } from "../Dialog.js";
@@ -26,6 +26,14 @@ function Invitations() {
     api.invites().then(setInvites, (e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(load, [load]);
+  // A maker banned, deactivated or back again: their invitations are suspended or usable again.
+  const makers = useRef(new Set<number>());
+  makers.current = new Set((invites ?? []).map((i) => i.createdBy));
+  useEffect(() => {
+    const offBan = onBan(({ id }) => makers.current.has(id) && load());
+    const offProfile = onProfile((profile) => makers.current.has(profile.id) && load());
+    return () => { offBan(); offProfile(); };
+  }, [load]);
 
   const create = async () => {
     setError(null);
@@ -42,6 +50,8 @@ function Invitations() {
       await api.revokeInvite(code);
       setInvites((list) => (list ?? []).filter((i) => i.code !== code));
     } catch (e) {
+      // Revoked elsewhere (another administrator) or expired meanwhile: it is gone all the same.
+      if (e instanceof ApiError && e.status === 404) setInvites((list) => (list ?? []).filter((i) => i.code !== code));
       setError(errorText(e));
     }
   };
@@ -75,9 +85,14 @@ function Invitations() {
       ) : (
         <ul className="admin__list" aria-label="Invitation links">
           {invites.map((invite) => (
-            <li key={invite.code} className="admin__item">
+            <li key={invite.code} className={invite.suspended ? "admin__item invite--suspended" : "admin__item"}>
               <div className="admin__item-main">
-                <CopyLink url={absolute(invite.url)} label="Invitation link" />
+                {invite.suspended ? (
+                  // Not offered for copying: it admits nobody while its maker is out.
+                  <span className="small bans__state">{suspendedText(invite.suspended)}</span>
+                ) : (
+                  <CopyLink url={absolute(invite.url)} label="Invitation link" />
+                )}
                 <span className="muted small">
                   {invite.uses} of {invite.maxUses ?? "unlimited"} used · expires {dateTime(invite.expiresAt)}
                 </span>
@@ -89,6 +104,13 @@ function Invitations() {
       )}
     </section>
   );
+}
+
+/** Why a listed invitation admits nobody now, and what gives it back. */
+function suspendedText({ makerName, because }: NonNullable<Invite["suspended"]>): string {
+  return because === "banned"
+    ? `Not usable: made by ${makerName}, who is banned. It works again if the ban is lifted.`
+    : `Not usable: made by ${makerName}, whose account is deactivated. It works again if they are reactivated.`;
 }
 
 /**

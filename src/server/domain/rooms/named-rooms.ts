@@ -67,19 +67,24 @@ export class NamedRooms {
   /** Creates a named room with its members; returns its id. An open room's name must be free (409). */
   async create(room: NewRoom, kind: RoomMeta["kind"] = "room"): Promise<string> {
     const id = await this.claimId(room.name);
-    if (kind === "room" && room.visibility === "open" && !(await this.names.claim(room.name, id))) {
-      await this.redis.del(keys.roomName(id));
-      throw new RoomRefusal(409, nameTaken(room.name));
+    const claims = kind === "room" && room.visibility === "open";
+    try {
+      if (claims && !(await this.names.claim(room.name, id))) {
+        await this.redis.del(keys.roomName(id));
+        throw new RoomRefusal(409, nameTaken(room.name));
+      }
+      await this.redis.hSet(keys.roomMeta(id), {
+        kind,
+        visibility: room.visibility,
+        topic: room.topic,
+        owner: String(room.ownerId),
+        created: String(Date.now()),
+      });
+      await this.membership.add(id, [...new Set(room.members)]);
+      if (room.visibility === "open") await this.redis.zAdd(keys.roomDirectory, { score: activityScore(Date.now(), id), value: id });
+    } finally {
+      if (claims) await this.names.settle(id);
     }
-    await this.redis.hSet(keys.roomMeta(id), {
-      kind,
-      visibility: room.visibility,
-      topic: room.topic,
-      owner: String(room.ownerId),
-      created: String(Date.now()),
-    });
-    await this.membership.add(id, [...new Set(room.members)]);
-    if (room.visibility === "open") await this.redis.zAdd(keys.roomDirectory, { score: activityScore(Date.now(), id), value: id });
     return id;
   }
 
@@ -143,16 +148,20 @@ export class NamedRooms {
     const next = { ...room, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as RoomMeta;
     const wasClaimed = room.kind === "room" && room.visibility === "open";
     const claims = room.kind === "room" && next.visibility === "open";
-    if (claims && !(await this.names.claim(next.name, room.id))) throw new RoomRefusal(409, nameTaken(next.name));
-    if (wasClaimed && (!claims || nameKey(next.name) !== nameKey(room.name))) await this.names.release(room.name, room.id);
-    const writes: Promise<unknown>[] = [];
-    if (change.name !== undefined) writes.push(this.redis.set(keys.roomName(room.id), next.name));
-    if (change.topic !== undefined || change.visibility !== undefined) {
-      writes.push(this.redis.hSet(keys.roomMeta(room.id), { topic: next.topic, visibility: next.visibility }));
+    try {
+      if (claims && !(await this.names.claim(next.name, room.id))) throw new RoomRefusal(409, nameTaken(next.name));
+      if (wasClaimed && (!claims || nameKey(next.name) !== nameKey(room.name))) await this.names.release(room.name, room.id);
+      const writes: Promise<unknown>[] = [];
+      if (change.name !== undefined) writes.push(this.redis.set(keys.roomName(room.id), next.name));
+      if (change.topic !== undefined || change.visibility !== undefined) {
+        writes.push(this.redis.hSet(keys.roomMeta(room.id), { topic: next.topic, visibility: next.visibility }));
+      }
+      if (change.visibility === "open") writes.push(this.redis.zAdd(keys.roomDirectory, { score: activityScore(Date.now(), room.id), value: room.id }));
+      if (change.visibility === "closed") writes.push(this.redis.zRem(keys.roomDirectory, room.id));
+      await Promise.all(writes);
+    } finally {
+      if (claims) await this.names.settle(room.id);
     }
-    if (change.visibility === "open") writes.push(this.redis.zAdd(keys.roomDirectory, { score: activityScore(Date.now(), room.id), value: room.id }));
-    if (change.visibility === "closed") writes.push(this.redis.zRem(keys.roomDirectory, room.id));
-    await Promise.all(writes);
     return next;
   }
 
@@ -167,6 +176,7 @@ export class NamedRooms {
       keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
       // What the message actions keep beside the history (one slot: the room's).
       keys.roomReactions(room.id), keys.roomChanges(room.id), keys.roomPreviews(room.id), keys.roomPins(room.id),
+      keys.roomNameClaiming(room.id),
     ]);
     this.membership.invalidate(room.id);
     await Promise.all([

@@ -12,7 +12,12 @@ export class Standing {
   constructor(private readonly bans: Pick<Bans, "isBanned">, private readonly deactivations: Pick<Deactivations, "isDeactivated">) {}
 
   async standsBehind(userId: number): Promise<boolean> {
+    return (await this.withdrawnBy(userId)) === undefined;
+  }
+
+  /** Why the person no longer stands behind their links, or undefined while they do. */
+  async withdrawnBy(userId: number): Promise<"banned" | "deactivated" | undefined> {
     const [banned, deactivated] = await Promise.all([this.bans.isBanned(userId), this.deactivations.isDeactivated(userId)]);
-    return !banned && !deactivated;
+    return banned ? "banned" : deactivated ? "deactivated" : undefined;
   }
 }

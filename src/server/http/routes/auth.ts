@@ -69,9 +69,11 @@ export function authRoutes(ctx: ChatContext) {
     /**
      * The session user with its role (issue 9), or null without a session (the seed's client asks
      * this first). A cookie whose session is gone also gets why (SESSION_ENDED_HEADER): the body
-     * stays `null` for the seed's client.
+     * stays `null` for the seed's client. Only a cookie this server signed gets it (goneSessionId).
+     * Never stored by a cache: the answer is the cookie's, and names its person.
      */
     app.get("/me", { config: { public: true }, schema: { response: { 200: SessionUser.extend({ role: Role }).nullable() } } }, async (request, reply) => {
+      reply.header("cache-control", "private, no-store");
       if (request.user) return { ...request.user, role: await ctx.roles.of(request.user.id) };
       if (request.goneSessionId) reply.header(SESSION_ENDED_HEADER, encodeSessionEndedHeader(await sessionEndedHeader(ctx, request.goneSessionId)));
       return null;

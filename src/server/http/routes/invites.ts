@@ -36,17 +36,35 @@ export function inviteRoutes(ctx: ChatContext) {
 
     app.get("/invites", { schema: { response: { 200: z.array(Invite) } } }, async (request) => {
       await requireAdmin(ctx, request);
-      return (await ctx.invites.list()).map((invite) => toInvite(invite, publicLink(ctx.config, request, inviteLink(invite))));
+      const invites = await ctx.invites.list();
+      const suspended = await suspensions(ctx, invites.map((invite) => invite.createdBy));
+      return invites.map((invite) => ({
+        ...toInvite(invite, publicLink(ctx.config, request, inviteLink(invite))),
+        ...(suspended.has(invite.createdBy) ? { suspended: suspended.get(invite.createdBy) } : {}),
+      }));
     });
 
     app.delete("/invites/:code", { schema: { params: InviteParams, response: { 200: OkAnswer } } }, async (request) => {
       const admin = await requireAdmin(ctx, request);
-      if (!(await ctx.invites.delete(request.params.code))) throw new HttpError(404, "No such invitation");
+      if (!(await ctx.invites.delete(request.params.code))) throw new HttpError(404, "This invitation was already revoked or has expired");
       await ctx.audit.record({ action: "invite.delete", actorId: admin.id });
       return { ok: true as const };
     });
   };
   return plugin;
+}
+
+/**
+ * Of the invitations' makers, those who no longer stand behind them (banned or deactivated: their
+ * invitations admit nobody, as `/invites/:code/state` and sign-up check), with their names.
+ */
+async function suspensions(ctx: ChatContext, makers: number[]): Promise<Map<number, NonNullable<Invite["suspended"]>>> {
+  const ids = [...new Set(makers)];
+  const standing = await Promise.all(ids.map(async (id) => ({ id, because: await ctx.standing.withdrawnBy(id) })));
+  const out = standing.filter((s) => s.because !== undefined);
+  if (out.length === 0) return new Map();
+  const names = await ctx.users.usernames(out.map((s) => s.id));
+  return new Map(out.map((s) => [s.id, { makerName: names.get(s.id) ?? `#${s.id}`, because: s.because! }]));
 }
 
 /** The link opens the web client's sign-in with the code filled in (made absolute by publicLink). */
