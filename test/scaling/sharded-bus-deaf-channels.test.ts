@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createClient } from "redis";
+import { createClient, type RedisClusterType } from "redis";
 import type { ChatMessage } from "../../src/protocol/index.js";
+import { AUDIT_EVERY_MS } from "../../src/server/realtime/bus/subscription-audit.js";
+import { EPISODE_WAIT_MS } from "../../src/server/realtime/subscription-recovery.js";
+import { redisClientName } from "../../src/server/redis/connection.js";
+import { duplicates } from "../resilience/helpers.js";
 import { api, connect, eventually, login, send, sleep, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { cli, startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
@@ -131,3 +135,202 @@ it("a room left and joined again in quick succession (its channel's unsubscribe 
   await eventually(() => seen.has(sent.message.id), 3000, "live delivery after the churn");
   for (const s of [leaSocket, maxSocket]) s.disconnect();
 });
+
+/** `server`'s cluster client (its sharded subscribers, one per master, are node-redis's). */
+const clusterOf = (server: RunningChatServer) => server.instance.ctx.redis as unknown as RedisClusterType;
+
+/** The sharded subscriber connection of `server` on which node-redis has `channel` registered. */
+function subscriberHolding(server: RunningChatServer, channel: string) {
+  const client = clusterOf(server).masters.find((m) => m.pubSub?.client.getPubSubListeners("SHARDED").has(channel))?.pubSub?.client;
+  if (!client) throw new Error(`${channel} is not registered on any subscriber`);
+  return client;
+}
+
+/**
+ * Leaves `channel` as a master's SUNSUBSCRIBE push misread by node-redis leaves it: registered on
+ * `server`'s subscriber, with no subscription behind it on the master. The subscription goes by a
+ * real SUNSUBSCRIBE on that connection, answered in order (so node-redis reports nothing), and the
+ * registration node-redis then dropped is put back. This is done at node-redis's layer because
+ * Redis itself never drops a subscription silently: a slot leaving the master (a migration, a
+ * failover, DELSLOTS), a killed or evicted connection, an ACL change all either push SUNSUBSCRIBE
+ * or close the connection, and node-redis turns each into a sign the instance acts on (a move, or
+ * a node-error when a push breaks its reply matching). Only a sign missed leaves the audit alone.
+ */
+async function deafen(server: RunningChatServer, channel: string): Promise<void> {
+  const client = subscriberHolding(server, channel);
+  const registered = client.getPubSubListeners("SHARDED");
+  const listeners = registered.get(channel)!;
+  await client.sUnsubscribe(channel);
+  registered.set(channel, listeners);
+}
+
+/** Counts the signs of trouble `server`'s cluster client gives: moves seen on its subscribers, node errors. */
+function signsOf(server: RunningChatServer): { count(): number; stop(): void } {
+  const cluster = clusterOf(server);
+  let signs = 0;
+  const sign = () => signs++;
+  const clients = cluster.masters.flatMap((m) => (m.pubSub ? [m.pubSub.client] : []));
+  for (const client of clients) client.on("sharded-channel-moved", sign);
+  cluster.on("node-error", sign);
+  return {
+    count: () => signs,
+    stop() {
+      for (const client of clients) client.off("sharded-channel-moved", sign);
+      cluster.off("node-error", sign);
+    },
+  };
+}
+
+const counter = async (c: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> }, labels: Record<string, string> = {}) =>
+  (await c.get()).values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
+
+it("a channel gone deaf with no sign at all (no move, no node error): the periodic audit finds it within its period, subscribes it again, and the member's socket gets what was sent meanwhile by resync, each message once", async () => {
+  const [nia, oto] = [await login(one.url, "nia"), await login(two.url, "oto")];
+  const roomId = privateRoom(nia, oto);
+  const channel = `{room:${roomId}}:bus`;
+  const niaSocket = await connect(one.url, nia.cookie);
+  const opened = await send(niaSocket, { roomId, message: "opening the room" });
+  if (!opened.ok) throw new Error(opened.error);
+  const otoSocket = await connect(two.url, oto.cookie);
+  const shown = followRoom(otoSocket, two.url, oto.cookie, roomId);
+  const live: string[] = [];
+  otoSocket.on("message", (m: ChatMessage) => live.push(m.id));
+  const before = await send(niaSocket, { roomId, message: "before" });
+  if (!before.ok) throw new Error(before.error);
+  await eventually(() => shown.seen.has(before.message.id), 5000, "live delivery before");
+  // Another channel of two's on the same master: the subscriber stays in pub/sub mode throughout,
+  // as it is when a move's push is misread (the channel is not the connection's last).
+  const pal = await login(two.url, "pal");
+  await roomOn(await cluster.masterOf(`room:${roomId}`), pal);
+  const palSocket = await connect(two.url, pal.cookie);
+  expect(subscriberHolding(two, channel).getPubSubListeners("SHARDED").size).toBeGreaterThan(1);
+
+  const metrics = two.instance.ctx.metrics;
+  const deafFound = await counter(metrics.busDeafChannels);
+  const signs = signsOf(two);
+  const deafAt = Date.now();
+  await deafen(two, channel);
+  expect(await shardSubscribers(channel)).toBe(1);
+  // Sent while two does not hear the room: no live delivery for oto.
+  const meanwhile: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const sent = await send(niaSocket, { roomId, message: `meanwhile ${i}` });
+    if (!sent.ok) throw new Error(sent.error);
+    meanwhile.push(sent.message.id);
+    await sleep(150);
+  }
+
+  // Found by an audit (at most one period away) and its sweep's probe (not heard within 2 s).
+  await eventually(async () => (await counter(metrics.busDeafChannels)) > deafFound, AUDIT_EVERY_MS + 2000 + 3000, "two finds the channel deaf");
+  const foundMs = Date.now() - deafAt;
+  await eventually(() => shown.resyncs() > 0, 5000, "oto is told to resync");
+  await shown.caughtUp();
+  expect(meanwhile.filter((id) => !shown.seen.has(id)), "sent while deaf, never shown").toEqual([]);
+  expect(live.filter((id) => meanwhile.includes(id)), "delivered live while deaf").toEqual([]);
+  expect(signs.count(), "signs of trouble two's cluster client gave").toBe(0);
+  signs.stop();
+  expect(foundMs).toBeLessThanOrEqual(AUDIT_EVERY_MS + 2000 + 3000);
+
+  const after = await send(niaSocket, { roomId, message: "live again" });
+  if (!after.ok) throw new Error(after.error);
+  await eventually(() => live.includes(after.message.id), 5000, "live delivery again");
+  await sleep(300);
+  expect(duplicates(live), "delivered live more than once").toEqual([]);
+  expect(await shardSubscribers(channel)).toBe(2);
+  for (const s of [niaSocket, otoSocket, palSocket]) s.disconnect();
+}, 30_000);
+
+it("a channel gone deaf while a stray on the same master makes up the count (the master counts what two believes): the audit still finds both, the deaf channel is subscribed again and resynced, the stray let go", async () => {
+  const [raj, sol] = [await login(one.url, "raj"), await login(two.url, "sol")];
+  const roomId = privateRoom(raj, sol);
+  const channel = `{room:${roomId}}:bus`;
+  const rajSocket = await connect(one.url, raj.cookie);
+  const opened = await send(rajSocket, { roomId, message: "opening the room" });
+  if (!opened.ok) throw new Error(opened.error);
+  const solSocket = await connect(two.url, sol.cookie);
+  const shown = followRoom(solSocket, two.url, sol.cookie, roomId);
+  const live: string[] = [];
+  solSocket.on("message", (m: ChatMessage) => live.push(m.id));
+  const port = await cluster.masterOf(`room:${roomId}`);
+  const tam = await login(two.url, "tam");
+  await roomOn(port, tam);
+  const tamSocket = await connect(two.url, tam.cookie);
+  let stray = "";
+  for (let i = 0; !stray; i++) if ((await cluster.masterOf(`room:stray-${i}`)) === port) stray = `{room:stray-${i}}:bus`;
+
+  const metrics = two.instance.ctx.metrics;
+  const deafFound = await counter(metrics.busDeafChannels);
+  const signs = signsOf(two);
+  // Both at once (one write to the master), so that no audit counts in between: what node-redis
+  // does after taking a reply for a move is subscribe a channel nobody here holds.
+  const subscriber = subscriberHolding(two, channel);
+  await Promise.all([deafen(two, channel), subscriber.sSubscribe(stray, () => {})]);
+  const sent = await send(rajSocket, { roomId, message: "while deaf" });
+  if (!sent.ok) throw new Error(sent.error);
+
+  await eventually(async () => (await counter(metrics.busDeafChannels)) > deafFound, AUDIT_EVERY_MS + 2000 + 3000, "two finds the channel deaf");
+  await eventually(() => shown.resyncs() > 0, 5000, "sol is told to resync");
+  await shown.caughtUp();
+  expect(shown.seen.has(sent.message.id), "sent while deaf, shown").toBe(true);
+  await eventually(async () => (await shardSubscribers(stray)) === 0, 5000, "the stray let go");
+  expect(signs.count(), "signs of trouble two's cluster client gave").toBe(0);
+  signs.stop();
+  const after = await send(rajSocket, { roomId, message: "live again" });
+  if (!after.ok) throw new Error(after.error);
+  await eventually(() => live.includes(after.message.id), 5000, "live delivery again");
+  expect(duplicates(live), "delivered live more than once").toEqual([]);
+  for (const s of [rajSocket, solSocket, tamSocket]) s.disconnect();
+}, 30_000);
+
+it("an instance's subscriber connection to a room's master broken and kept from coming back (the master at its client limit): the room's channel is lost until heard again, and its member sees every message sent meanwhile", async () => {
+  const [uma, vic] = [await login(one.url, "uma"), await login(two.url, "vic")];
+  const roomId = privateRoom(uma, vic);
+  const umaSocket = await connect(one.url, uma.cookie);
+  const opened = await send(umaSocket, { roomId, message: "opening the room" });
+  if (!opened.ok) throw new Error(opened.error);
+  const vicSocket = await connect(two.url, vic.cookie);
+  const shown = followRoom(vicSocket, two.url, vic.cookie, roomId);
+  const live: string[] = [];
+  vicSocket.on("message", (m: ChatMessage) => live.push(m.id));
+  const port = await cluster.masterOf(`room:${roomId}`);
+  // Connected before the limit: the test's own commands to that master still go through.
+  const admin = createClient({ url: `redis://127.0.0.1:${port}` });
+  await admin.connect();
+  const name = redisClientName(two.instance.ctx.config.serverId);
+  const subscriber = String(await admin.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"]))
+    .split("\n")
+    .find((line) => line.includes(` name=${name} `) && / ssub=[1-9]/.test(line));
+  const subscriberId = /(?:^|\s)id=(\d+)/.exec(subscriber ?? "")?.[1];
+  if (!subscriberId) throw new Error("two has no sharded subscriber on the room's master");
+  const resyncsOf = () => counter(two.instance.ctx.metrics.resyncs, { cause: "node" });
+  const resyncedBefore = await resyncsOf();
+
+  const limit = (await admin.configGet("maxclients")).maxclients!;
+  const meanwhile: string[] = [];
+  try {
+    await admin.configSet("maxclients", "1");
+    await admin.sendCommand(["CLIENT", "KILL", "ID", subscriberId]);
+    for (let i = 0; i < 4; i++) {
+      await sleep(300);
+      const sent = await send(umaSocket, { roomId, message: `meanwhile ${i}` });
+      if (!sent.ok) throw new Error(sent.error);
+      meanwhile.push(sent.message.id);
+    }
+  } finally {
+    await admin.configSet("maxclients", limit);
+    await admin.close();
+  }
+
+  await eventually(async () => (await resyncsOf()) > resyncedBefore, 10_000, "the room's channel heard again after the break");
+  // Its resync goes with the rest of the break's episode: when the master's own failure (the
+  // bridge's) is over too, or EPISODE_WAIT_MS after the channel came back.
+  await eventually(async () => {
+    await shown.caughtUp();
+    return meanwhile.every((id) => shown.seen.has(id));
+  }, EPISODE_WAIT_MS + 5000, "every message sent while two's subscriber was away, shown");
+  const after = await send(umaSocket, { roomId, message: "live again" });
+  if (!after.ok) throw new Error(after.error);
+  await eventually(() => live.includes(after.message.id), 5000, "live delivery again");
+  expect(duplicates(live), "delivered live more than once").toEqual([]);
+  for (const s of [umaSocket, vicSocket]) s.disconnect();
+}, 30_000);

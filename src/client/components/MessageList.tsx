@@ -485,8 +485,9 @@ export function MessageList(props: Props) {
     let shown: ResizeObserver | null = null;
     const step = () => {
       const el = scroller.current;
-      if (placing.current !== roomId || frames > PLACE_FRAMES) {
-        if (placing.current === roomId) placing.current = null;
+      if (placing.current !== roomId) return;
+      if (frames > PLACE_FRAMES) {
+        settled(scroller.current);
         return;
       }
       // A list mounted with its room already loaded (a phone opening a room): Virtuoso hands over
@@ -508,22 +509,27 @@ export function MessageList(props: Props) {
       }
       frames++;
       placeOnce(el, virtuoso.current, itemsRef.current, target, frames);
-      // Settled when neither the position nor the content's height moved for a few frames: rows
-      // drawn late (a phone opening a room) grow the list after the first scroll.
+      // Settled when the place is reached and neither the position nor the content's height moved
+      // for a few frames: rows drawn late (a phone opening a room) grow the list after the first
+      // scroll, and a scroll to an item asked for in the frame the room's rows replaced another
+      // room's may not have started yet (on a slow machine the list stayed where the last room was).
       still = el.scrollTop === lastTop && el.scrollHeight === lastHeight ? still + 1 : 0;
       lastTop = el.scrollTop;
       lastHeight = el.scrollHeight;
-      if (still >= 3 && frames > 3) {
-        placing.current = null;
-        // Placed at a divider that the list could not scroll past: the reader is at the end, and
-        // what arrives next is followed (Virtuoso need not report it: its own state may not change).
-        if (nearEnd(el) && !atBottom.current) {
-          atBottom.current = true;
-          setShowPresent(false);
-        }
+      if (still >= 3 && frames > 3 && placeReached(el, target)) {
+        settled(el);
         return;
       }
       frame = requestAnimationFrame(step);
+    };
+    const settled = (el: HTMLElement | null) => {
+      placing.current = null;
+      // Placed at a divider that the list could not scroll past: the reader is at the end, and
+      // what arrives next is followed (Virtuoso need not report it: its own state may not change).
+      if (el && nearEnd(el) && !atBottom.current) {
+        atBottom.current = true;
+        setShowPresent(false);
+      }
     };
     step();
     return () => {
@@ -732,6 +738,20 @@ function placeOnce(el: HTMLElement, list: VirtuosoHandle | null, items: readonly
   if (index >= 0 && again) list?.scrollToIndex({ index, align: "start", offset: -place.offset });
 }
 
+/** Whether the list shows a place: its end, the message at its offset (or as near as the list
+ * scrolls), the item drawn on screen. */
+function placeReached(el: HTMLElement, place: Place): boolean {
+  if (place.kind === "end") return el.scrollHeight - el.scrollTop - el.clientHeight <= 1;
+  const row = place.kind === "message"
+    ? el.querySelector<HTMLElement>(`li[data-id="${CSS.escape(place.id)}"]`)
+    : el.querySelector<HTMLElement>(`li[data-key="${CSS.escape(place.key)}"]`);
+  if (!row) return false;
+  const top = rowOffset(el, row);
+  if (place.kind === "item") return top >= -1 && top < el.clientHeight;
+  const scrolledOut = el.scrollTop <= 0 || el.scrollHeight - el.scrollTop - el.clientHeight <= 1;
+  return Math.abs(top - place.offset) < 1 || scrolledOut;
+}
+
 /** Within Virtuoso's `atBottomThreshold` of the end. */
 function nearEnd(el: HTMLElement): boolean {
   return el.scrollHeight - el.scrollTop - el.clientHeight <= AT_END_PX;
@@ -847,17 +867,17 @@ function Item({ item, context, children: _children, ...dom }: ItemProps<Timeline
   const { state } = context;
   switch (item.kind) {
     case "day":
-      return <li {...dom} className="day"><DayLabel date={item.date} /></li>;
+      return <li {...dom} data-key={item.key} className="day"><DayLabel date={item.date} /></li>;
     case "divider":
-      return <li {...dom} className="divider"><span>New messages</span></li>;
+      return <li {...dom} data-key={item.key} className="divider"><span>New messages</span></li>;
     case "notice":
-      return <li {...dom} className="notice">{item.notice.text}</li>;
+      return <li {...dom} data-key={item.key} className="notice">{item.notice.text}</li>;
     case "message": {
       const { message } = item;
       const mine = message.from === state.me.id;
       const flashed = context.flash?.id === message.id;
       return (
-        <li {...dom} className={messageRowClass(message, mine, item.continued, state.me.id) + (flashed ? " msg--flash" : "")}
+        <li {...dom} data-key={item.key} className={messageRowClass(message, mine, item.continued, state.me.id) + (flashed ? " msg--flash" : "")}
           data-id={message.id} tabIndex={-1} ref={context.focusOnDraw.current === message.id ? focusWhenDrawn(context.focusOnDraw) : undefined}
           onPointerEnter={toolbar ? undefined : () => setToolbar(true)} onFocus={toolbar ? undefined : () => setToolbar(true)}>
           <MessageRow message={message} continued={item.continued}
@@ -870,7 +890,7 @@ function Item({ item, context, children: _children, ...dom }: ItemProps<Timeline
     }
     case "pending":
       return (
-        <li {...dom} className={pendingRowClass(item.pending)} aria-busy={item.pending.status !== "failed"}>
+        <li {...dom} data-key={item.key} className={pendingRowClass(item.pending)} aria-busy={item.pending.status !== "failed"}>
           <PendingRow pending={item.pending} name={userName(state, state.me.id)} myId={state.me.id} onRetry={context.onRetry} />
         </li>
       );

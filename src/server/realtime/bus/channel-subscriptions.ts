@@ -262,14 +262,20 @@ export class ChannelSubscriptions implements AuditedSubscriptions {
 
   believed(): Map<string, string[] | "busy"> {
     const believed = new Map<string, string[] | "busy">();
-    for (const channel of this.ops.channels()) {
+    // A channel changing is counted by its master, and registered by node-redis where it was (a move
+    // node-redis follows registers it on the new master before it is heard there).
+    const changing = (channel: string) => {
       const address = this.masterOf(channel);
       if (address) believed.set(address, "busy");
-    }
+      for (const master of this.cluster?.masters ?? []) {
+        if (master.pubSub?.client.getPubSubListeners("SHARDED").has(channel)) believed.set(master.address, "busy");
+      }
+    };
+    for (const channel of this.ops.channels()) changing(channel);
+    for (const channel of this.lost.keys()) changing(channel);
     for (const [channel, held] of this.held) {
       const address = this.masterOf(channel);
       if (!address) continue;
-      if (this.lost.has(channel)) believed.set(address, "busy");
       const there = believed.get(address) ?? [];
       if (there === "busy") continue;
       if (held.subscribed) there.push(channel);
@@ -341,11 +347,16 @@ export class ChannelSubscriptions implements AuditedSubscriptions {
   /** One Redis: the subscriber connection broke, so every channel on it is lost. */
   private readonly onConnectionError = (): void => this.lose([...this.held.keys()], "connection");
 
-  /** A cluster node failed or went away: the channels subscribed on it are lost. */
-  private readonly onNodeTrouble = (info: { host?: string; port?: number } | undefined): void => {
-    const address = info && `${info.host}:${info.port}`;
+  /**
+   * A cluster node's connection failed (broken, refused, or node-redis's reply matching broken on
+   * it): the channels subscribed on it are lost. node-redis reports it as `node-error` with the
+   * error first and the node second.
+   */
+  private readonly onNodeTrouble = (_err: unknown, node: { host?: string; port?: number } | undefined): void => {
+    const address = node && `${node.host}:${node.port}`;
     const channels: string[] = [];
-    for (const [channel, held] of this.held) if (held.address === undefined || held.address === address) channels.push(channel);
+    // One not confirmed yet is on the master its subscription went to.
+    for (const [channel, held] of this.held) if ((held.address ?? this.masterOf(channel)) === address) channels.push(channel);
     this.lose(channels, "node");
   };
 

@@ -1,3 +1,4 @@
+import calculateSlot from "cluster-key-slot";
 import type { RedisClusterType } from "redis";
 import type { Logger } from "../../logger.js";
 
@@ -5,7 +6,8 @@ import type { Logger } from "../../logger.js";
 export interface AuditedSubscriptions {
   /**
    * Per master (`host:port`): the channels believed subscribed there now, or `busy` while a change
-   * of one of them is under way (the master's count would not match ours yet).
+   * of one of them is under way, there or registered there by node-redis (neither the master's count
+   * nor node-redis's registrations would match ours yet).
    */
   believed(): Map<string, string[] | "busy">;
   /** Counts the subscription changes routed to `address`, started or settled: an audit spanning one is void. */
@@ -44,11 +46,13 @@ interface Node {
  * followed nor reported (a deaf channel), and the reply it displaced is taken for another move
  * (node-redis then subscribes a channel nobody holds: a stray) or breaks its reply matching.
  *
- * Every AUDIT_EVERY_MS, each master is asked for its count of our sharded subscriptions (CLIENT LIST,
+ * Every AUDIT_EVERY_MS, the channels node-redis registered on each master's subscriber are compared
+ * with those we believe subscribed there (no command; a stray there can make up a deaf channel in
+ * the master's count), then each master is asked for its count of our sharded subscriptions (CLIENT LIST,
  * the `ssub` of the connections named after this instance: one command per master, whatever the
  * number of channels; by client id once they are known, so the answer does not list every other
- * instance's connections too), compared with the channels we believe subscribed there. Equal: they were all
- * heard then. Different (or a move, or node-redis's failure to follow one, seen on that master's
+ * instance's connections too), compared with the channels we believe subscribed there. Both equal: they were all
+ * heard then. Either different (or a move, or node-redis's failure to follow one, seen on that master's
  * subscriber: `suspect`): its channels are swept, each probed once (ChannelSubscriptions), and a
  * channel whose probe is not heard back is subscribed again and its sockets resync.
  */
@@ -98,6 +102,20 @@ export class SubscriptionAudit {
     const node = this.node(address);
     if (node.auditing) return;
     if (believed === "busy") return this.skipped(address, node);
+    // node-redis's own bookkeeping first (no command): a channel of this master's slots that it
+    // registered on this master's subscriber and we do not believe there (a stray it subscribed
+    // following a misread reply), or one we believe there it does not hold there, is trouble the
+    // master's count can hide (a stray makes up for a deaf channel). A registration left on a master
+    // that no longer serves the channel's slot is not compared there: that master refuses both its
+    // SSUBSCRIBE and its SUNSUBSCRIBE (MOVED), and the channel is checked on its own master.
+    const registered = [...(master.pubSub?.client.getPubSubListeners("SHARDED").keys() ?? [])].filter(
+      (channel) => this.cluster.slots[calculateSlot(channel)]?.master.address === address,
+    );
+    if (!sameChannels(registered, believed)) {
+      this.log.warn({ node: address, believed: believed.length, registered: registered.length }, "node-redis holds other sharded channels on a master than we believe there; probing its channels");
+      node.skips = 0;
+      return this.sweep(address);
+    }
     const changes = this.channels.changesOn(address);
     const at = Date.now();
     node.auditing = true;
@@ -149,6 +167,11 @@ export class SubscriptionAudit {
     if (!node) this.nodes.set(address, (node = { auditing: false, skips: 0, lastSweep: 0, ids: [] }));
     return node;
   }
+}
+
+function sameChannels(registered: string[], believed: string[]): boolean {
+  const expected = new Set(believed);
+  return registered.length === expected.size && registered.every((channel) => expected.has(channel));
 }
 
 /** The connections named `name` in a CLIENT LIST answer: their ids, and their sharded subscriptions (`ssub=`) in all. */
