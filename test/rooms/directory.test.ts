@@ -58,6 +58,13 @@ describe("the room directory", () => {
     expect(pages.flat().map((r) => r.name)).toEqual(["room-059", "room-058", "room-057", "room-056", "room-055", "room-054", "room-053", "room-052", "room-051", "room-050"]);
   });
 
+  it("searches topics too, as the web client filters what it has: a word of a room's topic finds it", async () => {
+    const res = await api(a.url, "/rooms", owner.cookie, { method: "POST", body: JSON.stringify({ name: "open-topic", topic: "Everyone Welcome here" }) });
+    expect(res.status).toBe(201);
+    const { pages } = await allPages(b.url, "q=welcome&limit=4");
+    expect(pages.flat().map((r) => r.name)).toEqual(["open-topic"]);
+  });
+
   it("a message in an old room brings it to the top of the directory on every instance", async () => {
     const oldest = made[0]!;
     expect((await api(b.url, `/room/${oldest}/join`, reader.cookie, { method: "POST" })).status).toBe(200);

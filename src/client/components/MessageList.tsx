@@ -453,8 +453,10 @@ export function MessageList(props: Props) {
   // messages" divider, else at the top when all that is loaded is unread, else at the newest message.
   // Virtuoso draws rows by estimated heights and measures them as they come: the place is set
   // again every frame until it holds, for a moment at most, or until the reader scrolls.
+  // A divider still due (the room's read state not in yet: see ChatState.dividerDue) is waited for.
+  const dividerDue = state.dividerDue === room.id;
   useLayoutEffect(() => {
-    if (!room.loaded || placed.current === room.id) return;
+    if (!room.loaded || dividerDue || placed.current === room.id) return;
     placed.current = room.id;
     // A message asked for (a permalink, a search result) is the place: scrolling anywhere first
     // would race the scroll to it.
@@ -534,7 +536,7 @@ export function MessageList(props: Props) {
       cancelAnimationFrame(frame);
       shown?.disconnect();
     };
-  }, [room.id, room.loaded]);
+  }, [room.id, room.loaded, dividerDue]);
   useEffect(() => {
     const el = scrollerEl;
     if (!el) return;

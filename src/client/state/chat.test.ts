@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chatReducer, initialChatState, unreadCount, type ChatAction, type ChatState } from "./chat.js";
 import { msg } from "./test-helpers.js";
+import { readToSend } from "./unread.js";
 
 const ME = { id: 1, username: "Pablo" };
 const general = { id: "0", names: ["General"] };
@@ -109,6 +110,88 @@ describe("chat reducer", () => {
     expect(s.everConnected).toBe(false);
     s = run(s, { type: "connection", status: "online" }, { type: "connection", status: "offline" });
     expect(s).toMatchObject({ connection: "offline", everConnected: true });
+  });
+});
+
+describe("chat reducer: the new-messages divider of the room a page loads onto", () => {
+  /** General as the server lists it: read up to `lastRead`, `unread` messages after it. */
+  const listedGeneral = (lastRead: string | null, unread: number): ChatAction =>
+    ({ type: "roomsLoaded", lastRead: {}, rooms: [{ id: "0", names: ["General"], name: "General", kind: "general", lastRead, unread }] });
+  const page = (...ids: number[]): ChatAction =>
+    ({ type: "historyLoaded", roomId: "0", messages: ids.map((id) => msg(id)), hasOlder: false });
+
+  it("a page loaded onto a room with unread messages puts the divider above the first unread one, then reads the room", () => {
+    let s = run(initialChatState(ME, "0"), listedGeneral("3", 2));
+    // Not read before its messages are in: the divider still has to find the first unread one.
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(2);
+    s = run(s, page(5, 4, 3, 2));
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
+    expect(readToSend(s.rooms["0"]!)).toBe("5");
+  });
+
+  it("the read state arriving after the room's first page still places the divider, and only then is the room read", () => {
+    // A live message brought General before its listing; its first page came next.
+    let s = run(initialChatState(ME, "0"),
+      { type: "roomAdded", room: { id: "0", names: [] } },
+      { type: "messagesArrived", roomId: "0", messages: [msg(6)], live: true },
+      page(5, 4, 3),
+    );
+    expect(s.rooms["0"]!).toMatchObject({ loaded: true, dividerAfterId: null, lastReadId: null });
+    expect(s.dividerDue).toBe("0");
+    s = run(s, listedGeneral("3", 3));
+    expect(s.rooms["0"]!).toMatchObject({ dividerAfterId: "3", lastReadId: "6" });
+    expect(s.dividerDue).toBeNull();
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
+  });
+
+  it("the server saying nothing is unread gives no divider, and messages read as they come add none", () => {
+    let s = run(initialChatState(ME, "0"), listedGeneral("5", 0), page(5, 4));
+    expect(s.rooms["0"]!.dividerAfterId).toBeNull();
+    s = run(s, { type: "messagesArrived", roomId: "0", messages: [msg(6), msg(7)], live: true });
+    expect(s.rooms["0"]!).toMatchObject({ dividerAfterId: null, lastReadId: "7" });
+  });
+
+  it("messages arriving while the reader reads below the divider neither move it nor stay unread", () => {
+    let s = run(initialChatState(ME, "0"), listedGeneral("3", 1), page(4, 3));
+    s = run(s, { type: "messagesArrived", roomId: "0", messages: [msg(5)], live: true });
+    expect(s.rooms["0"]!).toMatchObject({ dividerAfterId: "3", lastReadId: "5" });
+  });
+
+  it("a page loaded in a hidden tab places the divider but leaves the room unread until the tab is looked at", () => {
+    let s = run(initialChatState(ME, "0", false), listedGeneral("3", 2), page(5, 4, 3));
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(2);
+    s = run(s, { type: "visibility", visible: true });
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
+  });
+
+  it("coming back to the tab, the divider moves from where the room opened to the first message that came while away", () => {
+    let s = run(initialChatState(ME, "0"), listedGeneral("3", 1), page(4, 3));
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    s = run(s, { type: "visibility", visible: false }, { type: "messagesArrived", roomId: "0", messages: [msg(5), msg(6)], live: true });
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    s = run(s, { type: "visibility", visible: true });
+    expect(s.rooms["0"]!).toMatchObject({ dividerAfterId: "4", lastReadId: "6" });
+    // Away again with nothing new: the divider stays where the news started.
+    s = run(s, { type: "visibility", visible: false }, { type: "visibility", visible: true });
+    expect(s.rooms["0"]!.dividerAfterId).toBe("4");
+  });
+
+  it("a room opened before its first page came (a phone, right after signing in) gets its divider when the page comes", () => {
+    let s = run(initialChatState(ME, null), listedGeneral("3", 2), { type: "roomOpened", roomId: "0" });
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(2);
+    s = run(s, page(5, 4, 3));
+    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
+  });
+
+  it("a room left before its first page came stays unread, with no divider", () => {
+    let s = run(initialChatState(ME, "0"), listedGeneral("3", 2), { type: "roomOpened", roomId: null }, page(5, 4, 3));
+    expect(s.dividerDue).toBeNull();
+    expect(s.rooms["0"]!.dividerAfterId).toBeNull();
+    expect(unreadCount(s, s.rooms["0"]!)).toBe(2);
   });
 });
 

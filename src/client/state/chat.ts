@@ -7,7 +7,7 @@ import {
 } from "./pending.js";
 import { isPeopleAction, peopleReducer, type PeopleAction } from "./people.js";
 import { detailsReducer, isDetailsAction, type DetailsAction, type DetailsSlice } from "./roomDetails.js";
-import { listingFields, newRoom, roomKind, type RoomListing, type RoomState } from "./rooms.js";
+import { listingFields, listingKnowsRead, newRoom, roomKind, type RoomListing, type RoomState } from "./rooms.js";
 import { applyServerRead, countUnread, markRead, roomUnread } from "./unread.js";
 import { applyChange, laterSeq, setReactions } from "./actions.js";
 import { typingExpired, typingStarted, typingStopped, type TypingMap } from "./typing.js";
@@ -31,6 +31,12 @@ export interface ChatState {
   /** The address named a room this person is not in (a permalink to another room's message): said, not silently replaced. */
   refusedLink: "message" | "room" | null;
   activeRoomId: string | null;
+  /**
+   * The open room, while its "new messages" divider waits for where reading stood and for its
+   * first page (the page loaded onto it, or it was opened before either came): till then it is not
+   * marked read, so the divider still finds the first unread message (see settleDivider).
+   */
+  dividerDue: string | null;
   visible: boolean;
   connection: ConnectionStatus;
   /** Set once the socket has been connected at least once, so the banner can say "reconnecting". */
@@ -110,6 +116,7 @@ export function initialChatState(me: SessionUser, activeRoomId: string | null, v
     removedFrom: null,
     refusedLink: null,
     activeRoomId,
+    dividerDue: activeRoomId,
     visible,
     connection: "connecting",
     everConnected: false,
@@ -138,9 +145,9 @@ function withRoom(state: ChatState, roomId: string, update: (room: RoomState) =>
   return next === room ? state : { ...state, rooms: { ...state.rooms, [roomId]: next } };
 }
 
-/** Marks everything read when the reader is looking at the room. */
+/** Marks everything read when the reader is looking at the room (once its divider is placed). */
 function readIfOpen(state: ChatState, room: RoomState): RoomState {
-  if (!isReading(state, room.id)) return room;
+  if (!isReading(state, room.id) || state.dividerDue === room.id) return room;
   const newest = newestId(room.messages);
   return newest ? markRead(room, newest) : room;
 }
@@ -151,8 +158,9 @@ function ensureRoom(state: ChatState, summary: RoomListing, lastRead: string | n
   if (existing) {
     room = { ...existing, ...listingFields(summary) };
     if (existing.names.join("\u0000") !== summary.names.join("\u0000")) room.names = summary.names;
+    if (!existing.readKnown && listingKnowsRead(summary)) room.readKnown = true;
     const same = room.names === existing.names && room.name === existing.name && room.kind === existing.kind
-      && room.topic === existing.topic && room.visibility === existing.visibility;
+      && room.topic === existing.topic && room.visibility === existing.visibility && room.readKnown === existing.readKnown;
     if (same) room = existing;
   } else {
     // A server that keeps read state says so with `lastRead` (null: nothing read yet).
@@ -188,7 +196,29 @@ function arrive(state: ChatState, roomId: string, messages: ChatMessage[], settl
   };
 }
 
+/**
+ * The open room's "new messages" divider, once where reading stood and the room's first page are
+ * both known (in either order: the page loaded onto the room before its read state came, or a
+ * message brought the room before its listing): above the first unread message, if any. Then the
+ * room is read, as any open room is; later messages are read as they come, with no divider.
+ */
+function settleDivider(state: ChatState): ChatState {
+  const roomId = state.dividerDue;
+  if (roomId === null) return state;
+  if (roomId !== state.activeRoomId) return { ...state, dividerDue: null };
+  const room = state.rooms[roomId];
+  if (!room || !room.readKnown || !room.loaded) return state;
+  const settled: ChatState = { ...state, dividerDue: null };
+  const dividerAfterId = roomUnread(room, state.me.id) > 0 ? room.lastReadId ?? "0" : null;
+  return { ...settled, rooms: { ...state.rooms, [roomId]: readIfOpen(settled, { ...room, dividerAfterId }) } };
+}
+
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  const next = reduce(state, action);
+  return next.dividerDue === null ? next : settleDivider(next);
+}
+
+function reduce(state: ChatState, action: ChatAction): ChatState {
   if (isPeopleAction(action)) {
     const slice = peopleReducer(state, action, state.me.id);
     return slice.users === state.users && slice.banned === state.banned && slice.deactivated === state.deactivated ? state : { ...state, ...slice };
@@ -239,7 +269,10 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           ? room
           : { ...room, name: action.name, topic: action.topic, visibility: action.visibility });
     case "readState":
-      return withRoom(state, action.roomId, (room) => readIfOpen(state, applyServerRead(room, action.lastRead, action.unread)));
+      return withRoom(state, action.roomId, (room) => {
+        const read = applyServerRead(room, action.lastRead, action.unread);
+        return readIfOpen(state, read.readKnown ? read : { ...read, readKnown: true });
+      });
 
     case "historyLoading":
       return withRoom(state, action.roomId, (room) =>
@@ -298,24 +331,23 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
 
     case "roomOpened": {
       if (action.roomId === state.activeRoomId) return state;
-      let rooms = { ...state.rooms };
+      const rooms = { ...state.rooms };
       const leaving = state.activeRoomId ? rooms[state.activeRoomId] : undefined;
       if (leaving) rooms[leaving.id] = { ...leaving, dividerAfterId: null };
-      const next: ChatState = { ...state, activeRoomId: action.roomId, rooms };
-      const opening = action.roomId ? rooms[action.roomId] : undefined;
-      if (!opening) return next;
-      const unread = roomUnread(opening, state.me.id);
-      const withDivider = { ...opening, dividerAfterId: unread > 0 ? opening.lastReadId ?? "0" : null };
-      rooms = { ...rooms, [opening.id]: readIfOpen(next, withDivider) };
-      return { ...next, rooms };
+      // Placed at once when the room's read state and first page are in, else when they come.
+      return { ...state, activeRoomId: action.roomId, dividerDue: action.roomId, rooms };
     }
     case "visibility": {
       if (action.visible === state.visible) return state;
       const next = { ...state, visible: action.visible };
       const active = next.activeRoomId ? next.rooms[next.activeRoomId] : undefined;
-      if (!active || !action.visible) return next;
+      // A divider still due is placed with the room's first page (settleDivider), not here.
+      if (!active || !action.visible || next.dividerDue === active.id) return next;
+      // What came while the tab was away starts under the divider: one from opening the room, above
+      // what was read since, moves down to it.
       const unread = roomUnread(active, state.me.id);
-      const divided = unread > 0 && active.dividerAfterId === null ? { ...active, dividerAfterId: active.lastReadId ?? "0" } : active;
+      const dividerAfterId = active.lastReadId ?? "0";
+      const divided = unread > 0 && active.dividerAfterId !== dividerAfterId ? { ...active, dividerAfterId } : active;
       return withRoom(next, active.id, () => readIfOpen(next, divided));
     }
     case "connection":

@@ -44,6 +44,12 @@ export interface RoomState {
   readOnFirstLoad: boolean;
   /** Where the "new messages" divider goes while the room is open. */
   dividerAfterId: string | null;
+  /**
+   * Where reading stands here is known: from a listing (the server's `lastRead`; a seed server's
+   * rooms, whose marks this browser keeps) or the server's read state. A room only heard of by a
+   * message, before its listing came, is not: its divider cannot be placed yet.
+   */
+  readKnown: boolean;
   /** Where this room's change log (edits, deletions, reactions) has been read up to; null before the first read. */
   changeCursor: string | null;
 }
@@ -66,8 +72,18 @@ export function newRoom(summary: RoomListing, lastReadId: string | null, readOnF
     serverUnread: 0,
     readOnFirstLoad,
     dividerAfterId: null,
+    readKnown: listingKnowsRead(summary),
     changeCursor: null,
   };
+}
+
+/**
+ * The listing says where reading stands: it carries the server's `lastRead`, or it is a seed
+ * server's listing (named, without read state: this browser decides). A stand-in for a room heard
+ * of by a message (`names` empty, nothing else) does not.
+ */
+export function listingKnowsRead(summary: RoomListing): boolean {
+  return summary.lastRead !== undefined || summary.names.length > 0;
 }
 
 /** The descriptive fields of a listing that a room keeps (absent ones stay absent). */

@@ -206,9 +206,9 @@ export class NamedRooms {
 
   /**
    * One page of the directory's room ids, newest activity first (`rooms:directory` scores are the
-   * last activity, ms), whose name contains `q` (any case) when given. The cursor is
+   * last activity, ms), whose name or topic contains `q` (any case) when given. The cursor is
    * `{score}:{n}`: continue below that score, after the `n` rooms already listed with exactly it.
-   * A search reads names a chunk at a time (one round of GETs per chunk) and stops after
+   * A search reads names and topics a chunk at a time (one pipelined round per chunk) and stops after
    * DIRECTORY_MAX_SCAN rooms, answering a cursor to go on from there.
    */
   async directoryPage(options: { q?: string; cursor?: string; limit: number }): Promise<{ ids: string[]; nextCursor?: string }> {
@@ -223,12 +223,16 @@ export class NamedRooms {
         BY: "SCORE", REV: true, LIMIT: { offset: skip, count: DIRECTORY_CHUNK },
       });
       if (chunk.length === 0) return { ids };
-      const names = needle ? await Promise.all(chunk.map((entry) => this.redis.get(keys.roomName(entry.value)))) : [];
+      // Name or topic, as the web client filters what it has (a topic word typed found the room
+      // until the server's answer, for names alone, replaced the list).
+      const texts = needle ? await Promise.all(chunk.map((entry) => Promise.all([
+        this.redis.get(keys.roomName(entry.value)), this.redis.hGet(keys.roomMeta(entry.value), "topic"),
+      ]))) : [];
       for (const [i, entry] of chunk.entries()) {
         if (entry.score === score) skip++;
         else [score, skip] = [entry.score, 1];
         scanned++;
-        if (!needle || names[i]?.toLowerCase().includes(needle)) ids.push(entry.value);
+        if (!needle || texts[i]!.some((text) => text?.toLowerCase().includes(needle))) ids.push(entry.value);
         if (ids.length === options.limit) break;
       }
       if (chunk.length < DIRECTORY_CHUNK && ids.length < options.limit) return { ids };

@@ -198,8 +198,8 @@ export class RoomManagement {
   }
 
   /**
-   * `GET /rooms?q=&cursor=&limit=`: one page of open rooms, newest activity first, names containing
-   * `q`. The page's details are read in one pipelined pass (meta, member count, own membership),
+   * `GET /rooms?q=&cursor=&limit=`: one page of open rooms, newest activity first, whose name or
+   * topic contains `q`. The page's details are read in one pipelined pass (meta, member count, own membership),
    * from Redis rather than this instance's member cache: an instance hears of member changes only
    * for rooms its sockets are in, and the directory lists every open room.
    */
