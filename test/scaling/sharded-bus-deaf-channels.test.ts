@@ -322,8 +322,8 @@ it("an instance's subscriber connection to a room's master broken and kept from 
   }
 
   await eventually(async () => (await resyncsOf()) > resyncedBefore, 10_000, "the room's channel heard again after the break");
-  // Its resync goes with the rest of the break's episode: when the master's own failure (the
-  // bridge's) is over too, or EPISODE_WAIT_MS after the channel came back.
+  // Its resync goes with the rest of the break's episode (its other channels on that master), once
+  // they are heard again too, or EPISODE_WAIT_MS after the channel came back.
   await eventually(async () => {
     await shown.caughtUp();
     return meanwhile.every((id) => shown.seen.has(id));

@@ -63,7 +63,8 @@ const MESSAGES_SUBSCRIPTION = "MESSAGES";
  * publishes a probe of its own until it hears it back (the subscription is live again), then tells
  * its sockets to catch up on history from just before the break (`resync`, see
  * SubscriptionRecovery). Sharded channels: realtime/bus/ChannelSubscriptions, by the same rule. On Cluster, a master that fails may also have acknowledged messages whose
- * publication never crossed the cluster bus: every socket catches up once its slots are served again.
+ * publication never crossed the cluster bus to `MESSAGES`: every socket catches up once its slots are served again
+ * (seed and both modes; with the sharded bus, only the sockets of the channels held on that master).
  */
 export class PubSubBridge {
   /** How our own envelopes begin (the store script and `publish` both write serverId first). */
@@ -160,8 +161,15 @@ export class PubSubBridge {
       await this.subscriber.subscribe(keys.messagesChannel, (raw) => this.receive(raw));
       this.subscriber.onLost(this.onSubscriptionLost);
     }
-    this.nodeFailures?.onFailed(this.onNodeFailed);
-    this.nodeFailures?.onServed(this.onNodeServed);
+    // A failed master's publications may never have crossed the cluster bus to the node `MESSAGES`
+    // is heard on: every socket catches up once its slots are served. In `sharded` mode nothing
+    // crosses it: the channels this instance held on that master are lost with its connection, and
+    // only their sockets (a room's, a person's, everyone's for General or the global channel) catch
+    // up, once each is heard again (realtime/bus/ChannelSubscriptions).
+    if (this.hearsMessagesChannel) {
+      this.nodeFailures?.onFailed(this.onNodeFailed);
+      this.nodeFailures?.onServed(this.onNodeServed);
+    }
     this.started = true;
   }
 

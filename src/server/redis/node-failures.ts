@@ -42,7 +42,16 @@ export class NodeFailures {
   }
 
   private nodeFailed(address: string): void {
-    if (this.failing.has(address) || !this.cluster.masters.some((m) => m.address === address)) return;
+    if (this.failing.has(address)) return;
+    const master = this.cluster.masters.find((m) => m.address === address);
+    // node-redis names only the node, not which of its connections failed. With the data connection
+    // still ready, the master serves its slots: it was another connection to it (its sharded
+    // subscriber, whose channels the bus loses and probes itself). Taken for the master's failure,
+    // every refused reconnect attempt of that subscriber (a master at its client limit) was one
+    // more failure "served again" 100 ms later: every socket of the instance resynced each time.
+    // A master that really fails breaks its data connection too (isReady is false before its
+    // error is emitted), and that node-error, in whichever order it comes, starts the episode.
+    if (!master || master.client?.isReady === true) return;
     const at = Date.now();
     this.failing.set(address, at);
     for (const listener of this.failedListeners) listener(address, at);
