@@ -357,6 +357,13 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
       socket.connect();
     };
     window.addEventListener("online", onOnline);
+    // The network went away (the browser says so): a WebSocket notices only at its next missed
+    // heartbeat, up to 45 s later, the header saying "Online" and sends "Sending…" meanwhile.
+    // Closed now, the page says it is offline at once and reconnects when the network is back.
+    const onOffline = () => {
+      if (socket.connected) socket.io.engine?.close();
+    };
+    window.addEventListener("offline", onOffline);
     const stopPins = listenForPins(socket as unknown as Parameters<typeof listenForPins>[0]);
     socket.on("show.room", (raw) => {
       const room = RoomSummary.safeParse(raw);
@@ -380,6 +387,7 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
     });
     return () => {
       window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", onOffline);
       stopRoomEvents();
       stopPins();
       clearTimeout(retryTimer);

@@ -879,7 +879,9 @@ function Item({ item, context, children: _children, ...dom }: ItemProps<Timeline
       return (
         <li {...dom} data-key={item.key} className={messageRowClass(message, mine, item.continued, state.me.id) + (flashed ? " msg--flash" : "")}
           data-id={message.id} tabIndex={-1} ref={context.focusOnDraw.current === message.id ? focusWhenDrawn(context.focusOnDraw) : undefined}
-          onPointerEnter={toolbar ? undefined : () => setToolbar(true)} onFocus={toolbar ? undefined : () => setToolbar(true)}>
+          onPointerEnter={toolbar ? undefined : () => setToolbar(true)} onFocus={toolbar ? undefined : () => setToolbar(true)}
+          // A row drawn under a resting pointer is hovered without a pointerenter: the first move makes it.
+          onPointerMove={toolbar ? undefined : () => setToolbar(true)}>
           <MessageRow message={message} continued={item.continued}
             mine={mine} name={userName(state, message.from)}
             myId={state.me.id} people={context.people} editing={context.editingId === message.id}
