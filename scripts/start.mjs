@@ -103,7 +103,7 @@ function build() {
   const outputs = ["dist/server/main.js", ...(hasClient ? ["dist/client/index.html"] : [])];
   const stale = outputs.filter((file) => mtime(file) < sourcesAt);
   if (stale.length === 0) return;
-  say(`${stale.map((f) => (existsSync(f) ? `${f} is older than src/` : `${f} is missing`)).join("; ")}: building`);
+  say(`${stale.map((f) => (existsSync(f) ? `${f} is older than src/` : `${f} is missing`)).join("; ")}: building (a first build takes a minute or more on a small machine; later starts reuse it)`);
   if (!hasClient) say("no src/client/vite.config.ts: building the server only (the web client is not built)");
   npm(["run", hasClient ? "build" : "build:server"]);
 }
