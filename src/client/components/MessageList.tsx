@@ -261,6 +261,15 @@ export function MessageList(props: Props) {
     if (before !== null && key !== before && last?.kind === "message" && room.loaded) {
       if (!atBottom.current) setUnseenBelow(true);
       if (last.message.from !== state.me.id) setAnnouncement(`${userName(state, last.message.from)}: ${last.message.message}`);
+      // Her own message, stored in place of its pending row (the row count unchanged, so Virtuoso
+      // follows nothing): at the end, the end is shown whole, not left within the at-end margin
+      // with her message under the composer.
+      else if (atBottom.current && !room.hasNewer) {
+        requestAnimationFrame(() => {
+          const el = scroller.current;
+          if (el && atBottom.current && placing.current === null && el.scrollHeight - el.scrollTop - el.clientHeight > 1) el.scrollTop = el.scrollHeight;
+        });
+      }
     }
     lastKey.current = { roomId: room.id, key };
   }, [items]);
