@@ -64,6 +64,14 @@ function readLock(file) {
   }
 }
 
+/** A free TCP port on 127.0.0.1, chosen by the system, other than those in `avoid`. */
+async function freePortExcept(avoid) {
+  for (;;) {
+    const port = await freePort();
+    if (!avoid.includes(port)) return port;
+  }
+}
+
 /** A free TCP port on 127.0.0.1, chosen by the system. */
 function freePort() {
   return new Promise((done, reject) => {
@@ -130,9 +138,10 @@ async function takeLock(dataDir, say) {
 /**
  * Starts redis-server with its data in `dataDir` on a free port (append-only, fsync every second)
  * and resolves to `{ url, port, child, release }`, or to `{ heldBy }` when another running copy holds
- * the directory. `release()` removes the lock (after the child has exited).
+ * the directory. `release()` removes the lock (after the child has exited). `avoidPorts` are the ports
+ * the chat server will listen on: free now, so the system may offer one of them to Redis.
  */
-export async function startOwnRedis({ binary, dataDir, say, ping }) {
+export async function startOwnRedis({ binary, dataDir, say, ping, avoidPorts = [] }) {
   dataDir = resolve(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const lock = await takeLock(dataDir, say);
@@ -145,7 +154,7 @@ export async function startOwnRedis({ binary, dataDir, say, ping }) {
   try {
     // The port is free when chosen but may be taken before redis-server binds it: try another.
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+      const port = await freePortExcept(avoidPorts);
       const args = [
         "--port", String(port),
         "--bind", "127.0.0.1",

@@ -230,7 +230,9 @@ async function ensureRedis({ run = false } = {}) {
   if (!binary) fail(noRedisAdvice());
   let started;
   try {
-    started = await startOwnRedis({ binary, dataDir, say, ping: (port) => ping({ host: "127.0.0.1", port }, 500) });
+    // The server's own ports are free until it starts, so the system could hand one to Redis.
+    const avoidPorts = [process.env.PORT ?? "3000", process.env.METRICS_PORT].map(Number).filter((port) => port > 0);
+    started = await startOwnRedis({ binary, dataDir, say, avoidPorts, ping: (port) => ping({ host: "127.0.0.1", port }, 500) });
   } catch (err) {
     fail(err.message);
   }
