@@ -34,16 +34,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits until the redis-server at `url` answers with its data in `dir`: a port found free can be
+ * handed to another test file's Redis before ours binds it, and then ours exits while theirs answers.
+ */
+async function waitForOwnRedis(url: string, dir: string, gone: () => boolean, timeoutMs = 10_000): Promise<"ready" | "port-taken"> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (gone()) return "port-taken";
     const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
     client.on("error", () => {});
     try {
       await client.connect();
-      await client.ping();
+      const served = await client.configGet("dir");
       await client.close();
-      return;
+      if (served.dir === dir) return "ready";
+      return "port-taken";
     } catch {
       client.destroy?.();
       if (Date.now() > deadline) throw new Error(`redis-server at ${url} did not start`);
@@ -57,11 +63,12 @@ async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
  * machine's own Redis on 6379.
  */
 export async function startRedis(options: { appendOnly?: boolean; extraArgs?: string[] } = {}): Promise<RedisServerHandle> {
-  const port = await freePort();
+  let port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "redis-chat-test-"));
-  const url = `redis://127.0.0.1:${port}`;
+  let url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
 
+  /** Starts redis-server on `port`; "port-taken" when something else answers there. */
   const launch = async () => {
     const args = [
       "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
@@ -72,7 +79,9 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
     const started = spawn("redis-server", args, { stdio: "ignore" });
     child = started;
     try {
-      await waitForPing(url);
+      const outcome = await waitForOwnRedis(url, dir, () => started.exitCode !== null || started.signalCode !== null);
+      if (outcome === "port-taken") started.kill("SIGKILL");
+      return outcome;
     } catch (err) {
       // Nobody holds a handle to a server that did not start: it would outlive the test run.
       started.kill("SIGKILL");
@@ -85,7 +94,11 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
       proc.once("exit", () => resolve());
     });
 
-  await launch();
+  for (let attempt = 1; (await launch()) === "port-taken"; attempt++) {
+    if (attempt === 5) throw new Error(`no free port for a redis-server after ${attempt} tries`);
+    port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+  }
   return {
     port,
     url,
@@ -101,7 +114,7 @@ export async function startRedis(options: { appendOnly?: boolean; extraArgs?: st
       await exited(proc);
     },
     async restart() {
-      await launch();
+      if ((await launch()) === "port-taken") throw new Error(`port ${port} was taken while its redis-server was down`);
     },
     pause() {
       child?.kill("SIGSTOP");
