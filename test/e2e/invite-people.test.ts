@@ -89,6 +89,7 @@ describe("web client: the first administrator, alone in a new place, is shown ho
     await people(page).getByRole("button", { name: "Copy" }).waitFor();
     expect(await people(page).getByRole("button", { name: "Invite people" }).count()).toBe(0);
     expect(await fitsSidebar(page)).toBe(true);
+    expect((await axeViolations(page)).join("\n")).toBe("");
     await page.screenshot({ path: "/tmp/invite-open-desktop.png" });
 
     // Closed: only administrators make accounts, so the pointer opens the Accounts tab.
@@ -130,7 +131,7 @@ describe("web client: the first administrator, alone in a new place, is shown ho
   });
 
   for (const [name, options] of [["phone", {}], ["phone-dark", { colorScheme: "dark" as const }], ["desktop-dark", { colorScheme: "dark" as const }]] as const) {
-    it(`on a ${name.replace("-", ", ")} screen the pointer fits the list and opens the invitation links (${name})`, async () => {
+    it(`the pointer fits the People list, passes axe and opens the invitation links (${name})`, async () => {
       const viewport = name.startsWith("phone") ? PHONE : { width: 1280, height: 800 };
       // The place is empty again for its administrator once bob's account is deactivated.
       await deactivate("bob");
