@@ -15,10 +15,12 @@ describe("the search query parser", () => {
     }
   });
 
-  it("looks has:image up in the files' postings (images have none of their own)", () => {
-    expect(parseQuery("has:image").terms).toEqual([{ term: HAS_FILE_TERM, prefix: false }]);
-    expect(parseQuery("plan has:images has:file").terms).toEqual([{ term: "plan", prefix: true }, { term: HAS_FILE_TERM, prefix: false }]);
-    expect(parseQuery("plan", { has: "image" }).terms).toEqual([{ term: "plan", prefix: true }, { term: HAS_FILE_TERM, prefix: false }]);
+  it("looks has:image up in the files' postings (images have none of their own), asking the index for images only", () => {
+    const images = { term: HAS_FILE_TERM, prefix: false, imagesOnly: true };
+    expect(parseQuery("has:image").terms).toEqual([images]);
+    expect(parseQuery("plan has:images has:file").terms).toEqual([{ term: "plan", prefix: true }, images]);
+    expect(parseQuery("plan", { has: "image" }).terms).toEqual([{ term: "plan", prefix: true }, images]);
+    expect(parseQuery("has:files").terms).toEqual([{ term: HAS_FILE_TERM, prefix: false }]);
     expect(parseQuery("has:links").terms).toEqual([{ term: HAS_LINK_TERM, prefix: false }]);
   });
 

@@ -7,6 +7,8 @@ export interface TermSpec {
   prefix: boolean;
   /** Instead of `term`: any of these exact (pseudo-)terms, e.g. the authors `from:` means. */
   anyOf?: readonly string[];
+  /** On `~has:file` (has:image): only messages with an image among their files are wanted; the index may leave out those surely without. */
+  imagesOnly?: boolean;
 }
 
 /** A search as the index runs it: the filters of the query string and the operators in `q`, merged. */
@@ -91,7 +93,7 @@ export function parseQuery(
   if (parsed.has.link) addTerm({ term: HAS_LINK_TERM, prefix: false });
   // Images have no postings of their own: a message's file types are not known before its store
   // script runs. Its files' postings find the candidates; matchMessage keeps those with an image.
-  if (parsed.has.file || parsed.has.image) addTerm({ term: HAS_FILE_TERM, prefix: false });
+  if (parsed.has.file || parsed.has.image) addTerm({ term: HAS_FILE_TERM, prefix: false, ...(parsed.has.image ? { imagesOnly: true } : {}) });
   return parsed;
 }
 
