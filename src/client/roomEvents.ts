@@ -8,6 +8,7 @@ import { announceBan, announcePresenceAlerts, announceProfile } from "./profile/
 import type { ChatSocket } from "./socket.js";
 import type { ChatAction, ChatState } from "./state/chat.js";
 import { setPlaceName } from "./lib/placeName.js";
+import { announceRegistrationMode } from "./invite/registrationMode.js";
 import { roomTitle } from "./state/rooms.js";
 
 /**
@@ -71,6 +72,7 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     on("place.settings", PlaceSettings, (settings) => {
       announcePlaceDefault(settings.defaultNotificationLevel);
       setPlaceName(settings.placeName);
+      announceRegistrationMode(settings.registration);
     }),
   ];
   return () => offs.forEach((off) => off());

@@ -197,6 +197,21 @@ describe("one open room per name, ignoring case", () => {
     for (const r of renamers.filter((r) => r.id !== winner.id)) expect(await raw.get(`room:${r.id}:name`)).toBe(r.name);
   });
 
+  it("at start, an open room whose name's claim was left to a room that no longer has it takes the claim back", async () => {
+    const room = await createRoom(owner, { name: "kept-name" });
+    const stale = await createRoom(owner, { name: "stale-elsewhere" });
+    // A rename of `stale` onto the name that claimed it and stopped half-way, as a crash leaves it.
+    await raw.set("rooms:name:kept-name", stale.id);
+    const restarted = await startChatServer({ redisUrl: redis.url });
+    try {
+      expect(await raw.get("rooms:name:kept-name")).toBe(room.id);
+      expect(await raw.exists(`{room:${room.id}}:name-claiming`)).toBe(0);
+      expect((await call(other, "POST", "/rooms", { name: "Kept-Name" })).status).toBe(409);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it("the seed's General keeps its name and is not claimed", async () => {
     expect(await raw.get("room:0:name")).toBe("General");
     expect((await call(other, "POST", "/rooms", { name: "general" })).status).toBe(201);

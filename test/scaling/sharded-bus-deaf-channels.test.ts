@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createClient, type RedisClusterType } from "redis";
 import type { ChatMessage } from "../../src/protocol/index.js";
 import { AUDIT_EVERY_MS } from "../../src/server/realtime/bus/subscription-audit.js";
@@ -6,8 +6,8 @@ import { EPISODE_WAIT_MS } from "../../src/server/realtime/subscription-recovery
 import { redisClientName } from "../../src/server/redis/connection.js";
 import { duplicates } from "../resilience/helpers.js";
 import { api, connect, eventually, login, send, sleep, type SignedIn } from "../support/chat-client.js";
-import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
-import { cli, startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
+import type { RunningChatServer } from "../support/chat-server.js";
+import { cli, useShardedInstances } from "../support/redis-cluster.js";
 import { beginSlotMove } from "../support/slot-move.js";
 import { followRoom } from "../support/shown-messages.js";
 
@@ -22,68 +22,53 @@ import { followRoom } from "../support/shown-messages.js";
  * unsubscribe of the instance already on the wire, as a busy master or a slow link would.
  */
 
-let cluster: RedisClusterHandle;
-let one: RunningChatServer;
-let two: RunningChatServer;
-
-beforeAll(async () => {
-  // A node timeout far above the pause: the held master is never taken for failed.
-  cluster = await startRedisCluster({ masters: 3, replicas: 0, nodeTimeoutMs: 5000 });
-  // Channels let go at once when their last holder goes: an unsubscribe follows a socket's close.
-  const started = await Promise.all(
-    [0, 1].map(() => startChatServer({ redisUrl: `redis://${cluster.seeds[0]}`, redisClusterNodes: cluster.seeds, pubsubMode: "sharded", busReleaseDelayMs: 0 })),
-  );
-  [one, two] = [started[0]!, started[1]!];
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.allSettled([one?.close(), two?.close()]);
-  await cluster?.stop();
-});
+// A node timeout far above any pause here: a held master is never taken for failed.
+// Channels let go at once when their last holder goes: an unsubscribe follows a socket's close.
+const env = useShardedInstances({ nodeTimeoutMs: 5000, busReleaseDelayMs: 0 });
 
 const privateRoom = (x: SignedIn, y: SignedIn) => `${Math.min(x.user.id, y.user.id)}:${Math.max(x.user.id, y.user.id)}`;
 
 /** Subscribers of a sharded channel on the master serving its slot. */
 async function shardSubscribers(channel: string): Promise<number> {
-  const port = await cluster.masterOf(channel);
+  const port = await env.cluster.masterOf(channel);
   return Number((await cli(port, "pubsub", "shardnumsub", channel)).split("\n")[1]);
 }
 
 /** A room of `owner`'s alone whose slot is on the master at `port` (rooms are made until one is). */
 async function roomOn(port: number, owner: SignedIn): Promise<string> {
   for (let i = 0; i < 30; i++) {
-    const created = await api(one.url, "/rooms", owner.cookie, { method: "POST", body: JSON.stringify({ name: `${owner.user.username}-${i}`, members: [] }) });
+    const created = await api(env.one.url, "/rooms", owner.cookie, { method: "POST", body: JSON.stringify({ name: `${owner.user.username}-${i}`, members: [] }) });
     expect(created.status).toBe(201);
     const roomId = String(created.body.id);
-    if ((await cluster.masterOf(`room:${roomId}`)) === port) return roomId;
+    if ((await env.cluster.masterOf(`room:${roomId}`)) === port) return roomId;
   }
   throw new Error(`no room of ${owner.user.username} landed on ${port}`);
 }
 
 it("a slot moving away while an unsubscribe of the instance is on its way to that master: the channel left deaf is found and subscribed again, its members resync, and the unsubscribed room is not left subscribed", async () => {
-  const [hal, ivy, kim] = [await login(one.url, "hal"), await login(two.url, "ivy"), await login(two.url, "kim")];
+  const [hal, ivy, kim] = [await login(env.one.url, "hal"), await login(env.two.url, "ivy"), await login(env.two.url, "kim")];
   const roomId = privateRoom(hal, ivy);
-  const halSocket = await connect(one.url, hal.cookie);
+  const halSocket = await connect(env.one.url, hal.cookie);
   const opened = await send(halSocket, { roomId, message: "opening the room" });
   if (!opened.ok) throw new Error(opened.error);
-  const source = await cluster.masterOf(`room:${roomId}`);
+  const source = await env.cluster.masterOf(`room:${roomId}`);
   // Kim, on two too, holds a room of her own on the same master: her leaving is the unsubscribe.
   const kimsRoom = await roomOn(source, kim);
-  const kimSocket = await connect(two.url, kim.cookie);
-  const ivySocket = await connect(two.url, ivy.cookie);
-  const shown = followRoom(ivySocket, two.url, ivy.cookie, roomId);
+  const kimSocket = await connect(env.two.url, kim.cookie);
+  const ivySocket = await connect(env.two.url, ivy.cookie);
+  const shown = followRoom(ivySocket, env.two.url, ivy.cookie, roomId);
   const seen = shown.seen;
   const before = await send(halSocket, { roomId, message: "before the move" });
   if (!before.ok) throw new Error(before.error);
   await eventually(() => seen.has(before.message.id), 5000, "live delivery before the move");
   await eventually(async () => (await shardSubscribers(`{room:${kimsRoom}}:bus`)) === 1, 5000, "two holds kim's room");
 
-  const move = await beginSlotMove(cluster, `room:${roomId}`);
+  const move = await beginSlotMove(env.cluster, `room:${roomId}`);
   const toSource = createClient({ url: `redis://127.0.0.1:${source}` });
   await toSource.connect();
-  const unsubscribes = async () => (await two.instance.ctx.metrics.busUnsubscribes.get()).values[0]?.value ?? 0;
+  const unsubscribes = async () => (await env.two.instance.ctx.metrics.busUnsubscribes.get()).values[0]?.value ?? 0;
   const unsubscribedBefore = await unsubscribes();
-  const held = cluster.node(source);
+  const held = env.cluster.node(source);
   held.pause();
   let told: Promise<unknown>;
   try {
@@ -114,19 +99,19 @@ it("a slot moving away while an unsubscribe of the instance is on its way to tha
 }, 60_000);
 
 it("a room left and joined again in quick succession (its channel's unsubscribe and subscribe back to back) ends subscribed once and heard live", async () => {
-  const [lea, max] = [await login(one.url, "lea"), await login(two.url, "max")];
-  const created = await api(one.url, "/rooms", lea.cookie, { method: "POST", body: JSON.stringify({ name: "churned", members: [max.user.id] }) });
+  const [lea, max] = [await login(env.one.url, "lea"), await login(env.two.url, "max")];
+  const created = await api(env.one.url, "/rooms", lea.cookie, { method: "POST", body: JSON.stringify({ name: "churned", members: [max.user.id] }) });
   expect(created.status).toBe(201);
   const roomId = String(created.body.id);
   const channel = `{room:${roomId}}:bus`;
-  const leaSocket = await connect(one.url, lea.cookie);
-  const maxSocket = await connect(two.url, max.cookie);
+  const leaSocket = await connect(env.one.url, lea.cookie);
+  const maxSocket = await connect(env.two.url, max.cookie);
   const seen = new Set<string>();
   maxSocket.on("message", (m: ChatMessage) => seen.add(m.id));
   await eventually(async () => (await shardSubscribers(channel)) === 2, 5000, "both instances hold the room");
   for (let i = 0; i < 8; i++) {
-    expect((await api(two.url, `/room/${roomId}/leave`, max.cookie, { method: "POST", body: "{}" })).status).toBe(200);
-    expect((await api(two.url, `/room/${roomId}/join`, max.cookie, { method: "POST", body: "{}" })).status).toBe(200);
+    expect((await api(env.two.url, `/room/${roomId}/leave`, max.cookie, { method: "POST", body: "{}" })).status).toBe(200);
+    expect((await api(env.two.url, `/room/${roomId}/join`, max.cookie, { method: "POST", body: "{}" })).status).toBe(200);
   }
   await eventually(async () => (await shardSubscribers(channel)) === 2, 5000, "two holds the room again, once");
   expect(await maxSocket.timeout(5000).emitWithAck("room.join", roomId)).toEqual({ ok: true, roomId });
@@ -166,17 +151,17 @@ async function deafen(server: RunningChatServer, channel: string): Promise<void>
 
 /** Counts the signs of trouble `server`'s cluster client gives: moves seen on its subscribers, node errors. */
 function signsOf(server: RunningChatServer): { count(): number; stop(): void } {
-  const cluster = clusterOf(server);
+  const client = clusterOf(server);
   let signs = 0;
   const sign = () => signs++;
-  const clients = cluster.masters.flatMap((m) => (m.pubSub ? [m.pubSub.client] : []));
-  for (const client of clients) client.on("sharded-channel-moved", sign);
-  cluster.on("node-error", sign);
+  const subscribers = client.masters.flatMap((m) => (m.pubSub ? [m.pubSub.client] : []));
+  for (const subscriber of subscribers) subscriber.on("sharded-channel-moved", sign);
+  client.on("node-error", sign);
   return {
     count: () => signs,
     stop() {
-      for (const client of clients) client.off("sharded-channel-moved", sign);
-      cluster.off("node-error", sign);
+      for (const subscriber of subscribers) subscriber.off("sharded-channel-moved", sign);
+      client.off("node-error", sign);
     },
   };
 }
@@ -185,14 +170,14 @@ const counter = async (c: { get(): Promise<{ values: { value: number; labels: Re
   (await c.get()).values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
 
 it("a channel gone deaf with no sign at all (no move, no node error): the periodic audit finds it within its period, subscribes it again, and the member's socket gets what was sent meanwhile by resync, each message once", async () => {
-  const [nia, oto] = [await login(one.url, "nia"), await login(two.url, "oto")];
+  const [nia, oto] = [await login(env.one.url, "nia"), await login(env.two.url, "oto")];
   const roomId = privateRoom(nia, oto);
   const channel = `{room:${roomId}}:bus`;
-  const niaSocket = await connect(one.url, nia.cookie);
+  const niaSocket = await connect(env.one.url, nia.cookie);
   const opened = await send(niaSocket, { roomId, message: "opening the room" });
   if (!opened.ok) throw new Error(opened.error);
-  const otoSocket = await connect(two.url, oto.cookie);
-  const shown = followRoom(otoSocket, two.url, oto.cookie, roomId);
+  const otoSocket = await connect(env.two.url, oto.cookie);
+  const shown = followRoom(otoSocket, env.two.url, oto.cookie, roomId);
   const live: string[] = [];
   otoSocket.on("message", (m: ChatMessage) => live.push(m.id));
   const before = await send(niaSocket, { roomId, message: "before" });
@@ -200,16 +185,16 @@ it("a channel gone deaf with no sign at all (no move, no node error): the period
   await eventually(() => shown.seen.has(before.message.id), 5000, "live delivery before");
   // Another channel of two's on the same master: the subscriber stays in pub/sub mode throughout,
   // as it is when a move's push is misread (the channel is not the connection's last).
-  const pal = await login(two.url, "pal");
-  await roomOn(await cluster.masterOf(`room:${roomId}`), pal);
-  const palSocket = await connect(two.url, pal.cookie);
-  expect(subscriberHolding(two, channel).getPubSubListeners("SHARDED").size).toBeGreaterThan(1);
+  const pal = await login(env.two.url, "pal");
+  await roomOn(await env.cluster.masterOf(`room:${roomId}`), pal);
+  const palSocket = await connect(env.two.url, pal.cookie);
+  expect(subscriberHolding(env.two, channel).getPubSubListeners("SHARDED").size).toBeGreaterThan(1);
 
-  const metrics = two.instance.ctx.metrics;
+  const metrics = env.two.instance.ctx.metrics;
   const deafFound = await counter(metrics.busDeafChannels);
-  const signs = signsOf(two);
+  const signs = signsOf(env.two);
   const deafAt = Date.now();
-  await deafen(two, channel);
+  await deafen(env.two, channel);
   expect(await shardSubscribers(channel)).toBe(1);
   // Sent while two does not hear the room: no live delivery for oto.
   const meanwhile: string[] = [];
@@ -241,30 +226,30 @@ it("a channel gone deaf with no sign at all (no move, no node error): the period
 }, 30_000);
 
 it("a channel gone deaf while a stray on the same master makes up the count (the master counts what two believes): the audit still finds both, the deaf channel is subscribed again and resynced, the stray let go", async () => {
-  const [raj, sol] = [await login(one.url, "raj"), await login(two.url, "sol")];
+  const [raj, sol] = [await login(env.one.url, "raj"), await login(env.two.url, "sol")];
   const roomId = privateRoom(raj, sol);
   const channel = `{room:${roomId}}:bus`;
-  const rajSocket = await connect(one.url, raj.cookie);
+  const rajSocket = await connect(env.one.url, raj.cookie);
   const opened = await send(rajSocket, { roomId, message: "opening the room" });
   if (!opened.ok) throw new Error(opened.error);
-  const solSocket = await connect(two.url, sol.cookie);
-  const shown = followRoom(solSocket, two.url, sol.cookie, roomId);
+  const solSocket = await connect(env.two.url, sol.cookie);
+  const shown = followRoom(solSocket, env.two.url, sol.cookie, roomId);
   const live: string[] = [];
   solSocket.on("message", (m: ChatMessage) => live.push(m.id));
-  const port = await cluster.masterOf(`room:${roomId}`);
-  const tam = await login(two.url, "tam");
+  const port = await env.cluster.masterOf(`room:${roomId}`);
+  const tam = await login(env.two.url, "tam");
   await roomOn(port, tam);
-  const tamSocket = await connect(two.url, tam.cookie);
+  const tamSocket = await connect(env.two.url, tam.cookie);
   let stray = "";
-  for (let i = 0; !stray; i++) if ((await cluster.masterOf(`room:stray-${i}`)) === port) stray = `{room:stray-${i}}:bus`;
+  for (let i = 0; !stray; i++) if ((await env.cluster.masterOf(`room:stray-${i}`)) === port) stray = `{room:stray-${i}}:bus`;
 
-  const metrics = two.instance.ctx.metrics;
+  const metrics = env.two.instance.ctx.metrics;
   const deafFound = await counter(metrics.busDeafChannels);
-  const signs = signsOf(two);
+  const signs = signsOf(env.two);
   // Both at once (one write to the master), so that no audit counts in between: what node-redis
   // does after taking a reply for a move is subscribe a channel nobody here holds.
-  const subscriber = subscriberHolding(two, channel);
-  await Promise.all([deafen(two, channel), subscriber.sSubscribe(stray, () => {})]);
+  const subscriber = subscriberHolding(env.two, channel);
+  await Promise.all([deafen(env.two, channel), subscriber.sSubscribe(stray, () => {})]);
   const sent = await send(rajSocket, { roomId, message: "while deaf" });
   if (!sent.ok) throw new Error(sent.error);
 
@@ -283,26 +268,26 @@ it("a channel gone deaf while a stray on the same master makes up the count (the
 }, 30_000);
 
 it("an instance's subscriber connection to a room's master broken and kept from coming back (the master at its client limit): the room's channel is lost until heard again, and its member sees every message sent meanwhile", async () => {
-  const [uma, vic] = [await login(one.url, "uma"), await login(two.url, "vic")];
+  const [uma, vic] = [await login(env.one.url, "uma"), await login(env.two.url, "vic")];
   const roomId = privateRoom(uma, vic);
-  const umaSocket = await connect(one.url, uma.cookie);
+  const umaSocket = await connect(env.one.url, uma.cookie);
   const opened = await send(umaSocket, { roomId, message: "opening the room" });
   if (!opened.ok) throw new Error(opened.error);
-  const vicSocket = await connect(two.url, vic.cookie);
-  const shown = followRoom(vicSocket, two.url, vic.cookie, roomId);
+  const vicSocket = await connect(env.two.url, vic.cookie);
+  const shown = followRoom(vicSocket, env.two.url, vic.cookie, roomId);
   const live: string[] = [];
   vicSocket.on("message", (m: ChatMessage) => live.push(m.id));
-  const port = await cluster.masterOf(`room:${roomId}`);
+  const port = await env.cluster.masterOf(`room:${roomId}`);
   // Connected before the limit: the test's own commands to that master still go through.
   const admin = createClient({ url: `redis://127.0.0.1:${port}` });
   await admin.connect();
-  const name = redisClientName(two.instance.ctx.config.serverId);
+  const name = redisClientName(env.two.instance.ctx.config.serverId);
   const subscriber = String(await admin.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"]))
     .split("\n")
     .find((line) => line.includes(` name=${name} `) && / ssub=[1-9]/.test(line));
   const subscriberId = /(?:^|\s)id=(\d+)/.exec(subscriber ?? "")?.[1];
   if (!subscriberId) throw new Error("two has no sharded subscriber on the room's master");
-  const resyncsOf = () => counter(two.instance.ctx.metrics.resyncs, { cause: "node" });
+  const resyncsOf = () => counter(env.two.instance.ctx.metrics.resyncs, { cause: "node" });
   const resyncedBefore = await resyncsOf();
 
   const limit = (await admin.configGet("maxclients")).maxclients!;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createClient, type RedisClusterType } from "redis";
 import { GENERAL_ROOM_ID, type ChatMessage } from "../../src/protocol/index.js";
 import { EPISODE_WAIT_MS } from "../../src/server/realtime/subscription-recovery.js";
@@ -6,8 +6,7 @@ import { redisClientName } from "../../src/server/redis/connection.js";
 import { keys } from "../../src/server/redis/keys.js";
 import { duplicates } from "../resilience/helpers.js";
 import { api, connect, eventually, login, send, sleep, type ClientSocket, type SignedIn } from "../support/chat-client.js";
-import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
-import { startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
+import { useShardedInstances } from "../support/redis-cluster.js";
 import { followRoom } from "../support/shown-messages.js";
 
 /**
@@ -19,32 +18,18 @@ import { followRoom } from "../support/shown-messages.js";
  * channels lost there catch up, once, after their channels are heard again.
  */
 
-let cluster: RedisClusterHandle;
-let one: RunningChatServer;
-let two: RunningChatServer;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster({ masters: 3, replicas: 0, nodeTimeoutMs: 5000 });
-  const started = await Promise.all(
-    [0, 1].map(() => startChatServer({ redisUrl: `redis://${cluster.seeds[0]}`, redisClusterNodes: cluster.seeds, pubsubMode: "sharded" })),
-  );
-  [one, two] = [started[0]!, started[1]!];
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.allSettled([one?.close(), two?.close()]);
-  await cluster?.stop();
-});
+// A node timeout far above any pause here: a held master is never taken for failed.
+const env = useShardedInstances({ nodeTimeoutMs: 5000 });
 
 const portOf = (address: string) => Number(address.split(":")[1]);
 
 /** A room `owner` makes with `members`, made again until its slot is (or is not) on the master at `port`. */
 async function roomWith(owner: SignedIn, members: SignedIn[], port: number, on: boolean): Promise<string> {
   for (let i = 0; i < 40; i++) {
-    const created = await api(one.url, "/rooms", owner.cookie, { method: "POST", body: JSON.stringify({ name: `r-${on ? "on" : "off"}-${i}`, members: members.map((m) => m.user.id) }) });
+    const created = await api(env.one.url, "/rooms", owner.cookie, { method: "POST", body: JSON.stringify({ name: `r-${on ? "on" : "off"}-${i}`, members: members.map((m) => m.user.id) }) });
     expect(created.status).toBe(201);
     const roomId = String(created.body.id);
-    if (((await cluster.masterOf(keys.roomChannel(roomId))) === port) === on) return roomId;
+    if (((await env.cluster.masterOf(keys.roomChannel(roomId))) === port) === on) return roomId;
   }
   throw new Error(`no room landed ${on ? "on" : "off"} ${port}`);
 }
@@ -53,7 +38,7 @@ async function roomWith(owner: SignedIn, members: SignedIn[], port: number, on: 
 async function personOff(url: string, name: string, port: number): Promise<SignedIn> {
   for (let i = 0; i < 20; i++) {
     const person = await login(url, `${name}${i}`);
-    if ((await cluster.masterOf(keys.userChannel(person.user.id))) !== port) return person;
+    if ((await env.cluster.masterOf(keys.userChannel(person.user.id))) !== port) return person;
   }
   throw new Error(`every ${name} has a channel on ${port}`);
 }
@@ -72,23 +57,23 @@ function liveIds(socket: ClientSocket): string[] {
 
 it("a subscriber connection broken and refused for seconds (the master at its client limit), then let back: each socket of the rooms on that master resyncs exactly once, after its channel is heard again; sockets whose rooms live on other masters (and the other instance's) never; nothing sent meanwhile is lost or shown twice", async () => {
   // The master that breaks serves neither General nor the global channel (those would rightly resync everyone).
-  const everyone = new Set([await cluster.masterOf(keys.roomChannel(GENERAL_ROOM_ID)), await cluster.masterOf(keys.globalChannel)]);
-  const port = cluster.seeds.map(portOf).find((p) => !everyone.has(p))!;
+  const everyone = new Set([await env.cluster.masterOf(keys.roomChannel(GENERAL_ROOM_ID)), await env.cluster.masterOf(keys.globalChannel)]);
+  const port = env.cluster.seeds.map(portOf).find((p) => !everyone.has(p))!;
 
-  const sam = await login(one.url, "sam");
-  const [ann, bea] = [await login(two.url, "ann"), await login(two.url, "bea")];
+  const sam = await login(env.one.url, "sam");
+  const [ann, bea] = [await login(env.two.url, "ann"), await login(env.two.url, "bea")];
   // Unaffected: cal on two (his own channel and his room elsewhere), dan on one (in the affected room).
-  const cal = await personOff(two.url, "cal", port);
-  const dan = await login(one.url, "dan");
+  const cal = await personOff(env.two.url, "cal", port);
+  const dan = await login(env.one.url, "dan");
   const affected = await roomWith(sam, [ann, bea, dan], port, true);
   const elsewhere = await roomWith(sam, [cal], port, false);
 
-  const samSocket = await connect(one.url, sam.cookie);
-  const annSocket = await connect(two.url, ann.cookie);
-  const beaSocket = await connect(two.url, bea.cookie);
-  const calSocket = await connect(two.url, cal.cookie);
-  const danSocket = await connect(one.url, dan.cookie);
-  const shown = { ann: followRoom(annSocket, two.url, ann.cookie, affected), bea: followRoom(beaSocket, two.url, bea.cookie, affected) };
+  const samSocket = await connect(env.one.url, sam.cookie);
+  const annSocket = await connect(env.two.url, ann.cookie);
+  const beaSocket = await connect(env.two.url, bea.cookie);
+  const calSocket = await connect(env.two.url, cal.cookie);
+  const danSocket = await connect(env.one.url, dan.cookie);
+  const shown = { ann: followRoom(annSocket, env.two.url, ann.cookie, affected), bea: followRoom(beaSocket, env.two.url, bea.cookie, affected) };
   const resyncs = {
     ann: shown.ann.resyncs,
     bea: shown.bea.resyncs,
@@ -105,7 +90,7 @@ it("a subscriber connection broken and refused for seconds (the master at its cl
   // Two's sharded subscriber on that master; the test's own connection is made before the limit.
   const admin = createClient({ url: `redis://127.0.0.1:${port}` });
   await admin.connect();
-  const name = redisClientName(two.instance.ctx.config.serverId);
+  const name = redisClientName(env.two.instance.ctx.config.serverId);
   const line = String(await admin.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"]))
     .split("\n")
     .find((l) => l.includes(` name=${name} `) && / ssub=[1-9]/.test(l));
@@ -115,7 +100,7 @@ it("a subscriber connection broken and refused for seconds (the master at its cl
   const refused = (_err: unknown, node: { port?: number }) => {
     if (node?.port === port) refusals++;
   };
-  const twoCluster = two.instance.ctx.redis as unknown as RedisClusterType;
+  const twoCluster = env.two.instance.ctx.redis as unknown as RedisClusterType;
   twoCluster.on("node-error", refused);
 
   const limit = (await admin.configGet("maxclients")).maxclients!;

@@ -1,6 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
+import type { Config } from "../../src/server/config.js";
 import { eventually } from "./chat-client.js";
+import { startChatServer, type RunningChatServer } from "./chat-server.js";
 import { startRedis, type RedisServerHandle } from "./redis-server.js";
 
 const run = promisify(execFile);
@@ -127,4 +130,30 @@ export async function startRedisCluster(options: { masters?: number; replicas?: 
   // (Redis delays it by repl-diskless-sync-delay, 5 s), acknowledging nothing and unable to take over.
   if (replicas > 0) await handle.waitReplicasInSync();
   return handle;
+}
+
+/** A cluster and two chat instances on it, for one test file (read them inside tests and hooks). */
+export interface ClusterInstances {
+  cluster: RedisClusterHandle;
+  one: RunningChatServer;
+  two: RunningChatServer;
+}
+
+/**
+ * For one test file: a cluster of three masters without replicas and two instances using the
+ * sharded bus on it, started before the file's tests and stopped after them.
+ */
+export function useShardedInstances(options: { nodeTimeoutMs: number } & Partial<Config>): ClusterInstances {
+  const env = {} as ClusterInstances;
+  const { nodeTimeoutMs, ...serverOptions } = options;
+  beforeAll(async () => {
+    env.cluster = await startRedisCluster({ masters: 3, replicas: 0, nodeTimeoutMs });
+    const redis = { redisUrl: `redis://${env.cluster.seeds[0]}`, redisClusterNodes: env.cluster.seeds, pubsubMode: "sharded" as const };
+    [env.one, env.two] = await Promise.all([startChatServer({ ...redis, ...serverOptions }), startChatServer({ ...redis, ...serverOptions })]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.allSettled([env.one?.close(), env.two?.close()]);
+    await env.cluster?.stop();
+  });
+  return env;
 }

@@ -28,6 +28,9 @@ import { ProfileCardContext } from "../profile/ProfileCardContext.js";
 import { OnlineToasts, PresenceAlertsContext, usePresenceAlerts } from "../profile/presenceAlerts.js";
 import { useMyRole } from "../profile/useMyRole.js";
 import { isAdmin } from "../state/myRole.js";
+import { InvitePeople, InviteWhenAlone, type InviteTab } from "../invite/InvitePeople.js";
+import type { AdminTab } from "./admin/AdminDialog.js";
+import { GENERAL_ROOM_ID } from "../../protocol/index.js";
 
 // Opened on demand, so not part of the first load: administration, room dialogs and the details panel.
 const AdminDialog = lazy(() => import("./admin/AdminDialog.js"));
@@ -58,6 +61,12 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const notifications = useNotifications(me, state, (roomId, messageId) => openMessageRef.current(roomId, messageId));
   const active = state.activeRoomId ? state.rooms[state.activeRoomId] : undefined;
   const [overlay, setOverlay] = useState<Overlay>(null);
+  /** The Admin dialog's first tab: invitations from its button and "Invite people", accounts from "Create accounts". */
+  const [adminTab, setAdminTab] = useState<AdminTab>("invites");
+  const openAdmin = (tab: InviteTab = "invites") => {
+    setAdminTab(tab);
+    setOverlay("admin");
+  };
   const [detailsOpen, setDetailsOpen] = useState(false);
   /** Whose profile card is open (issue 18: any name or avatar opens it). */
   const [profileId, setProfileId] = useState<number | null>(null);
@@ -168,7 +177,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           {/* The place on its own row, with the Admin button: the person's name below keeps the width it needs. */}
           <div className="me__place">
             <strong className="me__place-name" title={place}>{place}</strong>
-            {admin && <button type="button" className="ghost ghost--small" onClick={() => setOverlay("admin")}>Admin</button>}
+            {admin && <button type="button" className="ghost ghost--small" onClick={() => openAdmin()}>Admin</button>}
           </div>
           <Avatar name={me_?.displayName || me.username} id={me.id} size={36} online={state.connection === "online" && (me_?.online ?? true)} />
           <div className="me__name">
@@ -204,7 +213,8 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
                 <button type="button" className="ghost ghost--small" onClick={() => setOverlay("new-room")} aria-label="New room"><PlusIcon /></button>
               </>} />
           )}</WithNow>
-          <PeopleList state={state} onOpen={chat.openPrivateWith} onStartGroup={startGroup} />
+          <PeopleList state={state} onOpen={chat.openPrivateWith} onStartGroup={startGroup}
+            whenNobody={<InvitePeople admin={admin} onOpenAdmin={openAdmin} compact />} />
         </div>
       </aside>
       <main className="main">
@@ -217,7 +227,9 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             onGoToPresent={() => chat.goToPresent(active.id)}
             actions={chat}
             onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
-            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} names={chat.names} />
+            jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} names={chat.names}
+            // The first administrator, just set up, lands in an empty General with nobody to greet.
+            emptyNote={active.id === GENERAL_ROOM_ID ? <InviteWhenAlone meId={me.id} admin={admin} onOpenAdmin={openAdmin} /> : undefined} />
         ) : (
           <div className="empty empty--main">
             <p className="empty__title">{state.activeRoomId ? "Loading chat…" : "Pick a chat"}</p>
@@ -233,7 +245,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
         {overlay === "directory" && (
           <DirectoryDialog actions={actions} onOpen={chat.openRoom} onClose={() => setOverlay(null)} onNewRoom={() => setOverlay("new-room")} />
         )}
-        {overlay === "admin" && <AdminDialog state={state} admin={admin} onClose={() => setOverlay(null)} />}
+        {overlay === "admin" && <AdminDialog state={state} admin={admin} tab={adminTab} onClose={() => setOverlay(null)} />}
         {overlay === "saved" && (
           <WithNow>{(now) => (
             <MessageListDialog title="Saved messages" empty="Save a message from its actions to find it here." load={pinsApi.saved}

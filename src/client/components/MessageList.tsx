@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent } from "react";
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode } from "react";
 import { Virtuoso, type Components, type ItemProps, type VirtuosoHandle } from "react-virtuoso";
 import type { ChatMessage } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
@@ -28,6 +28,8 @@ interface Props {
   canDeleteAny: boolean;
   /** Scroll to this message and flash it (a permalink or a search result); `n` tells repeated requests apart. */
   jumpRequest?: { messageId: string; n: number };
+  /** Shown under an empty room's "Say hello!" (the shell's: how to get people in while alone in the place). */
+  emptyNote?: ReactNode;
 }
 
 /**
@@ -56,10 +58,11 @@ interface ListContext {
   focusOnDraw: { current: string | null };
   onKeyDown: (event: KeyboardEvent<HTMLDivElement>) => void;
   loadOlder: () => void;
+  emptyNote?: ReactNode;
 }
 
 export function MessageList(props: Props) {
-  const { room, state, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, onRetry, actions, people, editingId, canDeleteAny, jumpRequest } = props;
+  const { room, state, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, onRetry, actions, people, editingId, canDeleteAny, jumpRequest, emptyNote } = props;
   const virtuoso = useRef<VirtuosoHandle>(null);
   const scroller = useRef<HTMLElement | null>(null);
   // Also as state: Virtuoso hands its scroller over after the first commit, so listeners on it are
@@ -455,8 +458,8 @@ export function MessageList(props: Props) {
   };
 
   const context = useMemo<ListContext>(() => ({
-    state, room, byId, people, editingId, canDeleteAny, actions: rowActions, onRetry, flash, focusOnDraw, onKeyDown, loadOlder,
-  }), [state, room, byId, people, editingId, canDeleteAny, rowActions, onRetry, flash, onKeyDown, loadOlder]);
+    state, room, byId, people, editingId, canDeleteAny, actions: rowActions, onRetry, flash, focusOnDraw, onKeyDown, loadOlder, emptyNote,
+  }), [state, room, byId, people, editingId, canDeleteAny, rowActions, onRetry, flash, onKeyDown, loadOlder, emptyNote]);
 
   // Where a room opens (once its first page is in): where the reader left it, else at the "new
   // messages" divider, else at the top when all that is loaded is unread, else at the newest message.
@@ -864,6 +867,7 @@ function EmptyPlaceholder({ context }: { context?: ListContext }) {
     <div className="empty">
       <p className="empty__title">No messages yet</p>
       <p className="muted">Say hello! Press Enter to send, Shift+Enter for a new line.</p>
+      {context.emptyNote}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { shownName } from "../profile/api.js";
@@ -16,12 +16,14 @@ const GROUP_MIN_OTHERS = 2;
  * Every member of the place (the people directory, issue 18), online first, filtered by name. A click
  * on a person opens their profile card (who they are, local time, "Message", alerts); the row's
  * message button opens the one-to-one conversation in one step. "New group" switches to choosing
- * several people for a group conversation (`onStartGroup`).
+ * several people for a group conversation (`onStartGroup`). With nobody else in the place, `whenNobody`
+ * (given by the shell: how to get people in) follows "Nobody else is here yet."
  */
-export function PeopleList({ state, onOpen, onStartGroup }: {
+export function PeopleList({ state, onOpen, onStartGroup, whenNobody }: {
   state: ChatState;
   onOpen: (user: UserWithPresence) => Promise<void>;
   onStartGroup?: (people: UserWithPresence[]) => Promise<void>;
+  whenNobody?: ReactNode;
 }) {
   const [filter, setFilter] = useState("");
   const { people, searching, hasMore, more } = usePeopleDirectory(state, filter);
@@ -78,7 +80,12 @@ export function PeopleList({ state, onOpen, onStartGroup }: {
       )}
       {error && <p className="error pad" role="alert">{error}</p>}
       {people.length === 0 ? (
-        <p className="muted pad small">{searching ? "Searching…" : query ? `Nobody called “${query}”.` : "Nobody else is here yet."}</p>
+        searching || query ? <p className="muted pad small">{searching ? "Searching…" : `Nobody called “${query}”.`}</p> : (
+          <div className="pad">
+            <p className="muted small">Nobody else is here yet.</p>
+            {whenNobody}
+          </div>
+        )
       ) : (
         <ul className="list">
           {people.map((user) => (

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
 import { WithNow } from "../lib/useNow.js";
 import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { messageSummary } from "../files/summary.js";
@@ -53,6 +53,8 @@ interface Props {
   onOpenMessage: (roomId: string, messageId: string) => void;
   /** Names for the pins list (senders this tab has not loaded are fetched). */
   names: PeopleNames;
+  /** Under the room's "No messages yet" (see MessageList). */
+  emptyNote?: ReactNode;
 }
 
 /**
@@ -61,7 +63,7 @@ interface Props {
  * swapped when the room changes, and the windowed list keeps its DOM and draws only the rows on
  * screen, so a switch costs the same at any length of history.
  */
-export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage, names }: Props) {
+export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage, names, emptyNote }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -199,7 +201,8 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
       <FileDropZone onFiles={(dropped) => files?.add(dropped)} enabled={files !== undefined}>
       <MessageList room={room} state={state} onLoadOlder={onLoadOlder} onRetry={onRetry}
         onLoadNewer={onLoadNewer} onLoadAround={onLoadAround} onGoToPresent={onGoToPresent}
-        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest} />
+        actions={rowActions} people={people} editingId={editingId} canDeleteAny={me.role === "admin"} jumpRequest={jumpRequest}
+        emptyNote={emptyNote} />
       <p className="typing" aria-live="polite">{typingLabel(typingNames)}</p>
       <Composer roomId={room.id} roomTitle={title} autoFocus={focusComposer}
         onSend={(text, attachments) => {

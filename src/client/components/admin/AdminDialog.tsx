@@ -14,7 +14,8 @@ import { CopyLink } from "../CopyLink.js";
 import "./admin.css";
 import { auditDetailText } from "./auditText.js";
 
-type Tab = "place" | "invites" | "accounts" | "people" | "audit";
+export type AdminTab = "place" | "invites" | "accounts" | "people" | "audit";
+type Tab = AdminTab;
 
 
 function Invitations() {
@@ -81,7 +82,7 @@ function Invitations() {
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {invites === null ? (!error && <p className="muted" role="status">Loading…</p>) : invites.length === 0 ? (
-        <p className="muted">No invitations yet.</p>
+        <p className="muted">No invitations yet. Create a link, copy it and send it to the people you want here: it opens this place's sign-up with the invitation filled in.</p>
       ) : (
         <ul className="admin__list" aria-label="Invitation links">
           {invites.map((invite) => (
@@ -380,11 +381,12 @@ function Audit({ state }: { state: ChatState }) {
 }
 
 /**
- * For administrators: invitation links, bans, and the audit log. Loaded only when opened. `admin`
- * is the person's role, live: demoted while it is open, it says so instead of failing tab by tab.
+ * For administrators: invitation links, bans, and the audit log. Loaded only when opened, on `tab`
+ * (invitations unless said: "Invite people" and the Admin button). `admin` is the person's role,
+ * live: demoted while it is open, it says so instead of failing tab by tab.
  */
-export default function AdminDialog({ state, admin, onClose }: { state: ChatState; admin: boolean; onClose: () => void }) {
-  const [tab, setTab] = useState<Tab>("invites");
+export default function AdminDialog({ state, admin, tab: firstTab = "invites", onClose }: { state: ChatState; admin: boolean; tab?: AdminTab; onClose: () => void }) {
+  const [tab, setTab] = useState<Tab>(firstTab);
   // Accounts created here: the accounts list above the form fetches again.
   const [created, setCreated] = useState(0);
   const tabs: [Tab, string][] = [["invites", "Invitations"], ["accounts", "Accounts"], ["place", "Place"], ["people", "Bans"], ["audit", "Audit log"]];

@@ -252,13 +252,23 @@ export class NamedRooms {
 
   /**
    * At start: open rooms made before names were claimed claim theirs (the first listed keeps a
-   * name two of them share). Returns how many claims were made.
+   * name two of them share), and a claim left stale by a rename or close that stopped half-way is
+   * taken back by the open room that has the name. Returns how many claims were made.
    */
   async claimOpenNames(): Promise<number> {
     let claimed = 0;
     const ids = await this.redis.zRange(keys.roomDirectory, 0, -1);
     for (const meta of (await this.metas(ids)).values()) {
-      if (meta.kind === "room" && (await this.redis.set(keys.roomNameClaim(nameKey(meta.name)), meta.id, { condition: "NX" })) !== null) claimed++;
+      if (meta.kind !== "room") continue;
+      const key = keys.roomNameClaim(nameKey(meta.name));
+      if ((await this.redis.set(key, meta.id, { condition: "NX" })) !== null) {
+        claimed++;
+        continue;
+      }
+      // Held: by this room (the usual case), by another that rightly has the name, or stale.
+      if ((await this.redis.get(key)) === meta.id) continue;
+      if (await this.names.claim(meta.name, meta.id)) claimed++;
+      await this.names.settle(meta.id);
     }
     return claimed;
   }
