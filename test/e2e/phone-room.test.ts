@@ -31,7 +31,8 @@ function headerFit(page: Page) {
     const right = Math.max(...[...header.children].map((c) => c.getBoundingClientRect().right));
     return {
       titleCut: cut(title),
-      cutParts: parts.filter(cut).map((p) => p.textContent?.replace(/^ · /, "")),
+      cutParts: parts.filter(cut).map((p) => p.textContent),
+      shownParts: parts.filter((p) => p.offsetWidth > 0).map((p) => p.textContent),
       fits: right <= window.innerWidth && header.scrollWidth <= header.clientWidth,
       titleEllipsis: getComputedStyle(title).textOverflow,
     };
@@ -54,7 +55,15 @@ describe("web client on a phone: the room", () => {
         await page.locator(".room__subtitle", { hasText: "2 members" }).waitFor();
         await page.getByRole("button", { name: "Pinned messages (1)" }).waitFor();
         const fit = await headerFit(page);
-        expect(fit, `site-visits at ${width} ${colorScheme}`).toMatchObject({ titleCut: false, cutParts: ["Team leads and the site crew, for the photos of every visit"], fits: true });
+        const topic = "Team leads and the site crew, for the photos of every visit";
+        // At 390 px the topic is cut before the member count; at 320 px it is left to the room's details.
+        expect(fit, `site-visits at ${width} ${colorScheme}`).toMatchObject(width === 390
+          ? { titleCut: false, cutParts: [topic], shownParts: [topic, "2 members"], fits: true }
+          : { titleCut: false, cutParts: [], shownParts: ["2 members"], fits: true });
+        // What is drawn, separators included: no " · " left over from a part not shown.
+        const drawn = await page.locator(".room__subtitle").evaluate((el) =>
+          [...el.children].filter((c) => (c as HTMLElement).offsetWidth > 0).map((c) => c.textContent).join(""));
+        expect(drawn).toBe(width === 390 ? `${topic} · 2 members` : "2 members");
         await page.locator(".room__header").screenshot({ path: `/tmp/phone-header-${width}-${colorScheme}.png` });
         await page.screenshot({ path: `/tmp/phone-room-${width}-${colorScheme}.png` });
 

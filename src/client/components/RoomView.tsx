@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
+import { Fragment, useCallback, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import { WithNow } from "../lib/useNow.js";
 import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { messageSummary } from "../files/summary.js";
@@ -77,11 +77,11 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
   // Deactivated members are named in the subtitle: the title lists them as everyone else.
   const deactivatedMembers = (details?.members ?? []).filter((m) => m.id !== state.me.id && isDeactivated(state, m.id)).map((m) => userName(state, m.id));
   // In parts, so a narrow header (a phone) cuts the topic and keeps the member count whole.
-  const subtitleParts: { text: string; cut?: boolean }[] = room.id === GENERAL_ROOM_ID
+  const subtitleParts: { text: string; cut?: boolean; topic?: boolean }[] = room.id === GENERAL_ROOM_ID
     ? [{ text: `${onlineCount} online` }]
     : partner !== null ? [{ text: isDeactivated(state, partner) ? "deactivated" : online ? "online" : "offline" }]
     : [
-      { text: room.topic || (kind === "group" ? "Group conversation" : ""), cut: true },
+      { text: room.topic || (kind === "group" ? "Group conversation" : ""), cut: true, topic: true },
       { text: memberCount ? `${memberCount} ${memberCount === 1 ? "member" : "members"}` : "" },
       { text: deactivatedMembers.length > 0 ? `${deactivatedMembers.join(", ")} deactivated` : "", cut: true },
     ].filter((part) => part.text);
@@ -191,9 +191,12 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
             <span className="muted small room__subtitle" title={subtitle}>
               {closed && <span className="visually-hidden">Closed room. </span>}
               {subtitleParts.map((part, i) => (
-                <span key={i} className={part.cut ? "room__subtitle-part room__subtitle-part--cut" : "room__subtitle-part"}>
-                  {i > 0 ? ` · ${part.text}` : part.text}
-                </span>
+                <Fragment key={i}>
+                  {i > 0 && <span className="room__subtitle-sep"> · </span>}
+                  <span className={`room__subtitle-part${part.cut ? " room__subtitle-part--cut" : ""}${part.topic ? " room__subtitle-part--topic" : ""}`}>
+                    {part.text}
+                  </span>
+                </Fragment>
               ))}
             </span>
           )}
