@@ -158,6 +158,14 @@ describe("message actions across two instances", () => {
       expect((history.body as ChatMessage[]).find((m) => m.id === reply.id)?.reply).toEqual({ from: ids.bob, message: "standup at 9" });
     });
 
+    it("a resend of a reply answers the first message with its original's quote as it is now", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "lunch at noon" });
+      const reply = await say("alice@A", { roomId: dm, message: "count me in", replyTo: original.id, clientId: "resent-reply" });
+      await emit("bob@B", "message.edit", { roomId: dm, id: original.id, message: "lunch at one" });
+      const again = await say("alice@A", { roomId: dm, message: "count me in", replyTo: original.id, clientId: "resent-reply" });
+      expect(again).toMatchObject({ id: reply.id, reply: { from: ids.bob, message: "lunch at one" } });
+    });
+
     it("editing a reply to a deleted message stores and publishes its quote as deleted", async () => {
       const original = await say("bob@B", { roomId: dm, message: "secret token abc123" });
       const reply = await say("alice@A", { roomId: dm, message: "careful", replyTo: original.id });
