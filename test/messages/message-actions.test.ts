@@ -150,6 +150,22 @@ describe("message actions across two instances", () => {
       }
     });
 
+    it("a reply to a deleted message, pinned, saved or found by search, quotes it as deleted with none of its text", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "the wifi password is opensesame" });
+      const reply = await say("alice@A", { roomId: dm, message: "noted quokkaword", replyTo: original.id });
+      expect(await api(a, `/room/${dm}/pins/${reply.id}`, cookies.alice, { method: "PUT" })).toMatchObject({ status: 200 });
+      expect(await api(a, `/me/saved/${dm}/${reply.id}`, cookies.alice, { method: "PUT" })).toMatchObject({ status: 200 });
+      await emit<DeleteAck>("bob@B", "message.delete", { roomId: dm, id: original.id });
+      const deleted = { from: ids.bob, message: "", deleted: true };
+      const pins = await api(b, `/room/${dm}/pins`, cookies.alice);
+      expect(pins.body.find((p: any) => p.message.id === reply.id)?.message.reply).toEqual(deleted);
+      const saved = await api(b, `/me/saved`, cookies.alice);
+      expect(saved.body.find((s: any) => s.message.id === reply.id)?.message.reply).toEqual(deleted);
+      const found = await api(b, `/search?q=quokkaword`, cookies.alice);
+      expect(found.body.results.find((r: any) => r.message.id === reply.id)?.message.reply).toEqual(deleted);
+      expect(JSON.stringify([pins.body, saved.body, found.body])).not.toContain("opensesame");
+    });
+
     it("a reply quotes its original as it is now: the edited text, not the text edited away", async () => {
       const original = await say("bob@B", { roomId: dm, message: "standup at 10" });
       const reply = await say("alice@A", { roomId: dm, message: "will be there", replyTo: original.id });

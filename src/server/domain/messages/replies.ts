@@ -43,3 +43,15 @@ export async function resolveReplies(redis: Redis, roomId: string, messages: Cha
     message.reply = original ? replyPreviewOf(original) : deletedReplyPreview(message.reply?.from ?? 0);
   }
 }
+
+/** resolveReplies for messages of several rooms (search, saved messages): one script per room that has replies, in parallel. */
+export async function resolveRepliesInRooms(redis: Redis, messages: ChatMessage[]): Promise<void> {
+  const byRoom = new Map<string, ChatMessage[]>();
+  for (const message of messages) {
+    if (!message.replyTo) continue;
+    const list = byRoom.get(message.roomId);
+    if (list) list.push(message);
+    else byRoom.set(message.roomId, [message]);
+  }
+  await Promise.all([...byRoom].map(([roomId, list]) => resolveReplies(redis, roomId, list)));
+}
