@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RoomId } from "./ids.js";
 import { Reaction } from "./reactions.js";
 import { LinkPreview } from "./link-previews.js";
-import { Attachment } from "./attachments.js";
+import { Attachment, messageCaption } from "./attachments.js";
 
 /** The most characters (Unicode code points, see `messageLength`) a message may hold. */
 export const MAX_MESSAGE_LENGTH = 4000;
@@ -11,12 +11,40 @@ export const MAX_MESSAGE_LENGTH = 4000;
 export const REPLY_PREVIEW_LENGTH = 140;
 
 /**
- * A quote of the message a reply answers, as it was when the reply was sent: its author and the
- * first REPLY_PREVIEW_LENGTH characters of its text. Later edits or a deletion of the original do
- * not rewrite it; a client that has the original loaded shows that instead.
+ * A quote of the message a reply answers: its author and `replyQuoteText` of it. Stored with the
+ * reply as it was when sent, but every read of history (page, around, after, one message) quotes the
+ * original as it is now (domain/messages/replies.ts): its current text after an edit, and, once it is
+ * deleted, `deleted: true` with an empty `message` (no text of a deleted message is served). Clients
+ * change loaded quotes on `message.updated` and `message.deleted` the same way.
  */
-export const MessageReplyPreview = z.object({ from: z.number().int(), message: z.string() });
+export const MessageReplyPreview = z.object({
+  from: z.number().int(),
+  message: z.string(),
+  deleted: z.literal(true).optional(),
+});
 export type MessageReplyPreview = z.infer<typeof MessageReplyPreview>;
+
+/**
+ * The text a reply quotes of a message: its caption (without the file lines appended for seed
+ * clients, which name internal addresses) and its files' names, `Here is the plan · 📎 plan.txt`,
+ * cut to REPLY_PREVIEW_LENGTH characters.
+ */
+export function replyQuoteText(message: { message: string; roomId: string; attachments?: readonly Pick<Attachment, "id" | "name">[] }): string {
+  const caption = messageCaption(message);
+  const files = message.attachments?.length ? `📎 ${message.attachments.map((a) => a.name).join(", ")}` : "";
+  const text = caption !== "" && files !== "" ? `${caption} · ${files}` : caption || files;
+  return [...text].slice(0, REPLY_PREVIEW_LENGTH).join("");
+}
+
+/** The quote of `original` a reply to it carries. */
+export function replyPreviewOf(original: Pick<ChatMessage, "from" | "message" | "roomId" | "attachments">): MessageReplyPreview {
+  return { from: original.from, message: replyQuoteText(original) };
+}
+
+/** The quote of a message that was deleted: its author, none of its text. */
+export function deletedReplyPreview(from: number): MessageReplyPreview {
+  return { from, message: "", deleted: true };
+}
 
 /**
  * A chat message exactly as stored (JSON member of the `room:{id}` sorted set) and as delivered.

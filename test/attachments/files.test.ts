@@ -371,6 +371,20 @@ describe("files in rooms", () => {
       expect(first.ok && again.ok && again.message.id === first.message.id).toBe(true);
     });
 
+    it("a reply to a message with files quotes its caption and the files' names, never their addresses", async () => {
+      const a = (await upload(url, cookies.alice!, team, "plan.txt", "the plan")).body as Attachment;
+      const b = (await upload(url, cookies.alice!, team, "budget.pdf", Buffer.from("%PDF-1.4 x"))).body as Attachment;
+      const original = await sendFiles(alice, team, [a.id, b.id], "Here is the plan");
+      if (!original.ok) throw new Error(original.error);
+      const reply = await send(alice, { roomId: team, message: "Looks good", replyTo: original.message.id });
+      if (!reply.ok) throw new Error(reply.error);
+      const quote = { from: original.message.from, message: "Here is the plan · 📎 plan.txt, budget.pdf" };
+      expect(reply.message.reply).toEqual(quote);
+      const history = await api(url, `/room/${team}/messages?size=1`, cookies.bob);
+      expect(history.body[0]).toMatchObject({ id: reply.message.id, reply: quote });
+      expect(JSON.stringify(history.body[0].reply)).not.toContain("/attachments/");
+    });
+
     it("gives seed clients the caption then one line per file with its name and link; messageCaption strips them", async () => {
       const a = (await upload(url, cookies.alice!, team, "spec sheet.pdf", Buffer.from("%PDF-1.4 x"))).body as Attachment;
       const ack = await sendFiles(alice, team, [a.id], "see the spec");

@@ -252,6 +252,28 @@ describe("web client: sharing files", () => {
     expect(history.filter((m) => m.message.startsWith("After a hiccup"))).toHaveLength(1);
   });
 
+  it("a reply to a message with a file quotes its caption and the file's name, never the file's address, live and after reload (desktop)", async () => {
+    const { page } = await newPage(env.browser);
+    await openGeneral(page, "Mary");
+    const stamp = Date.now();
+    await page.getByTestId("file-input").setInputFiles([{ name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("the plan") }]);
+    await uploaded(page, 1);
+    await box(page).fill(`Here is the plan ${stamp}`);
+    await box(page).press("Enter");
+    const original = messageList(page).getByRole("listitem").filter({ has: page.locator(".msg__text", { hasText: `Here is the plan ${stamp}` }) });
+    await original.getByRole("link", { name: /^Download plan\.txt/ }).waitFor();
+    await original.focus();
+    await original.getByRole("button", { name: "Reply" }).click();
+    await box(page).fill(`Looks good ${stamp}`);
+    await box(page).press("Enter");
+    const quote = () => messageList(page).getByRole("listitem").filter({ has: page.locator(".msg__text", { hasText: `Looks good ${stamp}` }) }).locator(".reply-quote");
+    for (const when of ["live", "after reload"]) {
+      if (when === "after reload") await page.reload();
+      await quote().getByText(`Here is the plan ${stamp} · 📎 plan.txt`).waitFor();
+      expect(await quote().textContent(), when).not.toContain("/attachments/");
+    }
+  });
+
   it("an image sent before its thumbnail is made shows at once (the picture itself), and by its thumbnail once made (desktop)", async () => {
     const thumbnails = env.stack.server.instance.ctx.attachments.thumbnails;
     // 6 megapixels: a photo's thumbnail is what the server waits to make (the browser decodes the whole picture meanwhile).

@@ -48,6 +48,30 @@ describe("web client: message actions in Chromium", () => {
     expect(focused).toContain("Which branch should I review?");
   });
 
+  it("a reply to a message that is then deleted says 'Original message deleted', live and after reload, with none of its text", async () => {
+    const { a: pablo, b: mary } = await twoPeople();
+    const stamp = Date.now();
+    await sendMessage(pablo, `Reminder: standup at 10 ${stamp}`);
+    const target = row(mary, `standup at 10 ${stamp}`);
+    await target.waitFor({ state: "visible" });
+    await target.focus();
+    await target.getByRole("button", { name: "Reply" }).click();
+    await sendMessage(mary, `Will be there ${stamp}`);
+    for (const page of [mary, pablo]) await row(page, `Will be there ${stamp}`).getByRole("button", { name: /^Reply to Pablo: Reminder/ }).waitFor();
+    const original = row(pablo, `standup at 10 ${stamp}`);
+    await original.focus();
+    await original.getByRole("button", { name: "Delete" }).click();
+    await pablo.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
+    const quoteOf = (page: Page) => row(page, `Will be there ${stamp}`).locator(".reply-quote");
+    for (const page of [pablo, mary]) {
+      await quoteOf(page).getByText("Original message deleted").waitFor();
+      expect(await quoteOf(page).textContent()).not.toContain("standup");
+    }
+    await mary.reload();
+    await quoteOf(mary).getByText("Original message deleted").waitFor();
+    expect(await messageList(mary).textContent()).not.toContain(`standup at 10 ${stamp}`);
+  });
+
   it("the author edits with Up-arrow in an empty composer; everyone sees the new text marked edited", async () => {
     const { a: pablo, b: mary } = await twoPeople();
     await sendMessage(pablo, "Agenda for tomorrow");

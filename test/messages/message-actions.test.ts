@@ -128,6 +128,89 @@ describe("message actions across two instances", () => {
       expect(reply.reply!.message).toHaveLength(140);
     });
 
+    it("a reply to a deleted message quotes it as deleted, none of its text, live and in every history read on every instance", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "the password is hunter2" });
+      const reply = await say("alice@A", { roomId: dm, message: "you pasted a secret", replyTo: original.id });
+      await emit<DeleteAck>("bob@B", "message.delete", { roomId: dm, id: original.id });
+      // What every open client hears is the deletion of the original: it blanks loaded quotes itself.
+      for (const tab of ["alice@A", "alice@B"]) await waitHeard(tab, "message.deleted", (c) => c.id === original.id);
+      const deleted = { from: ids.bob, message: "", deleted: true };
+      for (const url of [a, b]) {
+        const reads = await Promise.all([
+          api(url, `/room/${dm}/messages?offset=0&size=5`, cookies.alice),
+          api(url, `/room/${dm}/messages?after=${original.id}&size=5`, cookies.alice),
+          api(url, `/room/${dm}/messages?around=${reply.id}&size=5`, cookies.alice),
+        ]);
+        for (const read of reads) {
+          expect((read.body as ChatMessage[]).find((m) => m.id === reply.id)).toMatchObject({ replyTo: original.id, reply: deleted });
+          expect(JSON.stringify(read.body)).not.toContain("hunter2");
+        }
+        const one = await api(url, `/room/${dm}/messages/${reply.id}`, cookies.alice);
+        expect(one.body).toMatchObject({ reply: deleted });
+      }
+    });
+
+    it("a reply to a deleted message, pinned, saved or found by search, quotes it as deleted with none of its text", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "the wifi password is opensesame" });
+      const reply = await say("alice@A", { roomId: dm, message: "noted quokkaword", replyTo: original.id });
+      expect(await api(a, `/room/${dm}/pins/${reply.id}`, cookies.alice, { method: "PUT" })).toMatchObject({ status: 200 });
+      expect(await api(a, `/me/saved/${dm}/${reply.id}`, cookies.alice, { method: "PUT" })).toMatchObject({ status: 200 });
+      await emit<DeleteAck>("bob@B", "message.delete", { roomId: dm, id: original.id });
+      const deleted = { from: ids.bob, message: "", deleted: true };
+      const pins = await api(b, `/room/${dm}/pins`, cookies.alice);
+      expect(pins.body.find((p: any) => p.message.id === reply.id)?.message.reply).toEqual(deleted);
+      const saved = await api(b, `/me/saved`, cookies.alice);
+      expect(saved.body.find((s: any) => s.message.id === reply.id)?.message.reply).toEqual(deleted);
+      const found = await api(b, `/search?q=quokkaword`, cookies.alice);
+      expect(found.body.results.find((r: any) => r.message.id === reply.id)?.message.reply).toEqual(deleted);
+      expect(JSON.stringify([pins.body, saved.body, found.body])).not.toContain("opensesame");
+    });
+
+    it("a reply quotes its original as it is now: the edited text, not the text edited away", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "standup at 10" });
+      const reply = await say("alice@A", { roomId: dm, message: "will be there", replyTo: original.id });
+      await emit("bob@B", "message.edit", { roomId: dm, id: original.id, message: "standup at 9" });
+      const history = await api(a, `/room/${dm}/messages?after=${original.id}&size=5`, cookies.alice);
+      expect((history.body as ChatMessage[]).find((m) => m.id === reply.id)?.reply).toEqual({ from: ids.bob, message: "standup at 9" });
+    });
+
+    it("a resend of a reply answers the first message with its original's quote as it is now", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "lunch at noon" });
+      const reply = await say("alice@A", { roomId: dm, message: "count me in", replyTo: original.id, clientId: "resent-reply" });
+      await emit("bob@B", "message.edit", { roomId: dm, id: original.id, message: "lunch at one" });
+      const again = await say("alice@A", { roomId: dm, message: "count me in", replyTo: original.id, clientId: "resent-reply" });
+      expect(again).toMatchObject({ id: reply.id, reply: { from: ids.bob, message: "lunch at one" } });
+    });
+
+    it("editing a reply to a deleted message stores and publishes its quote as deleted", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "secret token abc123" });
+      const reply = await say("alice@A", { roomId: dm, message: "careful", replyTo: original.id });
+      await emit<DeleteAck>("bob@B", "message.delete", { roomId: dm, id: original.id });
+      await emit("alice@A", "message.edit", { roomId: dm, id: reply.id, message: "careful!" });
+      await waitHeard("bob@B", "message.updated", (c) => c.message.id === reply.id);
+      expect(heardOf("bob@B", "message.updated", (c) => c.message.id === reply.id)[0].message.reply).toEqual({ from: ids.bob, message: "", deleted: true });
+      const stored = await ctxt.raw.zRange(`room:${dm}`, 0, -1);
+      expect(stored.join("\n")).not.toContain("abc123");
+    });
+
+    it("a stored quote of a message with a file, kept with the file's address, is served as its caption and file name", async () => {
+      // As replies were stored before quotes left file lines out: the seed fallback, address and all.
+      const fileId = "AHjVmK_RNCK47UCJlGkhqw";
+      const text = `Here is the plan\n📎 plan.txt /room/${TEAM}/attachments/${fileId}`;
+      const original = { id: "1700000000000001", from: ids.bob, date: 1700000000, message: text, roomId: TEAM,
+        attachments: [{ id: fileId, name: "plan.txt", type: "text/plain", size: 4 }] };
+      const reply = { id: "1700000000000002", from: ids.alice, date: 1700000000, message: "looks good", roomId: TEAM,
+        replyTo: original.id, reply: { from: ids.bob, message: text } };
+      await ctxt.raw.zAdd(`room:${TEAM}`, [
+        { score: 1700000000.000001, value: JSON.stringify(original) }, { score: 1700000000.000002, value: JSON.stringify(reply) },
+      ]);
+      const one = await api(b, `/room/${TEAM}/messages/${reply.id}`, cookies.alice);
+      expect(one.body).toMatchObject({ reply: { from: ids.bob, message: "Here is the plan · 📎 plan.txt" } });
+      // A new reply to it quotes the same from the start.
+      const fresh = await say("alice@A", { roomId: TEAM, message: "on it", replyTo: original.id });
+      expect(fresh.reply).toEqual({ from: ids.bob, message: "Here is the plan · 📎 plan.txt" });
+    });
+
     it("refuses a reply to a message of another room or to none, storing nothing", async () => {
       const elsewhere = await say("bob@B", { roomId: "0", message: "in General" });
       const before = await ctxt.raw.zCard(`room:${dm}`);

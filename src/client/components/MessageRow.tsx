@@ -1,5 +1,5 @@
 import { memo, useMemo, useState, type MouseEvent } from "react";
-import { messageCaption, type ChatMessage } from "../../protocol/index.js";
+import { messageCaption, replyQuoteText, type ChatMessage } from "../../protocol/index.js";
 import { LinkPreviewCards } from "../files/LinkPreviewCards.js";
 import { MessageAttachments } from "../files/MessageAttachments.js";
 import { dateTime, dayLabel, fullTime, messageTime } from "../lib/time.js";
@@ -111,7 +111,8 @@ export const MessageRow = memo(function MessageRow({
         )}
         {message.replyTo && (
           <ReplyQuote id={message.replyTo} name={people.nameOf(original?.from ?? message.reply?.from ?? 0)}
-            text={original?.message ?? message.reply?.message ?? ""} onJump={actions.jumpTo} />
+            text={original ? replyQuoteText(original) : withoutFileAddresses(message.reply?.message ?? "")}
+            deleted={!original && message.reply?.deleted === true} onJump={actions.jumpTo} />
         )}
         {editing ? (
           <InlineEditor message={message} actions={actions} />
@@ -158,8 +159,13 @@ function isTapOnMessage(event: MouseEvent<HTMLElement>): boolean {
 }
 
 /** The quote of the answered message: its author and the start of its text; a click goes to it. */
-export function ReplyQuote({ id, name, text, onJump }: { id: string; name: string; text: string; onJump?: (id: string) => void }) {
+/**
+ * The quote above a reply, a button to the original; once the original is deleted, only
+ * "Original message deleted" (no name, no text, nothing to go to).
+ */
+export function ReplyQuote({ id, name, text, deleted, onJump }: { id: string; name: string; text: string; deleted?: boolean; onJump?: (id: string) => void }) {
   const renderer = useRichTextRenderer();
+  if (deleted) return <div className="reply-quote reply-quote--deleted"><span className="reply-quote__text">Original message deleted</span></div>;
   const start = quoteText(text, renderer?.shortcodeEmoji);
   const body = <><span className="reply-quote__name">{name}</span> <span className="reply-quote__text">{start || "…"}</span></>;
   if (!onJump) return <div className="reply-quote">{body}</div>;
@@ -168,6 +174,14 @@ export function ReplyQuote({ id, name, text, onJump }: { id: string; name: strin
       {body}
     </button>
   );
+}
+
+/**
+ * A quote stored before quotes left out file addresses: the file lines' links (`/room/0/attachments/<id>`,
+ * perhaps cut short) dropped, their names kept.
+ */
+export function withoutFileAddresses(text: string): string {
+  return text.replace(/[ \t]*\/room\/[^\s/]+\/attachments\/\S*/g, "");
 }
 
 /**

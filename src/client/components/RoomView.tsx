@@ -1,7 +1,6 @@
 import { Fragment, useCallback, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import { WithNow } from "../lib/useNow.js";
-import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
-import { messageSummary } from "../files/summary.js";
+import { GENERAL_ROOM_ID, replyQuoteText, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { FileDropZone } from "../files/FileDropZone.js";
 import type { RoomFiles } from "../files/useUploads.js";
 import type { ChatState } from "../state/chat.js";
@@ -145,7 +144,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
     reply: (message: ChatMessage) => {
       setEditingId(null);
       // A message with files is quoted by its caption, or its files' names.
-      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: messageSummary(message) });
+      setReplyTo({ id: message.id, name: userName(stateRef.current, message.from), text: replyQuoteText(message) });
       composerBox.current?.focus();
     },
     startEdit: (id: string) => {

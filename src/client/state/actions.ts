@@ -1,4 +1,4 @@
-import { compareMessageIds, type ChatMessage, type LinkPreview, type Reaction, type RoomChange } from "../../protocol/index.js";
+import { compareMessageIds, deletedReplyPreview, replyPreviewOf, type ChatMessage, type MessageReplyPreview, type LinkPreview, type Reaction, type RoomChange } from "../../protocol/index.js";
 
 /**
  * Changes to stored messages (edits, deletions, reactions), as they arrive live or from the
@@ -44,14 +44,37 @@ export function setReactions(list: readonly ChatMessage[], id: string, reactions
 export function applyChange(list: readonly ChatMessage[], change: RoomChange): readonly ChatMessage[] {
   switch (change.type) {
     case "message.updated":
-      return replaceMessage(list, change.message);
-    case "message.deleted":
-      return removeMessage(list, change.id);
+      return requoteReplies(replaceMessage(list, change.message), change.message.id, replyPreviewOf(change.message));
+    case "message.deleted": {
+      // Replies loaded here stop quoting it (no text of a deleted message stays on screen).
+      const gone = list.find((m) => m.id === change.id);
+      return requoteReplies(removeMessage(list, change.id), change.id, (before) => deletedReplyPreview(gone?.from ?? before?.from ?? 0));
+    }
     case "reaction.updated":
       return setReactions(list, change.id, change.reactions);
     case "previews.updated":
       return setPreviews(list, change.id, change.previews);
   }
+}
+
+/**
+ * The list with the quote of every reply to message `id` replaced: by `quote`, or by what
+ * `quote(before)` answers given the reply's current quote.
+ */
+export function requoteReplies(
+  list: readonly ChatMessage[],
+  id: string,
+  quote: MessageReplyPreview | ((before: MessageReplyPreview | undefined) => MessageReplyPreview),
+): readonly ChatMessage[] {
+  let out: ChatMessage[] | undefined;
+  list.forEach((message, index) => {
+    if (message.replyTo !== id) return;
+    const next = typeof quote === "function" ? quote(message.reply) : quote;
+    if (JSON.stringify(message.reply) === JSON.stringify(next)) return;
+    out ??= [...list];
+    out[index] = { ...message, reply: next };
+  });
+  return out ?? list;
 }
 
 /** The list with message `id`'s link previews replaced (`[]`: removed). */

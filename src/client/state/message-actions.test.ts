@@ -33,6 +33,22 @@ describe("message changes (edit, delete, reactions)", () => {
     expect(once.map((m) => m.id)).toEqual(["1", "3"]);
     expect(applyChange(once, del)).toBe(once);
   });
+  it("a deletion blanks the quote of every loaded reply to it, loaded original or not, keeping no text", () => {
+    const reply = (id: number, to: string) => ({ ...msg(id, 1), replyTo: to, reply: { from: 2, message: "secret" } });
+    let s = withGeneral([msg(1), msg(2), reply(3, "2"), reply(4, "0")]);
+    s = chatReducer(s, { type: "roomChanged", change: { type: "message.deleted", seq: "5-0", roomId: "0", id: "2" } });
+    s = chatReducer(s, { type: "roomChanged", change: { type: "message.deleted", seq: "6-0", roomId: "0", id: "0" } });
+    const messages = s.rooms["0"]!.messages;
+    expect(messages.map((m) => m.reply)).toEqual([undefined, { from: 2, message: "", deleted: true }, { from: 2, message: "", deleted: true }]);
+    expect(JSON.stringify(messages)).not.toContain("secret");
+  });
+  it("an edit requotes loaded replies to it: the new caption and file names, no file address", () => {
+    let s = withGeneral([msg(1), { ...msg(2, 1), replyTo: "1", reply: { from: 2, message: "old words" } }]);
+    const files = [{ id: "AHjVmK_RNCK47UCJlGkhqw", name: "plan.txt", type: "text/plain", size: 4 }];
+    const edited = { ...msg(1, 2), message: "new words\n📎 plan.txt /room/0/attachments/AHjVmK_RNCK47UCJlGkhqw", attachments: files, edited: 1 };
+    s = chatReducer(s, { type: "roomChanged", change: { type: "message.updated", seq: "7-0", roomId: "0", message: edited } });
+    expect(s.rooms["0"]!.messages[1]!.reply).toEqual({ from: 2, message: "new words · 📎 plan.txt" });
+  });
   it("reaction updates set the message's reactions; an empty list removes the field", () => {
     let s = withGeneral();
     const reactions = [{ emoji: "🎉", users: [2, 1] }];

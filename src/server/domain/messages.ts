@@ -1,4 +1,4 @@
-import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, REPLY_PREVIEW_LENGTH, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
+import { ChatMessage, compareMessageIds, MESSAGE_ID_PATTERN, replyPreviewOf, type ChatMessage as Message, type RoomSummary } from "../../protocol/index.js";
 import type { Redis } from "../redis/connection.js";
 import type { DurableWrites } from "../redis/durable-writes.js";
 import { keys } from "../redis/keys.js";
@@ -8,6 +8,7 @@ import { messageIdForSeedMember, scoreFromMessageId } from "./message-ids.js";
 import { findMessage, type FoundMessage } from "./messages/lookup.js";
 import { attachReactions } from "./messages/reactions.js";
 import { attachPreviews } from "./messages/previews.js";
+import { resolveReplies } from "./messages/replies.js";
 import type { SearchIndex } from "./search/index.js";
 import { SEARCH_INDEX_LUA } from "./search/redis7.js";
 import { termsFor } from "./search/index.js";
@@ -268,9 +269,13 @@ function isSeedWrittenId(id: string): boolean {
   return id.includes("-");
 }
 
-/** Reactions and link previews, kept beside the messages, added to a page (two HMGETs sent together). */
+/**
+ * Reactions and link previews, kept beside the messages, added to a page (two HMGETs), and the
+ * quotes of its replies taken from their originals as they are now (messages/replies.ts: one script
+ * when the page has replies), all sent together.
+ */
 export async function attachExtras(redis: Redis, roomId: string, messages: Message[]): Promise<Message[]> {
-  await Promise.all([attachReactions(redis, roomId, messages), attachPreviews(redis, roomId, messages)]);
+  await Promise.all([attachReactions(redis, roomId, messages), attachPreviews(redis, roomId, messages), resolveReplies(redis, roomId, messages)]);
   return messages;
 }
 
@@ -281,7 +286,8 @@ function extraFields(req: StoreRequest): string {
   if (req.replyTo) {
     const original = req.replyTo.message;
     extras.replyTo = original.id;
-    extras.reply = { from: original.from, message: [...original.message].slice(0, REPLY_PREVIEW_LENGTH).join("") };
+    // Its caption and file names: never the file lines (internal addresses) stored for seed clients.
+    extras.reply = replyPreviewOf(original);
   }
   const json = JSON.stringify(extras);
   return json === "{}" ? "" : `,${json.slice(1, -1)}`;

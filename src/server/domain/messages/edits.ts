@@ -4,6 +4,7 @@ import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
 import { findMessage, type FoundMessage } from "./lookup.js";
+import { resolveReplies } from "./replies.js";
 import { termChange, termsFor, type SearchIndex } from "../search/index.js";
 import { SEARCH_INDEX_LUA } from "../search/redis7.js";
 import { busArgs, type PubSubMode } from "../../redis/bus.js";
@@ -94,6 +95,8 @@ export class MessageEdits {
       // A message with files keeps their lines after the new text (for seed clients).
       const message = attachmentFallback(text, roomId, kept.attachments ?? []);
       const next: ChatMessage = { ...kept, message, ...(mentions.length ? { mentions } : {}) };
+      // A reply's quote as its original is now (deleted or edited since), stored and published so.
+      if (next.replyTo) await resolveReplies(this.redis, roomId, [next]);
       const json = JSON.stringify(next);
       const terms = this.terms(found, message);
       const reply = (await EDIT.run(this.redis, [keys.room(roomId), keys.roomChanges(roomId)], [

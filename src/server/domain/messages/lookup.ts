@@ -31,7 +31,7 @@ export async function findMessage(redis: Redis, roomId: string, id: string): Pro
 }
 
 /** [min, max] scores (ZRANGE BYSCORE syntax) of the message an id names. */
-function scoreRange(id: string): [string, string] {
+export function scoreRange(id: string): [string, string] {
   const dash = id.indexOf("-");
   if (dash < 0) {
     const score = scoreFromMessageId(id);

@@ -6,6 +6,7 @@ import type { Messages } from "../messages.js";
 import type { Rooms } from "../rooms.js";
 import type { NamedRooms } from "../rooms/named-rooms.js";
 import type { Roles } from "../users/role.js";
+import { resolveReplies } from "./replies.js";
 import type { Outcome } from "./actions.js";
 
 /**
@@ -94,6 +95,8 @@ export class Pins {
       const pin = JSON.parse(json) as { by?: number; at?: number };
       out.push({ message, pinnedBy: Number(pin.by ?? 0), pinnedAt: Number(pin.at ?? 0) });
     });
+    // A pinned reply quotes its original as it is now, as history does.
+    await resolveReplies(this.redis, roomId, out.map((p) => p.message));
     return { ok: true, value: out.sort((a, b) => b.pinnedAt - a.pinnedAt) };
   }
 }

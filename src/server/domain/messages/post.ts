@@ -1,5 +1,6 @@
 import { GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessage, type RoomSummary } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
+import { resolveReplies } from "./replies.js";
 
 /**
  * The realtime layer's side of a send (LocalDelivery fits it). Every instance, this one included,
@@ -105,7 +106,11 @@ export async function postMessage(
   }
   ctx.metrics.messages.inc({ outcome: result.status });
   if (result.status === "rate-limited") return result;
-  if (result.status === "duplicate") return { status: "duplicate", message: result.message };
+  if (result.status === "duplicate") {
+    // The first message as stored: its quote as the original is now, like every read (replies.ts).
+    if (result.message.replyTo) await resolveReplies(ctx.redis, roomId, [result.message]);
+    return { status: "duplicate", message: result.message };
+  }
   // Live delivery, here too, comes from the store script's publications (see MessageSink).
   const opened = result.firstInRoom && room;
   // Web Push to members with no open connection: queued here, sent after the ack (once: only

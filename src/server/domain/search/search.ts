@@ -2,6 +2,7 @@ import { compareMessageIds, GENERAL_ROOM_ID, parsePrivateRoomId, type ChatMessag
 import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { parseStoredMessage } from "../messages.js";
+import { resolveRepliesInRooms } from "../messages/replies.js";
 import type { Rooms } from "../rooms.js";
 import type { NamedRooms } from "../rooms/named-rooms.js";
 import type { Users } from "../users.js";
@@ -87,7 +88,14 @@ export class MessageSearch {
   /** Whom `from:` means. */
   private readonly authors: SearchAuthors;
 
+  /** A page of results; replies in it quote their originals as they are now (messages/replies.ts). */
   async search(userId: number, request: SearchQuery): Promise<SearchOutcome> {
+    const outcome = await this.findPage(userId, request);
+    if (outcome.ok) await resolveRepliesInRooms(this.redis, outcome.page.results.map((r) => r.message));
+    return outcome;
+  }
+
+  private async findPage(userId: number, request: SearchQuery): Promise<SearchOutcome> {
     if (!this.index.enabled) return { ok: false, status: 503, error: "Search is turned off on this server" };
     let query: ParsedQuery;
     let cursor: Position | undefined;

@@ -3,6 +3,7 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import type { Messages } from "../messages.js";
 import type { Outcome } from "../messages/actions.js";
+import { resolveRepliesInRooms } from "../messages/replies.js";
 import type { Rooms } from "../rooms.js";
 
 /** The most saved messages one person keeps (the oldest go past it). */
@@ -43,6 +44,9 @@ export class SavedMessages {
         return message ? { roomId, message, savedAt: score } : undefined;
       }),
     );
-    return found.filter((s): s is SavedMessage => s !== undefined);
+    const saved = found.filter((s): s is SavedMessage => s !== undefined);
+    // A saved reply quotes its original as it is now, as history does.
+    await resolveRepliesInRooms(this.redis, saved.map((s) => s.message));
+    return saved;
   }
 }
