@@ -71,7 +71,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
 
   let index = -1;
   return (
-    <Dialog title="Search messages" onClose={onClose} wide>
+    <Dialog title="Search messages" onClose={onClose} wide top>
       <div className="search">
         <input className="search__input" type="search" data-autofocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
           aria-label="Search messages" role="combobox" aria-expanded={flat.length > 0} aria-controls={listId}
