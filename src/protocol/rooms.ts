@@ -82,6 +82,8 @@ export const RoomMember = z.object({
   role: Role,
   /** Present (true) only for a deactivated account: its name shows marked. Optional for older servers. */
   deactivated: z.boolean().optional(),
+  /** Present (true) only for a banned account: it stays a member (a lifted ban gives its rooms back) and its name shows marked. */
+  banned: z.boolean().optional(),
 });
 export type RoomMember = z.infer<typeof RoomMember>;
 

@@ -6,7 +6,14 @@ import { ChatMessage } from "./message.js";
 export const MAX_SEARCH_LIMIT = 50;
 
 /**
- * `GET /search`: `q` holds words, "quoted phrases" and operators (`from:mary in:#ops has:link
+ * What `has=` (and `has:` in `q`) keeps: messages with a link, with any file, or with an image (a
+ * raster image file: INLINE_IMAGE_TYPES).
+ */
+export const SearchHas = z.enum(["link", "file", "image"]);
+export type SearchHas = z.infer<typeof SearchHas>;
+
+/**
+ * `GET /search`: `q` holds words, "quoted phrases" and operators (`from:mary in:#ops has:image
  * before:2026-12-01 after:2026-11-01`); the other parameters fill the same filters. `cursor` is the
  * `next` of the previous page.
  */
@@ -16,7 +23,7 @@ export const SearchQuery = z.object({
   from: z.string().max(64).optional(),
   before: z.string().max(40).optional(),
   after: z.string().max(40).optional(),
-  has: z.enum(["link", "file"]).optional(),
+  has: SearchHas.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(20),
 });

@@ -165,7 +165,7 @@ export async function createChatServer(config: Config, log: Logger = createLogge
       points: config.messageActionRateLimit,
       windowMs: config.messageActionRateWindowMs,
     }), searchIndex),
-    search: new MessageSearch(redis, searchIndex, rooms, users),
+    search: new MessageSearch(redis, searchIndex, rooms, users, community.namedRooms),
     searchSweep: new SearchSweep(redis, searchIndex, config.serverId, log, Boolean(config.redisClusterNodes?.length)),
     pins: new Pins(redis, messages, rooms, roles, community.namedRooms),
     saved: new SavedMessages(redis, messages, rooms),

@@ -169,6 +169,8 @@ describe("OpenAPI contract", () => {
     await call("DELETE", `/me/saved/0/${id}`, { cookie });
     await call("PUT", "/me/saved/0/1000000000000000", { cookie }); // 404
     await call("GET", "/search?q=hello&has=maybe", { cookie }); // 400
+    await call("GET", "/search?q=hello&has=image", { cookie });
+    await call("GET", "/search?q=hello%20in:%23nowhere", { cookie }); // 400: names none of one's rooms
     await call("GET", `/room/0/messages/${id}`, { cookie });
     await call("GET", "/room/0/messages/1", { cookie }); // 404
     await call("PATCH", `/room/0/messages/${id}`, { cookie, body: { message: "hello again" } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, login } from "../support/chat-client.js";
-import { upload } from "../attachments/support.js";
+import { png, upload } from "../attachments/support.js";
 import { messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -201,5 +201,34 @@ describe("web client: message search and permalinks", () => {
     const saved = page.getByRole("list", { name: "Saved messages" }).getByRole("listitem").filter({ hasText: "walrus-notes.txt" });
     await saved.locator("strong", { hasText: "Walrus" }).waitFor({ timeout: 10_000 });
     expect(await saved.textContent()).not.toMatch(/\*\*|\/attachments\//);
+  });
+
+  it("says why in: finds nothing in an open room one is not in, and the Has an image chip keeps messages with an image", async () => {
+    const url = env.stack.url;
+    const joe = await login(url, "Joe");
+    const lagoon = await api(url, "/rooms", joe.cookie, { method: "POST", body: JSON.stringify({ name: "Lagoon", visibility: "open" }) });
+    expect(lagoon.status, JSON.stringify(lagoon.body)).toBe(201);
+    const photo = await upload(url, joe.cookie, "0", "heron.png", await png(8, 6), "image/png");
+    expect(photo.status, JSON.stringify(photo.body)).toBe(201);
+    const send = (message: string, attachments?: string[]) =>
+      api(url, "/room/0/messages", joe.cookie, { method: "POST", body: JSON.stringify({ message, ...(attachments ? { attachments } : {}) }) });
+    expect((await send("heron at dawn", [photo.body.id])).status).toBe(201);
+    expect((await send("heron heard, not seen")).status).toBe(201);
+
+    const { page } = await newPage(env.browser);
+    await signIn(page, url, "Pablo");
+    await page.keyboard.press("Control+K");
+    const box = page.getByRole("combobox", { name: "Search messages" });
+    await box.waitFor();
+    await page.keyboard.type("heron in:#lagoon");
+    const status = page.getByRole("dialog", { name: "Search messages" }).getByRole("status");
+    await status.getByText("You are not a member of “Lagoon”: join it from Browse rooms to search it").waitFor({ timeout: 10_000 });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/search-not-a-member.png` });
+    await box.fill("heron");
+    await page.waitForFunction(() => document.querySelectorAll("[role=option]").length === 2, undefined, { timeout: 10_000 });
+    await page.getByRole("button", { name: "Has an image" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("[role=option]").length === 1, undefined, { timeout: 10_000 });
+    await page.getByRole("option").getByText("heron.png", { exact: true }).waitFor();
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/search-has-image.png` });
   });
 });

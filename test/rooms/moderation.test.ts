@@ -1,6 +1,6 @@
 import type { RedisClientType } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditEntry, Invite } from "../../src/protocol/index.js";
+import type { AuditEntry, Invite, RoomDetails } from "../../src/protocol/index.js";
 import { api, connect, eventually, login, type ClientSocket, type SignedIn } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
 import { startRedis, type RedisServerHandle } from "../support/redis-server.js";
@@ -132,6 +132,17 @@ describe("bans", () => {
     expect((await call(open.url, admin, "DELETE", `/users/${carol.user.id}/ban`)).body).toEqual({ id: carol.user.id, username: "carol", banned: false });
     expect((await loginRaw(open.url, { username: "carol" })).status).toBe(200);
     expect(((await call(open.url, alice, "GET", "/users/search?q=car")).body as { username: string }[]).map((u) => u.username)).toEqual(["carol"]);
+  });
+
+  it("a banned member stays in their rooms, listed as banned in GET /room/:id, and unmarked once the ban is lifted", async () => {
+    const erin = await login(open.url, "erin");
+    const room = (await call(open.url, alice, "POST", "/rooms", { name: "Banned stays", members: [erin.user.id] })).body as RoomDetails;
+    const erinListed = async () => ((await call(open.url, alice, "GET", `/room/${room.id}`)).body as RoomDetails).members.find((m) => m.id === erin.user.id);
+    expect(await erinListed()).not.toHaveProperty("banned");
+    await call(open.url, admin, "POST", `/users/${erin.user.id}/ban`, {});
+    expect(await erinListed()).toMatchObject({ username: "erin", banned: true });
+    await call(open.url, admin, "DELETE", `/users/${erin.user.id}/ban`);
+    expect(await erinListed()).not.toHaveProperty("banned");
   });
 
   it("a banned user cannot be added to a room", async () => {

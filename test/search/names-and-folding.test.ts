@@ -111,7 +111,8 @@ describe("GET /search by people's and rooms' names, and across spellings", () =>
       expect(texts(await search(bob, q)), q).toEqual(["fondue friday"]);
     }
     // The whole name, not a word of it.
-    expect(texts(await search(bob, "fondue in:#equipe"))).toEqual([]);
+    const part = await api(server.url, `/search?${new URLSearchParams({ q: "fondue in:#equipe" })}`, bob.cookie);
+    expect([part.status, part.body.message]).toEqual([400, "None of your rooms is named “equipe”"]);
   });
 
   it("finds Straße by strasse and strasse by Straße, ligatures by their letters, and highlights the word as written", async () => {

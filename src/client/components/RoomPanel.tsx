@@ -2,9 +2,10 @@ import { useEffect, useState, type FormEvent } from "react";
 import { MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH, type RoomDetails, type RoomVisibility, type UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { sortMembers } from "../state/roomDetails.js";
-import { isDeactivated } from "../state/people.js";
+import { isBanned, isDeactivated } from "../state/people.js";
 import type { RoomActions } from "../useRoomActions.js";
 import { Avatar } from "./Avatar.js";
+import { BannedMark } from "./BannedMark.js";
 import { DeactivatedMark } from "./DeactivatedMark.js";
 import { errorText } from "./Dialog.js";
 import { PeoplePicker } from "./PeoplePicker.js";
@@ -123,7 +124,7 @@ export function RoomPanel({ roomId, state, actions, onClose }: { roomId: string;
                   {members.map((m) => (
                     <li key={m.id} className="members__row">
                       <Avatar name={m.name} id={m.id} size={28} online={m.online} />
-                      <span className="row__name">{m.name}{m.id === state.me.id ? " (you)" : ""}{isDeactivated(state, m.id) && <DeactivatedMark />}</span>
+                      <span className="row__name">{m.name}{m.id === state.me.id ? " (you)" : ""}{isDeactivated(state, m.id) && <DeactivatedMark />}{isBanned(state, m.id) && <BannedMark />}</span>
                       {m.id === details.ownerId && <span className="tag">owner</span>}
                       {m.role === "admin" && <span className="tag">admin</span>}
                       {details.canManage && m.id !== state.me.id && details.kind === "room" && (

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { messageCaption } from "../../protocol/index.js";
+import { messageCaption, type SearchHas } from "../../protocol/index.js";
 import { Dialog } from "../components/Dialog.js";
 import { FileChips } from "../files/FileChips.js";
 import { listTime } from "../lib/time.js";
@@ -8,6 +8,9 @@ import { SenderName } from "../pins/SenderName.js";
 import { Highlight } from "./Highlight.js";
 import { groupByRoom, resultKey, searchable } from "./state.js";
 import { useSearch } from "./useSearch.js";
+
+/** The `has:` filters offered as chips (one at a time, as `has=` takes one). */
+const HAS_CHIPS: readonly (readonly [SearchHas, string])[] = [["link", "Has a link"], ["file", "Has a file"], ["image", "Has an image"]];
 
 interface Props {
   onClose: () => void;
@@ -66,7 +69,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
   };
 
   const chip = (label: string, on: boolean, toggle: () => void) => (
-    <button type="button" className={`chip${on ? " chip--on" : ""}`} aria-pressed={on} onClick={toggle}>{label}</button>
+    <button key={label} type="button" className={`chip${on ? " chip--on" : ""}`} aria-pressed={on} onClick={toggle}>{label}</button>
   );
 
   let index = -1;
@@ -78,8 +81,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
           aria-activedescendant={flat.length ? `${listId}-${active}` : undefined}
           value={state.query} onChange={(e) => dispatch({ type: "query", query: e.target.value })} onKeyDown={onKeyDown} />
         <div className="search__chips" role="group" aria-label="Filters">
-          {chip("Has a link", state.has === "link", () => dispatch({ type: "has", has: state.has === "link" ? null : "link" }))}
-          {chip("Has a file", state.has === "file", () => dispatch({ type: "has", has: state.has === "file" ? null : "file" }))}
+          {HAS_CHIPS.map(([has, label]) => chip(label, state.has === has, () => dispatch({ type: "has", has: state.has === has ? null : has })))}
           {activeRoomId !== null && chip(`In ${roomTitle(activeRoomId)}`, state.roomId === activeRoomId,
             () => dispatch({ type: "room", roomId: state.roomId === activeRoomId ? null : activeRoomId }))}
         </div>

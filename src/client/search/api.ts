@@ -1,10 +1,10 @@
-import { SearchPage } from "../../protocol/index.js";
+import { SearchPage, type SearchHas } from "../../protocol/index.js";
 import { request } from "../api.js";
 
 export interface SearchParams {
   q: string;
   room?: string;
-  has?: "link" | "file";
+  has?: SearchHas;
   cursor?: string;
 }
 

@@ -1,9 +1,9 @@
-import type { SearchPage, SearchResult } from "../../protocol/index.js";
+import type { SearchHas, SearchPage, SearchResult } from "../../protocol/index.js";
 
 /** The search panel's state: the query and its filters, the results so far and the next cursor. */
 export interface SearchState {
   query: string;
-  has: "link" | "file" | null;
+  has: SearchHas | null;
   /** Only this room (a chip), or every room one is in. */
   roomId: string | null;
   results: SearchResult[];
@@ -16,7 +16,7 @@ export interface SearchState {
 
 export type SearchAction =
   | { type: "query"; query: string }
-  | { type: "has"; has: "link" | "file" | null }
+  | { type: "has"; has: SearchHas | null }
   | { type: "room"; roomId: string | null }
   | { type: "loading" }
   | { type: "page"; seq: number; page: SearchPage; append: boolean }

@@ -226,9 +226,9 @@ function reduce(state: ChatState, action: ChatAction): ChatState {
   if (isDetailsAction(action)) {
     const details = detailsReducer(state.details, action);
     const next = details === state.details ? state : { ...state, details };
-    // Members come with whether they are deactivated: that seeds the marks on their names.
+    // Members come with whether they are deactivated or banned: that seeds the marks on their names.
     const members = action.type === "detailsLoaded" ? action.details.members : action.type === "memberAdded" ? [action.event.member] : [];
-    return members.length === 0 ? next : chatReducer(next, { type: "deactivationSeen", users: members });
+    return members.length === 0 ? next : chatReducer(chatReducer(next, { type: "deactivationSeen", users: members }), { type: "bansSeen", users: members });
   }
   switch (action.type) {
     case "roomsLoaded": {

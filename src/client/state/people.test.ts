@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatReducer, initialChatState } from "./chat.js";
-import { isDeactivated, listPeople, peopleReducer, unlisted, type PeopleSlice } from "./people.js";
+import { isBanned, isDeactivated, listPeople, peopleReducer, unlisted, type PeopleSlice } from "./people.js";
 
 const ME = 1;
 const empty: PeopleSlice = { users: { 1: { id: 1, username: "Pablo", online: true } }, banned: [], deactivated: [] };
@@ -83,5 +83,18 @@ describe("people slice", () => {
     expect(state.deactivated).toEqual([2]);
     state = chatReducer(state, { type: "memberAdded", event: { roomId: "g1", memberCount: 4, member: { id: 4, username: "finn", online: false, role: "member", deactivated: true } } });
     expect([...state.deactivated].sort()).toEqual([2, 4]);
+  });
+
+  it("room members seed who is banned (marked among members, left out of the people list); a member listed again unbanned loses the mark", () => {
+    let state = initialChatState({ id: ME, username: "Pablo" }, null);
+    const details = (banned: boolean) => ({
+      id: "r1", name: "leads", topic: "", visibility: "closed" as const, kind: "room" as const, ownerId: 1, memberCount: 2, canManage: true,
+      members: [{ id: 1, username: "Pablo", online: true, role: "member" as const }, { id: 5, username: "carol", online: false, role: "member" as const, ...(banned ? { banned: true } : {}) }],
+    });
+    state = chatReducer(state, { type: "detailsLoaded", details: details(true) });
+    expect(isBanned(state, 5)).toBe(true);
+    expect(unlisted(state)).toEqual([5]);
+    state = chatReducer(state, { type: "detailsLoaded", details: details(false) });
+    expect(isBanned(state, 5)).toBe(false);
   });
 });

@@ -7,7 +7,10 @@ import type { PresenceUser, UserWithPresence } from "../../protocol/index.js";
  */
 export interface PeopleSlice {
   users: Readonly<Record<number, UserWithPresence>>;
-  /** Banned while this tab was open (`user.banned`): hidden from the people list. */
+  /**
+   * Banned people this tab knows of: banned while it was open (`user.banned`) or listed banned among
+   * a room's members (`GET /room/:id`). Hidden from the people list; marked "banned" among members.
+   */
   banned: readonly number[];
   /**
    * Deactivated accounts this tab knows of: from room members (`GET /room/:id`, `room.member.added`)
@@ -25,9 +28,11 @@ export type PeopleAction =
   | { type: "presence"; users: PresenceUser[]; at: number }
   | { type: "userBanned"; userId: number; banned: boolean }
   /** Where these people stand now: `deactivated` absent or false means active. */
-  | { type: "deactivationSeen"; users: readonly { id: number; deactivated?: boolean }[] };
+  | { type: "deactivationSeen"; users: readonly { id: number; deactivated?: boolean }[] }
+  /** Whether these people are banned now (a room's member list): `banned` absent or false means not. */
+  | { type: "bansSeen"; users: readonly { id: number; banned?: boolean }[] };
 
-const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned", "deactivationSeen"]);
+const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned", "deactivationSeen", "bansSeen"]);
 
 export function isPeopleAction(action: { type: string }): action is PeopleAction {
   return PEOPLE_ACTIONS.has(action.type);
@@ -68,15 +73,29 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
       return { ...slice, banned: action.banned ? [...slice.banned, action.userId] : slice.banned.filter((id) => id !== action.userId) };
     }
     case "deactivationSeen": {
-      const now = new Set(slice.deactivated);
-      for (const u of action.users) {
-        if (u.deactivated) now.add(u.id);
-        else now.delete(u.id);
-      }
-      const same = now.size === slice.deactivated.length && slice.deactivated.every((id) => now.has(id));
-      return same ? slice : { ...slice, deactivated: [...now] };
+      const deactivated = withFlags(slice.deactivated, action.users.map((u) => [u.id, u.deactivated === true]));
+      return deactivated === slice.deactivated ? slice : { ...slice, deactivated };
+    }
+    case "bansSeen": {
+      const banned = withFlags(slice.banned, action.users.map((u) => [u.id, u.banned === true]));
+      return banned === slice.banned ? slice : { ...slice, banned };
     }
   }
+}
+
+/** `ids` with each flagged id in and each unflagged one out; the same array when nothing changed. */
+function withFlags(ids: readonly number[], flags: readonly (readonly [number, boolean])[]): readonly number[] {
+  const now = new Set(ids);
+  for (const [id, flagged] of flags) {
+    if (flagged) now.add(id);
+    else now.delete(id);
+  }
+  return now.size === ids.length && ids.every((id) => now.has(id)) ? ids : [...now];
+}
+
+/** Whether the person is banned, as far as this tab knows. */
+export function isBanned(slice: Pick<PeopleSlice, "banned">, userId: number): boolean {
+  return slice.banned.includes(userId);
 }
 
 /** Whether the person is deactivated, as far as this tab knows. */

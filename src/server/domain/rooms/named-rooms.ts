@@ -134,6 +134,16 @@ export class NamedRooms {
     };
   }
 
+  /**
+   * The open room named `name` (any case), as the directory shows it to anyone; undefined when no
+   * open room has that name (closed rooms and groups are never found by name here).
+   */
+  async openRoomNamed(name: string): Promise<RoomMeta | undefined> {
+    const holder = await this.names.holder(name);
+    const meta = holder === null ? undefined : await this.meta(holder);
+    return meta?.kind === "room" && meta.visibility === "open" && nameKey(meta.name) === nameKey(name) ? meta : undefined;
+  }
+
   /** Several rooms' records at once (pipelined); missing ones are left out. */
   async metas(roomIds: string[]): Promise<Map<string, RoomMeta>> {
     const found = await Promise.all(roomIds.map((id) => this.meta(id)));

@@ -249,16 +249,20 @@ export class RoomManagement {
     return state;
   }
 
-  /** `{id, username, online, role}` for the users that exist, in the order given; `deactivated: true` marks a deactivated one. */
+  /**
+   * `{id, username, online, role}` for the users that exist, in the order given; `deactivated: true`
+   * and `banned: true` mark a deactivated or banned one.
+   */
   async memberList(ids: number[]): Promise<RoomMember[]> {
-    const [withPresence, roles, deactivated] = await Promise.all([
+    const [withPresence, roles, deactivated, banned] = await Promise.all([
       this.d.users.withPresence(ids),
       Promise.all(ids.map((id) => this.d.roles.of(id))),
       this.d.deactivations.flags(ids),
+      this.d.bans.flags(ids),
     ]);
     return ids.flatMap((id, i) => {
       const user = withPresence[id];
-      return user ? [{ ...user, role: roles[i]!, ...(deactivated[i] ? { deactivated: true } : {}) }] : [];
+      return user ? [{ ...user, role: roles[i]!, ...(deactivated[i] ? { deactivated: true } : {}), ...(banned[i] ? { banned: true } : {}) }] : [];
     });
   }
 

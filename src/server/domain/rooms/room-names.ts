@@ -74,6 +74,11 @@ export class RoomNames {
     await release.run(this.redis, [keys.roomNameClaim(nameKey(name))], [id]);
   }
 
+  /** The room holding the claim on `name` (any case), if any: check it still is an open room of that name. */
+  async holder(name: string): Promise<string | null> {
+    return this.redis.get(keys.roomNameClaim(nameKey(name)));
+  }
+
   /** Whether room `holder` rightly has the claim on `claimed` (a lower-case name). */
   private async holds(holder: string, claimed: string): Promise<boolean> {
     const [claiming, name, [kind, visibility], listed] = await Promise.all([

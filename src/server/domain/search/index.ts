@@ -36,8 +36,8 @@ export interface SearchIndex {
   termsArg(terms: readonly string[]): string;
   /**
    * Candidates of one room having every term, newest first, at most `want`, reading at most
-   * `scanCap` postings. `phrases` may be used to leave out what surely does not match them (Node
-   * checks every candidate on its text in any case).
+   * `scanCap` postings. `phrases` (and a term's `imagesOnly`) may be used to leave out what surely
+   * does not match them (Node checks every candidate on its text in any case).
    */
   candidates(roomId: string, terms: TermSpec[], phrases: string[][], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates>;
   /**

@@ -1,4 +1,5 @@
-import { hasLink, HAS_FILE_TERM, HAS_LINK_TERM, isStopWord, searchable, words, type IndexedMessage } from "./text.js";
+import type { SearchHas } from "../../../protocol/index.js";
+import { hasImage, hasLink, HAS_FILE_TERM, HAS_LINK_TERM, isStopWord, searchable, words, type IndexedMessage } from "./text.js";
 
 /** One term the index must find: exactly, or as the start of a word (`depl` finds "deploy"). */
 export interface TermSpec {
@@ -6,6 +7,8 @@ export interface TermSpec {
   prefix: boolean;
   /** Instead of `term`: any of these exact (pseudo-)terms, e.g. the authors `from:` means. */
   anyOf?: readonly string[];
+  /** On `~has:file` (has:image): only messages with an image among their files are wanted; the index may leave out those surely without. */
+  imagesOnly?: boolean;
 }
 
 /** A search as the index runs it: the filters of the query string and the operators in `q`, merged. */
@@ -19,7 +22,8 @@ export interface ParsedQuery {
   /** `in:#name` / `room=`: a room name (in:) or id (room=). */
   inRoomName?: string;
   roomId?: string;
-  has: { link: boolean; file: boolean };
+  /** `has:image` reads the `~has:file` postings and keeps the messages with an image among their files. */
+  has: Record<SearchHas, boolean>;
   /** Message id bounds (microseconds): before is exclusive, after is inclusive. */
   beforeId?: string;
   afterId?: string;
@@ -30,16 +34,16 @@ export class QueryError extends Error {}
 const OPERATOR = /^(from|in|has|before|after):(.+)$/i;
 
 /**
- * Reads a query: quoted phrases, operators (`from:mary in:#ops has:link before:2026-12-01
+ * Reads a query: quoted phrases, operators (`from:mary in:#ops has:image before:2026-12-01
  * after:2026-11-01`) and words. A word is a prefix; a word that segments into several (a run of
  * Chinese or Japanese, `e-mail`) is a phrase of them. Dates are UTC days: `before:D` is before D
  * begins, `after:D` after D ends; a full ISO time is taken as is.
  */
 export function parseQuery(
   q: string,
-  filters: { room?: string; from?: string; before?: string; after?: string; has?: "link" | "file" } = {},
+  filters: { room?: string; from?: string; before?: string; after?: string; has?: SearchHas } = {},
 ): ParsedQuery {
-  const parsed: ParsedQuery = { terms: [], phrases: [], has: { link: false, file: false } };
+  const parsed: ParsedQuery = { terms: [], phrases: [], has: { link: false, file: false, image: false } };
   const seen = new Set<string>();
   const addTerm = (spec: TermSpec) => {
     const key = `${spec.prefix ? "*" : "="}${spec.term}`;
@@ -87,7 +91,9 @@ export function parseQuery(
   if (filters.before) parsed.beforeId = dateBound(filters.before, "before");
   if (filters.after) parsed.afterId = dateBound(filters.after, "after");
   if (parsed.has.link) addTerm({ term: HAS_LINK_TERM, prefix: false });
-  if (parsed.has.file) addTerm({ term: HAS_FILE_TERM, prefix: false });
+  // Images have no postings of their own: a message's file types are not known before its store
+  // script runs. Its files' postings find the candidates; matchMessage keeps those with an image.
+  if (parsed.has.file || parsed.has.image) addTerm({ term: HAS_FILE_TERM, prefix: false, ...(parsed.has.image ? { imagesOnly: true } : {}) });
   return parsed;
 }
 
@@ -96,10 +102,17 @@ function setName(parsed: ParsedQuery, operator: string, value: string): void {
   else parsed.inRoomName = value.replace(/^#/, "");
 }
 
+/** The values `has:` takes, as people type them (either number; a file is also an attachment). */
+const HAS_VALUES: Record<string, SearchHas> = {
+  link: "link", links: "link",
+  file: "file", files: "file", attachment: "file", attachments: "file",
+  image: "image", images: "image",
+};
+
 function setHas(parsed: ParsedQuery, value: string): void {
-  if (value === "link") parsed.has.link = true;
-  else if (value === "file") parsed.has.file = true;
-  else throw new QueryError(`has: takes link or file, not "${value}"`);
+  const has = Object.hasOwn(HAS_VALUES, value) ? HAS_VALUES[value] : undefined;
+  if (!has) throw new QueryError(`has: takes link, file or image, not "${value}"`);
+  parsed.has[has] = true;
 }
 
 /** A date operator's value as a message id bound (microseconds since the epoch). */
@@ -127,6 +140,7 @@ export function matchMessage(query: ParsedQuery, message: IndexedMessage): [numb
     }
     if (spec.term === HAS_FILE_TERM) {
       if (!Array.isArray(message.attachments) || message.attachments.length === 0) return undefined;
+      if (query.has.image && !hasImage(message.attachments)) return undefined;
       continue;
     }
     const hits = found.filter((w) => (spec.prefix ? w.term.startsWith(spec.term) : w.term === spec.term));

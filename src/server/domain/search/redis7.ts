@@ -95,10 +95,11 @@ export const PREFIX_EXPANSION = 64;
  * Candidates for a query, in one or several rooms of one Redis (the script reads the rooms it is
  * given; on Cluster one room a call, on its slot). Per room: its upper bound (`[micros`, `(micros`
  * or `+`); for every room: the lower bound (`[micros` or `-`), scan cap, phrases (first word,
- * space, Lua pattern, joined by newlines; '' for none: see phraseArg) and the terms (`=word` or
- * `*prefix`). A candidate whose stored JSON is all ASCII must match every phrase pattern
- * (lower-cased, its `\n` `\t` `\r` escapes read as spaces), so phrases of common words are mostly
- * decided here rather than sent to Node; other candidates go to Node's check as they are.
+ * space, Lua pattern, joined by newlines; '' for none: see phraseArg; and lines of text every
+ * candidate's stored JSON must hold: see memberTextsOf) and the terms (`=word` or `*prefix`). A
+ * candidate whose stored JSON is all ASCII must match every phrase pattern (lower-cased, its `\n`
+ * `\t` `\r` escapes read as spaces), so phrases of common words are mostly decided here rather
+ * than sent to Node; other candidates go to Node's check as they are.
  *
  * In each room the term with the fewest postings drives: its ids are read newest first (a prefix
  * term merges the words it expands to), each kept when every other term has it (binary search in
@@ -127,16 +128,24 @@ local function search_lower(arg)
 end
 -- Whether a stored member may match the phrases (see above). A phrase is its first word and its
 -- pattern: the pattern is tried only where the first word occurs (found as plain text, which is
--- fast), anchored there, rather than at every position of the text.
+-- fast), anchored there, rather than at every position of the text. A line starting with '"' is
+-- not a phrase but text every member must hold (see memberTextsOf).
 local function phrase_filter(patterns_arg)
-  local phrases = {}
+  local phrases, holds = {}, {}
   for line in string.gmatch(patterns_arg, '[^\\n]+') do
-    local first, pattern = string.match(line, '^(%S+) (.+)$')
-    phrases[#phrases + 1] = { first = first, anchored = '^' .. pattern }
+    if string.byte(line) == 34 then
+      holds[#holds + 1] = line
+    else
+      local first, pattern = string.match(line, '^(%S+) (.+)$')
+      phrases[#phrases + 1] = { first = first, anchored = '^' .. pattern }
+    end
   end
-  if #phrases == 0 then return function() return true end end
+  if #phrases == 0 and #holds == 0 then return function() return true end end
   return function(member)
-    if string.find(member, '[\\128-\\255]') then return true end
+    for _, text in ipairs(holds) do
+      if not string.find(member, text, 1, true) then return false end
+    end
+    if #phrases == 0 or string.find(member, '[\\128-\\255]') then return true end
     local text = string.lower(member)
     if string.find(text, '\\\\', 1, true) then text = string.gsub(text, '\\\\[ntr]', ' ') end
     for _, phrase in ipairs(phrases) do
@@ -430,7 +439,7 @@ export class Redis7SearchIndex implements SearchIndex {
 
   async candidates(roomId: string, terms: TermSpec[], phrases: string[][], window: IdWindow, want: number, scanCap: number): Promise<RoomCandidates> {
     const reply = await CANDIDATES.run(this.redis, [keys.room(roomId)], [
-      keys.searchPrefix(roomId), window.upper, window.lower, want, scanCap, patternsArg(phrases), ...termsArgs(terms),
+      keys.searchPrefix(roomId), window.upper, window.lower, want, scanCap, patternsArg(phrases, terms), ...termsArgs(terms),
     ]);
     return parseCandidates(reply);
   }
@@ -446,7 +455,7 @@ export class Redis7SearchIndex implements SearchIndex {
     for (let i = 0; i < reads.length; i += ROOMS_PER_CALL) chunks.push(reads.slice(i, i + ROOMS_PER_CALL));
     const termArgs = termsArgs(terms);
     const replies = await Promise.all(chunks.map((chunk) => CANDIDATES_MANY.run(this.redis, chunk.map((r) => keys.room(r.roomId)), [
-      want, total, scanCap, patternsArg(phrases), lower, termArgs.length, ...termArgs,
+      want, total, scanCap, patternsArg(phrases, terms), lower, termArgs.length, ...termArgs,
       ...chunk.flatMap((r) => [keys.searchPrefix(r.roomId), r.upper]),
     ]) as Promise<unknown[]>));
     return replies.flat().map(parseCandidates);
@@ -468,8 +477,18 @@ export class Redis7SearchIndex implements SearchIndex {
 /** Rooms one CANDIDATES_MANY call reads (its time in Redis stays that of a few rooms'). */
 const ROOMS_PER_CALL = 64;
 
-function patternsArg(phrases: string[][]): string {
-  return phrases.map(phraseArg).filter((p): p is string => p !== undefined).join("\n");
+function patternsArg(phrases: string[][], terms: TermSpec[]): string {
+  return [...memberTextsOf(terms), ...phrases.map(phraseArg).filter((p): p is string => p !== undefined)].join("\n");
+}
+
+/**
+ * Text the stored member (its JSON) of every message a query wants holds, as the script reads it
+ * (a line starting with `"`): `has:image` wants a file record whose sniffed type is an image (the
+ * records are JSON.stringify's, in the member as written). It only leaves out what surely does not
+ * match: Node checks the types exactly.
+ */
+function memberTextsOf(terms: TermSpec[]): string[] {
+  return terms.some((t) => t.imagesOnly) ? ['"type":"image'] : [];
 }
 
 function termsArgs(terms: TermSpec[]): string[] {

@@ -3,6 +3,7 @@ import type { Redis } from "../../redis/connection.js";
 import { keys } from "../../redis/keys.js";
 import { parseStoredMessage } from "../messages.js";
 import type { Rooms } from "../rooms.js";
+import type { NamedRooms } from "../rooms/named-rooms.js";
 import type { Users } from "../users.js";
 import type { IdWindow, RoomCandidates, SearchIndex } from "./index.js";
 import { roomNameKey, SearchAuthors } from "./authors.js";
@@ -31,7 +32,16 @@ const FROM_READ_PAGES = 4;
 /** People whose postings one from: reads (as many as a prefix expands to); more, and from: filters the text's candidates. */
 const MAX_AUTHORS = 64;
 
-export type SearchOutcome = { ok: true; page: SearchPage } | { ok: false; status: 400 | 403 | 503; error: string };
+export type SearchOutcome = { ok: true; page: SearchPage } | SearchRefusal;
+type SearchRefusal = { ok: false; status: 400 | 403 | 503; error: string };
+
+/**
+ * Why `in:` names no room one is in. An open room is in the directory for anyone to see, so it is
+ * named; any other name (a closed room or group one is not in, or nothing) gets the same answer,
+ * which says nothing of whether such a room exists.
+ */
+export const notInOpenRoom = (name: string) => `You are not a member of “${name}”: join it from Browse rooms to search it`;
+export const noRoomNamed = (name: string) => `None of your rooms is named “${name}”`;
 
 interface Buffered {
   position: Position;
@@ -64,6 +74,8 @@ export class MessageSearch {
     readonly index: SearchIndex,
     private readonly rooms: Rooms,
     users: Users,
+    /** Which open room `in:` names when it is none of the person's (without it: none is named). */
+    private readonly openRooms?: Pick<NamedRooms, "openRoomNamed">,
   ) {
     this.authors = new SearchAuthors(redis, users);
     this.authorsIndexed = new AuthorsIndexed(redis);
@@ -98,7 +110,7 @@ export class MessageSearch {
       if (fromIds.size === 0) return { ok: true, page: { results: [], next: null } };
     }
     const roomIds = await this.roomsToSearch(userId, query);
-    if (roomIds === "forbidden") return { ok: false, status: 403, error: "You are not a member of this room" };
+    if (!Array.isArray(roomIds)) return roomIds;
 
     // from: is one more term where the room's index has the authors' postings: the page then costs
     // what its matches cost, not a read of the room's history filtered by author.
@@ -205,9 +217,14 @@ export class MessageSearch {
     return { upper, lower: query.afterId ? `[${query.afterId}` : "-" };
   }
 
-  /** The rooms the person is a member of now (General always), narrowed by `room=` / `in:`. */
-  private async roomsToSearch(userId: number, query: ParsedQuery): Promise<string[] | "forbidden"> {
-    if (query.roomId !== undefined) return (await this.rooms.isMember(userId, query.roomId)) ? [query.roomId] : "forbidden";
+  /**
+   * The rooms the person is a member of now (General always), narrowed by `room=` / `in:`; a
+   * refusal when they name no room the person is in (rather than an empty page that says nothing).
+   */
+  private async roomsToSearch(userId: number, query: ParsedQuery): Promise<string[] | SearchRefusal> {
+    if (query.roomId !== undefined) {
+      return (await this.rooms.isMember(userId, query.roomId)) ? [query.roomId] : { ok: false, status: 403, error: "You are not a member of this room" };
+    }
     const listed = new Set(await this.redis.sMembers(keys.userRooms(userId)));
     listed.add(GENERAL_ROOM_ID);
     const ids = [...listed];
@@ -218,8 +235,15 @@ export class MessageSearch {
       const named = rooms.filter((id) => !parsePrivateRoomId(id));
       const names = await Promise.all(named.map((id) => this.redis.get(keys.roomName(id))));
       rooms = named.filter((_, i) => names[i] != null && roomNameKey(names[i]!) === wanted);
+      if (rooms.length === 0) return this.inRefusal(query.inRoomName);
     }
     return rooms;
+  }
+
+  /** Why `in:name` names none of the person's rooms (see notInOpenRoom). */
+  private async inRefusal(name: string): Promise<SearchRefusal> {
+    const open = await this.openRooms?.openRoomNamed(name);
+    return open ? { ok: false, status: 403, error: notInOpenRoom(open.name) } : { ok: false, status: 400, error: noRoomNamed(name) };
   }
 }
 

@@ -1,3 +1,5 @@
+import { INLINE_IMAGE_TYPES } from "../../../protocol/index.js";
+
 /**
  * Words of a message as the search index sees them: Unicode word segmentation (Intl.Segmenter,
  * which splits Chinese and Japanese by dictionary), then one normal form per word (case folded,
@@ -214,6 +216,15 @@ export interface IndexedMessage {
   attachments?: unknown;
   /** The author's user id: indexed as the pseudo-term authorTerm(from), which `from:` looks up. */
   from?: number;
+}
+
+/**
+ * Whether a message's stored files (the records its member holds) include an image: a raster type
+ * the client shows inline, as the upload sniffed it (an SVG is a download, not an image here).
+ */
+export function hasImage(attachments: unknown): boolean {
+  return Array.isArray(attachments) && attachments.some((a) =>
+    typeof a === "object" && a !== null && INLINE_IMAGE_TYPES.includes((a as { type?: unknown }).type as string));
 }
 
 /** The records (id, name) of a message's files; none for ids alone or anything malformed. */

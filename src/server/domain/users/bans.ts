@@ -50,6 +50,12 @@ export class Bans {
     return out;
   }
 
+  /** For each id, whether it is banned now (one SMISMEMBER). */
+  async flags(ids: number[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    return (await this.redis.smIsMember(keys.bannedUsers, ids.map(String))).map((n) => n === 1);
+  }
+
   /** The ids that are not banned, in order (one SMISMEMBER). */
   async withoutBanned(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return ids;
