@@ -68,6 +68,10 @@ describe("web client: message search and permalinks", () => {
     const box = page.getByRole("combobox", { name: "Search messages" });
     expect(await box.inputValue()).toBe("standup");
     expect(await composer.inputValue()).toBe("");
+    // Until the answer: searching (never "0 messages" while typing pauses), then that none match.
+    const status = page.locator(".search__status");
+    expect(["Searching…", "No messages found."]).toContain(await status.textContent());
+    await status.getByText("No messages found.").waitFor({ timeout: 10_000 });
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/ui-ctrlk-fast-typing-1280.png` });
     await page.getByRole("dialog", { name: "Search messages" }).getByRole("button", { name: "Close" }).click();
     await box.waitFor({ state: "detached" });
