@@ -4,13 +4,15 @@ import { z } from "zod";
  * A session as its owner sees it (`GET /sessions`). `handle` names it in `DELETE /sessions/:handle`
  * without revealing the session id (the cookie's secret part): the first 16 characters of the
  * base64url SHA-256 of the id. Times are ms since the epoch; `lastSeenAt` is updated at most once a
- * minute. `userAgent` is the browser's `User-Agent` when the session began (cut to 200 characters).
+ * minute. `userAgent` is the browser's `User-Agent` when the session began (cut to 200 characters),
+ * `address` the client's IP address then (null for sessions begun before it was kept).
  */
 export const SessionInfo = z.object({
   handle: z.string(),
   createdAt: z.number().nullable(),
   lastSeenAt: z.number().nullable(),
   userAgent: z.string().nullable(),
+  address: z.string().nullable(),
   current: z.boolean(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;

@@ -79,6 +79,7 @@ describe("a person's sessions", () => {
       createdAt: expect.any(Number),
       lastSeenAt: expect.any(Number),
       userAgent: "TestBrowser/1.0",
+      address: "127.0.0.1",
       current: true,
     });
     expect(list.body.filter((s: any) => s.current)).toHaveLength(1);

@@ -245,7 +245,7 @@ describe("web client: administration", { timeout: 90_000 }, () => {
   }
 
   for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
-    it(`invitations, and sessions in settings, say dates one way; this session is listed first, in use now (${size})`, async () => {
+    it(`invitations, and sessions in settings, say dates one way; this session is listed first, in use now; each says when and from where it signed in (${size})`, async () => {
       const DATE = /[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M/;
       await cookieOf("Pablo");
       const { page } = await newPage(env.browser, viewport);
@@ -265,6 +265,8 @@ describe("web client: administration", { timeout: 90_000 }, () => {
       await rows.nth(1).waitFor();
       expect(await rows.first().textContent()).toContain("(this one) · in use now");
       expect(await rows.nth(1).textContent()).toMatch(new RegExp(`last used ${DATE.source}`));
+      // When and where each signed in: two alike browsers told apart.
+      expect(await rows.nth(1).locator(".settings__session-origin").textContent()).toMatch(new RegExp(`^Signed in ${DATE.source} from 127\\.0\\.0\\.1$`));
       // Each session's "Sign out" on one line, beside its device and date (it wrapped on a phone).
       const signOut = rows.nth(1).getByRole("button", { name: "Sign out" });
       expect(await signOut.evaluate((button) => {

@@ -257,7 +257,13 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
           {[...sessions].sort((a, b) => Number(b.current) - Number(a.current)).map((s) => (
             <li key={s.handle}>
               <span>{deviceName(s.userAgent)}{s.current ? " (this one)" : ""}
-                <span className="muted small"> · {s.current ? "in use now" : `last used ${s.lastSeenAt ? dateTime(s.lastSeenAt) : "unknown"}`}</span></span>
+                <span className="muted small"> · {s.current ? "in use now" : `last used ${s.lastSeenAt ? dateTime(s.lastSeenAt) : "unknown"}`}</span>
+                {/* When and where it signed in: what tells two alike browsers apart. */}
+                {(s.createdAt !== null || s.address) && (
+                  <span className="muted small settings__session-origin">
+                    Signed in{s.createdAt !== null ? ` ${dateTime(s.createdAt)}` : ""}{s.address ? ` from ${s.address}` : ""}
+                  </span>
+                )}</span>
               {!s.current && <button type="button" className="ghost ghost--small" onClick={() => void run(() => sessionsApi.end(s.handle))}>Sign out</button>}
             </li>
           ))}

@@ -12,6 +12,8 @@ import { sessionHandle, SessionsIndex } from "./users/sessions-index.js";
 const StoredSession = SessionUser.extend({
   createdAt: z.number().optional(),
   userAgent: z.string().optional(),
+  /** The client's address at sign-in (behind a proxy, as TRUST_PROXY reads it). */
+  address: z.string().optional(),
 });
 type StoredSession = z.infer<typeof StoredSession>;
 
@@ -66,11 +68,12 @@ export class Sessions {
   }
 
   /** Starts a session for `user`; returns its id (the cookie's value). */
-  async create(user: SessionUser, details: { userAgent?: string } = {}): Promise<string> {
+  async create(user: SessionUser, details: { userAgent?: string; address?: string } = {}): Promise<string> {
     const sessionId = randomBytes(24).toString("base64url");
     const now = Date.now();
     const record: StoredSession = { id: user.id, username: user.username, createdAt: now };
     if (details.userAgent) record.userAgent = details.userAgent.slice(0, 200);
+    if (details.address) record.address = details.address.slice(0, 64);
     await Promise.all([
       this.redis.set(keys.session(sessionId), JSON.stringify(record), { expiration: { type: "EX", value: this.ttlSeconds } }),
       this.index.add(user.id, sessionId, now),
@@ -167,6 +170,7 @@ export class Sessions {
         createdAt: record.createdAt ?? null,
         lastSeenAt: m.lastSeenAt || null,
         userAgent: record.userAgent ?? null,
+        address: record.address ?? null,
         current: m.sessionId === currentSessionId,
       }];
     });

@@ -80,7 +80,7 @@ export async function registerSessions(app: FastifyInstance, options: SessionPlu
   });
 
   app.decorateReply("startSession", async function (this: FastifyReply, user: SessionUser) {
-    const sessionId = await options.sessions.create(user, { userAgent: this.request.headers["user-agent"] });
+    const sessionId = await options.sessions.create(user, { userAgent: this.request.headers["user-agent"], address: this.request.ip });
     this.setCookie(SESSION_COOKIE, sessionId, {
       signed: true,
       httpOnly: true,
