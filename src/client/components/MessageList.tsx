@@ -895,16 +895,22 @@ const TOOLBAR_OVERHANG_PX = 16;
 /**
  * A message's toolbar is drawn above its row, over the one before; the list clips what is above
  * its top edge (behind the room header), so a row with no room above it there has its toolbar
- * inside it instead (`data-toolbar="inside"`, as Slack does). Read when the row is hovered or
- * focused, and as the list scrolls under it.
+ * inside it instead (`data-toolbar="inside"`, as Slack does), just under the list's edge when the
+ * row's top is scrolled past it (`--toolbar-top`). Read when the row is hovered or focused, and as
+ * the list scrolls under it.
  */
 function placeToolbar(row: HTMLElement): void {
   const list = row.closest(".messages");
   if (!list) return;
-  const inside = row.getBoundingClientRect().top - list.getBoundingClientRect().top < TOOLBAR_OVERHANG_PX;
-  if (inside === (row.dataset.toolbar === "inside")) return;
-  if (inside) row.dataset.toolbar = "inside";
-  else delete row.dataset.toolbar;
+  const room = row.getBoundingClientRect().top - list.getBoundingClientRect().top;
+  if (room >= TOOLBAR_OVERHANG_PX) {
+    if (row.dataset.toolbar === undefined) return;
+    delete row.dataset.toolbar;
+    row.style.removeProperty("--toolbar-top");
+    return;
+  }
+  row.dataset.toolbar = "inside";
+  row.style.setProperty("--toolbar-top", `${Math.round(Math.max(0, -room)) + 4}px`);
 }
 
 /** A row: its <li> is measured by Virtuoso; the content inside is memoised (MessageRow). */
