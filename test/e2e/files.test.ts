@@ -80,7 +80,7 @@ function filesInPage(page: Page, files: { name: string; type: string; bytes: Buf
 
 describe("web client: sharing files", () => {
   for (const viewport of VIEWPORTS) {
-    it(`the picker attaches several files, shows their progress, sends them once with a caption; images open in a keyboard viewer (${viewport.name})`, async () => {
+    it(`the picker attaches several files, shows their progress, sends them once with a caption; images open in a keyboard viewer that says who shared them and when (${viewport.name})`, async () => {
       const { page } = await newPage(env.browser, viewport);
       await openGeneral(page, viewport.name === "desktop" ? "Alex" : "Mary");
       const caption = `Mockups for review (${viewport.name})`;
@@ -118,6 +118,9 @@ describe("web client: sharing files", () => {
       await opener.click();
       const viewer = page.getByRole("dialog", { name: "wide.png (1 of 2)" });
       await viewer.waitFor();
+      // Who shared it and when, as in Slack's viewer.
+      const sender = viewport.name === "desktop" ? "Alex" : "Mary";
+      expect(await viewer.locator(".viewer__sender").textContent()).toMatch(new RegExp(`^${sender} · [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2}\\s?[AP]M$`));
       await page.keyboard.press("ArrowRight");
       await page.getByRole("dialog", { name: "tall.png (2 of 2)" }).waitFor();
       await page.keyboard.press("Tab");

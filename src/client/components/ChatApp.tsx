@@ -30,6 +30,7 @@ import { userName, displayRoomTitle } from "./names.js";
 import { ProfileCardContext } from "../profile/ProfileCardContext.js";
 import { OnlineToasts, PresenceAlertsContext, usePresenceAlerts } from "../profile/presenceAlerts.js";
 import { useMyRole } from "../profile/useMyRole.js";
+import { useTimeZoneFromDevice } from "../profile/timeZone.js";
 import { isAdmin } from "../state/myRole.js";
 import { InvitePeople, InviteWhenAlone, type InviteTab } from "../invite/InvitePeople.js";
 import type { AdminTab } from "./admin/AdminDialog.js";
@@ -70,6 +71,12 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     setOverlay("admin");
   };
   const [detailsOpen, setDetailsOpen] = useState(false);
+  // Closed (Escape, its ✕), the room details panel gives the keyboard back to the button that opens it.
+  const detailsButton = useRef<HTMLButtonElement>(null);
+  const closeDetails = () => {
+    setDetailsOpen(false);
+    detailsButton.current?.focus();
+  };
   /** Whose profile card is open (issue 18: any name or avatar opens it). */
   const [profileId, setProfileId] = useState<number | null>(null);
   const activeKind = active ? roomKind(active) : null;
@@ -166,6 +173,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
   const me_ = state.users[me.id];
   // Live: a promotion or demotion made anywhere shows or hides the Admin button at once.
   const admin = isAdmin(useMyRole(me, state.connection === "online"));
+  useTimeZoneFromDevice(me.id, state.connection === "online");
   const place = usePlaceName();
   return (
     <NotificationsContext.Provider value={notifications}>
@@ -228,7 +236,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             onLoadAround={(messageId) => chat.loadAround(active.id, messageId)}
             onGoToPresent={() => chat.goToPresent(active.id)}
             actions={chat}
-            onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails}
+            onToggleDetails={hasDetails ? () => setDetailsOpen((open) => !open) : undefined} detailsOpen={detailsOpen && hasDetails} detailsButtonRef={detailsButton}
             jumpRequest={jump && jump.roomId === active.id ? jump : undefined} onOpenMessage={openMessage} names={chat.names}
             // The first administrator, just set up, lands in an empty General with nobody to greet.
             emptyNote={active.id === GENERAL_ROOM_ID ? <InviteWhenAlone meId={me.id} admin={admin} onOpenAdmin={openAdmin} /> : undefined} />
@@ -241,7 +249,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
       </main>
       <Suspense fallback={null}>
         {active && hasDetails && detailsOpen && (
-          <RoomPanel key={active.id} roomId={active.id} state={state} actions={actions} onClose={() => setDetailsOpen(false)} />
+          <RoomPanel key={active.id} roomId={active.id} state={state} actions={actions} onClose={closeDetails} />
         )}
         {overlay === "new-room" && <NewRoomDialog state={state} actions={actions} onClose={() => setOverlay(null)} />}
         {overlay === "directory" && (

@@ -883,7 +883,8 @@ function EmptyPlaceholder({ context }: { context?: ListContext }) {
   return (
     <div className="empty">
       <p className="empty__title">No messages yet</p>
-      <p className="muted">Say hello! Press Enter to send, Shift+Enter for a new line.</p>
+      {/* The keys are a keyboard's: a phone or a touch screen sends with the Send button. */}
+      <p className="muted">Say hello!<span className="empty__keys"> Press Enter to send, Shift+Enter for a new line.</span></p>
       {context.emptyNote}
     </div>
   );

@@ -2,7 +2,7 @@ import { memo, useMemo, useState, type MouseEvent } from "react";
 import { messageCaption, type ChatMessage } from "../../protocol/index.js";
 import { LinkPreviewCards } from "../files/LinkPreviewCards.js";
 import { MessageAttachments } from "../files/MessageAttachments.js";
-import { dayLabel, fullTime, messageTime } from "../lib/time.js";
+import { dateTime, dayLabel, fullTime, messageTime } from "../lib/time.js";
 import { useNow } from "../lib/useNow.js";
 import { RichText, useRichTextRenderer } from "../richtext/RichText.js";
 import type { RichTextContext } from "../richtext/render.js";
@@ -121,7 +121,9 @@ export const MessageRow = memo(function MessageRow({
             {continued && message.edited !== undefined && <EditedMark edited={message.edited} />}
           </>
         )}
-        {message.attachments && message.attachments.length > 0 && <MessageAttachments roomId={message.roomId} attachments={message.attachments} />}
+        {message.attachments && message.attachments.length > 0 && (
+          <MessageAttachments roomId={message.roomId} attachments={message.attachments} sentBy={`${name} · ${dateTime(message.date * 1000)}`} />
+        )}
         {message.previews && message.previews.length > 0 && (
           <LinkPreviewCards roomId={message.roomId} messageId={message.id} previews={message.previews} mine={mine} />
         )}

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { MAX_ROOM_NAME_LENGTH, MAX_ROOM_TOPIC_LENGTH, type RoomDetails, type RoomVisibility, type UserWithPresence } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
 import { sortMembers } from "../state/roomDetails.js";
@@ -9,6 +9,7 @@ import { BannedMark } from "./BannedMark.js";
 import { DeactivatedMark } from "./DeactivatedMark.js";
 import { errorText } from "./Dialog.js";
 import { PeoplePicker } from "./PeoplePicker.js";
+import { isPhoneLayout } from "../layout.js";
 
 function Settings({ details, actions }: { details: RoomDetails; actions: RoomActions }) {
   const [name, setName] = useState(details.name);
@@ -81,6 +82,26 @@ export function RoomPanel({ roomId, state, actions, onClose }: { roomId: string;
     actions.loadDetails(roomId).catch((e: unknown) => setError(errorText(e)));
   }, [roomId, actions]);
 
+  // Escape closes it, as it closes every dialog and sheet: from inside it, and on a phone, where it
+  // covers the room, from anywhere (not while a dialog over it, or a list in it, takes the key).
+  const panel = useRef<HTMLElement>(null);
+  const latestClose = useRef(onClose);
+  latestClose.current = onClose;
+  useEffect(() => {
+    // On a phone the panel is the screen: the keyboard and screen readers start in it.
+    if (isPhoneLayout()) panel.current?.querySelector<HTMLElement>(".panel__head h2")?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || event.defaultPrevented) return;
+      const target = event.target instanceof Element ? event.target : null;
+      if (target?.closest("dialog")) return;
+      if (!isPhoneLayout() && !(target && panel.current?.contains(target))) return;
+      event.preventDefault();
+      latestClose.current();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
   const run = async (work: () => Promise<void>) => {
     setError(null);
     try {
@@ -95,9 +116,9 @@ export function RoomPanel({ roomId, state, actions, onClose }: { roomId: string;
   const members = details ? sortMembers(details.members.map((m) => ({ ...m, name: state.users[m.id]?.displayName || m.username, online: state.users[m.id]?.online ?? m.online })), details.ownerId) : [];
   const canLeave = details && details.kind !== "general" && details.kind !== "private";
   return (
-    <aside className="panel" aria-label="Room details">
+    <aside className="panel" aria-label="Room details" ref={panel}>
       <header className="panel__head">
-        <h2>{title}</h2>
+        <h2 tabIndex={-1}>{title}</h2>
         <button type="button" className="icon-button" aria-label="Close room details" onClick={onClose}>✕</button>
       </header>
       <div className="panel__body">

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import { Fragment, useCallback, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import { WithNow } from "../lib/useNow.js";
 import { GENERAL_ROOM_ID, type Attachment, type ChatMessage } from "../../protocol/index.js";
 import { messageSummary } from "../files/summary.js";
@@ -45,6 +45,8 @@ interface Props {
   /** Opens or closes the room details panel (members, settings); absent: no such button. */
   onToggleDetails?: () => void;
   detailsOpen?: boolean;
+  /** The details button, for the panel to give the keyboard back to when it closes. */
+  detailsButtonRef?: RefObject<HTMLButtonElement | null>;
   /** This room's files for the next message (files/useUploads, held by the shell); absent: no files. */
   files?: RoomFiles;
   /** A message to scroll to and flash (permalink, search result). */
@@ -63,7 +65,7 @@ interface Props {
  * swapped when the room changes, and the windowed list keeps its DOM and draws only the rows on
  * screen, so a switch costs the same at any length of history.
  */
-export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, files, jumpRequest, onOpenMessage, names, emptyNote }: Props) {
+export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, onLoadOlder, onLoadNewer, onLoadAround, onGoToPresent, actions, onToggleDetails, detailsOpen, detailsButtonRef, files, jumpRequest, onOpenMessage, names, emptyNote }: Props) {
   const title = displayRoomTitle(room, state);
   const partner = otherMemberId(room.id, state.me.id);
   const online = partner === null ? undefined : state.users[partner]?.online ?? false;
@@ -74,14 +76,16 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
   const memberCount = details?.memberCount;
   // Deactivated members are named in the subtitle: the title lists them as everyone else.
   const deactivatedMembers = (details?.members ?? []).filter((m) => m.id !== state.me.id && isDeactivated(state, m.id)).map((m) => userName(state, m.id));
-  const subtitle = room.id === GENERAL_ROOM_ID
-    ? `${onlineCount} online`
-    : partner !== null ? (isDeactivated(state, partner) ? "deactivated" : online ? "online" : "offline")
+  // In parts, so a narrow header (a phone) cuts the topic and keeps the member count whole.
+  const subtitleParts: { text: string; cut?: boolean; topic?: boolean }[] = room.id === GENERAL_ROOM_ID
+    ? [{ text: `${onlineCount} online` }]
+    : partner !== null ? [{ text: isDeactivated(state, partner) ? "deactivated" : online ? "online" : "offline" }]
     : [
-      room.topic || (kind === "group" ? "Group conversation" : ""),
-      memberCount ? `${memberCount} ${memberCount === 1 ? "member" : "members"}` : "",
-      deactivatedMembers.length > 0 ? `${deactivatedMembers.join(", ")} deactivated` : "",
-    ].filter(Boolean).join(" · ");
+      { text: room.topic || (kind === "group" ? "Group conversation" : ""), cut: true, topic: true },
+      { text: memberCount ? `${memberCount} ${memberCount === 1 ? "member" : "members"}` : "" },
+      { text: deactivatedMembers.length > 0 ? `${deactivatedMembers.join(", ")} deactivated` : "", cut: true },
+    ].filter((part) => part.text);
+  const subtitle = subtitleParts.map((part) => part.text).join(" · ");
 
   const [replyTo, setReplyTo] = useState<ReplyTarget | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -172,7 +176,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
     <section className="room" aria-labelledby="room-title">
       <header className="room__header">
         <button type="button" className="back" onClick={onBack} aria-label="Back to chats">
-          <span aria-hidden="true">‹</span> Back
+          <span aria-hidden="true">‹</span><span className="back__label"> Back</span>
         </button>
         <Avatar name={title} id={partner ?? (kind === "general" ? title : `room:${room.id}`)} size={36} online={online}
           label={kind === "group" ? String(details?.memberCount ?? groupMembers(room).length) : kind === "room" ? "#" : undefined}
@@ -184,7 +188,17 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
                 title={`${title}: profile`}>{title}</button>
             : title}</h2>
           {(subtitle || closed) && (
-            <span className="muted small room__subtitle">{closed && <span className="visually-hidden">Closed room. </span>}{subtitle}</span>
+            <span className="muted small room__subtitle" title={subtitle}>
+              {closed && <span className="visually-hidden">Closed room. </span>}
+              {subtitleParts.map((part, i) => (
+                <Fragment key={i}>
+                  {i > 0 && <span className="room__subtitle-sep"> · </span>}
+                  <span className={`room__subtitle-part${part.cut ? " room__subtitle-part--cut" : ""}${part.topic ? " room__subtitle-part--topic" : ""}`}>
+                    {part.text}
+                  </span>
+                </Fragment>
+              ))}
+            </span>
           )}
         </div>
         <PinsButton roomId={roomId} title={title} canPin={canPin} open={pinsOpen} onOpenChange={setPinsOpen}
@@ -192,7 +206,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
         {/* Its menu and any error it shows are the room's: a small part, made anew for another room. */}
         <NotificationLevelMenu key={room.id} roomId={room.id} />
         {onToggleDetails && (
-          <button type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
+          <button ref={detailsButtonRef} type="button" className={`ghost room__details${detailsOpen ? " ghost--on" : ""}`} onClick={onToggleDetails}
             aria-expanded={detailsOpen} aria-label="Room details">
             <InfoIcon /><span className="room__details-label">Details</span>
           </button>

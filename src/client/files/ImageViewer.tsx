@@ -7,7 +7,14 @@ import { formatBytes } from "./uploads.js";
  * One message's images at full size, in a modal dialog: Left/Right go to the previous/next one,
  * Escape closes, focus stays inside while it is open and goes back to what opened it (useModalDialog).
  */
-export function ImageViewer({ roomId, images, start, onClose }: { roomId: string; images: readonly Attachment[]; start: number; onClose: () => void }) {
+export function ImageViewer({ roomId, images, start, sentBy, onClose }: {
+  roomId: string;
+  images: readonly Attachment[];
+  start: number;
+  /** Who shared the images and when ("Bob · Dec 6, 2026, 8:03 PM"), shown under the name. */
+  sentBy?: string;
+  onClose: () => void;
+}) {
   const { ref, close, onBackdropClick } = useModalDialog(onClose);
   const [index, setIndex] = useState(start);
   const image = images[index]!;
@@ -22,7 +29,10 @@ export function ImageViewer({ roomId, images, start, onClose }: { roomId: string
       }}
       onClick={onBackdropClick}>
       <div className="viewer__bar">
-        <span className="viewer__name" title={image.name}>{image.name}</span>
+        <span className="viewer__title">
+          <span className="viewer__name" title={image.name}>{image.name}</span>
+          {sentBy && <span className="viewer__sender small">{sentBy}</span>}
+        </span>
         <span className="viewer__meta small">{images.length > 1 ? `${index + 1} of ${images.length} · ` : ""}{formatBytes(image.size)}</span>
         <a className="ghost viewer__download" href={attachmentPath(roomId, image.id)} download={image.name}>Download</a>
         <button type="button" className="icon-button viewer__close" aria-label="Close" data-autofocus onClick={close}>✕</button>

@@ -10,7 +10,12 @@ import { formatBytes } from "./uploads.js";
  * load, the thumbnail first), opening full size in the viewer; every other file as a card with an
  * icon, its name and size, that downloads it.
  */
-export function MessageAttachments({ roomId, attachments }: { roomId: string; attachments: readonly Attachment[] }) {
+export function MessageAttachments({ roomId, attachments, sentBy }: {
+  roomId: string;
+  attachments: readonly Attachment[];
+  /** Who shared them and when, for the viewer's title bar. */
+  sentBy?: string;
+}) {
   const [viewing, setViewing] = useState<number | null>(null);
   const images = attachments.filter((a) => INLINE_IMAGE_TYPES.includes(a.type));
   const others = attachments.filter((a) => !INLINE_IMAGE_TYPES.includes(a.type));
@@ -42,7 +47,7 @@ export function MessageAttachments({ roomId, attachments }: { roomId: string; at
           </span>
         </a>
       ))}
-      {viewing !== null && <ImageViewer roomId={roomId} images={images} start={viewing} onClose={() => setViewing(null)} />}
+      {viewing !== null && <ImageViewer roomId={roomId} images={images} start={viewing} sentBy={sentBy} onClose={() => setViewing(null)} />}
     </div>
   );
 }

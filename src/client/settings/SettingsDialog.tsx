@@ -7,6 +7,7 @@ import { clearSignedOutNotice, rememberSignedOutHere, rememberSignedOutNotice } 
 import { dateTime } from "../lib/time.js";
 import { rememberAvatarUrls } from "../lib/avatarPictures.js";
 import { profileApi } from "../profile/api.js";
+import { deviceTimeZone } from "../profile/timeZone.js";
 import { NotificationDefaults } from "../notifications/NotificationDefaults.js";
 import { placeApi } from "../setup/api.js";
 import { sessionsApi } from "./api.js";
@@ -157,12 +158,13 @@ function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
         : draft.statusHours === KEEP ? profile.statusExpiresAt
         : hours > 0 ? Date.now() + hours * 3_600_000 : null;
       const updated = await profileApi.update({
-        displayName: draft.displayName, title: draft.title, status: draft.status, timeZone: draft.timeZone,
+        // "Automatic" saves the device's zone: others see a local time on the person's card.
+        displayName: draft.displayName, title: draft.title, status: draft.status, timeZone: draft.timeZone || deviceTimeZone(),
         statusExpiresAt: expiresAt && expiresAt > Date.now() ? expiresAt : null,
       });
       setProfile(updated);
       const nextHours = updated.statusExpiresAt ? KEEP : draft.statusHours === KEEP ? "" : draft.statusHours;
-      setDraft((d) => ({ ...d, statusHours: nextHours }));
+      setDraft((d) => ({ ...d, statusHours: nextHours, timeZone: updated.timeZone }));
       setSaved({ ...savedFields(updated), statusHours: nextHours });
       setStatus({ saved: true });
     } catch (e) {
@@ -171,6 +173,7 @@ function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
       setBusy(false);
     }
   };
+  const device = deviceTimeZone();
   const field = (name: keyof typeof draft) => ({ value: draft[name], onChange: (e: { target: { value: string } }) => { setStatus({}); setDraft({ ...draft, [name]: e.target.value }); } });
   if (!profile) return status.error ? <p className="error" role="alert">{status.error}</p> : <p className="muted" role="status">Loading…</p>;
   return (
@@ -189,9 +192,12 @@ function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
       </div>
       <label className="field"><span>Time zone</span>
         <select {...field("timeZone")}>
-          <option value="">Not set</option>
-          {zones.map((z) => <option key={z} value={z}>{z}</option>)}
+          <option value="">{device ? `Automatic (${device})` : "Not set"}</option>
+          {zones.map((z) => <option key={z} value={z}>{z === device ? `${z} (this device)` : z}</option>)}
         </select></label>
+      {draft.timeZone && device && draft.timeZone !== device && (
+        <p className="muted small">Times here show in this device's zone, {device}; others see your local time in {draft.timeZone}.</p>
+      )}
       {status.error && <p className="error" role="alert">{status.error}</p>}
       {status.saved && <p role="status">Saved.</p>}
       <div className="form__actions"><button type="submit" className="primary" disabled={busy}>{busy ? (picture ? "Uploading…" : "Saving…") : "Save profile"}</button></div>

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { login } from "../support/chat-client.js";
+import { signIn, useBrowserStack, waitOnline } from "./harness.js";
+
+const env = useBrowserStack();
+
+/** The person's time zone as the server has it. */
+async function savedZone(username: string): Promise<string> {
+  const { cookie } = await login(env.stack.url, username);
+  const response = await fetch(`${env.stack.url}/me/profile`, { headers: { cookie } });
+  return ((await response.json()) as { timeZone: string }).timeZone;
+}
+
+describe("web client: time zone", () => {
+  it("signing in without a time zone takes the browser's, Settings shows it as this device's, and a zone chosen there stays", async () => {
+    expect(await savedZone("Mary")).toBe("");
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Europe/Paris" });
+    const page = await context.newPage();
+    await signIn(page, env.stack.url, "Mary");
+    for (let i = 0; i < 50 && (await savedZone("Mary")) === ""; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await savedZone("Mary")).toBe("Europe/Paris");
+
+    await page.getByRole("button", { name: "Settings" }).click();
+    const zone = page.getByRole("dialog", { name: "Settings" }).getByLabel("Time zone");
+    await zone.waitFor();
+    expect(await zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe("Europe/Paris (this device)");
+    expect(await zone.locator("option").first().textContent()).toBe("Automatic (Europe/Paris)");
+    await zone.selectOption("Asia/Tokyo");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    expect(await savedZone("Mary")).toBe("Asia/Tokyo");
+
+    // Another tab in Paris (the same browser, signed in) leaves the chosen zone alone.
+    const again = await context.newPage();
+    await again.goto(env.stack.url);
+    await waitOnline(again);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await savedZone("Mary")).toBe("Asia/Tokyo");
+    await context.close();
+  });
+});
