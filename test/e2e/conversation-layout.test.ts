@@ -244,3 +244,78 @@ describe("web client: highlights read in both themes", () => {
     });
   }
 });
+
+describe("web client: a message's toolbar at the top of the list", () => {
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`the top row's toolbar is within the list, not behind the room header, and clickable (${colorScheme})`, async () => {
+      const joe = await login(env.stack.url, "Joe");
+      const stamp = `top${colorScheme}${Date.now()}`;
+      for (let i = 0; i < 40; i++) {
+        await api(env.stack.url, "/room/0/messages", joe.cookie, { method: "POST", body: JSON.stringify({ message: `Row ${i} ${stamp}` }) });
+      }
+      const { context, page } = await newPage(env.browser, { width: 1280, height: 800 }, { colorScheme });
+      await signIn(page, env.stack.url, "Pablo");
+      await openGeneral(page, { width: 1280 });
+      await row(page, `Row 39 ${stamp}`).waitFor();
+      // A row well inside the list, scrolled up to the list's top edge: nothing of the list above it.
+      // The reader scrolls up first, once the room has been placed at its end: a row can be brought
+      // to the top only with rows below it.
+      const list = scroller(page);
+      const area = await box(list);
+      await page.waitForTimeout(500);
+      await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(300);
+      const id = await list.evaluate((el, s) => {
+        const top = el.getBoundingClientRect().top;
+        const rows = [...el.querySelectorAll<HTMLElement>("li.msg")].filter((li) => li.textContent?.includes(s));
+        return rows.find((li) => li.getBoundingClientRect().top > top + 40)!.dataset.id!;
+      }, stamp);
+      // Again until it holds: Virtuoso corrects its scroll as rows are measured, and rows above may
+      // still change (the "New messages" line once the room is read).
+      const align = () => list.evaluate(async (el, id) => {
+        const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        for (let i = 0; i < 20; i++) {
+          const row = el.querySelector<HTMLElement>(`li[data-id="${id}"]`);
+          const delta = row ? row.getBoundingClientRect().top - el.getBoundingClientRect().top : 0;
+          if (row && Math.abs(delta) < 1) break;
+          el.scrollTop += delta;
+          await frames();
+        }
+      }, id);
+      await align();
+      await page.waitForTimeout(500);
+      await align();
+      const target = messageList(page).locator(`li[data-id="${id}"]`);
+      const listBox = await box(list);
+      // At the edge, give or take Virtuoso's last corrections: no room above it for the toolbar either way.
+      expect(Math.abs((await box(target)).y - listBox.y), "the row is at the list's top edge").toBeLessThan(14);
+
+      // The pointer comes in from outside, as a person's does.
+      await page.mouse.move(listBox.x + listBox.width / 2, listBox.y + listBox.height - 5);
+      await target.hover();
+      const toolbar = target.getByRole("toolbar", { name: "Message actions" });
+      const thumbs = toolbar.getByRole("button", { name: "React with 👍" });
+      await thumbs.waitFor();
+      const bar = await box(toolbar);
+      expect(bar.y, "the toolbar starts inside the list").toBeGreaterThanOrEqual(listBox.y);
+      expect(bar.y + bar.height).toBeLessThanOrEqual(listBox.y + listBox.height);
+      // What is under the button is the button (the header does not cover it): a click there, with
+      // no scrolling first (Playwright's own click would scroll a clipped button into view).
+      const at = await box(thumbs);
+      const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest("button")?.getAttribute("aria-label") ?? null,
+        [at.x + at.width / 2, at.y + at.height / 2]);
+      expect(hit).toBe("React with 👍");
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/ui-toolbar-top-row-${colorScheme}.png` });
+      await page.mouse.click(at.x + at.width / 2, at.y + at.height / 2);
+      await target.locator("button.reaction", { hasText: "👍" }).waitFor();
+
+      // A row with room above keeps its toolbar above it, over the row before.
+      const lower = row(page, `Row 39 ${stamp}`);
+      await lower.hover();
+      const lowerBar = await box(lower.getByRole("toolbar", { name: "Message actions" }));
+      expect(lowerBar.y).toBeLessThan((await box(lower)).y);
+      await context.close();
+    });
+  }
+});

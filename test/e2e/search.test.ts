@@ -53,6 +53,56 @@ describe("web client: message search and permalinks", () => {
     }
   });
 
+  it("typing straight after Ctrl+K on a freshly loaded page lands whole in the search box, and the composer stays empty", async () => {
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Pablo");
+    const composer = page.locator("#composer");
+    await composer.click();
+    // Anything the page would still fetch now (a lazy chunk) comes late, as on a slow connection.
+    await page.route("**/*.js", async (route) => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await route.continue();
+    });
+    await page.keyboard.press("Control+K");
+    await page.keyboard.type("standup");
+    const box = page.getByRole("combobox", { name: "Search messages" });
+    expect(await box.inputValue()).toBe("standup");
+    expect(await composer.inputValue()).toBe("");
+    // Until the answer: searching (never "0 messages" while typing pauses), then that none match.
+    const status = page.locator(".search__status");
+    expect(["Searching…", "No messages found."]).toContain(await status.textContent());
+    await status.getByText("No messages found.").waitFor({ timeout: 10_000 });
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/ui-ctrlk-fast-typing-1280.png` });
+    await page.getByRole("dialog", { name: "Search messages" }).getByRole("button", { name: "Close" }).click();
+    await box.waitFor({ state: "detached" });
+    expect(await composer.inputValue(), "no draft left in the room's composer").toBe("");
+  });
+
+  it("the search box does not move when results arrive", async () => {
+    const joe = await login(env.stack.url, "Joe");
+    const word = `palette${Date.now()}`;
+    for (let i = 0; i < 8; i++) {
+      await api(env.stack.url, "/room/0/messages", joe.cookie, { method: "POST", body: JSON.stringify({ message: `${word} note ${i}` }) });
+    }
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, "Pablo");
+      if (viewport.width < 500) await page.getByRole("button", { name: "Search messages" }).click();
+      else await page.keyboard.press("Control+K");
+      const box = page.getByRole("combobox", { name: "Search messages" });
+      await box.waitFor();
+      const before = await box.boundingBox();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/ui-search-empty-${viewport.width}.png` });
+      await page.keyboard.type(word);
+      await page.getByRole("option").nth(5).waitFor({ timeout: 10_000 });
+      const after = await box.boundingBox();
+      expect(after).toEqual(before);
+      if (viewport.width >= 500) expect(before!.y, "near the top, as a command palette").toBeLessThan(viewport.height / 4);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/ui-search-results-${viewport.width}.png` });
+      await context.close();
+    }
+  });
+
   it("a permalink opens the room at its message", async () => {
     const { page } = await newPage(env.browser);
     await signIn(page, env.stack.url, "Mary");

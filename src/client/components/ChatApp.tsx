@@ -16,6 +16,9 @@ import { usePlaceName } from "../lib/placeName.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PlusIcon } from "./Icons.js";
 import { SearchButton } from "../search/SearchButton.js";
+// Not lazy: Ctrl/Cmd+K is typed straight on, and what follows must land in its box, not in the
+// composer that still had the focus while a chunk was fetched (a few KB: its parts are loaded anyway).
+import { SearchPanel } from "../search/SearchPanel.js";
 import { pinsApi } from "../pins/api.js";
 import { MessageListDialog } from "../pins/MessageListDialog.js";
 import { PeopleList } from "./PeopleList.js";
@@ -40,7 +43,6 @@ const DirectoryDialog = lazy(() => import("./DirectoryDialog.js").then((m) => ({
 const SettingsDialog = lazy(() => import("../settings/SettingsDialog.js"));
 const ProfileCard = lazy(() => import("../profile/ProfileCard.js").then((m) => ({ default: m.ProfileCard })));
 const RoomPanel = lazy(() => import("./RoomPanel.js").then((m) => ({ default: m.RoomPanel })));
-const SearchPanel = lazy(() => import("../search/SearchPanel.js").then((m) => ({ default: m.SearchPanel })));
 
 
 type Overlay = null | "new-room" | "directory" | "admin" | "search" | "saved" | "settings";
@@ -262,13 +264,6 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
               roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
           )}</WithNow>
         )}
-        {overlay === "search" && (
-          <WithNow>{(now) => (
-            <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
-              names={chat.names}
-              roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
-          )}</WithNow>
-        )}
         {overlay === "settings" && <SettingsDialog onClose={() => setOverlay(null)} onSignedOut={onSignedOut} />}
         {profileId !== null && (
           <ProfileCard userId={profileId} meId={me.id} admin={admin} onClose={() => setProfileId(null)}
@@ -279,6 +274,14 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
             }} />
         )}
       </Suspense>
+      {/* Outside the Suspense: a lazy dialog loading beside it must not hide it, even for a moment. */}
+      {overlay === "search" && (
+        <WithNow>{(now) => (
+          <SearchPanel onClose={() => setOverlay(null)} onOpen={openMessage} activeRoomId={active?.id ?? null} now={now}
+            names={chat.names}
+            roomTitle={(id) => (state.rooms[id] ? displayRoomTitle(state.rooms[id]!, state) : "A room")} />
+        )}</WithNow>
+      )}
     </div>
     <OnlineToasts toasts={presenceAlerts.toasts} dismiss={presenceAlerts.dismiss} onOpen={openConversationWith} />
     </PresenceAlertsContext.Provider>

@@ -4,15 +4,16 @@ import { useModalDialog } from "../lib/useModalDialog.js";
 /**
  * A modal dialog on the native `<dialog>` (see useModalDialog: focus kept inside and given back,
  * Escape closes, the page behind inert).
- * Full screen on a phone (styles.css). `onClose` runs however it is closed.
+ * Full screen on a phone (styles.css). `onClose` runs however it is closed. `top`: held near the
+ * top of a desktop screen rather than centred, for content that grows under a field being typed in.
  */
-export function Dialog({ title, onClose, children, wide, footer }: {
-  title: string; onClose: () => void; children: ReactNode; wide?: boolean; footer?: ReactNode;
+export function Dialog({ title, onClose, children, wide, top, footer }: {
+  title: string; onClose: () => void; children: ReactNode; wide?: boolean; top?: boolean; footer?: ReactNode;
 }) {
   const { ref, close, onBackdropClick } = useModalDialog(onClose);
   const titleId = useId();
   return (
-    <dialog ref={ref} className={`dialog${wide ? " dialog--wide" : ""}`} aria-labelledby={titleId} onClick={onBackdropClick}>
+    <dialog ref={ref} className={`dialog${wide ? " dialog--wide" : ""}${top ? " dialog--top" : ""}`} aria-labelledby={titleId} onClick={onBackdropClick}>
       <div className="dialog__frame">
         <header className="dialog__head">
           <h2 id={titleId}>{title}</h2>

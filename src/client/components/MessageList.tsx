@@ -1,4 +1,4 @@
-import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode } from "react";
+import { forwardRef, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode, type SyntheticEvent } from "react";
 import { Virtuoso, type Components, type ItemProps, type VirtuosoHandle } from "react-virtuoso";
 import type { ChatMessage } from "../../protocol/index.js";
 import type { ChatState } from "../state/chat.js";
@@ -252,6 +252,23 @@ export function MessageList(props: Props) {
     el.addEventListener("scroll", check, { passive: true });
     return () => el.removeEventListener("scroll", check);
   }, [room.loaded, canLoadOlder, scrollerEl]);
+
+  // A row scrolled under the top edge while hovered or focused keeps a toolbar one can see (placeToolbar).
+  useEffect(() => {
+    const el = scrollerEl;
+    if (!el) return;
+    let frame = 0;
+    const place = () => {
+      frame = 0;
+      for (const row of el.querySelectorAll<HTMLElement>("li.msg:hover, li.msg:focus-within")) placeToolbar(row);
+    };
+    const onScroll = () => { frame ||= requestAnimationFrame(place); };
+    el.addEventListener("scroll", onScroll, { passive: true });
+    return () => {
+      el.removeEventListener("scroll", onScroll);
+      cancelAnimationFrame(frame);
+    };
+  }, [scrollerEl]);
 
   // New messages at the end: follow them at the bottom (my own sends always), else offer a jump;
   // a live message from someone else is read out (the list itself is not a live region: rows
@@ -873,6 +890,30 @@ function EmptyPlaceholder({ context }: { context?: ListContext }) {
   );
 }
 
+/** How far a message's toolbar reaches above its row (`.msg__toolbar`'s top in styles.css), and a little air. */
+const TOOLBAR_OVERHANG_PX = 16;
+
+/**
+ * A message's toolbar is drawn above its row, over the one before; the list clips what is above
+ * its top edge (behind the room header), so a row with no room above it there has its toolbar
+ * inside it instead (`data-toolbar="inside"`, as Slack does), just under the list's edge when the
+ * row's top is scrolled past it (`--toolbar-top`). Read when the row is hovered or focused, and as
+ * the list scrolls under it.
+ */
+function placeToolbar(row: HTMLElement): void {
+  const list = row.closest(".messages");
+  if (!list) return;
+  const room = row.getBoundingClientRect().top - list.getBoundingClientRect().top;
+  if (room >= TOOLBAR_OVERHANG_PX) {
+    if (row.dataset.toolbar === undefined) return;
+    delete row.dataset.toolbar;
+    row.style.removeProperty("--toolbar-top");
+    return;
+  }
+  row.dataset.toolbar = "inside";
+  row.style.setProperty("--toolbar-top", `${Math.round(Math.max(0, -room)) + 4}px`);
+}
+
 /** A row: its <li> is measured by Virtuoso; the content inside is memoised (MessageRow). */
 function Item({ item, context, children: _children, ...dom }: ItemProps<TimelineItem> & { context?: ListContext }) {
   // A message's whole toolbar is made once the row is hovered or focused (it shows only then).
@@ -890,12 +931,16 @@ function Item({ item, context, children: _children, ...dom }: ItemProps<Timeline
       const { message } = item;
       const mine = message.from === state.me.id;
       const flashed = context.flash?.id === message.id;
+      const showToolbar = (event: SyntheticEvent<HTMLElement>) => {
+        placeToolbar(event.currentTarget);
+        if (!toolbar) setToolbar(true);
+      };
       return (
         <li {...dom} data-key={item.key} className={messageRowClass(message, mine, item.continued, state.me.id) + (flashed ? " msg--flash" : "")}
           data-id={message.id} tabIndex={-1} ref={context.focusOnDraw.current === message.id ? focusWhenDrawn(context.focusOnDraw) : undefined}
-          onPointerEnter={toolbar ? undefined : () => setToolbar(true)} onFocus={toolbar ? undefined : () => setToolbar(true)}
+          onPointerEnter={showToolbar} onFocus={showToolbar}
           // A row drawn under a resting pointer is hovered without a pointerenter: the first move makes it.
-          onPointerMove={toolbar ? undefined : () => setToolbar(true)}>
+          onPointerMove={toolbar ? undefined : showToolbar}>
           <MessageRow message={message} continued={item.continued}
             mine={mine} name={userName(state, message.from)}
             myId={state.me.id} people={context.people} editing={context.editingId === message.id}

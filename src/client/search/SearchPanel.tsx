@@ -74,7 +74,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
 
   let index = -1;
   return (
-    <Dialog title="Search messages" onClose={onClose} wide>
+    <Dialog title="Search messages" onClose={onClose} wide top>
       <div className="search">
         <input className="search__input" type="search" data-autofocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
           aria-label="Search messages" role="combobox" aria-expanded={flat.length > 0} aria-controls={listId}
@@ -89,7 +89,8 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
           {state.status === "error" ? <span className="error">{state.error}</span>
             : !searchable(state) ? "Type to search the rooms you are in."
             : state.status === "done" && flat.length === 0 ? "No messages found."
-            : state.status === "loading" && flat.length === 0 ? "Searching…"
+            // Also while typing pauses before the search is sent (idle): not "0 messages".
+            : flat.length === 0 ? "Searching…"
             : `${flat.length}${state.next ? "+" : ""} ${flat.length === 1 ? "message" : "messages"}`}
         </p>
         <ul className="search__results" id={listId} role="listbox" aria-label="Results">
