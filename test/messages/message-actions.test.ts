@@ -182,6 +182,19 @@ describe("message actions across two instances", () => {
       expect(again).toMatchObject({ id: reply.id, reply: { from: ids.bob, message: "lunch at one" } });
     });
 
+    it("a resend of a reply whose original was deleted after it was stored answers the stored message, once; a new reply to it is refused", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "gone soon" });
+      const reply = await say("alice@A", { roomId: dm, message: "noted", replyTo: original.id, clientId: "reply-then-delete" });
+      await emit<DeleteAck>("bob@B", "message.delete", { roomId: dm, id: original.id });
+      // The first ack was lost: the client sends again, as it must.
+      const again = await say("alice@A", { roomId: dm, message: "noted", replyTo: original.id, clientId: "reply-then-delete" });
+      expect(again).toMatchObject({ id: reply.id, reply: { from: ids.bob, message: "", deleted: true } });
+      const stored = (await ctxt.raw.zRange(`room:${dm}`, 0, -1)).filter((m) => m.includes('"noted"'));
+      expect(stored).toHaveLength(1);
+      const fresh = await send(tabs["alice@A"]!.socket, { roomId: dm, message: "noted too", replyTo: original.id, clientId: "new-reply" });
+      expect(fresh).toMatchObject({ ok: false });
+    });
+
     it("editing a reply to a deleted message stores and publishes its quote as deleted", async () => {
       const original = await say("bob@B", { roomId: dm, message: "secret token abc123" });
       const reply = await say("alice@A", { roomId: dm, message: "careful", replyTo: original.id });

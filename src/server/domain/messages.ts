@@ -28,11 +28,11 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * room's first, so that every instance's sockets learn of the room before its first message;
  * our extra fields as JSON object members (`,"mentions":[..],"replyTo":..,"reply":{..}`, or ''),
  * and the exact member of the message replied to ('' for none): when it is no longer in the room
- * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply'.
- * and '1' to check that `from` is in the member set (rooms people make: a member removed a
- * moment ago on another instance cannot write, whatever that instance's cache says);
+ * (deleted or edited meanwhile) nothing is stored and the answer is 'noreply' (a resend found by
+ * its clientId marker is answered 'duplicate' first);
+ * '1' to check that `from` is in the member set (rooms people make: a member removed a moment ago
+ * on another instance cannot write, whatever that instance's cache says);
  * the message's search terms ('' for none) and the room's search key prefix (domain/search).
- * moment ago on another instance cannot write, whatever that instance's cache says).
  * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
  * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
  *
@@ -128,6 +128,8 @@ export interface StoreRequest {
   mentions?: number[];
   /** The message this one answers, as found in the room (see messages/lookup.ts). */
   replyTo?: FoundMessage;
+  /** The message replied to was not found: a resend (its clientId known) answers `duplicate`, anything else `reply-not-found`. */
+  replyToGone?: boolean;
   /** Ids of files this sender uploaded to the room and has not sent (needs a clientId). */
   attachments?: string[];
 }
@@ -163,7 +165,8 @@ export class Messages {
       req.from, req.text, req.roomId, req.serverId, req.rateLimit, req.rateWindowMs, CLIENT_ID_TTL_SECONDS,
       req.showRoom ? JSON.stringify(req.showRoom) : "",
       extraFields(req),
-      req.replyTo?.member ?? "",
+      // A member no sorted set holds (ours and the seed's start with "{"): the script answers 'noreply' after its resend check.
+      req.replyTo?.member ?? (req.replyToGone ? "\u0000gone" : ""),
       req.checkMember ? "1" : "0",
       this.search ? termsFor(this.search, { message: req.text, attachments: req.attachments, from: req.from }) : "",
       keys.searchPrefix(req.roomId),

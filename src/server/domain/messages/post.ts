@@ -74,7 +74,10 @@ export async function postMessage(
     ctx.mentions.resolve(roomId, text),
     replyTo === undefined ? undefined : ctx.messages.find(roomId, replyTo),
   ]);
-  if (replyTo !== undefined && !original) {
+  // The answered message is gone (deleted, or edited on a seed server). A resend of a reply stored
+  // before that still gets its message: the store script looks for the clientId first.
+  const originalGone = replyTo !== undefined && !original;
+  if (originalGone && !clientId) {
     ctx.metrics.messages.inc({ outcome: "refused" });
     return { status: "reply-not-found" };
   }
@@ -90,6 +93,7 @@ export async function postMessage(
     showRoom: room,
     mentions,
     replyTo: original,
+    replyToGone: originalGone,
     attachments,
     // Rooms people make: the script checks the member set too, atomically with the write.
     // (General and private rooms are decided by their id; the member cache is warm from isMemberCached.)
