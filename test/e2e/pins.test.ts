@@ -37,7 +37,7 @@ describe("web client: pins are live", () => {
     // Joe has the (empty) list open while Pablo pins in his browser.
     await joe.getByRole("button", { name: "Pinned messages", exact: true }).click();
     const joeList = joe.getByRole("dialog");
-    await joeList.getByText("Nothing is pinned here yet.").waitFor();
+    await joeList.getByText("Nothing is pinned here yet. Pin a message from its actions to keep it here for everyone.").waitFor();
     for (const id of [first, second_]) {
       const row = messageList(pablo).locator(`li[data-id="${id}"]`);
       await row.hover();
@@ -70,5 +70,13 @@ describe("web client: pins are live", () => {
     await joe.keyboard.press("Escape");
     await joe.getByRole("button", { name: "Pinned messages", exact: true }).waitFor();
     await pablo.getByRole("button", { name: "Pinned messages", exact: true }).waitFor();
+  });
+
+  it("a member who may not pin is told who may: in General, administrators", async () => {
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Joe");
+    await chats(page).getByRole("button", { name: "General", exact: true }).click();
+    await page.getByRole("button", { name: "Pinned messages", exact: true }).click();
+    await page.getByRole("dialog").getByText("Nothing is pinned here yet. Only administrators pin messages here.").waitFor();
   });
 });

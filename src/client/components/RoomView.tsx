@@ -200,7 +200,7 @@ export function RoomView({ room, state, focusComposer, onBack, onSend, onRetry, 
             </span>
           )}
         </div>
-        <PinsButton roomId={roomId} title={title} canPin={canPin} open={pinsOpen} onOpenChange={setPinsOpen}
+        <PinsButton roomId={roomId} title={title} canPin={canPin} whoPins={kind === "general" ? "administrators" : "the room's owner and administrators"} open={pinsOpen} onOpenChange={setPinsOpen}
           onOpenMessage={onOpenMessage} names={names} />
         {/* Its menu and any error it shows are the room's: a small part, made anew for another room. */}
         <NotificationLevelMenu key={room.id} roomId={room.id} />
