@@ -174,6 +174,23 @@ describe("message actions across two instances", () => {
       expect((history.body as ChatMessage[]).find((m) => m.id === reply.id)?.reply).toEqual({ from: ids.bob, message: "standup at 9" });
     });
 
+    it("the quotes stored in replies follow their original: an edit rewrites them, a deletion leaves none of its text in Redis (what a seed server or a backup reads)", async () => {
+      const original = await say("bob@B", { roomId: dm, message: "the token is tok-abc-123" });
+      const replies = [
+        await say("alice@A", { roomId: dm, message: "thanks", replyTo: original.id }),
+        await say("bob@B", { roomId: dm, message: "also this", replyTo: original.id }),
+      ];
+      const stored = async () => (await ctxt.raw.zRange(`room:${dm}`, 0, -1)).map((m) => JSON.parse(m) as ChatMessage).filter((m) => replies.some((r) => r.id === m.id));
+      await emit("bob@B", "message.edit", { roomId: dm, id: original.id, message: "the token is in the vault" });
+      expect((await stored()).map((m) => m.reply)).toEqual([0, 1].map(() => ({ from: ids.bob, message: "the token is in the vault" })));
+      await emit<DeleteAck>("bob@B", "message.delete", { roomId: dm, id: original.id });
+      const after = await stored();
+      expect(after.map((m) => m.reply)).toEqual([0, 1].map(() => ({ from: ids.bob, message: "", deleted: true })));
+      expect(after.map((m) => m.id)).toEqual(replies.map((r) => r.id));
+      expect((await ctxt.raw.zRange(`room:${dm}`, 0, -1)).join("\n")).not.toContain("tok-abc-123");
+      expect(await ctxt.raw.hExists(`{room:${dm}}:replies`, original.id)).toBe(0);
+    });
+
     it("a resend of a reply answers the first message with its original's quote as it is now", async () => {
       const original = await say("bob@B", { roomId: dm, message: "lunch at noon" });
       const reply = await say("alice@A", { roomId: dm, message: "count me in", replyTo: original.id, clientId: "resent-reply" });

@@ -32,7 +32,9 @@ export const CLIENT_ID_TTL_SECONDS = 600;
  * its clientId marker is answered 'duplicate' first);
  * '1' to check that `from` is in the member set (rooms people make: a member removed a moment ago
  * on another instance cannot write, whatever that instance's cache says);
- * the message's search terms ('' for none) and the room's search key prefix (domain/search).
+ * the message's search terms ('' for none) and the room's search key prefix (domain/search);
+ * the id of the message replied to ('' for none) and the room's replies hash, where this reply's
+ * id is added under it (domain/messages/quote-scrub.ts).
  * KEYS[6..] (with a clientId marker always at KEYS[5]): the files the message carries, claimed by
  * CLAIM_ATTACHMENTS_LUA (attachments/claim.ts), which answers 'noattachment' when one is not available.
  *
@@ -96,6 +98,10 @@ local json = '{"id":"' .. id .. '","from":' .. ARGV[1] .. ',"date":' .. string.f
 redis.call('ZADD', room, string.format('%d.%06d', sec, usec), json)
 if ARGV[12] ~= '' then search_index(ARGV[13], id, '', ARGV[12]) end
 if marker then redis.call('SET', marker, json, 'EX', ARGV[7]) end
+if ARGV[14] ~= '' then
+  local quoting = redis.call('HGET', ARGV[15], ARGV[14])
+  redis.call('HSET', ARGV[15], ARGV[14], quoting and (quoting .. ' ' .. id) or id)
+end
 redis.call('HSET', reads, ARGV[1], id)
 if first_in_room == 1 and ARGV[8] ~= '' then
   bus_publish('{"serverId":' .. cjson.encode(ARGV[4]) .. ',"type":"show.room","data":' .. ARGV[8] .. '}', true)
@@ -170,6 +176,7 @@ export class Messages {
       req.checkMember ? "1" : "0",
       this.search ? termsFor(this.search, { message: req.text, attachments: req.attachments, from: req.from }) : "",
       keys.searchPrefix(req.roomId),
+      req.replyTo?.message.id ?? "", keys.roomReplies(req.roomId),
       ...busArgs(this.bus, req.roomId),
     ];
     const reply = (this.durable ? await this.storeDurably(req, roomKeys, args) : await STORE_MESSAGE.run(this.redis, roomKeys, args)) as [string, string, string?];

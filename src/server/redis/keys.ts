@@ -136,6 +136,11 @@ export const keys = {
   // --- ours: message actions (domain/messages/*; docs/data-model.md "Edits, deletions, reactions") ---
   /** Hash messageId -> JSON `[{emoji, users: [userId...]}]`: a room's reactions, in the room's slot. */
   roomReactions: (roomId: string) => `{room:${roomId}}:reactions`,
+  /**
+   * Hash messageId -> the ids (space-separated) of the replies quoting it, written by the store
+   * script: a deletion or edit rewrites their stored quotes (domain/messages/quote-scrub.ts).
+   */
+  roomReplies: (roomId: string) => `{room:${roomId}}:replies`,
   /** Stream (capped): a room's change log (edits, deletions, reactions), field `c` = change JSON. */
   roomChanges: (roomId: string) => `{room:${roomId}}:changes`,
   // --- ours: link previews (issue 15; domain/messages/previews.ts, integrations/link-previews/) ---

@@ -4,6 +4,7 @@ import { keys } from "../../redis/keys.js";
 import { LuaScript } from "../../redis/script.js";
 import { RECORD_CHANGE_LUA } from "./changes.js";
 import { findMessage, type FoundMessage } from "./lookup.js";
+import { rewriteQuotesOf } from "./quote-scrub.js";
 import { resolveReplies } from "./replies.js";
 import { termChange, termsFor, type SearchIndex } from "../search/index.js";
 import { SEARCH_INDEX_LUA } from "../search/redis7.js";
@@ -106,6 +107,8 @@ export class MessageEdits {
         ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
+      // Replies quoting it: the text edited away leaves their stored quotes too.
+      await rewriteQuotesOf(this.redis, roomId, found.message.id, false);
       return { status: "edited", change: MessageUpdated.parse(JSON.parse(reply[1]!)) };
     }
     return { status: "not-found" };
@@ -126,6 +129,8 @@ export class MessageEdits {
         ...busArgs(this.bus, roomId),
       ])) as [string, string?];
       if (reply[0] === "gone") continue;
+      // Replies quoting it: none of its text stays in their stored quotes.
+      await rewriteQuotesOf(this.redis, roomId, found.message.id, true);
       return { status: "deleted", change: MessageDeleted.parse(JSON.parse(reply[1]!)), message: found.message };
     }
     return { status: "not-found" };

@@ -186,7 +186,7 @@ export class NamedRooms {
       keys.roomMembers(room.id), keys.roomMeta(room.id), keys.room(room.id), keys.roomReads(room.id),
       // What the message actions keep beside the history (one slot: the room's).
       keys.roomReactions(room.id), keys.roomChanges(room.id), keys.roomPreviews(room.id), keys.roomPins(room.id),
-      keys.roomNameClaiming(room.id),
+      keys.roomReplies(room.id), keys.roomNameClaiming(room.id),
     ]);
     this.membership.invalidate(room.id);
     await Promise.all([
