@@ -187,29 +187,6 @@ describe("chat reducer: the new-messages divider of the room a page loads onto",
     expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
   });
 
-  it("the reader sending a message in the open room clears its divider and reads the room", () => {
-    let s = run(initialChatState(ME, "0"), listedGeneral("3", 2), page(5, 4, 3));
-    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
-    s = run(s, { type: "sendStarted", pending: { clientId: "c1", roomId: "0", text: "hi", status: "pending", createdAt: 1 } });
-    expect(s.rooms["0"]!.dividerAfterId).toBeNull();
-    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
-    expect(Object.keys(s.pending)).toEqual(["c1"]);
-  });
-
-  it("a send before the open room's first page came leaves it with no divider when the page comes", () => {
-    let s = run(initialChatState(ME, null), listedGeneral("3", 2), { type: "roomOpened", roomId: "0" },
-      { type: "sendStarted", pending: { clientId: "c1", roomId: "0", text: "hi", status: "pending", createdAt: 1 } }, page(5, 4, 3));
-    expect(s.dividerDue).toBeNull();
-    expect(s.rooms["0"]!.dividerAfterId).toBeNull();
-    expect(unreadCount(s, s.rooms["0"]!)).toBe(0);
-  });
-
-  it("a message sent from another room (an outbox retry) leaves the open room's divider where it is", () => {
-    let s = run(initialChatState(ME, "0"), listedGeneral("3", 2), page(5, 4, 3));
-    s = run(s, { type: "sendStarted", pending: { clientId: "c1", roomId: "1:2", text: "hi", status: "pending", createdAt: 1 } });
-    expect(s.rooms["0"]!.dividerAfterId).toBe("3");
-  });
-
   it("a room left before its first page came stays unread, with no divider", () => {
     let s = run(initialChatState(ME, "0"), listedGeneral("3", 2), { type: "roomOpened", roomId: null }, page(5, 4, 3));
     expect(s.dividerDue).toBeNull();

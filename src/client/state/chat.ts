@@ -354,15 +354,8 @@ function reduce(state: ChatState, action: ChatAction): ChatState {
       if (action.status === state.connection) return state;
       return { ...state, connection: action.status, everConnected: state.everConnected || action.status === "online" };
 
-    case "sendStarted": {
-      const next = { ...state, pending: addPending(state.pending, action.pending) };
-      // Writing in the open room answers what is there (as in Slack): the room is read, and the
-      // "new messages" divider, and one still due, go.
-      const roomId = action.pending.roomId;
-      if (roomId !== state.activeRoomId) return next;
-      const read: ChatState = state.dividerDue === roomId ? { ...next, dividerDue: null } : next;
-      return withRoom(read, roomId, (room) => readIfOpen(read, room.dividerAfterId === null ? room : { ...room, dividerAfterId: null }));
-    }
+    case "sendStarted":
+      return { ...state, pending: addPending(state.pending, action.pending) };
     case "sendSucceeded": {
       // Settled by its own clientId: another entry with the same words stays pending.
       const settled = { ...state, pending: removePending(state.pending, action.clientId) };
