@@ -62,7 +62,7 @@ export function listenToRoomEvents(socket: ChatSocket, dispatch: Dispatch<ChatAc
     // issue 18: a changed display name shows at once; a new account joins the people list, a
     // deactivated one leaves it and comes back when reactivated.
     on("user.profile", Profile, (p) => {
-      dispatch({ type: "usersLoaded", users: [{ id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}), ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}) }] });
+      dispatch({ type: "profileSeen", user: { id: p.id, username: p.username, online: p.online, ...(p.displayName ? { displayName: p.displayName } : {}), ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}) } });
       dispatch({ type: "deactivationSeen", users: [p] });
       announceProfile(p);
     }),

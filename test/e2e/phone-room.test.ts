@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { api, login } from "../support/chat-client.js";
-import { chats, messageList, newPage, sendMessage, signIn, useBrowserStack } from "./harness.js";
+import { chats, messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
 const env = useBrowserStack();
 const PHONE = { width: 390, height: 844 };
@@ -119,19 +119,5 @@ describe("web client on a phone: the room", () => {
       expect(await details.getAttribute("aria-expanded")).toBe("false");
       await context.close();
     }
-  });
-
-  it("the reader sending a message in a room clears its New messages divider", async () => {
-    await roomWith("Joe", "news-desk", "", ["Pablo"], ["first news for Pablo", "second news for Pablo"]);
-    const { context, page } = await newPage(env.browser, PHONE);
-    await signIn(page, env.stack.url, "Pablo");
-    await chats(page).getByRole("button", { name: "news-desk", exact: true }).click();
-    await messageList(page).getByText("second news for Pablo").waitFor();
-    const divider = messageList(page).locator("li.divider");
-    await divider.waitFor();
-    await sendMessage(page, "read them, thanks");
-    await messageList(page).getByText("read them, thanks").waitFor();
-    await divider.waitFor({ state: "detached" });
-    await context.close();
   });
 });

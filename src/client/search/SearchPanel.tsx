@@ -65,6 +65,10 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
     } else if (event.key === "Enter" && !event.nativeEvent.isComposing) {
       event.preventDefault();
       open(active);
+    } else if (event.key === "Escape" && !event.nativeEvent.isComposing) {
+      // Closes the search, text or not (a search field's own Escape only clears its text).
+      event.preventDefault();
+      onClose();
     }
   };
 

@@ -56,6 +56,14 @@ describe("people slice", () => {
     expect(listPeople(users, ME, "", s.banned)).toHaveLength(1);
   });
 
+  it("a profile change updates names but not whether a known person is online: presence alone says that (so 'X is online' is told)", () => {
+    let s = peopleReducer(empty, { type: "usersLoaded", users: [{ id: 2, username: "dave", online: false }] }, ME);
+    s = peopleReducer(s, { type: "profileSeen", user: { id: 2, username: "dave", online: true, displayName: "Dave D" } }, ME);
+    expect(s.users[2]).toEqual({ id: 2, username: "dave", online: false, displayName: "Dave D" });
+    s = peopleReducer(s, { type: "profileSeen", user: { id: 3, username: "erin", online: true } }, ME);
+    expect(s.users[3]?.online).toBe(true);
+  });
+
   it("a deactivation marks the person and a reactivation takes the mark away; seeing the same again changes nothing", () => {
     let s = peopleReducer(empty, { type: "deactivationSeen", users: [{ id: 2, deactivated: true }, { id: 3, deactivated: false }] }, ME);
     expect(isDeactivated(s, 2)).toBe(true);

@@ -22,6 +22,13 @@ export interface PeopleSlice {
 
 export type PeopleAction =
   | { type: "usersLoaded"; users: UserWithPresence[] }
+  /**
+   * A profile changed (`user.profile`): its names and picture. Whether they are online stays as
+   * presence says for someone known: a profile saved just as they came online (a first sign-in
+   * fills in the time zone) would otherwise mark them online before the presence event, and
+   * "X is online" would never be told.
+   */
+  | { type: "profileSeen"; user: UserWithPresence }
   /** The full list of who is online now: everyone else known is offline. No notices. */
   | { type: "onlineSnapshot"; users: UserWithPresence[] }
   /** `at`: milliseconds, local clock, when the change was seen. */
@@ -32,7 +39,7 @@ export type PeopleAction =
   /** Whether these people are banned now (a room's member list): `banned` absent or false means not. */
   | { type: "bansSeen"; users: readonly { id: number; banned?: boolean }[] };
 
-const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "onlineSnapshot", "presence", "userBanned", "deactivationSeen", "bansSeen"]);
+const PEOPLE_ACTIONS: ReadonlySet<string> = new Set<PeopleAction["type"]>(["usersLoaded", "profileSeen", "onlineSnapshot", "presence", "userBanned", "deactivationSeen", "bansSeen"]);
 
 export function isPeopleAction(action: { type: string }): action is PeopleAction {
   return PEOPLE_ACTIONS.has(action.type);
@@ -46,6 +53,10 @@ export function peopleReducer(slice: PeopleSlice, action: PeopleAction, meId: nu
       const users = { ...slice.users };
       for (const u of action.users) users[u.id] = u;
       return { ...slice, users };
+    }
+    case "profileSeen": {
+      const known = slice.users[action.user.id];
+      return { ...slice, users: { ...slice.users, [action.user.id]: known ? { ...action.user, online: known.online } : action.user } };
     }
     case "onlineSnapshot": {
       const users: Record<number, UserWithPresence> = {};
