@@ -44,6 +44,28 @@ async function storedTexts(): Promise<string[]> {
   return page.map((m) => m.message);
 }
 
+/**
+ * Follows a page's requests: `settled()` resolves once none has been in flight for a while. Coming
+ * online, the page asks for its role and profile (and fills in its time zone); a ban made before those
+ * are answered would be found by them, not by the request a test means.
+ */
+function followRequests(page: Page): { settled(): Promise<void> } {
+  const followed = (r: { resourceType(): string }) => r.resourceType() === "fetch" || r.resourceType() === "xhr";
+  let inFlight = 0;
+  let lastChange = Date.now();
+  page.on("request", (r) => { if (followed(r)) { inFlight++; lastChange = Date.now(); } });
+  const ended = (r: { resourceType(): string }) => { if (followed(r)) { inFlight--; lastChange = Date.now(); } };
+  page.on("requestfinished", ended);
+  page.on("requestfailed", ended);
+  return {
+    async settled() {
+      const deadline = Date.now() + 10_000;
+      while ((inFlight > 0 || Date.now() - lastChange < 500) && Date.now() < deadline) await page.waitForTimeout(50);
+      expect(inFlight, "requests still in flight").toBe(0);
+    },
+  };
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
 // The first account made is an administrator (and administrators cannot be banned): alice, first.
@@ -150,7 +172,9 @@ describe("web client: a session ended while the page was offline", () => {
       server.onMessage((message) => { if (!deaf) ws.send(message); });
       server.onClose(() => {});
     });
+    const requests = followRequests(page);
     await signInAs(page, name);
+    await requests.settled();
     deaf = true;
     await as(await account("alice"), "POST", `/users/${erin.id}/ban`, { reason: "found out by a request" });
     // Had the connection not been deaf, the page would be at the sign-in form within this time.

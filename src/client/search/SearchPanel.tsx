@@ -32,7 +32,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
   const { state, dispatch, loadMore } = useSearch();
   const [active, setActive] = useState(0);
   const listId = useId();
-  const sentinel = useRef<HTMLLIElement>(null);
+  const sentinel = useRef<HTMLDivElement>(null);
   const flat = groupByRoom(state.results).flatMap((g) => g.results);
 
   useEffect(() => setActive(0), [state.seq]);
@@ -97,11 +97,12 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
             : flat.length === 0 ? "Searching…"
             : `${flat.length}${state.next ? "+" : ""} ${flat.length === 1 ? "message" : "messages"}`}
         </p>
-        <ul className="search__results" id={listId} role="listbox" aria-label="Results">
+        {/* A grouped listbox as ARIA's practices draw it: a listbox owns only groups and options, so each
+            room is a group named by its heading row (an h3 there is a child a listbox may not have). */}
+        <div className="search__results" id={listId} role="listbox" aria-label="Results">
           {groupByRoom(state.results).map((group) => (
-            <li key={group.roomId} className="search__group" role="presentation">
-              <h3 className="search__room">{roomTitle(group.roomId)}</h3>
-              <ul role="presentation">
+            <ul key={group.roomId} className="search__group" role="group" aria-labelledby={`${listId}-room-${group.roomId}`}>
+              <li className="search__room" role="presentation" id={`${listId}-room-${group.roomId}`}>{roomTitle(group.roomId)}</li>
                 {group.results.map((result) => {
                   index++;
                   const i = index;
@@ -119,13 +120,12 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
                     </li>
                   );
                 })}
-              </ul>
-            </li>
+            </ul>
           ))}
-          <li ref={sentinel} className="search__more muted small" role="presentation">
+          <div ref={sentinel} className="search__more muted small" role="presentation">
             {state.next ? (state.status === "loading" ? "Loading more…" : "") : ""}
-          </li>
-        </ul>
+          </div>
+        </div>
       </div>
     </Dialog>
   );
