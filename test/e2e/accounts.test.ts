@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { axeViolations } from "./axe.js";
-import { messageList, newPage, people, useBrowserStack, waitOnline } from "./harness.js";
+import { messageList, newPage, people, signIn, useBrowserStack, waitOnline } from "./harness.js";
 
 /**
  * Issue 18 in Chromium: the first run, the profile card, settings, the people directory, the
@@ -14,13 +14,7 @@ const PASSWORD = "a-long-password";
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png` });
 
-async function signInAs(page: Page, username: string): Promise<void> {
-  await page.goto(env.stack.url);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await waitOnline(page);
-}
+const signInAs = (page: Page, username: string) => signIn(page, env.stack.url, username, PASSWORD);
 
 async function register(username: string): Promise<{ id: number; cookie: string }> {
   const res = await fetch(`${env.stack.url}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: PASSWORD }) });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { axeViolations } from "./axe.js";
-import { messageList, newPage, people, useBrowserStack, waitOnline } from "./harness.js";
+import { messageList, newPage, people, signIn, useBrowserStack, waitOnline } from "./harness.js";
 
 /**
  * A fresh place, just set up: its first administrator is alone. The People list (and General, empty)
@@ -25,13 +25,7 @@ async function setUp(page: Page): Promise<void> {
   await waitOnline(page);
 }
 
-async function signInAs(page: Page, username: string): Promise<void> {
-  await page.goto(env.stack.url);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await waitOnline(page);
-}
+const signInAs = (page: Page, username: string) => signIn(page, env.stack.url, username, PASSWORD);
 
 /** The administrator changes who may join, as the Place tab does (every open page hears `place.settings`). */
 const setRegistration = (page: Page, registration: string) =>

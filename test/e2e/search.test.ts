@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
 import { api, login } from "../support/chat-client.js";
 import { png, upload } from "../attachments/support.js";
 import { messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR;
 const env = useBrowserStack();
+
+/** Opens search as a person would: Ctrl+K on a desktop, the button on a phone. Answers its box, focused. */
+async function openSearch(page: Page, phone = false): Promise<Locator> {
+  if (phone) await page.getByRole("button", { name: "Search messages" }).click();
+  else await page.keyboard.press("Control+K");
+  const box = page.getByRole("combobox", { name: "Search messages" });
+  await box.waitFor();
+  return box;
+}
 
 /** Posts in General as Joe: the message to find, older than a screenful of others. */
 async function seed(url: string): Promise<string> {
@@ -25,10 +35,7 @@ describe("web client: message search and permalinks", () => {
       const { context, page } = await newPage(env.browser, viewport);
       await signIn(page, env.stack.url, "Pablo");
       // Desktop opens with Ctrl+K, the phone with the button; either way typing goes straight to the box.
-      if (viewport.width < 500) await page.getByRole("button", { name: "Search messages" }).click();
-      else await page.keyboard.press("Control+K");
-      const box = page.getByRole("combobox", { name: "Search messages" });
-      await box.waitFor();
+      const box = await openSearch(page, viewport.width < 500);
       await page.keyboard.type("depl");
       expect(await box.inputValue()).toBe("depl");
       const results = page.getByRole("option");
@@ -87,10 +94,7 @@ describe("web client: message search and permalinks", () => {
     for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       const { context, page } = await newPage(env.browser, viewport);
       await signIn(page, env.stack.url, "Pablo");
-      if (viewport.width < 500) await page.getByRole("button", { name: "Search messages" }).click();
-      else await page.keyboard.press("Control+K");
-      const box = page.getByRole("combobox", { name: "Search messages" });
-      await box.waitFor();
+      const box = await openSearch(page, viewport.width < 500);
       const before = await box.boundingBox();
       if (SHOTS) await page.screenshot({ path: `${SHOTS}/ui-search-empty-${viewport.width}.png` });
       await page.keyboard.type(word);
@@ -176,8 +180,7 @@ describe("web client: message search and permalinks", () => {
     const { page } = await newPage(env.browser);
     await signIn(page, url, "Pablo");
     // A query of filters only: everything Joe sent with a file.
-    await page.keyboard.press("Control+K");
-    await page.getByRole("combobox", { name: "Search messages" }).waitFor();
+    await openSearch(page);
     await page.keyboard.type("from:joe has:file");
     const result = page.getByRole("option").first();
     await result.waitFor({ timeout: 10_000 });
@@ -221,9 +224,7 @@ describe("web client: message search and permalinks", () => {
 
     const { page } = await newPage(env.browser);
     await signIn(page, url, "Pablo");
-    await page.keyboard.press("Control+K");
-    const box = page.getByRole("combobox", { name: "Search messages" });
-    await box.waitFor();
+    const box = await openSearch(page);
     await page.keyboard.type("heron in:#lagoon");
     const status = page.getByRole("dialog", { name: "Search messages" }).getByRole("status");
     await status.getByText("You are not a member of “Lagoon”: join it from Browse rooms to search it").waitFor({ timeout: 10_000 });
