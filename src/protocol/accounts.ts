@@ -121,6 +121,10 @@ export type PasswordResetLink = z.infer<typeof PasswordResetLink>;
 export const PasswordResetToken = z.string("token must be a string").regex(/^[A-Za-z0-9_-]{20,64}$/, "token is not a reset token");
 /** `POST /password-reset` (public: the token is the credential). */
 export const PasswordResetBody = z.object({ token: PasswordResetToken, newPassword: NewPassword });
+export const PasswordResetParams = z.object({ token: PasswordResetToken });
+/** `GET /password-reset/:token` (public): whom a working link is for, so its page can say before a password is typed. */
+export const PasswordResetFor = z.object({ username: z.string(), displayName: z.string(), expiresAt: z.number().int() });
+export type PasswordResetFor = z.infer<typeof PasswordResetFor>;
 
 const Cursor = z.string().max(200).optional();
 const Search = z.string().trim().max(64, "q must be at most 64 characters").default("");
