@@ -42,6 +42,38 @@ export const PlaceSettingsPatch = z
   .strict();
 export type PlaceSettingsPatch = z.infer<typeof PlaceSettingsPatch>;
 
+/**
+ * The audit log's `detail` of `place.settings`: the settings that changed, with their new values, as
+ * JSON (`{"placeName":"Acme Corp"}`). Entries written before held every field sent, as
+ * `placeName=Acme Corp, registration=open`; `parsePlaceSettingsAuditDetail` reads both.
+ */
+export function placeSettingsAuditDetail(changed: PlaceSettingsPatch): string {
+  return JSON.stringify(changed);
+}
+
+const SETTING_KEYS = ["placeName", "registration", "defaultNotificationLevel"] as const;
+const AuditedSettings = z.object({ placeName: z.string().optional(), registration: RegistrationMode.optional(), defaultNotificationLevel: NotificationLevel.optional() }).strict();
+
+export function parsePlaceSettingsAuditDetail(detail: string): PlaceSettingsPatch | undefined {
+  let fields: unknown;
+  if (detail.startsWith("{")) {
+    try {
+      fields = JSON.parse(detail);
+    } catch {
+      return undefined;
+    }
+  } else {
+    // The older form: split only before a known key, so a name with ", " in it stays whole.
+    const pairs = detail.split(new RegExp(`, (?=(?:${SETTING_KEYS.join("|")})=)`)).map((pair) => {
+      const at = pair.indexOf("=");
+      return at < 0 ? [pair, undefined] : [pair.slice(0, at), pair.slice(at + 1)];
+    });
+    fields = Object.fromEntries(pairs);
+  }
+  const parsed = AuditedSettings.safeParse(fields);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** `POST /setup`: the first run (only while nobody has set the place up). */
 export const SetupBody = z.object({
   placeName: PlaceName,

@@ -67,7 +67,8 @@ export type AuditAction = z.infer<typeof AuditAction>;
 /**
  * One audit log entry: `id` is the Redis stream id (`{ms}-{seq}`), `at` its time in ms since the
  * epoch, `actorId` the administrator or manager who acted; `userId` / `roomId` / `messageId` what
- * it was done to; `detail` free text (a ban's reason, a room's old name, a bot's new webhook URL).
+ * it was done to; `detail` free text (a ban's reason, a room's old name, a bot's new webhook URL), or a
+ * form of its own read back by a helper (an invitation's terms, the place settings that changed).
  * `actorName` / `userName` / `roomName` are the names when it happened, kept in the entry, so a
  * later rename or deletion does not change or blank what the log says.
  */

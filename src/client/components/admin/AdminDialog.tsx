@@ -12,7 +12,7 @@ import { useNow } from "../../lib/useNow.js";
 import { dateTime } from "../../lib/time.js";
 import { CopyLink } from "../CopyLink.js";
 import "./admin.css";
-import { auditDetailText } from "./auditText.js";
+import { auditSentence, type AuditNameOf, type AuditSentence } from "./auditText.js";
 
 export type AdminTab = "place" | "invites" | "accounts" | "people" | "audit";
 type Tab = AdminTab;
@@ -282,30 +282,15 @@ function Accounts({ onCreated }: { onCreated: () => void }) {
 /** Invitation links are relative when the server has no PUBLIC_URL in production: complete them with this site's origin. */
 const absolute = (link: string) => new URL(link, window.location.origin).toString();
 
-const ACTIONS: Record<AuditEntry["action"], string> = {
-  "user.ban": "banned",
-  "user.unban": "lifted the ban on",
-  "user.create": "created the account",
-  "room.member.remove": "removed a member from",
-  "room.delete": "deleted room",
-  "room.update": "changed room",
-  "invite.create": "created an invitation",
-  "invite.delete": "revoked an invitation",
-  "message.delete": "deleted a message in",
-  "place.setup": "set up the place",
-  "place.settings": "changed the place's settings",
-  "user.role": "changed the role of",
-  "user.deactivate": "deactivated",
-  "user.reactivate": "reactivated",
-  "user.password-reset": "made a password reset link for",
-  "user.avatar.remove": "removed the profile picture of",
-  "attachment.refused": "uploaded a file that failed the malware scan in",
-  "bot.create": "created the bot",
-  "bot.token.rotate": "issued a new token for the bot",
-  "bot.webhook.change": "changed the webhook of the bot",
-  "bot.delete": "deleted the bot",
-  "invite.accept": "joined with an invitation",
-};
+/** An entry's sentence, names strong, then its note (a ban's reason, an invitation's terms). */
+function AuditLine({ sentence }: { sentence: AuditSentence }) {
+  return (
+    <span>
+      {sentence.pieces.map((piece, i) => (typeof piece === "string" ? piece : <strong key={i}>{piece.name}</strong>))}
+      {sentence.note && <span className="muted"> — {sentence.note}</span>}
+    </span>
+  );
+}
 
 function Audit({ state }: { state: ChatState }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
@@ -337,8 +322,22 @@ function Audit({ state }: { state: ChatState }) {
     if (!banned) lifted(id);
     refresh();
   }), [lifted, refresh]);
-  // The names kept in the entry first: a later rename or deletion does not change the log.
-  const name = (id: number | undefined, kept: string | undefined) => kept ?? (id === undefined ? "" : state.users[id]?.username ?? `user ${id}`);
+  // People by the name they show (their display name, else their username): those this tab knows,
+  // and the others of the entries fetched once. A person gone (a deleted bot) keeps the entry's name.
+  const [fetched, setFetched] = useState<Record<number, { username: string; displayName?: string }>>({});
+  const asked = useRef(new Set<number>());
+  useEffect(() => {
+    const ids = [...new Set((entries ?? []).flatMap((e) => [e.actorId, ...(e.userId !== undefined ? [e.userId] : [])]))]
+      .filter((id) => !state.users[id] && !asked.current.has(id));
+    if (ids.length === 0) return;
+    ids.forEach((id) => asked.current.add(id));
+    api.users(ids).then((users) => setFetched((known) => ({ ...known, ...Object.fromEntries(users.map((u) => [u.id, u])) })), () => {});
+  }, [entries, state.users]);
+  useEffect(() => onProfile((p) => setFetched((known) => (known[p.id] ? { ...known, [p.id]: p } : known))), []);
+  const name: AuditNameOf = (id, kept) => {
+    const person = id === undefined ? undefined : state.users[id] ?? fetched[id];
+    return person ? shownName(person) : kept ?? (id === undefined ? "" : `user ${id}`);
+  };
   const unban = async (id: number) => {
     setError(null);
     try {
@@ -357,13 +356,7 @@ function Audit({ state }: { state: ChatState }) {
           {entries.map((e) => (
             <li key={e.id} className="admin__item">
               <div className="admin__item-main">
-                {e.action === "place.setup" ? (
-                  // The setup's detail is the place's name; its user is the actor, said once.
-                  <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.detail && <strong>{e.detail}</strong>}</span>
-                ) : (
-                  <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
-                    {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{auditDetailText(e, now) ? <span className="muted"> — {auditDetailText(e, now)}</span> : null}</span>
-                )}
+                <AuditLine sentence={auditSentence(e, name, now)} />
                 <time className="muted small" dateTime={new Date(e.at).toISOString()}>{dateTime(e.at)}</time>
               </div>
               {/* Only while this ban is the one in force (the server says; ban events keep it so). */}
