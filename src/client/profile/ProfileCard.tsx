@@ -12,7 +12,7 @@ import { usePresenceAlertsContext } from "./presenceAlerts.js";
 /**
  * A person's card (issue 18), opened by clicking a name or an avatar: display name, username,
  * title, status, local time, online state, "Message", and for administrators the account actions
- * (promote or demote, deactivate or reactivate, a one-time password reset link).
+ * (promote or demote and deactivate, each asked first; reactivate; a one-time password reset link).
  */
 export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
   userId: number;
