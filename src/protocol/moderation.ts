@@ -13,13 +13,28 @@ export type Me = z.infer<typeof Me>;
 /** What every credential of a banned account is answered (403 over HTTP, the socket handshake's error). */
 export const BANNED_MESSAGE = "This account is banned: an administrator has suspended it";
 
-/** `POST /users/:id/ban` (admins). The reason goes to the audit log. */
-export const BanBody = z.object({ reason: z.string().trim().max(500, "reason must be at most 500 characters").optional() }).default({});
+/**
+ * `POST /users/:id/ban` (admins). The reason goes to the audit log. `revokeInvitations: true` also
+ * revokes every invitation link still open (not used up nor expired), after the ban: a banned
+ * person holding one could otherwise make a new account with it at once.
+ */
+export const BanBody = z
+  .object({
+    reason: z.string().trim().max(500, "reason must be at most 500 characters").optional(),
+    revokeInvitations: z.boolean("revokeInvitations must be true or false").optional(),
+  })
+  .default({});
 export type BanBody = z.infer<typeof BanBody>;
 export const UserIdParams = z.object({ id: UserId });
 
 /** The answer of `POST|DELETE /users/:id/ban`. */
-export const BanState = z.object({ id: z.number().int(), username: z.string(), banned: z.boolean() });
+export const BanState = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  banned: z.boolean(),
+  /** A ban with `revokeInvitations: true`: how many invitation links it revoked. */
+  invitationsRevoked: z.number().int().optional(),
+});
 export type BanState = z.infer<typeof BanState>;
 
 /**

@@ -13,6 +13,7 @@ import { dateTime } from "../../lib/time.js";
 import { CopyLink } from "../CopyLink.js";
 import "./admin.css";
 import { auditSentence, type AuditNameOf, type AuditSentence } from "./auditText.js";
+import { BanConfirm } from "./BanConfirm.js";
 
 export type AdminTab = "place" | "invites" | "accounts" | "people" | "audit";
 type Tab = AdminTab;
@@ -129,15 +130,16 @@ function banText(user: AdminUser, name: (id: number) => string | undefined): str
  * searched by name, or only the banned ones; who is banned says when, by whom and why, with
  * "Lift ban" right there. Kept live: a ban or lift anywhere reads the row again.
  */
-function Bans({ state }: { state: ChatState }) {
+function Bans({ state, onOpenPlace }: { state: ChatState; onOpenPlace: () => void }) {
   const [query, setQuery] = useState("");
   const [only, setOnly] = useState<"" | "banned">("");
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  // A ban is asked for first, with its reason (kept in the audit log).
-  const [confirming, setConfirming] = useState<{ id: number; reason: string } | null>(null);
+  // A ban is asked for first (BanConfirm: its reason, and the links still open).
+  const [confirming, setConfirming] = useState<number | null>(null);
+  const [revoked, setRevoked] = useState<string | null>(null);
   const q = query.trim();
   useEffect(() => {
     let cancelled = false;
@@ -178,11 +180,15 @@ function Bans({ state }: { state: ChatState }) {
     const offProfile = onProfile((profile) => setUsers((list) => list && list.map((u) => (u.id === profile.id ? { ...u, ...profile } : u))));
     return () => { offBan(); offProfile(); };
   }, [reread]);
-  const apply = async (user: AdminUser, reason?: string) => {
+  const apply = async (user: AdminUser, reason?: string, revokeInvitations = false) => {
     setError(null);
+    setRevoked(null);
     try {
       if (user.banned) await api.unban(user.id);
-      else await api.ban(user.id, reason?.trim() || undefined);
+      else {
+        const ban = await api.ban(user.id, { reason: reason?.trim() || undefined, revokeInvitations });
+        if (ban.invitationsRevoked !== undefined) setRevoked(`${user.username} is banned, and ${ban.invitationsRevoked === 1 ? "1 invitation link was" : `${ban.invitationsRevoked} invitation links were`} revoked.`);
+      }
       setConfirming(null);
       reread(user.id, user.username);
     } catch (e) {
@@ -202,6 +208,7 @@ function Bans({ state }: { state: ChatState }) {
         </select>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
+      {revoked && <p className="ok" role="status">{revoked}</p>}
       {users === null ? (!error && <p className="muted" role="status">Loading…</p>) : users.length === 0 ? (
         <p className="muted">{only === "banned" ? (q ? "Nobody banned by that name." : "Nobody is banned.") : "Nobody by that name."}</p>
       ) : (
@@ -219,20 +226,12 @@ function Bans({ state }: { state: ChatState }) {
               </div>
               {user.banned ? (
                 <button type="button" className="ghost ghost--small" aria-label={`Lift ban on ${user.username}`} onClick={() => void apply(user)}>Lift ban</button>
-              ) : user.role !== "admin" && confirming?.id !== user.id && (
-                <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming({ id: user.id, reason: "" })}>Ban {user.username}…</button>
+              ) : user.role !== "admin" && confirming !== user.id && (
+                <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming(user.id)}>Ban {user.username}…</button>
               )}
-              {confirming?.id === user.id && !user.banned && (
-                <form className="admin__confirm" aria-label={`Ban ${user.username}`} onSubmit={(e) => { e.preventDefault(); void apply(user, confirming.reason); }}>
-                  <p className="small">Ban <strong>{user.username}</strong>? They are signed out everywhere at once and cannot sign in, post or use bot tokens until the ban is lifted.</p>
-                  <label className="field"><span>Reason (kept in the audit log)</span>
-                    <input autoFocus maxLength={500} value={confirming.reason} placeholder="e.g. spam in General"
-                      onChange={(e) => setConfirming({ id: user.id, reason: e.target.value })} /></label>
-                  <div className="form__actions">
-                    <button type="button" className="ghost ghost--small" onClick={() => setConfirming(null)}>Cancel</button>
-                    <button type="submit" className="danger ghost--small">Ban {user.username}</button>
-                  </div>
-                </form>
+              {confirming === user.id && !user.banned && (
+                <BanConfirm user={user} onCancel={() => setConfirming(null)} onOpenPlace={onOpenPlace}
+                  onBan={(reason, revokeInvitations) => void apply(user, reason, revokeInvitations)} />
               )}
             </li>
           ))}
@@ -403,7 +402,7 @@ export default function AdminDialog({ state, admin, tab: firstTab = "invites", o
         {tab === "invites" && <Invitations />}
         {tab === "accounts" && <><AccountsAdmin reloadKey={created} /><Accounts onCreated={() => setCreated((n) => n + 1)} /></>}
         {tab === "place" && <PlaceSettingsForm />}
-        {tab === "people" && <Bans state={state} />}
+        {tab === "people" && <Bans state={state} onOpenPlace={() => setTab("place")} />}
         {tab === "audit" && <Audit state={state} />}
       </div>
     </Dialog>
