@@ -46,10 +46,7 @@ describe("web client: back after being offline", () => {
     const { context, page } = await newPage(env.browser);
     await signIn(page, env.stack.url, "Pablo");
     // The service worker keeps the shell, so the reload while offline has a page to show.
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 10_000 });
+    await shellCached(page);
 
     await context.setOffline(true);
     await banner(page).getByText("Connection lost").waitFor({ timeout: 5_000 });
@@ -78,4 +75,28 @@ describe("web client: back after being offline", () => {
     expect(await storedCount(text)).toBe(1);
     expect(await banner(page).getByText("Back online.").count()).toBe(0);
   });
+
+  it("a page reloaded while the server is down (the network is fine) keeps trying by itself and loads once the server is back", async () => {
+    const { page } = await newPage(env.browser);
+    await signIn(page, env.stack.url, "Alex");
+    await shellCached(page);
+    await env.stack.restartServer(0, async () => {
+      await page.reload();
+      await page.getByRole("alert").getByText("Cannot reach the server").waitFor({ timeout: 10_000 });
+      // No browser 'online' event will come: only its own tries, with a growing wait, bring it back.
+      await page.waitForTimeout(2_000);
+      expect(await page.getByRole("button", { name: "Try again" }).count()).toBe(1);
+    });
+    await waitOnline(page);
+  });
 });
+
+/** The service worker controls the page: a reload without the server still has the app's shell. */
+async function shellCached(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+  });
+}
