@@ -1,23 +1,20 @@
-import { useEffect, useState } from "react";
+import { useEffect, useReducer, useState } from "react";
 import type { ConnectionStatus } from "../state/chat.js";
+import { BACK_ONLINE_MS, connectionBannerText, connectionNoticeReducer } from "../state/connectionNotice.js";
 
 /** Shown while the live connection is down; says so briefly when it is back. */
 export function ConnectionBanner({ status, everConnected }: { status: ConnectionStatus; everConnected: boolean }) {
-  const [showBack, setShowBack] = useState(false);
-  const [wasDown, setWasDown] = useState(false);
+  const [notice, dispatch] = useReducer(connectionNoticeReducer, "connecting");
   const [slowStart, setSlowStart] = useState(false);
 
+  useEffect(() => dispatch({ type: "status", status, everConnected }), [status, everConnected]);
+
+  // Hangs on `back` alone: a new drop ends it early, nothing else does.
   useEffect(() => {
-    if (status !== "online") {
-      if (everConnected) setWasDown(true);
-      return;
-    }
-    if (!wasDown) return;
-    setWasDown(false);
-    setShowBack(true);
-    const timer = setTimeout(() => setShowBack(false), 2500);
+    if (notice !== "back") return;
+    const timer = setTimeout(() => dispatch({ type: "settled" }), BACK_ONLINE_MS);
     return () => clearTimeout(timer);
-  }, [status, everConnected, wasDown]);
+  }, [notice]);
 
   useEffect(() => {
     if (everConnected) return;
@@ -25,17 +22,10 @@ export function ConnectionBanner({ status, everConnected }: { status: Connection
     return () => clearTimeout(timer);
   }, [everConnected]);
 
-  let text: string | null = null;
-  let tone = "warn";
-  if (status !== "online" && everConnected) text = "Connection lost. Reconnecting… Messages you send will wait.";
-  else if (status !== "online" && slowStart) text = "Connecting…";
-  else if (showBack) {
-    text = "Back online.";
-    tone = "ok";
-  }
+  const shown = connectionBannerText(notice, slowStart);
   return (
     <div className="banner-slot" role="status" aria-live="polite">
-      {text && <div className={`banner banner--${tone}`}>{text}</div>}
+      {shown && <div className={`banner banner--${shown.tone}`}>{shown.text}</div>}
     </div>
   );
 }
