@@ -126,7 +126,9 @@ export const api = {
     request(ReadState, `${room(id)}/read`, { ...put({ messageId }), ...(keepalive ? { keepalive: true } : {}) }),
 
   // --- administrators ---
-  ban: (userId: number, reason?: string) => request(BanState, `/users/${userId}/ban`, post(reason ? { reason } : {})),
+  /** `revokeInvitations`: the open invitation links go too (the answer says how many). */
+  ban: (userId: number, { reason, revokeInvitations }: { reason?: string; revokeInvitations?: boolean } = {}) =>
+    request(BanState, `/users/${userId}/ban`, post({ ...(reason ? { reason } : {}), ...(revokeInvitations ? { revokeInvitations: true } : {}) })),
   unban: (userId: number) => request(BanState, `/users/${userId}/ban`, del),
   audit: (before?: string) => request(z.array(AuditEntry), `/admin/audit?limit=50${before ? `&before=${encodeURIComponent(before)}` : ""}`),
   /** `POST /admin/users`: the only way in with `REGISTRATION=closed`. */

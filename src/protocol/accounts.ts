@@ -42,6 +42,38 @@ export const PlaceSettingsPatch = z
   .strict();
 export type PlaceSettingsPatch = z.infer<typeof PlaceSettingsPatch>;
 
+/**
+ * The audit log's `detail` of `place.settings`: the settings that changed, with their new values, as
+ * JSON (`{"placeName":"Acme Corp"}`). Entries written before held every field sent, as
+ * `placeName=Acme Corp, registration=open`; `parsePlaceSettingsAuditDetail` reads both.
+ */
+export function placeSettingsAuditDetail(changed: PlaceSettingsPatch): string {
+  return JSON.stringify(changed);
+}
+
+const SETTING_KEYS = ["placeName", "registration", "defaultNotificationLevel"] as const;
+const AuditedSettings = z.object({ placeName: z.string().optional(), registration: RegistrationMode.optional(), defaultNotificationLevel: NotificationLevel.optional() }).strict();
+
+export function parsePlaceSettingsAuditDetail(detail: string): PlaceSettingsPatch | undefined {
+  let fields: unknown;
+  if (detail.startsWith("{")) {
+    try {
+      fields = JSON.parse(detail);
+    } catch {
+      return undefined;
+    }
+  } else {
+    // The older form: split only before a known key, so a name with ", " in it stays whole.
+    const pairs = detail.split(new RegExp(`, (?=(?:${SETTING_KEYS.join("|")})=)`)).map((pair) => {
+      const at = pair.indexOf("=");
+      return at < 0 ? [pair, undefined] : [pair.slice(0, at), pair.slice(at + 1)];
+    });
+    fields = Object.fromEntries(pairs);
+  }
+  const parsed = AuditedSettings.safeParse(fields);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** `POST /setup`: the first run (only while nobody has set the place up). */
 export const SetupBody = z.object({
   placeName: PlaceName,
@@ -121,6 +153,10 @@ export type PasswordResetLink = z.infer<typeof PasswordResetLink>;
 export const PasswordResetToken = z.string("token must be a string").regex(/^[A-Za-z0-9_-]{20,64}$/, "token is not a reset token");
 /** `POST /password-reset` (public: the token is the credential). */
 export const PasswordResetBody = z.object({ token: PasswordResetToken, newPassword: NewPassword });
+export const PasswordResetParams = z.object({ token: PasswordResetToken });
+/** `GET /password-reset/:token` (public): whom a working link is for, so its page can say before a password is typed. */
+export const PasswordResetFor = z.object({ username: z.string(), displayName: z.string(), expiresAt: z.number().int() });
+export type PasswordResetFor = z.infer<typeof PasswordResetFor>;
 
 const Cursor = z.string().max(200).optional();
 const Search = z.string().trim().max(64, "q must be at most 64 characters").default("");

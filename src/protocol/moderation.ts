@@ -13,13 +13,28 @@ export type Me = z.infer<typeof Me>;
 /** What every credential of a banned account is answered (403 over HTTP, the socket handshake's error). */
 export const BANNED_MESSAGE = "This account is banned: an administrator has suspended it";
 
-/** `POST /users/:id/ban` (admins). The reason goes to the audit log. */
-export const BanBody = z.object({ reason: z.string().trim().max(500, "reason must be at most 500 characters").optional() }).default({});
+/**
+ * `POST /users/:id/ban` (admins). The reason goes to the audit log. `revokeInvitations: true` also
+ * revokes every invitation link still open (not used up nor expired), after the ban: a banned
+ * person holding one could otherwise make a new account with it at once.
+ */
+export const BanBody = z
+  .object({
+    reason: z.string().trim().max(500, "reason must be at most 500 characters").optional(),
+    revokeInvitations: z.boolean("revokeInvitations must be true or false").optional(),
+  })
+  .default({});
 export type BanBody = z.infer<typeof BanBody>;
 export const UserIdParams = z.object({ id: UserId });
 
 /** The answer of `POST|DELETE /users/:id/ban`. */
-export const BanState = z.object({ id: z.number().int(), username: z.string(), banned: z.boolean() });
+export const BanState = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  banned: z.boolean(),
+  /** A ban with `revokeInvitations: true`: how many invitation links it revoked. */
+  invitationsRevoked: z.number().int().optional(),
+});
 export type BanState = z.infer<typeof BanState>;
 
 /**
@@ -67,7 +82,8 @@ export type AuditAction = z.infer<typeof AuditAction>;
 /**
  * One audit log entry: `id` is the Redis stream id (`{ms}-{seq}`), `at` its time in ms since the
  * epoch, `actorId` the administrator or manager who acted; `userId` / `roomId` / `messageId` what
- * it was done to; `detail` free text (a ban's reason, a room's old name, a bot's new webhook URL).
+ * it was done to; `detail` free text (a ban's reason, a room's old name, a bot's new webhook URL), or a
+ * form of its own read back by a helper (an invitation's terms, the place settings that changed).
  * `actorName` / `userName` / `roomName` are the names when it happened, kept in the entry, so a
  * later rename or deletion does not change or blank what the log says.
  */

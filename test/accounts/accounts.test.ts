@@ -78,9 +78,18 @@ describe("passwords", () => {
     const { url, expiresAt } = link.body as { url: string; expiresAt: number };
     expect(expiresAt).toBeGreaterThan(Date.now());
     const token = new URL(url).searchParams.get("reset")!;
+    // Its page can say whom it is for before a password is typed; looking does not use it up.
+    const whom = await call(a.url, undefined, "GET", `/password-reset/${token}`);
+    expect(whom.status).toBe(200);
+    expect(whom.body).toMatchObject({ username: "dan", displayName: "" });
+    expect(Math.abs((whom.body as { expiresAt: number }).expiresAt - expiresAt)).toBeLessThan(5_000);
+    expect((await call(a.url, undefined, "GET", "/password-reset/not-a-token")).status).toBe(400);
     expect((await call(a.url, undefined, "POST", "/password-reset", { token, newPassword: "2short" })).status).toBe(400);
     expect((await call(a.url, undefined, "POST", "/password-reset", { token, newPassword: "fresh-password" })).status).toBe(200);
     expect((await call(a.url, undefined, "POST", "/password-reset", { token, newPassword: "another-password" })).status).toBe(404);
+    const used = await call(a.url, undefined, "GET", `/password-reset/${token}`);
+    expect(used.status).toBe(404);
+    expect((used.body as { message: string }).message).toMatch(/not valid/);
     expect((await call(a.url, victim, "GET", "/me")).body).toBeNull();
     expect((await login(a.url, "dan", "fresh-password")).status).toBe(200);
     // An expired link is refused.
@@ -88,6 +97,7 @@ describe("passwords", () => {
     const expiredToken = new URL(expiring.url).searchParams.get("reset")!;
     for (const key of await db.raw.keys("password-reset:*")) await db.raw.pExpire(key, 1);
     await new Promise((r) => setTimeout(r, 20));
+    expect((await call(a.url, undefined, "GET", `/password-reset/${expiredToken}`)).status).toBe(404);
     expect((await call(a.url, undefined, "POST", "/password-reset", { token: expiredToken, newPassword: "fresh-password-2" })).status).toBe(404);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { parsePlaceSettingsAuditDetail } from "../../src/protocol/index.js";
 import { ConfigError, loadConfig } from "../../src/server/config.js";
 import { api, connect, eventually, login } from "../support/chat-client.js";
 import { startChatServer, type RunningChatServer } from "../support/chat-server.js";
@@ -172,5 +173,28 @@ describe("settings at run time", () => {
     } finally {
       socket.disconnect();
     }
+  });
+
+  it("the audit log keeps only the settings a save changed, and nothing for a save that changed none", async () => {
+    const server = await start();
+    const setup = await fetch(`${server.url}/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(setupBody) });
+    const cookie = setup.headers.get("set-cookie")!.split(";")[0]!;
+    const settingsEntries = async () =>
+      ((await api(server.url, "/admin/audit", cookie)).body as { action: string; detail?: string }[]).filter((e) => e.action === "place.settings");
+    // The settings form sends every field; only the name is new (registration "open" and level "mentions" are as they were).
+    await post(server.url, "/place/settings", { placeName: "Acme Corp", registration: "open", defaultNotificationLevel: "mentions" }, cookie, "PATCH");
+    const [renamed] = await settingsEntries();
+    expect(parsePlaceSettingsAuditDetail(renamed!.detail!)).toEqual({ placeName: "Acme Corp" });
+    await post(server.url, "/place/settings", { placeName: "Acme Corp", registration: "open", defaultNotificationLevel: "mentions" }, cookie, "PATCH");
+    expect(await settingsEntries()).toHaveLength(1);
+    await post(server.url, "/place/settings", { placeName: "Acme Corp", registration: "invite", defaultNotificationLevel: "all" }, cookie, "PATCH");
+    const [latest] = await settingsEntries();
+    expect(parsePlaceSettingsAuditDetail(latest!.detail!)).toEqual({ registration: "invite", defaultNotificationLevel: "all" });
+  });
+
+  it("entries written before, with every field as key=value, are still read", () => {
+    expect(parsePlaceSettingsAuditDetail("placeName=Acme, Inc., registration=open, defaultNotificationLevel=mentions"))
+      .toEqual({ placeName: "Acme, Inc.", registration: "open", defaultNotificationLevel: "mentions" });
+    expect(parsePlaceSettingsAuditDetail("registration=sometimes")).toBeUndefined();
   });
 });

@@ -278,8 +278,10 @@ describe("OpenAPI contract", () => {
     await call("PATCH", `/users/${boss.user.id}`, { cookie, body: { role: "member" } }); // 409: the last administrator
     const reset = await call("POST", `/users/${mary.user.id}/password-reset`, { cookie });
     const token = new URL(reset.body.url).searchParams.get("reset")!;
+    await call("GET", `/password-reset/${token}`);
     await call("POST", "/password-reset", { body: { token, newPassword: "password123" } });
     await call("POST", "/password-reset", { body: { token, newPassword: "password123" } }); // 404
+    await call("GET", `/password-reset/${token}`); // 404: used
     await call("PUT", "/me/password", { cookie, body: { currentPassword: "wrong-password", newPassword: "password1234" } }); // 403
     await call("PUT", "/me/password", { cookie, body: { currentPassword: "password123", newPassword: "password123" } });
 

@@ -108,7 +108,7 @@ describe("web client: a team's own place", () => {
     const card = page.getByRole("dialog", { name: "Bob Stone" });
     await card.getByText("Support").waitFor();
     await card.getByText("Asia/Tokyo", { exact: false }).waitFor();
-    await card.getByRole("button", { name: "Make administrator" }).waitFor();
+    await card.getByRole("button", { name: "Make administrator…" }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, "profile-card-desktop");
     await card.getByRole("button", { name: "Message" }).click();

@@ -222,5 +222,39 @@ describe("web client: the audit log reads as people speak", () => {
       expect((await axeViolations(page)).join("\n")).toBe("");
       await shot(page, `audit-${size}`);
     });
+
+    it(`entries read as sentences with people's display names: whose message was deleted where, and only the settings that changed, in words (${size})`, async () => {
+      const alice = await account("alice");
+      const admin = await account(`audrey-${size}`, `Audrey Auditor ${size}`);
+      const bob = await account(`bob-${size}`, `Bob Builder ${size}`);
+      await as(alice, "PATCH", `/users/${admin.id}`, { role: "admin" });
+      const posted = (await as(bob, "POST", "/room/0/messages", { message: `off-topic from bob on ${size}` })) as { id: string };
+      await as(admin, "DELETE", `/room/0/messages/${encodeURIComponent(posted.id)}`);
+      // The Place form sends every field: only the name is new.
+      const now = (await as(admin, "GET", "/place/settings")) as Record<string, string>;
+      const signUp = now.registration === "invite" ? "closed" : "invite";
+      await as(admin, "PATCH", "/place/settings", { ...now, placeName: `Acme Corp ${size}` });
+      await as(admin, "PATCH", "/place/settings", { ...now, placeName: `Acme Corp ${size}`, registration: signUp });
+      // As they were, for the tests after this one.
+      await as(alice, "PATCH", "/place/settings", now);
+      await as(admin, "PATCH", `/users/${bob.id}`, { deactivated: true });
+
+      const { page } = await newPage(env.browser, viewport);
+      await signInAs(page, `audrey-${size}`);
+      await page.getByRole("button", { name: "Admin" }).click();
+      const dialog = page.getByRole("dialog", { name: "Administration" });
+      await dialog.getByRole("tab", { name: "Audit log" }).click();
+      const entry = (text: string) => dialog.getByRole("listitem").filter({ hasText: text }).first();
+      await entry(`Audrey Auditor ${size} deleted Bob Builder ${size}'s message in General`).waitFor();
+      await entry(`Audrey Auditor ${size} renamed the place to “Acme Corp ${size}”`).waitFor();
+      const signUpEntry = entry(`Audrey Auditor ${size} ${signUp === "invite" ? "made sign-up invitation-only" : "closed sign-up"}`);
+      expect(await signUpEntry.textContent()).not.toContain("renamed");
+      await entry(`Audrey Auditor ${size} deactivated Bob Builder ${size}'s account`).waitFor();
+      await entry(`alice made Audrey Auditor ${size} an administrator`).waitFor();
+      expect(await dialog.getByText("=", { exact: false }).count()).toBe(0);
+      expect(await dialog.getByText("defaultNotificationLevel", { exact: false }).count()).toBe(0);
+      expect((await axeViolations(page)).join("\n")).toBe("");
+      await shot(page, `audit-sentences-${size}`);
+    });
   }
 });

@@ -23,7 +23,7 @@ describe("web client: time zone", () => {
     await page.getByRole("button", { name: "Settings" }).click();
     const zone = page.getByRole("dialog", { name: "Settings" }).getByLabel("Time zone");
     await zone.waitFor();
-    expect(await zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe("Europe/Paris (this device)");
+    expect(await zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toMatch(/^Paris \(UTC\+0[12]:00\), this device$/);
     expect(await zone.locator("option").first().textContent()).toBe("Automatic (Europe/Paris)");
     await zone.selectOption("Asia/Tokyo");
     await page.getByRole("button", { name: "Save profile" }).click();
@@ -36,6 +36,24 @@ describe("web client: time zone", () => {
     await waitOnline(again);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await savedZone("Mary")).toBe("Asia/Tokyo");
+    await context.close();
+  });
+
+  it("a zone is saved and offered by its current name (Kolkata, not the Calcutta browsers still report), labelled by its place and offset", async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Asia/Kolkata" });
+    const page = await context.newPage();
+    await signIn(page, env.stack.url, "Joe");
+    for (let i = 0; i < 50 && (await savedZone("Joe")) === ""; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await savedZone("Joe")).toBe("Asia/Kolkata");
+
+    await page.getByRole("button", { name: "Settings" }).click();
+    const zone = page.getByRole("dialog", { name: "Settings" }).getByLabel("Time zone");
+    await zone.waitFor();
+    expect(await zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe("Kolkata (UTC+05:30), this device");
+    const labels = await zone.locator("option").allTextContents();
+    expect(labels.some((l) => l.includes("Calcutta"))).toBe(false);
+    expect(labels.some((l) => /^Kyiv \(UTC\+0[23]:00\)$/.test(l))).toBe(true);
+    expect(await zone.locator("optgroup").evaluateAll((groups) => groups.map((g) => g.getAttribute("label")))).toContain("Europe");
     await context.close();
   });
 });

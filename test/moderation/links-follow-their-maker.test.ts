@@ -64,7 +64,10 @@ describe("links an administrator handed out end with their ban or deactivation",
     // The member's password is the one they chose.
     expect((await call(open.url, undefined, "POST", "/login", { username: "links_member", password: "password123" })).status).toBe(200);
 
+    expect((await call(open.url, undefined, "GET", `/password-reset/${token}`)).status).toBe(404);
+
     expect((await call(open.url, boss, "DELETE", `/users/${deputy.user.id}/ban`)).status).toBe(200);
+    expect((await call(open.url, undefined, "GET", `/password-reset/${token}`)).status).toBe(200);
     expect(await inviteState(code)).toBe("valid");
     expect((await joinWith(code, "links_newcomer")).status).toBe(201);
     expect((await resetWith(token, "a-password-reset")).status).toBe(200);

@@ -187,7 +187,8 @@ export function InlineEditor({ message, actions }: { message: ChatMessage; actio
       <textarea ref={box} aria-label="Edit text" value={text} maxLength={MAX_MESSAGE_LENGTH}
         onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
       <div className="msg__editor-bar">
-        <span className="muted small">Enter to save, Escape to cancel</span>
+        {/* Keys a phone has not: hidden there (styles.css, .keys-hint); its buttons say the same. */}
+        <span className="muted small keys-hint">Enter to save, Escape to cancel</span>
         <button type="button" className="ghost" onClick={() => actions.cancelEdit()}>Cancel</button>
         <button type="button" className="primary" onClick={save} disabled={!text.trim() || saving}>Save</button>
       </div>

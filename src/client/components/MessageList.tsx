@@ -884,7 +884,7 @@ function EmptyPlaceholder({ context }: { context?: ListContext }) {
     <div className="empty">
       <p className="empty__title">No messages yet</p>
       {/* The keys are a keyboard's: a phone or a touch screen sends with the Send button. */}
-      <p className="muted">Say hello!<span className="empty__keys"> Press Enter to send, Shift+Enter for a new line.</span></p>
+      <p className="muted">Say hello!<span className="keys-hint"> Press Enter to send, Shift+Enter for a new line.</span></p>
       {context.emptyNote}
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import type { AdminUser, PasswordResetLink, Profile } from "../../protocol/index.js";
 import { Avatar } from "../components/Avatar.js";
 import { CopyLink } from "../components/CopyLink.js";
@@ -12,7 +12,7 @@ import { usePresenceAlertsContext } from "./presenceAlerts.js";
 /**
  * A person's card (issue 18), opened by clicking a name or an avatar: display name, username,
  * title, status, local time, online state, "Message", and for administrators the account actions
- * (promote or demote, deactivate or reactivate, a one-time password reset link).
+ * (promote or demote and deactivate, each asked first; reactivate; a one-time password reset link).
  */
 export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
   userId: number;
@@ -24,7 +24,8 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
   const [profile, setProfile] = useState<Profile | AdminUser | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reset, setReset] = useState<PasswordResetLink | null>(null);
-  const [confirmingDeactivate, setConfirmingDeactivate] = useState(false);
+  // An account action asked first: a change of role, a deactivation.
+  const [confirming, setConfirming] = useState<"role" | "deactivate" | null>(null);
   const resetLabel = useId();
   const alerts = usePresenceAlertsContext();
   useEffect(() => {
@@ -49,6 +50,7 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
     }
   };
 
+  const confirmed = (work: () => Promise<Profile | AdminUser>) => void act(work).then((done) => done && setConfirming(null));
   const name = profile ? shownName(profile) : "Profile";
   const time = profile ? localTime(profile.timeZone, new Date()) : null;
   const self = userId === meId;
@@ -82,28 +84,40 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
           )}
           {admin && !self && profile.role !== "bot" && (
             <section className="profile-card__admin" aria-label="Account actions">
-              <button type="button" className="ghost" onClick={() => void act(() => profileApi.patchUser(profile.id, { role: profile.role === "admin" ? "member" : "admin" }))}>
-                {profile.role === "admin" ? "Make member" : "Make administrator"}
-              </button>
+              {confirming !== "role" && (
+                <button type="button" className="ghost" onClick={() => setConfirming("role")}>
+                  {profile.role === "admin" ? "Make member…" : "Make administrator…"}
+                </button>
+              )}
               {profile.deactivated ? (
                 <button type="button" className="ghost" onClick={() => void act(() => profileApi.patchUser(profile.id, { deactivated: false }))}>Reactivate</button>
-              ) : !confirmingDeactivate && (
-                <button type="button" className="danger-ghost" onClick={() => setConfirmingDeactivate(true)}>Deactivate…</button>
+              ) : confirming !== "deactivate" && (
+                <button type="button" className="danger-ghost" onClick={() => setConfirming("deactivate")}>Deactivate…</button>
               )}
               <button type="button" className="ghost" onClick={() => void act(() => profileApi.resetLink(profile.id))}>Password reset link</button>
               {profile.avatarUrl && (
                 <button type="button" className="ghost" onClick={() => void act(() => profileApi.removeAvatarOf(profile.id))}>Remove picture</button>
               )}
-              {confirmingDeactivate && !profile.deactivated && (
+              {confirming === "role" && (
+                // Asked first: full administration (or its loss) is not a thing to grant by a slip of the hand.
+                profile.role === "admin" ? (
+                  <ConfirmAction label={`Make ${name} a member`} confirm="Confirm" onCancel={() => setConfirming(null)}
+                    onConfirm={() => confirmed(() => profileApi.patchUser(profile.id, { role: "member" }))}>
+                    Make <strong>{name}</strong> a member? They will no longer be able to ban people, change the place's settings, make invitations or manage accounts.
+                  </ConfirmAction>
+                ) : (
+                  <ConfirmAction label={`Make ${name} an administrator`} confirm="Confirm" onCancel={() => setConfirming(null)}
+                    onConfirm={() => confirmed(() => profileApi.patchUser(profile.id, { role: "admin" }))}>
+                    Make <strong>{name}</strong> an administrator? They will be able to ban people, change the place's settings, make and revoke invitations, and manage every account, other administrators' included.
+                  </ConfirmAction>
+                )
+              )}
+              {confirming === "deactivate" && !profile.deactivated && (
                 // Asked first, as a ban is: it signs the person out everywhere at once.
-                <form className="profile-card__confirm" aria-label={`Deactivate ${profile.username}`}
-                  onSubmit={(e) => { e.preventDefault(); void act(() => profileApi.patchUser(profile.id, { deactivated: true })).then((done) => done && setConfirmingDeactivate(false)); }}>
-                  <p className="small">Deactivate <strong>{profile.username}</strong>? They are signed out everywhere at once and cannot sign in until the account is reactivated. Their messages stay.</p>
-                  <div className="form__actions">
-                    <button type="button" className="ghost ghost--small" autoFocus onClick={() => setConfirmingDeactivate(false)}>Cancel</button>
-                    <button type="submit" className="danger ghost--small">Deactivate {profile.username}</button>
-                  </div>
-                </form>
+                <ConfirmAction label={`Deactivate ${profile.username}`} confirm={`Deactivate ${profile.username}`} danger onCancel={() => setConfirming(null)}
+                  onConfirm={() => confirmed(() => profileApi.patchUser(profile.id, { deactivated: true }))}>
+                  Deactivate <strong>{profile.username}</strong>? They are signed out everywhere at once and cannot sign in until the account is reactivated. Their messages stay.
+                </ConfirmAction>
               )}
               {reset && (
                 <div className="field profile-card__reset">
@@ -117,5 +131,25 @@ export function ProfileCard({ userId, meId, admin, onMessage, onClose }: {
       )}
       {error && <p className="error" role="alert">{error}</p>}
     </Dialog>
+  );
+}
+
+/** "Deactivate bob? …" with Cancel (focused first: the safe answer) and the action, in the card. */
+function ConfirmAction({ label, confirm, danger = false, onConfirm, onCancel, children }: {
+  label: string;
+  confirm: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <form className="profile-card__confirm" aria-label={label} onSubmit={(e) => { e.preventDefault(); onConfirm(); }}>
+      <p className="small">{children}</p>
+      <div className="form__actions">
+        <button type="button" className="ghost ghost--small" autoFocus onClick={onCancel}>Cancel</button>
+        <button type="submit" className={danger ? "danger ghost--small" : "primary ghost--small"}>{confirm}</button>
+      </div>
+    </form>
   );
 }

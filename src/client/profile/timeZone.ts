@@ -2,11 +2,12 @@ import { useEffect } from "react";
 import { TimeZone } from "../../protocol/index.js";
 import { profileApi } from "./api.js";
 import { announceProfile } from "./bus.js";
+import { currentZoneName } from "./zoneChoices.js";
 
-/** The zone this browser runs in ("Europe/Paris"), or "" when it names none the server takes. */
+/** The zone this browser runs in ("Europe/Paris"; by its current name), or "" when it names none the server takes. */
 export function deviceTimeZone(): string {
   try {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
+    const zone = currentZoneName(Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
     return TimeZone.safeParse(zone).success ? zone : "";
   } catch {
     return "";

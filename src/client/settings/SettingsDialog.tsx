@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { AVATAR_MAX_BYTES, AVATAR_TYPES, NewPassword, type PlaceSettings, type Profile, type SessionInfo } from "../../protocol/index.js";
 import { Avatar } from "../components/Avatar.js";
 import { ConfirmDialog } from "../components/ConfirmDialog.js";
@@ -8,6 +8,7 @@ import { dateTime } from "../lib/time.js";
 import { rememberAvatarUrls } from "../lib/avatarPictures.js";
 import { profileApi } from "../profile/api.js";
 import { deviceTimeZone } from "../profile/timeZone.js";
+import { currentZoneName, zoneChoices } from "../profile/zoneChoices.js";
 import { NotificationDefaults } from "../notifications/NotificationDefaults.js";
 import { placeApi } from "../setup/api.js";
 import { sessionsApi } from "./api.js";
@@ -114,7 +115,7 @@ const KEEP = "keep";
 
 /** The form's fields as the profile has them (what "unsaved" is measured against). */
 function savedFields(p: Profile): ProfileFields {
-  return { displayName: p.displayName, title: p.title, status: p.status, statusHours: p.statusExpiresAt ? KEEP : "", timeZone: p.timeZone };
+  return { displayName: p.displayName, title: p.title, status: p.status, statusHours: p.statusExpiresAt ? KEEP : "", timeZone: currentZoneName(p.timeZone) };
 }
 
 /** A form tells the dialog what it holds unsaved ([] when nothing), so closing can ask first. */
@@ -164,7 +165,7 @@ function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
       });
       setProfile(updated);
       const nextHours = updated.statusExpiresAt ? KEEP : draft.statusHours === KEEP ? "" : draft.statusHours;
-      setDraft((d) => ({ ...d, statusHours: nextHours, timeZone: updated.timeZone }));
+      setDraft((d) => ({ ...d, statusHours: nextHours, timeZone: currentZoneName(updated.timeZone) }));
       setSaved({ ...savedFields(updated), statusHours: nextHours });
       setStatus({ saved: true });
     } catch (e) {
@@ -174,6 +175,8 @@ function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
     }
   };
   const device = deviceTimeZone();
+  const choices = useMemo(() => zoneChoices(zones, new Date()), []);
+  const offered = useMemo(() => new Set(choices.flatMap((g) => g.zones.map((z) => z.value))), [choices]);
   const field = (name: keyof typeof draft) => ({ value: draft[name], onChange: (e: { target: { value: string } }) => { setStatus({}); setDraft({ ...draft, [name]: e.target.value }); } });
   if (!profile) return status.error ? <p className="error" role="alert">{status.error}</p> : <p className="muted" role="status">Loading…</p>;
   return (
@@ -193,7 +196,12 @@ function ProfileForm({ onUnsaved }: { onUnsaved: OnUnsaved }) {
       <label className="field"><span>Time zone</span>
         <select {...field("timeZone")}>
           <option value="">{device ? `Automatic (${device})` : "Not set"}</option>
-          {zones.map((z) => <option key={z} value={z}>{z === device ? `${z} (this device)` : z}</option>)}
+          {draft.timeZone && !offered.has(draft.timeZone) && <option value={draft.timeZone}>{draft.timeZone}</option>}
+          {choices.map((group) => (
+            <optgroup key={group.region} label={group.region}>
+              {group.zones.map((z) => <option key={z.value} value={z.value}>{z.value === device ? `${z.label}, this device` : z.label}</option>)}
+            </optgroup>
+          ))}
         </select></label>
       {draft.timeZone && device && draft.timeZone !== device && (
         <p className="muted small">Times here show in this device's zone, {device}; others see your local time in {draft.timeZone}.</p>

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PlaceSettings, SessionUser, SetupState, type PlaceSettingsPatch, type SetupBody } from "../../protocol/index.js";
+import { PasswordResetFor, PlaceSettings, SessionUser, SetupState, type PlaceSettingsPatch, type SetupBody } from "../../protocol/index.js";
 import { ApiError, request } from "../api.js";
 
 const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });
@@ -15,5 +15,7 @@ export const placeApi = {
   setUp: (body: SetupBody) => request(SessionUser, "/setup", json("POST", body)),
   settings: () => request(PlaceSettings, "/place/settings"),
   updateSettings: (patch: PlaceSettingsPatch) => request(PlaceSettings, "/place/settings", json("PATCH", patch)),
+  /** Whom a reset link is for; refused (404, "not valid: …") when it is unknown, used or expired. */
+  resetFor: (token: string) => request(PasswordResetFor, `/password-reset/${encodeURIComponent(token)}`),
   resetPassword: (token: string, newPassword: string) => request(z.unknown(), "/password-reset", json("POST", { token, newPassword })),
 };

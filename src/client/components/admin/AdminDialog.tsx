@@ -12,7 +12,8 @@ import { useNow } from "../../lib/useNow.js";
 import { dateTime } from "../../lib/time.js";
 import { CopyLink } from "../CopyLink.js";
 import "./admin.css";
-import { auditDetailText } from "./auditText.js";
+import { auditSentence, type AuditNameOf, type AuditSentence } from "./auditText.js";
+import { BanConfirm } from "./BanConfirm.js";
 
 export type AdminTab = "place" | "invites" | "accounts" | "people" | "audit";
 type Tab = AdminTab;
@@ -129,15 +130,16 @@ function banText(user: AdminUser, name: (id: number) => string | undefined): str
  * searched by name, or only the banned ones; who is banned says when, by whom and why, with
  * "Lift ban" right there. Kept live: a ban or lift anywhere reads the row again.
  */
-function Bans({ state }: { state: ChatState }) {
+function Bans({ state, onOpenPlace }: { state: ChatState; onOpenPlace: () => void }) {
   const [query, setQuery] = useState("");
   const [only, setOnly] = useState<"" | "banned">("");
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  // A ban is asked for first, with its reason (kept in the audit log).
-  const [confirming, setConfirming] = useState<{ id: number; reason: string } | null>(null);
+  // A ban is asked for first (BanConfirm: its reason, and the links still open).
+  const [confirming, setConfirming] = useState<number | null>(null);
+  const [revoked, setRevoked] = useState<string | null>(null);
   const q = query.trim();
   useEffect(() => {
     let cancelled = false;
@@ -178,11 +180,15 @@ function Bans({ state }: { state: ChatState }) {
     const offProfile = onProfile((profile) => setUsers((list) => list && list.map((u) => (u.id === profile.id ? { ...u, ...profile } : u))));
     return () => { offBan(); offProfile(); };
   }, [reread]);
-  const apply = async (user: AdminUser, reason?: string) => {
+  const apply = async (user: AdminUser, reason?: string, revokeInvitations = false) => {
     setError(null);
+    setRevoked(null);
     try {
       if (user.banned) await api.unban(user.id);
-      else await api.ban(user.id, reason?.trim() || undefined);
+      else {
+        const ban = await api.ban(user.id, { reason: reason?.trim() || undefined, revokeInvitations });
+        if (ban.invitationsRevoked !== undefined) setRevoked(`${user.username} is banned, and ${ban.invitationsRevoked === 1 ? "1 invitation link was" : `${ban.invitationsRevoked} invitation links were`} revoked.`);
+      }
       setConfirming(null);
       reread(user.id, user.username);
     } catch (e) {
@@ -202,6 +208,7 @@ function Bans({ state }: { state: ChatState }) {
         </select>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
+      {revoked && <p className="ok" role="status">{revoked}</p>}
       {users === null ? (!error && <p className="muted" role="status">Loading…</p>) : users.length === 0 ? (
         <p className="muted">{only === "banned" ? (q ? "Nobody banned by that name." : "Nobody is banned.") : "Nobody by that name."}</p>
       ) : (
@@ -219,20 +226,12 @@ function Bans({ state }: { state: ChatState }) {
               </div>
               {user.banned ? (
                 <button type="button" className="ghost ghost--small" aria-label={`Lift ban on ${user.username}`} onClick={() => void apply(user)}>Lift ban</button>
-              ) : user.role !== "admin" && confirming?.id !== user.id && (
-                <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming({ id: user.id, reason: "" })}>Ban {user.username}…</button>
+              ) : user.role !== "admin" && confirming !== user.id && (
+                <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming(user.id)}>Ban {user.username}…</button>
               )}
-              {confirming?.id === user.id && !user.banned && (
-                <form className="admin__confirm" aria-label={`Ban ${user.username}`} onSubmit={(e) => { e.preventDefault(); void apply(user, confirming.reason); }}>
-                  <p className="small">Ban <strong>{user.username}</strong>? They are signed out everywhere at once and cannot sign in, post or use bot tokens until the ban is lifted.</p>
-                  <label className="field"><span>Reason (kept in the audit log)</span>
-                    <input autoFocus maxLength={500} value={confirming.reason} placeholder="e.g. spam in General"
-                      onChange={(e) => setConfirming({ id: user.id, reason: e.target.value })} /></label>
-                  <div className="form__actions">
-                    <button type="button" className="ghost ghost--small" onClick={() => setConfirming(null)}>Cancel</button>
-                    <button type="submit" className="danger ghost--small">Ban {user.username}</button>
-                  </div>
-                </form>
+              {confirming === user.id && !user.banned && (
+                <BanConfirm user={user} onCancel={() => setConfirming(null)} onOpenPlace={onOpenPlace}
+                  onBan={(reason, revokeInvitations) => void apply(user, reason, revokeInvitations)} />
               )}
             </li>
           ))}
@@ -282,30 +281,15 @@ function Accounts({ onCreated }: { onCreated: () => void }) {
 /** Invitation links are relative when the server has no PUBLIC_URL in production: complete them with this site's origin. */
 const absolute = (link: string) => new URL(link, window.location.origin).toString();
 
-const ACTIONS: Record<AuditEntry["action"], string> = {
-  "user.ban": "banned",
-  "user.unban": "lifted the ban on",
-  "user.create": "created the account",
-  "room.member.remove": "removed a member from",
-  "room.delete": "deleted room",
-  "room.update": "changed room",
-  "invite.create": "created an invitation",
-  "invite.delete": "revoked an invitation",
-  "message.delete": "deleted a message in",
-  "place.setup": "set up the place",
-  "place.settings": "changed the place's settings",
-  "user.role": "changed the role of",
-  "user.deactivate": "deactivated",
-  "user.reactivate": "reactivated",
-  "user.password-reset": "made a password reset link for",
-  "user.avatar.remove": "removed the profile picture of",
-  "attachment.refused": "uploaded a file that failed the malware scan in",
-  "bot.create": "created the bot",
-  "bot.token.rotate": "issued a new token for the bot",
-  "bot.webhook.change": "changed the webhook of the bot",
-  "bot.delete": "deleted the bot",
-  "invite.accept": "joined with an invitation",
-};
+/** An entry's sentence, names strong, then its note (a ban's reason, an invitation's terms). */
+function AuditLine({ sentence }: { sentence: AuditSentence }) {
+  return (
+    <span>
+      {sentence.pieces.map((piece, i) => (typeof piece === "string" ? piece : <strong key={i}>{piece.name}</strong>))}
+      {sentence.note && <span className="muted"> — {sentence.note}</span>}
+    </span>
+  );
+}
 
 function Audit({ state }: { state: ChatState }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
@@ -337,8 +321,22 @@ function Audit({ state }: { state: ChatState }) {
     if (!banned) lifted(id);
     refresh();
   }), [lifted, refresh]);
-  // The names kept in the entry first: a later rename or deletion does not change the log.
-  const name = (id: number | undefined, kept: string | undefined) => kept ?? (id === undefined ? "" : state.users[id]?.username ?? `user ${id}`);
+  // People by the name they show (their display name, else their username): those this tab knows,
+  // and the others of the entries fetched once. A person gone (a deleted bot) keeps the entry's name.
+  const [fetched, setFetched] = useState<Record<number, { username: string; displayName?: string }>>({});
+  const asked = useRef(new Set<number>());
+  useEffect(() => {
+    const ids = [...new Set((entries ?? []).flatMap((e) => [e.actorId, ...(e.userId !== undefined ? [e.userId] : [])]))]
+      .filter((id) => !state.users[id] && !asked.current.has(id));
+    if (ids.length === 0) return;
+    ids.forEach((id) => asked.current.add(id));
+    api.users(ids).then((users) => setFetched((known) => ({ ...known, ...Object.fromEntries(users.map((u) => [u.id, u])) })), () => {});
+  }, [entries, state.users]);
+  useEffect(() => onProfile((p) => setFetched((known) => (known[p.id] ? { ...known, [p.id]: p } : known))), []);
+  const name: AuditNameOf = (id, kept) => {
+    const person = id === undefined ? undefined : state.users[id] ?? fetched[id];
+    return person ? shownName(person) : kept ?? (id === undefined ? "" : `user ${id}`);
+  };
   const unban = async (id: number) => {
     setError(null);
     try {
@@ -357,13 +355,7 @@ function Audit({ state }: { state: ChatState }) {
           {entries.map((e) => (
             <li key={e.id} className="admin__item">
               <div className="admin__item-main">
-                {e.action === "place.setup" ? (
-                  // The setup's detail is the place's name; its user is the actor, said once.
-                  <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.detail && <strong>{e.detail}</strong>}</span>
-                ) : (
-                  <span><strong>{name(e.actorId, e.actorName)}</strong> {ACTIONS[e.action]} {e.userId !== undefined && <strong>{name(e.userId, e.userName)}</strong>}
-                    {e.roomId !== undefined && <> {e.roomName ? <strong>{e.roomName}</strong> : "a conversation"}</>}{auditDetailText(e, now) ? <span className="muted"> — {auditDetailText(e, now)}</span> : null}</span>
-                )}
+                <AuditLine sentence={auditSentence(e, name, now)} />
                 <time className="muted small" dateTime={new Date(e.at).toISOString()}>{dateTime(e.at)}</time>
               </div>
               {/* Only while this ban is the one in force (the server says; ban events keep it so). */}
@@ -410,7 +402,7 @@ export default function AdminDialog({ state, admin, tab: firstTab = "invites", o
         {tab === "invites" && <Invitations />}
         {tab === "accounts" && <><AccountsAdmin reloadKey={created} /><Accounts onCreated={() => setCreated((n) => n + 1)} /></>}
         {tab === "place" && <PlaceSettingsForm />}
-        {tab === "people" && <Bans state={state} />}
+        {tab === "people" && <Bans state={state} onOpenPlace={() => setTab("place")} />}
         {tab === "audit" && <Audit state={state} />}
       </div>
     </Dialog>

@@ -39,10 +39,16 @@ export class PlaceSettingsStore {
     return (await this.read()).registration;
   }
 
-  async update(patch: PlaceSettingsPatch): Promise<PlaceSettings> {
+  /** The settings now, and `changed`: the fields of `patch` whose value differed from before. */
+  async update(patch: PlaceSettingsPatch): Promise<{ settings: PlaceSettings; changed: PlaceSettingsPatch }> {
+    const before = await this.read();
+    const changed = Object.fromEntries(
+      Object.entries(patch).filter(([key, value]) => value !== undefined && before[key as keyof PlaceSettings] !== value),
+    ) as PlaceSettingsPatch;
+    // Every field sent is written (an environment default becomes the chosen value); `changed` is what differs.
     const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Record<string, string>;
     if (Object.keys(fields).length > 0) await this.redis.hSet(keys.placeSettings, fields);
-    return this.read();
+    return { settings: await this.read(), changed };
   }
 
   /** Another instance changed them: refresh the cache (never throws). */

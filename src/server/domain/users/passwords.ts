@@ -39,6 +39,19 @@ export class Passwords {
   }
 
   /**
+   * Whom a working token is for and until when, without using it; undefined as `reset` would refuse
+   * it (unknown, used, expired, or its maker no longer `standsBehind` it).
+   */
+  async peekReset(token: string, standsBehind: (by: number) => Promise<boolean>): Promise<{ userId: number; expiresAt: number } | undefined> {
+    const key = tokenKey(token);
+    const [raw, ttl] = await Promise.all([this.redis.get(key), this.redis.pTTL(key)]);
+    const seen = parseReset(raw);
+    if (!seen || ttl < 0) return undefined;
+    if (seen.by !== undefined && !(await standsBehind(seen.by))) return undefined;
+    return { userId: seen.userId, expiresAt: Date.now() + ttl };
+  }
+
+  /**
    * Uses the token (once); the user id whose password was set, or undefined when the token is
    * unknown, used or expired, or its maker no longer `standsBehind` it (banned or deactivated since).
    */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
-  AdminUser, AdminUsersPage, AdminUsersQuery, OkAnswer, PasswordChangeBody, PasswordResetBody, PasswordResetLink,
+  AdminUser, AdminUsersPage, AdminUsersQuery, OkAnswer, PasswordChangeBody, PasswordResetBody, PasswordResetFor, PasswordResetLink, PasswordResetParams,
   DemoAccountsDeactivated, PeoplePage, PeopleQuery, PresenceAlert, PresenceAlertBody, PresenceAlerts, Profile, ProfilePatch, UserIdParams, UserPatchBody,
 } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
@@ -11,6 +11,7 @@ import { requireAdmin } from "./moderation.js";
 import { MAX_PRESENCE_ALERTS } from "../../domain/users/presence-alerts.js";
 
 export const DEACTIVATED_MESSAGE = "This account is deactivated: ask an administrator";
+const INVALID_RESET = "This reset link is not valid: it is unknown, used or expired";
 
 /**
  * Accounts (issue 18): profiles, passwords, the people directory and account administration.
@@ -60,10 +61,18 @@ export function accountRoutes(ctx: ChatContext) {
       return reply.code(201).send({ url, expiresAt });
     });
 
+    /** Public: whom a working link is for (its page names the account before a password is typed). */
+    app.get("/password-reset/:token", { config: { public: true }, schema: { params: PasswordResetParams, response: { 200: PasswordResetFor } } }, async (request) => {
+      const found = await ctx.passwords.peekReset(request.params.token, (by) => ctx.standing.standsBehind(by));
+      const profile = found && await ctx.profiles.get(found.userId);
+      if (!found || !profile) throw new HttpError(404, INVALID_RESET);
+      return { username: profile.username, displayName: profile.displayName, expiresAt: found.expiresAt };
+    });
+
     /** Public: the token is the credential. Every session of the person ends. */
     app.post("/password-reset", { config: { public: true }, schema: { body: PasswordResetBody, response: { 200: OkAnswer } } }, async (request, reply) => {
       const userId = await ctx.passwords.reset(request.body.token, request.body.newPassword, (by) => ctx.standing.standsBehind(by));
-      if (userId === undefined) throw new HttpError(404, "This reset link is not valid: it is unknown, used or expired");
+      if (userId === undefined) throw new HttpError(404, INVALID_RESET);
       if (request.user?.id === userId) reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return { ok: true as const };
     });

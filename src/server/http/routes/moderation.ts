@@ -36,6 +36,8 @@ export function moderationRoutes(ctx: ChatContext) {
       // each open page is told it was a ban, and why.
       await endAllSessions(ctx, target.id, { code: "banned", detail: request.body?.reason || undefined });
       await ctx.roomChanges.publish({ change: "user.banned", userId: target.id, username: target.username });
+      // Asked for: the links still open go too, so the person cannot come back through one.
+      if (request.body?.revokeInvitations) return { ...target, banned: true, invitationsRevoked: await revokeOpenInvitations(ctx, admin.id) };
       return { ...target, banned: true };
     });
 
@@ -95,4 +97,16 @@ async function existingUser(ctx: ChatContext, id: number): Promise<{ id: number;
   const username = (await ctx.users.usernames([id])).get(id);
   if (username === undefined) throw new HttpError(404, "No such user");
   return { id, username };
+}
+
+/** Revokes every invitation not used up nor expired (as `GET /invites` lists them); how many it revoked. */
+async function revokeOpenInvitations(ctx: ChatContext, adminId: number): Promise<number> {
+  let revoked = 0;
+  for (const invite of await ctx.invites.list()) {
+    // Revoked meanwhile by another administrator: not counted twice, nor logged twice.
+    if (!(await ctx.invites.delete(invite.code))) continue;
+    await ctx.audit.record({ action: "invite.delete", actorId: adminId });
+    revoked += 1;
+  }
+  return revoked;
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { PlaceSettings, PlaceSettingsPatch, SessionUser, SetupBody, SetupState } from "../../../protocol/index.js";
+import { PlaceSettings, PlaceSettingsPatch, placeSettingsAuditDetail, SessionUser, SetupBody, SetupState } from "../../../protocol/index.js";
 import type { ChatContext } from "../../context.js";
 import { HttpError } from "../errors.js";
 import { requireAdmin } from "./moderation.js";
@@ -40,9 +40,9 @@ export function placeRoutes(ctx: ChatContext) {
 
     app.patch("/place/settings", { schema: { body: PlaceSettingsPatch, response: { 200: PlaceSettings } } }, async (request) => {
       const admin = await requireAdmin(ctx, request);
-      const settings = await ctx.placeSettings.update(request.body);
-      const detail = Object.entries(request.body).map(([k, v]) => `${k}=${v}`).join(", ");
-      await ctx.audit.record({ action: "place.settings", actorId: admin.id, detail });
+      const { settings, changed } = await ctx.placeSettings.update(request.body);
+      // Only what changed: the form sends every field, and a save that changes nothing is not an action.
+      if (Object.keys(changed).length > 0) await ctx.audit.record({ action: "place.settings", actorId: admin.id, detail: placeSettingsAuditDetail(changed) });
       await ctx.accountChanges.publish({ change: "settings" });
       return settings;
     });
