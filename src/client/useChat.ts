@@ -191,9 +191,9 @@ export function useChat(me: SessionUser, onSignedOut: () => void): ChatControlle
         if (socketRef.current) joinRoom(socketRef.current, room.id);
       } else {
         // Not a room of theirs (the server answers 403): say so rather than silently show General.
-        const what = messageFromHash(location.hash) ? "message" : "room";
+        const messageId = messageFromHash(location.hash)?.messageId;
         history.replaceState(null, "", hashForRoom(null));
-        dispatch({ type: "linkRefused", what, fallback: isPhoneLayout() ? null : "0" });
+        dispatch({ type: "linkRefused", roomId: active, ...(messageId ? { messageId } : {}), fallback: isPhoneLayout() ? null : "0" });
       }
     };
     const loadFirstPages = async (rooms: RoomSummary[]) => {

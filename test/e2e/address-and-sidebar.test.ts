@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { api, login } from "../support/chat-client.js";
+import { axeViolations } from "./axe.js";
 import { chats, messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -94,6 +95,54 @@ describe("web client: the address, the title and the sidebar follow what is show
     await page.reload();
     await notice.waitFor();
     expect(page.url()).not.toContain(`/message/${messageId}`);
+    // A closed room is never offered to join, nor named (Pablo, an administrator, may read its details).
+    expect(await page.getByRole("button", { name: /^Join/ }).count()).toBe(0);
+    expect(await notice.textContent()).not.toContain("joe-only");
+  });
+
+  it("a permalink to a message in an open room one is not in offers to join it, and joining shows the message highlighted", async () => {
+    const made = await api(env.stack.url, "/rooms", joe.cookie, { method: "POST", body: JSON.stringify({ name: "Harbour Watch", visibility: "open" }) });
+    expect(made.status).toBe(201);
+    const roomId = made.body.id as string;
+    const messageId = await post(roomId, "the ferry docks at pier 4");
+    // Enough after it that the room opens on other messages: the link has to be followed to it.
+    for (let i = 0; i < 30; i++) await post(roomId, `harbour log ${i}`);
+    const link = `#/room/${roomId}/message/${messageId}`;
+    for (const [viewport, reader] of [[{ width: 1280, height: 800 }, "Mary"], [{ width: 390, height: 844 }, "Alex"]] as const) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, env.stack.url, reader);
+      // Followed on the open page on a desktop; opened afresh (a new tab) on the phone.
+      if (viewport.width < 500) {
+        await page.goto(`${env.stack.url}/${link}`);
+        await page.reload();
+      } else {
+        await generalRow(page).waitFor();
+        await page.evaluate((hash) => { location.hash = hash; }, link);
+      }
+      const notice = page.getByRole("status").filter({ hasText: "That message is in “Harbour Watch”, an open room you are not in." });
+      await notice.waitFor({ timeout: 15_000 });
+      // Meanwhile the page shows what it showed before (General on a desktop), not a room it cannot load.
+      if (viewport.width >= 500) await page.getByRole("heading", { name: "General", level: 2 }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/permalink-join-offer-${viewport.width}.png` });
+      // The highlight lasts 1.6 s: watched for from before the click, so a slow machine does not miss it.
+      await page.evaluate((id) => {
+        const seen = window as unknown as { flashed?: boolean };
+        new MutationObserver(() => {
+          if (document.querySelector(`li[data-id="${id}"].msg--flash`)) seen.flashed = true;
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+      }, messageId);
+      await notice.getByRole("button", { name: "Join Harbour Watch to see it" }).click();
+      await notice.waitFor({ state: "detached" });
+      await shown(page, messageId);
+      await page.waitForFunction(() => (window as unknown as { flashed?: boolean }).flashed === true, undefined, { timeout: 15_000 });
+      expect(await messageList(page).locator(`li[data-id="${messageId}"] .msg__text`).textContent()).toContain("the ferry docks at pier 4");
+      expect(await page.evaluate(() => location.hash)).toBe(link);
+      // Listed among one's rooms (beside the room on a desktop; a phone shows one at a time).
+      if (viewport.width >= 500) await chats(page).getByRole("button", { name: "Harbour Watch" }).waitFor();
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/permalink-joined-${viewport.width}.png` });
+      await context.close();
+    }
   });
 
   it("the place's name titles the tab before the server has answered, and names the app in the notification prompt", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { api, login } from "../support/chat-client.js";
 import { png, upload } from "../attachments/support.js";
+import { axeViolations } from "./axe.js";
 import { messageList, newPage, signIn, useBrowserStack } from "./harness.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -208,6 +209,46 @@ describe("web client: message search and permalinks", () => {
     const saved = page.getByRole("list", { name: "Saved messages" }).getByRole("listitem").filter({ hasText: "walrus-notes.txt" });
     await saved.locator("strong", { hasText: "Walrus" }).waitFor({ timeout: 10_000 });
     expect(await saved.textContent()).not.toMatch(/\*\*|\/attachments\//);
+  });
+
+  it("with the room filter on, an empty search names the room and offers to search all rooms", async () => {
+    const url = env.stack.url;
+    const [joe, pablo] = await Promise.all([login(url, "Joe"), login(url, "Pablo")]);
+    const made = await api(url, "/rooms", joe.cookie, { method: "POST", body: JSON.stringify({ name: "Design Team", members: [pablo.user.id] }) });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const room = String(made.body.id);
+    for (const [roomId, message] of [[room, "mockups reviewed"], [room, "mockups for the launch"], ["0", "pineapple pizza on Friday"]] as const) {
+      expect((await api(url, `/room/${roomId}/messages`, joe.cookie, { method: "POST", body: JSON.stringify({ message }) })).status).toBe(201);
+    }
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const { context, page } = await newPage(env.browser, viewport);
+      await signIn(page, url, "Pablo");
+      await page.goto(`${url}/#/room/${room}`);
+      await messageList(page).getByText("mockups for the launch").waitFor({ timeout: 15_000 });
+      // Ctrl+K on the phone too: its search button is on the chat list, where no room is open to filter by.
+      const box = await openSearch(page);
+      const dialog = page.getByRole("dialog", { name: "Search messages" });
+      const status = dialog.getByRole("status");
+      // The chip on, the count says where it counted.
+      await dialog.getByRole("button", { name: "In Design Team" }).click();
+      await box.fill("mockups");
+      await status.getByText("2 messages in Design Team", { exact: true }).waitFor({ timeout: 10_000 });
+      // A later search with the chip still on: what is not in the room is not found, and the status says where it looked.
+      await box.fill("pineapple");
+      await status.getByText("No messages found in Design Team.", { exact: true }).waitFor({ timeout: 10_000 });
+      const everywhere = dialog.getByRole("button", { name: "Search all rooms" });
+      expect(await axeViolations(page)).toEqual([]);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/search-room-filter-empty-${viewport.width}.png` });
+      await everywhere.click();
+      await status.getByText("1 message", { exact: true }).waitFor({ timeout: 10_000 });
+      expect(await page.getByRole("option").first().textContent()).toContain("pineapple pizza on Friday");
+      expect(await dialog.getByRole("button", { name: "In Design Team" }).getAttribute("aria-pressed")).toBe("false");
+      expect(await everywhere.count()).toBe(0);
+      // The search box keeps the keyboard: typing goes on searching.
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Search messages");
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/search-room-filter-lifted-${viewport.width}.png` });
+      await context.close();
+    }
   });
 
   it("says why in: finds nothing in an open room one is not in, and the Has an image chip keeps messages with an image", async () => {

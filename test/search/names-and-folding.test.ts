@@ -115,6 +115,30 @@ describe("GET /search by people's and rooms' names, and across spellings", () =>
     expect([part.status, part.body.message]).toEqual([400, "None of your rooms is named “equipe”"]);
   });
 
+  it("in: finds a room by its name typed as a slug, hyphens, underscores and dots read as spaces", async () => {
+    const created = await api(server.url, "/rooms", anna.cookie, { method: "POST", body: JSON.stringify({ name: "Design Team", members: [bob.user.id] }) });
+    expect(created.status).toBe(201);
+    await post(anna, String(created.body.id), "mockups for the launch");
+    await post(anna, "0", "mockups in general");
+    for (const q of ["mockups in:#design-team", "mockups in:design_team", "mockups in:DESIGN.TEAM", "mockups in:#Design--Team", 'mockups in:"Design Team"']) {
+      expect(texts(await search(bob, q)), q).toEqual(["mockups for the launch"]);
+    }
+    // An open room one is not in is named by its slug too, with the way to join it.
+    const outside = await api(server.url, `/search?${new URLSearchParams({ q: "mockups in:#design-team" })}`, mueller.cookie);
+    expect([outside.status, outside.body.message]).toEqual([403, "You are not a member of “Design Team”: join it from Browse rooms to search it"]);
+  });
+
+  it("in: with a hyphenated name means the room of that very name first, then the one it reads as", async () => {
+    const literal = await api(server.url, "/rooms", anna.cookie, { method: "POST", body: JSON.stringify({ name: "release-notes", members: [bob.user.id] }) });
+    const spaced = await api(server.url, "/rooms", anna.cookie, { method: "POST", body: JSON.stringify({ name: "Release Notes", members: [bob.user.id] }) });
+    expect([literal.status, spaced.status]).toEqual([201, 201]);
+    await post(anna, String(literal.body.id), "changelog in release-notes");
+    await post(anna, String(spaced.body.id), "changelog in Release Notes");
+    expect(texts(await search(bob, "changelog in:#release-notes"))).toEqual(["changelog in release-notes"]);
+    expect(texts(await search(bob, "changelog in:#RELEASE-NOTES"))).toEqual(["changelog in release-notes"]);
+    expect(texts(await search(bob, 'changelog in:"release notes"'))).toEqual(["changelog in Release Notes"]);
+  });
+
   it("finds Straße by strasse and strasse by Straße, ligatures by their letters, and highlights the word as written", async () => {
     const sent = await post(anna, "0", "Treffen in der Hauptstraße um ﬁve");
     await post(anna, "0", "the strasse sign is down");

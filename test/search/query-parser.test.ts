@@ -47,4 +47,9 @@ describe("the search query parser", () => {
     expect(parseQuery("in:#ops deploy").inRoomName).toBe("ops");
     expect(parseQuery('in:"release train"').inRoomName).toBe("release train");
   });
+
+  it("keeps an in: slug as typed (the search reads its hyphens as spaces only when no room has that very name)", () => {
+    expect(parseQuery("in:#design-team deploy").inRoomName).toBe("design-team");
+    expect(parseQuery("in:design_team.v2").inRoomName).toBe("design_team.v2");
+  });
 });

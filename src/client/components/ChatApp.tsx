@@ -22,6 +22,7 @@ import { SearchPanel } from "../search/SearchPanel.js";
 import { pinsApi } from "../pins/api.js";
 import { MessageListDialog } from "../pins/MessageListDialog.js";
 import { PeopleList } from "./PeopleList.js";
+import { RefusedLinkNote } from "./RefusedLinkNote.js";
 import { RoomList } from "./RoomList.js";
 import { RoomView } from "./RoomView.js";
 import { hashForMessage, messageFromHash } from "../lib/route.js";
@@ -114,15 +115,27 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
     setOverlay(null);
     // Rooms listed (General is), and this one not among them: a link into a room one is not in.
     if (state.rooms["0"] && !state.rooms[roomId]) {
-      chat.dispatch({ type: "linkRefused", what: messageId ? "message" : "room", fallback: state.activeRoomId });
+      // Followed on the open page, the address may have opened that room already: the usual place instead.
+      const fallback = state.activeRoomId !== roomId ? state.activeRoomId : isPhoneLayout() ? null : GENERAL_ROOM_ID;
+      chat.dispatch({ type: "linkRefused", roomId, ...(messageId ? { messageId } : {}), fallback });
       return;
     }
+    showMessage(roomId, messageId);
+  };
+  const showMessage = (roomId: string, messageId?: string) => {
     chat.openRoom(roomId);
     if (messageId) {
       // The address says what is shown (a reload shows this message, not one opened before).
       history.replaceState(history.state, "", hashForMessage(roomId, messageId));
       setJump((previous) => ({ roomId, messageId, n: (previous?.n ?? 0) + 1 }));
     }
+  };
+  // A link into an open room one is not in: joined from its notice, then what it pointed to is shown.
+  const joinRefusedRoom = async (roomId: string) => {
+    const messageId = state.refusedLink?.messageId;
+    await actions.join(roomId);
+    chat.dispatch({ type: "removalSeen" });
+    showMessage(roomId, messageId);
   };
   openMessageRef.current = openMessage;
   useAddressFollowsView(active?.id ?? null, active?.hasNewer ?? false, jump);
@@ -206,10 +219,7 @@ export function ChatApp({ me, onSignedOut }: { me: SignedInUser; onSignedOut: ()
           </p>
         )}
         {state.refusedLink && (
-          <p className="sidebar__note" role="status">
-            {state.refusedLink === "message" ? "That message is in a room you are not in." : "That room is not one you are in."}
-            <button type="button" className="link small" onClick={() => chat.dispatch({ type: "removalSeen" })}>OK</button>
-          </p>
+          <RefusedLinkNote refused={state.refusedLink} onJoin={joinRefusedRoom} onDismiss={() => chat.dispatch({ type: "removalSeen" })} />
         )}
         <SearchButton onOpen={() => setOverlay("search")} />
         <button type="button" className="link small saved-open" onClick={() => setOverlay("saved")}>Saved messages</button>

@@ -33,6 +33,7 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
   const [active, setActive] = useState(0);
   const listId = useId();
   const sentinel = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
   const flat = groupByRoom(state.results).flatMap((g) => g.results);
 
   useEffect(() => setActive(0), [state.seq]);
@@ -76,11 +77,20 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
     <button key={label} type="button" className={`chip${on ? " chip--on" : ""}`} aria-pressed={on} onClick={toggle}>{label}</button>
   );
 
+  // The status names the room filter when it is on: a chip's outline is easy to miss.
+  const inRoom = state.roomId !== null ? ` in ${roomTitle(state.roomId)}` : "";
+  const nothingFound = state.status === "done" && flat.length === 0;
+  const searchAllRooms = () => {
+    dispatch({ type: "room", roomId: null });
+    // The button goes with the filter: the search box takes the focus rather than the page.
+    input.current?.focus();
+  };
+
   let index = -1;
   return (
     <Dialog title="Search messages" onClose={onClose} wide top>
       <div className="search">
-        <input className="search__input" type="search" data-autofocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
+        <input ref={input} className="search__input" type="search" data-autofocus placeholder="Words, &quot;a phrase&quot;, from:name, in:#room, before:2026-12-01"
           aria-label="Search messages" role="combobox" aria-expanded={flat.length > 0} aria-controls={listId}
           aria-activedescendant={flat.length ? `${listId}-${active}` : undefined}
           value={state.query} onChange={(e) => dispatch({ type: "query", query: e.target.value })} onKeyDown={onKeyDown} />
@@ -89,14 +99,20 @@ export function SearchPanel({ onClose, onOpen, roomTitle, names, activeRoomId, n
           {activeRoomId !== null && chip(`In ${roomTitle(activeRoomId)}`, state.roomId === activeRoomId,
             () => dispatch({ type: "room", roomId: state.roomId === activeRoomId ? null : activeRoomId }))}
         </div>
-        <p className="search__status muted small" role="status">
-          {state.status === "error" ? <span className="error">{state.error}</span>
-            : !searchable(state) ? "Type to search the rooms you are in."
-            : state.status === "done" && flat.length === 0 ? "No messages found."
-            // Also while typing pauses before the search is sent (idle): not "0 messages".
-            : flat.length === 0 ? "Searching…"
-            : `${flat.length}${state.next ? "+" : ""} ${flat.length === 1 ? "message" : "messages"}`}
-        </p>
+        <div className="search__status-row">
+          <p className="search__status muted small" role="status">
+            {state.status === "error" ? <span className="error">{state.error}</span>
+              : !searchable(state) ? "Type to search the rooms you are in."
+              : nothingFound ? `No messages found${inRoom}.`
+              // Also while typing pauses before the search is sent (idle): not "0 messages".
+              : flat.length === 0 ? "Searching…"
+              : `${flat.length}${state.next ? "+" : ""} ${flat.length === 1 ? "message" : "messages"}${inRoom}`}
+          </p>
+          {/* The room chip stays on through later searches: when it hides everything, one click lifts it. */}
+          {nothingFound && state.roomId !== null && (
+            <button type="button" className="link small search__all-rooms" onClick={searchAllRooms}>Search all rooms</button>
+          )}
+        </div>
         {/* A grouped listbox as ARIA's practices draw it: a listbox owns only groups and options, so each
             room is a group named by its heading row (an h3 there is a child a listbox may not have). */}
         <div className="search__results" id={listId} role="listbox" aria-label="Results">

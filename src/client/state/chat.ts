@@ -15,6 +15,12 @@ import { laterMessage, latestAfterChange } from "./latest.js";
 
 export type ConnectionStatus = "connecting" | "online" | "offline";
 
+/** A link into a room this person is not in: the room, and the message when it was a permalink. */
+export interface RefusedLink {
+  roomId: string;
+  messageId?: string;
+}
+
 export interface ChatState {
   me: SessionUser;
   rooms: Readonly<Record<string, RoomState>>;
@@ -29,7 +35,7 @@ export interface ChatState {
   /** The last room this user was taken out of, to say so once. */
   removedFrom: { title: string; reason: "left" | "removed" | "deleted" } | null;
   /** The address named a room this person is not in (a permalink to another room's message): said, not silently replaced. */
-  refusedLink: "message" | "room" | null;
+  refusedLink: RefusedLink | null;
   activeRoomId: string | null;
   /**
    * The open room, while its "new messages" divider waits for where reading stood and for its
@@ -81,7 +87,7 @@ export type ChatAction =
   | DetailsAction
   | { type: "roomOpened"; roomId: string | null }
   /** The address's room is not one of this person's: `fallback` is shown instead, and the notice says why. */
-  | { type: "linkRefused"; what: "message" | "room"; fallback: string | null }
+  | ({ type: "linkRefused"; fallback: string | null } & RefusedLink)
   | { type: "visibility"; visible: boolean }
   | { type: "connection"; status: ConnectionStatus }
   | { type: "sendStarted"; pending: PendingMessage }
@@ -262,7 +268,10 @@ function reduce(state: ChatState, action: ChatAction): ChatState {
     case "removalSeen":
       return state.removedFrom || state.refusedLink ? { ...state, removedFrom: null, refusedLink: null } : state;
     case "linkRefused":
-      return { ...chatReducer(state, { type: "roomOpened", roomId: action.fallback }), refusedLink: action.what };
+      return {
+        ...chatReducer(state, { type: "roomOpened", roomId: action.fallback }),
+        refusedLink: { roomId: action.roomId, ...(action.messageId ? { messageId: action.messageId } : {}) },
+      };
     case "roomUpdated":
       return withRoom(state, action.roomId, (room) =>
         room.name === action.name && room.topic === action.topic && room.visibility === action.visibility

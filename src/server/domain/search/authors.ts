@@ -65,3 +65,10 @@ function holdsRun(terms: string[], run: string[]): boolean {
 
 /** A room's name as `in:#name` compares it: case and accents aside. */
 export const roomNameKey = (name: string) => foldText(name).trim();
+
+/**
+ * A room's name as a slug reads it (`in:#design-team` is "Design Team", as in Slack): hyphens,
+ * underscores and dots are spaces, runs of them one. Compared only when no name matches exactly
+ * (roomNameKey), so a room literally named "design-team" is the one `in:design-team` means.
+ */
+export const roomSlugKey = (name: string) => roomNameKey(name).replace(/[-_.\s]+/g, " ").trim();

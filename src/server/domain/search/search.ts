@@ -7,7 +7,7 @@ import type { Rooms } from "../rooms.js";
 import type { NamedRooms } from "../rooms/named-rooms.js";
 import type { Users } from "../users.js";
 import type { IdWindow, RoomCandidates, SearchIndex } from "./index.js";
-import { roomNameKey, SearchAuthors } from "./authors.js";
+import { roomNameKey, roomSlugKey, SearchAuthors } from "./authors.js";
 import { AuthorsIndexed } from "./cursor.js";
 import { matchMessage, parseQuery, QueryError, type ParsedQuery, type TermSpec } from "./query.js";
 import { authorTerm } from "./text.js";
@@ -239,10 +239,14 @@ export class MessageSearch {
     const member = await this.rooms.isMemberOfListed(userId, ids);
     let rooms = ids.filter((_, i) => member[i]);
     if (query.inRoomName !== undefined) {
-      const wanted = roomNameKey(query.inRoomName);
       const named = rooms.filter((id) => !parsePrivateRoomId(id));
       const names = await Promise.all(named.map((id) => this.redis.get(keys.roomName(id))));
-      rooms = named.filter((_, i) => names[i] != null && roomNameKey(names[i]!) === wanted);
+      const matching = (key: (name: string) => string) => {
+        const wanted = key(query.inRoomName!);
+        return named.filter((_, i) => names[i] != null && key(names[i]!) === wanted);
+      };
+      rooms = matching(roomNameKey);
+      if (rooms.length === 0) rooms = matching(roomSlugKey);
       if (rooms.length === 0) return this.inRefusal(query.inRoomName);
     }
     return rooms;
@@ -250,7 +254,9 @@ export class MessageSearch {
 
   /** Why `in:name` names none of the person's rooms (see notInOpenRoom). */
   private async inRefusal(name: string): Promise<SearchRefusal> {
-    const open = await this.openRooms?.openRoomNamed(name);
+    // Open rooms are found by their exact name (any case); a slug is tried with spaces for its marks.
+    const spaced = name.replace(/[-_.]+/g, " ").trim();
+    const open = (await this.openRooms?.openRoomNamed(name)) ?? (spaced && spaced !== name ? await this.openRooms?.openRoomNamed(spaced) : undefined);
     return open ? { ok: false, status: 403, error: notInOpenRoom(open.name) } : { ok: false, status: 400, error: noRoomNamed(name) };
   }
 }
