@@ -100,15 +100,21 @@ describe("web client: the address, the title and the sidebar follow what is show
     expect(await notice.textContent()).not.toContain("joe-only");
   });
 
-  it("a permalink to a message in an open room one is not in offers to join it, and joining shows the message highlighted", async () => {
+  // One open room, made once for both sizes: a message followed by enough others that the room opens
+  // on them, so the link has to be followed to it.
+  let harbour: Promise<{ roomId: string; messageId: string; link: string }> | undefined;
+  const harbourRoom = () => (harbour ??= (async () => {
     const made = await api(env.stack.url, "/rooms", joe.cookie, { method: "POST", body: JSON.stringify({ name: "Harbour Watch", visibility: "open" }) });
     expect(made.status).toBe(201);
     const roomId = made.body.id as string;
     const messageId = await post(roomId, "the ferry docks at pier 4");
-    // Enough after it that the room opens on other messages: the link has to be followed to it.
     for (let i = 0; i < 30; i++) await post(roomId, `harbour log ${i}`);
-    const link = `#/room/${roomId}/message/${messageId}`;
-    for (const [viewport, reader] of [[{ width: 1280, height: 800 }, "Mary"], [{ width: 390, height: 844 }, "Alex"]] as const) {
+    return { roomId, messageId, link: `#/room/${roomId}/message/${messageId}` };
+  })());
+
+  for (const [viewport, reader] of [[{ width: 1280, height: 800 }, "Mary"], [{ width: 390, height: 844 }, "Alex"]] as const) {
+    it(`a permalink to a message in an open room one is not in offers to join it, and joining shows the message highlighted (${viewport.width}px)`, async () => {
+      const { messageId, link } = await harbourRoom();
       const { context, page } = await newPage(env.browser, viewport);
       await signIn(page, env.stack.url, reader);
       // Followed on the open page on a desktop; opened afresh (a new tab) on the phone.
@@ -142,8 +148,8 @@ describe("web client: the address, the title and the sidebar follow what is show
       if (viewport.width >= 500) await chats(page).getByRole("button", { name: "Harbour Watch" }).waitFor();
       if (SHOTS) await page.screenshot({ path: `${SHOTS}/permalink-joined-${viewport.width}.png` });
       await context.close();
-    }
-  });
+    });
+  }
 
   it("the place's name titles the tab before the server has answered, and names the app in the notification prompt", async () => {
     const { page } = await newPage(env.browser, { width: 1440, height: 900 });
