@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { axeViolations } from "./axe.js";
 import { newPage, signIn, useBrowserStack } from "./harness.js";
+import { accountsByApi } from "./accounts-by-api.js";
 
 /**
  * What an administrator is asked before the weightiest account actions. A ban says how the person
@@ -12,22 +13,15 @@ const env = useBrowserStack({ adminUsernames: ["Pablo"] });
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = "a-long-password";
 
-async function cookieOf(username: string, password = PASSWORD): Promise<{ id: number; cookie: string }> {
-  const res = await fetch(`${env.stack.url}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
-  if (!res.ok) throw new Error(`sign in ${username}: ${res.status}`);
-  return { id: ((await res.json()) as { id: number }).id, cookie: res.headers.get("set-cookie")!.split(";")[0]! };
-}
-const as = async (who: { cookie: string }, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${env.stack.url}${path}`, { method, headers: { cookie: who.cookie, ...(body === undefined ? {} : { "content-type": "application/json" }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
-  return res.json() as Promise<unknown>;
-};
+// Pablo is the demo's administrator (its password); the accounts the tests make have their own.
+const demo = accountsByApi(env, "password123");
+const { account, as } = accountsByApi(env, PASSWORD);
 /** An account made by the administrator (the way in whatever the registration mode). */
 async function member(username: string): Promise<{ id: number; cookie: string }> {
-  await as(await cookieOf("Pablo", "password123"), "POST", "/admin/users", { username, password: PASSWORD });
-  return cookieOf(username);
+  await as(await demo.account("Pablo"), "POST", "/admin/users", { username, password: PASSWORD });
+  return account(username);
 }
-const setRegistration = async (registration: string) => as(await cookieOf("Pablo", "password123"), "PATCH", "/place/settings", { registration });
+const setRegistration = async (registration: string) => as(await demo.account("Pablo"), "PATCH", "/place/settings", { registration });
 const openAdmin = async (page: Page, tab: string) => {
   await page.getByRole("button", { name: "Admin" }).click();
   const admin = page.getByRole("dialog", { name: "Administration" });
@@ -51,7 +45,7 @@ describe("web client: what a ban and a promotion ask first", { timeout: 90_000 }
   for (const [size, viewport] of [["desktop", undefined], ["phone", PHONE]] as const) {
     it(`a ban offers to revoke the open invitation links only while some are open, and after it the link's page says the invitation is no longer valid (${size})`, async () => {
       await setRegistration("invite");
-      const pablo = await cookieOf("Pablo", "password123");
+      const pablo = await demo.account("Pablo");
       const carol = `carol_${size}`;
       await member(carol);
       // Left by an earlier test: none open to begin with.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { login } from "../support/chat-client.js";
 import { signIn, useBrowserStack, waitOnline } from "./harness.js";
 
@@ -11,19 +12,31 @@ async function savedZone(username: string): Promise<string> {
   return ((await response.json()) as { timeZone: string }).timeZone;
 }
 
+/** Signs `username` in from a browser in `timezoneId`, once its first sign-in has saved a zone. */
+async function signedInFrom(timezoneId: string, username: string) {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId });
+  const page = await context.newPage();
+  await signIn(page, env.stack.url, username);
+  for (let i = 0; i < 50 && (await savedZone(username)) === ""; i++) await new Promise((r) => setTimeout(r, 100));
+  return { context, page };
+}
+
+/** Settings' time zone field, opened; and the text of the zone it shows chosen. */
+async function zoneField(page: Page) {
+  await page.getByRole("button", { name: "Settings" }).click();
+  const zone = page.getByRole("dialog", { name: "Settings" }).getByLabel("Time zone");
+  await zone.waitFor();
+  return { zone, chosen: () => zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent) };
+}
+
 describe("web client: time zone", () => {
   it("signing in without a time zone takes the browser's, Settings shows it as this device's, and a zone chosen there stays", async () => {
     expect(await savedZone("Mary")).toBe("");
-    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Europe/Paris" });
-    const page = await context.newPage();
-    await signIn(page, env.stack.url, "Mary");
-    for (let i = 0; i < 50 && (await savedZone("Mary")) === ""; i++) await new Promise((r) => setTimeout(r, 100));
+    const { context, page } = await signedInFrom("Europe/Paris", "Mary");
     expect(await savedZone("Mary")).toBe("Europe/Paris");
 
-    await page.getByRole("button", { name: "Settings" }).click();
-    const zone = page.getByRole("dialog", { name: "Settings" }).getByLabel("Time zone");
-    await zone.waitFor();
-    expect(await zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toMatch(/^Paris \(UTC\+0[12]:00\), this device$/);
+    const { zone, chosen } = await zoneField(page);
+    expect(await chosen()).toMatch(/^Paris \(UTC\+0[12]:00\), this device$/);
     expect(await zone.locator("option").first().textContent()).toBe("Automatic (Europe/Paris)");
     await zone.selectOption("Asia/Tokyo");
     await page.getByRole("button", { name: "Save profile" }).click();
@@ -40,16 +53,11 @@ describe("web client: time zone", () => {
   });
 
   it("a zone is saved and offered by its current name (Kolkata, not the Calcutta browsers still report), labelled by its place and offset", async () => {
-    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Asia/Kolkata" });
-    const page = await context.newPage();
-    await signIn(page, env.stack.url, "Joe");
-    for (let i = 0; i < 50 && (await savedZone("Joe")) === ""; i++) await new Promise((r) => setTimeout(r, 100));
+    const { context, page } = await signedInFrom("Asia/Kolkata", "Joe");
     expect(await savedZone("Joe")).toBe("Asia/Kolkata");
 
-    await page.getByRole("button", { name: "Settings" }).click();
-    const zone = page.getByRole("dialog", { name: "Settings" }).getByLabel("Time zone");
-    await zone.waitFor();
-    expect(await zone.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe("Kolkata (UTC+05:30), this device");
+    const { zone, chosen } = await zoneField(page);
+    expect(await chosen()).toBe("Kolkata (UTC+05:30), this device");
     const labels = await zone.locator("option").allTextContents();
     expect(labels.some((l) => l.includes("Calcutta"))).toBe(false);
     expect(labels.some((l) => /^Kyiv \(UTC\+0[23]:00\)$/.test(l))).toBe(true);
