@@ -64,6 +64,11 @@ describe("web client: administration", { timeout: 90_000 }, () => {
       expect((await axeViolations(page)).join("\n")).toBe("");
       await page.screenshot({ path: `/tmp/admin-bans-${size}.png` });
       await row.getByRole("button", { name: `Lift ban on ${quiet}` }).click();
+      // Asked first, as the other account actions are.
+      const asked = page.getByRole("alertdialog", { name: `Lift the ban on ${quiet}?` });
+      await asked.getByText("They can sign in again at once").waitFor();
+      expect((await axeViolations(page)).join("\n")).toBe("");
+      await asked.getByRole("button", { name: "Lift ban" }).click();
       await admin.getByText("Nobody banned by that name.").waitFor();
     });
   }
@@ -111,6 +116,7 @@ describe("web client: administration", { timeout: 90_000 }, () => {
       mkdirSync("/tmp/away", { recursive: true });
       await page.screenshot({ path: `/tmp/away/admin-old-ban-${size}.png` });
       await row.getByRole("button", { name: `Lift ban on ${old}` }).click();
+      await page.getByRole("alertdialog", { name: `Lift the ban on ${old}?` }).getByRole("button", { name: "Lift ban" }).click();
       await admin.getByText("Nobody banned by that name.").waitFor();
       // Lifted for real: the person signs in again.
       await cookieOf(old, "a-long-password");
@@ -138,6 +144,7 @@ describe("web client: administration", { timeout: 90_000 }, () => {
     expect(await first.getByRole("button").count()).toBe(0);
     await page.screenshot({ path: "/tmp/admin-audit-desktop.png" });
     await second.getByRole("button", { name: "Lift ban on Alex" }).click();
+    await page.getByRole("alertdialog", { name: "Lift the ban on Alex?" }).getByRole("button", { name: "Lift ban" }).click();
     await second.getByRole("button", { name: "Lift ban on Alex" }).waitFor({ state: "detached" });
   });
 

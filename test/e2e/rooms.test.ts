@@ -230,6 +230,7 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
 
     // Lifted from the audit log entry.
     await entry.getByRole("button", { name: "Lift ban on Alex" }).click();
+    await pablo.page.getByRole("alertdialog", { name: "Lift the ban on Alex?" }).getByRole("button", { name: "Lift ban" }).click();
     await entry.getByRole("button", { name: "Lift ban on Alex" }).waitFor({ state: "detached" });
     await alex.page.getByRole("button", { name: "Sign in" }).click();
     await alex.page.getByRole("button", { name: "Log out" }).waitFor();

@@ -14,6 +14,7 @@ import { CopyLink } from "../CopyLink.js";
 import "./admin.css";
 import { auditSentence, type AuditNameOf, type AuditSentence } from "./auditText.js";
 import { BanConfirm } from "./BanConfirm.js";
+import { LiftBanButton } from "./LiftBan.js";
 
 export type AdminTab = "place" | "invites" | "accounts" | "people" | "audit";
 type Tab = AdminTab;
@@ -180,22 +181,23 @@ function Bans({ state, onOpenPlace }: { state: ChatState; onOpenPlace: () => voi
     const offProfile = onProfile((profile) => setUsers((list) => list && list.map((u) => (u.id === profile.id ? { ...u, ...profile } : u))));
     return () => { offBan(); offProfile(); };
   }, [reread]);
-  const apply = async (user: AdminUser, reason?: string, revokeInvitations = false) => {
+  const banUser = async (user: AdminUser, reason?: string, revokeInvitations = false) => {
     setError(null);
     setRevoked(null);
     try {
-      if (user.banned) await api.unban(user.id);
-      else {
-        const ban = await api.ban(user.id, { reason: reason?.trim() || undefined, revokeInvitations });
-        if (ban.invitationsRevoked !== undefined) setRevoked(`${user.username} is banned, and ${ban.invitationsRevoked === 1 ? "1 invitation link was" : `${ban.invitationsRevoked} invitation links were`} revoked.`);
-      }
+      const ban = await api.ban(user.id, { reason: reason?.trim() || undefined, revokeInvitations });
+      if (ban.invitationsRevoked !== undefined) setRevoked(`${user.username} is banned, and ${ban.invitationsRevoked === 1 ? "1 invitation link was" : `${ban.invitationsRevoked} invitation links were`} revoked.`);
       setConfirming(null);
       reread(user.id, user.username);
     } catch (e) {
       setError(errorText(e));
     }
   };
-  const name = (id: number) => (id === state.me.id ? state.me.username : state.users[id]?.username);
+  // Who banned, by the name they show (as the audit log says it).
+  const name = (id: number) => {
+    const person = state.users[id];
+    return person ? shownName(person) : id === state.me.id ? state.me.username : undefined;
+  };
   return (
     <section aria-label="Bans" className="admin__section">
       <p className="muted small">A ban signs the person out everywhere, refuses their sign-in and hides them from search. Lift it here or from the audit log.</p>
@@ -225,13 +227,13 @@ function Bans({ state, onOpenPlace }: { state: ChatState; onOpenPlace: () => voi
                 )}
               </div>
               {user.banned ? (
-                <button type="button" className="ghost ghost--small" aria-label={`Lift ban on ${user.username}`} onClick={() => void apply(user)}>Lift ban</button>
+                <LiftBanButton name={user.username} onLift={() => api.unban(user.id).then(() => reread(user.id, user.username))} />
               ) : user.role !== "admin" && confirming !== user.id && (
                 <button type="button" className="danger-ghost ghost--small" onClick={() => setConfirming(user.id)}>Ban {user.username}…</button>
               )}
               {confirming === user.id && !user.banned && (
                 <BanConfirm user={user} onCancel={() => setConfirming(null)} onOpenPlace={onOpenPlace}
-                  onBan={(reason, revokeInvitations) => void apply(user, reason, revokeInvitations)} />
+                  onBan={(reason, revokeInvitations) => void banUser(user, reason, revokeInvitations)} />
               )}
             </li>
           ))}
@@ -338,14 +340,9 @@ function Audit({ state }: { state: ChatState }) {
     return person ? shownName(person) : kept ?? (id === undefined ? "" : `user ${id}`);
   };
   const unban = async (id: number) => {
-    setError(null);
-    try {
-      await api.unban(id);
-      lifted(id);
-      refresh();
-    } catch (e) {
-      setError(errorText(e));
-    }
+    await api.unban(id);
+    lifted(id);
+    refresh();
   };
   return (
     <section aria-label="Audit log" className="admin__section">
@@ -360,8 +357,7 @@ function Audit({ state }: { state: ChatState }) {
               </div>
               {/* Only while this ban is the one in force (the server says; ban events keep it so). */}
               {e.action === "user.ban" && e.userId !== undefined && e.inForce && (
-                <button type="button" className="ghost ghost--small" aria-label={`Lift ban on ${name(e.userId, e.userName)}`}
-                  onClick={() => void unban(e.userId!)}>Lift ban</button>
+                <LiftBanButton name={name(e.userId, e.userName)} onLift={() => unban(e.userId!)} />
               )}
             </li>
           ))}
