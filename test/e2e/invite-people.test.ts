@@ -69,7 +69,7 @@ describe("web client: the first administrator, alone in a new place, is shown ho
     await invite.click();
     const admin = page.getByRole("dialog", { name: "Administration" });
     expect(await admin.getByRole("tab", { name: "Invitations" }).getAttribute("aria-selected")).toBe("true");
-    await admin.getByText(/No invitations yet\. Create a link, copy it and send it/).waitFor();
+    await admin.getByText(/No invitation link is open\. Create one, copy it and send it/).waitFor();
     await admin.getByLabel("Uses").selectOption("10");
     await admin.getByRole("button", { name: "Create invitation link" }).click();
     const link = await admin.getByRole("textbox", { name: "Invitation link" }).inputValue();

@@ -193,7 +193,7 @@ describe("web client: administrators and invitations", { timeout: 60_000 }, () =
     // A single-use link is spent: it leaves the administrator's list; the audit log has it.
     await admin.getByRole("tab", { name: "Bans" }).click();
     await admin.getByRole("tab", { name: "Invitations" }).click();
-    await admin.getByText("No invitations yet.").waitFor();
+    await admin.getByText("No invitation link is open.").waitFor();
     await admin.getByRole("tab", { name: "Audit log" }).click();
     await admin.getByText("created an invitation").first().waitFor();
   });

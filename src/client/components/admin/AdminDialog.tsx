@@ -84,7 +84,7 @@ function Invitations() {
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {invites === null ? (!error && <p className="muted" role="status">Loading…</p>) : invites.length === 0 ? (
-        <p className="muted">No invitations yet. Create a link, copy it and send it to the people you want here: it opens this place's sign-up with the invitation filled in.</p>
+        <p className="muted">No invitation link is open. Create one, copy it and send it to the people you want here: it opens this place's sign-up with the invitation filled in.</p>
       ) : (
         <ul className="admin__list" aria-label="Invitation links">
           {invites.map((invite) => (
